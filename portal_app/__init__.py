@@ -1,0 +1,1 @@
+"""Guichet: a self-hosted customer portal."""

@@ -1,0 +1,63 @@
+"""HTTP routes beside the Reflex app: branding images and the staff TOTP enrolment QR code."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import segno
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from .db import session_scope
+from .services import business, staff
+from .states.staff import STAFF_COOKIE
+
+log = logging.getLogger("guichet.api")
+NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
+
+
+async def brand_image(request: Request) -> Response:
+    """The logo and login image are public: they are on the login page before anyone logs in."""
+    which = request.path_params["which"]
+    with session_scope() as db:
+        path = business.branding_image_path(db, which)
+    if path is None:
+        return Response(status_code=404)
+    return FileResponse(path, media_type=MEDIA_TYPES.get(path.suffix.lstrip("."), "application/octet-stream"),
+                        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff",
+                                 "Content-Disposition": "inline"})
+
+
+async def totp_enrolment_qr(request: Request) -> Response:
+    """The QR code (and key) for a staff member between password and first TOTP; the secret never
+    enters Reflex state."""
+    with session_scope() as db:
+        uri = staff.enrolment_uri(db, request.cookies.get(STAFF_COOKIE))
+    if uri is None:
+        return Response(status_code=404, headers=NO_STORE)
+    qr = segno.make(uri, error="m")
+    buf = io.BytesIO()
+    qr.save(buf, kind="svg", scale=6, border=2, title="TOTP")
+    secret = uri.split("secret=")[1].split("&")[0]
+    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    svg = buf.getvalue().decode()
+    width, height = qr.symbol_size(scale=6, border=2)
+    # The key in text under the code, for authenticator apps typed in by hand.
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {max(width, 260)} {height + 40}">'
+           f'<rect width="100%" height="100%" fill="#fff"/>'
+           f'<g transform="translate({(max(width, 260) - width) // 2},0)">'
+           f'{svg[svg.index(">", svg.index("<svg")) + 1:svg.rindex("</svg>")]}</g>'
+           f'<text x="50%" y="{height + 25}" text-anchor="middle" font-family="monospace" font-size="13">'
+           f"{grouped}</text></svg>")
+    return Response(svg, media_type="image/svg+xml", headers={**NO_STORE, "Content-Security-Policy": "default-src 'none'"})
+
+
+def build_api() -> Starlette:
+    return Starlette(routes=[
+        Route("/api/brand/{which:str}", brand_image),
+        Route("/api/admin/totp-enrol.svg", totp_enrolment_qr),
+    ])

@@ -1,0 +1,1 @@
+"""Shared UI pieces: shells, forms, tables, notices."""

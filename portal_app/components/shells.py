@@ -1,0 +1,179 @@
+"""The two page shells: the customer portal and the staff console. Each enforces its login."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import reflex as rx
+
+from ..states.portal import PortalState
+from ..states.site import SiteState
+from ..states.staff import StaffState
+from .api import api_url
+from .i18n import t
+from .ui import alert, language_picker, loading
+
+PAGE_MAX_WIDTH = "1100px"
+
+
+def brand_mark(size: str = "32px") -> rx.Component:
+    return rx.hstack(
+        rx.cond(SiteState.logo_url != "",
+                rx.image(src=api_url(SiteState.logo_url), alt=SiteState.brand_name, height=size, width="auto")),
+        rx.text(SiteState.brand_name, weight="bold", size="4"),
+        align="center",
+        spacing="2",
+    )
+
+
+def impersonation_banner() -> rx.Component:
+    """Cannot be hidden: staff always see whose portal they are in."""
+    return rx.cond(
+        PortalState.impersonating,
+        rx.hstack(
+            rx.icon("eye", size=18),
+            rx.text(
+                SiteState.tr["impersonation.banner"].to(str)
+                .replace("{staff}", PortalState.impersonator_name)
+                .replace("{contact}", PortalState.contact_name),
+                weight="medium",
+            ),
+            rx.button(t("impersonation.end"), on_click=PortalState.end_impersonation, color_scheme="amber",
+                      variant="solid", size="1"),
+            role="status",
+            id="impersonation-banner",
+            align="center",
+            justify="center",
+            wrap="wrap",
+            spacing="3",
+            padding="0.5em 1em",
+            background="var(--amber-4)",
+            border_bottom="2px solid var(--amber-9)",
+            position="sticky",
+            top="0",
+            z_index="50",
+            width="100%",
+        ),
+    )
+
+
+def _nav_link(label_key: str, href: str) -> rx.Component:
+    return rx.link(t(label_key), href=href, weight="medium", underline="hover", color_scheme="gray",
+                   high_contrast=True)
+
+
+def portal_shell(content: rx.Component) -> rx.Component:
+    return rx.box(
+        rx.el.a(t("app.skip_to_content"), href="#main", class_name="skip-link"),
+        impersonation_banner(),
+        rx.el.header(
+            rx.hstack(
+                rx.link(brand_mark(), href="/", underline="none", color="inherit"),
+                rx.el.nav(rx.hstack(_nav_link("nav.home", "/"), spacing="4"), aria_label=t("nav.menu")),
+                rx.spacer(),
+                rx.text(PortalState.account_name, size="2", color_scheme="gray", id="account-name"),
+                language_picker(PortalState.choose_language),
+                rx.button(rx.icon("log_out", size=16), t("app.logout"), on_click=PortalState.logout,
+                          variant="soft", size="2"),
+                align="center",
+                spacing="4",
+                wrap="wrap",
+                max_width=PAGE_MAX_WIDTH,
+                margin="0 auto",
+                padding="0.75em 1em",
+            ),
+            style={"border_top": f"4px solid {SiteState.brand_color}", "border_bottom": "1px solid var(--gray-5)",
+                   "background": "var(--color-panel-solid)"},
+        ),
+        rx.el.main(
+            rx.cond(PortalState.authed, content, loading()),
+            id="main",
+            style={"max_width": PAGE_MAX_WIDTH, "margin": "0 auto", "padding": "1.5em 1em"},
+        ),
+        dir=SiteState.text_dir,
+        lang=SiteState.lang,
+        min_height="100vh",
+        background="var(--gray-2)",
+    )
+
+
+def portal_page(route: str, on_load: list | None = None) -> Callable:
+    """Register a customer page: shell, session check before anything else loads."""
+
+    def decorator(fn: Callable[[], rx.Component]):
+        @rx.page(route=route, title="Guichet", on_load=[PortalState.portal_load, *(on_load or [])])
+        def page() -> rx.Component:
+            return portal_shell(fn())
+
+        page.__name__ = fn.__name__
+        return page
+
+    return decorator
+
+
+ADMIN_NAV = [
+    ("admin.nav.accounts", "/admin", "building_2"),
+    ("admin.nav.contacts", "/admin/contacts", "users"),
+    ("admin.nav.deliveries", "/admin/deliveries", "send"),
+    ("admin.nav.attempts", "/admin/attempts", "key_round"),
+    ("admin.nav.audit", "/admin/audit", "scroll_text"),
+    ("admin.nav.settings", "/admin/settings", "settings"),
+]
+
+
+def admin_shell(content: rx.Component) -> rx.Component:
+    return rx.box(
+        rx.el.header(
+            rx.hstack(
+                brand_mark("28px"),
+                rx.badge(t("admin.console"), color_scheme="gray"),
+                rx.el.nav(
+                    rx.hstack(
+                        *[rx.link(rx.hstack(rx.icon(icon, size=16), t(key), spacing="1", align="center"),
+                                  href=href, underline="hover", color_scheme="gray", high_contrast=True,
+                                  size="2")
+                          for key, href, icon in ADMIN_NAV],
+                        spacing="4",
+                        wrap="wrap",
+                    ),
+                    aria_label=t("nav.menu"),
+                ),
+                rx.spacer(),
+                rx.text(StaffState.staff_name, size="2", color_scheme="gray"),
+                language_picker(StaffState.set_language),
+                rx.button(t("app.logout"), on_click=StaffState.staff_logout, variant="soft", size="2"),
+                align="center",
+                spacing="4",
+                wrap="wrap",
+                padding="0.75em 1em",
+            ),
+            style={"border_top": f"4px solid {SiteState.brand_color}", "border_bottom": "1px solid var(--gray-5)",
+                   "background": "var(--color-panel-solid)"},
+        ),
+        rx.el.main(
+            rx.cond(
+                StaffState.staff_authed,
+                rx.vstack(rx.cond(StaffState.flash_kind == "error", alert(StaffState.flash_text, "error"),
+                                  alert(StaffState.flash_text, "success")), content, width="100%", spacing="4"),
+                loading(),
+            ),
+            id="main",
+            style={"max_width": "1280px", "margin": "0 auto", "padding": "1.5em 1em"},
+        ),
+        min_height="100vh",
+        background="var(--gray-2)",
+    )
+
+
+def admin_page(route: str, on_load: list | None = None) -> Callable:
+    """Register a console page: staff session (password + TOTP) checked before it loads."""
+
+    def decorator(fn: Callable[[], rx.Component]):
+        @rx.page(route=route, title="Guichet · Console", on_load=[StaffState.admin_load, *(on_load or [])])
+        def page() -> rx.Component:
+            return admin_shell(fn())
+
+        page.__name__ = fn.__name__
+        return page
+
+    return decorator

@@ -1,0 +1,115 @@
+"""Runtime settings read from the environment (no Reflex import: services use them too)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment settings; business settings (name, colours, languages) live in the database."""
+
+    environment: str  # "development" or "production"
+    base_url: str
+    data_dir: Path
+    secret_key: bytes
+    email_provider: str  # console | sendgrid | smtp
+    sms_provider: str  # console | twilio
+    email_from: str
+    sendgrid_api_key: str
+    sendgrid_host: str
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    twilio_account_sid: str
+    twilio_auth_token: str
+    twilio_from: str
+    twilio_api_base: str
+    provider_timeout_seconds: float
+    notify_sync: bool
+    default_phone_region: str
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    def check_production_ready(self) -> list[str]:
+        """Problems that must stop a production start (a code in a log is a leak)."""
+        problems = []
+        if not self.is_production:
+            return problems
+        if self.email_provider == "console":
+            problems.append("GUICHET_EMAIL_PROVIDER is 'console' in production")
+        if self.sms_provider == "console":
+            problems.append("GUICHET_SMS_PROVIDER is 'console' in production (use 'twilio' or 'none')")
+        if not _env("GUICHET_SECRET_KEY"):
+            problems.append("GUICHET_SECRET_KEY is not set in production")
+        return problems
+
+
+def _load_secret(data_dir: Path) -> bytes:
+    """The HMAC key for codes and tokens: from the environment, else a file beside the data."""
+    raw = _env("GUICHET_SECRET_KEY")
+    if raw:
+        return raw.encode()
+    path = data_dir / "secret.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip().encode()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    data_dir = Path(_env("GUICHET_DATA_DIR", "data")).resolve()
+    return Settings(
+        environment=_env("GUICHET_ENV", "development"),
+        base_url=_env("GUICHET_BASE_URL", "http://localhost:3000").rstrip("/"),
+        data_dir=data_dir,
+        secret_key=_load_secret(data_dir),
+        email_provider=_env("GUICHET_EMAIL_PROVIDER", "console"),
+        sms_provider=_env("GUICHET_SMS_PROVIDER", "console"),
+        email_from=_env("GUICHET_EMAIL_FROM", "portal@guichet.example"),
+        sendgrid_api_key=_env("SENDGRID_API_KEY"),
+        sendgrid_host=_env("SENDGRID_HOST", "https://api.sendgrid.com"),
+        smtp_host=_env("SMTP_HOST"),
+        smtp_port=int(_env("SMTP_PORT", "587")),
+        smtp_user=_env("SMTP_USER"),
+        smtp_password=_env("SMTP_PASSWORD"),
+        smtp_starttls=_env_bool("SMTP_STARTTLS", True),
+        twilio_account_sid=_env("TWILIO_ACCOUNT_SID"),
+        twilio_auth_token=_env("TWILIO_AUTH_TOKEN"),
+        twilio_from=_env("TWILIO_FROM"),
+        twilio_api_base=_env("TWILIO_API_BASE"),
+        provider_timeout_seconds=float(_env("GUICHET_PROVIDER_TIMEOUT", "10")),
+        notify_sync=_env_bool("GUICHET_NOTIFY_SYNC", False),
+        default_phone_region=_env("GUICHET_PHONE_REGION", "FR"),
+    )
+
+
+def reload_settings() -> Settings:
+    get_settings.cache_clear()
+    return get_settings()

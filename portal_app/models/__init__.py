@@ -1,0 +1,20 @@
+"""All tables, imported together so metadata and migrations see every one."""
+
+from .accounts import Account, Contact
+from .audit import AuditEvent
+from .auth import LoginAttempt, LoginChallenge, PortalSession, StaffSession, StaffUser
+from .business import BusinessSettings
+from .notify import OutboundMessage
+
+__all__ = [
+    "Account",
+    "AuditEvent",
+    "BusinessSettings",
+    "Contact",
+    "LoginAttempt",
+    "LoginChallenge",
+    "OutboundMessage",
+    "PortalSession",
+    "StaffSession",
+    "StaffUser",
+]

@@ -1,0 +1,4 @@
+"""Page functions, one module per page; importing this package registers them all."""
+
+from . import home, login  # noqa: F401
+from .admin import accounts, contact, contacts, logs, settings, staff_login  # noqa: F401

@@ -1,0 +1,23 @@
+"""The Guichet app: theme, pages and the HTTP routes beside them."""
+
+import logging
+import sys
+
+import reflex as rx
+
+from . import models  # noqa: F401  (every table registered before migrations look)
+from . import pages  # noqa: F401  (registers every page)
+from .api import build_api
+from .config import get_settings
+
+_problems = get_settings().check_production_ready()
+if _problems:
+    for problem in _problems:
+        logging.getLogger("guichet").critical("refusing to start: %s", problem)
+    sys.exit("Guichet refuses to start in production: " + "; ".join(_problems))
+
+app = rx.App(
+    theme=rx.theme(appearance="light", accent_color="indigo", radius="medium", scaling="100%"),
+    stylesheets=["/guichet.css"],
+    api_transformer=build_api(),
+)

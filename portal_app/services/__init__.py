@@ -1,0 +1,1 @@
+"""Domain rules: plain Python over SQLModel sessions, no Reflex import."""

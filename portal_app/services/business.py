@@ -1,0 +1,121 @@
+"""Business settings: branding, languages, login options; and the branding images."""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+
+from sqlmodel import Session
+
+from ..config import get_settings
+from ..models import BusinessSettings
+from . import audit, clock
+from .errors import DomainError
+from .i18n import shipped_languages
+from .notify import Branding
+
+IMAGE_MAX_BYTES = 2 * 1024 * 1024
+IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}  # no SVG: it can carry script
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def get_business(db: Session) -> BusinessSettings:
+    row = db.get(BusinessSettings, 1)
+    if row is None:
+        row = BusinessSettings(id=1, languages=["en", "fr", "de"], default_language="en")
+        db.add(row)
+        db.flush()
+    return row
+
+
+def offered_languages(row: BusinessSettings) -> list[str]:
+    shipped = set(shipped_languages())
+    langs = [lang for lang in (row.languages or []) if lang in shipped]
+    return langs or [row.default_language]
+
+
+def branding(db: Session) -> Branding:
+    row = get_business(db)
+    logo = f"{get_settings().base_url}/api/brand/logo?v={row.logo_file}" if row.logo_file else None
+    return Branding(name=row.name, color=row.brand_color, logo_url=logo,
+                    sender_name=row.sender_name or row.name)
+
+
+def update_business(db: Session, actor: audit.Actor, *, name: str, brand_color: str, login_text: str,
+                    default_language: str, languages: list[str], sender_name: str,
+                    password_login_enabled: bool) -> BusinessSettings:
+    row = get_business(db)
+    name = name.strip()
+    if not name:
+        raise DomainError("settings.error.name_required")
+    if not HEX_COLOUR.match(brand_color.strip()):
+        raise DomainError("settings.error.colour")
+    shipped = set(shipped_languages())
+    languages = [lang for lang in dict.fromkeys(languages) if lang in shipped]
+    if not languages:
+        raise DomainError("settings.error.languages")
+    if default_language not in languages:
+        raise DomainError("settings.error.default_language")
+    row.name = name[:200]
+    row.brand_color = brand_color.strip().lower()
+    row.login_text = login_text.strip()[:2000]
+    row.languages = languages
+    row.default_language = default_language
+    row.sender_name = sender_name.strip()[:200]
+    row.password_login_enabled = bool(password_login_enabled)
+    row.updated_at = clock.now()
+    db.add(row)
+    audit.record(db, actor, "settings.update", target_type="business", target_id=1)
+    return row
+
+
+def _check_image(data: bytes) -> str:
+    """The image's real type, read from its content (a name or a MIME header can lie)."""
+    if len(data) > IMAGE_MAX_BYTES:
+        raise DomainError("settings.error.image_too_large", max_mb=IMAGE_MAX_BYTES // (1024 * 1024))
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            fmt = img.format
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise DomainError("settings.error.image_type") from None
+    if fmt not in IMAGE_FORMATS:
+        raise DomainError("settings.error.image_type")
+    return IMAGE_FORMATS[fmt]
+
+
+def branding_dir():
+    path = get_settings().data_dir / "branding"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_branding_image(db: Session, actor: audit.Actor, which: str, data: bytes) -> str:
+    """Save a logo or login image under a generated name outside any public folder."""
+    if which not in ("logo", "login_image"):
+        raise DomainError("error.forbidden")
+    ext = _check_image(data)
+    name = f"{which}-{secrets.token_hex(8)}.{ext}"
+    (branding_dir() / name).write_bytes(data)
+    row = get_business(db)
+    old = getattr(row, f"{which}_file")
+    setattr(row, f"{which}_file", name)
+    row.updated_at = clock.now()
+    db.add(row)
+    audit.record(db, actor, f"settings.{which}", target_type="business", target_id=1)
+    if old and old != name:
+        (branding_dir() / old).unlink(missing_ok=True)
+    return name
+
+
+def branding_image_path(db: Session, which: str):
+    """Path of the current logo or login image, or None."""
+    row = get_business(db)
+    name = row.logo_file if which == "logo" else row.login_image_file if which == "login_image" else None
+    if not name:
+        return None
+    path = branding_dir() / name
+    return path if path.is_file() else None

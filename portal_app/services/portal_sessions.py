@@ -1,0 +1,134 @@
+"""Customer portal sessions: opened after a verified code, checked on every page and handler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from ..models import Account, Contact, PortalSession, StaffUser
+from . import clock
+from .accounts import effective_rights
+from .errors import Forbidden
+from .security import hmac_hash, new_token
+
+SESSION_IDLE_SECONDS = 30 * 60
+SESSION_ABSOLUTE_SECONDS = 12 * 3600
+# last_seen is written at most this often, so a busy page does not write on every event.
+LAST_SEEN_WRITE_SECONDS = 60
+TOKEN_PURPOSE = "portal-session"
+
+
+@dataclass(frozen=True)
+class PortalContext:
+    """Who is acting in the portal, resolved from the session token on every request."""
+
+    session_id: int
+    contact_id: int
+    account_id: int
+    contact_name: str
+    first_name: str
+    email: str
+    account_name: str
+    language: str
+    role: str
+    rights: tuple[str, ...] = field(default=())
+    impersonator_staff_id: int | None = None
+    impersonator_name: str = ""
+
+    @property
+    def impersonating(self) -> bool:
+        return self.impersonator_staff_id is not None
+
+    def can(self, module: str) -> bool:
+        return module in self.rights
+
+
+def open_session(db: Session, contact_id: int, *, client_ip: str = "",
+                 impersonator_staff_id: int | None = None) -> str:
+    """Create a session and return its token; only the hash is stored."""
+    token = new_token()
+    now = clock.now()
+    db.add(PortalSession(token_hash=hmac_hash(token, TOKEN_PURPOSE), contact_id=contact_id,
+                         impersonator_staff_id=impersonator_staff_id, created_at=now, last_seen_at=now,
+                         absolute_expires_at=now + timedelta(seconds=SESSION_ABSOLUTE_SECONDS),
+                         client_ip=client_ip[:45]))
+    db.flush()
+    return token
+
+
+def _live(row: PortalSession | None, now) -> bool:
+    return (row is not None and row.revoked_at is None and now < row.absolute_expires_at
+            and now - row.last_seen_at < timedelta(seconds=SESSION_IDLE_SECONDS))
+
+
+def resolve_session(db: Session, token: str | None, *, touch: bool = True) -> PortalContext | None:
+    """The acting contact for a token, or None when missing, expired, revoked or no longer allowed."""
+    if not token or len(token) > 200:
+        return None
+    now = clock.now()
+    row = db.exec(select(PortalSession).where(PortalSession.token_hash == hmac_hash(token, TOKEN_PURPOSE))).first()
+    if not _live(row, now):
+        return None
+    pair = db.exec(select(Contact, Account).join(Account, Account.id == Contact.account_id)
+                   .where(Contact.id == row.contact_id)).first()
+    if pair is None:
+        return None
+    contact, account = pair
+    impersonator = db.get(StaffUser, row.impersonator_staff_id) if row.impersonator_staff_id else None
+    if impersonator is not None:
+        if not impersonator.active or not contact.active or not account.active:
+            return None
+    elif not (contact.active and contact.portal_access and account.active):
+        return None
+    if touch and (now - row.last_seen_at).total_seconds() >= LAST_SEEN_WRITE_SECONDS:
+        row.last_seen_at = now
+        db.add(row)
+        db.flush()
+    return PortalContext(
+        session_id=row.id, contact_id=contact.id, account_id=account.id,
+        contact_name=contact.full_name, first_name=contact.first_name or contact.full_name,
+        email=contact.email, account_name=account.name, language=contact.language,
+        role=contact.portal_role, rights=tuple(effective_rights(contact)),
+        impersonator_staff_id=impersonator.id if impersonator else None,
+        impersonator_name=(impersonator.name or impersonator.email) if impersonator else "",
+    )
+
+
+def revoke_session(db: Session, token: str | None, reason: str = "logout") -> PortalSession | None:
+    if not token:
+        return None
+    row = db.exec(select(PortalSession).where(PortalSession.token_hash == hmac_hash(token, TOKEN_PURPOSE))).first()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at, row.revoked_reason = clock.now(), reason
+        db.add(row)
+        db.flush()
+    return row
+
+
+def revoke_contact_sessions(db: Session, contact_id: int, reason: str) -> int:
+    rows = db.exec(select(PortalSession).where(PortalSession.contact_id == contact_id,
+                                               PortalSession.revoked_at.is_(None))).all()
+    now = clock.now()
+    for row in rows:
+        row.revoked_at, row.revoked_reason = now, reason
+        db.add(row)
+    db.flush()
+    return len(rows)
+
+
+def revoke_account_sessions(db: Session, account_id: int, reason: str) -> int:
+    ids = db.exec(select(Contact.id).where(Contact.account_id == account_id)).all()
+    return sum(revoke_contact_sessions(db, cid, reason) for cid in ids)
+
+
+def refuse_when_impersonating(ctx: PortalContext, action: str) -> None:
+    """Money and consent actions belong to the customer alone, never to staff acting as them."""
+    if ctx.impersonating:
+        raise Forbidden("impersonation.error.refused", action=action)
+
+
+def require_module(ctx: PortalContext, module: str) -> None:
+    if not ctx.can(module):
+        raise Forbidden()

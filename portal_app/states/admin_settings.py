@@ -1,0 +1,84 @@
+"""Console: business settings, logo and login-page image."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..db import session_scope
+from ..services import business, i18n
+from ..services.errors import DomainError
+from .staff import StaffState
+
+
+class AdminSettingsState(StaffState):
+    name: str = ""
+    brand_color: str = ""
+    login_text: str = ""
+    default_language: str = "en"
+    languages: list[str] = []
+    sender_name: str = ""
+    password_login: bool = False
+    shipped: list[str] = []
+    form_version: int = 0
+    saved: bool = False
+
+    def _fill(self, db) -> None:
+        row = business.get_business(db)
+        self.name, self.brand_color, self.login_text = row.name, row.brand_color, row.login_text
+        self.default_language, self.languages = row.default_language, list(row.languages or [])
+        self.sender_name, self.password_login = row.sender_name, row.password_login_enabled
+        self.shipped = i18n.shipped_languages()
+        self.form_version += 1
+
+    @rx.event
+    def load_settings(self):
+        self.saved = False
+        try:
+            with session_scope() as db:
+                self._staff(db)
+                self._fill(db)
+        except DomainError:
+            return
+
+    @rx.event
+    def save_settings(self, form: dict):
+        self.saved = False
+        try:
+            with session_scope() as db:
+                ctx = self._staff(db)
+                business.update_business(
+                    db, ctx.actor, name=str(form.get("name", "")), brand_color=str(form.get("brand_color", "")),
+                    login_text=str(form.get("login_text", "")),
+                    default_language=str(form.get("default_language", "")),
+                    languages=[c for c in i18n.shipped_languages() if form.get(f"lang_{c}")],
+                    sender_name=str(form.get("sender_name", "")), password_login_enabled=bool(form.get("password_login")),
+                )
+                self._fill(db)
+                self._load_branding(db)
+        except DomainError as exc:
+            self._flash_error(exc)
+            return
+        self.flash_key = ""
+        self.saved = True
+
+    async def _store_image(self, which: str, files: list[rx.UploadFile]):
+        if not files:
+            return
+        data = await files[0].read(business.IMAGE_MAX_BYTES + 1)
+        try:
+            with session_scope() as db:
+                ctx = self._staff(db)
+                business.store_branding_image(db, ctx.actor, which, data)
+                self._load_branding(db)
+        except DomainError as exc:
+            self._flash_error(exc)
+            return
+        self._flash("admin.settings.image_saved", "info")
+
+    @rx.event
+    async def upload_logo(self, files: list[rx.UploadFile]):
+        await self._store_image("logo", files)
+
+    @rx.event
+    async def upload_login_image(self, files: list[rx.UploadFile]):
+        await self._store_image("login_image", files)

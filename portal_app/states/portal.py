@@ -1,0 +1,100 @@
+"""The customer portal's session: resolved from the cookie on every page load and every handler."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..config import get_settings
+from ..db import session_scope
+from ..services import accounts, impersonation, portal_sessions
+from ..services.errors import DomainError
+from ..services.portal_sessions import PortalContext
+from .site import SiteState
+
+PORTAL_COOKIE = "guichet_session"
+
+
+class PortalState(SiteState):
+    # The browser's own session token (it came from there); the server keeps only its hash.
+    portal_sid: str = rx.Cookie("", name=PORTAL_COOKIE, same_site="lax", secure=get_settings().secure_cookies,
+                                max_age=portal_sessions.SESSION_ABSOLUTE_SECONDS)
+    authed: bool = False
+    contact_name: str = ""
+    first_name: str = ""
+    account_name: str = ""
+    role: str = ""
+    modules: list[str] = []
+    impersonating: bool = False
+    impersonator_name: str = ""
+    notice: str = ""
+    _contact_id: int | None = None
+    _account_id: int | None = None
+
+    def _resolve(self, db) -> PortalContext | None:
+        return portal_sessions.resolve_session(db, self.portal_sid)
+
+    def _apply(self, ctx: PortalContext | None) -> None:
+        self.authed = ctx is not None
+        self._contact_id = ctx.contact_id if ctx else None
+        self._account_id = ctx.account_id if ctx else None
+        self.contact_name = ctx.contact_name if ctx else ""
+        self.first_name = ctx.first_name if ctx else ""
+        self.account_name = ctx.account_name if ctx else ""
+        self.role = ctx.role if ctx else ""
+        self.modules = list(ctx.rights) if ctx else []
+        self.impersonating = bool(ctx and ctx.impersonating)
+        self.impersonator_name = ctx.impersonator_name if ctx else ""
+
+    def _require(self, db) -> PortalContext:
+        """Every customer handler starts here: no live session, no action."""
+        ctx = self._resolve(db)
+        self._apply(ctx)
+        if ctx is None:
+            raise DomainError("error.session_over")
+        return ctx
+
+    @rx.event
+    def portal_load(self):
+        """on_load of every customer page: branding, then the session, else off to the login page."""
+        with session_scope() as db:
+            self._load_branding(db)
+            ctx = self._resolve(db)
+            self._apply(ctx)
+            if ctx is None:
+                self.portal_sid = ""
+                return rx.redirect("/login")
+            offered = self._offered
+            if ctx.language in offered and not ctx.impersonating:
+                self.lang = ctx.language
+
+    @rx.event
+    def choose_language(self, lang: str):
+        """The picker: switches live and is remembered on the contact (not while impersonating)."""
+        if lang not in self._offered:
+            return
+        self.lang = lang
+        with session_scope() as db:
+            ctx = self._resolve(db)
+            if ctx is not None and not ctx.impersonating:
+                contact = accounts.get_contact(db, ctx.contact_id)
+                contact.language = lang
+                db.add(contact)
+
+    @rx.event
+    def logout(self):
+        with session_scope() as db:
+            portal_sessions.revoke_session(db, self.portal_sid, "logout")
+        self._apply(None)
+        self.portal_sid = ""
+        return [rx.remove_cookie(PORTAL_COOKIE, {"path": "/"}), rx.redirect("/login?bye=1")]
+
+    @rx.event
+    def end_impersonation(self):
+        with session_scope() as db:
+            ctx = impersonation.end(db, self.portal_sid, self._client_ip())
+        if ctx is None:
+            return
+        self._apply(None)
+        self.portal_sid = ""
+        return [rx.remove_cookie(PORTAL_COOKIE, {"path": "/"}),
+                rx.redirect(f"/admin/contact?id={ctx.contact_id}")]

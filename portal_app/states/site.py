@@ -1,0 +1,63 @@
+"""What every page shows: the business's branding and the current language's catalogue."""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+from ..db import session_scope
+from ..services import business, i18n
+
+log = logging.getLogger("guichet.ui")
+ONE_YEAR_SECONDS = 365 * 86400
+
+
+class SiteState(rx.State):
+    # The visitor's language choice, remembered by the browser.
+    lang: str = rx.Cookie("", name="guichet_lang", max_age=ONE_YEAR_SECONDS, same_site="lax")
+    brand_name: str = ""
+    brand_color: str = "#2563eb"
+    logo_url: str = ""
+    login_image_url: str = ""
+    login_text: str = ""
+    language_options: list[dict[str, str]] = []
+    _offered: list[str] = []
+    _default_language: str = "en"
+
+    @rx.var
+    def tr(self) -> dict[str, str]:
+        """The current language's catalogue; components index it by key."""
+        return i18n.catalogue(self.lang or self._default_language)
+
+    @rx.var
+    def text_dir(self) -> str:
+        return "rtl" if self.lang in i18n.RTL_LANGUAGES else "ltr"
+
+    def _t(self, key: str, **params) -> str:
+        return i18n.t(self.lang or self._default_language, key, **params)
+
+    def _load_branding(self, db) -> None:
+        row = business.get_business(db)
+        self.brand_name = row.name
+        self.brand_color = row.brand_color
+        self.logo_url = f"/api/brand/logo?v={row.logo_file}" if row.logo_file else ""
+        self.login_image_url = f"/api/brand/login_image?v={row.login_image_file}" if row.login_image_file else ""
+        self.login_text = row.login_text
+        self._offered = business.offered_languages(row)
+        self._default_language = row.default_language
+        self.language_options = [{"code": c, "name": i18n.LANGUAGE_NAMES.get(c, c)} for c in self._offered]
+        self.lang = i18n.pick_language(self.lang, self._offered, row.default_language)
+
+    @rx.event
+    def load_site(self):
+        with session_scope() as db:
+            self._load_branding(db)
+
+    @rx.event
+    def set_language(self, lang: str):
+        if lang in self._offered:
+            self.lang = lang
+
+    def _client_ip(self) -> str:
+        return self.router.session.client_ip or ""
