@@ -45,6 +45,8 @@ class Settings:
     provider_timeout_seconds: float
     notify_sync: bool
     default_phone_region: str
+    # Code requests allowed per client address per hour (raise it behind a shared NAT).
+    login_ip_cap_per_hour: int
 
     @property
     def is_production(self) -> bool:
@@ -107,6 +109,7 @@ def get_settings() -> Settings:
         provider_timeout_seconds=float(_env("GUICHET_PROVIDER_TIMEOUT", "10")),
         notify_sync=_env_bool("GUICHET_NOTIFY_SYNC", False),
         default_phone_region=_env("GUICHET_PHONE_REGION", "FR"),
+        login_ip_cap_per_hour=int(_env("GUICHET_LOGIN_IP_CAP", "30")),
     )
 
 

@@ -13,7 +13,8 @@ from datetime import timedelta
 from sqlalchemy import or_
 from sqlmodel import Session, func, select
 
-from ..models import Account, Contact, LoginAttempt, LoginChallenge
+from ..config import get_settings
+from ..models import Contact, LoginAttempt, LoginChallenge
 from . import audit, clock, notify
 from .accounts import check_email, find_login_contact, may_log_in, normalise_email
 from .business import branding
@@ -25,7 +26,6 @@ CODE_TTL_SECONDS = 10 * 60
 MAX_CODE_ATTEMPTS = 5
 RESEND_COOLDOWN_SECONDS = 30
 MAX_CODES_PER_CONTACT_PER_HOUR = 5
-MAX_CODE_REQUESTS_PER_IP_PER_HOUR = 30
 HOUR = timedelta(hours=1)
 
 
@@ -65,7 +65,7 @@ def _check_ip_cap(db: Session, email: str, ip: str) -> None:
     n = db.exec(select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.client_ip == ip, LoginAttempt.kind.in_(("code_request", "resend")),
         LoginAttempt.created_at > since)).one()
-    if n >= MAX_CODE_REQUESTS_PER_IP_PER_HOUR:
+    if n >= get_settings().login_ip_cap_per_hour:
         _attempt(db, email=email, contact_id=None, ip=ip, kind="code_request", outcome="ip_limited")
         raise DomainError("login.error.too_many_requests")
 
@@ -189,7 +189,3 @@ def recent_attempts(db: Session, *, email: str = "", contact_id: int | None = No
     elif email:
         query = query.where(LoginAttempt.email == normalise_email(email))
     return db.exec(query.order_by(LoginAttempt.id.desc()).limit(limit)).all()
-
-
-def account_of(db: Session, contact: Contact) -> Account | None:
-    return db.get(Account, contact.account_id)
