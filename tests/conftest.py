@@ -1,0 +1,62 @@
+"""Test settings, applied before the app is imported: a private data dir, secret and database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+_TMP = Path(tempfile.mkdtemp(prefix="guichet-test-"))
+os.environ.update({
+    "GUICHET_DATA_DIR": str(_TMP / "data"),
+    "GUICHET_SECRET_KEY": "test-secret-key-not-for-production",
+    "REFLEX_DB_URL": f"sqlite:///{_TMP / 'test.db'}",
+    "GUICHET_NOTIFY_SYNC": "1",
+    "GUICHET_EMAIL_PROVIDER": "console",
+    "GUICHET_SMS_PROVIDER": "console",
+    "GUICHET_CORS_ORIGINS": "*",
+})
+for _name in ("SENDGRID_API_KEY", "TWILIO_ACCOUNT_SID", "GUICHET_ENV"):
+    os.environ.pop(_name, None)
+
+from sqlmodel import Session, SQLModel, create_engine  # noqa: E402
+
+import portal_app.models  # noqa: E402,F401
+from portal_app.config import reload_settings  # noqa: E402
+from portal_app.services import clock  # noqa: E402
+
+reload_settings()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "e2e: drives the real UI in headless Chromium")
+
+
+@pytest.fixture
+def db():
+    """A fresh in-memory database per test, built from the models."""
+    engine = create_engine("sqlite://", connect_args={"check_same_thread": False})
+    SQLModel.metadata.create_all(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _release_clock():
+    yield
+    clock.freeze(None)
+
+
+@pytest.fixture(scope="session")
+def migrated_db() -> str:
+    """The session's database file, built by the real migrations (`reflex db migrate`)."""
+    env = {**os.environ, "REFLEX_TELEMETRY_ENABLED": "false", "REFLEX_CHECK_LATEST_VERSION": "false"}
+    subprocess.run([str(Path(sys.executable).parent / "reflex"), "db", "migrate"], cwd=REPO_ROOT, env=env,
+                   check=True, capture_output=True)
+    return os.environ["REFLEX_DB_URL"]

@@ -1,0 +1,29 @@
+"""Test data built through the services, so fixtures obey the same rules as the app."""
+
+from __future__ import annotations
+
+import itertools
+
+from portal_app.services import accounts, audit, staff
+
+_seq = itertools.count(1)
+
+
+def make_account(db, name: str | None = None, **kw):
+    n = next(_seq)
+    return accounts.save_account(db, audit.SYSTEM, account_id=None, name=name or f"Account {n}",
+                                 number=kw.pop("number", f"T-{n:05d}"), **kw)
+
+
+def make_contact(db, account=None, **kw):
+    n = next(_seq)
+    account = account or make_account(db)
+    data = accounts.ContactInput(account_id=account.id, email=kw.pop("email", f"contact{n}@example.com"),
+                                 first_name=kw.pop("first_name", f"First{n}"), last_name=kw.pop("last_name", "Test"),
+                                 **kw)
+    return accounts.save_contact(db, audit.SYSTEM, data)
+
+
+def make_staff(db, email: str | None = None, password: str = "correct horse battery", **kw):
+    n = next(_seq)
+    return staff.create_staff(db, email=email or f"staff{n}@guichet.example", password=password, **kw)

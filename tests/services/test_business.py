@@ -1,0 +1,56 @@
+"""Business settings and branding images."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from portal_app.services import audit, business
+from portal_app.services.errors import DomainError
+
+
+def png_bytes(size=(8, 8)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, (10, 120, 110)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_update_validates(db):
+    common = dict(name="Acme", brand_color="#112233", login_text="", default_language="fr",
+                  languages=["en", "fr"], sender_name="Acme", password_login_enabled=False)
+    row = business.update_business(db, audit.SYSTEM, **common)
+    assert row.default_language == "fr" and row.languages == ["en", "fr"]
+    for bad, key in [({"brand_color": "red"}, "settings.error.colour"), ({"name": " "}, "settings.error.name_required"),
+                     ({"languages": ["xx"]}, "settings.error.languages"),
+                     ({"default_language": "de"}, "settings.error.default_language")]:
+        with pytest.raises(DomainError) as err:
+            business.update_business(db, audit.SYSTEM, **{**common, **bad})
+        assert err.value.key == key
+
+
+def test_logo_stored_outside_public_folders_under_a_generated_name(db):
+    name = business.store_branding_image(db, audit.SYSTEM, "logo", png_bytes())
+    path = business.branding_image_path(db, "logo")
+    assert path.name == name and name.startswith("logo-") and name.endswith(".png")
+    assert "uploaded_files" not in str(path) and "assets" not in str(path)
+
+
+@pytest.mark.parametrize("data", [b"<svg onload=alert(1)></svg>", b"GIF89a" + b"\0" * 20, b"%PDF-1.7 fake",
+                                  b"\x89PNG\r\n\x1a\n" + b"garbage"])
+def test_non_images_refused_by_content(db, data):
+    with pytest.raises(DomainError) as err:
+        business.store_branding_image(db, audit.SYSTEM, "logo", data)
+    assert err.value.key == "settings.error.image_type"
+
+
+def test_image_size_limit(db):
+    with pytest.raises(DomainError) as err:
+        business.store_branding_image(db, audit.SYSTEM, "logo", b"\0" * (business.IMAGE_MAX_BYTES + 1))
+    assert err.value.key == "settings.error.image_too_large"
+
+
+def test_only_known_image_slots(db):
+    with pytest.raises(DomainError):
+        business.store_branding_image(db, audit.SYSTEM, "../../etc/passwd", png_bytes())

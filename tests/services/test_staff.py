@@ -1,0 +1,114 @@
+"""Staff console login: bcrypt password, TOTP enrolment and check, growing lockout."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pyotp
+import pytest
+from sqlmodel import select
+
+from portal_app.models import AuditEvent, StaffUser
+from portal_app.services import clock, staff
+from portal_app.services.errors import DomainError
+from portal_app.services.security import decrypt_secret
+from tests.factories import make_staff
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+PASSWORD = "correct horse battery"
+
+
+def at(seconds: float) -> None:
+    clock.freeze(T0 + timedelta(seconds=seconds))
+
+
+def totp_for(db, user) -> pyotp.TOTP:
+    db.refresh(user)
+    return pyotp.TOTP(decrypt_secret(user.totp_secret_enc))
+
+
+def test_password_is_bcrypt_with_cost_twelve(db):
+    user = make_staff(db)
+    assert user.password_hash.startswith("$2b$12$")
+    assert PASSWORD not in user.password_hash
+
+
+def test_enrolment_then_totp_login(db):
+    user = make_staff(db, email="ops@guichet.example")
+    at(0)
+    token, ctx = staff.login_password(db, "OPS@guichet.example", PASSWORD)
+    assert not ctx.mfa_passed and not ctx.totp_enabled
+    assert staff.resolve(db, token) is None  # password alone opens nothing
+    uri = staff.enrolment_uri(db, token)
+    assert uri.startswith("otpauth://totp/") and "issuer=Guichet" in uri
+    ctx = staff.verify_totp(db, token, totp_for(db, user).at(clock.now()))
+    assert ctx.mfa_passed and staff.resolve(db, token).staff_id == user.id
+    assert staff.enrolment_uri(db, token) is None  # no second look at the secret
+    assert db.exec(select(AuditEvent).where(AuditEvent.action == "staff.totp_enrolled")).first()
+
+
+def test_totp_code_works_once(db):
+    user = make_staff(db)
+    at(0)
+    token, _ = staff.login_password(db, user.email, PASSWORD)
+    staff.enrolment_uri(db, token)
+    code = totp_for(db, user).at(clock.now())
+    staff.verify_totp(db, token, code)
+    token2, _ = staff.login_password(db, user.email, PASSWORD)
+    with pytest.raises(DomainError) as err:
+        staff.verify_totp(db, token2, code)
+    assert err.value.key == "staff.error.totp_wrong"
+
+
+def test_secret_is_encrypted_at_rest(db):
+    user = make_staff(db)
+    token, _ = staff.login_password(db, user.email, PASSWORD)
+    uri = staff.enrolment_uri(db, token)
+    secret = uri.split("secret=")[1].split("&")[0]
+    row = db.exec(select(StaffUser).where(StaffUser.id == user.id)).one()
+    assert secret not in row.totp_secret_enc
+
+
+def test_wrong_password_and_unknown_user_look_the_same(db):
+    make_staff(db, email="real@guichet.example")
+    with pytest.raises(DomainError) as a:
+        staff.login_password(db, "real@guichet.example", "wrong password!!")
+    with pytest.raises(DomainError) as b:
+        staff.login_password(db, "ghost@guichet.example", "wrong password!!")
+    assert a.value.key == b.value.key == "staff.error.credentials"
+
+
+def test_lockout_grows_after_three_failures(db):
+    user = make_staff(db)
+    at(0)
+    for _ in range(staff.FREE_FAILURES):
+        with pytest.raises(DomainError):
+            staff.login_password(db, user.email, "nope nope nope")
+    with pytest.raises(DomainError) as err:  # locked now, even with the right password
+        staff.login_password(db, user.email, PASSWORD)
+    assert err.value.key == "staff.error.locked" and 0 < err.value.params["seconds"] <= staff.LOCK_BASE_SECONDS + 1
+    at(staff.LOCK_BASE_SECONDS + 1)
+    with pytest.raises(DomainError):
+        staff.login_password(db, user.email, "nope nope nope")  # 4th failure: twice as long
+    db.refresh(user)
+    assert (user.locked_until - clock.now()).total_seconds() == 2 * staff.LOCK_BASE_SECONDS
+    at(10_000)
+    token, _ = staff.login_password(db, user.email, PASSWORD)
+    assert token
+
+
+def test_lock_never_exceeds_the_maximum():
+    assert staff._lock_seconds(100) == staff.LOCK_MAX_SECONDS
+    assert staff._lock_seconds(2) == 0
+
+
+def test_passwords_longer_than_72_bytes_get_a_clear_error(db):
+    with pytest.raises(DomainError) as err:
+        make_staff(db, password="é" * 40)  # 80 bytes
+    assert err.value.key == "password.error.too_long"
+
+
+def test_short_password_refused(db):
+    with pytest.raises(DomainError) as err:
+        make_staff(db, password="short")
+    assert err.value.key == "password.error.too_short"
