@@ -21,6 +21,12 @@ os.environ.update({
     "GUICHET_SMS_PROVIDER": "console",
     "GUICHET_CORS_ORIGINS": "*",
 })
+# What the Makefile exports, so `pytest` alone works too: Node >= 22 from the venv, npm instead of bun.
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+for _key, _value in {"REFLEX_USE_NPM": "1", "REFLEX_TELEMETRY_ENABLED": "false",
+                     "REFLEX_CHECK_LATEST_VERSION": "false", "REFLEX_HTTP_CLIENT_BIND_ADDRESS": "0.0.0.0",
+                     "NPM_CONFIG_REGISTRY": "https://registry.npmjs.org/"}.items():
+    os.environ.setdefault(_key, _value)
 for _name in ("SENDGRID_API_KEY", "TWILIO_ACCOUNT_SID", "GUICHET_ENV"):
     os.environ.pop(_name, None)
 

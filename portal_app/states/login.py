@@ -52,9 +52,10 @@ class LoginState(PortalState):
             if portal_sessions.resolve_session(db, self.portal_sid, touch=False) is not None:
                 return rx.redirect("/")
         self.error_key = ""
-        self.info_key = "login.session_ended" if self.router.url.query_parameters.get("bye") else ""
         if self.step != "code":
             self._restart()
+        if self.router.url.query_parameters.get("bye"):
+            self.info_key = "login.session_ended"
 
     @rx.event
     def submit_email(self, form: dict):

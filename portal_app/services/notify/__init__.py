@@ -82,7 +82,7 @@ def _store(db: Session, *, channel, to, template, language, subject, text, html,
         recipient=to,
         template=template,
         language=language,
-        subject=subject,
+        subject=subject if keep_whole else _redact(subject, redact),  # a login mail's subject carries the code
         body_text=text if keep_whole else _redact(text, redact),
         body_html=html if keep_whole else _redact(html, redact),
         sensitive=sensitive,

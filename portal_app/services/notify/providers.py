@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import logging
 import smtplib
 import ssl
@@ -62,6 +63,8 @@ class SendGridProvider:
             raise ProviderError(f"sendgrid {status}: {detail}", retryable=status >= 500) from exc
         except (TimeoutError, OSError) as exc:
             raise ProviderError(f"sendgrid unreachable: {exc}", retryable=True) from exc
+        except http.client.HTTPException as exc:  # a garbled or cut reply
+            raise ProviderError(f"sendgrid bad reply: {type(exc).__name__}: {exc}"[:300], retryable=True) from exc
         return response.headers.get("X-Message-Id", "") if response.headers else ""
 
 
@@ -89,6 +92,11 @@ class SmtpProvider:
                 smtp.send_message(msg)
         except smtplib.SMTPResponseException as exc:
             raise ProviderError(f"smtp {exc.smtp_code}", retryable=exc.smtp_code >= 400 and exc.smtp_code < 500) from exc
+        except smtplib.SMTPRecipientsRefused as exc:  # refused at RCPT: 5xx is final, 4xx passing
+            refusals = list(exc.recipients.values())
+            code = min((c for c, _ in refusals), default=0)
+            detail = "; ".join(m.decode("utf-8", "replace") if isinstance(m, bytes) else str(m) for _, m in refusals)
+            raise ProviderError(f"smtp {code}: {detail}"[:300], retryable=400 <= code < 500) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise ProviderError(f"smtp: {exc}", retryable=True) from exc
         return msg_id
@@ -117,12 +125,15 @@ class TwilioProvider:
                               http_client=_Http(timeout=timeout))
 
     def send_sms(self, *, to, sender, text) -> str:
-        from twilio.base.exceptions import TwilioException, TwilioRestException
+        from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 
         try:
             message = self._client.messages.create(to=to, from_=sender, body=text)
         except TwilioRestException as exc:
             raise ProviderError(f"twilio {exc.status}: {exc.msg}"[:300], retryable=exc.status >= 500) from exc
+        except TwilioServiceException as exc:  # the newer (RFC 9457) error replies
+            detail = exc.title + (f" - {exc.detail}" if exc.detail else "")
+            raise ProviderError(f"twilio {exc.status}: {detail}"[:300], retryable=int(exc.status) >= 500) from exc
         except (TwilioException, OSError) as exc:
             raise ProviderError(f"twilio unreachable: {exc}"[:300], retryable=True) from exc
         except Exception as exc:  # requests' timeouts and connection errors

@@ -1,0 +1,148 @@
+"""Login and portal states: handlers called directly, and nothing secret in public vars."""
+
+from __future__ import annotations
+
+import itertools
+
+import pyotp
+from sqlmodel import select
+
+from portal_app.db import session_scope
+from portal_app.models import LoginChallenge, PortalSession, StaffSession, StaffUser
+from portal_app.services.security import decrypt_secret
+from portal_app.states.admin_contacts import AdminContactState
+from portal_app.states.login import LoginState
+from portal_app.states.portal import PortalState
+from portal_app.states.staff import StaffLoginState, StaffState
+from tests.factories import make_contact, make_staff
+from tests.states.conftest import last_code, public_json, sub
+
+_n = itertools.count(1)
+
+
+def new_contact(**kw):
+    with session_scope() as db:
+        c = make_contact(db, email=f"state{next(_n)}@example.com", **kw)
+        return c.id, c.email
+
+
+def test_code_login_through_the_handlers(root):
+    cid, email = new_contact()
+    login = sub(root, LoginState)
+    login.login_load()
+    login.submit_email({"email": email.upper()})
+    assert login.step == "code" and login.info_key == "login.code_sent" and login.error_key == ""
+    code = last_code(email)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    login.submit_code({"code": wrong})
+    assert login.error_key == "login.error.code_wrong" and "4" in login.error_text
+    login.submit_code({"code": "12"})
+    assert login.error_key == "login.error.code_format"
+    redirect = login.submit_code({"code": code})
+    assert redirect is not None and login.error_key == ""
+    portal = sub(root, PortalState)
+    assert portal.authed and portal.portal_sid and portal.contact_name
+    # nothing the server knows leaks into what the browser receives
+    blob = public_json(root)
+    with session_scope() as db:
+        token_hash = db.exec(select(PortalSession.token_hash).where(PortalSession.contact_id == cid)).first()
+        challenge = db.exec(select(LoginChallenge).where(LoginChallenge.contact_id == cid)).first()
+    assert code not in blob and token_hash not in blob
+    assert challenge.public_id not in blob and challenge.code_hash not in blob
+    # the session token is only in the browser's own cookie var
+    assert blob.count(portal.portal_sid) == 1
+
+
+def test_unknown_address_gets_the_same_screen(root):
+    _, known = new_contact()
+    a = sub(root, LoginState)
+    a.submit_email({"email": known})
+    seen_known = (a.step, a.info_key, a.error_key)
+    a.other_email()
+    a.submit_email({"email": "nobody-at-all@example.com"})
+    assert (a.step, a.info_key, a.error_key) == seen_known
+
+
+def test_bad_email_gets_a_message(root):
+    a = sub(root, LoginState)
+    a.submit_email({"email": "nonsense"})
+    assert a.step == "email" and a.error_key == "login.error.email_invalid" and a.error_text
+
+
+def test_portal_page_without_session_goes_to_login(root):
+    portal = sub(root, PortalState)
+    portal.portal_sid = "forged-token"
+    result = portal.portal_load()
+    assert not portal.authed and portal.contact_name == "" and result is not None
+
+
+def test_language_choice_is_remembered_on_the_contact(root):
+    cid, email = new_contact(language="en")
+    login = sub(root, LoginState)
+    login.load_site()
+    login.submit_email({"email": email})
+    login.submit_code({"code": last_code(email)})
+    portal = sub(root, PortalState)
+    portal.choose_language("de")
+    assert portal.lang == "de" and portal.tr["app.logout"] == "Abmelden"
+    from portal_app.models import Contact
+
+    with session_scope() as db:
+        assert db.get(Contact, cid).language == "de"
+    portal.choose_language("xx")  # not offered: ignored
+    assert portal.lang == "de"
+
+
+def test_logout_ends_the_session(root):
+    _, email = new_contact()
+    login = sub(root, LoginState)
+    login.submit_email({"email": email})
+    login.submit_code({"code": last_code(email)})
+    portal = sub(root, PortalState)
+    token = portal.portal_sid
+    portal.logout()
+    assert not portal.authed and portal.portal_sid == ""
+    portal.portal_sid = token  # the old cookie is worthless now
+    portal.portal_load()
+    assert not portal.authed
+
+
+def test_staff_login_with_enrolment_keeps_secrets_out_of_state(root):
+    with session_scope() as db:
+        user = make_staff(db, password="a long staff password")
+        uid, email = user.id, user.email
+    s = sub(root, StaffLoginState)
+    s.submit_password({"email": email, "password": "wrong password!"})
+    assert s.error_key == "staff.error.credentials" and s.step == "password"
+    s.submit_password({"email": email, "password": "a long staff password"})
+    assert s.step == "enrol" and s.staff_sid
+    from portal_app.services import staff as staff_service
+
+    with session_scope() as db:
+        staff_service.enrolment_uri(db, s.staff_sid)  # what the QR route does
+        row = db.get(StaffUser, uid)
+        secret = decrypt_secret(row.totp_secret_enc)
+        password_hash = row.password_hash
+    s.submit_totp({"code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"})
+    assert s.error_key == "staff.error.totp_wrong"
+    s.submit_totp({"code": pyotp.TOTP(secret).now()})
+    assert s.staff_authed and s.error_key == ""
+    blob = public_json(root)
+    with session_scope() as db:
+        token_hash = db.exec(select(StaffSession.token_hash).where(StaffSession.staff_id == uid)).first()
+    for secret_value in (secret, password_hash, token_hash, row.totp_secret_enc):
+        assert secret_value not in blob
+
+
+def test_console_handlers_refuse_without_a_staff_session(root):
+    cid, email = new_contact()
+    c = sub(root, AdminContactState)
+    c.staff_sid = ""
+    c.contact_id, c.account_id = cid, 1
+    c.save_contact({"email": "hijack@example.com", "language": "en", "portal_role": "admin"})
+    assert c.flash_key == "error.session_over"
+    from portal_app.models import Contact
+
+    with session_scope() as db:
+        assert db.get(Contact, cid).email == email
+    assert sub(root, StaffState).admin_load() is not None  # redirected to the console login
