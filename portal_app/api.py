@@ -47,11 +47,12 @@ async def totp_enrolment_qr(request: Request) -> Response:
     svg = buf.getvalue().decode()
     width, height = qr.symbol_size(scale=6, border=2)
     # The key in text under the code, for authenticator apps typed in by hand.
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {max(width, 260)} {height + 40}">'
+    box = max(width, 360)
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {box} {height + 40}">'
            f'<rect width="100%" height="100%" fill="#fff"/>'
-           f'<g transform="translate({(max(width, 260) - width) // 2},0)">'
+           f'<g transform="translate({(box - width) // 2},0)">'
            f'{svg[svg.index(">", svg.index("<svg")) + 1:svg.rindex("</svg>")]}</g>'
-           f'<text x="50%" y="{height + 25}" text-anchor="middle" font-family="monospace" font-size="13">'
+           f'<text x="50%" y="{height + 25}" text-anchor="middle" font-family="monospace" font-size="14">'
            f"{grouped}</text></svg>")
     return Response(svg, media_type="image/svg+xml", headers={**NO_STORE, "Content-Security-Policy": "default-src 'none'"})
 

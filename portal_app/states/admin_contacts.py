@@ -73,7 +73,7 @@ class AdminContactState(StaffState):
     invited_at: str = ""
     form_version: int = 0
     saved: bool = False
-    language_choices: list[str] = []
+    language_choices: list[dict[str, str]] = []
     # Invitation preview (our own rendered template, shown in a sandboxed frame).
     preview_open: bool = False
     preview_subject: str = ""
@@ -111,7 +111,7 @@ class AdminContactState(StaffState):
     @rx.event
     def load_contact(self):
         self.saved = self.preview_open = self.invitation_sent = False
-        self.language_choices = i18n.shipped_languages()
+        self.language_choices = [{"code": c, "name": i18n.LANGUAGE_NAMES.get(c, c)} for c in i18n.shipped_languages()]
         contact_id = _query_int(self, "id")
         try:
             with session_scope() as db:

@@ -18,7 +18,7 @@ class AdminSettingsState(StaffState):
     languages: list[str] = []
     sender_name: str = ""
     password_login: bool = False
-    shipped: list[str] = []
+    shipped: list[dict[str, str]] = []
     form_version: int = 0
     saved: bool = False
 
@@ -27,7 +27,7 @@ class AdminSettingsState(StaffState):
         self.name, self.brand_color, self.login_text = row.name, row.brand_color, row.login_text
         self.default_language, self.languages = row.default_language, list(row.languages or [])
         self.sender_name, self.password_login = row.sender_name, row.password_login_enabled
-        self.shipped = i18n.shipped_languages()
+        self.shipped = [{"code": c, "name": i18n.LANGUAGE_NAMES.get(c, c)} for c in i18n.shipped_languages()]
         self.form_version += 1
 
     @rx.event

@@ -33,7 +33,7 @@ def _form() -> rx.Component:
                 field("admin.contact.mobile", "mobile", type="tel", default_value=S.mobile,
                       placeholder="+33 6 12 34 56 78"),
                 _select("admin.contact.language", "language", S.language,
-                        rx.foreach(S.language_choices, lambda c: rx.el.option(c, value=c))),
+                        rx.foreach(S.language_choices, lambda c: rx.el.option(c["name"], value=c["code"]))),
                 _select("admin.contact.role", "portal_role", S.portal_role,
                         [rx.el.option(t("admin.role.admin"), value="admin"),
                          rx.el.option(t("admin.role.member"), value="member")]),

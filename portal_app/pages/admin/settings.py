@@ -51,7 +51,7 @@ def settings_page() -> rx.Component:
                 rx.vstack(
                     rx.el.label(t("admin.settings.default_language"), html_for="f-default_language",
                                 style={"font_weight": "500", "font_size": "0.9em"}),
-                    rx.el.select(rx.foreach(S.shipped, lambda c: rx.el.option(c, value=c)), id="f-default_language",
+                    rx.el.select(rx.foreach(S.shipped, lambda c: rx.el.option(c["name"], value=c["code"])), id="f-default_language",
                                  name="default_language", default_value=S.default_language,
                                  style={"padding": "0.5em", "border_radius": "6px",
                                         "border": "1px solid var(--gray-7)"}),
@@ -72,8 +72,9 @@ def settings_page() -> rx.Component:
             rx.el.fieldset(
                 rx.el.legend(t("admin.settings.languages"), style={"font_weight": "500"}),
                 rx.hstack(rx.foreach(S.shipped, lambda c: rx.el.label(
-                    rx.el.input(type="checkbox", name="lang_" + c, default_checked=S.languages.contains(c),
-                                style={"margin_inline_end": "0.4em"}), c,
+                    rx.el.input(type="checkbox", name="lang_" + c["code"],
+                                default_checked=S.languages.contains(c["code"]),
+                                style={"margin_inline_end": "0.4em"}), c["name"],
                     style={"display": "flex", "align_items": "center"})), spacing="4", wrap="wrap"),
                 style={"border": "1px solid var(--gray-5)", "border_radius": "8px", "padding": "0.75em"},
             ),
