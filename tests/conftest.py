@@ -66,3 +66,11 @@ def migrated_db() -> str:
     subprocess.run([str(Path(sys.executable).parent / "reflex"), "db", "migrate"], cwd=REPO_ROOT, env=env,
                    check=True, capture_output=True)
     return os.environ["REFLEX_DB_URL"]
+
+
+@pytest.fixture
+def root(migrated_db):
+    """A whole Reflex state tree in memory, as the state manager builds it for one browser tab."""
+    import reflex as rx
+
+    return rx.State(_reflex_internal_init=True)

@@ -163,11 +163,12 @@ class AdminContactState(StaffState):
         try:
             with session_scope() as db:
                 self._staff(db)
-                mail = access.preview_invitation(db, self.contact_id)
+                contact = accounts.get_contact(db, self.contact_id)
+                mail = access.render_invitation(db, contact)
         except DomainError as exc:
             self._flash_error(exc)
             return
-        self.preview_subject, self.preview_html, self.preview_to = mail.subject, mail.html, self.email
+        self.preview_subject, self.preview_html, self.preview_to = mail.subject, mail.html, contact.email
         self.preview_open, self.invitation_sent = True, False
 
     @rx.event

@@ -6,16 +6,15 @@ import json
 import re
 
 import pytest
-import reflex as rx
 from sqlmodel import select
 
 from portal_app.db import session_scope
 from portal_app.models import OutboundMessage
 
 
-@pytest.fixture
-def root(migrated_db):
-    return rx.State(_reflex_internal_init=True)
+@pytest.fixture(autouse=True)
+def _database(migrated_db):
+    return migrated_db
 
 
 def sub(root, cls):
