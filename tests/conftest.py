@@ -74,3 +74,24 @@ def root(migrated_db):
     import reflex as rx
 
     return rx.State(_reflex_internal_init=True)
+
+
+def run_async(coro):
+    """Run a coroutine to completion from sync tests, even where Playwright keeps a loop running."""
+    import asyncio
+    import threading
+
+    result = {}
+
+    def runner():
+        try:
+            result["value"] = asyncio.run(coro)
+        except BaseException as exc:  # re-raised in the test's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=runner)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")

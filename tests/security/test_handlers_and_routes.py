@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import itertools
 from datetime import datetime, timedelta, timezone
@@ -21,6 +20,7 @@ from portal_app.states.admin_logs import AdminLogsState
 from portal_app.states.admin_settings import AdminSettingsState
 from portal_app.states.portal import PortalState
 from portal_app.states.staff import STAFF_COOKIE
+from tests.conftest import run_async
 from tests.factories import make_contact, make_staff
 from tests.states.conftest import sub
 
@@ -111,7 +111,7 @@ def test_impersonation_needs_a_full_staff_session(root):
     cid, _, account_id = contact_row()
     page = sub(root, AdminContactState)
     page.staff_sid, page.contact_id, page.account_id = half, cid, account_id
-    asyncio.run(page.impersonate())
+    run_async(page.impersonate())
     assert sub(root, PortalState).portal_sid == ""
     with session_scope() as db:
         assert db.exec(select(AuditEvent).where(AuditEvent.action == "impersonation.start",
@@ -201,7 +201,7 @@ def test_bad_branding_files_are_refused_with_a_message(root, data, name):
     page.staff_sid = full
     with session_scope() as db:
         before = db.get(BusinessSettings, 1).logo_file if db.get(BusinessSettings, 1) else None
-    asyncio.run(page.upload_logo([FakeUpload(data, name)]))
+    run_async(page.upload_logo([FakeUpload(data, name)]))
     assert page.flash_kind == "error" and page.flash_key == "settings.error.image_type"
     with session_scope() as db:
         row = db.get(BusinessSettings, 1)
@@ -216,7 +216,7 @@ def test_a_real_logo_is_accepted_and_served(root):
     page.staff_sid = full
     buf = io.BytesIO()
     Image.new("RGB", (16, 16), (200, 30, 30)).save(buf, format="PNG")
-    asyncio.run(page.upload_logo([FakeUpload(buf.getvalue(), "../../evil name.png")]))
+    run_async(page.upload_logo([FakeUpload(buf.getvalue(), "../../evil name.png")]))
     assert page.flash_kind == "info", page.flash_key
     assert page.logo_url.startswith("/api/brand/logo?v=logo-")
     response = TestClient(build_api()).get("/api/brand/logo")
