@@ -6,7 +6,7 @@ import reflex as rx
 
 from ..db import session_scope
 from ..models.accounts import MODULES
-from ..services import access, accounts, i18n, impersonation, notify
+from ..services import access, accounts, audit, i18n, impersonation, notify, portal_sessions
 from ..services.errors import DomainError
 from .admin_accounts import _pages, _query_int
 from .portal import PortalState
@@ -197,6 +197,21 @@ class AdminContactState(StaffState):
                 self._diagnose(db)
         except DomainError as exc:
             self._flash_error(exc)
+
+    @rx.event
+    def sign_out_everywhere(self):
+        """Ends every portal session of this contact (a lost phone, a departed employee)."""
+        try:
+            with session_scope() as db:
+                ctx = self._staff(db)
+                n = portal_sessions.revoke_contact_sessions(db, self.contact_id, "staff_signout")
+                contact = accounts.get_contact(db, self.contact_id)
+                audit.record(db, ctx.actor, "contact.sign_out_everywhere", target_type="contact",
+                             target_id=contact.id, account_id=contact.account_id, sessions=n)
+        except DomainError as exc:
+            self._flash_error(exc)
+            return
+        self._flash("admin.contact.signed_out", "info", count=n)
 
     @rx.event
     async def impersonate(self):

@@ -51,7 +51,9 @@ class AdminSettingsState(StaffState):
                     login_text=str(form.get("login_text", "")),
                     default_language=str(form.get("default_language", "")),
                     languages=[c for c in i18n.shipped_languages() if form.get(f"lang_{c}")],
-                    sender_name=str(form.get("sender_name", "")), password_login_enabled=bool(form.get("password_login")),
+                    sender_name=str(form.get("sender_name", "")),
+                    # Password login for customers is not offered yet: the flag keeps its stored value.
+                    password_login_enabled=business.get_business(db).password_login_enabled,
                 )
                 self._fill(db)
                 self._load_branding(db)

@@ -146,3 +146,27 @@ def test_console_handlers_refuse_without_a_staff_session(root):
     with session_scope() as db:
         assert db.get(Contact, cid).email == email
     assert sub(root, StaffState).admin_load() is not None  # redirected to the console login
+
+
+def test_staff_sign_out_everywhere_ends_the_customers_sessions(root):
+    import pyotp
+
+    from portal_app.services import staff as staff_service
+
+    cid, email = new_contact()
+    login = sub(root, LoginState)
+    login.submit_email({"email": email})
+    login.submit_code({"code": last_code(email)})
+    portal = sub(root, PortalState)
+    assert portal.authed
+    with session_scope() as db:
+        user = make_staff(db, password="a long staff password")
+        token, _ = staff_service.login_password(db, user.email, "a long staff password")
+        staff_service.enrolment_uri(db, token)
+        secret = decrypt_secret(db.get(StaffUser, user.id).totp_secret_enc)
+        staff_service.verify_totp(db, token, pyotp.TOTP(secret).now())
+    console = sub(root, AdminContactState)
+    console.staff_sid, console.contact_id = token, cid
+    console.sign_out_everywhere()
+    assert console.flash_kind == "info" and console.flash_params == {"count": "1"}
+    assert portal.portal_load() is not None and not portal.authed

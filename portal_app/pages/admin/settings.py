@@ -5,7 +5,7 @@ import reflex as rx
 from ...components.api import api_url
 from ...components.i18n import t
 from ...components.shells import admin_page
-from ...components.ui import brand_button, checkbox_field, field
+from ...components.ui import brand_button, field
 from ...states.admin_settings import AdminSettingsState
 from ...states.site import SiteState
 
@@ -78,7 +78,6 @@ def settings_page() -> rx.Component:
                     style={"display": "flex", "align_items": "center"})), spacing="4", wrap="wrap"),
                 style={"border": "1px solid var(--gray-5)", "border_radius": "8px", "padding": "0.75em"},
             ),
-            checkbox_field("admin.settings.password_login", "password_login", S.password_login),
             rx.hstack(brand_button(t("admin.save"), type="submit"),
                       rx.cond(S.saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
                       spacing="3", align="center"),
