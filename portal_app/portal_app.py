@@ -17,7 +17,6 @@ if _problems:
     sys.exit("Guichet refuses to start in production: " + "; ".join(_problems))
 
 app = rx.App(
-    theme=rx.theme(appearance="light", accent_color="indigo", radius="medium", scaling="100%"),
     stylesheets=["/guichet.css"],
     api_transformer=build_api(),
 )
