@@ -1,0 +1,70 @@
+"""Console states: settings flow to every page and email; lists page in the database."""
+
+from __future__ import annotations
+
+import itertools
+
+import pyotp
+
+from portal_app.db import session_scope
+from portal_app.models import StaffUser
+from portal_app.services import access, staff
+from portal_app.services.security import decrypt_secret
+from portal_app.states.admin_accounts import AdminAccountsState
+from portal_app.states.admin_settings import AdminSettingsState
+from portal_app.states.site import SiteState
+from tests.factories import make_account, make_contact, make_staff
+from tests.states.conftest import sub
+
+_n = itertools.count(1)
+
+
+def console_token() -> str:
+    with session_scope() as db:
+        user = make_staff(db, email=f"console{next(_n)}@guichet.example", password="a long staff password")
+        token, _ = staff.login_password(db, user.email, "a long staff password")
+        staff.enrolment_uri(db, token)
+        staff.verify_totp(db, token, pyotp.TOTP(decrypt_secret(db.get(StaffUser, user.id).totp_secret_enc)).now())
+    return token
+
+
+def test_business_settings_reach_pages_and_emails(root):
+    page = sub(root, AdminSettingsState)
+    page.staff_sid = console_token()
+    page.load_settings()
+    original = {"name": page.name, "brand_color": page.brand_color, "default_language": page.default_language}
+    form = {"name": "Salon Élise", "brand_color": "#AA3366", "login_text": "Bienvenue", "default_language": "fr",
+            "lang_fr": "on", "lang_en": "on", "sender_name": "Élise"}
+    page.save_settings({**form, "brand_color": "pink"})
+    assert page.flash_key == "settings.error.colour" and not page.saved
+    page.save_settings(form)
+    assert page.saved and page.flash_key == ""
+    site = sub(root, SiteState)
+    site.load_site()
+    assert (site.brand_name, site.brand_color, site.login_text) == ("Salon Élise", "#aa3366", "Bienvenue")
+    assert [o["code"] for o in site.language_options] == ["en", "fr"]
+    with session_scope() as db:
+        c = make_contact(db, language="fr")
+        mail = access.preview_invitation(db, c.id)
+    assert "Salon Élise" in mail.subject and "#aa3366" in mail.html
+    # put the business back as it was for the other tests
+    page.save_settings({"name": original["name"], "brand_color": original["brand_color"], "login_text": "",
+                        "default_language": "en", "lang_en": "on", "lang_fr": "on", "lang_de": "on",
+                        "sender_name": ""})
+    assert page.saved
+
+
+def test_accounts_list_pages_and_searches(root):
+    with session_scope() as db:
+        for i in range(25):
+            make_account(db, name=f"Pagination Ltd {i:02d}")
+    page = sub(root, AdminAccountsState)
+    page.staff_sid = console_token()
+    page.search({"q": "pagination ltd"})
+    assert page.total == 25 and page.pages == 2 and len(page.rows) == 20
+    page.next_page()
+    assert page.page == 2 and len(page.rows) == 5
+    page.next_page()  # stays on the last page
+    assert page.page == 2
+    page.create_account({"name": "", "number": "X"})
+    assert page.flash_key == "account.error.name_required"
