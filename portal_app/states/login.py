@@ -22,6 +22,7 @@ class LoginState(PortalState):
     error_params: dict[str, str] = {}
     info_key: str = ""
     _challenge_id: str = ""
+    _goodbye: bool = False
 
     @rx.var
     def error_text(self) -> str:
@@ -39,6 +40,10 @@ class LoginState(PortalState):
         if exc.key in ("login.error.too_many_tries", "login.error.challenge_over"):
             self._restart()
 
+    def _say_goodbye(self) -> None:
+        self._restart()
+        self._goodbye = True
+
     def _restart(self) -> None:
         self.step = "email"
         self._challenge_id = ""
@@ -53,13 +58,15 @@ class LoginState(PortalState):
                 return rx.redirect("/")
         self.error_key = ""
         if self.step != "code":
+            # on_load can run more than once for one visit: the goodbye stays until the next action
+            keep = self._goodbye or self.info_key == "login.session_ended"
             self._restart()
-        if self.router.url.query_parameters.get("bye"):
-            self.info_key = "login.session_ended"
+            self.info_key = "login.session_ended" if keep else ""
+            self._goodbye = False
 
     @rx.event
     def submit_email(self, form: dict):
-        self.error_key = ""
+        self.error_key = self.info_key = ""
         self.email = str(form.get("email", ""))[:254].strip()
         try:
             with session_scope() as db:

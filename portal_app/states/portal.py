@@ -81,12 +81,15 @@ class PortalState(SiteState):
                 db.add(contact)
 
     @rx.event
-    def logout(self):
+    async def logout(self):
         with session_scope() as db:
             portal_sessions.revoke_session(db, self.portal_sid, "logout")
         self._apply(None)
         self.portal_sid = ""
-        return [rx.remove_cookie(PORTAL_COOKIE, {"path": "/"}), rx.redirect("/login?bye=1")]
+        from .login import LoginState  # the login page says goodbye
+
+        (await self.get_state(LoginState))._say_goodbye()
+        return [rx.remove_cookie(PORTAL_COOKIE, {"path": "/"}), rx.redirect("/login")]
 
     @rx.event
     def end_impersonation(self):

@@ -14,6 +14,7 @@ from portal_app.states.admin_contacts import AdminContactState
 from portal_app.states.login import LoginState
 from portal_app.states.portal import PortalState
 from portal_app.states.staff import StaffLoginState, StaffState
+from tests.conftest import run_async
 from tests.factories import make_contact, make_staff
 from tests.states.conftest import last_code, public_json, sub
 
@@ -100,7 +101,7 @@ def test_logout_ends_the_session(root):
     login.submit_code({"code": last_code(email)})
     portal = sub(root, PortalState)
     token = portal.portal_sid
-    portal.logout()
+    run_async(portal.logout())
     assert not portal.authed and portal.portal_sid == ""
     portal.portal_sid = token  # the old cookie is worthless now
     portal.portal_load()
