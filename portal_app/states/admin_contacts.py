@@ -224,4 +224,5 @@ class AdminContactState(StaffState):
             return
         portal = await self.get_state(PortalState)
         portal.portal_sid = token
+        portal._exit_to = ""
         return rx.redirect("/")

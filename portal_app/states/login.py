@@ -57,6 +57,7 @@ class LoginState(PortalState):
             if portal_sessions.resolve_session(db, self.portal_sid, touch=False) is not None:
                 return rx.redirect("/")
         self.error_key = ""
+        self._exit_to = ""
         if self.step != "code":
             # on_load can run more than once for one visit: the goodbye stays until the next action
             keep = self._goodbye or self.info_key == "login.session_ended"

@@ -29,6 +29,9 @@ class PortalState(SiteState):
     notice: str = ""
     _contact_id: int | None = None
     _account_id: int | None = None
+    # Where a page of the portal sends a browser whose session just ended on purpose: a page load
+    # can still be in flight after logout, and it must go the same way as the logout itself.
+    _exit_to: str = ""
 
     def _resolve(self, db) -> PortalContext | None:
         return portal_sessions.resolve_session(db, self.portal_sid)
@@ -62,7 +65,8 @@ class PortalState(SiteState):
             self._apply(ctx)
             if ctx is None:
                 self.portal_sid = ""
-                return rx.redirect("/login")
+                return rx.redirect(self._exit_to or "/login")
+            self._exit_to = ""
             offered = self._offered
             if ctx.language in offered and not ctx.impersonating:
                 self.lang = ctx.language
@@ -89,6 +93,7 @@ class PortalState(SiteState):
         from .login import LoginState  # the login page says goodbye
 
         (await self.get_state(LoginState))._say_goodbye()
+        self._exit_to = "/login"
         return [rx.remove_cookie(PORTAL_COOKIE, {"path": "/"}), rx.redirect("/login")]
 
     @rx.event
@@ -99,5 +104,5 @@ class PortalState(SiteState):
             return
         self._apply(None)
         self.portal_sid = ""
-        return [rx.remove_cookie(PORTAL_COOKIE, {"path": "/"}),
-                rx.redirect(f"/admin/contact?id={ctx.contact_id}")]
+        self._exit_to = f"/admin/contact?id={ctx.contact_id}"
+        return [rx.remove_cookie(PORTAL_COOKIE, {"path": "/"}), rx.redirect(self._exit_to)]
