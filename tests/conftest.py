@@ -15,7 +15,8 @@ _TMP = Path(tempfile.mkdtemp(prefix="guichet-test-"))
 os.environ.update({
     "GUICHET_DATA_DIR": str(_TMP / "data"),
     "GUICHET_SECRET_KEY": "test-secret-key-not-for-production",
-    "REFLEX_DB_URL": f"sqlite:///{_TMP / 'test.db'}",
+    # GUICHET_TEST_DB_URL runs the state, security and browser tests on another database (PostgreSQL).
+    "REFLEX_DB_URL": os.environ.get("GUICHET_TEST_DB_URL") or f"sqlite:///{_TMP / 'test.db'}",
     "GUICHET_NOTIFY_SYNC": "1",
     "GUICHET_EMAIL_PROVIDER": "console",
     "GUICHET_SMS_PROVIDER": "console",
