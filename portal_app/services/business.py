@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import re
 import secrets
+import time
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
@@ -29,14 +31,53 @@ def get_business(db: Session) -> BusinessSettings:
     return row
 
 
-def offered_languages(row: BusinessSettings) -> list[str]:
+@dataclass(frozen=True)
+class BusinessView:
+    """What every page and email shows of the business; a plain snapshot, safe to share."""
+
+    name: str
+    brand_color: str
+    logo_file: str | None
+    login_image_file: str | None
+    login_text: str
+    default_language: str
+    languages: tuple[str, ...]
+    sender_name: str
+
+
+# Every page load shows the branding; it changes a few times a year. Another worker's cache
+# catches up within this many seconds; this worker's at once.
+BUSINESS_CACHE_SECONDS = 5.0
+_cache: tuple[float, BusinessView] | None = None
+
+
+def business_view(db: Session) -> BusinessView:
+    global _cache
+    now = time.monotonic()
+    if _cache is not None and now - _cache[0] < BUSINESS_CACHE_SECONDS:
+        return _cache[1]
+    row = get_business(db)
+    view = BusinessView(name=row.name, brand_color=row.brand_color, logo_file=row.logo_file,
+                        login_image_file=row.login_image_file, login_text=row.login_text,
+                        default_language=row.default_language, languages=tuple(row.languages or ()),
+                        sender_name=row.sender_name)
+    _cache = (now, view)
+    return view
+
+
+def forget_cached_business() -> None:
+    global _cache
+    _cache = None
+
+
+def offered_languages(row: BusinessSettings | BusinessView) -> list[str]:
     shipped = set(shipped_languages())
     langs = [lang for lang in (row.languages or []) if lang in shipped]
     return langs or [row.default_language]
 
 
 def branding(db: Session) -> Branding:
-    row = get_business(db)
+    row = business_view(db)
     logo = f"{get_settings().base_url}/api/brand/logo?v={row.logo_file}" if row.logo_file else None
     return Branding(name=row.name, color=row.brand_color, logo_url=logo,
                     sender_name=row.sender_name or row.name)
@@ -67,6 +108,7 @@ def update_business(db: Session, actor: audit.Actor, *, name: str, brand_color: 
     row.updated_at = clock.now()
     db.add(row)
     audit.record(db, actor, "settings.update", target_type="business", target_id=1)
+    forget_cached_business()
     return row
 
 
@@ -106,6 +148,7 @@ def store_branding_image(db: Session, actor: audit.Actor, which: str, data: byte
     row.updated_at = clock.now()
     db.add(row)
     audit.record(db, actor, f"settings.{which}", target_type="business", target_id=1)
+    forget_cached_business()
     if old and old != name:
         (branding_dir() / old).unlink(missing_ok=True)
     return name

@@ -68,15 +68,19 @@ def resolve_session(db: Session, token: str | None, *, touch: bool = True) -> Po
     if not token or len(token) > 200:
         return None
     now = clock.now()
-    row = db.exec(select(PortalSession).where(PortalSession.token_hash == hmac_hash(token, TOKEN_PURPOSE))).first()
+    # One query: every page load and handler runs this, on the event loop.
+    found = db.exec(
+        select(PortalSession, Contact, Account, StaffUser)
+        .join(Contact, Contact.id == PortalSession.contact_id)
+        .join(Account, Account.id == Contact.account_id)
+        .outerjoin(StaffUser, StaffUser.id == PortalSession.impersonator_staff_id)
+        .where(PortalSession.token_hash == hmac_hash(token, TOKEN_PURPOSE))
+    ).first()
+    if found is None:
+        return None
+    row, contact, account, impersonator = found
     if not _live(row, now):
         return None
-    pair = db.exec(select(Contact, Account).join(Account, Account.id == Contact.account_id)
-                   .where(Contact.id == row.contact_id)).first()
-    if pair is None:
-        return None
-    contact, account = pair
-    impersonator = db.get(StaffUser, row.impersonator_staff_id) if row.impersonator_staff_id else None
     if impersonator is not None:
         if not impersonator.active or not contact.active or not account.active:
             return None

@@ -37,16 +37,18 @@ class PortalState(SiteState):
         return portal_sessions.resolve_session(db, self.portal_sid)
 
     def _apply(self, ctx: PortalContext | None) -> None:
-        self.authed = ctx is not None
-        self._contact_id = ctx.contact_id if ctx else None
-        self._account_id = ctx.account_id if ctx else None
-        self.contact_name = ctx.contact_name if ctx else ""
-        self.first_name = ctx.first_name if ctx else ""
-        self.account_name = ctx.account_name if ctx else ""
-        self.role = ctx.role if ctx else ""
-        self.modules = list(ctx.rights) if ctx else []
-        self.impersonating = bool(ctx and ctx.impersonating)
-        self.impersonator_name = ctx.impersonator_name if ctx else ""
+        self._set(
+            authed=ctx is not None,
+            _contact_id=ctx.contact_id if ctx else None,
+            _account_id=ctx.account_id if ctx else None,
+            contact_name=ctx.contact_name if ctx else "",
+            first_name=ctx.first_name if ctx else "",
+            account_name=ctx.account_name if ctx else "",
+            role=ctx.role if ctx else "",
+            modules=list(ctx.rights) if ctx else [],
+            impersonating=bool(ctx and ctx.impersonating),
+            impersonator_name=ctx.impersonator_name if ctx else "",
+        )
 
     def _require(self, db) -> PortalContext:
         """Every customer handler starts here: no live session, no action."""
@@ -67,16 +69,15 @@ class PortalState(SiteState):
                 self.portal_sid = ""
                 return rx.redirect(self._exit_to or "/login")
             self._exit_to = ""
-            offered = self._offered
-            if ctx.language in offered and not ctx.impersonating:
-                self.lang = ctx.language
+            if ctx.language in self._offered and not ctx.impersonating:
+                self._set(lang=ctx.language)
 
     @rx.event
     def choose_language(self, lang: str):
         """The picker: switches live and is remembered on the contact (not while impersonating)."""
         if lang not in self._offered:
             return
-        self.lang = lang
+        self._set(lang=lang)
         with session_scope() as db:
             ctx = self._resolve(db)
             if ctx is not None and not ctx.impersonating:

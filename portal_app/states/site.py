@@ -37,17 +37,26 @@ class SiteState(rx.State):
     def _t(self, key: str, **params) -> str:
         return i18n.t(self.lang or self._default_language, key, **params)
 
+    def _set(self, **values) -> None:
+        """Assign only what changed: Reflex sends every assigned var, and `tr` is the whole catalogue."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+
     def _load_branding(self, db) -> None:
-        row = business.get_business(db)
-        self.brand_name = row.name
-        self.brand_color = row.brand_color
-        self.logo_url = f"/api/brand/logo?v={row.logo_file}" if row.logo_file else ""
-        self.login_image_url = f"/api/brand/login_image?v={row.login_image_file}" if row.login_image_file else ""
-        self.login_text = row.login_text
-        self._offered = business.offered_languages(row)
-        self._default_language = row.default_language
-        self.language_options = [{"code": c, "name": i18n.LANGUAGE_NAMES.get(c, c)} for c in self._offered]
-        self.lang = i18n.pick_language(self.lang, self._offered, row.default_language)
+        row = business.business_view(db)
+        offered = business.offered_languages(row)
+        self._set(
+            brand_name=row.name,
+            brand_color=row.brand_color,
+            logo_url=f"/api/brand/logo?v={row.logo_file}" if row.logo_file else "",
+            login_image_url=f"/api/brand/login_image?v={row.login_image_file}" if row.login_image_file else "",
+            login_text=row.login_text,
+            _offered=offered,
+            _default_language=row.default_language,
+            language_options=[{"code": c, "name": i18n.LANGUAGE_NAMES.get(c, c)} for c in offered],
+            lang=i18n.pick_language(self.lang, offered, row.default_language),
+        )
 
     @rx.event
     def load_site(self):
@@ -57,7 +66,7 @@ class SiteState(rx.State):
     @rx.event
     def set_language(self, lang: str):
         if lang in self._offered:
-            self.lang = lang
+            self._set(lang=lang)
 
     def _client_ip(self) -> str:
         return self.router.session.client_ip or ""
