@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from ..models import Account, Contact, PortalSession, StaffUser
@@ -63,19 +64,23 @@ def _live(row: PortalSession | None, now) -> bool:
             and now - row.last_seen_at < timedelta(seconds=SESSION_IDLE_SECONDS))
 
 
+# Built once: constructing the statement cost as much as running it.
+_RESOLVE_QUERY = (
+    select(PortalSession, Contact, Account, StaffUser)
+    .join(Contact, Contact.id == PortalSession.contact_id)
+    .join(Account, Account.id == Contact.account_id)
+    .outerjoin(StaffUser, StaffUser.id == PortalSession.impersonator_staff_id)
+    .where(PortalSession.token_hash == bindparam("token_hash"))
+)
+
+
 def resolve_session(db: Session, token: str | None, *, touch: bool = True) -> PortalContext | None:
     """The acting contact for a token, or None when missing, expired, revoked or no longer allowed."""
     if not token or len(token) > 200:
         return None
     now = clock.now()
     # One query: every page load and handler runs this, on the event loop.
-    found = db.exec(
-        select(PortalSession, Contact, Account, StaffUser)
-        .join(Contact, Contact.id == PortalSession.contact_id)
-        .join(Account, Account.id == Contact.account_id)
-        .outerjoin(StaffUser, StaffUser.id == PortalSession.impersonator_staff_id)
-        .where(PortalSession.token_hash == hmac_hash(token, TOKEN_PURPOSE))
-    ).first()
+    found = db.exec(_RESOLVE_QUERY, params={"token_hash": hmac_hash(token, TOKEN_PURPOSE)}).first()
     if found is None:
         return None
     row, contact, account, impersonator = found

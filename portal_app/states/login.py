@@ -120,7 +120,7 @@ class LoginState(PortalState):
         self.portal_sid = token
         self._apply(ctx)
         if ctx.language in self._offered:
-            self.lang = ctx.language
+            self._set(lang=ctx.language, lang_pref=ctx.language)
         self._restart()
         self.email = ""
         return rx.redirect("/")

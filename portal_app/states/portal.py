@@ -70,14 +70,14 @@ class PortalState(SiteState):
                 return rx.redirect(self._exit_to or "/login")
             self._exit_to = ""
             if ctx.language in self._offered and not ctx.impersonating:
-                self._set(lang=ctx.language)
+                self._set(lang=ctx.language, lang_pref=ctx.language)
 
     @rx.event
     def choose_language(self, lang: str):
         """The picker: switches live and is remembered on the contact (not while impersonating)."""
         if lang not in self._offered:
             return
-        self._set(lang=lang)
+        self._set(lang=lang, lang_pref=lang)
         with session_scope() as db:
             ctx = self._resolve(db)
             if ctx is not None and not ctx.impersonating:

@@ -14,8 +14,10 @@ ONE_YEAR_SECONDS = 365 * 86400
 
 
 class SiteState(rx.State):
-    # The visitor's language choice, remembered by the browser.
-    lang: str = rx.Cookie("", name="guichet_lang", max_age=ONE_YEAR_SECONDS, same_site="lax")
+    # The visitor's language choice, remembered by the browser. Kept apart from `lang`: the browser
+    # re-sends its cookies on every navigation, and `tr` (the whole catalogue) follows `lang`.
+    lang_pref: str = rx.Cookie("", name="guichet_lang", max_age=ONE_YEAR_SECONDS, same_site="lax")
+    lang: str = ""
     brand_name: str = ""
     brand_color: str = "#2563eb"
     logo_url: str = ""
@@ -55,7 +57,7 @@ class SiteState(rx.State):
             _offered=offered,
             _default_language=row.default_language,
             language_options=[{"code": c, "name": i18n.LANGUAGE_NAMES.get(c, c)} for c in offered],
-            lang=i18n.pick_language(self.lang, offered, row.default_language),
+            lang=i18n.pick_language(self.lang or self.lang_pref, offered, row.default_language),
         )
 
     @rx.event
@@ -66,7 +68,7 @@ class SiteState(rx.State):
     @rx.event
     def set_language(self, lang: str):
         if lang in self._offered:
-            self._set(lang=lang)
+            self._set(lang=lang, lang_pref=lang)
 
     def _client_ip(self) -> str:
         return self.router.session.client_ip or ""

@@ -169,6 +169,15 @@ class Browser:
         await self._sio.emit("event", event, namespace="/_event")
         return await self._wait(t0, done or (lambda u, s: True), timeout)
 
+    async def load_page(self, path: str, timeout: float = 60) -> float:
+        """One page-load event (`on_load_internal`: the route's on_load chain, then hydrated); ms."""
+        self._drain()
+        self.path = path
+        event = {"name": ON_LOAD_INTERNAL, "payload": {}, "router_data": self._router(path)}
+        t0 = time.perf_counter()
+        await self._sio.emit("event", event, namespace="/_event")
+        return await self._wait(t0, self._hydrated, timeout)
+
     async def navigate(self, path: str, timeout: float = 60) -> tuple[float, list[Update]]:
         """Client-side navigation (what follows a `_redirect`): cookies, then the page's on_load."""
         self._drain()
