@@ -36,7 +36,12 @@ def _raw_catalogue(lang: str) -> dict[str, str]:
 
 def shipped_languages() -> list[str]:
     """Languages that have a catalogue file."""
-    return sorted(p.stem for p in LOCALES_DIR.glob("*.json"))
+    return list(_shipped())
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in LOCALES_DIR.glob("*.json")))
 
 
 @lru_cache(maxsize=None)

@@ -32,9 +32,11 @@ ENGLISH = _load(LOCALES_DIR / "en.json")
 def fresh_caches():
     i18n._raw_catalogue.cache_clear()
     i18n.catalogue.cache_clear()
+    i18n._shipped.cache_clear()
     yield
     i18n._raw_catalogue.cache_clear()
     i18n.catalogue.cache_clear()
+    i18n._shipped.cache_clear()
 
 
 def test_english_and_required_catalogues_are_shipped():
