@@ -27,3 +27,19 @@ def make_contact(db, account=None, **kw):
 def make_staff(db, email: str | None = None, password: str = "correct horse battery", **kw):
     n = next(_seq)
     return staff.create_staff(db, email=email or f"staff{n}@guichet.example", password=password, **kw)
+
+
+def staff_session(db, *, totp: bool = True, password: str = "correct horse battery") -> str:
+    """A new staff member's console token: password only, or password and TOTP (enrolled now)."""
+    import pyotp
+
+    from portal_app.models import StaffUser
+    from portal_app.services.security import decrypt_secret
+
+    user = make_staff(db, password=password)
+    token, _ = staff.login_password(db, user.email, password)
+    if totp:
+        staff.enrolment_uri(db, token)
+        secret = decrypt_secret(db.get(StaffUser, user.id).totp_secret_enc)
+        staff.verify_totp(db, token, pyotp.TOTP(secret).now())
+    return token

@@ -249,7 +249,6 @@ async def close_all(browsers) -> None:
 async def portal_scenarios(app: ReflexApp, portal: Portal, emails: list[str], out: dict[str, Any]) -> None:
     fe = Frontend.from_web_dir(app.workdir / ".web")
     url = app.url
-    home_payload: dict[str, Any] = {}
 
     # Warm-up: one full login, then each measured event a few times (imports, caches, pools).
     log("warm-up customer logs in")
@@ -257,7 +256,6 @@ async def portal_scenarios(app: ReflexApp, portal: Portal, emails: list[str], ou
     main = await login_flow(url, fe, portal, emails[0], warm_rec)
     if main is None:
         raise RuntimeError(f"the warm-up login failed: {dict(warm_rec.error_samples)}")
-    lang = main.value(portal.site, "lang") or "en"
     for _ in range(WARMUP):
         await main.call(f"{ROOT_FLOOR(portal)}", done=portal.floor_done)
         await main.load_page("/")

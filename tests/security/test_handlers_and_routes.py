@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from portal_app.api import build_api
 from portal_app.db import session_scope
 from portal_app.models import AuditEvent, BusinessSettings, Contact
-from portal_app.services import clock, impersonation, login, portal_sessions, staff
+from portal_app.services import clock, login, portal_sessions, staff
 from portal_app.services.errors import DomainError
 from portal_app.states.admin_contacts import AdminContactState
 from portal_app.states.admin_logs import AdminLogsState
@@ -21,7 +21,7 @@ from portal_app.states.admin_settings import AdminSettingsState
 from portal_app.states.portal import PortalState
 from portal_app.states.staff import STAFF_COOKIE
 from tests.conftest import run_async
-from tests.factories import make_contact, make_staff
+from tests.factories import make_contact, make_staff, staff_session
 from tests.states.conftest import sub
 
 _n = itertools.count(1)
@@ -35,20 +35,9 @@ def contact_row(**kw):
 
 
 def staff_tokens():
-    """(password-only token, fully authenticated token) for a new staff member."""
-    import pyotp
-
-    from portal_app.models import StaffUser
-    from portal_app.services.security import decrypt_secret
-
+    """(password-only token, fully authenticated token), each for a new staff member."""
     with session_scope() as db:
-        user = make_staff(db, email=f"sec-staff{next(_n)}@guichet.example", password=PASSWORD)
-        half, _ = staff.login_password(db, user.email, PASSWORD)
-        full, _ = staff.login_password(db, user.email, PASSWORD)
-        staff.enrolment_uri(db, full)
-        secret = decrypt_secret(db.get(StaffUser, user.id).totp_secret_enc)
-        staff.verify_totp(db, full, pyotp.TOTP(secret).now())
-    return half, full
+        return staff_session(db, totp=False, password=PASSWORD), staff_session(db, password=PASSWORD)
 
 
 # ---- portal handlers --------------------------------------------------------------------------

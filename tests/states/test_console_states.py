@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
-
-import pyotp
-
 from portal_app.db import session_scope
-from portal_app.models import StaffUser
-from portal_app.services import access, staff
-from portal_app.services.security import decrypt_secret
+from portal_app.services import access
 from portal_app.states.admin_accounts import AdminAccountsState
 from portal_app.states.admin_settings import AdminSettingsState
 from portal_app.states.site import SiteState
-from tests.factories import make_account, make_contact, make_staff
+from tests.factories import make_account, make_contact, staff_session
 from tests.states.conftest import sub
-
-_n = itertools.count(1)
-
 
 def console_token() -> str:
     with session_scope() as db:
-        user = make_staff(db, email=f"console{next(_n)}@guichet.example", password="a long staff password")
-        token, _ = staff.login_password(db, user.email, "a long staff password")
-        staff.enrolment_uri(db, token)
-        staff.verify_totp(db, token, pyotp.TOTP(decrypt_secret(db.get(StaffUser, user.id).totp_secret_enc)).now())
-    return token
+        return staff_session(db)
 
 
 def test_business_settings_reach_pages_and_emails(root):

@@ -15,7 +15,7 @@ from portal_app.states.login import LoginState
 from portal_app.states.portal import PortalState
 from portal_app.states.staff import StaffLoginState, StaffState
 from tests.conftest import run_async
-from tests.factories import make_contact, make_staff
+from tests.factories import make_contact, make_staff, staff_session
 from tests.states.conftest import last_code, public_json, sub
 
 _n = itertools.count(1)
@@ -150,10 +150,6 @@ def test_console_handlers_refuse_without_a_staff_session(root):
 
 
 def test_staff_sign_out_everywhere_ends_the_customers_sessions(root):
-    import pyotp
-
-    from portal_app.services import staff as staff_service
-
     cid, email = new_contact()
     login = sub(root, LoginState)
     login.submit_email({"email": email})
@@ -161,11 +157,7 @@ def test_staff_sign_out_everywhere_ends_the_customers_sessions(root):
     portal = sub(root, PortalState)
     assert portal.authed
     with session_scope() as db:
-        user = make_staff(db, password="a long staff password")
-        token, _ = staff_service.login_password(db, user.email, "a long staff password")
-        staff_service.enrolment_uri(db, token)
-        secret = decrypt_secret(db.get(StaffUser, user.id).totp_secret_enc)
-        staff_service.verify_totp(db, token, pyotp.TOTP(secret).now())
+        token = staff_session(db)
     console = sub(root, AdminContactState)
     console.staff_sid, console.contact_id = token, cid
     console.sign_out_everywhere()

@@ -5,7 +5,7 @@ import reflex as rx
 from ...components.i18n import t
 from ...components.shells import admin_page
 from ...components.tables import data_table, text_cell
-from ...components.ui import brand_button, checkbox_field, field, status_badge
+from ...components.ui import brand_button, checkbox_field, field
 from ...states.admin_contacts import AdminContactState
 from ...states.site import SiteState
 
