@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import reflex as rx
@@ -14,6 +15,30 @@ from .i18n import t
 from .ui import alert, language_picker, loading
 
 PAGE_MAX_WIDTH = "1100px"
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A navigation link a page registers for itself (see portal_page / admin_page)."""
+
+    label_key: str
+    route: str
+    icon: str
+    order: int
+    # Portal only: shown when the contact may use this module (role, rights, business modules).
+    module: str | None = None
+
+
+# Filled as page modules are imported; the shells read them when pages compile, after every import.
+PORTAL_NAV: list[NavEntry] = [NavEntry("nav.home", "/", "house", 0)]
+ADMIN_NAV: list[NavEntry] = [
+    NavEntry("admin.nav.accounts", "/admin", "building_2", 10),
+    NavEntry("admin.nav.contacts", "/admin/contacts", "users", 20),
+    NavEntry("admin.nav.deliveries", "/admin/deliveries", "send", 80),
+    NavEntry("admin.nav.attempts", "/admin/attempts", "key_round", 85),
+    NavEntry("admin.nav.audit", "/admin/audit", "scroll_text", 90),
+    NavEntry("admin.nav.settings", "/admin/settings", "settings", 95),
+]
 
 
 def brand_mark(size: str = "32px") -> rx.Component:
@@ -57,9 +82,10 @@ def impersonation_banner() -> rx.Component:
     )
 
 
-def _nav_link(label_key: str, href: str) -> rx.Component:
-    return rx.link(t(label_key), href=href, weight="medium", underline="hover", color_scheme="gray",
+def _portal_nav_link(entry: NavEntry) -> rx.Component:
+    link = rx.link(t(entry.label_key), href=entry.route, weight="medium", underline="hover", color_scheme="gray",
                    high_contrast=True)
+    return rx.cond(PortalState.modules.contains(entry.module), link) if entry.module else link
 
 
 def portal_shell(content: rx.Component) -> rx.Component:
@@ -69,7 +95,9 @@ def portal_shell(content: rx.Component) -> rx.Component:
         rx.el.header(
             rx.hstack(
                 rx.link(brand_mark(), href="/", underline="none", color="inherit"),
-                rx.el.nav(rx.hstack(_nav_link("nav.home", "/"), spacing="4"), aria_label=t("nav.menu")),
+                rx.el.nav(rx.hstack(*[_portal_nav_link(e) for e in sorted(PORTAL_NAV, key=lambda e: e.order)],
+                                    spacing="4", wrap="wrap"),
+                          aria_label=t("nav.menu")),
                 rx.spacer(),
                 rx.text(PortalState.account_name, size="2", color_scheme="gray", id="account-name",
                         display=["none", "none", "block"]),
@@ -99,8 +127,10 @@ def portal_shell(content: rx.Component) -> rx.Component:
     )
 
 
-def portal_page(route: str, on_load: list | None = None) -> Callable:
+def portal_page(route: str, on_load: list | None = None, nav: NavEntry | None = None) -> Callable:
     """Register a customer page: shell, session check before anything else loads."""
+    if nav is not None:
+        PORTAL_NAV.append(nav)
 
     def decorator(fn: Callable[[], rx.Component]):
         @rx.page(route=route, title="Guichet", on_load=[PortalState.portal_load, *(on_load or [])])
@@ -113,16 +143,6 @@ def portal_page(route: str, on_load: list | None = None) -> Callable:
     return decorator
 
 
-ADMIN_NAV = [
-    ("admin.nav.accounts", "/admin", "building_2"),
-    ("admin.nav.contacts", "/admin/contacts", "users"),
-    ("admin.nav.deliveries", "/admin/deliveries", "send"),
-    ("admin.nav.attempts", "/admin/attempts", "key_round"),
-    ("admin.nav.audit", "/admin/audit", "scroll_text"),
-    ("admin.nav.settings", "/admin/settings", "settings"),
-]
-
-
 def admin_shell(content: rx.Component) -> rx.Component:
     return rx.box(
         rx.el.header(
@@ -131,10 +151,10 @@ def admin_shell(content: rx.Component) -> rx.Component:
                 rx.badge(t("admin.console"), color_scheme="gray"),
                 rx.el.nav(
                     rx.hstack(
-                        *[rx.link(rx.hstack(rx.icon(icon, size=16), t(key), spacing="1", align="center"),
-                                  href=href, underline="hover", color_scheme="gray", high_contrast=True,
+                        *[rx.link(rx.hstack(rx.icon(e.icon, size=16), t(e.label_key), spacing="1", align="center"),
+                                  href=e.route, underline="hover", color_scheme="gray", high_contrast=True,
                                   size="2")
-                          for key, href, icon in ADMIN_NAV],
+                          for e in sorted(ADMIN_NAV, key=lambda e: e.order)],
                         spacing="4",
                         wrap="wrap",
                     ),
@@ -167,8 +187,10 @@ def admin_shell(content: rx.Component) -> rx.Component:
     )
 
 
-def admin_page(route: str, on_load: list | None = None) -> Callable:
+def admin_page(route: str, on_load: list | None = None, nav: NavEntry | None = None) -> Callable:
     """Register a console page: staff session (password + TOTP) checked before it loads."""
+    if nav is not None:
+        ADMIN_NAV.append(nav)
 
     def decorator(fn: Callable[[], rx.Component]):
         @rx.page(route=route, title="Guichet · Console", on_load=[StaffState.admin_load, *(on_load or [])])

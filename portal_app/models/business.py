@@ -22,4 +22,6 @@ class BusinessSettings(SQLModel, table=True):
     languages: list[str] = json_list_field()
     sender_name: str = Field(default="", max_length=200)
     password_login_enabled: bool = False
+    # Modules the business offers (see models.accounts.MODULES); a contact's rights narrow them further.
+    modules: list[str] = json_list_field()
     updated_at: datetime | None = utc_field(nullable=True)

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from ..config import get_settings
 from ..models import BusinessSettings
+from ..models.accounts import MODULES
 from . import audit, clock
 from .errors import DomainError
 from .i18n import shipped_languages
@@ -25,7 +26,7 @@ HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 def get_business(db: Session) -> BusinessSettings:
     row = db.get(BusinessSettings, 1)
     if row is None:
-        row = BusinessSettings(id=1, languages=["en", "fr", "de"], default_language="en")
+        row = BusinessSettings(id=1, languages=["en", "fr", "de"], default_language="en", modules=list(MODULES))
         db.add(row)
         db.flush()
     return row
@@ -43,6 +44,7 @@ class BusinessView:
     default_language: str
     languages: tuple[str, ...]
     sender_name: str
+    modules: tuple[str, ...] = ()
 
 
 # Every page load shows the branding; it changes a few times a year. Another worker's cache
@@ -60,7 +62,7 @@ def business_view(db: Session) -> BusinessView:
     view = BusinessView(name=row.name, brand_color=row.brand_color, logo_file=row.logo_file,
                         login_image_file=row.login_image_file, login_text=row.login_text,
                         default_language=row.default_language, languages=tuple(row.languages or ()),
-                        sender_name=row.sender_name)
+                        sender_name=row.sender_name, modules=tuple(row.modules or ()))
     _cache = (now, view)
     return view
 
@@ -85,7 +87,7 @@ def branding(db: Session) -> Branding:
 
 def update_business(db: Session, actor: audit.Actor, *, name: str, brand_color: str, login_text: str,
                     default_language: str, languages: list[str], sender_name: str,
-                    password_login_enabled: bool) -> BusinessSettings:
+                    password_login_enabled: bool, modules: list[str] | None = None) -> BusinessSettings:
     row = get_business(db)
     name = name.strip()
     if not name:
@@ -105,6 +107,8 @@ def update_business(db: Session, actor: audit.Actor, *, name: str, brand_color: 
     row.default_language = default_language
     row.sender_name = sender_name.strip()[:200]
     row.password_login_enabled = bool(password_login_enabled)
+    if modules is not None:
+        row.modules = [m for m in MODULES if m in modules]
     row.updated_at = clock.now()
     db.add(row)
     audit.record(db, actor, "settings.update", target_type="business", target_id=1)

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from ..models import Account, Contact, PortalSession, StaffUser
 from . import clock
 from .accounts import effective_rights
+from .business import business_view
 from .errors import Forbidden
 from .security import hmac_hash, new_token
 
@@ -99,7 +100,8 @@ def resolve_session(db: Session, token: str | None, *, touch: bool = True) -> Po
         session_id=row.id, contact_id=contact.id, account_id=account.id,
         contact_name=contact.full_name, first_name=contact.first_name or contact.full_name,
         email=contact.email, account_name=account.name, language=contact.language,
-        role=contact.portal_role, rights=tuple(effective_rights(contact)),
+        role=contact.portal_role,
+        rights=tuple(m for m in effective_rights(contact) if m in business_view(db).modules),
         impersonator_staff_id=impersonator.id if impersonator else None,
         impersonator_name=(impersonator.name or impersonator.email) if impersonator else "",
     )

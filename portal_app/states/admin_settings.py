@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ..db import session_scope
+from ..models.accounts import MODULES
 from ..services import business, i18n
 from ..services.errors import DomainError
 from .staff import StaffState
@@ -18,15 +19,21 @@ class AdminSettingsState(StaffState):
     languages: list[str] = []
     sender_name: str = ""
     password_login: bool = False
+    modules: list[str] = []
     shipped: list[dict[str, str]] = []
     form_version: int = 0
     saved: bool = False
+
+    @rx.var
+    def module_choices(self) -> list[str]:
+        return list(MODULES)
 
     def _fill(self, db) -> None:
         row = business.get_business(db)
         self.name, self.brand_color, self.login_text = row.name, row.brand_color, row.login_text
         self.default_language, self.languages = row.default_language, list(row.languages or [])
         self.sender_name, self.password_login = row.sender_name, row.password_login_enabled
+        self.modules = list(row.modules or [])
         self.shipped = [{"code": c, "name": i18n.LANGUAGE_NAMES.get(c, c)} for c in i18n.shipped_languages()]
         self.form_version += 1
 
@@ -54,6 +61,7 @@ class AdminSettingsState(StaffState):
                     sender_name=str(form.get("sender_name", "")),
                     # Password login for customers is not offered yet: the flag keeps its stored value.
                     password_login_enabled=business.get_business(db).password_login_enabled,
+                    modules=[m for m in MODULES if form.get(f"module_{m}")],
                 )
                 self._fill(db)
                 self._load_branding(db)

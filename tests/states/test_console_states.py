@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from portal_app.db import session_scope
-from portal_app.services import access
+from portal_app.models.accounts import MODULES
+from portal_app.services import access, portal_sessions
 from portal_app.states.admin_accounts import AdminAccountsState
 from portal_app.states.admin_settings import AdminSettingsState
 from portal_app.states.site import SiteState
@@ -21,7 +22,8 @@ def test_business_settings_reach_pages_and_emails(root):
     page.load_settings()
     original = {"name": page.name, "brand_color": page.brand_color, "default_language": page.default_language}
     form = {"name": "Salon Élise", "brand_color": "#AA3366", "login_text": "Bienvenue", "default_language": "fr",
-            "lang_fr": "on", "lang_en": "on", "sender_name": "Élise"}
+            "lang_fr": "on", "lang_en": "on", "sender_name": "Élise",
+            **{f"module_{m}": "on" for m in MODULES if m != "documents"}}
     page.save_settings({**form, "brand_color": "pink"})
     assert page.flash_key == "settings.error.colour" and not page.saved
     page.save_settings(form)
@@ -34,10 +36,15 @@ def test_business_settings_reach_pages_and_emails(root):
         c = make_contact(db, language="fr")
         mail = access.preview_invitation(db, c.id)
     assert "Salon Élise" in mail.subject and "#aa3366" in mail.html
+    # a module the business switched off is gone from every contact's rights
+    with session_scope() as db:
+        admin = make_contact(db, portal_role="admin")
+        ctx = portal_sessions.resolve_session(db, portal_sessions.open_session(db, admin.id))
+    assert "documents" not in ctx.rights and "invoices" in ctx.rights
     # put the business back as it was for the other tests
     page.save_settings({"name": original["name"], "brand_color": original["brand_color"], "login_text": "",
                         "default_language": "en", "lang_en": "on", "lang_fr": "on", "lang_de": "on",
-                        "sender_name": ""})
+                        "sender_name": "", **{f"module_{m}": "on" for m in MODULES}})
     assert page.saved
 
 

@@ -78,6 +78,16 @@ def settings_page() -> rx.Component:
                     style={"display": "flex", "align_items": "center"})), spacing="4", wrap="wrap"),
                 style={"border": "1px solid var(--gray-5)", "border_radius": "8px", "padding": "0.75em"},
             ),
+            rx.el.fieldset(
+                rx.el.legend(t("admin.settings.modules"), style={"font_weight": "500"}),
+                rx.hstack(rx.foreach(S.module_choices, lambda m: rx.el.label(
+                    rx.el.input(type="checkbox", name="module_" + m, default_checked=S.modules.contains(m),
+                                style={"margin_inline_end": "0.4em"}),
+                    SiteState.tr["module." + m].to(str),
+                    style={"display": "flex", "align_items": "center"})), spacing="4", wrap="wrap"),
+                rx.text(t("admin.settings.modules_help"), size="1", color_scheme="gray"),
+                style={"border": "1px solid var(--gray-5)", "border_radius": "8px", "padding": "0.75em"},
+            ),
             rx.hstack(brand_button(t("admin.save"), type="submit"),
                       rx.cond(S.saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
                       spacing="3", align="center"),
