@@ -11,7 +11,10 @@ export REFLEX_HTTP_CLIENT_BIND_ADDRESS := 0.0.0.0
 export NPM_CONFIG_REGISTRY ?= https://registry.npmjs.org/
 export PYTHONUNBUFFERED := 1
 
-.PHONY: help setup migrate seed run dev test test-fast bench create-staff browser clean
+.PHONY: help setup migrate seed run dev test test-fast test-postgres postgres bench create-staff browser clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+AS_PG := $(if $(SUDO),sudo -u postgres,runuser -u postgres --)
+PG_TEST_URL := postgresql+psycopg://guichet:guichet@127.0.0.1/guichet_test
 
 help:
 	@echo "make run | make dev | make test | make bench | make create-staff EMAIL=... "
@@ -47,6 +50,18 @@ browser:
 
 test: setup browser
 	$(PY) -m pytest -q
+	$(MAKE) --no-print-directory test-postgres
+
+# The scale-out database: the state and security tests again, on a fresh PostgreSQL database.
+postgres:
+	@command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+	@$(SUDO) pg_ctlcluster $$(ls /etc/postgresql | tail -1) main start 2>/dev/null || true
+	@cd / && $(AS_PG) psql -qtc "SELECT 1 FROM pg_roles WHERE rolname='guichet'" | grep -q 1 || \
+	  { cd / && $(AS_PG) psql -qc "CREATE USER guichet PASSWORD 'guichet' CREATEDB"; }
+	@cd / && $(AS_PG) dropdb --if-exists guichet_test && $(AS_PG) createdb -O guichet guichet_test
+
+test-postgres: setup postgres
+	GUICHET_TEST_DB_URL=$(PG_TEST_URL) $(PY) -m pytest -q tests/states tests/security
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not e2e"
