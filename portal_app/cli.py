@@ -38,7 +38,13 @@ DEMO_ACCOUNTS = [
 
 
 def seed_demo() -> bool:
-    """Load the demo business when the database has no account yet. Returns whether it did."""
+    """Load the demo business when the database has no account yet. Returns whether it did.
+
+    Never in production: the demo staff password is published in the README."""
+    from .config import get_settings
+
+    if get_settings().is_production:
+        return False
     with session_scope() as db:
         if db.exec(select(func.count()).select_from(Account)).one() > 0:
             return False
@@ -88,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     from .config import get_settings
 
     if args.cmd == "seed":
+        if get_settings().is_production:
+            print("production: no demo data (create staff with `make create-staff`)")
+            return 0
         did = seed_demo()
         print("demo data loaded" if did else "database already has data: demo not loaded")
         print_demo_identities(get_settings().base_url)
@@ -105,3 +114,16 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def demo_staff_present() -> bool:
+    """True when the demo console account (published password) exists: refused in production."""
+    from sqlmodel import select as _select
+
+    from .models import StaffUser
+
+    try:
+        with session_scope() as db:
+            return db.exec(_select(StaffUser.id).where(StaffUser.email == DEMO_STAFF_EMAIL)).first() is not None
+    except Exception:  # noqa: BLE001 - no database yet: nothing to refuse
+        return False

@@ -65,8 +65,12 @@ class Settings:
             problems.append("GUICHET_EMAIL_PROVIDER is 'console' in production")
         if self.sms_provider == "console":
             problems.append("GUICHET_SMS_PROVIDER is 'console' in production (use 'twilio' or 'none')")
-        if not _env("GUICHET_SECRET_KEY"):
-            problems.append("GUICHET_SECRET_KEY is not set in production")
+        if len(_env("GUICHET_SECRET_KEY")) < 32:
+            problems.append("GUICHET_SECRET_KEY must be set to at least 32 random characters in production")
+        if not self.base_url.startswith("https://"):
+            problems.append("GUICHET_BASE_URL must be https:// in production (Secure cookies)")
+        if "*" in _env("GUICHET_CORS_ORIGINS"):
+            problems.append("GUICHET_CORS_ORIGINS must not be '*' in production")
         return problems
 
 

@@ -11,6 +11,11 @@ from .api import build_api
 from .config import get_settings
 
 _problems = get_settings().check_production_ready()
+if get_settings().is_production:
+    from .cli import DEMO_STAFF_EMAIL, demo_staff_present
+
+    if demo_staff_present():
+        _problems.append(f"the demo staff user {DEMO_STAFF_EMAIL} exists: delete it before going live")
 if _problems:
     for problem in _problems:
         logging.getLogger("guichet").critical("refusing to start: %s", problem)

@@ -80,13 +80,15 @@ def root(migrated_db):
 def run_async(coro):
     """Run a coroutine to completion from sync tests, even where Playwright keeps a loop running."""
     import asyncio
+    import contextvars
     import threading
 
     result = {}
+    context = contextvars.copy_context()  # Reflex keeps its registry in a context variable
 
     def runner():
         try:
-            result["value"] = asyncio.run(coro)
+            result["value"] = context.run(asyncio.run, coro)
         except BaseException as exc:  # re-raised in the test's thread
             result["error"] = exc
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .base import utc_field
@@ -34,6 +35,12 @@ class LoginAttempt(SQLModel, table=True):
     """Every login request and its outcome, known address or not (feeds the access diagnosis)."""
 
     __tablename__ = "login_attempt"
+    # The rate limits count recent rows per address, per contact and per client address.
+    __table_args__ = (
+        sa.Index("ix_login_attempt_ip_time", "client_ip", "created_at"),
+        sa.Index("ix_login_attempt_email_time", "email", "created_at"),
+        sa.Index("ix_login_attempt_contact_time", "contact_id", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = utc_field(default_now=True, index=True)
@@ -51,6 +58,8 @@ class PortalSession(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True, index=True)
     contact_id: int = Field(foreign_key="contact.id", index=True)
     impersonator_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # An impersonation lives only as long as the staff member's console session.
+    staff_session_id: int | None = Field(default=None, foreign_key="staff_session.id", index=True)
     created_at: datetime = utc_field(default_now=True)
     last_seen_at: datetime = utc_field(default_now=True)
     absolute_expires_at: datetime = utc_field()

@@ -139,8 +139,10 @@ def branding_dir():
     return path
 
 
-def store_branding_image(db: Session, actor: audit.Actor, which: str, data: bytes) -> str:
-    """Save a logo or login image under a generated name outside any public folder."""
+def store_branding_image(db: Session, actor: audit.Actor, which: str, data: bytes) -> tuple[str, str | None]:
+    """Save a logo or login image under a generated name outside any public folder.
+
+    Returns (new name, previous name): the caller removes the previous file once committed."""
     if which not in ("logo", "login_image"):
         raise DomainError("error.forbidden")
     ext = _check_image(data)
@@ -153,9 +155,12 @@ def store_branding_image(db: Session, actor: audit.Actor, which: str, data: byte
     db.add(row)
     audit.record(db, actor, f"settings.{which}", target_type="business", target_id=1)
     forget_cached_business()
-    if old and old != name:
-        (branding_dir() / old).unlink(missing_ok=True)
-    return name
+    return name, (old if old and old != name else None)
+
+
+def remove_branding_file(name: str | None) -> None:
+    if name and "/" not in name and "\\" not in name:
+        (branding_dir() / name).unlink(missing_ok=True)
 
 
 def branding_image_path(db: Session, which: str):

@@ -14,13 +14,14 @@ from .staff import StaffContext
 
 def start(db: Session, staff: StaffContext, contact_id: int, client_ip: str = "") -> str:
     """Open a portal session for `contact_id` marked with the staff member; returns its token."""
-    if not staff.mfa_passed:
+    if not staff.mfa_passed or staff.session_id is None:
         raise DomainError("error.forbidden")
     contact = get_contact(db, contact_id)
     account = db.get(Account, contact.account_id)
     if not contact.active or account is None or not account.active:
         raise DomainError("impersonation.error.inactive")
-    token = open_session(db, contact.id, client_ip=client_ip, impersonator_staff_id=staff.staff_id)
+    token = open_session(db, contact.id, client_ip=client_ip, impersonator_staff_id=staff.staff_id,
+                         staff_session_id=staff.session_id)
     audit.record(db, audit.Actor("staff", staff.staff_id, staff.email, as_contact_id=contact.id, client_ip=client_ip),
                  "impersonation.start", target_type="contact", target_id=contact.id, account_id=contact.account_id)
     return token

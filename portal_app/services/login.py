@@ -20,7 +20,7 @@ from .accounts import check_email, find_login_contact, may_log_in, normalise_ema
 from .business import branding
 from .errors import DomainError
 from .portal_sessions import PortalContext, open_session, resolve_session
-from .security import hashes_equal, hmac_hash, new_code, new_token
+from .security import hashes_equal, hmac_hash, new_code, new_token, only_ascii_digits
 
 CODE_TTL_SECONDS = 10 * 60
 MAX_CODE_ATTEMPTS = 5
@@ -48,14 +48,22 @@ def _attempt(db: Session, *, email: str, contact_id: int | None, ip: str, kind: 
     db.flush()
 
 
+SENDING_KINDS = ("code_request", "resend")
+# Rows that did not send (or pretend to send) a code do not count towards the caps.
+NOT_SENT = ("ip_limited", "too_many_codes")
+MAX_FAILURES_PER_CONTACT_PER_DAY = 100  # NIST SP 800-63B 5.2.2: at most 100 consecutive failures
+
+
 def _codes_sent_last_hour(db: Session, email: str, contact_id: int | None) -> int:
+    """Codes sent (or, for unknown addresses, pretended) to this address or contact in the last hour,
+    counted per send — a resend on an old challenge counts as much as a new one."""
     since = clock.now() - HOUR
-    cond = LoginChallenge.email == email
+    cond = LoginAttempt.email == email
     if contact_id is not None:
-        cond = or_(cond, LoginChallenge.contact_id == contact_id)
-    total = db.exec(select(func.coalesce(func.sum(LoginChallenge.codes_sent), 0))
-                    .where(cond, LoginChallenge.created_at > since)).one()
-    return int(total or 0)
+        cond = or_(cond, LoginAttempt.contact_id == contact_id)
+    return db.exec(select(func.count()).select_from(LoginAttempt).where(
+        cond, LoginAttempt.kind.in_(SENDING_KINDS), LoginAttempt.outcome.not_in(NOT_SENT),
+        LoginAttempt.created_at > since)).one()
 
 
 def _check_ip_cap(db: Session, email: str, ip: str) -> None:
@@ -63,11 +71,18 @@ def _check_ip_cap(db: Session, email: str, ip: str) -> None:
         return
     since = clock.now() - HOUR
     n = db.exec(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.client_ip == ip, LoginAttempt.kind.in_(("code_request", "resend")),
+        LoginAttempt.client_ip == ip, LoginAttempt.kind.in_(SENDING_KINDS), LoginAttempt.outcome.not_in(NOT_SENT),
         LoginAttempt.created_at > since)).one()
     if n >= get_settings().login_ip_cap_per_hour:
         _attempt(db, email=email, contact_id=None, ip=ip, kind="code_request", outcome="ip_limited")
         raise DomainError("login.error.too_many_requests")
+
+
+def _failures_last_day(db: Session, contact_id: int) -> int:
+    since = clock.now() - timedelta(days=1)
+    return db.exec(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.contact_id == contact_id, LoginAttempt.kind == "code_verify",
+        LoginAttempt.outcome.in_(("wrong_code", "too_many_tries")), LoginAttempt.created_at > since)).one()
 
 
 def _queue_code(db: Session, contact: Contact, channel: str, code: str) -> list[notify.Delivery]:
@@ -81,6 +96,10 @@ def _queue_code(db: Session, contact: Contact, channel: str, code: str) -> list[
         text = notify.render_sms("login_code", lang, brand, code=code, minutes=minutes)
         return [notify.queue_sms(db, to=contact.mobile, text=text, fallback_email=(contact.email, mail), **common)]
     return [notify.queue_email(db, to=contact.email, rendered=mail, **common)]
+
+
+def _sms_possible() -> bool:
+    return get_settings().sms_provider != "none"
 
 
 def request_code(db: Session, email: str, client_ip: str = "", *, force_email: bool = False) -> CodeSent:
@@ -98,7 +117,7 @@ def request_code(db: Session, email: str, client_ip: str = "", *, force_email: b
     if _codes_sent_last_hour(db, address, contact_id) >= MAX_CODES_PER_CONTACT_PER_HOUR:
         _attempt(db, email=address, contact_id=contact_id, ip=client_ip, kind="code_request", outcome="too_many_codes")
         raise DomainError("login.error.too_many_codes")
-    channel = "sms" if known and contact.mobile and not force_email else "email"
+    channel = "sms" if known and contact.mobile and not force_email and _sms_possible() else "email"
     code, now = new_code(), clock.now()
     challenge_id = new_token()
     db.add(LoginChallenge(public_id=challenge_id, email=address, contact_id=contact_id if known else None,
@@ -126,6 +145,8 @@ def resend_code(db: Session, challenge_id: str, client_ip: str = "", *, by_email
     """A new code for the same challenge: the old one dies, the failure count stays."""
     row = _challenge(db, challenge_id)
     now = clock.now()
+    if now - row.created_at > HOUR:  # an old challenge is no loophole around the hourly cap
+        raise DomainError("login.error.challenge_over")
     wait = RESEND_COOLDOWN_SECONDS - int((now - row.last_sent_at).total_seconds())
     if wait > 0:
         raise DomainError("login.error.resend_wait", seconds=wait)
@@ -135,7 +156,7 @@ def resend_code(db: Session, challenge_id: str, client_ip: str = "", *, by_email
         raise DomainError("login.error.too_many_codes")
     contact = db.get(Contact, row.contact_id) if row.contact_id else None
     known = contact is not None and may_log_in(db, contact) == "ok"
-    channel = "email" if by_email or not (known and contact.mobile) else row.channel
+    channel = "email" if by_email or not (known and contact.mobile and _sms_possible()) else row.channel
     code = new_code()
     row.code_hash = _code_hash(row.public_id, code)
     row.codes_sent += 1
@@ -153,13 +174,14 @@ def verify_code(db: Session, challenge_id: str, code: str, client_ip: str = "") 
     """Check a code; on success end the challenge and open a portal session (token, context)."""
     row = _challenge(db, challenge_id)
     now = clock.now()
-    typed = "".join(ch for ch in (code or "") if ch.isdigit())[:12]
+    typed = only_ascii_digits(code)
     if now >= row.expires_at:
         _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="code_verify", outcome="expired")
         raise DomainError("login.error.code_expired")
     contact = db.get(Contact, row.contact_id) if row.contact_id else None
     matches = hashes_equal(_code_hash(row.public_id, typed), row.code_hash)
-    if not matches or contact is None or may_log_in(db, contact) != "ok":
+    worn_out = contact is not None and _failures_last_day(db, contact.id) >= MAX_FAILURES_PER_CONTACT_PER_DAY
+    if not matches or worn_out or contact is None or may_log_in(db, contact) != "ok":
         row.failed_attempts += 1
         if row.failed_attempts >= MAX_CODE_ATTEMPTS:
             row.ended_at, row.end_reason = now, "too_many_tries"

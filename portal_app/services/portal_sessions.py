@@ -8,10 +8,11 @@ from datetime import timedelta
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
-from ..models import Account, Contact, PortalSession, StaffUser
+from ..models import Account, Contact, PortalSession, StaffSession, StaffUser
 from . import clock
 from .accounts import effective_rights
 from .business import business_view
+from .staff import session_is_live as staff_session_is_live
 from .errors import Forbidden
 from .security import hmac_hash, new_token
 
@@ -48,12 +49,13 @@ class PortalContext:
 
 
 def open_session(db: Session, contact_id: int, *, client_ip: str = "",
-                 impersonator_staff_id: int | None = None) -> str:
+                 impersonator_staff_id: int | None = None, staff_session_id: int | None = None) -> str:
     """Create a session and return its token; only the hash is stored."""
     token = new_token()
     now = clock.now()
     db.add(PortalSession(token_hash=hmac_hash(token, TOKEN_PURPOSE), contact_id=contact_id,
-                         impersonator_staff_id=impersonator_staff_id, created_at=now, last_seen_at=now,
+                         impersonator_staff_id=impersonator_staff_id, staff_session_id=staff_session_id,
+                         created_at=now, last_seen_at=now,
                          absolute_expires_at=now + timedelta(seconds=SESSION_ABSOLUTE_SECONDS),
                          client_ip=client_ip[:45]))
     db.flush()
@@ -67,10 +69,11 @@ def _live(row: PortalSession | None, now) -> bool:
 
 # Built once: constructing the statement cost as much as running it.
 _RESOLVE_QUERY = (
-    select(PortalSession, Contact, Account, StaffUser)
+    select(PortalSession, Contact, Account, StaffUser, StaffSession)
     .join(Contact, Contact.id == PortalSession.contact_id)
     .join(Account, Account.id == Contact.account_id)
     .outerjoin(StaffUser, StaffUser.id == PortalSession.impersonator_staff_id)
+    .outerjoin(StaffSession, StaffSession.id == PortalSession.staff_session_id)
     .where(PortalSession.token_hash == bindparam("token_hash"))
 )
 
@@ -84,11 +87,13 @@ def resolve_session(db: Session, token: str | None, *, touch: bool = True) -> Po
     found = db.exec(_RESOLVE_QUERY, params={"token_hash": hmac_hash(token, TOKEN_PURPOSE)}).first()
     if found is None:
         return None
-    row, contact, account, impersonator = found
+    row, contact, account, impersonator, console = found
     if not _live(row, now):
         return None
-    if impersonator is not None:
-        if not impersonator.active or not contact.active or not account.active:
+    if row.impersonator_staff_id is not None:
+        # Impersonation: only while the staff member and their console session are alive.
+        if impersonator is None or not impersonator.active or not staff_session_is_live(console, now) \
+                or not contact.active or not account.active:
             return None
     elif not (contact.active and contact.portal_access and account.active):
         return None
@@ -130,8 +135,14 @@ def revoke_contact_sessions(db: Session, contact_id: int, reason: str) -> int:
 
 
 def revoke_account_sessions(db: Session, account_id: int, reason: str) -> int:
-    ids = db.exec(select(Contact.id).where(Contact.account_id == account_id)).all()
-    return sum(revoke_contact_sessions(db, cid, reason) for cid in ids)
+    rows = db.exec(select(PortalSession).join(Contact, Contact.id == PortalSession.contact_id)
+                   .where(Contact.account_id == account_id, PortalSession.revoked_at.is_(None))).all()
+    now = clock.now()
+    for row in rows:
+        row.revoked_at, row.revoked_reason = now, reason
+        db.add(row)
+    db.flush()
+    return len(rows)
 
 
 def refuse_when_impersonating(ctx: PortalContext, action: str) -> None:

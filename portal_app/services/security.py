@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import unicodedata
 
 import bcrypt
 from cryptography.fernet import Fernet
@@ -76,3 +77,13 @@ def encrypt_secret(value: str) -> str:
 
 def decrypt_secret(value: str) -> str:
     return _fernet().decrypt(value.encode()).decode()
+
+
+def only_ascii_digits(typed: str | None, limit: int = 12) -> str:
+    """The digits of what was typed, whatever the script (Thai, Arabic-Indic…), as ASCII."""
+    out = []
+    for ch in typed or "":
+        value = unicodedata.decimal(ch, None)
+        if value is not None:
+            out.append(str(value))
+    return "".join(out)[:limit]

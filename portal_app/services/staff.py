@@ -8,12 +8,12 @@ from datetime import timedelta
 import pyotp
 from sqlmodel import Session, select
 
-from ..models import LoginAttempt, StaffSession, StaffUser
+from ..models import LoginAttempt, PortalSession, StaffSession, StaffUser
 from . import audit, clock
 from .accounts import check_email, normalise_email
 from .errors import DomainError
 from .security import (check_password, decrypt_secret, dummy_password_check, encrypt_secret, hash_password,
-                       hmac_hash, new_token)
+                       hmac_hash, new_token, only_ascii_digits)
 
 STAFF_ROLES = ("owner", "staff", "agent")
 MIN_PASSWORD_LENGTH = 12
@@ -34,6 +34,7 @@ class StaffContext:
     role: str
     mfa_passed: bool
     totp_enabled: bool
+    session_id: int | None = None
 
     @property
     def actor(self) -> audit.Actor:
@@ -88,7 +89,13 @@ def login_password(db: Session, email: str, password: str, client_ip: str = "") 
                             kind="staff_password", outcome="unknown"))
         db.flush()
         raise DomainError("staff.error.credentials")
-    _check_lock(user)
+    if user.locked_until and user.locked_until > clock.now():
+        # Locked: the same answer and time as a wrong password, so the lock does not reveal the address.
+        dummy_password_check(password)
+        db.add(LoginAttempt(created_at=clock.now(), email=user.email, client_ip=client_ip[:45],
+                            kind="staff_password", outcome="locked"))
+        db.flush()
+        raise DomainError("staff.error.credentials")
     if not check_password(password, user.password_hash):
         _fail(db, user, client_ip, "staff_password")
         raise DomainError("staff.error.credentials")
@@ -103,9 +110,9 @@ def login_password(db: Session, email: str, password: str, client_ip: str = "") 
     return token, _context(user, False)
 
 
-def _context(user: StaffUser, mfa_passed: bool) -> StaffContext:
+def _context(user: StaffUser, mfa_passed: bool, session_id: int | None = None) -> StaffContext:
     return StaffContext(staff_id=user.id, email=user.email, name=user.name or user.email, role=user.role,
-                        mfa_passed=mfa_passed, totp_enabled=user.totp_enabled)
+                        mfa_passed=mfa_passed, totp_enabled=user.totp_enabled, session_id=session_id)
 
 
 def _session(db: Session, token: str | None) -> tuple[StaffSession, StaffUser] | None:
@@ -134,7 +141,7 @@ def resolve(db: Session, token: str | None, *, require_mfa: bool = True) -> Staf
         row.last_seen_at = now
         db.add(row)
         db.flush()
-    return _context(user, row.mfa_passed)
+    return _context(user, row.mfa_passed, row.id)
 
 
 def enrolment_uri(db: Session, token: str | None) -> str | None:
@@ -163,7 +170,7 @@ def verify_totp(db: Session, token: str | None, code: str, client_ip: str = "") 
     if not user.totp_secret_enc:
         raise DomainError("staff.error.session_over")
     totp = pyotp.TOTP(decrypt_secret(user.totp_secret_enc))
-    typed = "".join(ch for ch in (code or "") if ch.isdigit())
+    typed = only_ascii_digits(code, limit=8)
     now = clock.now()
     step = None
     for offset in (-1, 0, 1):  # one step of clock drift either way
@@ -186,16 +193,27 @@ def verify_totp(db: Session, token: str | None, code: str, client_ip: str = "") 
     db.add(row)
     db.add(LoginAttempt(created_at=now, email=user.email, client_ip=client_ip[:45], kind="staff_totp", outcome="ok"))
     db.flush()
-    ctx = _context(user, True)
+    ctx = _context(user, True, row.id)
     audit.record(db, ctx.actor, "staff.totp_enrolled" if enrolled_now else "staff.login",
                  target_type="staff", target_id=user.id)
     return ctx
 
 
+def session_is_live(row: StaffSession | None, now) -> bool:
+    return (row is not None and row.revoked_at is None and now < row.absolute_expires_at
+            and now - row.last_seen_at < timedelta(seconds=STAFF_IDLE_SECONDS))
+
+
 def logout(db: Session, token: str | None) -> None:
+    """Ends the console session and every impersonation opened from it."""
     found = _session(db, token)
     if found:
         row, _ = found
-        row.revoked_at = clock.now()
+        now = clock.now()
+        row.revoked_at = now
         db.add(row)
+        for portal in db.exec(select(PortalSession).where(PortalSession.staff_session_id == row.id,
+                                                          PortalSession.revoked_at.is_(None))):
+            portal.revoked_at, portal.revoked_reason = now, "staff_logout"
+            db.add(portal)
         db.flush()

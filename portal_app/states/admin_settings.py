@@ -78,11 +78,12 @@ class AdminSettingsState(StaffState):
         try:
             with session_scope() as db:
                 ctx = self._staff(db)
-                business.store_branding_image(db, ctx.actor, which, data)
+                _, previous = business.store_branding_image(db, ctx.actor, which, data)
                 self._load_branding(db)
         except DomainError as exc:
             self._flash_error(exc)
             return
+        business.remove_branding_file(previous)  # only once the new one is committed
         self._flash("admin.settings.image_saved", "info")
 
     @rx.event

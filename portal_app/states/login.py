@@ -9,6 +9,7 @@ import reflex as rx
 from ..db import session_scope
 from ..services import i18n, login, notify, portal_sessions
 from ..services.errors import DomainError
+from ..services.security import only_ascii_digits
 from .portal import PORTAL_COOKIE, PortalState
 
 log = logging.getLogger("guichet.login")
@@ -107,7 +108,7 @@ class LoginState(PortalState):
     @rx.event
     def submit_code(self, form: dict):
         self.error_key = ""
-        code = "".join(ch for ch in str(form.get("code", "")) if ch.isdigit())
+        code = only_ascii_digits(str(form.get("code", "")))
         if len(code) != 6:
             self.error_key, self.error_params = "login.error.code_format", {}
             return

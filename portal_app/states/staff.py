@@ -57,11 +57,16 @@ class StaffState(SiteState):
                 return rx.redirect("/admin/login")
 
     @rx.event
-    def staff_logout(self):
+    async def staff_logout(self):
         with session_scope() as db:
             staff.logout(db, self.staff_sid)
-        self.staff_sid = ""
-        self.staff_authed = False
+        # Nothing the console showed stays in this tab's state (it would be sent again on reload).
+        pending = list(StaffState.get_substates())
+        while pending:
+            console_state = pending.pop()
+            pending.extend(console_state.get_substates())
+            (await self.get_state(console_state)).reset()
+        self.reset()
         return [rx.remove_cookie(STAFF_COOKIE, {"path": "/"}), rx.redirect("/admin/login")]
 
 

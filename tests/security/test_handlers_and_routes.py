@@ -22,7 +22,7 @@ from portal_app.states.portal import PortalState
 from portal_app.states.staff import STAFF_COOKIE
 from tests.conftest import run_async
 from tests.factories import make_contact, make_staff, staff_session
-from tests.states.conftest import sub
+from tests.states.conftest import public_json, sub
 
 _n = itertools.count(1)
 PASSWORD = "a long staff password"
@@ -211,3 +211,20 @@ def test_a_real_logo_is_accepted_and_served(root):
     response = TestClient(build_api()).get("/api/brand/logo")
     assert response.status_code == 200 and response.content == buf.getvalue()
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_console_logout_leaves_nothing_of_the_console_in_the_tab(root):
+    from portal_app.states.admin_contacts import AdminContactsState
+    from portal_app.states.staff import StaffState
+
+    _, full = staff_tokens()
+    cid, email, _ = contact_row(mobile="+33612345699")
+    contacts = sub(root, AdminContactsState)
+    contacts.staff_sid = full
+    contacts.search({"q": email})
+    assert contacts.rows and email in public_json(root)
+    run_async(sub(root, StaffState).staff_logout())
+    blob = public_json(root)
+    assert email not in blob and "+33612345699" not in blob and full not in blob
+    with session_scope() as db:
+        assert staff.resolve(db, full) is None

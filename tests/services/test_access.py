@@ -8,13 +8,14 @@ from sqlmodel import select
 from portal_app.models import AuditEvent, OutboundMessage
 from portal_app.services import access, impersonation, login, notify, portal_sessions, staff
 from portal_app.services.errors import DomainError
-from tests.factories import make_account, make_contact, make_staff
+from tests.factories import make_account, make_contact, staff_session
 
 
-def staff_ctx(db):
-    user = make_staff(db)
-    return staff.StaffContext(staff_id=user.id, email=user.email, name="Sam", role="staff", mfa_passed=True,
-                              totp_enabled=True)
+def staff_ctx(db, token_out: list | None = None):
+    token = staff_session(db)
+    if token_out is not None:
+        token_out.append(token)
+    return staff.resolve(db, token)
 
 
 def checks(d):
@@ -116,3 +117,23 @@ def test_staff_without_mfa_cannot_impersonate(db):
     half = staff.StaffContext(**{**actor.__dict__, "mfa_passed": False})
     with pytest.raises(DomainError):
         impersonation.start(db, half, make_contact(db).id)
+
+
+def test_impersonation_ends_with_the_staff_console_session(db):
+    tokens: list = []
+    actor = staff_ctx(db, tokens)
+    token = impersonation.start(db, actor, make_contact(db).id)
+    assert portal_sessions.resolve_session(db, token) is not None
+    staff.logout(db, tokens[0])  # the console logs out (or expires): the customer's portal view ends too
+    assert portal_sessions.resolve_session(db, token) is None
+
+
+def test_impersonation_dies_when_the_console_session_expires(db):
+    from datetime import timedelta
+
+    from portal_app.services import clock
+
+    actor = staff_ctx(db)
+    token = impersonation.start(db, actor, make_contact(db).id)
+    clock.freeze(clock.now() + timedelta(seconds=staff.STAFF_IDLE_SECONDS + 1))
+    assert portal_sessions.resolve_session(db, token) is None

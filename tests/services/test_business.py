@@ -31,7 +31,8 @@ def test_update_validates(db):
 
 
 def test_logo_stored_outside_public_folders_under_a_generated_name(db):
-    name = business.store_branding_image(db, audit.SYSTEM, "logo", png_bytes())
+    name, previous = business.store_branding_image(db, audit.SYSTEM, "logo", png_bytes())
+    assert previous is None
     path = business.branding_image_path(db, "logo")
     assert path.name == name and name.startswith("logo-") and name.endswith(".png")
     assert "uploaded_files" not in str(path) and "assets" not in str(path)

@@ -14,13 +14,21 @@ from tests.conftest import REPO_ROOT
 
 def test_production_refuses_the_console_provider(monkeypatch):
     monkeypatch.setenv("GUICHET_ENV", "production")
+    monkeypatch.setenv("GUICHET_SECRET_KEY", "short")
     try:
         problems = reload_settings().check_production_ready()
         assert any("GUICHET_EMAIL_PROVIDER" in p for p in problems)
         assert any("GUICHET_SMS_PROVIDER" in p for p in problems)
+        assert any("GUICHET_BASE_URL" in p for p in problems)  # http:// means no Secure cookies
+        assert any("GUICHET_SECRET_KEY" in p for p in problems)  # the test key is too short
         monkeypatch.setenv("GUICHET_EMAIL_PROVIDER", "sendgrid")
         monkeypatch.setenv("GUICHET_SMS_PROVIDER", "twilio")
+        monkeypatch.setenv("GUICHET_BASE_URL", "https://portal.example.com")
+        monkeypatch.setenv("GUICHET_SECRET_KEY", "k" * 48)
+        monkeypatch.setenv("GUICHET_CORS_ORIGINS", "https://portal.example.com")
         assert reload_settings().check_production_ready() == []
+        monkeypatch.setenv("GUICHET_CORS_ORIGINS", "*")
+        assert any("CORS" in p for p in reload_settings().check_production_ready())
     finally:
         monkeypatch.undo()
         reload_settings()
@@ -77,3 +85,41 @@ def test_make_run_steps_on_an_empty_database_load_the_demo_once(tmp_path):
         assert not contacts["emma@studio-lumiere.example"].portal_access
         assert db.exec(select(StaffUser)).one().email == "admin@guichet.example"
     engine.dispose()
+
+
+def test_no_demo_data_in_production(tmp_path):
+    """The demo console password is published: production never gets it."""
+    url = f"sqlite:///{tmp_path / 'prod.db'}"
+    env = {**os.environ, "REFLEX_DB_URL": url, "GUICHET_ENV": "production", "GUICHET_EMAIL_PROVIDER": "sendgrid",
+           "GUICHET_SMS_PROVIDER": "none", "GUICHET_SECRET_KEY": "s" * 48,
+           "GUICHET_BASE_URL": "https://portal.example.com", "GUICHET_CORS_ORIGINS": "https://portal.example.com"}
+    reflex_bin = os.path.join(os.path.dirname(sys.executable), "reflex")
+    subprocess.run([reflex_bin, "db", "migrate"], cwd=REPO_ROOT, env=env, check=True, capture_output=True,
+                   timeout=300)
+    out = subprocess.run([sys.executable, "-m", "portal_app.cli", "seed"], cwd=REPO_ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert "no demo data" in out.stdout and "demo-console" not in out.stdout
+    from sqlmodel import Session, create_engine
+
+    from portal_app.models import StaffUser
+
+    engine = create_engine(url)
+    with Session(engine) as db:
+        assert db.exec(select(StaffUser)).first() is None
+    engine.dispose()
+
+
+def test_production_refuses_to_start_with_the_demo_staff_user(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    env = {**os.environ, "REFLEX_DB_URL": url}
+    reflex_bin = os.path.join(os.path.dirname(sys.executable), "reflex")
+    subprocess.run([reflex_bin, "db", "migrate"], cwd=REPO_ROOT, env=env, check=True, capture_output=True,
+                   timeout=300)
+    subprocess.run([sys.executable, "-m", "portal_app.cli", "seed"], cwd=REPO_ROOT, env=env, check=True,
+                   capture_output=True, timeout=120)
+    prod = {**env, "GUICHET_ENV": "production", "GUICHET_EMAIL_PROVIDER": "sendgrid", "GUICHET_SMS_PROVIDER": "none",
+            "GUICHET_SECRET_KEY": "s" * 48, "GUICHET_BASE_URL": "https://portal.example.com",
+            "GUICHET_CORS_ORIGINS": "https://portal.example.com"}
+    result = subprocess.run([sys.executable, "-c", "import portal_app.portal_app"], cwd=REPO_ROOT, env=prod,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "demo staff user" in result.stderr

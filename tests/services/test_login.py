@@ -238,3 +238,78 @@ def test_codes_are_six_random_digits():
     codes = {new_code() for _ in range(2000)}
     assert all(re.fullmatch(r"\d{6}", c) for c in codes)
     assert len(codes) > 1990  # a cryptographic generator does not repeat itself this often
+
+
+def test_resending_on_an_old_challenge_is_no_way_around_the_hourly_cap(db, bruno):
+    at(0)
+    sent = login.request_code(db, bruno.email, "10.9.9.9")
+    at(3600 + 60)  # the challenge is more than an hour old
+    with pytest.raises(DomainError) as err:
+        login.resend_code(db, sent.challenge_id, "10.9.9.9")
+    assert err.value.key == "login.error.challenge_over"
+
+
+def test_the_hourly_cap_counts_sends_not_challenges(db, bruno):
+    at(0)
+    sent = login.request_code(db, bruno.email)
+    for i in range(1, 5):
+        at(i * 40)
+        login.resend_code(db, sent.challenge_id)
+    at(5 * 40)
+    with pytest.raises(DomainError) as err:  # a brand-new challenge is refused too: 5 codes went out
+        login.request_code(db, bruno.email)
+    assert err.value.key == "login.error.too_many_codes"
+
+
+def test_refused_requests_do_not_keep_a_client_address_blocked(db):
+    at(0)
+    for i in range(30):
+        login.request_code(db, f"n{i}@example.com", "192.0.2.77")
+    for _ in range(20):  # hammering while blocked writes rows, but they do not extend the block
+        with pytest.raises(DomainError):
+            login.request_code(db, "x@example.com", "192.0.2.77")
+    at(3600 + 1)
+    assert login.request_code(db, "x@example.com", "192.0.2.77")
+
+
+def test_codes_typed_in_other_scripts_count_as_digits(db, bruno):
+    at(0)
+    sent = login.request_code(db, bruno.email)
+    deliver_all(db, sent)
+    code = sent_code(db, bruno)
+    thai = "".join(chr(0x0E50 + int(d)) for d in code)  # Thai digits ๐-๙
+    token, ctx = login.verify_code(db, sent.challenge_id, thai)
+    assert ctx.contact_id == bruno.id
+
+
+def test_a_hundred_failures_a_day_lock_the_contact(db, bruno):
+    from portal_app.models import LoginAttempt
+
+    at(0)
+    for _ in range(login.MAX_FAILURES_PER_CONTACT_PER_DAY):
+        db.add(LoginAttempt(created_at=clock.now(), email=bruno.email, contact_id=bruno.id, kind="code_verify",
+                            outcome="wrong_code"))
+    db.flush()
+    at(60)
+    sent = login.request_code(db, bruno.email)
+    deliver_all(db, sent)
+    with pytest.raises(DomainError) as err:  # even the right code
+        login.verify_code(db, sent.challenge_id, sent_code(db, bruno))
+    assert err.value.key == "login.error.code_wrong"
+    at(86400 + 120)
+    sent = login.request_code(db, bruno.email)
+    deliver_all(db, sent)
+    assert login.verify_code(db, sent.challenge_id, sent_code(db, bruno))
+
+
+def test_no_sms_provider_means_codes_by_email(db, alice, monkeypatch):
+    from portal_app.config import reload_settings
+
+    monkeypatch.setenv("GUICHET_SMS_PROVIDER", "none")
+    reload_settings()
+    try:
+        at(0)
+        assert [d.channel for d in login.request_code(db, alice.email).deliveries] == ["email"]
+    finally:
+        monkeypatch.undo()
+        reload_settings()

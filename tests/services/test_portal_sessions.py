@@ -89,12 +89,13 @@ def test_context_carries_rights_narrowed_by_role(db):
 
 
 def test_money_and_consent_actions_are_refused_while_impersonating(db):
-    from tests.factories import make_staff
+    from portal_app.services import impersonation, staff
+    from tests.factories import staff_session
 
     c = make_contact(db)
-    s = make_staff(db)
+    console = staff.resolve(db, staff_session(db))
     own = portal_sessions.resolve_session(db, portal_sessions.open_session(db, c.id))
-    imp = portal_sessions.resolve_session(db, portal_sessions.open_session(db, c.id, impersonator_staff_id=s.id))
+    imp = portal_sessions.resolve_session(db, impersonation.start(db, console, c.id))
     portal_sessions.refuse_when_impersonating(own, "pay")  # the customer may
     with pytest.raises(Forbidden) as err:
         portal_sessions.refuse_when_impersonating(imp, "pay")

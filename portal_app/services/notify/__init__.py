@@ -174,6 +174,8 @@ def deliver(db: Session, delivery: Delivery) -> OutboundMessage:
         row.status = "fallback"
         db.add(row)
         fb.message_id = fb_row.id
+        # Release the write lock before the next network call (SQLite locks the whole database).
+        db.commit()
         deliver(db, fb)
     return row
 
