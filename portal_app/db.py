@@ -38,11 +38,20 @@ def get_engine(url: str | None = None) -> sa.Engine:
 
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
+    """A session that commits on success and rolls back on a crash.
+
+    A DomainError is an answer, not a crash: what the service recorded before refusing (a failed try,
+    a rate-limit row, an audit line) is committed, so limits and audits hold. Services therefore
+    validate before they change anything they would not want kept."""
+    from .services.errors import DomainError
+
     with Session(get_engine(), expire_on_commit=False) as db:
         try:
             yield db
             db.commit()
+        except DomainError:
+            db.commit()
+            raise
         except Exception:
             db.rollback()
             raise

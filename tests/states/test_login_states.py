@@ -163,3 +163,33 @@ def test_staff_sign_out_everywhere_ends_the_customers_sessions(root):
     console.sign_out_everywhere()
     assert console.flash_kind == "info" and console.flash_params == {"count": "1"}
     assert portal.portal_load() is not None and not portal.authed
+
+
+def test_failed_tries_are_kept_between_handler_calls(root):
+    """Refusals commit what they recorded: the 5-try limit holds through the UI, not only in services."""
+    _, email = new_contact()
+    login = sub(root, LoginState)
+    login.submit_email({"email": email})
+    code = last_code(email)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    seen = []
+    for _ in range(4):
+        login.submit_code({"code": wrong})
+        seen.append(login.error_params.get("remaining"))
+    assert seen == ["4", "3", "2", "1"]
+    login.submit_code({"code": wrong})
+    assert login.error_key == "login.error.too_many_tries" and login.step == "email"
+
+
+def test_staff_lockout_holds_through_the_login_form(root):
+    with session_scope() as db:
+        user = make_staff(db, password="a long staff password")
+        uid, email = user.id, user.email
+    s = sub(root, StaffLoginState)
+    for _ in range(3):
+        s.submit_password({"email": email, "password": "wrong password!"})
+    with session_scope() as db:
+        row = db.get(StaffUser, uid)
+        assert row.failed_logins == 3 and row.locked_until is not None
+    s.submit_password({"email": email, "password": "a long staff password"})  # locked: refused all the same
+    assert s.error_key == "staff.error.credentials" and s.step == "password"
