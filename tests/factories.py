@@ -43,3 +43,32 @@ def staff_session(db, *, totp: bool = True, password: str = "correct horse batte
         secret = decrypt_secret(db.get(StaffUser, user.id).totp_secret_enc)
         staff.verify_totp(db, token, pyotp.TOTP(secret).now())
     return token
+
+
+# ---- bookings -------------------------------------------------------------------------------------
+
+
+def staff_ctx(db, role: str = "owner"):
+    """A console actor for service calls: a real staff row (so the audit log names someone), made once
+    per database session (bcrypt is slow on purpose)."""
+    key = f"staff_ctx_{role}"
+    if key not in db.info:
+        user = make_staff(db, role=role)
+        db.info[key] = staff.StaffContext(staff_id=user.id, email=user.email, name=user.name, role=user.role,
+                                          mfa_passed=True, totp_enabled=True)
+    return db.info[key]
+
+
+def portal_ctx(db, contact):
+    """The PortalContext a live session of `contact` resolves to."""
+    from portal_app.services import portal_sessions
+
+    return portal_sessions.resolve_session(db, portal_sessions.open_session(db, contact.id))
+
+
+def make_booking_service(db, name: str = "Consultation", *, duration: int = 60, buffer: int = 0, **kw):
+    from portal_app.services import bookings
+
+    data = bookings.ServiceInput(names=kw.pop("names", {"en": name, "fr": f"{name} (fr)", "de": f"{name} (de)"}),
+                                 duration_minutes=duration, buffer_minutes=buffer, **kw)
+    return bookings.save_service(db, staff_ctx(db), data)
