@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
 import reflex as rx
@@ -15,6 +16,22 @@ from .portal import PortalState
 # The browser's own time zone, asked once per page: slots are shown in it.
 ZONE_SCRIPT = "Intl.DateTimeFormat().resolvedOptions().timeZone"
 DAYS_SHOWN = 7
+
+
+@contextmanager
+def refusal_scope():
+    """A transaction that is committed even when the service refuses, then re-raises the refusal: a
+    refused look at another account's booking is recorded in the audit log, and session_scope alone
+    would roll that record back. Safe because the booking services refuse before changing anything
+    (a lost race rolls back its own savepoint)."""
+    refused: DomainError | None = None
+    with session_scope() as db:
+        try:
+            yield db
+        except DomainError as exc:
+            refused = exc
+    if refused is not None:
+        raise refused
 
 
 class BookingPageMixin(rx.State, mixin=True):
@@ -275,7 +292,7 @@ class BookingsState(BookingPageMixin, PortalState):
     def ask_cancel(self, booking_id: str):
         self._clear()
         try:
-            with session_scope() as db:
+            with refusal_scope() as db:
                 ctx = self._require(db)
                 b = bookings.get_customer_booking(db, ctx, booking_id)
                 why = bookings.cancel_block(bookings.get_booking_settings(db), b, clock.now())
@@ -303,7 +320,7 @@ class BookingsState(BookingPageMixin, PortalState):
 
     def _cancel(self, booking_id) -> None:
         try:
-            with session_scope() as db:
+            with refusal_scope() as db:
                 ctx = self._require(db)
                 _, deliveries = bookings.cancel(db, ctx, booking_id)
         except DomainError as exc:
@@ -321,7 +338,7 @@ class BookingsState(BookingPageMixin, PortalState):
         self._clear()
         self._reset_picker()
         try:
-            with session_scope() as db:
+            with refusal_scope() as db:
                 ctx = self._require(db)
                 b = bookings.get_customer_booking(db, ctx, booking_id)
                 svc = bookings.get_service(db, b.service_id)
@@ -346,7 +363,7 @@ class BookingsState(BookingPageMixin, PortalState):
         if self._moving_id is None or when is None:
             return
         try:
-            with session_scope() as db:
+            with refusal_scope() as db:
                 ctx = self._require(db)
                 b, deliveries = bookings.reschedule(db, ctx, self._moving_id, when)
                 status = b.status
