@@ -93,7 +93,7 @@ def upcoming_bookings_card() -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.icon("calendar_days", size=20),
-                    rx.heading(t("bookings.card_title"), size="4", as_="h2"),
+                    rx.heading(t("bookings.card_title"), size="3", as_="h2"),
                     rx.spacer(),
                     rx.link(t("bookings.card_all"), href="/bookings", size="2"),
                     align="center",

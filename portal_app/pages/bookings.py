@@ -37,8 +37,9 @@ def slot_picker(S) -> rx.Component:
                       size="2"),
             width="100%",
         ),
-        rx.cond(S.zone_note != "", rx.text(rx.icon("globe", size=14), " ", S.zone_note, size="1",
-                                            color_scheme="gray")),
+        rx.cond(S.zone_note != "", rx.hstack(rx.icon("globe", size=14, color="var(--gray-10)", flex_shrink="0"),
+                                              rx.text(S.zone_note, size="1", color_scheme="gray"),
+                                              spacing="1", align="center")),
         rx.foreach(S.days, lambda day, i: rx.box(
             rx.text(day["long"], weight="bold", size="2", as_="div", margin_bottom="0.4em"),
             rx.cond(
@@ -69,20 +70,20 @@ def slot_picker(S) -> rx.Component:
     )
 
 
-def _action_or_reason(label_key: str, icon: str, why: rx.Var, hours: rx.Var, on_click, colour: str = "gray"):
-    """A working button, or the same button disabled with the reason written beside it."""
+def _action(label_key: str, icon: str, why: rx.Var, on_click, colour: str = "gray") -> rx.Component:
+    """A working button, or the same button disabled (its reason is written under the buttons)."""
     return rx.cond(
         why == "",
         rx.button(rx.icon(icon, size=14), t(label_key), on_click=on_click, variant="soft", size="2",
                   color_scheme=colour),
-        rx.hstack(
-            rx.button(rx.icon(icon, size=14), t(label_key), disabled=True, variant="soft", size="2"),
-            rx.text(_why(why, hours), size="1", color_scheme="gray"),
-            align="center",
-            spacing="2",
-            wrap="wrap",
-        ),
+        rx.button(rx.icon(icon, size=14), t(label_key), disabled=True, variant="soft", size="2"),
     )
+
+
+def _reason(why: rx.Var, hours: rx.Var) -> rx.Component:
+    return rx.cond(why != "", rx.hstack(rx.icon("info", size=14, color="var(--gray-10)", flex_shrink="0"),
+                                        rx.text(_why(why, hours), size="1", color_scheme="gray"),
+                                        spacing="1", align="center"))
 
 
 def booking_card(row: rx.Var) -> rx.Component:
@@ -107,19 +108,24 @@ def booking_card(row: rx.Var) -> rx.Component:
                 rx.cond(
                     S.view != "history",
                     rx.fragment(
-                        _action_or_reason("bookings.reschedule", "calendar_clock", row["res_why"], row["res_hours"],
-                                          S.start_reschedule(row["id"])),
-                        _action_or_reason("bookings.cancel", "calendar_x", row["can_why"], row["can_hours"],
-                                          S.ask_cancel(row["id"]), "red"),
+                        _action("bookings.reschedule", "calendar_clock", row["res_why"],
+                                S.start_reschedule(row["id"])),
+                        _action("bookings.cancel", "calendar_x", row["can_why"], S.ask_cancel(row["id"]), "red"),
                     ),
                 ),
                 rx.cond(row["ics"] != "",
                         rx.link(rx.hstack(rx.icon("calendar_plus", size=14), t("bookings.add_to_calendar"),
                                           spacing="1", align="center"),
-                                href=api_url(row["ics"]), size="2", is_external=False)),
+                                href=api_url(row["ics"]), size="2")),
                 wrap="wrap",
                 gap="3",
                 align="center",
+            ),
+            rx.cond(
+                S.view != "history",
+                rx.vstack(_reason(row["res_why"], row["res_hours"]),
+                          rx.cond(row["can_why"] != row["res_why"], _reason(row["can_why"], row["can_hours"])),
+                          spacing="1"),
             ),
             spacing="2",
             width="100%",
@@ -146,7 +152,7 @@ def _list() -> rx.Component:
     )
     return rx.vstack(
         rx.cond(S.rows.length() > 0, rx.vstack(rx.foreach(S.rows, booking_card), spacing="3", width="100%"), empty),
-        rx.cond(S.total > 10, pager(S.page, S.pages, S.total, S.prev_page, S.next_page)),
+        rx.cond(S.pages > 1, pager(S.page, S.pages, S.total, S.prev_page, S.next_page)),
         spacing="3",
         width="100%",
     )

@@ -462,9 +462,15 @@ def free_starts(day: date, intervals: list[tuple[int, int]], tz: ZoneInfo, *, st
     return sorted(set(out))
 
 
+# No booking is longer than this (appointment and buffer): a lower bound on starts_at lets every
+# "what overlaps this window" query read a narrow range of the starts_at index, however long the history.
+LONGEST = timedelta(minutes=MAX_DURATION_MINUTES + MAX_BUFFER_MINUTES)
+
+
 def _busy(db: Session, start: datetime, end: datetime, ignore_booking_id: int | None = None):
     query = select(Booking.starts_at, Booking.blocked_until).where(
-        Booking.status.in_(HOLDING), Booking.starts_at < end, Booking.blocked_until > start)
+        Booking.status.in_(HOLDING), Booking.starts_at < end, Booking.starts_at > start - LONGEST,
+        Booking.blocked_until > start)
     if ignore_booking_id is not None:
         query = query.where(Booking.id != ignore_booking_id)
     return list(db.exec(query).all())
@@ -743,10 +749,12 @@ def _cancel(db: Session, b: Booking, now: datetime) -> None:
 
 
 def _view_condition(view: str, now: datetime):
+    # ends_at >= now, with its starts_at bound so the (account_id, starts_at) index reads only the future
+    ahead = (Booking.ends_at >= now) & (Booking.starts_at > now - LONGEST)
     if view == "upcoming":
-        return (Booking.status == STATUS_CONFIRMED) & (Booking.ends_at >= now)
+        return (Booking.status == STATUS_CONFIRMED) & ahead
     if view == "requests":
-        return (Booking.status == STATUS_REQUESTED) & (Booking.ends_at >= now)
+        return (Booking.status == STATUS_REQUESTED) & ahead
     return or_(Booking.status.in_((STATUS_CANCELLED, STATUS_COMPLETED)), Booking.ends_at < now)
 
 
@@ -780,7 +788,7 @@ def next_bookings(db: Session, ctx: PortalContext, limit: int = 3):
     return db.exec(select(Booking, BookingService)
                    .join(BookingService, BookingService.id == Booking.service_id)
                    .where(Booking.account_id == ctx.account_id, Booking.status.in_(LIVE),
-                          Booking.ends_at >= clock.now())
+                          Booking.ends_at >= clock.now(), Booking.starts_at > clock.now() - LONGEST)
                    .order_by(Booking.starts_at, Booking.id).limit(limit)).all()
 
 
@@ -922,7 +930,7 @@ def list_admin(db: Session, *, status: str = "", scope: str = "upcoming", page: 
     if status in (STATUS_REQUESTED, STATUS_CONFIRMED, STATUS_CANCELLED, STATUS_COMPLETED):
         conds.append(Booking.status == status)
     if scope == "upcoming":
-        conds.append(Booking.ends_at >= now)
+        conds += [Booking.ends_at >= now, Booking.starts_at > now - LONGEST]
     elif scope == "past":
         conds.append(Booking.ends_at < now)
     count = select(func.count()).select_from(Booking)
@@ -1010,17 +1018,21 @@ def send_due_reminders(db: Session, now: datetime) -> list[notify.Delivery]:
     The claim is a conditional UPDATE (`reminder_sent_at IS NULL`) checked by its row count, so two
     workers running this at once never both send one reminder: on PostgreSQL the second waits for the
     first's row lock and then finds it claimed; SQLite serialises writers. The caller commits, then
-    dispatches. A booking whose start has passed (the server was down) is not reminded any more.
+    dispatches. A claimed reminder leaves the schedule (reminder_due_at back to NULL), so the indexed
+    "due" range stays as small as what is pending. A reminder whose appointment has already started
+    (the server was down) is dropped, not sent late.
     """
-    due = db.exec(select(Booking.id).where(
-        Booking.status == STATUS_CONFIRMED, Booking.reminder_sent_at.is_(None),
-        Booking.reminder_due_at.is_not(None), Booking.reminder_due_at <= now, Booking.starts_at > now,
+    due = db.exec(select(Booking.id, Booking.starts_at).where(
+        Booking.reminder_due_at <= now, Booking.reminder_sent_at.is_(None), Booking.status == STATUS_CONFIRMED,
     ).order_by(Booking.reminder_due_at).limit(REMINDER_BATCH)).all()
     deliveries: list[notify.Delivery] = []
-    for booking_id in due:
-        claimed = db.exec(update(Booking).where(
-            Booking.id == booking_id, Booking.reminder_sent_at.is_(None), Booking.status == STATUS_CONFIRMED,
-        ).values(reminder_sent_at=now)).rowcount
+    for booking_id, starts_at in due:
+        pending = (Booking.id == booking_id) & Booking.reminder_sent_at.is_(None) & \
+            (Booking.status == STATUS_CONFIRMED)
+        if starts_at <= now:
+            db.exec(update(Booking).where(pending).values(reminder_due_at=None))
+            continue
+        claimed = db.exec(update(Booking).where(pending).values(reminder_sent_at=now, reminder_due_at=None)).rowcount
         if claimed != 1:
             continue
         b = db.get(Booking, booking_id, populate_existing=True)

@@ -15,6 +15,10 @@ from ..services.errors import DomainError
 from .staff import StaffState
 
 
+# Offered in the settings page's time-zone field (compiled into the page, not sent as state).
+ZONE_NAMES = bookings.zone_names()
+
+
 def _pages(total: int, size: int) -> int:
     return max(1, math.ceil(total / size))
 

@@ -252,6 +252,8 @@ class BookingsState(BookingPageMixin, PortalState):
         self.cancel_open = self.moving = False
         self._cancel_id = self._moving_id = None
         self.page = 1
+        wanted = self.router.url.query_parameters.get("view", "")
+        self.view = wanted if wanted in bookings.VIEWS else "upcoming"
         try:
             with session_scope() as db:
                 ctx = self._require(db)

@@ -8,8 +8,8 @@ from ...components.i18n import t
 from ...components.shells import NavEntry, admin_page
 from ...components.tables import data_table, text_cell
 from ...components.ui import brand_button, field, pager, status_badge
-from ...services.bookings import zone_names
-from ...states.admin_bookings import AdminBookingServicesState, AdminBookingSettingsState, AdminBookingsState
+from ...states.admin_bookings import (ZONE_NAMES, AdminBookingServicesState, AdminBookingSettingsState,
+                                      AdminBookingsState)
 from ..bookings import status_badge as booking_status
 
 LABEL_STYLE = {"font_weight": "500", "font_size": "0.9em"}
@@ -51,7 +51,8 @@ B = AdminBookingsState
 
 
 def _week_item(item: rx.Var) -> rx.Component:
-    return rx.button(
+    cancelled = item["status"] == "cancelled"
+    return rx.el.button(
         rx.vstack(
             rx.text(item["time"], weight="bold", size="1"),
             rx.text(item["service"], size="1"),
@@ -61,14 +62,12 @@ def _week_item(item: rx.Var) -> rx.Component:
             spacing="1",
         ),
         on_click=B.open_booking(item["id"]),
-        variant="surface",
-        color_scheme=rx.cond(item["status"] == "cancelled", "gray", "indigo"),
-        height="auto",
-        padding="0.5em",
-        width="100%",
-        justify="start",
-        style={"text_align": "start", "white_space": "normal",
-               "opacity": rx.cond(item["status"] == "cancelled", "0.6", "1")},
+        type="button",
+        style={"width": "100%", "text_align": "start", "padding": "0.5em", "cursor": "pointer",
+               "border": "1px solid var(--gray-6)", "border_radius": "6px",
+               "border_inline_start": rx.cond(cancelled, "4px solid var(--gray-7)", "4px solid var(--accent-9)"),
+               "background": "var(--color-panel-solid)", "opacity": rx.cond(cancelled, "0.65", "1"),
+               "overflow": "hidden"},
     )
 
 
@@ -411,7 +410,7 @@ def _rules_form() -> rx.Component:
                     rx.el.label(t("admin.booking_settings.time_zone"), html_for="f-time_zone", style=LABEL_STYLE),
                     rx.input(id="f-time_zone", name="time_zone", default_value=G.time_zone, list="zone-names",
                              required=True, width="100%", size="3"),
-                    rx.el.datalist(*[rx.el.option(value=z) for z in zone_names()], id="zone-names"),
+                    rx.el.datalist(*[rx.el.option(value=z) for z in ZONE_NAMES], id="zone-names"),
                     spacing="1",
                     width="100%",
                 ),
@@ -485,8 +484,8 @@ def _exceptions() -> rx.Component:
             field("admin.booking_settings.exception_hours", "hours", placeholder="10:00-14:00"),
             field("admin.booking_settings.exception_note", "note"),
             rx.button(rx.icon("plus", size=16), t("admin.booking_settings.add_exception"), type="submit",
-                      variant="soft", align_self="end"),
-            columns=rx.breakpoints(initial="1", md="5"),
+                      variant="soft", align_self="end", width="fit-content"),
+            columns=rx.breakpoints(initial="1", sm="2"),
             spacing="3",
             width="100%",
         ),
@@ -509,7 +508,7 @@ def _exceptions() -> rx.Component:
                 color_scheme="red", on_click=G.delete_exception(r["id"]),
                 aria_label=t("admin.booking_settings.delete") + " " + r["day"])),
         ], empty_key="admin.booking_settings.no_exceptions"),
-        rx.cond(G.exc_total > 20, pager(G.exc_page, G.exc_pages, G.exc_total, G.prev_exceptions, G.next_exceptions)),
+        rx.cond(G.exc_pages > 1, pager(G.exc_page, G.exc_pages, G.exc_total, G.prev_exceptions, G.next_exceptions)),
         spacing="3",
         width="100%",
     )
