@@ -446,8 +446,10 @@ def free_starts(day: date, intervals: list[tuple[int, int]], tz: ZoneInfo, *, st
     blocked = timedelta(minutes=duration_minutes + buffer_minutes)
     out: list[datetime] = []
     for open_minute, close_minute in intervals:
-        close = _local_instant(day, close_minute, tz, fold=1) or \
-            (datetime.combine(day, time()) + timedelta(minutes=close_minute)).replace(tzinfo=tz).astimezone(timezone.utc)
+        close = _local_instant(day, close_minute, tz, fold=1)
+        if close is None:  # a closing time inside the spring gap: read with the offset before the change
+            wall = datetime.combine(day, time()) + timedelta(minutes=close_minute)
+            close = wall.replace(tzinfo=tz).astimezone(timezone.utc)
         minute = open_minute
         while minute < close_minute:
             start = _local_instant(day, minute, tz)
@@ -698,7 +700,8 @@ def book(db: Session, ctx: PortalContext, service_id, starts_at: datetime, note:
     return booking, _tell(db, booking, status, by_staff=False)
 
 
-def reschedule(db: Session, ctx: PortalContext, booking_id, new_start: datetime) -> tuple[Booking, list[notify.Delivery]]:
+def reschedule(db: Session, ctx: PortalContext, booking_id,
+               new_start: datetime) -> tuple[Booking, list[notify.Delivery]]:
     require_module(ctx, MODULE)
     settings = get_booking_settings(db)
     b = _customer_booking(db, ctx, booking_id)
@@ -871,7 +874,8 @@ def staff_confirm(db: Session, staff: StaffContext, booking_id) -> tuple[Booking
     return b, _tell(db, b, STATUS_CONFIRMED, by_staff=True)
 
 
-def staff_move(db: Session, staff: StaffContext, booking_id, new_start: datetime) -> tuple[Booking, list[notify.Delivery]]:
+def staff_move(db: Session, staff: StaffContext, booking_id,
+               new_start: datetime) -> tuple[Booking, list[notify.Delivery]]:
     b = get_booking(db, booking_id)
     if b.status not in LIVE:
         raise DomainError("bookings.error.not_live")

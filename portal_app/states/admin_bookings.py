@@ -77,8 +77,8 @@ class AdminBookingsState(StaffState):
 
     def _fetch(self, db) -> None:
         self._staff(db)
-        tz = bookings.zone(bookings.get_booking_settings(db).time_zone)
         self.zone_name = bookings.get_booking_settings(db).time_zone
+        tz = bookings.zone(self.zone_name)
         lang = _lang(self)
         if self.view == "week":
             monday = self._monday(db)
@@ -269,8 +269,9 @@ class AdminBookingsState(StaffState):
             with session_scope() as db:
                 self._staff(db)
                 lang = _lang(self)
-                self.service_choices = [{"id": str(s.id), "name": bookings.service_name(s, lang, self._default_language)}
-                                        for s in bookings.all_services(db) if s.active]
+                self.service_choices = [
+                    {"id": str(s.id), "name": bookings.service_name(s, lang, self._default_language)}
+                    for s in bookings.all_services(db) if s.active]
         except DomainError as exc:
             self._flash_error(exc)
             return

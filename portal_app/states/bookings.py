@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import reflex as rx
 
@@ -225,7 +225,8 @@ class BookingsState(BookingPageMixin, PortalState):
                 "id": str(b.id),
                 "service": bookings.service_name(svc, lang, biz_default),
                 "day": i18n.format_long_date(b.starts_at.astimezone(tz).date(), lang),
-                "time": f"{i18n.format_time_of_day(b.starts_at, lang, tz)} – {i18n.format_time_of_day(b.ends_at, lang, tz)}",
+                "time": f"{i18n.format_time_of_day(b.starts_at, lang, tz)} – "
+                        f"{i18n.format_time_of_day(b.ends_at, lang, tz)}",
                 "status": b.status,
                 "by": contact.full_name,
                 "note": b.note,
@@ -238,12 +239,12 @@ class BookingsState(BookingPageMixin, PortalState):
         self.rows = rows
 
     def _refresh_slots(self, db) -> None:
+        """After a zone or week change: the reschedule picker if it is open, else the list."""
+        ctx = self._require(db)
         if self.moving and self._moving_id is not None:
-            ctx = self._require(db)
             self._fill_slots(bookings.reschedule_slots(db, ctx, self._moving_id, self._first_day(), DAYS_SHOWN,
                                                        self._zone()))
         else:
-            ctx = self._require(db)
             self._fetch(db, ctx)
 
     @rx.event
@@ -424,7 +425,6 @@ class NewBookingState(BookingPageMixin, PortalState):
     def load_new(self):
         self._clear()
         self.done, self.service_id, self.service_label = False, "", ""
-        self._reset_picker()
         try:
             with session_scope() as db:
                 ctx = self._require(db)
@@ -500,8 +500,3 @@ class NewBookingState(BookingPageMixin, PortalState):
         self.done = False
         self._clear()
         self.change_service()
-
-
-def utc_key(value: datetime) -> str:
-    """How a slot is named between the page and the server."""
-    return value.astimezone(timezone.utc).isoformat()

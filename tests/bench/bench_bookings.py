@@ -28,7 +28,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import datetime, time as dtime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -86,17 +86,17 @@ def seed(now: datetime):
     with session_scope() as db:
         reset_booking_rules(db, reminder_hours=24)
         bookings.set_weekly_hours(db, staff_ctx(db), {d: "08:00-18:00" for d in range(5)})
-        db.connection().execute(insert(Account.__table__), [{"name": f"Bench account {i}", "number": f"B-{i:06d}", "active": True,
-                                   "billing_email": "", "domains": "", "send_consumption_statements": True,
-                                   "created_at": now} for i in range(ACCOUNTS)])
+        db.connection().execute(insert(Account.__table__), [
+            {"name": f"Bench account {i}", "number": f"B-{i:06d}", "active": True, "billing_email": "",
+             "domains": "", "send_consumption_statements": True, "created_at": now} for i in range(ACCOUNTS)])
     with session_scope() as db:
         from sqlmodel import select
 
         account_ids = db.exec(select(Account.id).order_by(Account.id)).all()
-        db.connection().execute(insert(Contact.__table__), [{"account_id": a, "first_name": "Bench", "last_name": str(a),
-                                   "email": f"bench{a}@example.com", "language": ("en", "fr", "de")[a % 3],
-                                   "active": True, "portal_access": True, "portal_role": "admin",
-                                   "rights": ["bookings"], "created_at": now} for a in account_ids])
+        db.connection().execute(insert(Contact.__table__), [
+            {"account_id": a, "first_name": "Bench", "last_name": str(a), "email": f"bench{a}@example.com",
+             "language": ("en", "fr", "de")[a % 3], "active": True, "portal_access": True, "portal_role": "admin",
+             "rights": ["bookings"], "created_at": now} for a in account_ids])
         services = []
         for minutes in (30, 60):
             svc = BookingService(names={"en": f"Bench {minutes}"}, duration_minutes=minutes, buffer_minutes=0,

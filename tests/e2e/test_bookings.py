@@ -71,9 +71,10 @@ def bookings_of(email: str) -> list[Booking]:
 def templates_of(email: str) -> list[str]:
     with session_scope() as db:
         cid = db.exec(select(Contact.id).where(Contact.email == email)).one()
-        return [m.template for m in db.exec(select(OutboundMessage).where(OutboundMessage.contact_id == cid,
-                                                                          OutboundMessage.template.startswith("booking"))
-                                            .order_by(OutboundMessage.id))]
+        rows = db.exec(select(OutboundMessage).where(OutboundMessage.contact_id == cid,
+                                                     OutboundMessage.template.startswith("booking"))
+                       .order_by(OutboundMessage.id))
+        return [m.template for m in rows]
 
 
 def test_customer_books_reschedules_and_cancels(page: Page, app_url, shots):

@@ -206,7 +206,8 @@ def test_buttons_say_why_they_are_not_available(root):
         "bookings.why.reschedule_off", "bookings.why.cancel_notice", "48")
     page.ask_cancel(str(bid))  # the browser may still send it: refused with the same reason
     assert not page.cancel_open
-    assert page.error_text == "Appointments can be cancelled online up to 48 hours before they start. Please contact us."
+    assert page.error_text == ("Appointments can be cancelled online up to 48 hours before they start. "
+                               "Please contact us.")
     page.start_reschedule(str(bid))
     assert not page.moving and page.error_key == "bookings.why.reschedule_off"
 
