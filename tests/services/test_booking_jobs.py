@@ -13,6 +13,7 @@ from portal_app import jobs
 from portal_app.db import session_scope
 from portal_app.models import Booking, OutboundMessage
 from portal_app.services import bookings, business, clock, portal_sessions
+from tests.conftest import run_async
 from tests.factories import clear_bookings_from, make_booking_service, make_contact, reset_booking_rules
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -67,6 +68,6 @@ def test_the_loop_logs_errors_and_keeps_going(monkeypatch, caplog):
         with pytest.raises(asyncio.CancelledError):
             await task
 
-    asyncio.run(asyncio.wait_for(run_a_while(), timeout=10))
+    run_async(asyncio.wait_for(run_a_while(), timeout=10))  # Playwright may hold this thread's loop
     assert len(calls) >= 3
     assert "booking reminders pass failed" in caplog.text
