@@ -14,11 +14,12 @@ from ..states.site import SiteState
 STATUS_COLOURS = {"requested": "amber", "confirmed": "green", "cancelled": "gray", "completed": "blue"}
 
 
-def status_badge(status: rx.Var) -> rx.Component:
+def status_badge(status: rx.Var, size: str = "2", **props) -> rx.Component:
     return rx.match(
         status,
-        *[(s, rx.badge(t(f"bookings.status.{s}"), color_scheme=c, size="2")) for s, c in STATUS_COLOURS.items()],
-        rx.badge(status, size="2"),
+        *[(s, rx.badge(t(f"bookings.status.{s}"), color_scheme=c, size=size, **props))
+          for s, c in STATUS_COLOURS.items()],
+        rx.badge(status, size=size, **props),
     )
 
 

@@ -57,7 +57,7 @@ def _week_item(item: rx.Var) -> rx.Component:
             rx.text(item["time"], weight="bold", size="1"),
             rx.text(item["service"], size="1"),
             rx.text(item["account"], size="1", color_scheme="gray"),
-            booking_status(item["status"]),
+            booking_status(item["status"], size="1", white_space="normal"),
             align="start",
             spacing="1",
         ),
