@@ -68,6 +68,7 @@ test-fast: setup
 
 bench: setup
 	$(PY) -m tests.bench.run_bench
+	$(PY) -m tests.bench.bench_bookings
 
 clean:
 	rm -rf .web .states guichet.db data/test-*

@@ -8,11 +8,14 @@ import logging
 import segno
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from .config import get_settings
 from .db import session_scope
-from .services import business, staff
+from .services import bookings, business, portal_sessions, staff
+from .services.errors import DomainError
+from .states.portal import PORTAL_COOKIE
 from .states.staff import STAFF_COOKIE
 
 log = logging.getLogger("guichet.api")
@@ -57,8 +60,24 @@ async def totp_enrolment_qr(request: Request) -> Response:
     return Response(svg, media_type="image/svg+xml", headers={**NO_STORE, "Content-Security-Policy": "default-src 'none'"})
 
 
+async def booking_calendar_file(request: Request) -> Response:
+    """One booking as an .ics file, for a contact of its account with the bookings right. Without a
+    session the browser is sent to log in; another account's booking is 'not found', like no booking."""
+    with session_scope() as db:
+        ctx = portal_sessions.resolve_session(db, request.cookies.get(PORTAL_COOKIE))
+        if ctx is None:
+            return RedirectResponse(f"{get_settings().base_url}/login", status_code=303, headers=NO_STORE)
+        try:
+            name, data = bookings.calendar_file(db, ctx, request.path_params["booking_id"])
+        except DomainError:
+            return Response(status_code=404, headers=NO_STORE)
+    return Response(data, media_type="text/calendar; charset=utf-8",
+                    headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'})
+
+
 def build_api() -> Starlette:
     return Starlette(routes=[
         Route("/api/brand/{which:str}", brand_image),
         Route("/api/admin/totp-enrol.svg", totp_enrolment_qr),
+        Route("/api/bookings/{booking_id:int}.ics", booking_calendar_file),
     ])

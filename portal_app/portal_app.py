@@ -8,6 +8,7 @@ import reflex as rx
 from . import models  # noqa: F401  (every table registered before migrations look)
 from . import pages  # noqa: F401  (registers every page)
 from .api import build_api
+from .jobs import booking_reminders_loop
 from .config import get_settings
 
 _problems = get_settings().check_production_ready()
@@ -25,3 +26,4 @@ app = rx.App(
     stylesheets=["/guichet.css"],
     api_transformer=build_api(),
 )
+app.register_lifespan_task(booking_reminders_loop)

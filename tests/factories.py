@@ -43,3 +43,84 @@ def staff_session(db, *, totp: bool = True, password: str = "correct horse batte
         secret = decrypt_secret(db.get(StaffUser, user.id).totp_secret_enc)
         staff.verify_totp(db, token, pyotp.TOTP(secret).now())
     return token
+
+
+# ---- bookings -------------------------------------------------------------------------------------
+
+
+_staff_ctx_by_db: dict[str, object] = {}
+
+
+def staff_ctx(db, role: str = "owner"):
+    """A console actor for service calls: a real staff row (so the audit log names someone), made once
+    per database (bcrypt is slow on purpose); an in-memory database gets its own each session."""
+    url = str(db.get_bind().url)
+    cache = db.info if url == "sqlite://" else _staff_ctx_by_db
+    key = f"{url}|{role}"
+    if key not in cache:
+        user = make_staff(db, role=role)
+        cache[key] = staff.StaffContext(staff_id=user.id, email=user.email, name=user.name, role=user.role,
+                                        mfa_passed=True, totp_enabled=True)
+    return cache[key]
+
+
+def portal_ctx(db, contact):
+    """The PortalContext a live session of `contact` resolves to."""
+    from portal_app.services import portal_sessions
+
+    return portal_sessions.resolve_session(db, portal_sessions.open_session(db, contact.id))
+
+
+def make_booking_service(db, name: str = "Consultation", *, duration: int = 60, buffer: int = 0, **kw):
+    from portal_app.services import bookings
+
+    data = bookings.ServiceInput(names=kw.pop("names", {"en": name, "fr": f"{name} (fr)", "de": f"{name} (de)"}),
+                                 duration_minutes=duration, buffer_minutes=buffer, **kw)
+    return bookings.save_service(db, staff_ctx(db), data)
+
+
+def reset_booking_rules(db, **changes):
+    """Put the booking rules and weekly hours back to their defaults (tests on the shared database change
+    them), then apply `changes` to the rules."""
+    from portal_app.services import bookings
+
+    actor = staff_ctx(db)
+    data = bookings.RulesInput(time_zone="Europe/Paris", online_booking=True, allow_reschedule=True,
+                               allow_cancel=True, book_notice_hours=2, reschedule_notice_hours=24,
+                               cancel_notice_hours=24, requires_confirmation=False, reminder_hours=24,
+                               slot_step_minutes=30, horizon_days=60)
+    for key, value in changes.items():
+        setattr(data, key, value)
+    bookings.update_rules(db, actor, data)
+    bookings.set_weekly_hours(db, actor, {d: "09:00-12:00, 14:00-18:00" for d in range(5)})
+
+
+def clear_bookings_from(db, start) -> None:
+    """Tests on the shared database: forget every booking from `start` on (their cells too), so each
+    test books on an empty calendar."""
+    from sqlalchemy import delete
+    from sqlmodel import select
+
+    from portal_app.models import Booking, BookingSlotClaim
+
+    ids = db.exec(select(Booking.id).where(Booking.starts_at >= start)).all()
+    if ids:
+        db.exec(delete(BookingSlotClaim).where(BookingSlotClaim.booking_id.in_(ids)))
+        db.exec(delete(Booking).where(Booking.id.in_(ids)))
+
+
+def staff_session_at_clock(db, *, totp: bool = True, password: str = "correct horse battery") -> str:
+    """Like staff_session, with the TOTP code of the services' clock (for tests that pin it)."""
+    import pyotp
+
+    from portal_app.models import StaffUser
+    from portal_app.services import clock
+    from portal_app.services.security import decrypt_secret
+
+    user = make_staff(db, password=password)
+    token, _ = staff.login_password(db, user.email, password)
+    if totp:
+        staff.enrolment_uri(db, token)
+        secret = decrypt_secret(db.get(StaffUser, user.id).totp_secret_enc)
+        staff.verify_totp(db, token, pyotp.TOTP(secret).at(clock.now()))
+    return token

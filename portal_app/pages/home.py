@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from ..components.booking_cards import UpcomingBookingsCardState, upcoming_bookings_card
 from ..components.i18n import t
 from ..components.shells import portal_page
 from ..states.portal import PortalState
@@ -12,7 +13,7 @@ def _module_badge(module: rx.Var) -> rx.Component:
     return rx.badge(SiteState.tr["module." + module].to(str), size="2", variant="soft")
 
 
-@portal_page("/")
+@portal_page("/", on_load=[UpcomingBookingsCardState.load_upcoming_bookings])
 def home_page() -> rx.Component:
     return rx.vstack(
         rx.heading(SiteState.tr["home.greeting"].to(str).replace("{name}", PortalState.first_name), size="7",
@@ -47,6 +48,7 @@ def home_page() -> rx.Component:
             ),
             width="100%",
         ),
+        upcoming_bookings_card(),
         spacing="4",
         width="100%",
     )

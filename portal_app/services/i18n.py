@@ -81,3 +81,36 @@ def format_datetime(value: datetime | None, lang: str, tz: str = "UTC") -> str:
     if value is None:
         return ""
     return _babel_datetime(value, format="medium", tzinfo=tz, locale=lang)
+
+
+# ---- bookings: dates, times and prices in the reader's locale ----------------------------------------
+
+
+def format_long_date(value, lang: str) -> str:
+    """'Tuesday, April 14, 2026' / 'mardi 14 avril 2026' / 'Dienstag, 14. April 2026'."""
+    from babel.dates import format_date
+
+    return format_date(value, format="full", locale=lang)
+
+
+def format_short_date(value, lang: str) -> str:
+    """'Tue, Apr 14' / 'mar. 14 avr.' — a day heading that fits a phone."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMMEd", value, locale=lang)
+
+
+def format_time_of_day(value: datetime, lang: str, tz) -> str:
+    """'10:00 AM' / '10:00' for an aware datetime, in the zone given (a tzinfo)."""
+    from babel.dates import format_time
+
+    return format_time(value.astimezone(tz), format="short", locale=lang)
+
+
+def format_price_minor(amount_minor: int, currency: str, lang: str) -> str:
+    """Integer minor units of `currency` as money for the reader: '€90.00' / '90,00 €'."""
+    from decimal import Decimal
+
+    from babel.numbers import format_currency, get_currency_precision
+
+    return format_currency(Decimal(amount_minor).scaleb(-get_currency_precision(currency)), currency, locale=lang)

@@ -1,0 +1,38 @@
+"""Background jobs that run beside the server (registered as lifespan tasks in portal_app.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from .db import session_scope
+from .services import bookings, clock, notify
+
+log = logging.getLogger("guichet.jobs")
+REMINDER_INTERVAL_SECONDS = 60
+
+
+def run_booking_reminders(now: datetime | None = None) -> int:
+    """One pass: claim and queue due reminders in one transaction, send after the commit. The schedule
+    is in the database, so a pass after a restart picks up whatever fell due meanwhile."""
+    now = now or clock.now()
+    with session_scope() as db:
+        deliveries = bookings.send_due_reminders(db, now)
+        bookings.release_past_claims(db, now)
+    notify.dispatch(deliveries)
+    return len(deliveries)
+
+
+async def booking_reminders_loop() -> None:
+    """Every minute, off the event loop; an error is logged and the next pass tries again."""
+    while True:
+        try:
+            sent = await asyncio.to_thread(run_booking_reminders)
+            if sent:
+                log.info("booking reminders queued: %s", sent)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # never take the server down
+            log.exception("booking reminders pass failed")
+        await asyncio.sleep(REMINDER_INTERVAL_SECONDS)
