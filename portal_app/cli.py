@@ -58,6 +58,9 @@ def seed_demo() -> bool:
                                         billing_email=billing)
             for c in contacts:
                 accounts.save_contact(db, audit.SYSTEM, accounts.ContactInput(account_id=acc.id, **c))
+        from .services import bookings
+
+        bookings.seed_demo(db)
         try:
             staff.create_staff(db, email=DEMO_STAFF_EMAIL, password=DEMO_STAFF_PASSWORD, name="Demo Admin",
                                role="owner")

@@ -1,7 +1,7 @@
 """bookings
 
 Revision ID: 6b5302f90707
-Revises: a432051d6dee
+Revises: 4afbf4dcbd9a
 Create Date: 2026-11-23 17:17:58.729392
 
 """
@@ -14,7 +14,7 @@ import sqlmodel
 
 # revision identifiers, used by Alembic.
 revision: str = '6b5302f90707'
-down_revision: Union[str, Sequence[str], None] = 'a432051d6dee'
+down_revision: Union[str, Sequence[str], None] = '4afbf4dcbd9a'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
