@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from .billing_api import billing_routes
 from .db import session_scope
 from .services import business, staff
 from .states.staff import STAFF_COOKIE
@@ -61,4 +62,5 @@ def build_api() -> Starlette:
     return Starlette(routes=[
         Route("/api/brand/{which:str}", brand_image),
         Route("/api/admin/totp-enrol.svg", totp_enrolment_qr),
+        *billing_routes(),
     ])

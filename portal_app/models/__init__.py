@@ -3,18 +3,28 @@
 from .accounts import Account, Contact
 from .audit import AuditEvent
 from .auth import LoginAttempt, LoginChallenge, PortalSession, StaffSession, StaffUser
+from .billing import (BillingSettings, ConsumptionFile, Invoice, InvoiceCounter, InvoiceLine, Payment,
+                      PaymentAllocation, StripeEvent)
 from .business import BusinessSettings
 from .notify import OutboundMessage
 
 __all__ = [
     "Account",
     "AuditEvent",
+    "BillingSettings",
     "BusinessSettings",
+    "ConsumptionFile",
     "Contact",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
     "LoginAttempt",
     "LoginChallenge",
     "OutboundMessage",
+    "Payment",
+    "PaymentAllocation",
     "PortalSession",
     "StaffSession",
     "StaffUser",
+    "StripeEvent",
 ]

@@ -1,4 +1,5 @@
 """Page functions, one module per page; importing this package registers them all."""
 
-from . import home, login  # noqa: F401
+from . import billing, home, login  # noqa: F401
 from .admin import accounts, contact, contacts, logs, settings, staff_login  # noqa: F401
+from .admin import billing as admin_billing  # noqa: F401

@@ -2,8 +2,10 @@
 
 import reflex as rx
 
+from ..components.billing_cards import billing_home_cards
 from ..components.i18n import t
 from ..components.shells import portal_page
+from ..states.billing import BillingSummaryState
 from ..states.portal import PortalState
 from ..states.site import SiteState
 
@@ -12,7 +14,7 @@ def _module_badge(module: rx.Var) -> rx.Component:
     return rx.badge(SiteState.tr["module." + module].to(str), size="2", variant="soft")
 
 
-@portal_page("/")
+@portal_page("/", on_load=[BillingSummaryState.load_summary])
 def home_page() -> rx.Component:
     return rx.vstack(
         rx.heading(SiteState.tr["home.greeting"].to(str).replace("{name}", PortalState.first_name), size="7",
@@ -47,6 +49,7 @@ def home_page() -> rx.Component:
             ),
             width="100%",
         ),
+        billing_home_cards(),
         spacing="4",
         width="100%",
     )

@@ -81,3 +81,42 @@ def format_datetime(value: datetime | None, lang: str, tz: str = "UTC") -> str:
     if value is None:
         return ""
     return _babel_datetime(value, format="medium", tzinfo=tz, locale=lang)
+
+
+# ---- money and dates (billing) ------------------------------------------------------------------
+
+
+def currency_precision(currency: str) -> int:
+    """Digits after the decimal point of a currency's minor unit (EUR 2, JPY 0, KWD 3)."""
+    from babel.numbers import get_currency_precision
+
+    return get_currency_precision(currency.upper())
+
+
+def minor_to_decimal(minor: int, currency: str):
+    from decimal import Decimal
+
+    return Decimal(int(minor)).scaleb(-currency_precision(currency))
+
+
+def format_money(minor: int, currency: str, lang: str) -> str:
+    """Integer minor units shown in the reader's locale: 123456 EUR → "1 234,56 €" in French."""
+    from babel.numbers import format_currency
+
+    return format_currency(minor_to_decimal(minor, currency), currency.upper(), locale=lang or FALLBACK_LANGUAGE)
+
+
+def format_date(value, lang: str, fmt: str = "medium") -> str:
+    """A calendar date (no time zone) in the reader's locale."""
+    if value is None:
+        return ""
+    from babel.dates import format_date as _babel_date
+
+    return _babel_date(value, format=fmt, locale=lang or FALLBACK_LANGUAGE)
+
+
+def format_month(value, lang: str) -> str:
+    """A short month and year for chart axes ("Mar 2026", "mars 2026")."""
+    from babel.dates import format_date as _babel_date
+
+    return _babel_date(value, format="MMM y", locale=lang or FALLBACK_LANGUAGE)
