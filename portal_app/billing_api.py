@@ -49,7 +49,7 @@ def _actor(db, request: Request):
 async def invoice_pdf(request: Request) -> Response:
     invoice_id = request.path_params["invoice_id"]
     try:
-        with session_scope() as db:
+        with billing.customer_scope() as db:  # keeps the audit line of a refusal
             kind, ctx = _actor(db, request)
             if kind == "staff":
                 inv, found = billing.invoice_pdf_for_staff(db, ctx, invoice_id)
@@ -69,7 +69,7 @@ async def invoice_pdf(request: Request) -> Response:
 async def consumption_file(request: Request) -> Response:
     file_id = request.path_params["file_id"]
     try:
-        with session_scope() as db:
+        with billing.customer_scope() as db:  # keeps the audit line of a refusal
             kind, ctx = _actor(db, request)
             if kind == "staff":
                 row, path = billing.consumption_file_for_staff(db, ctx, file_id)
@@ -89,7 +89,7 @@ async def payment_receipt(request: Request) -> Response:
 
     payment_id = request.path_params["payment_id"]
     try:
-        with session_scope() as db:
+        with billing.customer_scope() as db:  # keeps the audit line of a refusal
             kind, ctx = _actor(db, request)
             if kind == "portal":
                 payment = billing.get_payment(db, ctx, payment_id, _client_ip(request))

@@ -13,10 +13,12 @@ import csv
 import io
 import re
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
+from typing import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -76,6 +78,25 @@ def _denied(db: Session, ctx: PortalContext, target_type: str, target_id, client
     audit.record(db, portal_actor(ctx, client_ip), "billing.denied", target_type=target_type,
                  target_id=tid if tid is not None and abs(tid) < 2**62 else None, account_id=ctx.account_id)
     return NotFound()
+
+
+@contextmanager
+def customer_scope() -> Iterator[Session]:
+    """The transaction of a customer's billing request. Unlike `session_scope`, a refusal (a
+    DomainError) still commits, so that the audit line recording it is kept: customer paths write
+    nothing else before they refuse."""
+    from ..db import get_engine
+
+    with Session(get_engine(), expire_on_commit=False) as db:
+        try:
+            yield db
+            db.commit()
+        except DomainError:
+            db.commit()
+            raise
+        except Exception:
+            db.rollback()
+            raise
 
 
 # ---- settings -----------------------------------------------------------------------------------

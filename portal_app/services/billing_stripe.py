@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from ..config import get_settings
 from ..models.billing import Invoice, Payment, StripeEvent
 from . import audit, clock
-from .billing import OPEN_STATUSES, allocate, check_can_pay, pay_plans, portal_actor
+from .billing import OPEN_STATUSES, allocate, check_can_pay, customer_scope, pay_plans, portal_actor
 from .errors import DomainError
 from .portal_sessions import PortalContext
 
@@ -129,7 +129,7 @@ def start_checkout(ctx: PortalContext, target: str, client_ip: str = "") -> str:
     cfg = stripe_config()
     if not cfg.enabled:
         raise DomainError("billing.error.online_off")
-    with session_scope() as db:
+    with customer_scope() as db:  # a refusal keeps its audit line
         checkout = _begin(db, ctx, target, client_ip)
     try:
         session_id, url = _create_session(cfg, checkout, ctx.account_id)

@@ -7,7 +7,6 @@ import math
 
 import reflex as rx
 
-from ..db import session_scope
 from ..services import billing, billing_stripe, i18n
 from ..services.errors import DomainError
 from .admin_accounts import _query_int
@@ -71,7 +70,7 @@ class InvoicesState(BillingBase):
     def _run(self, first: bool = False) -> None:
         self.error_key = ""
         try:
-            with session_scope() as db:
+            with billing.customer_scope() as db:
                 if first:
                     ctx = self._require(db)
                     self.years = [str(y) for y in billing.invoice_years(db, ctx)]
@@ -135,7 +134,7 @@ class InvoiceState(BillingBase):
         self.error_key, self.invoice_id = "", 0
         raw = self.router.url.query_parameters.get("id", "")
         try:
-            with session_scope() as db:
+            with billing.customer_scope() as db:
                 ctx = self._require(db)
                 d = billing.invoice_detail(db, ctx, raw)
                 tax_label = billing.get_settings_row(db).tax_label
@@ -198,7 +197,7 @@ class PaymentsState(BillingBase):
     def _fetch(self) -> None:
         self.error_key = ""
         try:
-            with session_scope() as db:
+            with billing.customer_scope() as db:
                 ctx = self._require(db)
                 found, self.total, numbers = billing.list_payments(db, ctx, page=self.page)
                 credit = billing.account_credit(db, ctx.account_id)
@@ -246,7 +245,7 @@ class PayState(BillingBase):
         self.cancelled = q.get("cancelled", "") == "1"
         self.online = billing_stripe.online_payment_enabled()
         try:
-            with session_scope() as db:
+            with billing.customer_scope() as db:
                 ctx = self._require(db)
                 raw = q.get("invoice", "")
                 plans = billing.pay_plans(db, ctx, invoice_id=raw) if raw else billing.pay_plans(db, ctx)
@@ -275,7 +274,7 @@ class PayState(BillingBase):
                 return
             self.working, self.error_key = True, ""
             try:
-                with session_scope() as db:
+                with billing.customer_scope() as db:
                     ctx = self._require(db)
             except DomainError as exc:
                 self.working = False
@@ -310,7 +309,7 @@ class BillingSummaryState(BillingBase):
     def load_summary(self):
         """Silent for contacts without the invoices right: the card simply does not show."""
         try:
-            with session_scope() as db:
+            with billing.customer_scope() as db:
                 ctx = self._require(db)
                 if not ctx.can(billing.MODULE):
                     self.visible = False
