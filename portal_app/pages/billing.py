@@ -201,7 +201,7 @@ def _invoice_body() -> rx.Component:
                     money_row("billing.subtotal", s.subtotal),
                     rx.foreach(s.tax_rows, lambda r: money_row_text(r["label"], r["tax"])),
                     money_row("billing.total", s.total_text, bold=True),
-                    rx.cond(s.paid_text != s.due_text, money_row("billing.paid", s.paid_text)),
+                    rx.cond(s.has_paid, money_row("billing.paid", s.paid_text)),
                     money_row("billing.amount_due", s.due_text, bold=True),
                     spacing="1",
                     width="100%",
@@ -257,7 +257,8 @@ def _invoice_body() -> rx.Component:
 
 
 def money_row_text(label: rx.Var, value: rx.Var) -> rx.Component:
-    return rx.hstack(rx.text(label, size="2"), rx.spacer(), rx.text(value, size="2"), width="100%")
+    return rx.hstack(rx.text(label, size="2", color_scheme="gray"), rx.spacer(), rx.text(value, size="2"),
+                     width="100%")
 
 
 @portal_page("/invoice", on_load=[InvoiceState.load_invoice])

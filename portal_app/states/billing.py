@@ -122,6 +122,7 @@ class InvoiceState(BillingBase):
     paid_text: str = ""
     due_text: str = ""
     can_pay: bool = False
+    has_paid: bool = False
     has_pdf: bool = False
     notes: str = ""
     void_reason: str = ""
@@ -147,6 +148,7 @@ class InvoiceState(BillingBase):
         self.subtotal, self.total_text = self._money(inv.subtotal_minor, cur), self._money(inv.total_minor, cur)
         self.paid_text, self.due_text = self._money(inv.paid_minor, cur), self._money(d.due, cur)
         self.can_pay = d.due > 0 and inv.status in billing.OPEN_STATUSES
+        self.has_paid = inv.paid_minor > 0
         self.has_pdf, self.notes, self.void_reason = bool(inv.pdf_file), inv.notes, inv.void_reason
         self.tax_rows = [{"label": i18n.t(lang, "billing.tax_line", tax=tax_label, rate=_rate(b["rate_bp"], lang)),
                           "net": self._money(b["net"], cur), "tax": self._money(b["tax"], cur)}
