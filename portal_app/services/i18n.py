@@ -86,6 +86,7 @@ def format_datetime(value: datetime | None, lang: str, tz: str = "UTC") -> str:
 # ---- money and dates (billing) ------------------------------------------------------------------
 
 
+@lru_cache(maxsize=None)
 def currency_precision(currency: str) -> int:
     """Digits after the decimal point of a currency's minor unit (EUR 2, JPY 0, KWD 3)."""
     from babel.numbers import get_currency_precision
@@ -99,20 +100,31 @@ def minor_to_decimal(minor: int, currency: str):
     return Decimal(int(minor)).scaleb(-currency_precision(currency))
 
 
-def format_money(minor: int, currency: str, lang: str) -> str:
-    """Integer minor units shown in the reader's locale: 123456 EUR → "1 234,56 €" in French."""
-    from babel.numbers import format_currency
+@lru_cache(maxsize=None)
+def _locale(lang: str):
+    from babel import Locale
 
-    return format_currency(minor_to_decimal(minor, currency), currency.upper(), locale=lang or FALLBACK_LANGUAGE)
+    return Locale.parse(lang or FALLBACK_LANGUAGE)
+
+
+@lru_cache(maxsize=None)
+def _pattern(lang: str, kind: str, fmt: str):
+    loc = _locale(lang)
+    return loc.currency_formats[fmt] if kind == "currency" else loc.date_formats[fmt]
+
+
+def format_money(minor: int, currency: str, lang: str) -> str:
+    """Integer minor units shown in the reader's locale: 123456 EUR → "1 234,56 €" in French.
+    (What Babel's format_currency does, with the locale and its pattern parsed once: lists show many.)"""
+    return _pattern(lang, "currency", "standard").apply(minor_to_decimal(minor, currency), _locale(lang),
+                                                        currency=currency.upper(), currency_digits=True)
 
 
 def format_date(value, lang: str, fmt: str = "medium") -> str:
     """A calendar date (no time zone) in the reader's locale."""
     if value is None:
         return ""
-    from babel.dates import format_date as _babel_date
-
-    return _babel_date(value, format=fmt, locale=lang or FALLBACK_LANGUAGE)
+    return _pattern(lang, "date", fmt).apply(value, _locale(lang))
 
 
 def format_month(value, lang: str) -> str:

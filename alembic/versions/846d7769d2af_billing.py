@@ -1,8 +1,8 @@
 """billing
 
-Revision ID: fa9855b5fbfd
+Revision ID: 846d7769d2af
 Revises: a432051d6dee
-Create Date: 2026-11-23 17:06:35.928212
+Create Date: 2026-11-23 17:16:21.002718
 
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import portal_app.models.base  # noqa: F401  (UTC timestamp column type)
 import sqlmodel
 
 # revision identifiers, used by Alembic.
-revision: str = 'fa9855b5fbfd'
+revision: str = '846d7769d2af'
 down_revision: Union[str, Sequence[str], None] = 'a432051d6dee'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -80,8 +80,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('number')
     )
     with op.batch_alter_table('invoice', schema=None) as batch_op:
-        batch_op.create_index('ix_invoice_account_issue', ['account_id', 'issue_date', 'id'], unique=False)
-        batch_op.create_index('ix_invoice_account_status_due', ['account_id', 'status', 'due_date'], unique=False)
+        batch_op.create_index('ix_invoice_account_issue', ['account_id', 'issue_date', 'id', 'status', 'due_date'], unique=False)
+        batch_op.create_index('ix_invoice_account_status_due', ['account_id', 'status', 'due_date', 'issue_date', 'currency', 'total_minor', 'paid_minor'], unique=False)
         batch_op.create_index(batch_op.f('ix_invoice_status'), ['status'], unique=False)
 
     op.create_table('consumption_file',
