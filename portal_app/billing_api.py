@@ -111,7 +111,8 @@ async def payment_receipt(request: Request) -> Response:
 
 async def stripe_webhook(request: Request) -> Response:
     """Stripe's signed notifications. A bad signature is refused before anything is read from it."""
-    if int(request.headers.get("content-length") or 0) > WEBHOOK_MAX_BYTES:
+    declared = request.headers.get("content-length") or "0"
+    if not declared.isdigit() or int(declared) > WEBHOOK_MAX_BYTES:
         return JSONResponse({"error": "too large"}, status_code=413)
     payload = await request.body()
     if len(payload) > WEBHOOK_MAX_BYTES:

@@ -813,9 +813,16 @@ def _visible(ctx: PortalContext):
     return sa.and_(Invoice.account_id == ctx.account_id, Invoice.issue_date.is_not(None), Invoice.status != DRAFT)
 
 
+# What a list row shows: plain rows (attribute access like an Invoice), no ORM objects to build.
+_LIST_COLUMNS = (Invoice.id, Invoice.number, Invoice.status, Invoice.currency, Invoice.issue_date, Invoice.due_date,
+                 Invoice.subtotal_minor, Invoice.tax_minor, Invoice.total_minor, Invoice.paid_minor, Invoice.pdf_file,
+                 Invoice.source)
+
+
 def list_invoices(db: Session, ctx: PortalContext, *, status: str = "", year: int | None = None, page: int = 1,
-                  page_size: int = PAGE_SIZE) -> tuple[list[Invoice], int]:
-    """A page of the account's issued invoices, newest first, filtered in the database."""
+                  page_size: int = PAGE_SIZE) -> tuple[list, int]:
+    """A page of the account's issued invoices (rows with the list's columns), newest first, filtered
+    in the database."""
     require_billing(db, ctx)
     conds = [_visible(ctx)]
     if status and status in CUSTOMER_STATUS_FILTERS:
@@ -824,7 +831,7 @@ def list_invoices(db: Session, ctx: PortalContext, *, status: str = "", year: in
         conds.append(Invoice.issue_date >= date(year, 1, 1))
         conds.append(Invoice.issue_date < date(year + 1, 1, 1))
     total = db.exec(select(func.count()).select_from(Invoice).where(*conds)).one()
-    rows = db.exec(select(Invoice).where(*conds).order_by(Invoice.issue_date.desc(), Invoice.id.desc())
+    rows = db.exec(select(*_LIST_COLUMNS).where(*conds).order_by(Invoice.issue_date.desc(), Invoice.id.desc())
                    .offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
     return list(rows), int(total)
 

@@ -113,13 +113,17 @@ def _pattern(lang: str, kind: str, fmt: str):
     return loc.currency_formats[fmt] if kind == "currency" else loc.date_formats[fmt]
 
 
+# Lists show dozens of amounts and dates per event, Babel takes tens of microseconds for each, and
+# the same amounts and dates come back month after month: the formatted strings are kept.
+@lru_cache(maxsize=16384)
 def format_money(minor: int, currency: str, lang: str) -> str:
     """Integer minor units shown in the reader's locale: 123456 EUR → "1 234,56 €" in French.
-    (What Babel's format_currency does, with the locale and its pattern parsed once: lists show many.)"""
+    (What Babel's format_currency does, with the locale and its pattern parsed once.)"""
     return _pattern(lang, "currency", "standard").apply(minor_to_decimal(minor, currency), _locale(lang),
                                                         currency=currency.upper(), currency_digits=True)
 
 
+@lru_cache(maxsize=8192)
 def format_date(value, lang: str, fmt: str = "medium") -> str:
     """A calendar date (no time zone) in the reader's locale."""
     if value is None:

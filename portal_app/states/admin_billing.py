@@ -16,6 +16,7 @@ from .billing import _qty, _rate, _size
 from .staff import StaffState
 
 UPLOAD_MAX_FILES = 200
+UPLOAD_MAX_BYTES = 200 * 1024 * 1024  # one import's files together
 
 
 def _plain_amount(minor: int, currency: str) -> str:
@@ -410,10 +411,14 @@ class AdminInvoiceImportState(StaffState):
     async def import_files(self, files: list[rx.UploadFile]):
         """One CSV and the PDFs it names, uploaded together."""
         self.done, self.errors = False, []
-        csv_data, pdfs = b"", {}
+        csv_data, pdfs, total = b"", {}, 0
         for f in files[:UPLOAD_MAX_FILES]:
             name = billing.safe_filename(str(getattr(f, "name", None) or getattr(f, "filename", None) or ""))
             data = await f.read(billing.PDF_MAX_BYTES + 1)
+            total += len(data)
+            if total > UPLOAD_MAX_BYTES:
+                self._flash("billing.import.too_large", "error", max_mb=UPLOAD_MAX_BYTES // (1024 * 1024))
+                return
             if name.lower().endswith(".csv"):
                 csv_data = data
             else:
