@@ -20,8 +20,9 @@ def _pages(total: int, size: int = billing.PAGE_SIZE) -> int:
     return max(1, math.ceil(total / size))
 
 
-class BillingBase(PortalState):
-    """What every billing page shares: a translated error instead of the page, and formatting."""
+class BillingBase(rx.State, mixin=True):
+    """What every billing page's state has (each its own copy): a translated error shown instead of
+    the page, and formatting in the reader's language. Mixed into PortalState substates."""
 
     error_key: str = ""
 
@@ -42,7 +43,7 @@ class BillingBase(PortalState):
         self.error_key = exc.key
 
 
-class InvoicesState(BillingBase):
+class InvoicesState(BillingBase, PortalState):
     rows: list[dict[str, str]] = []
     status_filter: str = ""
     year_filter: str = ""
@@ -110,7 +111,7 @@ class InvoicesState(BillingBase):
         self._run()
 
 
-class InvoiceState(BillingBase):
+class InvoiceState(BillingBase, PortalState):
     invoice_id: int = 0
     number: str = ""
     status: str = ""
@@ -185,7 +186,7 @@ def _size(n: int, lang: str) -> str:
     return f"{format_decimal(n / 1024 / 1024, format='#,##0.#', locale=lang)} MB"
 
 
-class PaymentsState(BillingBase):
+class PaymentsState(BillingBase, PortalState):
     rows: list[dict[str, str]] = []
     credit: list[str] = []
     page: int = 1
@@ -230,7 +231,7 @@ class PaymentsState(BillingBase):
         self._fetch()
 
 
-class PayState(BillingBase):
+class PayState(BillingBase, PortalState):
     plans: list[dict[str, str]] = []
     online: bool = False
     cancelled: bool = False
@@ -295,7 +296,7 @@ class PayState(BillingBase):
         return rx.redirect(url)
 
 
-class BillingSummaryState(BillingBase):
+class BillingSummaryState(BillingBase, PortalState):
     """The home page's amount-due card and 12-month chart (see components/billing_cards.py)."""
 
     visible: bool = False
