@@ -15,7 +15,7 @@ from .ui import brand_button
 def status_badge(status: rx.Var) -> rx.Component:
     return rx.badge(SiteState.tr["billing.status." + status].to(str),
                     color_scheme=rx.match(status, *[(k, v) for k, v in STATUS_COLOURS.items()], "gray"),
-                    size="2", variant="soft")
+                    size="2", variant="soft", high_contrast=True)
 
 
 def money_row(label_key: str, value: rx.Var, bold: bool = False) -> rx.Component:
@@ -95,7 +95,7 @@ def billed_chart_card() -> rx.Component:
                         rx.recharts.bar(data_key="billed", name=t("billing.chart.billed"),
                                         fill=SiteState.brand_color, radius=[3, 3, 0, 0]),
                         rx.cond(s.chart_has_usage,
-                                rx.recharts.bar(data_key="usage", name=t("billing.chart.usage"), fill="#94a3b8",
+                                rx.recharts.bar(data_key="usage", name=t("billing.chart.usage"), fill="#64748b",
                                                 radius=[3, 3, 0, 0])),
                         rx.recharts.legend(),
                         data=s.chart,

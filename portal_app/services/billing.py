@@ -577,7 +577,7 @@ def queue_new_invoice_mail(db: Session, inv: Invoice, account: Account) -> list[
 
     def queue(to: str, lang: str, name: str, contact_id: int | None):
         mail = notify.render_email("new_invoice", lang, brand, link=link, name=name, number=inv.number,
-                                   amount=format_money(amount_due(inv), inv.currency, lang),
+                                   amount=format_money(inv.total_minor, inv.currency, lang),
                                    due_date=format_date(inv.due_date, lang))
         out.append(notify.queue_email(db, to=to, template="new_invoice", language=lang, rendered=mail,
                                       sender_name=brand.sender_name, contact_id=contact_id,

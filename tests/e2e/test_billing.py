@@ -15,12 +15,22 @@ from portal_app.db import session_scope
 from portal_app.models import Account, Invoice, OutboundMessage
 from portal_app.services import billing
 from tests.e2e.conftest import last_message_id, latest_code
+from tests.e2e.test_accessibility import SERIOUS
 from tests.e2e.test_layout import PHONE, no_horizontal_overflow
 from tests.e2e.test_staff_console import PASSWORD, staff_login
 from tests.factories import make_account, make_contact, make_issued, make_staff, staff_context
 from tests.services.fake_http import FakeHTTP, Reply
 
 _n = itertools.count(1)
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings, with the elements they are about."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.mouse.move(0, 0)  # no link left in its hover state by the last click
+    return [f"{v['id']}: {[(n['target'], (n.get('any') or [{}])[0].get('message', '')) for n in v['nodes']]}"
+            for v in Axe().run(page).response["violations"] if v.get("impact") in SERIOUS]
 
 
 def login(page: Page, app_url: str, email: str) -> None:
@@ -64,6 +74,7 @@ def test_customer_sees_due_opens_invoice_downloads_and_pays(page: Page, app_url,
     expect(card).to_contain_text("Next due date")
     expect(page.locator("#billed-chart")).to_be_visible()
     shots(page, "billing-home")
+    assert serious_violations(page) == []
 
     page.get_by_role("navigation").get_by_role("link", name="Invoices").click()
     expect(page.get_by_role("heading", name="Invoices")).to_be_visible()
@@ -71,6 +82,7 @@ def test_customer_sees_due_opens_invoice_downloads_and_pays(page: Page, app_url,
     expect(row).to_contain_text("€120.00")
     expect(row).to_contain_text("To pay")
     shots(page, "billing-invoices")
+    assert serious_violations(page) == []
     page.get_by_label("Status").select_option("paid")
     expect(page.get_by_text("No invoice matches these filters.")).to_be_visible()
     page.get_by_label("Status").select_option("")
@@ -81,6 +93,7 @@ def test_customer_sees_due_opens_invoice_downloads_and_pays(page: Page, app_url,
     files = page.locator("#consumption-files")
     expect(files).to_contain_text("calls-march.csv")
     shots(page, "billing-invoice")
+    assert serious_violations(page) == []
     with page.expect_download() as dl:
         page.get_by_role("link", name="Download PDF").click()
     pdf = open(dl.value.path(), "rb").read()
@@ -102,6 +115,7 @@ def test_customer_sees_due_opens_invoice_downloads_and_pays(page: Page, app_url,
         page.get_by_role("link", name="Pay now").click()
         expect(page.get_by_role("heading", name="Pay")).to_be_visible()
         shots(page, "billing-pay")
+        assert serious_violations(page) == []
         page.get_by_role("button", name="Pay €120.00 by card").click()
         page.wait_for_url(checkout_page)
         (req,) = stripe_api.requests_to("/v1/checkout/sessions")
