@@ -15,6 +15,7 @@ import re
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -686,11 +687,16 @@ def record_manual_payment(db: Session, staff: StaffContext, invoice_id: int, *, 
     return p
 
 
+@lru_cache(maxsize=1)
+def _credit_statement():
+    return (select(Payment.currency, func.sum(Payment.unallocated_minor))
+            .where(Payment.account_id == sa.bindparam("account_id"), Payment.unallocated_minor > 0,
+                   Payment.status == "succeeded")
+            .group_by(Payment.currency))
+
+
 def account_credit(db: Session, account_id: int) -> dict[str, int]:
-    rows = db.exec(select(Payment.currency, func.sum(Payment.unallocated_minor))
-                   .where(Payment.account_id == account_id, Payment.unallocated_minor > 0,
-                          Payment.status == "succeeded")
-                   .group_by(Payment.currency)).all()
+    rows = db.exec(_credit_statement(), params={"account_id": account_id}).all()
     return {cur: int(total) for cur, total in rows if total}
 
 
@@ -824,37 +830,71 @@ def list_invoices(db: Session, ctx: PortalContext, *, status: str = "", year: in
     """A page of the account's issued invoices (rows with the list's columns), newest first, filtered
     in the database."""
     require_billing(db, ctx)
-    conds = [_visible(ctx)]
-    if status and status in CUSTOMER_STATUS_FILTERS:
-        conds.append(_status_condition(status, today()))
+    status = status if status in CUSTOMER_STATUS_FILTERS else ""
+    count, rows = _list_statements(status, bool(year))
+    params = {"account_id": ctx.account_id, "today": today(), "offset": (max(page, 1) - 1) * page_size,
+              "limit": page_size}
     if year:
-        conds.append(Invoice.issue_date >= date(year, 1, 1))
-        conds.append(Invoice.issue_date < date(year + 1, 1, 1))
-    total = db.exec(select(func.count()).select_from(Invoice).where(*conds)).one()
-    rows = db.exec(select(*_LIST_COLUMNS).where(*conds).order_by(Invoice.issue_date.desc(), Invoice.id.desc())
-                   .offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
-    return list(rows), int(total)
+        params.update(year_start=date(year, 1, 1), year_end=date(year + 1, 1, 1))
+    total = db.exec(count, params=params).one()
+    return list(db.exec(rows, params=params).all()), int(total)
+
+
+@lru_cache(maxsize=32)
+def _list_statements(status: str, by_year: bool):
+    """The list's count and page statements for one filter combination, built once (building a
+    statement costs about as much as SQLite takes to run it)."""
+    conds = [Invoice.account_id == sa.bindparam("account_id"), Invoice.issue_date.is_not(None),
+             Invoice.status != DRAFT]
+    if status:
+        conds.append(_status_condition(status, sa.bindparam("today", type_=sa.Date)))
+    if by_year:
+        conds += [Invoice.issue_date >= sa.bindparam("year_start", type_=sa.Date),
+                  Invoice.issue_date < sa.bindparam("year_end", type_=sa.Date)]
+    count = select(func.count()).select_from(Invoice).where(*conds)
+    rows = (select(*_LIST_COLUMNS).where(*conds).order_by(Invoice.issue_date.desc(), Invoice.id.desc())
+            .offset(sa.bindparam("offset")).limit(sa.bindparam("limit")))
+    return count, rows
 
 
 def invoice_years(db: Session, ctx: PortalContext) -> list[int]:
     """Years from the newest to the oldest invoice (index look-ups at both ends, whatever the volume)."""
     require_billing(db, ctx)
-    # Two statements: SQLite answers a lone min() or max() from the index's ends, but not both at once.
-    first = db.exec(select(func.min(Invoice.issue_date)).where(Invoice.account_id == ctx.account_id)).one()
-    last = db.exec(select(func.max(Invoice.issue_date)).where(Invoice.account_id == ctx.account_id)).one()
+    first_q, last_q = _years_statements()
+    first = db.exec(first_q, params={"account_id": ctx.account_id}).one()
+    last = db.exec(last_q, params={"account_id": ctx.account_id}).one()
+    if isinstance(first, str):
+        first, last = date.fromisoformat(first), date.fromisoformat(last)
     if first is None or last is None:
         return []
     return list(range(last.year, first.year - 1, -1))
 
 
+@lru_cache(maxsize=1)
+def _years_statements():
+    # Two statements: SQLite answers a lone min() or max() from the index's ends, but not both at once.
+    account = Invoice.account_id == sa.bindparam("account_id")
+    return select(func.min(Invoice.issue_date)).where(account), select(func.max(Invoice.issue_date)).where(account)
+
+
 def consumption_counts(db: Session, ctx: PortalContext, invoice_ids: list[int]) -> dict[int, int]:
     """How many consumption files each invoice has, or nothing when the account has statements off."""
-    if not invoice_ids or not consumption_allowed(db, ctx):
+    if not invoice_ids:
         return {}
-    rows = db.exec(select(ConsumptionFile.invoice_id, func.count()).where(
-        ConsumptionFile.invoice_id.in_(invoice_ids), ConsumptionFile.account_id == ctx.account_id)
-        .group_by(ConsumptionFile.invoice_id)).all()
+    rows = db.exec(_consumption_count_statement(),
+                   params={"ids": list(invoice_ids), "account_id": ctx.account_id}).all()
     return {int(i): int(n) for i, n in rows}
+
+
+@lru_cache(maxsize=1)
+def _consumption_count_statement():
+    # The account's flag in the same statement: one round trip for the list's paperclips.
+    return (select(ConsumptionFile.invoice_id, func.count())
+            .join(Account, Account.id == ConsumptionFile.account_id)
+            .where(ConsumptionFile.invoice_id.in_(sa.bindparam("ids", expanding=True)),
+                   ConsumptionFile.account_id == sa.bindparam("account_id"),
+                   Account.send_consumption_statements.is_(True))
+            .group_by(ConsumptionFile.invoice_id))
 
 
 def consumption_allowed(db: Session, ctx: PortalContext) -> bool:
@@ -927,25 +967,38 @@ class DueSummary:
     next_due: date | None
 
 
+@lru_cache(maxsize=1)
+def _due_statement():
+    on = sa.bindparam("today", type_=sa.Date)
+    due = _due_expr()
+    late = Invoice.due_date < on
+    return (select(Invoice.currency, func.sum(due), func.sum(sa.case((late, due), else_=0)), func.count(),
+                   func.sum(sa.case((late, 1), else_=0)),
+                   func.min(sa.case((Invoice.due_date >= on, Invoice.due_date))))
+            .where(Invoice.account_id == sa.bindparam("account_id"), Invoice.status.in_(OPEN_STATUSES))
+            .group_by(Invoice.currency))
+
+
 def amount_due_summary(db: Session, ctx: PortalContext) -> list[DueSummary]:
     """Total still owed, overdue part and next due date, per currency: one aggregate query over the
     account's open invoices (index on account, status, due date), no rows loaded."""
     require_billing(db, ctx)
-    on = today()
-    due = _due_expr()
-    late = Invoice.due_date < on
-    rows = db.exec(
-        select(Invoice.currency, func.sum(due), func.sum(sa.case((late, due), else_=0)), func.count(),
-               func.sum(sa.case((late, 1), else_=0)),
-               func.min(sa.case((Invoice.due_date >= on, Invoice.due_date))))
-        .where(Invoice.account_id == ctx.account_id, Invoice.status.in_(OPEN_STATUSES))
-        .group_by(Invoice.currency)).all()
+    rows = db.exec(_due_statement(), params={"account_id": ctx.account_id, "today": today()}).all()
     out = []
     for cur, total, overdue, n, n_late, next_due in rows:
         if isinstance(next_due, str):  # SQLite hands a CASE'd date back as text
             next_due = date.fromisoformat(next_due)
         out.append(DueSummary(cur, int(total or 0), int(overdue or 0), int(n), int(n_late or 0), next_due))
     return sorted(out, key=lambda s: -s.due)
+
+
+@lru_cache(maxsize=1)
+def _monthly_statement():
+    return (select(Invoice.issue_date, Invoice.currency, func.sum(Invoice.total_minor), func.sum(Invoice.usage_minor))
+            .where(Invoice.account_id == sa.bindparam("account_id"),
+                   Invoice.issue_date >= sa.bindparam("start", type_=sa.Date),
+                   Invoice.status.in_((ISSUED, PARTIALLY_PAID, PAID)))
+            .group_by(Invoice.issue_date, Invoice.currency))
 
 
 def monthly_billed(db: Session, ctx: PortalContext, months: int = 12) -> tuple[str, list[dict]]:
@@ -958,11 +1011,7 @@ def monthly_billed(db: Session, ctx: PortalContext, months: int = 12) -> tuple[s
     while m <= 0:
         y, m = y - 1, m + 12
     start = date(y, m, 1)
-    rows = db.exec(select(Invoice.issue_date, Invoice.currency, func.sum(Invoice.total_minor),
-                          func.sum(Invoice.usage_minor))
-                   .where(Invoice.account_id == ctx.account_id, Invoice.issue_date >= start,
-                          Invoice.status.in_((ISSUED, PARTIALLY_PAID, PAID)))
-                   .group_by(Invoice.issue_date, Invoice.currency)).all()
+    rows = db.exec(_monthly_statement(), params={"account_id": ctx.account_id, "start": start}).all()
     if not rows:
         return "", []
     per_currency: dict[str, int] = {}
