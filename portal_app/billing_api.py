@@ -95,7 +95,7 @@ async def payment_receipt(request: Request) -> Response:
                 payment = billing.get_payment(db, ctx, payment_id, _client_ip(request))
                 lang = ctx.language
             elif kind == "staff":
-                payment = db.get(Payment, payment_id)
+                payment = db.get(Payment, billing.as_id(payment_id) or 0)
                 if payment is None or payment.status != "succeeded":
                     return _not_found()
                 lang = "en"

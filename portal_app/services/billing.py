@@ -53,6 +53,18 @@ def today() -> date:
     return clock.now().date()
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL: anything larger is nothing, not an error
+
+
+def as_id(value) -> int | None:
+    """An id from the outside world (URL, handler argument), or None when it cannot be one."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
 # ---- actors -------------------------------------------------------------------------------------
 
 
@@ -72,12 +84,8 @@ def require_billing(db: Session, ctx: PortalContext, client_ip: str = "") -> Non
 
 def _denied(db: Session, ctx: PortalContext, target_type: str, target_id, client_ip: str = "") -> NotFound:
     """Another account's object, a draft, or nothing at all: the same answer, and a line in the audit log."""
-    try:
-        tid = int(target_id)
-    except (TypeError, ValueError):
-        tid = None
     audit.record(db, portal_actor(ctx, client_ip), "billing.denied", target_type=target_type,
-                 target_id=tid if tid is not None and abs(tid) < 2**62 else None, account_id=ctx.account_id)
+                 target_id=as_id(target_id), account_id=ctx.account_id)
     return NotFound()
 
 
@@ -345,10 +353,8 @@ def sniff_upload(data: bytes) -> tuple[str, str]:
 
 
 def _invoice(db: Session, invoice_id) -> Invoice:
-    try:
-        row = db.get(Invoice, int(invoice_id))
-    except (TypeError, ValueError, OverflowError):
-        row = None
+    key = as_id(invoice_id)
+    row = db.get(Invoice, key) if key else None
     if row is None:
         raise NotFound()
     return row
@@ -375,7 +381,8 @@ def _retotal(db: Session, inv: Invoice) -> None:
 
 
 def create_draft(db: Session, staff: StaffContext, account_id: int) -> Invoice:
-    account = db.get(Account, int(account_id))
+    key = as_id(account_id)
+    account = db.get(Account, key) if key else None
     if account is None:
         raise NotFound()
     s = get_settings_row(db)
@@ -420,7 +427,7 @@ def save_line(db: Session, staff: StaffContext, invoice_id: int, *, line_id: int
     price = parse_money(unit_price, inv.currency, allow_negative=True)
     rate = parse_rate(tax_rate)
     if line_id:
-        line = db.get(InvoiceLine, int(line_id))
+        line = db.get(InvoiceLine, as_id(line_id) or 0)
         if line is None or line.invoice_id != inv.id:
             raise NotFound()
     else:
@@ -439,7 +446,7 @@ def save_line(db: Session, staff: StaffContext, invoice_id: int, *, line_id: int
 
 def delete_line(db: Session, staff: StaffContext, invoice_id: int, line_id: int) -> None:
     inv = _draft(db, invoice_id)
-    line = db.get(InvoiceLine, int(line_id))
+    line = db.get(InvoiceLine, as_id(line_id) or 0)
     if line is None or line.invoice_id != inv.id:
         raise NotFound()
     db.delete(line)
@@ -727,7 +734,7 @@ def attach_consumption_file(db: Session, staff: StaffContext, invoice_id: int, f
 
 
 def delete_consumption_file(db: Session, staff: StaffContext, file_id: int) -> None:
-    row = db.get(ConsumptionFile, int(file_id))
+    row = db.get(ConsumptionFile, as_id(file_id) or 0)
     if row is None:
         raise NotFound()
     path = _stored_path(consumption_dir(), row.stored_name)
@@ -801,10 +808,8 @@ def invoice_pdf_for_staff(db: Session, staff: StaffContext, invoice_id) -> tuple
 
 
 def consumption_file_for_staff(db: Session, staff: StaffContext, file_id) -> tuple[ConsumptionFile, Path]:
-    try:
-        row = db.get(ConsumptionFile, int(file_id))
-    except (TypeError, ValueError, OverflowError):
-        row = None
+    key = as_id(file_id)
+    row = db.get(ConsumptionFile, key) if key else None
     path = _stored_path(consumption_dir(), row.stored_name) if row else None
     if row is None or path is None:
         raise NotFound()
@@ -905,10 +910,8 @@ def consumption_allowed(db: Session, ctx: PortalContext) -> bool:
 def get_invoice(db: Session, ctx: PortalContext, invoice_id, client_ip: str = "") -> Invoice:
     """One of the account's issued invoices; anything else is "not found" (and audited)."""
     require_billing(db, ctx, client_ip)
-    try:
-        inv = db.get(Invoice, int(invoice_id))
-    except (TypeError, ValueError, OverflowError):
-        inv = None
+    key = as_id(invoice_id)
+    inv = db.get(Invoice, key) if key else None
     if inv is None or inv.account_id != ctx.account_id or inv.status == DRAFT or inv.issue_date is None:
         raise _denied(db, ctx, "invoice", invoice_id, client_ip)
     return inv
@@ -943,10 +946,8 @@ def consumption_file_for_customer(db: Session, ctx: PortalContext, file_id,
                                   client_ip: str = "") -> tuple[ConsumptionFile, Path]:
     """A consumption file of one of the account's visible invoices, when statements are on."""
     require_billing(db, ctx, client_ip)
-    try:
-        row = db.get(ConsumptionFile, int(file_id))
-    except (TypeError, ValueError, OverflowError):
-        row = None
+    key = as_id(file_id)
+    row = db.get(ConsumptionFile, key) if key else None
     inv = db.get(Invoice, row.invoice_id) if row else None
     if row is None or inv is None or row.account_id != ctx.account_id or inv.account_id != ctx.account_id \
             or inv.status == DRAFT or not consumption_allowed(db, ctx):
@@ -1052,10 +1053,8 @@ def list_payments(db: Session, ctx: PortalContext, *, page: int = 1, page_size: 
 
 def get_payment(db: Session, ctx: PortalContext, payment_id, client_ip: str = "") -> Payment:
     require_billing(db, ctx, client_ip)
-    try:
-        p = db.get(Payment, int(payment_id))
-    except (TypeError, ValueError, OverflowError):
-        p = None
+    key = as_id(payment_id)
+    p = db.get(Payment, key) if key else None
     if p is None or p.account_id != ctx.account_id or p.status != "succeeded":
         raise _denied(db, ctx, "payment", payment_id, client_ip)
     return p

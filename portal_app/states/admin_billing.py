@@ -69,7 +69,7 @@ class AdminInvoicesState(StaffState):
 
     @rx.event
     def turn_page(self, delta: int):
-        self.page = min(max(self.page + int(delta), 1), self.pages)
+        self.page = min(max(self.page + (1 if str(delta) == "1" else -1), 1), self.pages)
         self._run()
 
     @rx.event
@@ -230,7 +230,7 @@ class AdminInvoiceState(StaffState):
 
     @rx.event
     def delete_line(self, line_id: str):
-        self._do(lambda db, ctx: billing.delete_line(db, ctx, self.invoice_id, int(line_id)))
+        self._do(lambda db, ctx: billing.delete_line(db, ctx, self.invoice_id, line_id))
 
     @rx.event
     def delete_draft(self):
@@ -295,7 +295,7 @@ class AdminInvoiceState(StaffState):
 
     @rx.event
     def delete_file(self, file_id: str):
-        self._do(lambda db, ctx: billing.delete_consumption_file(db, ctx, int(file_id)))
+        self._do(lambda db, ctx: billing.delete_consumption_file(db, ctx, file_id))
 
 
 class AdminPaymentsState(StaffState):
@@ -331,7 +331,7 @@ class AdminPaymentsState(StaffState):
 
     @rx.event
     def turn_page(self, delta: int):
-        self.page = min(max(self.page + int(delta), 1), self.pages)
+        self.page = min(max(self.page + (1 if str(delta) == "1" else -1), 1), self.pages)
         self._run()
 
 

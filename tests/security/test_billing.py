@@ -155,6 +155,10 @@ def test_other_accounts_objects_by_handler_argument(root):
     page.load_invoice()
     assert page.error_key == "error.not_found" and page.invoice_id == 0 and page.lines == []
     assert denials(mine["account"], "invoice", theirs["invoice"]) == 1
+    for weird in ("99999999999999999999999", "-1", "1 OR 1=1", "0x10"):
+        page.router = _router("/invoice", {"id": weird})
+        page.load_invoice()
+        assert page.error_key == "error.not_found" and page.invoice_id == 0
     pay = sub(root, PayState)
     pay.portal_sid = mine["token"]
     pay.router = _router("/pay", {"invoice": theirs["invoice"]})
