@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Iterator
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from ..config import get_settings
@@ -1123,7 +1122,7 @@ def transfer_reference(db: Session, ctx: PortalContext, plan: PayPlan) -> str:
     return account.number if account else ""
 
 
-# ---- demo and import helpers --------------------------------------------------------------------
+# ---- import helpers ----------------------------------------------------------------------------
 
 
 def read_csv(data: bytes) -> list[dict[str, str]]:
@@ -1136,7 +1135,3 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     return [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
-
-
-def is_unique_violation(exc: Exception) -> bool:
-    return isinstance(exc, IntegrityError)

@@ -9,7 +9,6 @@ import reflex as rx
 
 from ..services import billing, billing_stripe, i18n
 from ..services.errors import DomainError
-from .admin_accounts import _query_int
 from .portal import PortalState
 
 STATUS_COLOURS = {"issued": "blue", "partially_paid": "amber", "overdue": "red", "paid": "green", "void": "gray",

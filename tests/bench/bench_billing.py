@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .harness import ReflexApp
-from .reflex_client import Browser, Frontend, Update
+from .reflex_client import Frontend, Update
 from .run_bench import KEEP, REPO, Portal, Recorder, _r, log, login_flow, percentile, prepare_portal
 
 BIG_INVOICES = int(os.environ.get("BENCH_BIG_INVOICES", "10000"))
