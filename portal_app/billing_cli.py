@@ -38,8 +38,8 @@ def import_folder(folder: str, staff_email: str) -> int:
             print(f"error: {i18n.t('en', exc.key, **exc.params)}", file=sys.stderr)
             return 2
     print(f"{len(report.created)} imported, {len(report.skipped)} already there, {len(report.errors)} refused")
-    for line, key, params in report.errors:
-        print(f"  line {line}: {i18n.t('en', key, **params)}")
+    for _line, key, params in report.errors:
+        print(f"  {i18n.t('en', key, **params)}")
     return 0 if not report.errors else 1
 
 
