@@ -69,6 +69,7 @@ test-fast: setup
 bench: setup
 	$(PY) -m tests.bench.run_bench
 	$(PY) -m tests.bench.bench_bookings
+	$(PY) -m tests.bench.bench_billing
 
 clean:
 	rm -rf .web .states guichet.db data/test-*

@@ -12,6 +12,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from .config import get_settings
+from .billing_api import billing_routes
 from .db import session_scope
 from .services import bookings, business, portal_sessions, staff
 from .services.errors import DomainError
@@ -80,4 +81,5 @@ def build_api() -> Starlette:
         Route("/api/brand/{which:str}", brand_image),
         Route("/api/admin/totp-enrol.svg", totp_enrolment_qr),
         Route("/api/bookings/{booking_id:int}.ics", booking_calendar_file),
+        *billing_routes(),
     ])

@@ -66,6 +66,9 @@ def seed_demo() -> bool:
                                role="owner")
         except DomainError:
             pass
+    from .billing_cli import seed_demo as seed_demo_invoices
+
+    seed_demo_invoices()  # a few issued invoices, so the billing pages have something to show
     return True
 
 

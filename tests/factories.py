@@ -71,6 +71,25 @@ def portal_ctx(db, contact):
     return portal_sessions.resolve_session(db, portal_sessions.open_session(db, contact.id))
 
 
+# ---- billing --------------------------------------------------------------------------------------
+
+
+def staff_context(db):
+    """A staff member acting in the console (a StaffContext, as a handler gets it)."""
+    from portal_app.services.staff import StaffContext
+
+    user = make_staff(db)
+    return StaffContext(staff_id=user.id, email=user.email, name=user.name, role=user.role, mfa_passed=True,
+                        totp_enabled=True)
+
+
+def portal_context(db, contact):
+    """The PortalContext of a fresh session of `contact`."""
+    from portal_app.services import portal_sessions
+
+    return portal_sessions.resolve_session(db, portal_sessions.open_session(db, contact.id))
+
+
 def make_booking_service(db, name: str = "Consultation", *, duration: int = 60, buffer: int = 0, **kw):
     from portal_app.services import bookings
 
@@ -124,3 +143,27 @@ def staff_session_at_clock(db, *, totp: bool = True, password: str = "correct ho
         secret = decrypt_secret(db.get(StaffUser, user.id).totp_secret_enc)
         staff.verify_totp(db, token, pyotp.TOTP(secret).at(clock.now()))
     return token
+
+
+def make_draft(db, account, lines=(("Service", "1", "100.00", "20"),), staff=None, **kw):
+    """A draft invoice with (description, quantity, unit price, tax rate) lines, built through the service."""
+    from portal_app.services import billing
+
+    staff = staff or staff_context(db)
+    inv = billing.create_draft(db, staff, account.id)
+    if kw:
+        billing.update_draft(db, staff, inv.id, currency=kw.get("currency", inv.currency),
+                             due_date=kw.get("due_date", ""), notes=kw.get("notes", ""))
+    for desc, qty, price, rate, *usage in lines:
+        billing.save_line(db, staff, inv.id, line_id=None, description=desc, quantity=qty, unit_price=price,
+                          tax_rate=rate, is_usage=bool(usage and usage[0]))
+    return inv
+
+
+def make_issued(db, account, lines=(("Service", "1", "100.00", "20"),), staff=None, **kw):
+    """An issued invoice (number, PDF, emails queued but not sent)."""
+    from portal_app.services import billing
+
+    staff = staff or staff_context(db)
+    inv = make_draft(db, account, lines, staff=staff, **kw)
+    return billing.issue_invoice(db, staff, inv.id).invoice

@@ -5,6 +5,8 @@ from .audit import AuditEvent
 from .auth import LoginAttempt, LoginChallenge, PortalSession, StaffSession, StaffUser
 from .bookings import (Booking, BookingException, BookingHours, BookingService, BookingServiceAccount,
                        BookingSettings, BookingSlotClaim)
+from .billing import (BillingSettings, ConsumptionFile, Invoice, InvoiceCounter, InvoiceLine, Payment,
+                      PaymentAllocation, StripeEvent)
 from .business import BusinessSettings
 from .notify import OutboundMessage
 
@@ -18,12 +20,20 @@ __all__ = [
     "BookingServiceAccount",
     "BookingSettings",
     "BookingSlotClaim",
+    "BillingSettings",
     "BusinessSettings",
+    "ConsumptionFile",
     "Contact",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
     "LoginAttempt",
     "LoginChallenge",
     "OutboundMessage",
+    "Payment",
+    "PaymentAllocation",
     "PortalSession",
     "StaffSession",
     "StaffUser",
+    "StripeEvent",
 ]

@@ -1,5 +1,6 @@
 """Page functions, one module per page; importing this package registers them all."""
 
-from . import bookings, home, login  # noqa: F401
+from . import billing, bookings, home, login  # noqa: F401
 from .admin import accounts, contact, contacts, logs, settings, staff_login  # noqa: F401
+from .admin import billing as admin_billing  # noqa: F401
 from .admin import bookings as admin_bookings  # noqa: F401

@@ -3,8 +3,10 @@
 import reflex as rx
 
 from ..components.booking_cards import UpcomingBookingsCardState, upcoming_bookings_card
+from ..components.billing_cards import billing_home_cards
 from ..components.i18n import t
 from ..components.shells import portal_page
+from ..states.billing import BillingSummaryState
 from ..states.portal import PortalState
 from ..states.site import SiteState
 
@@ -13,7 +15,7 @@ def _module_badge(module: rx.Var) -> rx.Component:
     return rx.badge(SiteState.tr["module." + module].to(str), size="2", variant="soft")
 
 
-@portal_page("/", on_load=[UpcomingBookingsCardState.load_upcoming_bookings])
+@portal_page("/", on_load=[UpcomingBookingsCardState.load_upcoming_bookings, BillingSummaryState.load_summary])
 def home_page() -> rx.Component:
     return rx.vstack(
         rx.heading(SiteState.tr["home.greeting"].to(str).replace("{name}", PortalState.first_name), size="7",
@@ -49,6 +51,7 @@ def home_page() -> rx.Component:
             width="100%",
         ),
         upcoming_bookings_card(),
+        billing_home_cards(),
         spacing="4",
         width="100%",
     )

@@ -114,3 +114,58 @@ def format_price_minor(amount_minor: int, currency: str, lang: str) -> str:
     from babel.numbers import format_currency, get_currency_precision
 
     return format_currency(Decimal(amount_minor).scaleb(-get_currency_precision(currency)), currency, locale=lang)
+
+
+# ---- money and dates (billing) ------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def currency_precision(currency: str) -> int:
+    """Digits after the decimal point of a currency's minor unit (EUR 2, JPY 0, KWD 3)."""
+    from babel.numbers import get_currency_precision
+
+    return get_currency_precision(currency.upper())
+
+
+def minor_to_decimal(minor: int, currency: str):
+    from decimal import Decimal
+
+    return Decimal(int(minor)).scaleb(-currency_precision(currency))
+
+
+@lru_cache(maxsize=None)
+def _locale(lang: str):
+    from babel import Locale
+
+    return Locale.parse(lang or FALLBACK_LANGUAGE)
+
+
+@lru_cache(maxsize=None)
+def _pattern(lang: str, kind: str, fmt: str):
+    loc = _locale(lang)
+    return loc.currency_formats[fmt] if kind == "currency" else loc.date_formats[fmt]
+
+
+# Lists show dozens of amounts and dates per event, Babel takes tens of microseconds for each, and
+# the same amounts and dates come back month after month: the formatted strings are kept.
+@lru_cache(maxsize=16384)
+def format_money(minor: int, currency: str, lang: str) -> str:
+    """Integer minor units shown in the reader's locale: 123456 EUR → "1 234,56 €" in French.
+    (What Babel's format_currency does, with the locale and its pattern parsed once.)"""
+    return _pattern(lang, "currency", "standard").apply(minor_to_decimal(minor, currency), _locale(lang),
+                                                        currency=currency.upper(), currency_digits=True)
+
+
+@lru_cache(maxsize=8192)
+def format_date(value, lang: str, fmt: str = "medium") -> str:
+    """A calendar date (no time zone) in the reader's locale."""
+    if value is None:
+        return ""
+    return _pattern(lang, "date", fmt).apply(value, _locale(lang))
+
+
+def format_month(value, lang: str) -> str:
+    """A short month and year for chart axes ("Mar 2026", "mars 2026")."""
+    from babel.dates import format_date as _babel_date
+
+    return _babel_date(value, format="MMM y", locale=lang or FALLBACK_LANGUAGE)

@@ -1,0 +1,312 @@
+"""Billing states: handlers called directly on a real state tree, and nothing secret in public vars."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from sqlmodel import select
+
+from portal_app.db import session_scope
+from portal_app.models import Invoice, OutboundMessage, Payment
+from portal_app.services import billing, portal_sessions
+from portal_app.services.security import hmac_hash
+from portal_app.states.admin_billing import (AdminBillingSettingsState, AdminInvoiceImportState, AdminInvoicesState,
+                                             AdminInvoiceState, AdminPaymentsState)
+from portal_app.states.billing import BillingSummaryState, InvoicesState, InvoiceState, PaymentsState, PayState
+from tests.conftest import run_async
+from tests.factories import make_account, make_contact, make_issued, staff_context, staff_session
+from tests.states.conftest import public_json, sub
+
+_n = itertools.count(1)
+
+
+def _router(path: str, query: dict):
+    """What the router holds for a page load of `path?query`."""
+    from urllib.parse import urlencode
+
+    from reflex.istate.data import RouterData
+
+    full = path + ("?" + urlencode(query) if query else "")
+    return RouterData.from_router_data({"pathname": path, "asPath": full, "headers": {"origin": "http://localhost:3000"},
+                                        "ip": "127.0.0.1"})
+
+
+def run_background(state, name: str, *args):
+    """A background handler's body, run on the state itself (State's `async with` is a no-op)."""
+    return run_async(type(state).event_handlers[name].fn(state, *args))
+
+
+def customer(role: str = "admin", **kw):
+    with session_scope() as db:
+        account = make_account(db, name=f"State Co {next(_n)}", **kw)
+        contact = make_contact(db, account, email=f"bill.state{next(_n)}@example.com", portal_role=role,
+                               language="en")
+        token = portal_sessions.open_session(db, contact.id)
+        return account.id, contact.id, token
+
+
+def issue(account_id: int, *lines, **kw):
+    with session_scope() as db:
+        from portal_app.models import Account
+
+        inv = make_issued(db, db.get(Account, account_id), lines or (("Service", "1", "100.00", "20"),), **kw)
+        return inv.id, inv.number
+
+
+def test_invoices_list_filters_and_pages(root):
+    account_id, _, token = customer()
+    ids = [issue(account_id)[0] for _ in range(22)]
+    page = sub(root, InvoicesState)
+    page.portal_sid = token
+    page.router = _router("/invoices", {})
+    page.load_invoices()
+    assert page.error_key == "" and page.total == 22 and len(page.rows) == 20 and page.pages == 2
+    assert page.rows[0]["id"] == str(ids[-1]) and page.rows[0]["status"] == "issued"
+    assert page.rows[0]["total"] == "€120.00" and page.years
+    page.next_page()
+    assert page.page == 2 and len(page.rows) == 2
+    page.set_status_filter("paid")
+    assert page.page == 1 and page.total == 0 and page.rows == []
+    page.set_status_filter("'; DROP TABLE invoice; --")
+    assert page.status_filter == "" and page.total == 22
+    page.set_year_filter("1999")
+    assert page.total == 0
+    page.router = _router("/invoices", {"status": "overdue"})
+    page.load_invoices()
+    assert page.status_filter == "overdue"
+
+
+def test_invoice_view_lines_totals_and_files(root):
+    account_id, _, token = customer()
+    inv_id, number = issue(account_id, ("Fibre", "1", "59.90", "20"), ("Calls", "2", "1.50", "20", True))
+    with session_scope() as db:
+        staff = staff_context(db)
+        billing.attach_consumption_file(db, staff, inv_id, "calls.csv", b"a;b\n1;2\n")
+    page = sub(root, InvoiceState)
+    page.portal_sid = token
+    page.lang = "fr"
+    page.router = _router("/invoice", {"id": inv_id})
+    page.load_invoice()
+    assert page.error_key == "" and page.number == number and page.can_pay and page.has_pdf
+    assert page.total_text == "75,48\u00a0€" and page.due_text == page.total_text
+    assert [li["description"] for li in page.lines] == ["Fibre", "Calls"] and page.lines[1]["quantity"] == "2"
+    assert page.tax_rows == [{"label": "VAT 20 %", "net": "62,90\u00a0€", "tax": "12,58\u00a0€"}]
+    assert [f["name"] for f in page.files] == ["calls.csv"]
+    page.router = _router("/invoice", {"id": "abc"})
+    page.load_invoice()
+    assert page.error_key == "error.not_found" and page.invoice_id == 0
+
+
+def test_members_get_nothing_and_the_home_card_stays_hidden(root):
+    account_id, _, token = customer(role="member")
+    issue(account_id)
+    page = sub(root, InvoicesState)
+    page.portal_sid = token
+    page.router = _router("/invoices", {})
+    page.load_invoices()
+    assert page.error_key == "error.forbidden" and page.rows == []
+    summary = sub(root, BillingSummaryState)
+    summary.portal_sid = token
+    summary.load_summary()
+    assert summary.visible is False and summary.due_rows == []
+    pay = sub(root, PayState)
+    pay.portal_sid = token
+    pay.router = _router("/pay", {"all": 1})
+    pay.load_pay()
+    assert pay.error_key == "error.forbidden" and pay.plans == []
+
+
+def test_home_summary_and_chart(root):
+    account_id, _, token = customer()
+    issue(account_id)
+    issue(account_id, ("x", "1", "30", "0"))
+    summary = sub(root, BillingSummaryState)
+    summary.portal_sid = token
+    summary.load_summary()
+    assert summary.visible and summary.has_due and not summary.has_overdue
+    assert summary.due_rows[0]["due"] == "€150.00" and summary.due_rows[0]["open_count"] == "2"
+    assert summary.chart_currency == "EUR" and len(summary.chart) == 12 and summary.chart[-1]["billed"] == 150
+    assert all(isinstance(m["billed"], int) for m in summary.chart)
+
+
+def test_pay_page_without_stripe_shows_bank_details(root, monkeypatch):
+    monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)
+    account_id, _, token = customer()
+    inv_id, number = issue(account_id)
+    with session_scope() as db:
+        s = billing.get_settings_row(db)
+        s.bank_iban, s.bank_bic, s.bank_beneficiary = "FR7630006000011234567890189", "AGRIFRPP", "Demo SAS"
+        db.add(s)
+    pay = sub(root, PayState)
+    pay.portal_sid = token
+    pay.router = _router("/pay", {"invoice": inv_id})
+    pay.load_pay()
+    assert not pay.online and pay.bank_iban == "FR76 3000 6000 0112 3456 7890 189"
+    assert pay.plans == [{"target": str(inv_id), "amount": "€120.00", "currency": "EUR", "count": "1",
+                          "numbers": number, "reference": number}]
+    run_background(pay, "start_checkout", str(inv_id))
+    assert pay.error_key == "billing.error.online_off"
+
+
+def test_payments_page(root):
+    account_id, _, token = customer()
+    inv_id, number = issue(account_id)
+    with session_scope() as db:
+        billing.record_manual_payment(db, staff_context(db), inv_id, amount="150", received_on="", reference="VIR")
+    page = sub(root, PaymentsState)
+    page.portal_sid = token
+    page.router = _router("/payments", {"checkout": "done"})
+    page.load_payments()
+    assert page.returned_from_checkout and page.total == 1 and page.rows[0]["invoices"] == number
+    assert page.credit == ["€30.00"]
+
+
+def test_staff_edit_issue_pay_and_void_through_the_handlers(root):
+    account_id, contact_id, token = customer(billing_email="books@example.com")
+    with session_scope() as db:
+        staff_token = staff_session(db)
+        from portal_app.models import Account
+
+        account_number = db.get(Account, account_id).number
+    lst = sub(root, AdminInvoicesState)
+    lst.staff_sid = staff_token
+    lst.create_draft({"account_number": "NO-SUCH"})
+    assert lst.flash_key == "billing.error.account_unknown"
+    redirect = lst.create_draft({"account_number": account_number})
+    with session_scope() as db:
+        draft = db.exec(select(Invoice).where(Invoice.account_id == account_id).order_by(Invoice.id.desc())).first()
+    assert redirect is not None and draft.status == "draft"
+    # the customer does not see the draft
+    cust = sub(root, InvoicesState)
+    cust.portal_sid = token
+    cust.router = _router("/invoices", {})
+    cust.load_invoices()
+    assert cust.total == 0
+    ed = sub(root, AdminInvoiceState)
+    ed.staff_sid = staff_token
+    ed.router = _router("/admin/invoice", {"id": draft.id})
+    ed.load_invoice()
+    assert ed.is_draft and ed.line_rate == "20"
+    ed.issue()
+    assert ed.flash_key == "billing.error.no_lines"
+    ed.save_line({"description": "Hosting", "quantity": "2", "unit_price": "12,50", "tax_rate": "20"})
+    ed.save_line({"description": "", "quantity": "1", "unit_price": "1", "tax_rate": "0"})
+    assert ed.flash_key == "billing.error.description" and len(ed.lines) == 1
+    ed.edit_line(ed.lines[0]["id"])
+    assert (ed.line_description, ed.line_quantity, ed.line_price) == ("Hosting", "2", "12.50")
+    ed.save_line({"description": "Hosting plus", "quantity": "3", "unit_price": "12.50", "tax_rate": "20"})
+    assert ed.lines[0]["description"] == "Hosting plus" and ed.total_text == "€45.00" and ed.line_id == 0
+    ed.save_header({"currency": "EUR", "due_date": "2099-01-31", "notes": "Thanks"})
+    ed.open_issue()
+    ed.issue()
+    assert ed.flash_key == "admin.invoice.issued" and ed.number.startswith("INV-") and not ed.is_draft
+    assert ed.emails_sent == 2  # the account admin and the billing address
+    with session_scope() as db:
+        sent = db.exec(select(OutboundMessage).where(OutboundMessage.template == "new_invoice",
+                                                     OutboundMessage.account_id == account_id)).all()
+        assert {m.status for m in sent} == {"sent"} and len(sent) == 2
+    cust.load_invoices()
+    assert cust.total == 1 and cust.rows[0]["number"] == ed.number
+    ed.record_payment({"amount": "20", "received_on": "", "reference": "VIR 42"})
+    assert ed.payment_saved and ed.status == "partially_paid" and ed.due_text == "€25.00"
+    ed.open_void()
+    ed.void({"reason": ""})
+    assert ed.flash_key == "billing.error.void_reason" and ed.void_open
+    ed.void({"reason": "Duplicate"})
+    assert ed.status == "void" and not ed.void_open
+    pays = sub(root, AdminPaymentsState)
+    pays.staff_sid = staff_token
+    pays.load_payments()
+    assert any(r["reference"] == "VIR 42" and r["credit"] == "€20.00" for r in pays.rows)
+
+
+def test_billing_settings_page(root):
+    with session_scope() as db:
+        staff_token = staff_session(db)
+    page = sub(root, AdminBillingSettingsState)
+    page.staff_sid = staff_token
+    page.load_settings()
+    form = {"default_currency": page.default_currency, "default_tax_rate": page.default_tax_rate,
+            "tax_label": "TVA", "number_prefix": page.number_prefix, "number_digits": page.number_digits,
+            "number_yearly": "on" if page.number_yearly else "", "payment_terms_days": page.payment_terms_days,
+            "issuer_details": "", "bank_beneficiary": "", "bank_iban": "DE89 3704 0044 0532 0130 01",
+            "bank_bic": "", "bank_name": ""}
+    page.save_settings(form)
+    assert page.flash_key == "billing.error.iban" and not page.saved
+    page.save_settings({**form, "bank_iban": "DE89 3704 0044 0532 0130 00"})
+    assert page.saved and page.bank_iban == "DE89 3704 0044 0532 0130 00" and page.tax_label == "TVA"
+    page.save_settings({**form, "bank_iban": "", "tax_label": "VAT"})
+    assert page.saved
+
+
+def test_console_handlers_need_a_staff_session(root):
+    account_id, _, token = customer()
+    inv_id, _ = issue(account_id)
+    ed = sub(root, AdminInvoiceState)
+    for sid in ("", "forged", token):  # a customer's token is not a console token
+        ed.staff_sid = sid
+        ed.invoice_id = inv_id
+        ed.record_payment({"amount": "10", "received_on": "", "reference": ""})
+        assert ed.flash_key == "error.session_over"
+        ed.void({"reason": "x"})
+        assert ed.flash_key == "error.session_over"
+    with session_scope() as db:
+        assert db.get(Invoice, inv_id).status == "issued"
+        assert db.exec(select(Payment).where(Payment.account_id == account_id)).all() == []
+
+
+def test_no_secret_in_public_vars(root):
+    account_id, _, token = customer()
+    inv_id, _ = issue(account_id)
+    for cls, route, query in ((InvoicesState, "/invoices", {}), (InvoiceState, "/invoice", {"id": inv_id}),
+                              (PaymentsState, "/payments", {}), (PayState, "/pay", {"all": 1})):
+        state = sub(root, cls)
+        state.portal_sid = token
+        state.router = _router(route, query)
+        getattr(state, {"InvoicesState": "load_invoices", "InvoiceState": "load_invoice",
+                        "PaymentsState": "load_payments", "PayState": "load_pay"}[cls.__name__])()
+    sub(root, BillingSummaryState).load_summary()
+    blob = public_json(root)
+    with session_scope() as db:
+        inv = db.get(Invoice, inv_id)
+    assert inv.pdf_file not in blob  # stored names never leave the server
+    assert hmac_hash(token, portal_sessions.TOKEN_PURPOSE) not in blob
+    assert blob.count(token) == 1
+    json.loads(blob)
+
+
+class FakeUpload:
+    def __init__(self, data: bytes, name: str):
+        self._data, self.filename, self.name = data, name, name
+
+    async def read(self, n: int = -1) -> bytes:
+        return self._data if n < 0 else self._data[:n]
+
+
+def test_import_page_and_consumption_upload(root):
+    account_id, _, token = customer()
+    inv_id, _ = issue(account_id)
+    with session_scope() as db:
+        from portal_app.models import Account
+
+        number = db.get(Account, account_id).number
+        staff_token = staff_session(db)
+    page = sub(root, AdminInvoiceImportState)
+    page.staff_sid = staff_token
+    page.load_import()
+    csv_data = (f"account_number,number,issue_date,currency,total,pdf\n{number},IMP-{account_id}-1,2025-01-31,EUR,"
+                f"99.90,imp.pdf\n{number},IMP-{account_id}-2,2025-02-31,EUR,10,\n").encode()
+    run_async(page.import_files([FakeUpload(csv_data, "invoices.csv"), FakeUpload(b"%PDF-1.4 x", "imp.pdf")]))
+    assert page.done and page.created == 1 and page.skipped == 0
+    assert page.errors == ["Line 3: dates are written YYYY-MM-DD."]
+    ed = sub(root, AdminInvoiceState)
+    ed.staff_sid = staff_token
+    ed.router = _router("/admin/invoice", {"id": inv_id})
+    ed.load_invoice()
+    run_async(ed.upload_consumption([FakeUpload(b"\x89PNG\r\n\x1a\n....", "calls.csv")]))
+    assert ed.flash_kind == "error" and ed.flash_key == "billing.error.file_type" and ed.files == []
+    run_async(ed.upload_consumption([FakeUpload(b"date;secs\n2026-01-01;60\n", "../../etc/calls.csv")]))
+    assert ed.flash_key == "admin.invoice.files_attached" and [f["name"] for f in ed.files] == ["calls.csv"]
+    ed.delete_file(ed.files[0]["id"])
+    assert ed.files == []
