@@ -421,12 +421,14 @@ def test_payments_list_and_receipt_access(db):
 
 def test_impersonating_staff_cannot_pay(db):
     from portal_app.services import impersonation, portal_sessions
-    from portal_app.services.staff import StaffContext
 
     account, contact, _ = customer(db)
     make_issued(db, account)
-    staff = staff_context(db)
-    token = impersonation.start(db, StaffContext(**{**staff.__dict__}), contact.id)
+    from portal_app.services import staff as staff_service
+    from tests.factories import staff_session_at_clock
+
+    console = staff_service.resolve(db, staff_session_at_clock(db))  # impersonation needs a live console session
+    token = impersonation.start(db, console, contact.id)
     ctx = portal_sessions.resolve_session(db, token)
     assert ctx.impersonating and billing.list_invoices(db, ctx)[1] == 1  # staff see what the customer sees
     with pytest.raises(Forbidden) as err:

@@ -133,7 +133,10 @@ def test_checkout_refused_while_impersonating_and_for_other_accounts(stripe_serv
         billing_stripe.start_checkout(ctx, str(other_inv))
     assert err.value.key == "error.not_found"
     with session_scope() as db:
-        staff = staff_context(db)
+        from portal_app.services import staff as staff_service
+        from tests.factories import staff_session_at_clock
+
+        staff = staff_service.resolve(db, staff_session_at_clock(db))  # a live console session
         token = impersonation.start(db, staff, contact_id)
         as_staff = portal_sessions.resolve_session(db, token)
     with pytest.raises(DomainError) as err:
