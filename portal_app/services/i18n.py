@@ -81,3 +81,32 @@ def format_datetime(value: datetime | None, lang: str, tz: str = "UTC") -> str:
     if value is None:
         return ""
     return _babel_datetime(value, format="medium", tzinfo=tz, locale=lang)
+
+
+# ---- issue 4: documents and messages ---------------------------------------------------------------
+
+
+def format_date(value: datetime | None, lang: str, tz: str = "UTC") -> str:
+    """A short date in the reader's locale (lists of documents and messages)."""
+    if value is None:
+        return ""
+    from babel.dates import format_date as _babel_date
+
+    return _babel_date(value.astimezone(_zone(tz)).date(), format="medium", locale=lang)
+
+
+def _zone(tz: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(tz)
+
+
+def format_size(size_bytes: int, lang: str) -> str:
+    """A file size for people: "820 B", "1.4 MB" ("1,4 Mo" in French), from the catalogue's units."""
+    from babel.numbers import format_decimal
+
+    if size_bytes < 1024:
+        return t(lang, "size.bytes", n=size_bytes)
+    if size_bytes < 1024 * 1024:
+        return t(lang, "size.kb", n=format_decimal(round(size_bytes / 1024), locale=lang))
+    return t(lang, "size.mb", n=format_decimal(round(size_bytes / (1024 * 1024), 1), format="#,##0.#", locale=lang))

@@ -65,9 +65,12 @@ def staff_recipient(db: Session) -> str | None:
     row = db.get(MessageSettings, 1)
     if row is not None and row.staff_notify_email:
         return row.staff_notify_email
-    owner = db.exec(select(StaffUser.email).where(StaffUser.role == "owner", StaffUser.active.is_(True))
-                    .order_by(StaffUser.id)).first()
-    return owner
+    return first_owner_email(db)
+
+
+def first_owner_email(db: Session) -> str | None:
+    return db.exec(select(StaffUser.email).where(StaffUser.role == "owner", StaffUser.active.is_(True))
+                   .order_by(StaffUser.id)).first()
 
 
 # ---- views ----------------------------------------------------------------------------------------
