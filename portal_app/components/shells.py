@@ -33,7 +33,7 @@ class NavEntry:
 
 def _nav_label(entry: NavEntry) -> rx.Component | rx.Var:
     label = t(entry.label_key)
-    return rx.hstack(label, entry.badge(), spacing="1", align="center") if entry.badge else label
+    return rx.hstack(label, entry.badge(), spacing="0", align="center") if entry.badge else label
 
 
 # Filled as page modules are imported; the shells read them when pages compile, after every import.

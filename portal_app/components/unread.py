@@ -18,7 +18,7 @@ def count_badge(count: rx.Var, on_mount, authed: rx.Var) -> rx.Component:
                 count > 0,
                 rx.fragment(
                     rx.badge(count.to(str), color_scheme="red", variant="solid", radius="full", size="1",
-                             aria_hidden="true"),
+                             aria_hidden="true", margin_inline_start="0.3em"),
                     rx.el.span(SiteState.tr["nav.unread_count"].to(str).replace("{count}", count.to(str)),
                                style=VISUALLY_HIDDEN),
                 ),

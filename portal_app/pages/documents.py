@@ -83,7 +83,7 @@ def _toolbar() -> rx.Component:
             ),
             style={"display": "flex", "align_items": "center", "gap": "0.5em"},
         ),
-        gap="3",
+        spacing="3",
         wrap="wrap",
         align="center",
         width="100%",
@@ -122,12 +122,13 @@ def _doc_row(doc: rx.Var) -> rx.Component:
                 spacing="2",
                 wrap="wrap",
             ),
-            gap="3",
+            spacing="3",
             align="center",
             wrap="wrap",
             width="100%",
         ),
-        style={"list_style": "none", "padding": "0.75em 0", "border_bottom": "1px solid var(--gray-4)"},
+        style={"list_style": "none", "padding": "0.75em 0", "border_bottom": "1px solid var(--gray-4)",
+               "&:last-child": {"border_bottom": "none"}},
     )
 
 

@@ -47,7 +47,8 @@ def _news_item(item: rx.Var) -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        style={"list_style": "none", "padding": "0.4em 0", "border_bottom": "1px solid var(--gray-4)"},
+        style={"list_style": "none", "padding": "0.4em 0", "border_bottom": "1px solid var(--gray-4)",
+               "&:last-child": {"border_bottom": "none"}},
     )
 
 
@@ -57,11 +58,7 @@ def whats_new_card() -> rx.Component:
         rx.cond(
             S.news.length() > 0,
             rx.el.ul(rx.foreach(S.news, _news_item), style={"margin": "0", "padding": "0", "width": "100%"}),
-            rx.vstack(
-                rx.text(t("home.empty_title"), weight="bold", size="2"),
-                empty_note(SiteState.tr["dashboard.no_news"].to(str).replace("{business}", SiteState.brand_name)),
-                spacing="1",
-            ),
+            empty_note(SiteState.tr["dashboard.no_news"].to(str).replace("{business}", SiteState.brand_name)),
         ),
         id="whats-new",
     )
@@ -81,7 +78,8 @@ def _new_doc(doc: rx.Var) -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        style={"list_style": "none", "padding": "0.4em 0", "border_bottom": "1px solid var(--gray-4)"},
+        style={"list_style": "none", "padding": "0.4em 0", "border_bottom": "1px solid var(--gray-4)",
+               "&:last-child": {"border_bottom": "none"}},
     )
 
 

@@ -43,14 +43,15 @@ def _thread_row(th: rx.Var) -> rx.Component:
                     spacing="1", flex="1", min_width="0",
                 ),
                 status_badge(th["status"]),
-                align="center", gap="3", width="100%",
+                align="center", spacing="3", width="100%",
             ),
             href="/messages/thread?id=" + th["id"],
             underline="none",
             color="inherit",
             style={"display": "block", "padding": "0.75em 0"},
         ),
-        style={"list_style": "none", "border_bottom": "1px solid var(--gray-4)"},
+        style={"list_style": "none", "border_bottom": "1px solid var(--gray-4)",
+               "&:last-child": {"border_bottom": "none"}},
     )
 
 
@@ -65,7 +66,7 @@ def messages_page() -> rx.Component:
             rx.spacer(),
             rx.link(brand_button(rx.icon("pen_line", size=16), t("messages.new"), tab_index=-1), href="/messages/new",
                     id="new-message"),
-            align="center", gap="3", wrap="wrap", width="100%",
+            align="center", spacing="3", wrap="wrap", width="100%",
         ),
         alert(S.error_text, "error"),
         rx.cond(
@@ -190,8 +191,10 @@ def _entry(entry: rx.Var) -> rx.Component:
     return rx.box(
         rx.hstack(
             rx.text(rx.cond(mine, entry["author"],
-                            SiteState.tr["messages.from_business"].to(str).replace("{name}", entry["author"])
-                            .replace("{business}", SiteState.brand_name)), weight="bold", size="2"),
+                            rx.cond(entry["author"] != "",
+                                    SiteState.tr["messages.from_business"].to(str).replace("{name}", entry["author"])
+                                    .replace("{business}", SiteState.brand_name),
+                                    SiteState.brand_name)), weight="bold", size="2"),
             rx.spacer(),
             rx.text(entry["when"], size="1", color_scheme="gray"),
             width="100%", wrap="wrap",
@@ -207,6 +210,7 @@ def _entry(entry: rx.Var) -> rx.Component:
         border="1px solid var(--gray-5)",
         margin_inline_start=rx.cond(mine, "min(10%, 3em)", "0"),
         margin_inline_end=rx.cond(mine, "0", "min(10%, 3em)"),
+        align_self="stretch",
         class_name="thread-entry",
     )
 

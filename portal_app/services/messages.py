@@ -402,7 +402,9 @@ def reply_as_staff(db: Session, staff: StaffContext, thread_id: int, body: str) 
     """Staff answer: the contact gets an email in their language and a notice on their dashboard."""
     thread = _staff_thread(db, thread_id)
     text = _clean_body(body)
-    message = _add_message(db, thread, "staff", staff.name, text, staff_id=staff.staff_id)
+    # Customers see a staff member's name when there is one, never their email address.
+    shown_name = staff.name if staff.name != staff.email else ""
+    message = _add_message(db, thread, "staff", shown_name, text, staff_id=staff.staff_id)
     files = _claim_staged(db, message, thread, staff_id=staff.staff_id)
     now = clock.now()
     thread.last_message_at = thread.last_staff_message_at = thread.staff_read_at = now

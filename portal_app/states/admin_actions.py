@@ -33,6 +33,14 @@ class AdminActionsState(StaffState):
     preview: list[dict[str, str]] = []
 
     @rx.var
+    def preview_heading(self) -> str:
+        return i18n.t(self.preview_lang, "dashboard.actions")
+
+    @rx.var
+    def preview_empty(self) -> str:
+        return i18n.t(self.preview_lang, "dashboard.no_actions", business=self.brand_name)
+
+    @rx.var
     def kind_choices(self) -> list[str]:
         return list(portal_actions.KINDS)
 

@@ -11,6 +11,7 @@ from ..services import file_intake, i18n, messages, notify, staff
 from ..services.errors import DomainError
 from .admin_accounts import _pages, _query_int
 from .messages import attachment_rows
+from .nav_counts import ConsoleCountsState
 from .staff import StaffState
 from .uploads import progress_percent, receive_files
 
@@ -95,7 +96,7 @@ class AdminInboxState(StaffState):
         if self.thread_id:
             if not self._run(self._fetch_thread):
                 self.thread_id = 0
-            return
+            return ConsoleCountsState.load_inbox_count
         self.page = 1
         self._run(self._fetch_list)
 
@@ -135,6 +136,7 @@ class AdminInboxState(StaffState):
         notify.dispatch(holder["d"])
         self.form_version += 1
         self._flash("admin.inbox.replied")
+        return ConsoleCountsState.load_inbox_count
 
     @rx.event
     def set_handled(self, handled: bool):
@@ -145,6 +147,7 @@ class AdminInboxState(StaffState):
 
         if self._run(do):
             self._flash("admin.inbox.handled_ok" if handled else "admin.inbox.reopened_ok")
+            return ConsoleCountsState.load_inbox_count
 
     @rx.event
     def remove_attachment(self, attachment_id: int):

@@ -9,6 +9,7 @@ import reflex as rx
 from ..db import session_scope
 from ..services import documents, file_intake, i18n, portal_sessions
 from ..services.errors import DomainError
+from .nav_counts import PortalCountsState
 from .portal import PortalState
 from .uploads import progress_percent, receive_files
 
@@ -156,6 +157,7 @@ class DocumentsState(PortalState):
                 self._fail(exc)
             return
         self.preview_open = True
+        return PortalCountsState.load_document_count
 
     @rx.event
     def close_preview(self):
@@ -169,6 +171,7 @@ class DocumentsState(PortalState):
     def downloaded(self, doc_id: int):
         """The download goes through the HTTP route (which records it); refresh the "new" badges."""
         self._run()
+        return PortalCountsState.load_document_count
 
     @rx.event
     def set_upload_progress(self, prog: dict):

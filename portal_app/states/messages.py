@@ -10,6 +10,7 @@ import reflex as rx
 from ..db import session_scope
 from ..services import file_intake, i18n, messages, notify, portal_sessions
 from ..services.errors import DomainError
+from .nav_counts import PortalCountsState
 from .portal import PortalState
 from .uploads import progress_percent, receive_files
 
@@ -163,7 +164,8 @@ class MessagesState(PortalState):
         if not raw.isdigit():
             self._fail(DomainError("error.not_found"))
             return
-        self._run(lambda db: self._fetch_thread(db, int(raw)))
+        if self._run(lambda db: self._fetch_thread(db, int(raw))):
+            return PortalCountsState.load_message_count
 
     @rx.event
     def send_reply(self, form: dict):

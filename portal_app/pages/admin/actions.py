@@ -4,7 +4,7 @@ import reflex as rx
 
 from ...components.i18n import t
 from ...components.shells import NavEntry, admin_page
-from ...components.ui import brand_button
+from ...components.ui import alert, brand_button
 from ...services.portal_actions import ICONS
 from ...states.admin_actions import AdminActionsState
 from ...states.site import SiteState
@@ -59,9 +59,10 @@ def _row(row: rx.Var) -> rx.Component:
                           aria_label=t("admin.actions.delete") + " " + row["label"]),
                 spacing="1", wrap="wrap",
             ),
-            gap="3", align="center", wrap="wrap", width="100%",
+            spacing="3", align="center", wrap="wrap", width="100%",
         ),
-        style={"list_style": "none", "padding": "0.75em 0", "border_bottom": "1px solid var(--gray-4)"},
+        style={"list_style": "none", "padding": "0.75em 0", "border_bottom": "1px solid var(--gray-4)",
+               "&:last-child": {"border_bottom": "none"}},
         class_name="action-row",
     )
 
@@ -82,7 +83,8 @@ def _icon_choice(name: rx.Var) -> rx.Component:
         style={"display": "inline-flex", "align_items": "center", "justify_content": "center", "width": "40px",
                "height": "40px", "border_radius": "8px", "cursor": "pointer", "position": "relative",
                "border": rx.cond(chosen, f"2px solid {SiteState.brand_color}", "1px solid var(--gray-6)"),
-               "background": rx.cond(chosen, "var(--accent-3)", "var(--color-panel-solid)")},
+               "background": rx.cond(chosen, "var(--accent-3)", "var(--color-panel-solid)"),
+               "&:focus-within": {"outline": "2px solid var(--accent-8)", "outline_offset": "2px"}},
     )
 
 
@@ -101,6 +103,8 @@ def _form_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(rx.cond(S.edit_id > 0, t("admin.actions.edit_title"), t("admin.actions.new"))),
+            # The page's own message is behind this modal: the form's refusal is repeated here.
+            rx.cond(S.flash_kind == "error", rx.box(alert(S.flash_text, "error"), margin_bottom="0.75em")),
             rx.form(
                 rx.vstack(
                     _labelled(t("admin.actions.kind"), rx.el.select(
@@ -115,7 +119,7 @@ def _form_dialog() -> rx.Component:
                         "f-target")),
                     rx.el.fieldset(
                         rx.el.legend(t("admin.actions.icon"), style={"font_weight": "500", "font_size": "0.9em"}),
-                        rx.flex(rx.foreach(S.icon_choices, _icon_choice), wrap="wrap", gap="2"),
+                        rx.flex(rx.foreach(S.icon_choices, _icon_choice), wrap="wrap", spacing="2"),
                         role="radiogroup",
                         style={"border": "0", "padding": "0", "margin": "0"},
                     ),
@@ -181,15 +185,14 @@ def _preview() -> rx.Component:
                     value=S.preview_role, on_change=S.set_preview_role, style=SELECT_STYLE),
                     style={"display": "flex", "flex_direction": "column", "gap": "0.25em", "font_size": "0.9em",
                            "flex": "1"}),
-                gap="3", width="100%", wrap="wrap",
+                spacing="3", width="100%", wrap="wrap",
             ),
             # A phone-sized frame: the dashboard's right column as a customer will see it.
             rx.box(
                 rx.vstack(
-                    rx.text(t("dashboard.actions"), weight="bold", size="3"),
+                    rx.text(S.preview_heading, weight="bold", size="3"),
                     rx.cond(S.preview.length() > 0, actions_list(S.preview),
-                            rx.text(SiteState.tr["dashboard.no_actions"].to(str)
-                                    .replace("{business}", SiteState.brand_name), size="2", color_scheme="gray")),
+                            rx.text(S.preview_empty, size="2", color_scheme="gray")),
                     spacing="3", width="100%",
                 ),
                 id="actions-preview",
@@ -234,7 +237,7 @@ def actions_page() -> rx.Component:
             rx.heading(t("admin.nav.actions"), size="6", as_="h1"),
             rx.spacer(),
             brand_button(rx.icon("plus", size=16), t("admin.actions.new"), on_click=S.new_action, id="new-action"),
-            align="center", width="100%", wrap="wrap", gap="3",
+            align="center", width="100%", wrap="wrap", spacing="3",
         ),
         rx.text(t("admin.actions.intro"), size="2", color_scheme="gray"),
         rx.grid(

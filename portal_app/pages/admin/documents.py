@@ -107,7 +107,7 @@ def _upload_card() -> rx.Component:
                             t("admin.documents.notify"),
                             style={"display": "flex", "align_items": "center",
                                    "opacity": rx.cond(S.upload_share, "1", "0.5")}),
-                gap="4", wrap="wrap", align="center",
+                spacing="4", wrap="wrap", align="center",
             ),
             rx.text(t("admin.documents.notify_help"), size="1", color_scheme="gray"),
             rx.upload(
@@ -311,7 +311,7 @@ def admin_documents_page() -> rx.Component:
                     rx.link(t("admin.documents.change_account"), href="/admin/documents", size="2"),
                     rx.link(t("admin.documents.account_page"), href="/admin/account?id=" + S.account_id.to(str),
                             size="2"),
-                    align="center", gap="3", wrap="wrap", width="100%",
+                    align="center", spacing="3", wrap="wrap", width="100%",
                 ),
                 rx.grid(
                     rx.vstack(_folders(), _settings(), spacing="4", width="100%", min_width="0"),

@@ -50,7 +50,7 @@ def _list() -> rx.Component:
                 on_submit=S.search,
                 reset_on_submit=False,
             ),
-            gap="3", wrap="wrap", align="center",
+            spacing="3", wrap="wrap", align="center",
         ),
         data_table(S.rows, [
             ("admin.inbox.col_subject", _subject_cell),
@@ -95,7 +95,8 @@ def _entry(entry: rx.Var) -> rx.Component:
     mine = entry["staff"] != ""
     return rx.box(
         rx.hstack(
-            rx.text(entry["author"], weight="bold", size="2"),
+            rx.text(rx.cond(entry["author"] != "", entry["author"], t("admin.inbox.staff_badge")), weight="bold",
+                    size="2"),
             rx.cond(mine, rx.badge(t("admin.inbox.staff_badge"), size="1", variant="soft")),
             rx.spacer(),
             rx.text(entry["when"], size="1", color_scheme="gray"),
@@ -113,6 +114,7 @@ def _entry(entry: rx.Var) -> rx.Component:
         border="1px solid var(--gray-5)",
         margin_inline_start=rx.cond(mine, "3em", "0"),
         margin_inline_end=rx.cond(mine, "0", "3em"),
+        align_self="stretch",
     )
 
 
@@ -129,7 +131,7 @@ def _thread() -> rx.Component:
                               variant="soft"),
                     rx.button(rx.icon("check", size=14), t("admin.inbox.mark_handled"), on_click=S.set_handled(True),
                               variant="soft", color_scheme="green", id="mark-handled")),
-            align="center", gap="3", wrap="wrap", width="100%",
+            align="center", spacing="3", wrap="wrap", width="100%",
         ),
         rx.text(S.contact_name, " · ", S.contact_email, " · ",
                 rx.link(S.account_name, href="/admin/account?id=" + S.account_id.to(str)), size="2",
