@@ -4,6 +4,7 @@ a document to the business when it allows it."""
 import reflex as rx
 
 from ..components.api import api_url
+from ..components.dropzone import dropzone
 from ..components.i18n import t
 from ..components.shells import NavEntry, portal_page
 from ..components.ui import alert, brand_button, pager
@@ -210,18 +211,7 @@ def _upload() -> rx.Component:
                            size="4", as_="h2"),
                 rx.text(SiteState.tr["documents.upload_help"].to(str).replace("{max_mb}", S.max_mb.to(str)),
                         size="2", color_scheme="gray"),
-                rx.upload(
-                    rx.vstack(rx.icon("upload", size=20), rx.text(t("documents.drop"), size="2"), align="center",
-                              spacing="1"),
-                    id=UPLOAD_ID,
-                    max_files=1,
-                    multiple=False,
-                    border="1px dashed var(--gray-7)",
-                    border_radius="8px",
-                    padding="1.25em",
-                    width="100%",
-                    cursor="pointer",
-                ),
+                dropzone(UPLOAD_ID, "documents.drop", max_files=1, multiple=False),
                 rx.cond(
                     rx.selected_files(UPLOAD_ID).length() > 0,
                     rx.text(t("documents.selected"), " ", rx.selected_files(UPLOAD_ID).join(", "), size="2",

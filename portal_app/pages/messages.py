@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ..components.api import api_url
+from ..components.dropzone import dropzone
 from ..components.i18n import t
 from ..components.shells import NavEntry, portal_page
 from ..components.ui import alert, brand_button, field, pager
@@ -104,19 +105,9 @@ def attachments_picker(state, remove_handler, upload_handler, progress_handler, 
     """Files are uploaded as soon as they are chosen, then go with the next message sent."""
     return rx.vstack(
         rx.text(t("messages.attachments"), weight="medium", size="2"),
-        rx.upload(
-            rx.vstack(rx.icon("paperclip", size=18), rx.text(t("messages.drop"), size="2"), align="center",
-                      spacing="1"),
-            id=upload_id,
-            multiple=True,
-            max_files=5,
-            border="1px dashed var(--gray-7)",
-            border_radius="8px",
-            padding="1em",
-            width="100%",
-            cursor="pointer",
-            on_drop=upload_handler(rx.upload_files_chunk(upload_id=upload_id, on_upload_progress=progress_handler)),
-        ),
+        dropzone(upload_id, "messages.drop", "paperclip", multiple=True, max_files=5,
+                 on_drop=upload_handler(rx.upload_files_chunk(upload_id=upload_id,
+                                                              on_upload_progress=progress_handler))),
         rx.text(state.attach_help, size="1", color_scheme="gray"),
         rx.cond(state.uploading,
                 rx.progress(value=state.upload_percent, max=100, width="100%", aria_label=t("messages.attach"))),

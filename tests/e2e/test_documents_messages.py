@@ -261,7 +261,9 @@ def test_customer_writes_with_an_attachment_and_staff_reply(page: Page, browser:
     page.get_by_label("Your message").fill("Here is the photo of the meter.\nThanks!")
     photo = tmp_path / "meter.png"
     photo.write_bytes(PNG_BYTES)
-    page.locator("#message-attachments input[type=file]").set_input_files(str(photo))
+    with page.expect_file_chooser() as chooser:  # a click on the zone opens the chooser, as a person does it
+        page.get_by_text("Drag files here, or click to choose").click()
+    chooser.value.set_files(str(photo))
     expect(page.locator("#staged-attachments")).to_contain_text("meter.png")
     shots(page, "i4-new-message")
     page.locator("#send-message").click()
@@ -295,4 +297,26 @@ def test_customer_writes_with_an_attachment_and_staff_reply(page: Page, browser:
     shots(page, "i4-thread")
     page.goto(f"{app_url}/messages")
     expect(page.get_by_role("navigation", name="Menu").get_by_text("1 unread")).to_have_count(0)
+    staff.context.close()
+
+
+def test_new_pages_have_no_serious_accessibility_problem(page: Page, browser: Browser, app_url):
+    from tests.e2e.test_accessibility import serious_violations
+
+    email, account_id = customer(name="Ada")
+    log_in(page, app_url, email)
+    for path, heading in (("/", None), ("/documents", "Documents"), ("/messages", "Messages"),
+                          ("/messages/new", "New message")):
+        page.goto(f"{app_url}{path}")
+        if heading:
+            expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        else:
+            expect(page.locator("#greeting")).to_be_visible()
+        assert serious_violations(page) == [], path
+    staff = staff_page(browser, app_url)
+    for path, heading in (("/admin/actions", "Portal actions"), (f"/admin/documents?account={account_id}", "Folders"),
+                          ("/admin/inbox", "Inbox")):
+        staff.goto(f"{app_url}{path}")
+        expect(staff.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        assert serious_violations(staff) == [], path
     staff.context.close()

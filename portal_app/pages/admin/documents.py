@@ -4,6 +4,7 @@ replace, move, delete — and the documents settings."""
 import reflex as rx
 
 from ...components.api import api_url
+from ...components.dropzone import dropzone
 from ...components.i18n import t
 from ...components.shells import NavEntry, admin_page
 from ...components.tables import data_table
@@ -110,17 +111,7 @@ def _upload_card() -> rx.Component:
                 spacing="4", wrap="wrap", align="center",
             ),
             rx.text(t("admin.documents.notify_help"), size="1", color_scheme="gray"),
-            rx.upload(
-                rx.vstack(rx.icon("upload", size=20), rx.text(t("admin.documents.drop"), size="2"), align="center",
-                          spacing="1"),
-                id=UPLOAD_ID,
-                multiple=True,
-                border="1px dashed var(--gray-7)",
-                border_radius="8px",
-                padding="1em",
-                width="100%",
-                cursor="pointer",
-            ),
+            dropzone(UPLOAD_ID, "admin.documents.drop", multiple=True),
             rx.cond(rx.selected_files(UPLOAD_ID).length() > 0,
                     rx.text(rx.selected_files(UPLOAD_ID).join(", "), size="2", overflow_wrap="anywhere")),
             rx.text(SiteState.tr["admin.documents.limits"].to(str).replace("{max_mb}", S.max_upload_mb.to(str)),
@@ -235,11 +226,7 @@ def _replace_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(SiteState.tr["admin.documents.replace_title"].to(str).replace("{title}", S.replace_title)),
             rx.text(t("admin.documents.replace_help"), size="2", color_scheme="gray"),
-            rx.upload(
-                rx.vstack(rx.icon("upload", size=20), rx.text(t("admin.documents.drop"), size="2"), align="center"),
-                id=REPLACE_ID, max_files=1, multiple=False, border="1px dashed var(--gray-7)", border_radius="8px",
-                padding="1em", width="100%", margin_top="0.75em", cursor="pointer",
-            ),
+            rx.box(dropzone(REPLACE_ID, "admin.documents.drop", max_files=1, multiple=False), margin_top="0.75em"),
             rx.cond(rx.selected_files(REPLACE_ID).length() > 0,
                     rx.text(rx.selected_files(REPLACE_ID).join(", "), size="2")),
             rx.cond(S.uploading, rx.progress(value=S.upload_percent, max=100, width="100%", margin_top="0.5em",
