@@ -91,8 +91,7 @@ class AdminInboxState(StaffState):
     def load_inbox(self):
         self.thread_id = _query_int(self, "thread") or 0
         self.uploading = False
-        self.form_version += 1
-        self.settings_version += 1
+        self.settings_version += 1  # the settings form shows the stored address (its default value)
         if self.thread_id:
             if not self._run(self._fetch_thread):
                 self.thread_id = 0

@@ -124,8 +124,8 @@ class MessagesState(PortalState):
 
     @rx.event
     def load_new(self):
+        # No form reset here: someone may already be typing while the page loads.
         self.notice_key, self.uploading = "", False
-        self.form_version += 1
 
         def fetch(db):
             messages.check_can_write(self._require(db))
@@ -159,7 +159,6 @@ class MessagesState(PortalState):
         self._exit_notice = False
         self.notice_key = "messages.sent_ok" if keep_notice else ""
         self.uploading = False
-        self.form_version += 1
         self.entries, self.files, self.thread_id = [], [], 0
         if not raw.isdigit():
             self._fail(DomainError("error.not_found"))
