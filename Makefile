@@ -53,6 +53,7 @@ test-fast: setup
 
 bench: setup
 	$(PY) -m tests.bench.run_bench
+	$(PY) -m tests.bench.bench_documents
 
 clean:
 	rm -rf .web .states guichet.db data/test-*

@@ -28,6 +28,8 @@ class Document(SQLModel, table=True):
         # The customer's documents page: one account's shared documents, newest first.
         sa.Index("ix_document_account_shared_created", "account_id", "shared", "created_at"),
         sa.Index("ix_document_account_folder", "account_id", "folder_id"),
+        # The customer's folder list: shared documents counted per folder from the index alone.
+        sa.Index("ix_document_account_shared_folder", "account_id", "shared", "folder_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

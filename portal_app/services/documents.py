@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import exists, or_
+from sqlalchemy import bindparam, exists, false, or_
 from sqlmodel import Session, func, select
 
 from ..models import Account, Contact, Document, DocumentFolder, DocumentSettings, DocumentView
@@ -47,6 +48,12 @@ def max_upload_bytes(db: Session) -> int:
 def customer_uploads_allowed(db: Session) -> bool:
     row = db.get(DocumentSettings, 1)
     return bool(row and row.customer_uploads)
+
+
+def upload_rules(db: Session) -> tuple[bool, int]:
+    """(may customers send documents, size limit in bytes), from one read of the settings row."""
+    row = db.get(DocumentSettings, 1) or DocumentSettings()
+    return bool(row.customer_uploads), row.max_upload_mb * 1024 * 1024
 
 
 def update_settings(db: Session, staff: StaffContext, *, customer_uploads: bool, max_upload_mb: int) -> DocumentSettings:
@@ -113,24 +120,49 @@ def _like(q: str) -> str:
 
 
 # ---- customers ------------------------------------------------------------------------------------
+# The customer's page runs these on every load, search and page turn: the statements are built once
+# (building one costs as much as running it) and return plain columns, not ORM rows.
+
+_ITEM_COLUMNS = (Document.id, Document.title, Document.mime_type, Document.size_bytes, Document.created_at,
+                 Document.updated_at, Document.folder_id, DocumentFolder.name, Document.shared, Document.source,
+                 Document.version)
+_VISIBLE = (Document.account_id == bindparam("account_id"), Document.shared.is_(True))
+_SEEN_BY_CONTACT = exists().where(DocumentView.document_id == Document.id,
+                                  DocumentView.contact_id == bindparam("contact_id"))
 
 
-def _customer_conds(ctx: PortalContext) -> list:
-    return [Document.account_id == ctx.account_id, Document.shared.is_(True)]
+@lru_cache(maxsize=None)
+def _customer_query(in_folder: bool, searching: bool, sort: str, counting: bool):
+    conds = list(_VISIBLE)
+    if in_folder:
+        conds.append(Document.folder_id == bindparam("folder_id"))
+    if searching:
+        conds.append(func.lower(Document.title).like(bindparam("like"), escape="\\"))
+    if counting:
+        return select(func.count()).select_from(Document).where(*conds)
+    return (select(*_ITEM_COLUMNS, _SEEN_BY_CONTACT.label("seen"))
+            .outerjoin(DocumentFolder, DocumentFolder.id == Document.folder_id)
+            .where(*conds).order_by(*_order(sort))
+            .limit(bindparam("limit")).offset(bindparam("offset")))
 
 
-def _unseen(contact_id: int):
-    return ~exists().where(DocumentView.document_id == Document.id, DocumentView.contact_id == contact_id)
+_FOLDERS_QUERY = (select(DocumentFolder.id, DocumentFolder.name, func.count(Document.id))
+                  .join(Document, Document.folder_id == DocumentFolder.id)
+                  .where(DocumentFolder.account_id == bindparam("account_id"), *_VISIBLE)
+                  .group_by(DocumentFolder.id, DocumentFolder.name)
+                  .order_by(func.lower(DocumentFolder.name)))
+_NEW_COUNT_QUERY = (select(func.count()).select_from(Document)
+                    .where(*_VISIBLE, Document.source == SOURCE_BUSINESS, ~_SEEN_BY_CONTACT))
+_NEWEST_UNSEEN_QUERY = (select(*_ITEM_COLUMNS, false().label("seen"))
+                        .outerjoin(DocumentFolder, DocumentFolder.id == Document.folder_id)
+                        .where(*_VISIBLE, Document.source == SOURCE_BUSINESS, ~_SEEN_BY_CONTACT)
+                        .order_by(Document.created_at.desc(), Document.id.desc()).limit(bindparam("limit")))
 
 
 def list_folders(db: Session, ctx: PortalContext) -> list[tuple[int, str, int]]:
     """(id, name, shared document count) of this account's folders that hold something to see."""
     require_module(ctx, MODULE)
-    rows = db.exec(select(DocumentFolder.id, DocumentFolder.name, func.count(Document.id))
-                   .join(Document, Document.folder_id == DocumentFolder.id)
-                   .where(DocumentFolder.account_id == ctx.account_id, *_customer_conds(ctx))
-                   .group_by(DocumentFolder.id, DocumentFolder.name)
-                   .order_by(func.lower(DocumentFolder.name))).all()
+    rows = db.exec(_FOLDERS_QUERY, params={"account_id": ctx.account_id}).all()
     return [(fid, name, n) for fid, name, n in rows]
 
 
@@ -138,23 +170,30 @@ def list_for_contact(db: Session, ctx: PortalContext, *, folder_id: int | None =
                      sort: str = "newest", page: int = 1, page_size: int = PAGE_SIZE) -> tuple[list[DocItem], int]:
     """This account's shared documents (and those its contacts sent), paged in the database."""
     require_module(ctx, MODULE)
-    conds = _customer_conds(ctx)
+    params = {"account_id": ctx.account_id, "contact_id": ctx.contact_id}
     if folder_id is not None:
         folder = db.get(DocumentFolder, folder_id) if isinstance(folder_id, int) else None
         if folder is None:
             raise NotFound()
         if folder.account_id != ctx.account_id:
             raise refuse(db, portal_actor(ctx), "document_folder", folder_id, "other_account", ctx.account_id)
-        conds.append(Document.folder_id == folder_id)
-    if q.strip():
-        conds.append(func.lower(Document.title).like(_like(q[:100]), escape="\\"))
-    total = db.exec(select(func.count()).select_from(Document).where(*conds)).one()
-    seen = exists().where(DocumentView.document_id == Document.id, DocumentView.contact_id == ctx.contact_id)
-    rows = db.exec(select(Document, DocumentFolder.name, seen.label("seen"))
-                   .outerjoin(DocumentFolder, DocumentFolder.id == Document.folder_id)
-                   .where(*conds).order_by(*_order(sort if sort in SORTS else "newest"))
-                   .offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
-    return [_item(d, fname, is_new=d.source == SOURCE_BUSINESS and not was_seen) for d, fname, was_seen in rows], total
+        params["folder_id"] = folder_id
+    searching = bool(q.strip())
+    if searching:
+        params["like"] = _like(q[:100])
+    sort = sort if sort in SORTS else "newest"
+    in_folder = folder_id is not None
+    total = db.exec(_customer_query(in_folder, searching, "", True), params=params).one()
+    rows = db.exec(_customer_query(in_folder, searching, sort, False),
+                   params={**params, "limit": page_size, "offset": (max(page, 1) - 1) * page_size}).all()
+    return [_row_item(r) for r in rows], total
+
+
+def _row_item(r) -> DocItem:
+    (doc_id, title, mime, size, created, updated, folder_id, folder_name, shared, source, version, seen) = r
+    return DocItem(id=doc_id, title=title, mime_type=mime, size_bytes=size, created_at=created, updated_at=updated,
+                   folder_id=folder_id, folder_name=folder_name or "", shared=shared, source=source,
+                   is_new=source == SOURCE_BUSINESS and not seen, version=version)
 
 
 def _item(d: Document, folder_name: str | None, *, is_new: bool) -> DocItem:
@@ -167,19 +206,16 @@ def new_count(db: Session, ctx: PortalContext) -> int:
     """Shared documents from the business this contact has not opened yet (the navigation badge)."""
     if not ctx.can(MODULE):
         return 0
-    return db.exec(select(func.count()).select_from(Document)
-                   .where(*_customer_conds(ctx), Document.source == SOURCE_BUSINESS, _unseen(ctx.contact_id))).one()
+    return db.exec(_NEW_COUNT_QUERY, params={"account_id": ctx.account_id, "contact_id": ctx.contact_id}).one()
 
 
 def newest_unseen(db: Session, ctx: PortalContext, *, limit: int = 5) -> list[DocItem]:
     """For the dashboard: the newest shared documents this contact has not opened."""
     if not ctx.can(MODULE):
         return []
-    rows = db.exec(select(Document, DocumentFolder.name)
-                   .outerjoin(DocumentFolder, DocumentFolder.id == Document.folder_id)
-                   .where(*_customer_conds(ctx), Document.source == SOURCE_BUSINESS, _unseen(ctx.contact_id))
-                   .order_by(Document.created_at.desc(), Document.id.desc()).limit(limit)).all()
-    return [_item(d, fname, is_new=True) for d, fname in rows]
+    rows = db.exec(_NEWEST_UNSEEN_QUERY, params={"account_id": ctx.account_id, "contact_id": ctx.contact_id,
+                                                 "limit": limit}).all()
+    return [_row_item(r) for r in rows]
 
 
 def open_for_contact(db: Session, ctx: PortalContext, document_id: int, *, mark_seen: bool = True) -> Document:
@@ -271,7 +307,7 @@ def create_folder(db: Session, staff: StaffContext, account_id: int, name: str) 
 def delete_folder(db: Session, staff: StaffContext, account_id: int, folder_id: int) -> int:
     """Remove a folder; its documents stay on the account, outside any folder. Returns how many moved."""
     folder = _folder_of(db, account_id, folder_id)
-    docs = db.exec(select(Document).where(Document.folder_id == folder.id)).all()
+    docs = db.exec(select(Document).where(Document.account_id == account_id, Document.folder_id == folder.id)).all()
     for doc in docs:
         doc.folder_id = None
         db.add(doc)

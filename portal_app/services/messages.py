@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import or_
+from sqlalchemy import and_, bindparam, or_
 from sqlmodel import Session, func, select
 
 from ..models import Account, Contact, MessageAttachment, MessageSettings, MessageThread, StaffUser, ThreadMessage
@@ -283,35 +284,50 @@ def reply_as_contact(db: Session, ctx: PortalContext, thread_id: int, body: str)
     return _email_staff(db, thread, ctx, text)
 
 
-def _thread_scope(ctx: PortalContext) -> list:
-    conds = [MessageThread.account_id == ctx.account_id]
-    if ctx.role != ROLE_ADMIN:
-        conds.append(MessageThread.contact_id == ctx.contact_id)
-    return conds
+_UNREAD_BY_CONTACT = and_(MessageThread.last_staff_message_at.is_not(None),
+                          or_(MessageThread.contact_read_at.is_(None),
+                              MessageThread.last_staff_message_at > MessageThread.contact_read_at))
+
+
+@lru_cache(maxsize=None)
+def _threads_query(whole_account: bool, counting: bool):
+    """Built once per shape (the messages page and its badge run them often)."""
+    conds = [MessageThread.account_id == bindparam("account_id")]
+    if not whole_account:
+        conds.append(MessageThread.contact_id == bindparam("contact_id"))
+    if counting:
+        return select(func.count()).select_from(MessageThread).where(*conds)
+    return (select(MessageThread.id, MessageThread.subject, MessageThread.status, MessageThread.last_message_at,
+                   and_(MessageThread.contact_id == bindparam("contact_id"), _UNREAD_BY_CONTACT),
+                   Contact.first_name, Contact.last_name, Contact.email)
+            .join(Contact, Contact.id == MessageThread.contact_id).where(*conds)
+            .order_by(MessageThread.last_message_at.desc(), MessageThread.id.desc())
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+_UNREAD_COUNT_QUERY = select(func.count()).select_from(MessageThread).where(
+    MessageThread.contact_id == bindparam("contact_id"), _UNREAD_BY_CONTACT)
 
 
 def list_threads(db: Session, ctx: PortalContext, *, page: int = 1,
                  page_size: int = PAGE_SIZE) -> tuple[list[ThreadItem], int]:
+    """Members see their own threads; account admins every thread of their account."""
     require_module(ctx, MODULE)
-    conds = _thread_scope(ctx)
-    total = db.exec(select(func.count()).select_from(MessageThread).where(*conds)).one()
-    rows = db.exec(select(MessageThread, Contact.first_name, Contact.last_name, Contact.email)
-                   .join(Contact, Contact.id == MessageThread.contact_id).where(*conds)
-                   .order_by(MessageThread.last_message_at.desc(), MessageThread.id.desc())
-                   .offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
-    return [ThreadItem(id=th.id, subject=th.subject, status=th.status, last_message_at=th.last_message_at,
-                       unread=th.contact_id == ctx.contact_id and _unread_for_contact(th),
-                       contact_name=f"{fn} {ln}".strip() or em) for th, fn, ln, em in rows], total
+    whole = ctx.role == ROLE_ADMIN
+    params = {"account_id": ctx.account_id, "contact_id": ctx.contact_id}
+    total = db.exec(_threads_query(whole, True), params=params).one()
+    rows = db.exec(_threads_query(whole, False),
+                   params={**params, "limit": page_size, "offset": (max(page, 1) - 1) * page_size}).all()
+    return [ThreadItem(id=tid, subject=subject, status=status, last_message_at=last, unread=bool(unread),
+                       contact_name=f"{fn} {ln}".strip() or em)
+            for tid, subject, status, last, unread, fn, ln, em in rows], total
 
 
 def unread_count(db: Session, ctx: PortalContext) -> int:
     """Threads of this contact with a reply they have not read (the navigation badge)."""
     if not ctx.can(MODULE):
         return 0
-    return db.exec(select(func.count()).select_from(MessageThread).where(
-        MessageThread.contact_id == ctx.contact_id, MessageThread.last_staff_message_at.is_not(None),
-        or_(MessageThread.contact_read_at.is_(None),
-            MessageThread.last_staff_message_at > MessageThread.contact_read_at))).one()
+    return db.exec(_UNREAD_COUNT_QUERY, params={"contact_id": ctx.contact_id}).one()
 
 
 def _messages(db: Session, thread_id: int) -> list[MessageView]:

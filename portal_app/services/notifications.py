@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, func, select
 
 from ..models import Notification, NotificationSeen
@@ -54,29 +54,34 @@ def withdraw(db: Session, *, account_id: int, ref: str) -> int:
     return len(rows)
 
 
-def _visible(ctx: PortalContext):
-    """Conditions: this account, for everyone or for this contact, and a module this contact may use."""
-    return [
-        Notification.account_id == ctx.account_id,
-        or_(Notification.contact_id.is_(None), Notification.contact_id == ctx.contact_id),
-        or_(Notification.module.is_(None), Notification.module.in_(ctx.rights or ("",))),
-    ]
+# Conditions: this account, for everyone or for this contact, and a module this contact may use.
+# Built once (the dashboard runs them on every load); the rights list expands at execution.
+_VISIBLE = (
+    Notification.account_id == bindparam("account_id"),
+    or_(Notification.contact_id.is_(None), Notification.contact_id == bindparam("contact_id")),
+    or_(Notification.module.is_(None), Notification.module.in_(bindparam("rights", expanding=True))),
+)
+_WATERMARK = (select(NotificationSeen.last_seen_id).where(NotificationSeen.contact_id == bindparam("contact_id"))
+              .scalar_subquery())
+_UNREAD_QUERY = select(func.count()).select_from(Notification).where(
+    *_VISIBLE, Notification.id > func.coalesce(_WATERMARK, 0))
+_RECENT_QUERY = (select(Notification.id, Notification.kind, Notification.key, Notification.params, Notification.link,
+                        Notification.created_at, func.coalesce(_WATERMARK, 0))
+                 .where(*_VISIBLE).order_by(Notification.id.desc()).limit(bindparam("limit")))
 
 
-def _watermark(db: Session, contact_id: int) -> int:
-    return db.exec(select(NotificationSeen.last_seen_id).where(NotificationSeen.contact_id == contact_id)).first() or 0
+def _params(ctx: PortalContext) -> dict:
+    return {"account_id": ctx.account_id, "contact_id": ctx.contact_id, "rights": list(ctx.rights) or [""]}
 
 
 def unread_count(db: Session, ctx: PortalContext) -> int:
-    return db.exec(select(func.count()).select_from(Notification)
-                   .where(*_visible(ctx), Notification.id > _watermark(db, ctx.contact_id))).one()
+    return db.exec(_UNREAD_QUERY, params=_params(ctx)).one()
 
 
 def recent(db: Session, ctx: PortalContext, lang: str, *, limit: int = LIST_LIMIT) -> list[NotificationItem]:
-    seen = _watermark(db, ctx.contact_id)
-    rows = db.exec(select(Notification).where(*_visible(ctx)).order_by(Notification.id.desc()).limit(limit)).all()
-    return [NotificationItem(id=r.id, kind=r.kind, text=t(lang, r.key, **(r.params or {})), link=r.link,
-                             created_at=r.created_at, unread=r.id > seen) for r in rows]
+    rows = db.exec(_RECENT_QUERY, params={**_params(ctx), "limit": limit}).all()
+    return [NotificationItem(id=nid, kind=kind, text=t(lang, key, **(params or {})), link=link, created_at=created,
+                             unread=nid > seen) for nid, kind, key, params, link, created, seen in rows]
 
 
 def mark_seen(db: Session, ctx: PortalContext, up_to_id: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -43,6 +44,43 @@ DEFAULT_ICONS = {"pay": "credit_card", "book": "calendar_plus", "ticket": "life_
                  "documents": "folder_open", "link": "external_link"}
 LABEL_MAX_CHARS = 60
 TARGET_MAX_CHARS = 500
+
+
+# Every dashboard load shows the actions; they change a few times a year. Another worker's cache
+# catches up within this many seconds; this worker's at once (every write forgets it).
+ACTIONS_CACHE_SECONDS = 5.0
+_cache: tuple[float, tuple["ActionSnapshot", ...]] | None = None
+
+
+@dataclass(frozen=True)
+class ActionSnapshot:
+    """A plain copy of an enabled action, safe to keep between requests."""
+
+    id: int
+    kind: str
+    labels: dict
+    icon: str
+    target: str
+    audience: str
+    enabled: bool = True
+
+
+def forget_cached_actions() -> None:
+    global _cache
+    _cache = None
+
+
+def _enabled_actions(db: Session) -> tuple[ActionSnapshot, ...]:
+    global _cache
+    now = time.monotonic()
+    if _cache is not None and now - _cache[0] < ACTIONS_CACHE_SECONDS:
+        return _cache[1]
+    rows = db.exec(select(PortalAction).where(PortalAction.enabled.is_(True))
+                   .order_by(PortalAction.position, PortalAction.id)).all()
+    snap = tuple(ActionSnapshot(id=r.id, kind=r.kind, labels=dict(r.labels or {}), icon=r.icon, target=r.target,
+                                audience=r.audience) for r in rows)
+    _cache = (now, snap)
+    return snap
 
 
 def register_destination(kind: str, route: str) -> None:
@@ -136,6 +174,7 @@ def save_action(db: Session, actor: audit.Actor, data: ActionInput, action_id: i
     row.audience, row.enabled, row.updated_at = data.audience, bool(data.enabled), now
     db.add(row)
     db.flush()
+    forget_cached_actions()
     audit.record(db, actor, action, target_type="portal_action", target_id=row.id, kind=row.kind)
     return row
 
@@ -145,6 +184,7 @@ def set_enabled(db: Session, actor: audit.Actor, action_id: int, enabled: bool) 
     row.enabled, row.updated_at = bool(enabled), clock.now()
     db.add(row)
     db.flush()
+    forget_cached_actions()
     audit.record(db, actor, "portal_action.enable" if enabled else "portal_action.disable",
                  target_type="portal_action", target_id=row.id)
     return row
@@ -154,6 +194,7 @@ def delete_action(db: Session, actor: audit.Actor, action_id: int) -> None:
     row = get_action(db, action_id)
     db.delete(row)
     db.flush()
+    forget_cached_actions()
     audit.record(db, actor, "portal_action.delete", target_type="portal_action", target_id=action_id, kind=row.kind)
 
 
@@ -187,6 +228,7 @@ def _renumber(db: Session, rows: list[PortalAction]) -> None:
             row.position = i
             db.add(row)
     db.flush()
+    forget_cached_actions()
 
 
 def label_for(labels: dict, lang: str, default_language: str) -> str:
@@ -194,11 +236,11 @@ def label_for(labels: dict, lang: str, default_language: str) -> str:
     return labels.get(lang) or labels.get(default_language) or next(iter(labels.values()), "")
 
 
-def destination(row: PortalAction) -> str | None:
+def destination(row: PortalAction | ActionSnapshot) -> str | None:
     return row.target if row.kind == "link" else DESTINATIONS.get(row.kind)
 
 
-def shown_for(rows: list[PortalAction], *, lang: str, default_language: str, role: str,
+def shown_for(rows: list[PortalAction] | list[ActionSnapshot], *, lang: str, default_language: str, role: str,
               rights: tuple[str, ...] | list[str]) -> list[ShownAction]:
     """The actions a contact with this role and these rights sees, in order, in `lang`."""
     shown = []
@@ -221,10 +263,8 @@ def shown_for(rows: list[PortalAction], *, lang: str, default_language: str, rol
 
 def visible_actions(db: Session, ctx: PortalContext, lang: str) -> list[ShownAction]:
     """The dashboard's right column for this contact (rights already include the business's modules)."""
-    rows = db.exec(select(PortalAction).where(PortalAction.enabled.is_(True))
-                   .order_by(PortalAction.position, PortalAction.id)).all()
-    return shown_for(list(rows), lang=lang, default_language=business_view(db).default_language, role=ctx.role,
-                     rights=ctx.rights)
+    return shown_for(list(_enabled_actions(db)), lang=lang, default_language=business_view(db).default_language,
+                     role=ctx.role, rights=ctx.rights)
 
 
 def preview(db: Session, *, lang: str, role: str) -> list[ShownAction]:

@@ -65,11 +65,16 @@ class DocumentsState(PortalState):
         self.error_key = exc.key
         self.error_params = {k: str(v) for k, v in exc.params.items()}
 
-    def _fetch(self, db) -> None:
+    def _fetch(self, db, *, whole_page: bool = True) -> None:
+        """The current page of the list; with `whole_page`, the folders and upload rules too (they do not
+        change with a search, a sort or a page turn)."""
         ctx = self._require(db)
         lang = self.lang or ctx.language
-        self.folders = [{"id": str(fid), "name": name, "count": str(n)} for fid, name, n in
-                        documents.list_folders(db, ctx)]
+        if whole_page:
+            self.folders = [{"id": str(fid), "name": name, "count": str(n)} for fid, name, n in
+                            documents.list_folders(db, ctx)]
+            allowed, limit = documents.upload_rules(db)
+            self.can_upload, self.max_mb = allowed, limit // (1024 * 1024)
         items, self.total = documents.list_for_contact(db, ctx, folder_id=self.folder_id or None, q=self.q,
                                                        sort=self.sort, page=self.page)
         if self.page > 1 and not items and self.total:
@@ -82,23 +87,20 @@ class DocumentsState(PortalState):
                       "mine": "1" if d.source == "customer" else "",
                       "version": str(d.version) if d.version > 1 else ""} for d in items]
         self.any_documents = bool(self.total) or bool(self.q) or bool(self.folder_id) or bool(self.folders)
-        self.can_upload = documents.customer_uploads_allowed(db)
-        self.max_mb = documents.max_upload_bytes(db) // (1024 * 1024)
 
-    def _run(self, fn=None) -> None:
+    def _run(self, *, whole_page: bool = False) -> None:
         self.error_key = ""
         try:
             with session_scope() as db:
-                if fn is not None:
-                    fn(db)
-                self._fetch(db)
+                self._fetch(db, whole_page=whole_page)
         except DomainError as exc:
             self._fail(exc)
 
     @rx.event
     def load_documents(self):
         self.page, self.preview_open, self.notice_key, self.uploading = 1, False, "", False
-        self._run()
+        self.q, self.folder_id, self.folder_name = "", 0, ""
+        self._run(whole_page=True)
 
     @rx.event
     def search(self, form: dict):
@@ -125,7 +127,7 @@ class DocumentsState(PortalState):
             return
         previous = self.folder_id
         self.folder_id, self.page = max(wanted, 0), 1
-        self._run()
+        self._run(whole_page=True)
         if self.error_key:
             self.folder_id = previous
             return
@@ -150,7 +152,8 @@ class DocumentsState(PortalState):
                 ctx = self._require(db)
                 doc = documents.open_for_contact(db, ctx, int(doc_id))
                 self.preview_id, self.preview_title, self.preview_kind = doc.id, doc.title, _kind(doc.mime_type)
-                self._fetch(db)
+            # Opened: its "new" badge goes, without reading the list again.
+            self.rows = [{**r, "new": ""} if r["id"] == str(doc.id) else r for r in self.rows]
         except (DomainError, TypeError, ValueError) as exc:
             self.preview_open = False
             if isinstance(exc, DomainError):
@@ -212,9 +215,5 @@ class DocumentsState(PortalState):
         async with self:
             self.uploading, self.upload_percent, self.notice_key = False, 100, "documents.sent_ok"
             self.sort, self.page = "newest", 1
-            try:
-                with session_scope() as db:
-                    self._fetch(db)
-            except DomainError as exc:
-                self._fail(exc)
+            self._run(whole_page=True)
         yield rx.clear_selected_files(UPLOAD_ID)

@@ -52,6 +52,9 @@ def no_horizontal_overflow(page) -> bool:
 def test_staff_shape_the_dashboard_and_the_customer_sees_it(page: Page, browser: Browser, app_url, shots):
     with session_scope() as db:
         db.exec(delete(PortalAction))
+    from portal_app.services import portal_actions
+
+    portal_actions.forget_cached_actions()  # the app runs in this process (the harness's thread)
     staff = staff_page(browser, app_url, viewport={"width": 1280, "height": 900})
     staff.goto(f"{app_url}/admin/actions")
     expect(staff.get_by_role("heading", name="Portal actions")).to_be_visible()

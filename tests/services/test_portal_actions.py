@@ -15,8 +15,10 @@ from tests.factories import make_account, make_contact, portal_ctx, staff_ctx
 @pytest.fixture(autouse=True)
 def _fresh_business():
     business.forget_cached_business()
+    portal_actions.forget_cached_actions()  # each test has its own database
     yield
     business.forget_cached_business()
+    portal_actions.forget_cached_actions()
 
 
 def add(db, staff, kind, en, fr=None, **kw):

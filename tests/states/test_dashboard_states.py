@@ -9,7 +9,7 @@ from sqlmodel import delete
 
 from portal_app.db import session_scope
 from portal_app.models import PortalAction
-from portal_app.services import business, portal_sessions
+from portal_app.services import business, portal_actions, portal_sessions
 from portal_app.states.admin_actions import AdminActionsState
 from portal_app.states.dashboard import DashboardState
 from portal_app.states.portal import PortalState
@@ -24,9 +24,11 @@ def _no_actions():
     """Portal actions are business-wide: each test starts and ends without any."""
     with session_scope() as db:
         db.exec(delete(PortalAction))
+    portal_actions.forget_cached_actions()
     yield
     with session_scope() as db:
         db.exec(delete(PortalAction))
+    portal_actions.forget_cached_actions()
 
 
 def test_editor_then_dashboard(root):

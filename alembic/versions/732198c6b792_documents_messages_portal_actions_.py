@@ -1,8 +1,8 @@
 """documents messages portal actions notifications
 
-Revision ID: 2ac35f67bd54
+Revision ID: 732198c6b792
 Revises: a432051d6dee
-Create Date: 2026-11-23 17:07:12.653059
+Create Date: 2026-11-23 17:34:46.034735
 
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ import portal_app.models.base  # noqa: F401  (UTC timestamp column type)
 import sqlmodel
 
 # revision identifiers, used by Alembic.
-revision: str = '2ac35f67bd54'
+revision: str = '732198c6b792'
 down_revision: Union[str, Sequence[str], None] = 'a432051d6dee'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -89,6 +89,7 @@ def upgrade() -> None:
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.create_index('ix_document_account_folder', ['account_id', 'folder_id'], unique=False)
         batch_op.create_index('ix_document_account_shared_created', ['account_id', 'shared', 'created_at'], unique=False)
+        batch_op.create_index('ix_document_account_shared_folder', ['account_id', 'shared', 'folder_id'], unique=False)
 
     op.create_table('message_thread',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -238,6 +239,7 @@ def downgrade() -> None:
 
     op.drop_table('message_thread')
     with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.drop_index('ix_document_account_shared_folder')
         batch_op.drop_index('ix_document_account_shared_created')
         batch_op.drop_index('ix_document_account_folder')
 
