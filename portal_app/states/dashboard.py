@@ -29,11 +29,13 @@ class DashboardState(PortalState):
                 notifications.mark_seen(db, ctx, max((n.id for n in items), default=0))
         except DomainError:
             return
-        self.news = [{"text": n.text, "link": n.link, "when": i18n.format_date(n.created_at, lang),
-                      "unread": "1" if n.unread else ""} for n in items]
-        self.new_docs = [{"id": str(d.id), "title": d.title, "when": i18n.format_date(d.created_at, lang),
-                          "size": i18n.format_size(d.size_bytes, lang), "inline": "1" if d.inline else ""}
-                         for d in docs]
-        self.actions = [{"id": str(a.id), "label": a.label, "icon": a.icon, "href": a.href,
-                         "external": "1" if a.external else "", "kind": a.kind} for a in shown]
-        self.loaded = True
+        # Only what changed is assigned: Reflex sends every assigned var.
+        self._set(
+            news=[{"text": n.text, "link": n.link, "when": i18n.format_date(n.created_at, lang),
+                   "unread": "1" if n.unread else ""} for n in items],
+            new_docs=[{"id": str(d.id), "title": d.title, "when": i18n.format_date(d.created_at, lang),
+                       "size": i18n.format_size(d.size_bytes, lang), "inline": "1" if d.inline else ""} for d in docs],
+            actions=[{"id": str(a.id), "label": a.label, "icon": a.icon, "href": a.href,
+                      "external": "1" if a.external else "", "kind": a.kind} for a in shown],
+            loaded=True,
+        )

@@ -70,26 +70,27 @@ class DocumentsState(PortalState):
         change with a search, a sort or a page turn)."""
         ctx = self._require(db)
         lang = self.lang or ctx.language
+        # Only what changed is assigned: Reflex sends every assigned var, and a page reload mostly changes nothing.
         if whole_page:
-            self.folders = [{"id": str(fid), "name": name, "count": str(n)} for fid, name, n in
-                            documents.list_folders(db, ctx)]
             allowed, limit = documents.upload_rules(db)
-            self.can_upload, self.max_mb = allowed, limit // (1024 * 1024)
-        items, self.total = documents.list_for_contact(db, ctx, folder_id=self.folder_id or None, q=self.q,
-                                                       sort=self.sort, page=self.page)
-        if self.page > 1 and not items and self.total:
+            self._set(folders=[{"id": str(fid), "name": name, "count": str(n)}
+                               for fid, name, n in documents.list_folders(db, ctx)],
+                      can_upload=allowed, max_mb=limit // (1024 * 1024))
+        items, total = documents.list_for_contact(db, ctx, folder_id=self.folder_id or None, q=self.q,
+                                                  sort=self.sort, page=self.page)
+        if self.page > 1 and not items and total:
             self.page = 1
-            items, self.total = documents.list_for_contact(db, ctx, folder_id=self.folder_id or None, q=self.q,
-                                                           sort=self.sort, page=1)
-        self.rows = [{"id": str(d.id), "title": d.title, "folder": d.folder_name,
-                      "when": i18n.format_date(d.created_at, lang), "size": i18n.format_size(d.size_bytes, lang),
-                      "new": "1" if d.is_new else "", "kind": _kind(d.mime_type),
-                      "mine": "1" if d.source == "customer" else "",
-                      "version": str(d.version) if d.version > 1 else ""} for d in items]
-        self.any_documents = bool(self.total) or bool(self.q) or bool(self.folder_id) or bool(self.folders)
+            items, total = documents.list_for_contact(db, ctx, folder_id=self.folder_id or None, q=self.q,
+                                                      sort=self.sort, page=1)
+        self._set(total=total, rows=[
+            {"id": str(d.id), "title": d.title, "folder": d.folder_name, "when": i18n.format_date(d.created_at, lang),
+             "size": i18n.format_size(d.size_bytes, lang), "new": "1" if d.is_new else "", "kind": _kind(d.mime_type),
+             "mine": "1" if d.source == "customer" else "", "version": str(d.version) if d.version > 1 else ""}
+            for d in items])
+        self._set(any_documents=bool(total) or bool(self.q) or bool(self.folder_id) or bool(self.folders))
 
     def _run(self, *, whole_page: bool = False) -> None:
-        self.error_key = ""
+        self._set(error_key="")
         try:
             with session_scope() as db:
                 self._fetch(db, whole_page=whole_page)
@@ -98,8 +99,7 @@ class DocumentsState(PortalState):
 
     @rx.event
     def load_documents(self):
-        self.page, self.preview_open, self.notice_key, self.uploading = 1, False, "", False
-        self.q, self.folder_id, self.folder_name = "", 0, ""
+        self._set(page=1, preview_open=False, notice_key="", uploading=False, q="", folder_id=0, folder_name="")
         self._run(whole_page=True)
 
     @rx.event

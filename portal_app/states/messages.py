@@ -73,10 +73,11 @@ class MessagesState(PortalState):
     def _fetch_list(self, db) -> None:
         ctx = self._require(db)
         lang = self._lang(ctx)
-        items, self.total = messages.list_threads(db, ctx, page=self.page)
-        self.threads = [{"id": str(th.id), "subject": th.subject, "status": th.status,
-                         "when": i18n.format_datetime(th.last_message_at, lang), "unread": "1" if th.unread else "",
-                         "by": th.contact_name} for th in items]
+        items, total = messages.list_threads(db, ctx, page=self.page)
+        self._set(total=total, threads=[
+            {"id": str(th.id), "subject": th.subject, "status": th.status,
+             "when": i18n.format_datetime(th.last_message_at, lang), "unread": "1" if th.unread else "",
+             "by": th.contact_name} for th in items])
 
     def _fetch_staged(self, db) -> None:
         ctx = self._require(db)
@@ -94,7 +95,7 @@ class MessagesState(PortalState):
         self._fetch_staged(db)
 
     def _run(self, fn) -> bool:
-        self.error_key = ""
+        self._set(error_key="")
         try:
             with session_scope() as db:
                 fn(db)
@@ -107,7 +108,7 @@ class MessagesState(PortalState):
 
     @rx.event
     def load_threads(self):
-        self.page, self.notice_key = 1, ""
+        self._set(page=1, notice_key="")
         self._run(self._fetch_list)
 
     @rx.event
