@@ -79,6 +79,9 @@ class AdminActionsState(StaffState):
         except DomainError as exc:
             self._flash_error(exc)
             return False
+        except (TypeError, ValueError):  # an id from the browser that is not a number
+            self._flash_error(DomainError("error.not_found"))
+            return False
         return True
 
     @rx.event
@@ -103,8 +106,7 @@ class AdminActionsState(StaffState):
                 self.edit_target, self.edit_audience, self.edit_enabled = row.target, row.audience, row.enabled
                 self.edit_labels = {str(k): str(v) for k, v in (row.labels or {}).items()}
         except (DomainError, TypeError, ValueError) as exc:
-            if isinstance(exc, DomainError):
-                self._flash_error(exc)
+            self._flash_error(exc if isinstance(exc, DomainError) else DomainError("error.not_found"))
             return
         self.form_version += 1
         self.form_open, self.flash_key = True, ""

@@ -88,6 +88,9 @@ class AdminDocumentsState(StaffState):
         except DomainError as exc:
             self._flash_error(exc)
             return False
+        except (TypeError, ValueError):  # an id from the browser that is not a number
+            self._flash_error(DomainError("error.not_found"))
+            return False
         return True
 
     @rx.event
@@ -178,7 +181,7 @@ class AdminDocumentsState(StaffState):
     def set_upload_progress(self, prog: dict):
         self.upload_percent = progress_percent(prog)
 
-    async def _receive(self, chunks, upload_id: str, store):
+    async def _receive(self, chunks, store):
         """Shared by upload and replace: staff session first, then the bytes, then the rows."""
         async with self:
             token, account_id = self.staff_sid, self.account_id
@@ -227,7 +230,7 @@ class AdminDocumentsState(StaffState):
                 deliveries += sent
             return len(stored), deliveries
 
-        result = await self._receive(chunks, UPLOAD_ID, store)
+        result = await self._receive(chunks, store)
         if result is None:
             return
         count, deliveries = result
@@ -305,7 +308,7 @@ class AdminDocumentsState(StaffState):
                 raise DomainError("files.error.no_file")
             return documents.replace_document(db, who, target, stored[0])
 
-        old = await self._receive(chunks, REPLACE_ID, store)
+        old = await self._receive(chunks, store)
         if old is None:
             return
         file_intake.remove(documents.AREA, old)

@@ -85,6 +85,9 @@ class AdminInboxState(StaffState):
         except DomainError as exc:
             self._flash_error(exc)
             return False
+        except (TypeError, ValueError):  # an id from the browser that is not a number
+            self._flash_error(DomainError("error.not_found"))
+            return False
         return True
 
     @rx.event

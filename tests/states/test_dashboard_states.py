@@ -157,3 +157,17 @@ def test_documents_switched_off_hides_the_card_data(root):
             row.modules = saved
             db.add(row)
         business.forget_cached_business()
+
+
+def test_ids_that_are_not_numbers_are_refused_cleanly(root):
+    with session_scope() as db:
+        token = staff_session(db)
+    editor = sub(root, AdminActionsState)
+    editor.staff_sid = token
+    for handler in (editor.toggle_enabled, editor.edit_action):
+        editor.flash_key = ""
+        handler("1; DROP TABLE portal_action")
+        assert editor.flash_key == "error.not_found" and not editor.form_open
+    editor.flash_key = ""
+    editor.move("x", "y")
+    assert editor.flash_key == "error.not_found"
