@@ -70,6 +70,7 @@ bench: setup
 	$(PY) -m tests.bench.run_bench
 	$(PY) -m tests.bench.bench_bookings
 	$(PY) -m tests.bench.bench_billing
+	$(PY) -m tests.bench.bench_documents
 
 clean:
 	rm -rf .web .states guichet.db data/test-*

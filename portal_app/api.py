@@ -1,4 +1,5 @@
-"""HTTP routes beside the Reflex app: branding images and the staff TOTP enrolment QR code."""
+"""HTTP routes beside the Reflex app: branding images, the staff TOTP enrolment QR code, and the
+authorised downloads of documents and message attachments."""
 
 from __future__ import annotations
 
@@ -74,6 +75,109 @@ async def booking_calendar_file(request: Request) -> Response:
             return Response(status_code=404, headers=NO_STORE)
     return Response(data, media_type="text/calendar; charset=utf-8",
                     headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'})
+# ---- documents and message attachments (issue 4) ----------------------------------------------------
+
+
+def _file_response(area: str, stored_name: str, title: str, mime_type: str, inline: bool) -> Response:
+    """A stored file, streamed from disk in chunks. Inline only for the preview allow-list (PDF and
+    raster images); everything else is an attachment. nosniff, no caching by shared caches."""
+    from urllib.parse import quote
+
+    from .services import file_intake
+
+    path = file_intake.stored_path(area, stored_name)
+    if path is None:
+        return Response(status_code=404, headers=NO_STORE)
+    show_inline = inline and mime_type in file_intake.INLINE_TYPES
+    disposition = (f'{"inline" if show_inline else "attachment"}; filename="{file_intake.download_name(title)}"; '
+                   f"filename*=UTF-8''{quote(title, safe='')}")
+    headers = {"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff",
+               "Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
+    if show_inline and mime_type.startswith("image/"):
+        headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    media = mime_type if show_inline or mime_type != "text/plain" else "text/plain; charset=utf-8"
+    return FileResponse(path, media_type=media, headers=headers)
+
+
+def _portal_context(db, request: Request):
+    from .services import portal_sessions
+
+    return portal_sessions.resolve_session(db, request.cookies.get(PORTAL_COOKIE))
+
+
+def _not_found() -> Response:
+    return Response(status_code=404, headers=NO_STORE)
+
+
+async def document_download(request: Request) -> Response:
+    """A customer's document: their session, their account, shared, and the documents right.
+    Anything else is the same 404 as a missing id."""
+    from .services import documents
+    from .services.errors import DomainError
+
+    inline = request.query_params.get("inline") == "1"
+    try:
+        with session_scope() as db:
+            ctx = _portal_context(db, request)
+            if ctx is None:
+                return _not_found()
+            doc = documents.open_for_contact(db, ctx, request.path_params["doc_id"])
+            found = (doc.stored_name, doc.title, doc.mime_type)
+    except DomainError:
+        return _not_found()
+    return _file_response(documents.AREA, *found, inline=inline)
+
+
+async def admin_document_download(request: Request) -> Response:
+    from .services import documents
+    from .services.errors import DomainError
+
+    inline = request.query_params.get("inline") == "1"
+    try:
+        with session_scope() as db:
+            who = staff.resolve(db, request.cookies.get(STAFF_COOKIE))
+            if who is None:
+                return _not_found()
+            doc = documents.open_for_staff(db, who, request.path_params["doc_id"])
+            found = (doc.stored_name, doc.title, doc.mime_type)
+    except DomainError:
+        return _not_found()
+    return _file_response(documents.AREA, *found, inline=inline)
+
+
+async def attachment_download(request: Request) -> Response:
+    """A message attachment for a customer: their session, a thread they may read."""
+    from .services import messages
+    from .services.errors import DomainError
+
+    inline = request.query_params.get("inline") == "1"
+    try:
+        with session_scope() as db:
+            ctx = _portal_context(db, request)
+            if ctx is None:
+                return _not_found()
+            att = messages.open_attachment_for_contact(db, ctx, request.path_params["att_id"])
+            found = (att.stored_name, att.title, att.mime_type)
+    except DomainError:
+        return _not_found()
+    return _file_response(messages.AREA, *found, inline=inline)
+
+
+async def admin_attachment_download(request: Request) -> Response:
+    from .services import messages
+    from .services.errors import DomainError
+
+    inline = request.query_params.get("inline") == "1"
+    try:
+        with session_scope() as db:
+            who = staff.resolve(db, request.cookies.get(STAFF_COOKIE))
+            if who is None:
+                return _not_found()
+            att = messages.open_attachment_for_staff(db, who, request.path_params["att_id"])
+            found = (att.stored_name, att.title, att.mime_type)
+    except DomainError:
+        return _not_found()
+    return _file_response(messages.AREA, *found, inline=inline)
 
 
 def build_api() -> Starlette:
@@ -82,4 +186,8 @@ def build_api() -> Starlette:
         Route("/api/admin/totp-enrol.svg", totp_enrolment_qr),
         Route("/api/bookings/{booking_id:int}.ics", booking_calendar_file),
         *billing_routes(),
+        Route("/api/documents/{doc_id:int}", document_download),
+        Route("/api/message-attachments/{att_id:int}", attachment_download),
+        Route("/api/admin/documents/{doc_id:int}", admin_document_download),
+        Route("/api/admin/message-attachments/{att_id:int}", admin_attachment_download),
     ])

@@ -66,6 +66,22 @@ def staff_ctx(db, role: str = "owner"):
 
 def portal_ctx(db, contact):
     """The PortalContext a live session of `contact` resolves to."""
+# ---- documents, messages, portal actions (issue 4) ------------------------------------------------
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n" \
+            b"trailer<</Root 1 0 R>>\n%%EOF\n"
+PNG_BYTES = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                          "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def staff_ctx(db, **kw):
+    """A fully authenticated staff member's context (what StaffState._staff returns)."""
+    token = staff_session(db)
+    return staff.resolve(db, token)
+
+
+def portal_ctx(db, contact):
+    """The contact's portal context, as a logged-in session resolves it."""
     from portal_app.services import portal_sessions
 
     return portal_sessions.resolve_session(db, portal_sessions.open_session(db, contact.id))
@@ -167,3 +183,12 @@ def make_issued(db, account, lines=(("Service", "1", "100.00", "20"),), staff=No
     staff = staff or staff_context(db)
     inv = make_draft(db, account, lines, staff=staff, **kw)
     return billing.issue_invoice(db, staff, inv.id).invoice
+def make_document(db, account, *, title: str = "Contract.pdf", data: bytes = PDF_BYTES, shared: bool = True,
+                  folder_id: int | None = None, by=None):
+    """A document staff uploaded to `account` (through the intake and the service)."""
+    from portal_app.services import documents, file_intake
+
+    by = by or staff_ctx(db)
+    stored = file_intake.store_bytes("documents", title, data, 10 * 1024 * 1024)
+    doc, _ = documents.add_document(db, by, account.id, stored, folder_id=folder_id, shared=shared)
+    return doc

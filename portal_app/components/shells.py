@@ -27,6 +27,13 @@ class NavEntry:
     order: int
     # Portal only: shown when the contact may use this module (role, rights, business modules).
     module: str | None = None
+    # Optional small component beside the label (an unread count); it loads its own data.
+    badge: Callable[[], rx.Component] | None = None
+
+
+def _nav_label(entry: NavEntry) -> rx.Component | rx.Var:
+    label = t(entry.label_key)
+    return rx.hstack(label, entry.badge(), spacing="0", align="center") if entry.badge else label
 
 
 # Filled as page modules are imported; the shells read them when pages compile, after every import.
@@ -83,7 +90,7 @@ def impersonation_banner() -> rx.Component:
 
 
 def _portal_nav_link(entry: NavEntry) -> rx.Component:
-    link = rx.link(t(entry.label_key), href=entry.route, weight="medium", underline="hover", color_scheme="gray",
+    link = rx.link(_nav_label(entry), href=entry.route, weight="medium", underline="hover", color_scheme="gray",
                    high_contrast=True)
     return rx.cond(PortalState.modules.contains(entry.module), link) if entry.module else link
 
@@ -151,7 +158,7 @@ def admin_shell(content: rx.Component) -> rx.Component:
                 rx.badge(t("admin.console"), color_scheme="gray"),
                 rx.el.nav(
                     rx.hstack(
-                        *[rx.link(rx.hstack(rx.icon(e.icon, size=16), t(e.label_key), spacing="1", align="center"),
+                        *[rx.link(rx.hstack(rx.icon(e.icon, size=16), _nav_label(e), spacing="1", align="center"),
                                   href=e.route, underline="hover", color_scheme="gray", high_contrast=True,
                                   size="2")
                           for e in sorted(ADMIN_NAV, key=lambda e: e.order)],

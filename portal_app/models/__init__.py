@@ -8,7 +8,11 @@ from .bookings import (Booking, BookingException, BookingHours, BookingService, 
 from .billing import (BillingSettings, ConsumptionFile, Invoice, InvoiceCounter, InvoiceLine, Payment,
                       PaymentAllocation, StripeEvent)
 from .business import BusinessSettings
+from .documents import Document, DocumentFolder, DocumentSettings, DocumentView
+from .messages import MessageAttachment, MessageSettings, MessageThread, ThreadMessage
+from .notifications import Notification, NotificationSeen
 from .notify import OutboundMessage
+from .portal_actions import PortalAction
 
 __all__ = [
     "Account",
@@ -27,8 +31,17 @@ __all__ = [
     "Invoice",
     "InvoiceCounter",
     "InvoiceLine",
+    "Document",
+    "DocumentFolder",
+    "DocumentSettings",
+    "DocumentView",
     "LoginAttempt",
     "LoginChallenge",
+    "MessageAttachment",
+    "MessageSettings",
+    "MessageThread",
+    "Notification",
+    "NotificationSeen",
     "OutboundMessage",
     "Payment",
     "PaymentAllocation",
@@ -36,4 +49,9 @@ __all__ = [
     "StaffSession",
     "StaffUser",
     "StripeEvent",
+    "PortalAction",
+    "PortalSession",
+    "StaffSession",
+    "StaffUser",
+    "ThreadMessage",
 ]

@@ -169,3 +169,32 @@ def format_month(value, lang: str) -> str:
     from babel.dates import format_date as _babel_date
 
     return _babel_date(value, format="MMM y", locale=lang or FALLBACK_LANGUAGE)
+
+
+# ---- documents and messages ------------------------------------------------------------------------
+
+
+def format_day(value: datetime | None, lang: str, tz: str = "UTC") -> str:
+    """The day of a moment, in the reader's locale and a time zone (lists of documents and messages)."""
+    if value is None:
+        return ""
+    from babel.dates import format_date as _babel_date
+
+    return _babel_date(value.astimezone(_zone(tz)).date(), format="medium", locale=lang)
+
+
+def _zone(tz: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(tz)
+
+
+def format_size(size_bytes: int, lang: str) -> str:
+    """A file size for people: "820 B", "1.4 MB" ("1,4 Mo" in French), from the catalogue's units."""
+    from babel.numbers import format_decimal
+
+    if size_bytes < 1024:
+        return t(lang, "size.bytes", n=size_bytes)
+    if size_bytes < 1024 * 1024:
+        return t(lang, "size.kb", n=format_decimal(round(size_bytes / 1024), locale=lang))
+    return t(lang, "size.mb", n=format_decimal(round(size_bytes / (1024 * 1024), 1), format="#,##0.#", locale=lang))

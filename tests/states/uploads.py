@@ -1,0 +1,49 @@
+"""Feeding the streamed-upload handlers in state tests, the way Reflex's upload route does."""
+
+from __future__ import annotations
+
+from reflex_components_core.core._upload import UploadChunk
+
+from tests.conftest import run_async
+
+CHUNK = 64 * 1024
+
+
+async def chunk_stream(files: list[tuple[str, bytes]]):
+    """An async iterator of upload chunks (filename, offset, data), file after file."""
+    for name, data in files:
+        if not data:
+            yield UploadChunk(filename=name, offset=0, content_type="application/octet-stream", data=b"")
+        for offset in range(0, len(data), CHUNK):
+            yield UploadChunk(filename=name, offset=offset, content_type="application/octet-stream",
+                              data=data[offset:offset + CHUNK])
+
+
+def run_upload(state, handler_name: str, files: list[tuple[str, bytes]]) -> list:
+    """Run a background upload handler of `state` with these files (Reflex refuses direct calls of
+    background events, so its function is called on the state); returns the events it yielded."""
+    fn = getattr(type(state), handler_name).fn
+
+    async def drain():
+        out = []
+        result = fn(state, chunk_stream(files))
+        if hasattr(result, "__aiter__"):
+            async for event in result:
+                out.append(event)
+        else:
+            await result
+        return out
+
+    return run_async(drain())
+
+
+def at(state, path: str) -> None:
+    """Put the browser on `path` (with its query string) for an on_load handler."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from reflex.istate.data import RouterData
+
+    parts = urlsplit(path)
+    state.router = RouterData.from_router_data({"pathname": parts.path, "asPath": path,
+                                                "query": dict(parse_qsl(parts.query)),
+                                                "headers": {"origin": "http://localhost:3000"}})
