@@ -50,38 +50,35 @@ def staff_session(db, *, totp: bool = True, password: str = "correct horse batte
 
 _staff_ctx_by_db: dict[str, object] = {}
 
-
-def staff_ctx(db, role: str = "owner"):
-    """A console actor for service calls: a real staff row (so the audit log names someone), made once
-    per database (bcrypt is slow on purpose); an in-memory database gets its own each session."""
-    url = str(db.get_bind().url)
-    cache = db.info if url == "sqlite://" else _staff_ctx_by_db
-    key = f"{url}|{role}"
-    if key not in cache:
-        user = make_staff(db, role=role)
-        cache[key] = staff.StaffContext(staff_id=user.id, email=user.email, name=user.name, role=user.role,
-                                        mfa_passed=True, totp_enabled=True)
-    return cache[key]
-
-
-def portal_ctx(db, contact):
-    """The PortalContext a live session of `contact` resolves to."""
-# ---- documents, messages, portal actions (issue 4) ------------------------------------------------
-
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n" \
             b"trailer<</Root 1 0 R>>\n%%EOF\n"
 PNG_BYTES = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                           "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
-def staff_ctx(db, **kw):
-    """A fully authenticated staff member's context (what StaffState._staff returns)."""
-    token = staff_session(db)
-    return staff.resolve(db, token)
+def staff_ctx(db, role: str = "owner", **_ignored):
+    """A console actor for service calls, as `StaffState._staff` returns it: a real staff row and a
+    console session past TOTP (impersonation needs one). Made once per database: bcrypt is slow on
+    purpose; an in-memory database gets its own."""
+    from portal_app.models import StaffSession
+
+    url = str(db.get_bind().url)
+    cache = db.info if url == "sqlite://" else _staff_ctx_by_db
+    key = f"{url}|{role}"
+    if key not in cache:
+        user = make_staff(db, role=role)
+        token, _ = staff.login_password(db, user.email, "correct horse battery")
+        row = db.exec(select(StaffSession).where(StaffSession.staff_id == user.id)).one()
+        row.mfa_passed = True  # the TOTP step, which tests of other rules need not replay
+        db.add(row)
+        db.flush()
+        cache[key] = staff.StaffContext(staff_id=user.id, email=user.email, name=user.name, role=user.role,
+                                        mfa_passed=True, totp_enabled=True, session_id=row.id)
+    return cache[key]
 
 
 def portal_ctx(db, contact):
-    """The contact's portal context, as a logged-in session resolves it."""
+    """The PortalContext a live session of `contact` resolves to."""
     from portal_app.services import portal_sessions
 
     return portal_sessions.resolve_session(db, portal_sessions.open_session(db, contact.id))
