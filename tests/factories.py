@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+from sqlmodel import select
+
 from portal_app.services import accounts, audit, staff
 
 _seq = itertools.count(1)
