@@ -90,7 +90,7 @@ def test_new_badge_until_opened_and_not_cleared_by_staff_looking(db):
 
     staff = staff_ctx(db)
     as_contact = portal_sessions.resolve_session(db, portal_sessions.open_session(
-        db, ctx.contact_id, impersonator_staff_id=staff.staff_id))
+        db, ctx.contact_id, impersonator_staff_id=staff.staff_id, staff_session_id=staff.session_id))
     documents.open_for_contact(db, as_contact, doc.id)
     assert documents.new_count(db, ctx) == 1
     documents.open_for_contact(db, ctx, doc.id)

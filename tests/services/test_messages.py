@@ -126,7 +126,7 @@ def test_reading_as_an_admin_or_as_staff_in_the_portal_leaves_it_unread(db):
     messages.reply_as_staff(db, staff, thread.id, "A")
     messages.read_thread(db, admin, thread.id)
     looking = portal_sessions.resolve_session(db, portal_sessions.open_session(
-        db, author.contact_id, impersonator_staff_id=staff.staff_id))
+        db, author.contact_id, impersonator_staff_id=staff.staff_id, staff_session_id=staff.session_id))
     messages.read_thread(db, looking, thread.id)
     assert messages.unread_count(db, author) == 1
 
@@ -145,7 +145,7 @@ def test_attachments_of_others_are_refused(db):
         messages.open_attachment_for_contact(db, eve, staged.id)
     staff = staff_ctx(db)
     assert messages.open_attachment_for_staff(db, staff, staged.id).id == staged.id
-    other_staff = staff_ctx(db)
+    other_staff = staff_ctx(db, role="staff")  # a colleague
     own, _ = messages.stage_for_staff(db, staff, _file())
     with pytest.raises(NotFound):  # a colleague's unsent attachment is not yours either
         messages.open_attachment_for_staff(db, other_staff, own.id)
@@ -200,8 +200,8 @@ def test_notices_follow_rights_and_the_watermark(db):
     notifications.mark_seen(db, member, member_items[0].id)
     assert notifications.unread_count(db, member) == 0 and notifications.unread_count(db, admin) == 2
     assert all(not n.unread for n in notifications.recent(db, member, "en"))
-    staff_user = db.exec(select(StaffUser)).first() or make_staff(db)
+    console = staff_ctx(db)
     looking = portal_sessions.resolve_session(db, portal_sessions.open_session(
-        db, admin.contact_id, impersonator_staff_id=staff_user.id))
+        db, admin.contact_id, impersonator_staff_id=console.staff_id, staff_session_id=console.session_id))
     notifications.mark_seen(db, looking, 10**6)
     assert notifications.unread_count(db, admin) == 2
