@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from portal_app.models import AuditEvent, MessageAttachment, Notification, OutboundMessage, StaffUser
+from portal_app.models import AuditEvent, MessageAttachment, Notification, OutboundMessage
 from portal_app.services import business, clock, file_intake, messages, notifications, portal_sessions
 from portal_app.services.errors import DomainError, Forbidden, NotFound
 from tests.factories import PDF_BYTES, make_account, make_contact, make_staff, portal_ctx, staff_ctx
