@@ -58,9 +58,18 @@ def seed_demo() -> bool:
                                         billing_email=billing)
             for c in contacts:
                 accounts.save_contact(db, audit.SYSTEM, accounts.ContactInput(account_id=acc.id, **c))
-        from .services import bookings
+        from .services import bookings, portal_actions
 
         bookings.seed_demo(db)
+        for kind, icon, labels in (
+            ("pay", "credit_card", {"en": "Pay my bill", "fr": "Payer ma facture", "de": "Rechnung bezahlen"}),
+            ("book", "calendar_plus", {"en": "Book a technician", "fr": "Réserver un technicien",
+                                       "de": "Techniker buchen"}),
+            ("message", "message_square", {"en": "Write to us", "fr": "Nous écrire", "de": "Schreiben Sie uns"}),
+            ("documents", "folder_open", {"en": "My documents", "fr": "Mes documents", "de": "Meine Dokumente"}),
+        ):
+            portal_actions.save_action(db, audit.SYSTEM, portal_actions.ActionInput(kind=kind, labels=labels,
+                                                                                    icon=icon))
         try:
             staff.create_staff(db, email=DEMO_STAFF_EMAIL, password=DEMO_STAFF_PASSWORD, name="Demo Admin",
                                role="owner")
