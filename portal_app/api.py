@@ -109,75 +109,39 @@ def _not_found() -> Response:
     return Response(status_code=404, headers=NO_STORE)
 
 
-async def document_download(request: Request) -> Response:
-    """A customer's document: their session, their account, shared, and the documents right.
-    Anything else is the same 404 as a missing id."""
-    from .services import documents
-    from .services.errors import DomainError
+def _stored_file_route(service: str, opener: str, param: str, *, staff_side: bool):
+    """A download route for a stored file: the customer's session (or the staff console's), then the
+    service's own opener, which checks account, sharing and rights. Anything refused is the same 404 as
+    a missing id."""
 
-    inline = request.query_params.get("inline") == "1"
-    try:
-        with session_scope() as db:
-            ctx = _portal_context(db, request)
-            if ctx is None:
-                return _not_found()
-            doc = documents.open_for_contact(db, ctx, request.path_params["doc_id"])
-            found = (doc.stored_name, doc.title, doc.mime_type)
-    except DomainError:
-        return _not_found()
-    return _file_response(documents.AREA, *found, inline=inline)
+    async def download(request: Request) -> Response:
+        import importlib
 
+        from .services.errors import DomainError
 
-async def admin_document_download(request: Request) -> Response:
-    from .services import documents
-    from .services.errors import DomainError
+        module = importlib.import_module(f".services.{service}", __package__)
+        inline = request.query_params.get("inline") == "1"
+        try:
+            with session_scope() as db:
+                actor = (staff.resolve(db, request.cookies.get(STAFF_COOKIE)) if staff_side
+                         else _portal_context(db, request))
+                if actor is None:
+                    return _not_found()
+                stored = getattr(module, opener)(db, actor, request.path_params[param])
+                found = (stored.stored_name, stored.title, stored.mime_type)
+        except DomainError:
+            return _not_found()
+        return _file_response(module.AREA, *found, inline=inline)
 
-    inline = request.query_params.get("inline") == "1"
-    try:
-        with session_scope() as db:
-            who = staff.resolve(db, request.cookies.get(STAFF_COOKIE))
-            if who is None:
-                return _not_found()
-            doc = documents.open_for_staff(db, who, request.path_params["doc_id"])
-            found = (doc.stored_name, doc.title, doc.mime_type)
-    except DomainError:
-        return _not_found()
-    return _file_response(documents.AREA, *found, inline=inline)
+    return download
 
 
-async def attachment_download(request: Request) -> Response:
-    """A message attachment for a customer: their session, a thread they may read."""
-    from .services import messages
-    from .services.errors import DomainError
-
-    inline = request.query_params.get("inline") == "1"
-    try:
-        with session_scope() as db:
-            ctx = _portal_context(db, request)
-            if ctx is None:
-                return _not_found()
-            att = messages.open_attachment_for_contact(db, ctx, request.path_params["att_id"])
-            found = (att.stored_name, att.title, att.mime_type)
-    except DomainError:
-        return _not_found()
-    return _file_response(messages.AREA, *found, inline=inline)
-
-
-async def admin_attachment_download(request: Request) -> Response:
-    from .services import messages
-    from .services.errors import DomainError
-
-    inline = request.query_params.get("inline") == "1"
-    try:
-        with session_scope() as db:
-            who = staff.resolve(db, request.cookies.get(STAFF_COOKIE))
-            if who is None:
-                return _not_found()
-            att = messages.open_attachment_for_staff(db, who, request.path_params["att_id"])
-            found = (att.stored_name, att.title, att.mime_type)
-    except DomainError:
-        return _not_found()
-    return _file_response(messages.AREA, *found, inline=inline)
+# A customer's document: their session, their account, shared, and the documents right.
+document_download = _stored_file_route("documents", "open_for_contact", "doc_id", staff_side=False)
+admin_document_download = _stored_file_route("documents", "open_for_staff", "doc_id", staff_side=True)
+# A message attachment: a thread the customer may read, or any thread for staff.
+attachment_download = _stored_file_route("messages", "open_attachment_for_contact", "att_id", staff_side=False)
+admin_attachment_download = _stored_file_route("messages", "open_attachment_for_staff", "att_id", staff_side=True)
 
 
 def build_api() -> Starlette:

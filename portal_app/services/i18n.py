@@ -109,11 +109,7 @@ def format_time_of_day(value: datetime, lang: str, tz) -> str:
 
 def format_price_minor(amount_minor: int, currency: str, lang: str) -> str:
     """Integer minor units of `currency` as money for the reader: '€90.00' / '90,00 €'."""
-    from decimal import Decimal
-
-    from babel.numbers import format_currency, get_currency_precision
-
-    return format_currency(Decimal(amount_minor).scaleb(-get_currency_precision(currency)), currency, locale=lang)
+    return format_money(amount_minor, currency, lang)
 
 
 # ---- money and dates (billing) ------------------------------------------------------------------
