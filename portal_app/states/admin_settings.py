@@ -18,7 +18,6 @@ class AdminSettingsState(StaffState):
     default_language: str = "en"
     languages: list[str] = []
     sender_name: str = ""
-    password_login: bool = False
     modules: list[str] = []
     shipped: list[dict[str, str]] = []
     form_version: int = 0
@@ -32,7 +31,7 @@ class AdminSettingsState(StaffState):
         row = business.get_business(db)
         self.name, self.brand_color, self.login_text = row.name, row.brand_color, row.login_text
         self.default_language, self.languages = row.default_language, list(row.languages or [])
-        self.sender_name, self.password_login = row.sender_name, row.password_login_enabled
+        self.sender_name = row.sender_name
         self.modules = list(row.modules or [])
         self.shipped = [{"code": c, "name": i18n.LANGUAGE_NAMES.get(c, c)} for c in i18n.shipped_languages()]
         self.form_version += 1
