@@ -12,7 +12,7 @@ from ..services import accounts, documents, file_intake, i18n, notify, staff
 from ..services.errors import DomainError
 from .admin_accounts import _pages, _query_int
 from .staff import StaffState
-from .uploads import progress_percent, receive_files
+from .uploads import progress_percent, receive_and_store
 
 UPLOAD_ID = "staff-document-upload"
 REPLACE_ID = "staff-document-replace"
@@ -186,28 +186,17 @@ class AdminDocumentsState(StaffState):
         async with self:
             token, account_id = self.staff_sid, self.account_id
             self.flash_key, self.uploading, self.upload_percent = "", True, 0
-        stored, result = [], None
+        def limit_for(db, who):
+            if not account_id:
+                raise DomainError("error.not_found")
+            return documents.max_upload_bytes(db)
+
         try:
-            with session_scope() as db:
-                if staff.resolve(db, token) is None:
-                    raise DomainError("error.session_over")
-                if not account_id:
-                    raise DomainError("error.not_found")
-                limit = documents.max_upload_bytes(db)
-            stored = await receive_files(chunks, documents.AREA, limit)
-            if not stored:
-                raise DomainError("files.error.no_file")
-            with session_scope() as db:
-                who = staff.resolve(db, token)
-                if who is None:
-                    raise DomainError("error.session_over")
-                result = store(db, who, account_id, stored)
-        except Exception as exc:  # noqa: BLE001 - a broken upload must leave a clear message, not a spinner
-            for f in stored:
-                file_intake.remove(documents.AREA, f.stored_name)
-            if not isinstance(exc, DomainError):
-                log.warning("staff upload failed: %s", exc)
-                exc = DomainError("files.error.failed")
+            result = await receive_and_store(
+                chunks, area=documents.AREA, resolve=lambda db: staff.resolve(db, token), limit_for=limit_for,
+                store=lambda db, who, files: store(db, who, account_id, files), require_file=True,
+                what="staff upload")
+        except DomainError as exc:
             async with self:
                 self.uploading = False
                 self._flash_error(exc)

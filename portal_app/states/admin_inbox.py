@@ -13,7 +13,7 @@ from .admin_accounts import _pages, _query_int
 from .messages import attachment_rows
 from .nav_counts import ConsoleCountsState
 from .staff import StaffState
-from .uploads import progress_percent, receive_files
+from .uploads import progress_percent, receive_and_store
 
 UPLOAD_ID = "staff-reply-attachments"
 log = logging.getLogger("guichet.messages")
@@ -172,25 +172,13 @@ class AdminInboxState(StaffState):
         async with self:
             token = self.staff_sid
             self.flash_key, self.uploading, self.upload_percent = "", True, 0
-        stored, stale = [], []
         try:
-            with session_scope() as db:
-                if staff.resolve(db, token) is None:
-                    raise DomainError("error.session_over")
-            stored = await receive_files(chunks, messages.AREA, messages.ATTACHMENT_MAX_BYTES,
-                                         max_files=messages.ATTACHMENTS_PER_MESSAGE)
-            with session_scope() as db:
-                who = staff.resolve(db, token)
-                if who is None:
-                    raise DomainError("error.session_over")
-                for f in stored:
-                    stale += messages.stage_for_staff(db, who, f)[1]
-        except Exception as exc:  # noqa: BLE001 - a broken upload must leave a clear message, not a spinner
-            for f in stored:
-                file_intake.remove(messages.AREA, f.stored_name)
-            if not isinstance(exc, DomainError):
-                log.warning("staff attachment upload failed: %s", exc)
-                exc = DomainError("files.error.failed")
+            stale = await receive_and_store(
+                chunks, area=messages.AREA, resolve=lambda db: staff.resolve(db, token),
+                limit_for=lambda db, who: messages.ATTACHMENT_MAX_BYTES,
+                store=lambda db, who, files: [x for f in files for x in messages.stage_for_staff(db, who, f)[1]],
+                max_files=messages.ATTACHMENTS_PER_MESSAGE, what="staff attachment upload")
+        except DomainError as exc:
             async with self:
                 self.uploading = False
                 self._flash_error(exc)

@@ -11,7 +11,7 @@ from ..services import documents, file_intake, i18n, portal_sessions
 from ..services.errors import DomainError
 from .nav_counts import PortalCountsState
 from .portal import PortalState
-from .uploads import progress_percent, receive_files
+from .uploads import progress_percent, receive_and_store
 
 UPLOAD_ID = "customer-document-upload"
 log = logging.getLogger("guichet.documents")
@@ -186,28 +186,13 @@ class DocumentsState(PortalState):
         async with self:
             token = self.portal_sid
             self.error_key, self.notice_key, self.uploading, self.upload_percent = "", "", True, 0
-        stored = []
         try:
-            with session_scope() as db:
-                ctx = portal_sessions.resolve_session(db, token)
-                if ctx is None:
-                    raise DomainError("error.session_over")
-                limit = documents.check_customer_upload(db, ctx)
-            stored = await receive_files(chunks, documents.AREA, limit, max_files=1)
-            if not stored:
-                raise DomainError("files.error.no_file")
-            with session_scope() as db:
-                ctx = portal_sessions.resolve_session(db, token)
-                if ctx is None:
-                    raise DomainError("error.session_over")
-                for f in stored:
-                    documents.add_customer_document(db, ctx, f)
-        except Exception as exc:  # noqa: BLE001 - a broken upload must leave a clear message, not a spinner
-            for f in stored:
-                file_intake.remove(documents.AREA, f.stored_name)
-            if not isinstance(exc, DomainError):
-                log.warning("customer upload failed: %s", exc)
-                exc = DomainError("files.error.failed")
+            await receive_and_store(
+                chunks, area=documents.AREA, resolve=lambda db: portal_sessions.resolve_session(db, token),
+                limit_for=documents.check_customer_upload,
+                store=lambda db, ctx, files: [documents.add_customer_document(db, ctx, f) for f in files],
+                max_files=1, require_file=True, what="customer upload")
+        except DomainError as exc:
             async with self:
                 self.uploading = False
                 self._fail(exc)

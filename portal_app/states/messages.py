@@ -12,7 +12,7 @@ from ..services import file_intake, i18n, messages, notify, portal_sessions
 from ..services.errors import DomainError
 from .nav_counts import PortalCountsState
 from .portal import PortalState
-from .uploads import progress_percent, receive_files
+from .uploads import progress_percent, receive_and_store
 
 UPLOAD_ID = "message-attachments"
 log = logging.getLogger("guichet.messages")
@@ -209,26 +209,13 @@ class MessagesState(PortalState):
         async with self:
             token = self.portal_sid
             self.error_key, self.uploading, self.upload_percent = "", True, 0
-        stored, stale = [], []
         try:
-            with session_scope() as db:
-                ctx = portal_sessions.resolve_session(db, token)
-                if ctx is None:
-                    raise DomainError("error.session_over")
-                limit = messages.check_can_write(ctx)
-            stored = await receive_files(chunks, messages.AREA, limit, max_files=messages.ATTACHMENTS_PER_MESSAGE)
-            with session_scope() as db:
-                ctx = portal_sessions.resolve_session(db, token)
-                if ctx is None:
-                    raise DomainError("error.session_over")
-                for f in stored:
-                    stale += messages.stage_for_contact(db, ctx, f)[1]
-        except Exception as exc:  # noqa: BLE001 - a broken upload must leave a clear message, not a spinner
-            for f in stored:
-                file_intake.remove(messages.AREA, f.stored_name)
-            if not isinstance(exc, DomainError):
-                log.warning("attachment upload failed: %s", exc)
-                exc = DomainError("files.error.failed")
+            stale = await receive_and_store(
+                chunks, area=messages.AREA, resolve=lambda db: portal_sessions.resolve_session(db, token),
+                limit_for=lambda db, ctx: messages.check_can_write(ctx),
+                store=lambda db, ctx, files: [x for f in files for x in messages.stage_for_contact(db, ctx, f)[1]],
+                max_files=messages.ATTACHMENTS_PER_MESSAGE, what="attachment upload")
+        except DomainError as exc:
             async with self:
                 self.uploading = False
                 self._fail(exc)
