@@ -9,7 +9,7 @@ from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
-import portal_app.models.base  # noqa: F401  (UTC timestamp column type)
+import portal_app.core.models.base  # noqa: F401  (UTC timestamp column type)
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

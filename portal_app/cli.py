@@ -1,4 +1,4 @@
-"""Command line: demo data and staff users.  python -m portal_app.cli --help"""
+"""Command line: demo data, staff users and the commands features register.  python -m portal_app.cli --help"""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ import sys
 
 from sqlmodel import func, select
 
-from .db import session_scope
-from .models import Account
-from .services import accounts, audit, business, staff
-from .services.errors import DomainError
+from portal_app.core.db import session_scope
+from portal_app.core.models.accounts import Account
+from portal_app.core import accounts, audit, business
+from portal_app.core.auth import staff
+from portal_app import features
+from portal_app.core import registries
+from portal_app.core.errors import DomainError
+from portal_app.core.models.auth import StaffUser
 
 DEMO_STAFF_EMAIL = "admin@guichet.example"
 DEMO_STAFF_PASSWORD = "demo-console-2026"
@@ -41,10 +45,11 @@ def seed_demo() -> bool:
     """Load the demo business when the database has no account yet. Returns whether it did.
 
     Never in production: the demo staff password is published in the README."""
-    from .config import get_settings
+    from portal_app.core.config import get_settings
 
     if get_settings().is_production:
         return False
+    features.load("cli")
     with session_scope() as db:
         if db.exec(select(func.count()).select_from(Account)).one() > 0:
             return False
@@ -58,26 +63,16 @@ def seed_demo() -> bool:
                                         billing_email=billing)
             for c in contacts:
                 accounts.save_contact(db, audit.SYSTEM, accounts.ContactInput(account_id=acc.id, **c))
-        from .services import bookings, portal_actions
-
-        bookings.seed_demo(db)
-        for kind, icon, labels in (
-            ("pay", "credit_card", {"en": "Pay my bill", "fr": "Payer ma facture", "de": "Rechnung bezahlen"}),
-            ("book", "calendar_plus", {"en": "Book a technician", "fr": "Réserver un technicien",
-                                       "de": "Techniker buchen"}),
-            ("message", "message_square", {"en": "Write to us", "fr": "Nous écrire", "de": "Schreiben Sie uns"}),
-            ("documents", "folder_open", {"en": "My documents", "fr": "Mes documents", "de": "Meine Dokumente"}),
-        ):
-            portal_actions.save_action(db, audit.SYSTEM, portal_actions.ActionInput(kind=kind, labels=labels,
-                                                                                    icon=icon))
         try:
-            staff.create_staff(db, email=DEMO_STAFF_EMAIL, password=DEMO_STAFF_PASSWORD, name="Demo Admin",
-                               role="owner")
+            demo_staff = staff.create_staff(db, email=DEMO_STAFF_EMAIL, password=DEMO_STAFF_PASSWORD,
+                                            name="Demo Admin", role="owner")
         except DomainError:
-            pass
-    from .billing_cli import seed_demo as seed_demo_invoices
-
-    seed_demo_invoices()  # a few issued invoices, so the billing pages have something to show
+            demo_staff = db.exec(select(StaffUser).where(StaffUser.email == DEMO_STAFF_EMAIL)).one()
+        ctx = staff.StaffContext(staff_id=demo_staff.id, email=demo_staff.email, name=demo_staff.name,
+                                 role=demo_staff.role, mfa_passed=True, totp_enabled=demo_staff.totp_enabled)
+        # Each feature's demo data (booking services, portal actions, invoices...), in its declared order.
+        for _order, seed in sorted(registries.DEMO_SEEDERS, key=lambda item: item[0]):
+            seed(db, ctx)
     return True
 
 
@@ -97,6 +92,7 @@ Guichet demo
 
 
 def main(argv: list[str] | None = None) -> int:
+    features.load("cli")
     parser = argparse.ArgumentParser(prog="python -m portal_app.cli")
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("seed", help="load demo data into an empty database")
@@ -105,8 +101,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--name", default="")
     p.add_argument("--role", default="staff", choices=staff.STAFF_ROLES)
     p.add_argument("--password-env", help="read the password from this environment variable")
+    for name, run in registries.COMMANDS.items():
+        sub.add_parser(name, help=(run.__doc__ or "").strip().split("\n")[0] or None, add_help=False)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in registries.COMMANDS:
+        return registries.COMMANDS[argv[0]](argv[1:])
     args = parser.parse_args(argv)
-    from .config import get_settings
+    from portal_app.core.config import get_settings
 
     if args.cmd == "seed":
         if get_settings().is_production:
@@ -135,7 +136,7 @@ def demo_staff_present() -> bool:
     """True when the demo console account (published password) exists: refused in production."""
     from sqlmodel import select as _select
 
-    from .models import StaffUser
+    from portal_app.core.models.auth import StaffUser
 
     try:
         with session_scope() as db:

@@ -1,19 +1,22 @@
-"""The Guichet app: theme, pages and the HTTP routes beside them."""
+"""The Guichet app: theme, the pages and routes the feature packages declare, start-up guards."""
 
 import logging
 import sys
 
 import reflex as rx
 
-from . import models  # noqa: F401  (every table registered before migrations look)
-from . import pages  # noqa: F401  (registers every page)
-from .api import build_api
-from .jobs import booking_reminders_loop
-from .config import get_settings
+from portal_app import features
+from portal_app.core.config import get_settings
+from portal_app.core.registries import LIFESPAN_TASKS
+from portal_app.core.routes import build_api
+
+features.load("pages")  # every page registers itself with rx.page through its shell
+features.load("jobs")
+features.load("routes")
 
 _problems = get_settings().check_production_ready()
 if get_settings().is_production:
-    from .cli import DEMO_STAFF_EMAIL, demo_staff_present
+    from portal_app.cli import DEMO_STAFF_EMAIL, demo_staff_present
 
     if demo_staff_present():
         _problems.append(f"the demo staff user {DEMO_STAFF_EMAIL} exists: delete it before going live")
@@ -26,4 +29,5 @@ app = rx.App(
     stylesheets=["/guichet.css"],
     api_transformer=build_api(),
 )
-app.register_lifespan_task(booking_reminders_loop)
+for task in LIFESPAN_TASKS:
+    app.register_lifespan_task(task)

@@ -33,11 +33,14 @@ for _name in ("SENDGRID_API_KEY", "TWILIO_ACCOUNT_SID", "GUICHET_ENV"):
 
 from sqlmodel import Session, SQLModel, create_engine  # noqa: E402
 
-import portal_app.models  # noqa: E402,F401
-from portal_app.config import reload_settings  # noqa: E402
-from portal_app.services import clock  # noqa: E402
+import portal_app.features  # noqa: F401  (every table registered)
+from portal_app.core.config import reload_settings  # noqa: E402
+from portal_app.core import clock  # noqa: E402
 
 reload_settings()
+# What the app gathers at start: every feature's HTTP routes, jobs and commands register themselves.
+for _part in ("routes", "jobs", "cli"):
+    portal_app.features.load(_part)
 
 
 def pytest_configure(config):

@@ -6,7 +6,8 @@ import itertools
 
 from sqlmodel import select
 
-from portal_app.services import accounts, audit, staff
+from portal_app.core import accounts, audit
+from portal_app.core.auth import staff
 
 _seq = itertools.count(1)
 
@@ -35,8 +36,8 @@ def staff_session(db, *, totp: bool = True, password: str = "correct horse batte
     """A new staff member's console token: password only, or password and TOTP (enrolled now)."""
     import pyotp
 
-    from portal_app.models import StaffUser
-    from portal_app.services.security import decrypt_secret
+    from portal_app.core.models.auth import StaffUser
+    from portal_app.core.security import decrypt_secret
 
     user = make_staff(db, password=password)
     token, _ = staff.login_password(db, user.email, password)
@@ -62,7 +63,7 @@ def staff_ctx(db, role: str = "owner", **_ignored):
     """A console actor for service calls, as `StaffState._staff` returns it: a real staff row and a
     console session past TOTP (impersonation needs one). Made once per database: bcrypt is slow on
     purpose; an in-memory database gets its own."""
-    from portal_app.models import StaffSession
+    from portal_app.core.models.auth import StaffSession
 
     url = str(db.get_bind().url)
     cache = db.info if url == "sqlite://" else _staff_ctx_by_db
@@ -81,7 +82,7 @@ def staff_ctx(db, role: str = "owner", **_ignored):
 
 def portal_ctx(db, contact):
     """The PortalContext a live session of `contact` resolves to."""
-    from portal_app.services import portal_sessions
+    from portal_app.core.auth import sessions as portal_sessions
 
     return portal_sessions.resolve_session(db, portal_sessions.open_session(db, contact.id))
 
@@ -91,7 +92,7 @@ def portal_ctx(db, contact):
 
 def staff_context(db):
     """A staff member acting in the console (a StaffContext, as a handler gets it)."""
-    from portal_app.services.staff import StaffContext
+    from portal_app.core.auth.staff import StaffContext
 
     user = make_staff(db)
     return StaffContext(staff_id=user.id, email=user.email, name=user.name, role=user.role, mfa_passed=True,
@@ -100,13 +101,13 @@ def staff_context(db):
 
 def portal_context(db, contact):
     """The PortalContext of a fresh session of `contact`."""
-    from portal_app.services import portal_sessions
+    from portal_app.core.auth import sessions as portal_sessions
 
     return portal_sessions.resolve_session(db, portal_sessions.open_session(db, contact.id))
 
 
 def make_booking_service(db, name: str = "Consultation", *, duration: int = 60, buffer: int = 0, **kw):
-    from portal_app.services import bookings
+    from portal_app.bookings import rules as bookings
 
     data = bookings.ServiceInput(names=kw.pop("names", {"en": name, "fr": f"{name} (fr)", "de": f"{name} (de)"}),
                                  duration_minutes=duration, buffer_minutes=buffer, **kw)
@@ -116,7 +117,7 @@ def make_booking_service(db, name: str = "Consultation", *, duration: int = 60, 
 def reset_booking_rules(db, **changes):
     """Put the booking rules and weekly hours back to their defaults (tests on the shared database change
     them), then apply `changes` to the rules."""
-    from portal_app.services import bookings
+    from portal_app.bookings import rules as bookings
 
     actor = staff_ctx(db)
     data = bookings.RulesInput(time_zone="Europe/Paris", online_booking=True, allow_reschedule=True,
@@ -135,7 +136,7 @@ def clear_bookings_from(db, start) -> None:
     from sqlalchemy import delete
     from sqlmodel import select
 
-    from portal_app.models import Booking, BookingSlotClaim
+    from portal_app.bookings.models import Booking, BookingSlotClaim
 
     ids = db.exec(select(Booking.id).where(Booking.starts_at >= start)).all()
     if ids:
@@ -147,9 +148,9 @@ def staff_session_at_clock(db, *, totp: bool = True, password: str = "correct ho
     """Like staff_session, with the TOTP code of the services' clock (for tests that pin it)."""
     import pyotp
 
-    from portal_app.models import StaffUser
-    from portal_app.services import clock
-    from portal_app.services.security import decrypt_secret
+    from portal_app.core.models.auth import StaffUser
+    from portal_app.core import clock
+    from portal_app.core.security import decrypt_secret
 
     user = make_staff(db, password=password)
     token, _ = staff.login_password(db, user.email, password)
@@ -162,7 +163,7 @@ def staff_session_at_clock(db, *, totp: bool = True, password: str = "correct ho
 
 def make_draft(db, account, lines=(("Service", "1", "100.00", "20"),), staff=None, **kw):
     """A draft invoice with (description, quantity, unit price, tax rate) lines, built through the service."""
-    from portal_app.services import billing
+    from portal_app.billing import rules as billing
 
     staff = staff or staff_context(db)
     inv = billing.create_draft(db, staff, account.id)
@@ -177,7 +178,7 @@ def make_draft(db, account, lines=(("Service", "1", "100.00", "20"),), staff=Non
 
 def make_issued(db, account, lines=(("Service", "1", "100.00", "20"),), staff=None, **kw):
     """An issued invoice (number, PDF, emails queued but not sent)."""
-    from portal_app.services import billing
+    from portal_app.billing import rules as billing
 
     staff = staff or staff_context(db)
     inv = make_draft(db, account, lines, staff=staff, **kw)
@@ -185,7 +186,8 @@ def make_issued(db, account, lines=(("Service", "1", "100.00", "20"),), staff=No
 def make_document(db, account, *, title: str = "Contract.pdf", data: bytes = PDF_BYTES, shared: bool = True,
                   folder_id: int | None = None, by=None):
     """A document staff uploaded to `account` (through the intake and the service)."""
-    from portal_app.services import documents, file_intake
+    from portal_app.documents import rules as documents
+    from portal_app.core import files as file_intake
 
     by = by or staff_ctx(db)
     stored = file_intake.store_bytes("documents", title, data, 10 * 1024 * 1024)

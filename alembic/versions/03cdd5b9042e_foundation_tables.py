@@ -9,7 +9,7 @@ from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
-import portal_app.models.base  # noqa: F401  (UTC timestamp column type)
+import portal_app.core.models.base  # noqa: F401  (UTC timestamp column type)
 import sqlmodel
 
 # revision identifiers, used by Alembic.
@@ -30,7 +30,7 @@ def upgrade() -> None:
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('domains', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('send_consumption_statements', sa.Boolean(), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('account', schema=None) as batch_op:
@@ -39,7 +39,7 @@ def upgrade() -> None:
 
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.Column('actor_type', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('actor_label', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
@@ -68,12 +68,12 @@ def upgrade() -> None:
     sa.Column('languages', sa.JSON(), nullable=False),
     sa.Column('sender_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('password_login_enabled', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', portal_app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('login_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
     sa.Column('contact_id', sa.Integer(), nullable=True),
     sa.Column('client_ip', sqlmodel.sql.sqltypes.AutoString(length=45), nullable=False),
@@ -89,7 +89,7 @@ def upgrade() -> None:
 
     op.create_table('outbound_message',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('recipient', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
     sa.Column('template', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -103,7 +103,7 @@ def upgrade() -> None:
     sa.Column('provider_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('sent_at', portal_app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('sent_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
     sa.Column('contact_id', sa.Integer(), nullable=True),
     sa.Column('account_id', sa.Integer(), nullable=True),
     sa.Column('fallback_of_id', sa.Integer(), nullable=True),
@@ -127,9 +127,9 @@ def upgrade() -> None:
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', portal_app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('last_login_at', portal_app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('locked_until', portal_app.core.models.base.UTCDateTime(), nullable=True),
+    sa.Column('last_login_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('staff_user', schema=None) as batch_op:
@@ -147,9 +147,9 @@ def upgrade() -> None:
     sa.Column('portal_access', sa.Boolean(), nullable=False),
     sa.Column('portal_role', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('rights', sa.JSON(), nullable=False),
-    sa.Column('invited_at', portal_app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('last_login_at', portal_app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('invited_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
+    sa.Column('last_login_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -162,10 +162,10 @@ def upgrade() -> None:
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=False),
     sa.Column('mfa_passed', sa.Boolean(), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('last_seen_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('absolute_expires_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('revoked_at', portal_app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('last_seen_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('absolute_expires_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['staff_id'], ['staff_user.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -182,12 +182,12 @@ def upgrade() -> None:
     sa.Column('code_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('codes_sent', sa.Integer(), nullable=False),
     sa.Column('failed_attempts', sa.Integer(), nullable=False),
-    sa.Column('last_sent_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('ended_at', portal_app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('last_sent_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('ended_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
     sa.Column('end_reason', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
     sa.Column('client_ip', sqlmodel.sql.sqltypes.AutoString(length=45), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -202,10 +202,10 @@ def upgrade() -> None:
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('contact_id', sa.Integer(), nullable=False),
     sa.Column('impersonator_staff_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('last_seen_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('absolute_expires_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('revoked_at', portal_app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('last_seen_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('absolute_expires_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
     sa.Column('revoked_reason', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
     sa.Column('client_ip', sqlmodel.sql.sqltypes.AutoString(length=45), nullable=False),
     sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], ),

@@ -9,7 +9,7 @@ from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
-import portal_app.models.base  # noqa: F401  (UTC timestamp column type)
+import portal_app.core.models.base  # noqa: F401  (UTC timestamp column type)
 import sqlmodel
 
 # revision identifiers, used by Alembic.
@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.Column('closed', sa.Boolean(), nullable=False),
     sa.Column('hours', sa.JSON(), nullable=False),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('booking_exception', schema=None) as batch_op:
@@ -55,7 +55,7 @@ def upgrade() -> None:
     sa.Column('audience', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('booking_settings',
@@ -71,7 +71,7 @@ def upgrade() -> None:
     sa.Column('reminder_hours', sa.Integer(), nullable=False),
     sa.Column('slot_step_minutes', sa.Integer(), nullable=False),
     sa.Column('horizon_days', sa.Integer(), nullable=False),
-    sa.Column('updated_at', portal_app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('booking_service_account',
@@ -90,19 +90,19 @@ def upgrade() -> None:
     sa.Column('contact_id', sa.Integer(), nullable=False),
     sa.Column('service_id', sa.Integer(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('starts_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('ends_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('blocked_until', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('starts_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('blocked_until', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.Column('time_zone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', portal_app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('confirmed_at', portal_app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('cancelled_at', portal_app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('reminder_due_at', portal_app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('reminder_sent_at', portal_app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
+    sa.Column('confirmed_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
+    sa.Column('cancelled_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
+    sa.Column('reminder_due_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
+    sa.Column('reminder_sent_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
     sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], ),
     sa.ForeignKeyConstraint(['service_id'], ['booking_service.id'], ),

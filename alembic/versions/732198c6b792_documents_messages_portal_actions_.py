@@ -9,7 +9,7 @@ from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
-import portal_app.models.base  # noqa: F401  (UTC timestamp column type)
+import portal_app.core.models.base  # noqa: F401  (UTC timestamp column type)
 import sqlmodel
 
 # revision identifiers, used by Alembic.
@@ -26,13 +26,13 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('customer_uploads', sa.Boolean(), nullable=False),
     sa.Column('max_upload_mb', sa.Integer(), nullable=False),
-    sa.Column('updated_at', portal_app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('message_settings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('staff_notify_email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
-    sa.Column('updated_at', portal_app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('portal_action',
@@ -44,8 +44,8 @@ def upgrade() -> None:
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
     sa.Column('audience', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('portal_action', schema=None) as batch_op:
@@ -55,7 +55,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('account_id', 'name', name='uq_document_folder_account_name')
@@ -77,8 +77,8 @@ def upgrade() -> None:
     sa.Column('uploaded_by_contact_id', sa.Integer(), nullable=True),
     sa.Column('staff_seen', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
     sa.ForeignKeyConstraint(['folder_id'], ['document_folder.id'], ),
     sa.ForeignKeyConstraint(['uploaded_by_contact_id'], ['contact.id'], ),
@@ -97,13 +97,13 @@ def upgrade() -> None:
     sa.Column('contact_id', sa.Integer(), nullable=False),
     sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('last_message_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('last_customer_message_at', portal_app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('last_staff_message_at', portal_app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('contact_read_at', portal_app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('staff_read_at', portal_app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('handled_at', portal_app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('last_message_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('last_customer_message_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
+    sa.Column('last_staff_message_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
+    sa.Column('contact_read_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
+    sa.Column('staff_read_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
+    sa.Column('handled_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
     sa.Column('handled_by_staff_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
     sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], ),
@@ -125,7 +125,7 @@ def upgrade() -> None:
     sa.Column('params', sa.JSON(), nullable=False),
     sa.Column('link', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('ref', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
     sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -138,7 +138,7 @@ def upgrade() -> None:
     op.create_table('notification_seen',
     sa.Column('contact_id', sa.Integer(), nullable=False),
     sa.Column('last_seen_id', sa.Integer(), nullable=False),
-    sa.Column('seen_at', portal_app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('seen_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], ),
     sa.PrimaryKeyConstraint('contact_id')
     )
@@ -146,7 +146,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
     sa.Column('contact_id', sa.Integer(), nullable=False),
-    sa.Column('seen_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('seen_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], ),
     sa.ForeignKeyConstraint(['document_id'], ['document.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -164,7 +164,7 @@ def upgrade() -> None:
     sa.Column('author_staff_id', sa.Integer(), nullable=True),
     sa.Column('author_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
     sa.ForeignKeyConstraint(['author_contact_id'], ['contact.id'], ),
     sa.ForeignKeyConstraint(['author_staff_id'], ['staff_user.id'], ),
@@ -186,7 +186,7 @@ def upgrade() -> None:
     sa.Column('stored_name', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('mime_type', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('size_bytes', sa.Integer(), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
     sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], ),
     sa.ForeignKeyConstraint(['message_id'], ['thread_message.id'], ),

@@ -9,7 +9,7 @@ from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
-import portal_app.models.base  # noqa: F401  (UTC timestamp column type)
+import portal_app.core.models.base  # noqa: F401  (UTC timestamp column type)
 import sqlmodel
 
 # revision identifiers, used by Alembic.
@@ -36,7 +36,7 @@ def upgrade() -> None:
     sa.Column('bank_iban', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('bank_bic', sqlmodel.sql.sqltypes.AutoString(length=11), nullable=False),
     sa.Column('bank_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('updated_at', portal_app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('invoice_counter',
@@ -47,7 +47,7 @@ def upgrade() -> None:
     op.create_table('stripe_event',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('type', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('received_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('received_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -70,9 +70,9 @@ def upgrade() -> None:
     sa.Column('pdf_file', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('void_reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('issued_at', portal_app.models.base.UTCDateTime(), nullable=True),
-    sa.Column('voided_at', portal_app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('issued_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
+    sa.Column('voided_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
     sa.Column('created_by_staff_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
     sa.ForeignKeyConstraint(['created_by_staff_id'], ['staff_user.id'], ),
@@ -92,7 +92,7 @@ def upgrade() -> None:
     sa.Column('stored_name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('content_type', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('size_bytes', sa.Integer(), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.Column('uploaded_by_staff_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
     sa.ForeignKeyConstraint(['invoice_id'], ['invoice.id'], ),
@@ -133,8 +133,8 @@ def upgrade() -> None:
     sa.Column('reference', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('invoice_ids', sa.JSON(), nullable=False),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
-    sa.Column('received_at', portal_app.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+    sa.Column('received_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
     sa.Column('contact_id', sa.Integer(), nullable=True),
     sa.Column('recorded_by_staff_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
@@ -152,7 +152,7 @@ def upgrade() -> None:
     sa.Column('payment_id', sa.Integer(), nullable=False),
     sa.Column('invoice_id', sa.Integer(), nullable=False),
     sa.Column('amount_minor', sa.Integer(), nullable=False),
-    sa.Column('created_at', portal_app.models.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['invoice_id'], ['invoice.id'], ),
     sa.ForeignKeyConstraint(['payment_id'], ['payment.id'], ),
     sa.PrimaryKeyConstraint('id')

@@ -52,8 +52,9 @@ BIG_TABLES = ("invoice", "invoice_line", "payment", "payment_allocation", "consu
 
 def seed(db_path: Path) -> dict[str, Any]:
     """Accounts and contacts through the services; the bulk of billing rows with plain INSERTs."""
-    from portal_app.db import session_scope  # noqa: PLC0415
-    from portal_app.services import accounts, audit, billing, business  # noqa: PLC0415
+    from portal_app.core.db import session_scope  # noqa: PLC0415
+    from portal_app.core import accounts, audit, business
+    from portal_app.billing import rules as billing  # noqa: PLC0415
 
     t0 = time.perf_counter()
     with session_scope() as db:
@@ -166,7 +167,8 @@ class Capture:
 
 def _scenarios(ctx) -> dict[str, Callable[[Any], Any]]:
     """What each measured event runs in the database, as the handlers call it."""
-    from portal_app.services import billing, portal_sessions  # noqa: PLC0415
+    from portal_app.billing import rules as billing
+    from portal_app.core.auth import sessions as portal_sessions  # noqa: PLC0415
 
     token = ctx["token"]
 
@@ -211,7 +213,7 @@ def _scenarios(ctx) -> dict[str, Callable[[Any], Any]]:
 
 
 def in_process(db_path: Path, token: str) -> dict[str, Any]:
-    from portal_app.db import get_engine, session_scope  # noqa: PLC0415
+    from portal_app.core.db import get_engine, session_scope  # noqa: PLC0415
 
     engine = get_engine()
     cap = Capture(engine)
@@ -265,7 +267,7 @@ def in_process(db_path: Path, token: str) -> dict[str, Any]:
 
 
 async def events(app: ReflexApp, portal: Portal) -> dict[str, Any]:
-    from portal_app.states.billing import BillingSummaryState, InvoicesState  # noqa: PLC0415
+    from portal_app.billing.state import BillingSummaryState, InvoicesState  # noqa: PLC0415
 
     fe = Frontend.from_web_dir(app.workdir / ".web")
     inv_state, sum_state = InvoicesState.get_full_name(), BillingSummaryState.get_full_name()
@@ -374,9 +376,9 @@ def main() -> int:
         app.run_cli("db", "migrate")
         portal = Portal(app.workdir, db_path)  # imports the copy's portal_app before anything else does
         res["data"] = seed(db_path)
-        from portal_app.db import session_scope  # noqa: PLC0415
-        from portal_app.models import Contact  # noqa: PLC0415
-        from portal_app.services import portal_sessions  # noqa: PLC0415
+        from portal_app.core.db import session_scope  # noqa: PLC0415
+        from portal_app.core.models.accounts import Contact  # noqa: PLC0415
+        from portal_app.core.auth import sessions as portal_sessions  # noqa: PLC0415
         from sqlmodel import select  # noqa: PLC0415
 
         with session_scope() as db:

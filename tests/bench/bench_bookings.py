@@ -77,9 +77,10 @@ def seed(now: datetime):
     """Accounts, one admin contact each, three services, and a calendar about 80 % full."""
     from sqlalchemy import insert
 
-    from portal_app.db import session_scope
-    from portal_app.models import Account, Booking, BookingService, BookingSlotClaim, Contact
-    from portal_app.services import bookings
+    from portal_app.core.db import session_scope
+    from portal_app.core.models.accounts import Account, Contact
+    from portal_app.bookings.models import Booking, BookingService, BookingSlotClaim
+    from portal_app.bookings import rules as bookings
     from tests.factories import reset_booking_rules, staff_ctx
 
     rng = random.Random(5)
@@ -146,10 +147,13 @@ def main() -> int:
     migrate()
     from sqlmodel import func, select
 
-    from portal_app.db import session_scope
-    from portal_app.models import Booking, Contact
-    from portal_app.services import bookings, clock, portal_sessions
-    from portal_app.services.errors import DomainError
+    from portal_app.core.db import session_scope
+    from portal_app.bookings.models import Booking
+    from portal_app.core.models.accounts import Contact
+    from portal_app.bookings import rules as bookings
+    from portal_app.core import clock
+    from portal_app.core.auth import sessions as portal_sessions
+    from portal_app.core.errors import DomainError
 
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     clock.freeze(now)

@@ -61,11 +61,14 @@ CHUNK = 64 * 1024
 
 def seed() -> dict[str, Any]:
     """Everything through the services, as the app would build it (this takes a minute)."""
-    from portal_app.db import session_scope
-    from portal_app.models import Contact
-    from portal_app.services import (accounts, audit, business, documents, file_intake, messages,
-                                     portal_actions, portal_sessions, staff)
-    from portal_app.services.portal_actions import ActionInput
+    from portal_app.core.db import session_scope
+    from portal_app.core.models.accounts import Contact
+    from portal_app.core import accounts, audit, business, files as file_intake
+    from portal_app.documents import rules as documents
+    from portal_app.messages import rules as messages
+    from portal_app.dashboard import actions as portal_actions
+    from portal_app.core.auth import sessions as portal_sessions, staff
+    from portal_app.dashboard.actions import ActionInput
     from sqlmodel import select
 
     t0 = time.perf_counter()
@@ -130,9 +133,12 @@ def capture_and_replay(db_path: Path, token: str) -> dict[str, Any]:
     """Run each page's services once while recording the SQL they send, then time that SQL alone."""
     from sqlalchemy import event
 
-    from portal_app.db import get_engine, session_scope
-    from portal_app.services import (documents, i18n, messages, notifications, portal_actions,
-                                     portal_sessions)
+    from portal_app.core.db import get_engine, session_scope
+    from portal_app.documents import rules as documents
+    from portal_app.core import i18n, notifications
+    from portal_app.messages import rules as messages
+    from portal_app.dashboard import actions as portal_actions
+    from portal_app.core.auth import sessions as portal_sessions
 
     engine = get_engine()
     captured: list[tuple[str, Any]] = []
@@ -240,8 +246,8 @@ class RssSampler:
 
 
 async def app_scenarios(app: ReflexApp, portal: Portal, out: dict[str, Any]) -> None:
-    from portal_app.states.documents import DocumentsState
-    from portal_app.states.nav_counts import PortalCountsState
+    from portal_app.documents.state import DocumentsState
+    from portal_app.documents.state import DocumentsCountState
 
     fe = Frontend.from_web_dir(app.workdir / ".web")
     rec = Recorder()
@@ -249,7 +255,7 @@ async def app_scenarios(app: ReflexApp, portal: Portal, out: dict[str, Any]) -> 
     if main is None:
         raise RuntimeError(f"login failed: {dict(rec.error_samples)}")
     docs_state = DocumentsState.get_full_name()
-    counts_state = PortalCountsState.get_full_name()
+    counts_state = DocumentsCountState.get_full_name()
     floor = f"{portal.floor_state}.floor"
 
     def has(state):
@@ -337,8 +343,8 @@ def _transfer(app: ReflexApp, main: Browser, docs_state: str) -> dict[str, Any]:
 
 
 def _wait_for_upload(app: ReflexApp, timeout: float = 60) -> int:
-    from portal_app.db import session_scope
-    from portal_app.models import Document
+    from portal_app.core.db import session_scope
+    from portal_app.documents.models import Document
     from sqlmodel import select
 
     deadline = time.monotonic() + timeout
@@ -356,11 +362,12 @@ def in_process_transfer() -> dict[str, Any]:
     the peak of Python allocations (a whole copy of the file would show as >= 20 MB)."""
     import tracemalloc
 
-    from portal_app.api import build_api
-    from portal_app.db import session_scope
-    from portal_app.models import Contact
-    from portal_app.services import documents, portal_sessions
-    from portal_app.states.uploads import receive_files
+    from portal_app.core.routes import build_api
+    from portal_app.core.db import session_scope
+    from portal_app.core.models.accounts import Contact
+    from portal_app.documents import rules as documents
+    from portal_app.core.auth import sessions as portal_sessions
+    from portal_app.core.states.uploads import receive_files
     from sqlmodel import select
 
     class Chunk:
@@ -522,9 +529,9 @@ def main() -> int:
         portal = Portal(app.workdir, db_path)  # imports the temporary copy first
         log("seeding 2,000 documents and 500 messages through the services")
         res["data"] = seed()
-        from portal_app.db import session_scope
-        from portal_app.models import Contact
-        from portal_app.services import portal_sessions
+        from portal_app.core.db import session_scope
+        from portal_app.core.models.accounts import Contact
+        from portal_app.core.auth import sessions as portal_sessions
         from sqlmodel import select
 
         with session_scope() as db:

@@ -131,9 +131,9 @@ class Portal:
     def __init__(self, workdir: Path, db_path: Path):
         sys.path.insert(0, str(workdir))  # the temporary copy, with its floor state
         from portal_app import _bench_floor  # noqa: PLC0415
-        from portal_app.states.login import LoginState  # noqa: PLC0415
-        from portal_app.states.portal import PORTAL_COOKIE, PortalState  # noqa: PLC0415
-        from portal_app.states.site import SiteState  # noqa: PLC0415
+        from portal_app.login.state import LoginState  # noqa: PLC0415
+        from portal_app.core.states.portal import PORTAL_COOKIE, PortalState  # noqa: PLC0415
+        from portal_app.core.states.site import SiteState  # noqa: PLC0415
 
         self.site = SiteState.get_full_name()
         self.portal = PortalState.get_full_name()
@@ -145,8 +145,8 @@ class Portal:
 
     def seed(self, count: int) -> list[str]:
         """`count` active contacts with portal access and no mobile (codes go by email)."""
-        from portal_app.db import session_scope  # noqa: PLC0415
-        from portal_app.services import accounts, audit, business  # noqa: PLC0415
+        from portal_app.core.db import session_scope  # noqa: PLC0415
+        from portal_app.core import accounts, audit, business  # noqa: PLC0415
 
         emails = [f"bench{i:04d}@bench.example" for i in range(count)]
         with session_scope() as db:

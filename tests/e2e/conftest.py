@@ -48,8 +48,9 @@ def shots():
 
 def latest_code(email: str, after_id: int = 0, timeout: float = 10) -> str:
     """The code from the console outbox, the way a developer reads it in the demo."""
-    from portal_app.db import session_scope
-    from portal_app.models import Contact, OutboundMessage
+    from portal_app.core.db import session_scope
+    from portal_app.core.models.accounts import Contact
+    from portal_app.core.models.notify import OutboundMessage
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -66,8 +67,8 @@ def latest_code(email: str, after_id: int = 0, timeout: float = 10) -> str:
 
 
 def last_message_id() -> int:
-    from portal_app.db import session_scope
-    from portal_app.models import OutboundMessage
+    from portal_app.core.db import session_scope
+    from portal_app.core.models.notify import OutboundMessage
 
     with session_scope() as db:
         return db.exec(select(OutboundMessage.id).order_by(OutboundMessage.id.desc())).first() or 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from portal_app.db import session_scope
+from portal_app.core.db import session_scope
 from tests.e2e.conftest import last_message_id, latest_code
 from tests.factories import make_contact
 

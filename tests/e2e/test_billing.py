@@ -11,9 +11,11 @@ import zlib
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
-from portal_app.db import session_scope
-from portal_app.models import Account, Invoice, OutboundMessage
-from portal_app.services import billing
+from portal_app.core.db import session_scope
+from portal_app.core.models.accounts import Account
+from portal_app.billing.models import Invoice
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.billing import rules as billing
 from tests.e2e.conftest import last_message_id, latest_code
 from tests.e2e.test_accessibility import SERIOUS
 from tests.e2e.test_layout import PHONE, no_horizontal_overflow

@@ -9,8 +9,10 @@ import re
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
-from portal_app.db import session_scope
-from portal_app.models import Booking, Contact, OutboundMessage
+from portal_app.core.db import session_scope
+from portal_app.bookings.models import Booking
+from portal_app.core.models.accounts import Contact
+from portal_app.core.models.notify import OutboundMessage
 from tests.e2e.conftest import last_message_id, latest_code
 from tests.e2e.test_accessibility import serious_violations
 from tests.e2e.test_layout import PHONE, no_horizontal_overflow
@@ -24,7 +26,7 @@ EVERY_DAY = {d: "08:00-20:00" for d in range(7)}  # free slots whatever the day 
 def setup_customer(**rules) -> tuple[str, str, str]:
     """(email, account name, service name): an account admin and a service only their account sees."""
     n = next(_n)
-    from portal_app.services import bookings
+    from portal_app.bookings import rules as bookings
     from tests.factories import staff_ctx
 
     with session_scope() as db:
@@ -122,7 +124,7 @@ def test_customer_books_reschedules_and_cancels(page: Page, app_url, shots):
     assert serious_violations(page) == []
     with session_scope() as db:  # the business relaxes its rules
         reset_booking_rules(db, reschedule_notice_hours=0, cancel_notice_hours=0)
-        from portal_app.services import bookings
+        from portal_app.bookings import rules as bookings
         from tests.factories import staff_ctx
 
         bookings.set_weekly_hours(db, staff_ctx(db), EVERY_DAY)

@@ -6,7 +6,7 @@ import itertools
 
 from playwright.sync_api import Page, expect
 
-from portal_app.db import session_scope
+from portal_app.core.db import session_scope
 from tests.e2e.conftest import last_message_id, latest_code
 from tests.factories import make_account, make_contact
 
@@ -45,7 +45,7 @@ def test_login_by_sms_code(page: Page, app_url):
     email = customer(mobile="+33698765432")
     before = last_message_id()
     request_code(page, app_url, email)
-    from portal_app.models import OutboundMessage
+    from portal_app.core.models.notify import OutboundMessage
 
     code = latest_code(email, before)
     with session_scope() as db:

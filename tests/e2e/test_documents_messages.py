@@ -9,8 +9,10 @@ import itertools
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import delete, select
 
-from portal_app.db import session_scope
-from portal_app.models import Document, MessageThread, PortalAction
+from portal_app.core.db import session_scope
+from portal_app.documents.models import Document
+from portal_app.messages.models import MessageThread
+from portal_app.dashboard.models import PortalAction
 from tests.e2e.conftest import last_message_id, latest_code
 from tests.factories import PNG_BYTES, make_account, make_contact, staff_session
 
@@ -52,7 +54,7 @@ def no_horizontal_overflow(page) -> bool:
 def test_staff_shape_the_dashboard_and_the_customer_sees_it(page: Page, browser: Browser, app_url, shots):
     with session_scope() as db:
         db.exec(delete(PortalAction))
-    from portal_app.services import portal_actions
+    from portal_app.dashboard import actions as portal_actions
 
     portal_actions.forget_cached_actions()  # the app runs in this process (the harness's thread)
     staff = staff_page(browser, app_url, viewport={"width": 1280, "height": 900})

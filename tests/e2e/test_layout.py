@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, expect
 
-from portal_app.db import session_scope
+from portal_app.core.db import session_scope
 from tests.e2e.conftest import last_message_id, latest_code
 from tests.factories import make_contact
 
@@ -36,7 +36,7 @@ def test_login_and_home_fit_a_phone(browser: Browser, app_url, shots):
     page.get_by_label("Language").select_option("de")
     expect(page.locator("#greeting")).to_have_text("Hallo Paul")
     expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
-    from portal_app.models import Contact
+    from portal_app.core.models.accounts import Contact
     from sqlmodel import select
 
     with session_scope() as db:

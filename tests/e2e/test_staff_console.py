@@ -9,9 +9,12 @@ import pyotp
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from portal_app.db import session_scope
-from portal_app.models import AuditEvent, Contact, OutboundMessage, StaffUser
-from portal_app.services.security import decrypt_secret
+from portal_app.core.db import session_scope
+from portal_app.core.models.audit import AuditEvent
+from portal_app.core.models.accounts import Contact
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.core.models.auth import StaffUser
+from portal_app.core.security import decrypt_secret
 from tests.factories import make_account, make_staff
 
 _n = itertools.count(1)

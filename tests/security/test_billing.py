@@ -10,14 +10,17 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from portal_app.api import build_api
-from portal_app.db import session_scope
-from portal_app.models import Account, AuditEvent, Invoice, Payment
-from portal_app.services import billing, portal_sessions
-from portal_app.services.accounts import save_account
-from portal_app.states.billing import InvoiceState, PayState
-from portal_app.states.portal import PORTAL_COOKIE
-from portal_app.states.staff import STAFF_COOKIE
+from portal_app.core.routes import build_api
+from portal_app.core.db import session_scope
+from portal_app.core.models.accounts import Account
+from portal_app.core.models.audit import AuditEvent
+from portal_app.billing.models import Invoice, Payment
+from portal_app.billing import rules as billing
+from portal_app.core.auth import sessions as portal_sessions
+from portal_app.core.accounts import save_account
+from portal_app.billing.state import InvoiceState, PayState
+from portal_app.core.states.portal import PORTAL_COOKIE
+from portal_app.core.states.staff import STAFF_COOKIE
 from tests.factories import make_account, make_contact, make_draft, make_issued, staff_context, staff_session
 from tests.states.conftest import sub
 from tests.states.test_billing_states import _router, run_background

@@ -11,14 +11,17 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from portal_app.api import build_api
-from portal_app.db import session_scope
-from portal_app.models import AuditEvent, Booking
-from portal_app.services import bookings, business, clock, portal_sessions
-from portal_app.states.admin_bookings import AdminBookingServicesState, AdminBookingSettingsState, AdminBookingsState
-from portal_app.states.bookings import BookingsState, NewBookingState
-from portal_app.states.portal import PORTAL_COOKIE
-from portal_app.states.staff import STAFF_COOKIE
+from portal_app.core.routes import build_api
+from portal_app.core.db import session_scope
+from portal_app.core.models.audit import AuditEvent
+from portal_app.bookings.models import Booking
+from portal_app.bookings import rules as bookings
+from portal_app.core import business, clock
+from portal_app.core.auth import sessions as portal_sessions
+from portal_app.bookings.admin_state import AdminBookingServicesState, AdminBookingSettingsState, AdminBookingsState
+from portal_app.bookings.state import BookingsState, NewBookingState
+from portal_app.core.states.portal import PORTAL_COOKIE
+from portal_app.core.states.staff import STAFF_COOKIE
 from tests.factories import (clear_bookings_from, make_booking_service, make_contact, reset_booking_rules,
                              staff_session_at_clock)
 from tests.states.conftest import public_json, sub
@@ -97,7 +100,7 @@ def test_another_accounts_booking_cannot_be_cancelled_or_moved_by_handler_argume
 def test_a_member_without_the_bookings_right_gets_nothing(root, victim_booking):
     booking_id, token, _ = victim_booking
     with session_scope() as db:
-        from portal_app.models import Account
+        from portal_app.core.models.accounts import Account
 
         account = db.get(Account, portal_sessions.resolve_session(db, token).account_id)
         member = make_contact(db, account, portal_role="member", email=f"member{next(_n)}@example.com")
@@ -162,7 +165,7 @@ def test_the_browser_is_sent_no_other_accounts_data_and_no_tokens(root, victim_b
     dumped = public_json(root)
     with session_scope() as db:
         b = db.get(Booking, booking_id)
-        from portal_app.models import Contact
+        from portal_app.core.models.accounts import Contact
 
         victim = db.get(Contact, b.contact_id)
     assert victim.email not in dumped and victim.first_name not in dumped

@@ -13,16 +13,19 @@ import reflex as rx
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from portal_app.api import build_api
-from portal_app.config import get_settings
-from portal_app.db import session_scope
-from portal_app.models import AuditEvent
-from portal_app.services import documents, file_intake, messages, portal_sessions
-from portal_app.states.admin_inbox import AdminInboxState
-from portal_app.states.documents import DocumentsState
-from portal_app.states.messages import MessagesState
-from portal_app.states.portal import PORTAL_COOKIE
-from portal_app.states.staff import STAFF_COOKIE
+from portal_app.core.routes import build_api
+from portal_app.core.config import get_settings
+from portal_app.core.db import session_scope
+from portal_app.core.models.audit import AuditEvent
+from portal_app.documents import rules as documents
+from portal_app.core import files as file_intake
+from portal_app.messages import rules as messages
+from portal_app.core.auth import sessions as portal_sessions
+from portal_app.messages.admin_state import AdminInboxState
+from portal_app.documents.state import DocumentsState
+from portal_app.messages.state import MessagesState
+from portal_app.core.states.portal import PORTAL_COOKIE
+from portal_app.core.states.staff import STAFF_COOKIE
 from tests.factories import PDF_BYTES, make_account, make_contact, make_document, staff_ctx, staff_session
 from tests.states.conftest import sub
 from tests.states.uploads import at, run_upload
@@ -200,7 +203,7 @@ def test_files_are_typed_by_content_through_the_handler(world, root):
         run_upload(page, "upload_document", [("..\\..\\..\\windows\\win.ini", PDF_BYTES)])
         assert page.error_key == ""
         with session_scope() as db:
-            from portal_app.models import Document
+            from portal_app.documents.models import Document
 
             doc = db.exec(select(Document).where(Document.source == "customer").order_by(Document.id.desc())).first()
         assert doc.title == "win.ini.pdf" and (file_intake.area_dir("documents") / doc.stored_name).is_file()

@@ -10,16 +10,19 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from portal_app.api import build_api
-from portal_app.db import session_scope
-from portal_app.models import AuditEvent, BusinessSettings, Contact
-from portal_app.services import clock, login, portal_sessions, staff
-from portal_app.services.errors import DomainError
-from portal_app.states.admin_contacts import AdminContactState
-from portal_app.states.admin_logs import AdminLogsState
-from portal_app.states.admin_settings import AdminSettingsState
-from portal_app.states.portal import PortalState
-from portal_app.states.staff import STAFF_COOKIE
+from portal_app.core.routes import build_api
+from portal_app.core.db import session_scope
+from portal_app.core.models.audit import AuditEvent
+from portal_app.core.models.business import BusinessSettings
+from portal_app.core.models.accounts import Contact
+from portal_app.core import clock
+from portal_app.core.auth import login, sessions as portal_sessions, staff
+from portal_app.core.errors import DomainError
+from portal_app.console.contacts_state import AdminContactState
+from portal_app.console.logs_state import AdminLogsState
+from portal_app.console.settings_state import AdminSettingsState
+from portal_app.core.states.portal import PortalState
+from portal_app.core.states.staff import STAFF_COOKIE
 from tests.conftest import run_async
 from tests.factories import make_contact, make_staff, staff_session
 from tests.states.conftest import public_json, sub
@@ -214,8 +217,8 @@ def test_a_real_logo_is_accepted_and_served(root):
 
 
 def test_console_logout_leaves_nothing_of_the_console_in_the_tab(root):
-    from portal_app.states.admin_contacts import AdminContactsState
-    from portal_app.states.staff import StaffState
+    from portal_app.console.contacts_state import AdminContactsState
+    from portal_app.core.states.staff import StaffState
 
     _, full = staff_tokens()
     cid, email, _ = contact_row(mobile="+33612345699")

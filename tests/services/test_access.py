@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal_app.models import AuditEvent, OutboundMessage
-from portal_app.services import access, impersonation, login, notify, portal_sessions, staff
-from portal_app.services.errors import DomainError
+from portal_app.core.models.audit import AuditEvent
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.core import access, notify
+from portal_app.core.auth import impersonation, login, sessions as portal_sessions, staff
+from portal_app.core.errors import DomainError
 from tests.factories import make_account, make_contact, staff_session
 
 
@@ -64,7 +66,7 @@ def test_invitation_in_the_contacts_language(db, lang):
     preview = access.preview_invitation(db, c.id)
     assert "Jeanne" in preview.text and "/login" in preview.text
     assert "{" not in preview.subject and "{" not in preview.text
-    from portal_app.services.i18n import t
+    from portal_app.core.i18n import t
 
     assert preview.subject == t(lang, "email.invitation.subject", business="Guichet")
     assert db.exec(select(OutboundMessage)).all() == []  # a preview sends nothing
@@ -131,7 +133,7 @@ def test_impersonation_ends_with_the_staff_console_session(db):
 def test_impersonation_dies_when_the_console_session_expires(db):
     from datetime import timedelta
 
-    from portal_app.services import clock
+    from portal_app.core import clock
 
     actor = staff_ctx(db)
     token = impersonation.start(db, actor, make_contact(db).id)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal_app.models import AuditEvent, OutboundMessage
-from portal_app.services import accounts, audit
-from portal_app.services.errors import DomainError
+from portal_app.core.models.audit import AuditEvent
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.core import accounts, audit
+from portal_app.core.errors import DomainError
 from tests.factories import make_account, make_contact
 
 

@@ -10,11 +10,15 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from portal_app.models import AuditEvent, BusinessSettings, InvoiceCounter, OutboundMessage, Payment
-from portal_app.models.billing import InvoiceLine
-from portal_app.services import billing, billing_import, clock
-from portal_app.services.billing_pdf import pdf_text
-from portal_app.services.errors import DomainError, Forbidden, NotFound
+from portal_app.core.models.audit import AuditEvent
+from portal_app.core.models.business import BusinessSettings
+from portal_app.billing.models import InvoiceCounter, Payment
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.billing.models import InvoiceLine
+from portal_app.billing import rules as billing, imports as billing_import
+from portal_app.core import clock
+from portal_app.billing.pdf import pdf_text
+from portal_app.core.errors import DomainError, Forbidden, NotFound
 from tests.factories import (make_account, make_contact, make_draft, make_issued, portal_context,
                              staff_context)
 
@@ -186,7 +190,7 @@ def test_issue_sends_the_new_invoice_email_to_billing_contacts_in_their_language
 
 
 def test_no_email_when_the_business_does_not_offer_billing(db):
-    from portal_app.services.business import forget_cached_business, get_business
+    from portal_app.core.business import forget_cached_business, get_business
 
     row = get_business(db)
     row.modules = ["tickets"]
@@ -346,7 +350,7 @@ def test_list_filters_pages_and_years_in_the_database(db):
 
 
 def test_consumption_files_follow_the_account_flag(db):
-    from portal_app.services.accounts import save_account
+    from portal_app.core.accounts import save_account
 
     account, _, ctx = customer(db)
     staff = staff_context(db)
@@ -413,18 +417,18 @@ def test_payments_list_and_receipt_access(db):
     _, _, other_ctx = customer(db)
     with pytest.raises(NotFound):
         billing.get_payment(db, other_ctx, p.id)
-    from portal_app.services.billing_pdf import render_receipt_pdf
+    from portal_app.billing.pdf import render_receipt_pdf
 
     pdf = render_receipt_pdf(db, p, account, billing.payment_lines(db, p.id), "de")
     assert f"R-{p.id:06d}".encode() in pdf_strings(pdf) and inv.number.encode() in pdf_strings(pdf)
 
 
 def test_impersonating_staff_cannot_pay(db):
-    from portal_app.services import impersonation, portal_sessions
+    from portal_app.core.auth import impersonation, sessions as portal_sessions
 
     account, contact, _ = customer(db)
     make_issued(db, account)
-    from portal_app.services import staff as staff_service
+    from portal_app.core.auth import staff as staff_service
     from tests.factories import staff_session_at_clock
 
     console = staff_service.resolve(db, staff_session_at_clock(db))  # impersonation needs a live console session

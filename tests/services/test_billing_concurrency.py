@@ -9,10 +9,11 @@ import threading
 import pytest
 from sqlmodel import select
 
-from portal_app.db import session_scope
-from portal_app.models import Account, Invoice
-from portal_app.services import billing
-from portal_app.services.errors import DomainError
+from portal_app.core.db import session_scope
+from portal_app.core.models.accounts import Account
+from portal_app.billing.models import Invoice
+from portal_app.billing import rules as billing
+from portal_app.core.errors import DomainError
 from tests.factories import make_account, make_draft, staff_context
 
 WORKERS = 8

@@ -16,11 +16,13 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from portal_app.api import build_api
-from portal_app.db import session_scope
-from portal_app.models import AuditEvent, Invoice, Payment, PaymentAllocation, StripeEvent
-from portal_app.services import billing, billing_stripe, impersonation, portal_sessions
-from portal_app.services.errors import DomainError
+from portal_app.core.routes import build_api
+from portal_app.core.db import session_scope
+from portal_app.core.models.audit import AuditEvent
+from portal_app.billing.models import Invoice, Payment, PaymentAllocation, StripeEvent
+from portal_app.billing import rules as billing, card_payments as billing_stripe
+from portal_app.core.auth import impersonation, sessions as portal_sessions
+from portal_app.core.errors import DomainError
 from tests.factories import make_account, make_contact, make_issued, portal_context, staff_context
 from tests.services.fake_http import FakeHTTP, Reply
 
@@ -133,7 +135,7 @@ def test_checkout_refused_while_impersonating_and_for_other_accounts(stripe_serv
         billing_stripe.start_checkout(ctx, str(other_inv))
     assert err.value.key == "error.not_found"
     with session_scope() as db:
-        from portal_app.services import staff as staff_service
+        from portal_app.core.auth import staff as staff_service
         from tests.factories import staff_session_at_clock
 
         staff = staff_service.resolve(db, staff_session_at_clock(db))  # a live console session

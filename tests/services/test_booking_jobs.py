@@ -9,10 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from portal_app import jobs
-from portal_app.db import session_scope
-from portal_app.models import Booking, OutboundMessage
-from portal_app.services import bookings, business, clock, portal_sessions
+from portal_app.bookings import jobs
+from portal_app.core.db import session_scope
+from portal_app.bookings.models import Booking
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.bookings import rules as bookings
+from portal_app.core import business, clock
+from portal_app.core.auth import sessions as portal_sessions
 from tests.conftest import run_async
 from tests.factories import clear_bookings_from, make_booking_service, make_contact, reset_booking_rules
 

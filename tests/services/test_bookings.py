@@ -10,9 +10,12 @@ import pytest
 from icalendar import Calendar
 from sqlmodel import select
 
-from portal_app.models import AuditEvent, Booking, BookingSlotClaim, OutboundMessage
-from portal_app.services import bookings, business, clock
-from portal_app.services.errors import DomainError, Forbidden, NotFound
+from portal_app.core.models.audit import AuditEvent
+from portal_app.bookings.models import Booking, BookingSlotClaim
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.bookings import rules as bookings
+from portal_app.core import business, clock
+from portal_app.core.errors import DomainError, Forbidden, NotFound
 from tests.factories import make_account, make_booking_service, make_contact, portal_ctx, staff_ctx
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import func, select
 
-from portal_app.db import session_scope
-from portal_app.models import Booking, BookingSlotClaim, OutboundMessage
-from portal_app.services import bookings, business, clock
-from portal_app.services.errors import DomainError
+from portal_app.core.db import session_scope
+from portal_app.bookings.models import Booking, BookingSlotClaim
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.bookings import rules as bookings
+from portal_app.core import business, clock
+from portal_app.core.errors import DomainError
 from tests.factories import (clear_bookings_from, make_booking_service, make_contact, portal_ctx,
                              reset_booking_rules)
 

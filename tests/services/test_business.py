@@ -7,8 +7,8 @@ import io
 import pytest
 from PIL import Image
 
-from portal_app.services import audit, business
-from portal_app.services.errors import DomainError
+from portal_app.core import audit, business
+from portal_app.core.errors import DomainError
 
 
 def png_bytes(size=(8, 8)) -> bytes:

@@ -8,7 +8,7 @@ import sys
 
 from sqlmodel import select
 
-from portal_app.config import reload_settings
+from portal_app.core.config import reload_settings
 from tests.conftest import REPO_ROOT
 
 
@@ -43,8 +43,8 @@ def test_the_app_will_not_start_in_production_on_the_console_provider():
 
 
 def test_create_staff_command(migrated_db):
-    from portal_app.db import session_scope
-    from portal_app.models import StaffUser
+    from portal_app.core.db import session_scope
+    from portal_app.core.models.auth import StaffUser
 
     env = {**os.environ, "NEW_STAFF_PASSWORD": "a very long password"}
     args = [sys.executable, "-m", "portal_app.cli", "create-staff", "--email", "New.Agent@Guichet.example",
@@ -62,7 +62,8 @@ def test_make_run_steps_on_an_empty_database_load_the_demo_once(tmp_path):
     """What `make run` does before serving: migrate, then seed (twice must not duplicate)."""
     from sqlmodel import Session, create_engine
 
-    from portal_app.models import Contact, StaffUser
+    from portal_app.core.models.accounts import Contact
+    from portal_app.core.models.auth import StaffUser
 
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     env = {**os.environ, "REFLEX_DB_URL": url}
@@ -101,7 +102,7 @@ def test_no_demo_data_in_production(tmp_path):
     assert "no demo data" in out.stdout and "demo-console" not in out.stdout
     from sqlmodel import Session, create_engine
 
-    from portal_app.models import StaffUser
+    from portal_app.core.models.auth import StaffUser
 
     engine = create_engine(url)
     with Session(engine) as db:

@@ -6,9 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal_app.models import AuditEvent, Document, Notification, OutboundMessage
-from portal_app.services import business, documents, file_intake, notifications
-from portal_app.services.errors import DomainError, Forbidden, NotFound
+from portal_app.core.models.audit import AuditEvent
+from portal_app.documents.models import Document
+from portal_app.core.models.notifications import Notification
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.core import business, files as file_intake, notifications
+from portal_app.documents import rules as documents
+from portal_app.core.errors import DomainError, Forbidden, NotFound
 from tests.factories import PDF_BYTES, PNG_BYTES, make_account, make_contact, make_document, portal_ctx, staff_ctx
 
 MB = 1024 * 1024
@@ -86,7 +90,7 @@ def test_new_badge_until_opened_and_not_cleared_by_staff_looking(db):
     ctx = admin_of(db, acc)
     other = admin_of(db, acc)
     assert documents.new_count(db, ctx) == 1
-    from portal_app.services import portal_sessions
+    from portal_app.core.auth import sessions as portal_sessions
 
     staff = staff_ctx(db)
     as_contact = portal_sessions.resolve_session(db, portal_sessions.open_session(

@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from portal_app.services import file_intake
-from portal_app.services.errors import DomainError
+from portal_app.core import files as file_intake
+from portal_app.core.errors import DomainError
 from tests.factories import PDF_BYTES, PNG_BYTES
 
 MB = 1024 * 1024

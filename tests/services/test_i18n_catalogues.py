@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from portal_app.services import i18n
+from portal_app.core import i18n
 
 LOCALES_DIR = Path(i18n.__file__).resolve().parent.parent / "locales"
 CATALOGUE_FILES = sorted(LOCALES_DIR.glob("*.json"))

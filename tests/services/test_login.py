@@ -8,9 +8,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from portal_app.models import LoginAttempt, LoginChallenge, OutboundMessage, PortalSession
-from portal_app.services import clock, login, notify, portal_sessions
-from portal_app.services.errors import DomainError
+from portal_app.core.models.auth import LoginAttempt, LoginChallenge, PortalSession
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.core import clock, notify
+from portal_app.core.auth import login, sessions as portal_sessions
+from portal_app.core.errors import DomainError
 from tests.factories import make_account, make_contact
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -233,7 +235,7 @@ def test_contact_deactivated_between_code_and_verify_cannot_log_in(db, bruno):
 
 
 def test_codes_are_six_random_digits():
-    from portal_app.services.security import new_code
+    from portal_app.core.security import new_code
 
     codes = {new_code() for _ in range(2000)}
     assert all(re.fullmatch(r"\d{6}", c) for c in codes)
@@ -283,7 +285,7 @@ def test_codes_typed_in_other_scripts_count_as_digits(db, bruno):
 
 
 def test_a_hundred_failures_a_day_lock_the_contact(db, bruno):
-    from portal_app.models import LoginAttempt
+    from portal_app.core.models.auth import LoginAttempt
 
     at(0)
     for _ in range(login.MAX_FAILURES_PER_CONTACT_PER_DAY):
@@ -303,7 +305,7 @@ def test_a_hundred_failures_a_day_lock_the_contact(db, bruno):
 
 
 def test_no_sms_provider_means_codes_by_email(db, alice, monkeypatch):
-    from portal_app.config import reload_settings
+    from portal_app.core.config import reload_settings
 
     monkeypatch.setenv("GUICHET_SMS_PROVIDER", "none")
     reload_settings()

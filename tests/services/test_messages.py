@@ -8,9 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from portal_app.models import AuditEvent, MessageAttachment, Notification, OutboundMessage
-from portal_app.services import business, clock, file_intake, messages, notifications, portal_sessions
-from portal_app.services.errors import DomainError, Forbidden, NotFound
+from portal_app.core.models.audit import AuditEvent
+from portal_app.messages.models import MessageAttachment
+from portal_app.core.models.notifications import Notification
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.core import business, clock, files as file_intake, notifications
+from portal_app.messages import rules as messages
+from portal_app.core.auth import sessions as portal_sessions
+from portal_app.core.errors import DomainError, Forbidden, NotFound
 from tests.factories import PDF_BYTES, make_account, make_contact, make_staff, portal_ctx, staff_ctx
 
 MB = 1024 * 1024

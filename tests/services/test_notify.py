@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine, select
 
-import portal_app.models  # noqa: F401  (registers every table)
-from portal_app import db as portal_db
-from portal_app.config import get_settings, reload_settings
-from portal_app.models import OutboundMessage
-from portal_app.services import notify
-from portal_app.services.notify import Branding, Delivery
+import portal_app.features  # noqa: F401  (every table registered)
+from portal_app.core import db as portal_db
+from portal_app.core.config import get_settings, reload_settings
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.core import notify
+from portal_app.core.notify import Branding, Delivery
 
 try:  # tests/ as a package or as rootdir-relative modules: both work
     from .fake_http import FakeHTTP, Reply

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal_app.models import AuditEvent
-from portal_app.services import business, portal_actions
-from portal_app.services.errors import DomainError
-from portal_app.services.portal_actions import ActionInput
+from portal_app.core.models.audit import AuditEvent
+from portal_app.core import business
+from portal_app.dashboard import actions as portal_actions
+from portal_app.core.errors import DomainError
+from portal_app.dashboard.actions import ActionInput
 from tests.factories import make_account, make_contact, portal_ctx, staff_ctx
 
 

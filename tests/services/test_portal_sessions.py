@@ -6,8 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from portal_app.services import accounts, audit, clock, portal_sessions
-from portal_app.services.errors import Forbidden
+from portal_app.core import accounts, audit, clock
+from portal_app.core.auth import sessions as portal_sessions
+from portal_app.core.errors import Forbidden
 from tests.factories import make_account, make_contact
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -89,7 +90,7 @@ def test_context_carries_rights_narrowed_by_role(db):
 
 
 def test_money_and_consent_actions_are_refused_while_impersonating(db):
-    from portal_app.services import impersonation, staff
+    from portal_app.core.auth import impersonation, staff
     from tests.factories import staff_session
 
     c = make_contact(db)

@@ -8,10 +8,12 @@ import pyotp
 import pytest
 from sqlmodel import select
 
-from portal_app.models import AuditEvent, StaffUser
-from portal_app.services import clock, staff
-from portal_app.services.errors import DomainError
-from portal_app.services.security import decrypt_secret
+from portal_app.core.models.audit import AuditEvent
+from portal_app.core.models.auth import StaffUser
+from portal_app.core import clock
+from portal_app.core.auth import staff
+from portal_app.core.errors import DomainError
+from portal_app.core.security import decrypt_secret
 from tests.factories import make_staff
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)

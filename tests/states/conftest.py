@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlmodel import select
 
-from portal_app.db import session_scope
-from portal_app.models import OutboundMessage
+from portal_app.core.db import session_scope
+from portal_app.core.models.notify import OutboundMessage
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +36,6 @@ def last_code(email: str) -> str:
 
 
 def select_contact_ids(email: str):
-    from portal_app.models import Contact
+    from portal_app.core.models.accounts import Contact
 
     return select(Contact.id).where(Contact.email == email)

@@ -7,13 +7,14 @@ import json
 
 from sqlmodel import select
 
-from portal_app.db import session_scope
-from portal_app.models import Invoice, OutboundMessage, Payment
-from portal_app.services import billing, portal_sessions
-from portal_app.services.security import hmac_hash
-from portal_app.states.admin_billing import (AdminBillingSettingsState, AdminInvoiceImportState, AdminInvoicesState,
-                                             AdminInvoiceState, AdminPaymentsState)
-from portal_app.states.billing import BillingSummaryState, InvoicesState, InvoiceState, PaymentsState, PayState
+from portal_app.core.db import session_scope
+from portal_app.billing.models import Invoice, Payment
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.billing import rules as billing
+from portal_app.core.auth import sessions as portal_sessions
+from portal_app.core.security import hmac_hash
+from portal_app.billing.admin_state import (AdminBillingSettingsState, AdminInvoiceImportState, AdminInvoicesState, AdminInvoiceState, AdminPaymentsState)
+from portal_app.billing.state import BillingSummaryState, InvoicesState, InvoiceState, PaymentsState, PayState
 from tests.conftest import run_async
 from tests.factories import make_account, make_contact, make_issued, staff_context, staff_session
 from tests.states.conftest import public_json, sub
@@ -48,7 +49,7 @@ def customer(role: str = "admin", **kw):
 
 def issue(account_id: int, *lines, **kw):
     with session_scope() as db:
-        from portal_app.models import Account
+        from portal_app.core.models.accounts import Account
 
         inv = make_issued(db, db.get(Account, account_id), lines or (("Service", "1", "100.00", "20"),), **kw)
         return inv.id, inv.number
@@ -166,7 +167,7 @@ def test_staff_edit_issue_pay_and_void_through_the_handlers(root):
     account_id, contact_id, token = customer(billing_email="books@example.com")
     with session_scope() as db:
         staff_token = staff_session(db)
-        from portal_app.models import Account
+        from portal_app.core.models.accounts import Account
 
         account_number = db.get(Account, account_id).number
     lst = sub(root, AdminInvoicesState)
@@ -288,7 +289,7 @@ def test_import_page_and_consumption_upload(root):
     account_id, _, token = customer()
     inv_id, _ = issue(account_id)
     with session_scope() as db:
-        from portal_app.models import Account
+        from portal_app.core.models.accounts import Account
 
         number = db.get(Account, account_id).number
         staff_token = staff_session(db)

@@ -13,12 +13,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from portal_app.db import session_scope
-from portal_app.models import Booking, BookingException, BookingService, OutboundMessage
-from portal_app.services import bookings, business, clock, portal_sessions
-from portal_app.states.admin_bookings import AdminBookingServicesState, AdminBookingSettingsState, AdminBookingsState
-from portal_app.components.booking_cards import UpcomingBookingsCardState
-from portal_app.states.bookings import BookingsState, NewBookingState
+from portal_app.core.db import session_scope
+from portal_app.bookings.models import Booking, BookingException, BookingService
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.bookings import rules as bookings
+from portal_app.core import business, clock
+from portal_app.core.auth import sessions as portal_sessions
+from portal_app.bookings.admin_state import AdminBookingServicesState, AdminBookingSettingsState, AdminBookingsState
+from portal_app.bookings.components import UpcomingBookingsCardState
+from portal_app.bookings.state import BookingsState, NewBookingState
 from tests.factories import (clear_bookings_from, make_account, make_booking_service, make_contact,
                              reset_booking_rules, staff_session_at_clock)
 from tests.states.conftest import public_json, sub

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from portal_app.db import session_scope
-from portal_app.models.accounts import MODULES
-from portal_app.services import access, portal_sessions
-from portal_app.states.admin_accounts import AdminAccountsState
-from portal_app.states.admin_settings import AdminSettingsState
-from portal_app.states.site import SiteState
+from portal_app.core.db import session_scope
+from portal_app.core.models.accounts import MODULES
+from portal_app.core import access
+from portal_app.core.auth import sessions as portal_sessions
+from portal_app.console.accounts_state import AdminAccountsState
+from portal_app.console.settings_state import AdminSettingsState
+from portal_app.core.states.site import SiteState
 from tests.factories import make_account, make_contact, staff_session
 from tests.states.conftest import sub
 

@@ -9,12 +9,16 @@ import pytest
 import reflex as rx
 from sqlmodel import select
 
-from portal_app.db import session_scope
-from portal_app.models import AuditEvent, Document, OutboundMessage
-from portal_app.services import business, documents, file_intake, portal_sessions
-from portal_app.states.admin_documents import AdminDocumentsState
-from portal_app.states.documents import DocumentsState
-from portal_app.states.nav_counts import PortalCountsState
+from portal_app.core.db import session_scope
+from portal_app.core.models.audit import AuditEvent
+from portal_app.documents.models import Document
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.core import business, files as file_intake
+from portal_app.documents import rules as documents
+from portal_app.core.auth import sessions as portal_sessions
+from portal_app.documents.admin_state import AdminDocumentsState
+from portal_app.documents.state import DocumentsState
+from portal_app.documents.state import DocumentsCountState
 from tests.factories import PDF_BYTES, PNG_BYTES, make_account, make_contact, make_document, staff_ctx, staff_session
 from tests.states.conftest import public_json, sub
 from tests.states.uploads import at, run_upload
@@ -73,7 +77,7 @@ def test_customer_documents_page(root):
     page.open_preview(data["shared"])
     assert page.preview_open and page.preview_kind == "pdf" and page.preview_title == "Contract.pdf"
     assert {r["title"]: r["new"] for r in page.rows} == {"Contract.pdf": "", "Plan.png": "1"}
-    counts = sub(root, PortalCountsState)
+    counts = sub(root, DocumentsCountState)
     counts.load_document_count()
     assert counts.new_documents == 1
     # what the browser holds: display values only, never the stored file name or a hash

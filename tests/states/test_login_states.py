@@ -7,13 +7,14 @@ import itertools
 import pyotp
 from sqlmodel import select
 
-from portal_app.db import session_scope
-from portal_app.models import LoginChallenge, PortalSession, StaffSession, StaffUser
-from portal_app.services.security import decrypt_secret
-from portal_app.states.admin_contacts import AdminContactState
-from portal_app.states.login import LoginState
-from portal_app.states.portal import PortalState
-from portal_app.states.staff import StaffLoginState, StaffState
+from portal_app.core.db import session_scope
+from portal_app.core.models.auth import LoginChallenge, PortalSession, StaffSession, StaffUser
+from portal_app.core.security import decrypt_secret
+from portal_app.console.contacts_state import AdminContactState
+from portal_app.login.state import LoginState
+from portal_app.core.states.portal import PortalState
+from portal_app.core.states.staff import StaffState
+from portal_app.login.staff_state import StaffLoginState
 from tests.conftest import run_async
 from tests.factories import make_contact, make_staff, staff_session
 from tests.states.conftest import last_code, public_json, sub
@@ -86,7 +87,7 @@ def test_language_choice_is_remembered_on_the_contact(root):
     portal = sub(root, PortalState)
     portal.choose_language("de")
     assert portal.lang == "de" and portal.tr["app.logout"] == "Abmelden"
-    from portal_app.models import Contact
+    from portal_app.core.models.accounts import Contact
 
     with session_scope() as db:
         assert db.get(Contact, cid).language == "de"
@@ -117,7 +118,7 @@ def test_staff_login_with_enrolment_keeps_secrets_out_of_state(root):
     assert s.error_key == "staff.error.credentials" and s.step == "password"
     s.submit_password({"email": email, "password": "a long staff password"})
     assert s.step == "enrol" and s.staff_sid
-    from portal_app.services import staff as staff_service
+    from portal_app.core.auth import staff as staff_service
 
     with session_scope() as db:
         staff_service.enrolment_uri(db, s.staff_sid)  # what the QR route does
@@ -142,7 +143,7 @@ def test_console_handlers_refuse_without_a_staff_session(root):
     c.contact_id, c.account_id = cid, 1
     c.save_contact({"email": "hijack@example.com", "language": "en", "portal_role": "admin"})
     assert c.flash_key == "error.session_over"
-    from portal_app.models import Contact
+    from portal_app.core.models.accounts import Contact
 
     with session_scope() as db:
         assert db.get(Contact, cid).email == email

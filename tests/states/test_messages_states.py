@@ -7,12 +7,15 @@ import itertools
 
 from sqlmodel import select
 
-from portal_app.db import session_scope
-from portal_app.models import MessageThread, OutboundMessage
-from portal_app.services import file_intake, portal_sessions
-from portal_app.states.admin_inbox import AdminInboxState
-from portal_app.states.messages import MessagesState
-from portal_app.states.nav_counts import ConsoleCountsState, PortalCountsState
+from portal_app.core.db import session_scope
+from portal_app.messages.models import MessageThread
+from portal_app.core.models.notify import OutboundMessage
+from portal_app.core import files as file_intake
+from portal_app.core.auth import sessions as portal_sessions
+from portal_app.messages.admin_state import AdminInboxState
+from portal_app.messages.state import MessagesState
+from portal_app.messages.admin_state import InboxCountState
+from portal_app.messages.state import MessagesCountState
 from tests.factories import PDF_BYTES, PNG_BYTES, make_account, make_contact, staff_session
 from tests.states.conftest import public_json, sub
 from tests.states.uploads import at, run_upload
@@ -50,7 +53,7 @@ def test_customer_writes_with_an_attachment_then_staff_reply(root):
     # staff: the inbox shows it unread, the thread, a reply with a file, handled
     with session_scope() as db:
         staff_token = staff_session(db)
-    counts = sub(root, ConsoleCountsState)
+    counts = sub(root, InboxCountState)
     counts.staff_sid = staff_token
     counts.load_inbox_count()
     assert counts.inbox_unread >= 1
@@ -75,7 +78,7 @@ def test_customer_writes_with_an_attachment_then_staff_reply(root):
     assert mail.language == "de" and "Danke, erledigt." in mail.body_text
 
     # the customer: unread badge, then reading clears it
-    nav = sub(root, PortalCountsState)
+    nav = sub(root, MessagesCountState)
     nav.portal_sid = token
     nav.load_message_count()
     assert nav.unread_messages == 1
@@ -91,7 +94,7 @@ def test_customer_writes_with_an_attachment_then_staff_reply(root):
     assert page.status == "open" and len(page.entries) == 3
     # the browser holds display values only: no stored file names
     with session_scope() as db:
-        from portal_app.models import MessageAttachment
+        from portal_app.messages.models import MessageAttachment
 
         names = db.exec(select(MessageAttachment.stored_name).where(MessageAttachment.thread_id == thread.id)).all()
     blob = public_json(root)
@@ -129,7 +132,7 @@ def test_staged_attachments_of_someone_else_cannot_be_removed(root):
     run_upload(a, "upload_attachments", [("a.pdf", PDF_BYTES)])
     att_id = int(a.staged[0]["id"])
     with session_scope() as db:
-        from portal_app.models import MessageAttachment
+        from portal_app.messages.models import MessageAttachment
 
         stored = db.get(MessageAttachment, att_id).stored_name
     e = sub(root, MessagesState)

@@ -1,0 +1,468 @@
+"""Console billing pages: invoices, the invoice editor, payments, billing settings, import."""
+
+import reflex as rx
+
+from portal_app.core.ui.api import api_url
+from portal_app.billing.components import money_row, status_badge
+from portal_app.core.ui.i18n import t
+from portal_app.core.ui.shells import NavEntry, admin_page
+from portal_app.core.ui.tables import data_table, text_cell
+from portal_app.core.ui.basics import brand_button, checkbox_field, field, pager
+from portal_app.billing.admin_state import (AdminBillingSettingsState, AdminInvoiceImportState, AdminInvoicesState, AdminInvoiceState, AdminPaymentsState)
+from portal_app.core.states.site import SiteState
+
+STAFF_FILTERS = ("draft", "unpaid", "issued", "partially_paid", "overdue", "paid", "void")
+SELECT_STYLE = {"padding": "0.45em", "border_radius": "6px", "border": "1px solid var(--gray-7)",
+                "background": "var(--color-panel-solid)"}
+CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "SEK", "DKK", "NOK", "PLN", "CZK", "JPY")
+
+
+def _textarea(label_key: str, name: str, value, rows: str = "3") -> rx.Component:
+    return rx.vstack(
+        rx.el.label(t(label_key), html_for=f"f-{name}", style={"font_weight": "500", "font_size": "0.9em"}),
+        rx.text_area(id=f"f-{name}", name=name, default_value=value, rows=rows, width="100%"),
+        spacing="1",
+        width="100%",
+    )
+
+
+@admin_page("/admin/invoices", on_load=[AdminInvoicesState.load_invoices],
+            nav=NavEntry("admin.nav.invoices", "/admin/invoices", "receipt", 30))
+def admin_invoices_page() -> rx.Component:
+    s = AdminInvoicesState
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(t("admin.nav.invoices"), size="6", as_="h1"),
+            rx.spacer(),
+            rx.link(rx.button(rx.icon("upload", size=16), t("admin.invoices.import"), variant="soft"),
+                    href="/admin/invoice-import"),
+            width="100%",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.card(
+            rx.form(
+                rx.hstack(
+                    field("admin.invoices.account_number", "account_number", required=True),
+                    brand_button(rx.icon("plus", size=16), t("admin.invoices.new"), type="submit"),
+                    align="end",
+                    spacing="3",
+                    wrap="wrap",
+                ),
+                on_submit=s.create_draft,
+            ),
+            width="100%",
+        ),
+        rx.form(
+            rx.hstack(
+                rx.input(name="q", placeholder=t("admin.invoices.search"), aria_label=t("admin.invoices.search"),
+                         width="260px"),
+                rx.el.select(rx.el.option(t("billing.filter.all"), value=""),
+                             *[rx.el.option(t(f"billing.filter.{k}"), value=k) for k in STAFF_FILTERS],
+                             name="status", aria_label=t("billing.status"), style=SELECT_STYLE),
+                rx.button(rx.icon("search", size=16), t("admin.search"), type="submit", variant="soft"),
+                spacing="2",
+                wrap="wrap",
+            ),
+            on_submit=s.search,
+        ),
+        data_table(s.rows, [
+            ("billing.number", lambda r: rx.link(rx.cond(r["number"] != "", r["number"], t("billing.status.draft")),
+                                                 href="/admin/invoice?id=" + r["id"])),
+            ("admin.contact.account", lambda r: rx.text(r["account"], " · ", r["account_number"], size="2")),
+            ("billing.status", lambda r: status_badge(r["status"])),
+            ("billing.issue_date", text_cell("issue_date")),
+            ("billing.due_date", text_cell("due_date")),
+            ("billing.total", text_cell("total")),
+            ("billing.amount_due", text_cell("due")),
+        ]),
+        pager(s.page, s.pages, s.total, s.turn_page(-1), s.turn_page(1)),
+        spacing="4",
+        width="100%",
+    )
+
+
+S = AdminInvoiceState
+
+
+def _header_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.grid(
+                rx.vstack(
+                    rx.el.label(t("billing.currency"), html_for="f-currency",
+                                style={"font_weight": "500", "font_size": "0.9em"}),
+                    rx.el.select(*[rx.el.option(c, value=c) for c in CURRENCIES], id="f-currency", name="currency",
+                                 default_value=S.currency, style=SELECT_STYLE),
+                    spacing="1",
+                ),
+                field("billing.due_date", "due_date", type="date", default_value=S.due_date),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.text(t("admin.invoice.due_help"), size="1", color_scheme="gray"),
+            _textarea("admin.invoice.notes", "notes", S.notes, "2"),
+            rx.button(t("admin.save"), type="submit", variant="soft"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=S.save_header,
+        key=S.form_version,
+        width="100%",
+    )
+
+
+def _line_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading(rx.cond(S.line_id > 0, t("admin.invoice.edit_line"), t("admin.invoice.add_line")), size="3",
+                       as_="h3"),
+            rx.grid(
+                field("billing.description", "description", required=True, default_value=S.line_description),
+                field("billing.quantity", "quantity", required=True, default_value=S.line_quantity,
+                      input_mode="decimal"),
+                field("billing.unit_price", "unit_price", required=True, default_value=S.line_price,
+                      input_mode="decimal", placeholder="0.00"),
+                field("billing.tax_rate", "tax_rate", default_value=S.line_rate, input_mode="decimal"),
+                columns=rx.breakpoints(initial="1", md="4"),
+                spacing="3",
+                width="100%",
+            ),
+            checkbox_field("admin.invoice.usage_line", "is_usage", S.line_usage),
+            rx.hstack(
+                brand_button(rx.cond(S.line_id > 0, t("admin.save"), t("admin.invoice.add_line")), type="submit",
+                             id="save-line"),
+                rx.cond(S.line_id > 0, rx.button(t("admin.cancel"), on_click=S.cancel_edit, variant="soft",
+                                                 type="button")),
+                spacing="3",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=S.save_line,
+        key=S.form_version,
+        width="100%",
+    )
+
+
+def _lines_table() -> rx.Component:
+    return data_table(S.lines, [
+        ("billing.description", lambda r: rx.hstack(
+            rx.text(r["description"], size="2"),
+            rx.cond(r["usage"] != "", rx.badge(t("admin.invoice.usage"), size="1", variant="soft")), spacing="2")),
+        ("billing.quantity", text_cell("quantity")),
+        ("billing.unit_price", text_cell("unit_price")),
+        ("billing.tax_rate", text_cell("rate")),
+        ("billing.amount", text_cell("amount")),
+        ("admin.invoice.actions", lambda r: rx.cond(S.is_draft, rx.hstack(
+            rx.button(t("admin.invoice.edit"), size="1", variant="soft", on_click=S.edit_line(r["id"])),
+            rx.button(t("admin.invoice.remove"), size="1", variant="soft", color_scheme="red",
+                      on_click=S.delete_line(r["id"])),
+            spacing="2"))),
+    ], empty_key="admin.invoice.no_lines")
+
+
+def _totals() -> rx.Component:
+    return rx.vstack(
+        money_row("billing.subtotal", S.subtotal),
+        money_row("billing.tax", S.tax_text),
+        money_row("billing.total", S.total_text, bold=True),
+        rx.cond(~S.is_draft, money_row("billing.paid", S.paid_text)),
+        rx.cond(~S.is_draft, money_row("billing.amount_due", S.due_text, bold=True)),
+        spacing="1",
+        width="100%",
+        max_width="360px",
+        margin_left="auto",
+    )
+
+
+def _issue_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(t("admin.invoice.issue_title")),
+            rx.alert_dialog.description(t("admin.invoice.issue_text")),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(t("admin.cancel"), variant="soft", on_click=S.close_issue)),
+                rx.alert_dialog.action(brand_button(t("admin.invoice.issue"), on_click=S.issue, id="confirm-issue")),
+                justify="end",
+                spacing="3",
+                margin_top="1em",
+            ),
+        ),
+        open=S.issue_open,
+    )
+
+
+def _void_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t("admin.invoice.void_title")),
+            rx.dialog.description(t("admin.invoice.void_text"), size="2"),
+            rx.form(
+                rx.vstack(
+                    field("admin.invoice.void_reason", "reason", required=True),
+                    rx.hstack(
+                        rx.button(t("admin.cancel"), variant="soft", on_click=S.close_void, type="button"),
+                        rx.button(t("admin.invoice.void"), color_scheme="red", type="submit", id="confirm-void"),
+                        justify="end",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=S.void,
+            ),
+        ),
+        open=S.void_open,
+    )
+
+
+def _payment_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading(t("admin.invoice.record_payment"), size="3", as_="h3"),
+            rx.grid(
+                field("billing.amount", "amount", required=True, input_mode="decimal"),
+                field("admin.invoice.received_on", "received_on", type="date"),
+                field("billing.reference", "reference"),
+                columns=rx.breakpoints(initial="1", md="3"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.hstack(rx.button(t("admin.invoice.record"), type="submit", variant="soft", id="record-payment"),
+                      rx.cond(S.payment_saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
+                      spacing="3", align="center"),
+            rx.text(t("admin.invoice.overpayment_help"), size="1", color_scheme="gray"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=S.record_payment,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def _files() -> rx.Component:
+    upload_id = "consumption-upload"
+    return rx.vstack(
+        rx.heading(t("billing.consumption_files"), size="3", as_="h3"),
+        rx.cond(~S.consumption_on, rx.callout(t("admin.invoice.consumption_off"), icon="eye_off", color_scheme="amber",
+                                              size="1", width="100%")),
+        data_table(S.files, [
+            ("admin.invoice.file", lambda f: rx.link(f["name"], href=api_url("/api/consumption/" + f["id"] + "?console=1"),
+                                                     is_external=True)),
+            ("admin.invoice.size", text_cell("size")),
+            ("admin.invoice.actions", lambda f: rx.button(t("admin.invoice.remove"), size="1", variant="soft",
+                                                          color_scheme="red", on_click=S.delete_file(f["id"]))),
+        ], empty_key="admin.invoice.no_files"),
+        rx.upload(
+            rx.vstack(rx.icon("upload"), rx.text(t("admin.invoice.drop_files"), size="2"), align="center"),
+            id=upload_id,
+            accept={"text/csv": [".csv"], "text/plain": [".txt"], "application/pdf": [".pdf"]},
+            max_files=20,
+            border="1px dashed var(--gray-7)",
+            padding="1em",
+            width="100%",
+        ),
+        rx.hstack(rx.foreach(rx.selected_files(upload_id), lambda f: rx.text(f, size="1")), spacing="2", wrap="wrap"),
+        rx.button(t("admin.invoice.attach"), on_click=S.upload_consumption(rx.upload_files(upload_id=upload_id)),
+                  variant="soft", id="attach-files"),
+        spacing="3",
+        width="100%",
+    )
+
+
+@admin_page("/admin/invoice", on_load=[S.load_invoice])
+def admin_invoice_page() -> rx.Component:
+    return rx.cond(
+        S.invoice_id > 0,
+        rx.vstack(
+            rx.link(t("admin.invoice.back"), href="/admin/invoices", size="2"),
+            rx.hstack(
+                rx.heading(rx.cond(S.number != "", S.number, t("admin.invoice.draft_title")), size="6", as_="h1"),
+                status_badge(S.status),
+                rx.spacer(),
+                rx.link(S.account_name, " · ", S.account_number, href="/admin/account?id=" + S.account_id.to(str),
+                        size="2"),
+                width="100%",
+                align="center",
+                wrap="wrap",
+                spacing="3",
+            ),
+            rx.hstack(
+                rx.cond(S.is_draft, rx.hstack(
+                    brand_button(rx.icon("send", size=16), t("admin.invoice.issue"), on_click=S.open_issue,
+                                 id="open-issue"),
+                    rx.el.a(rx.button(rx.icon("eye", size=16), t("admin.invoice.preview"), variant="soft"),
+                            href=api_url("/api/invoices/" + S.invoice_id.to(str) + "/pdf?console=1"), target="_blank"),
+                    rx.button(t("admin.invoice.delete_draft"), on_click=S.delete_draft, variant="soft",
+                              color_scheme="red"),
+                    spacing="2", wrap="wrap")),
+                rx.cond(S.has_pdf, rx.el.a(rx.button(rx.icon("file_down", size=16), t("billing.download_pdf"),
+                                                     variant="soft"),
+                                           href=api_url("/api/invoices/" + S.invoice_id.to(str) + "/pdf?console=1"))),
+                rx.cond(~S.is_draft & (S.status != "void"),
+                        rx.button(rx.icon("ban", size=16), t("admin.invoice.void"), on_click=S.open_void,
+                                  variant="soft", color_scheme="red", id="open-void")),
+                spacing="2",
+                wrap="wrap",
+            ),
+            rx.cond(S.status == "void", rx.callout(rx.text(t("admin.invoice.voided"), " ", S.void_reason),
+                                                   icon="ban", color_scheme="gray", width="100%")),
+            rx.cond(~S.is_draft, rx.text(t("billing.issue_date"), ": ", S.issue_date, " · ", t("billing.due_date"),
+                                         ": ", S.due_date_text, size="2", color_scheme="gray")),
+            rx.cond(S.is_draft, rx.card(_header_form(), width="100%")),
+            rx.card(
+                rx.vstack(
+                    rx.heading(t("billing.lines"), size="4", as_="h2"),
+                    _lines_table(),
+                    rx.cond(S.is_draft, _line_form()),
+                    _totals(),
+                    spacing="4",
+                    width="100%",
+                ),
+                width="100%",
+            ),
+            rx.cond(~S.is_draft, rx.grid(
+                rx.card(rx.vstack(
+                    rx.heading(t("billing.payments_received"), size="3", as_="h3"),
+                    data_table(S.payments, [
+                        ("billing.date", text_cell("date")), ("billing.amount", text_cell("amount")),
+                        ("billing.method", lambda r: rx.text(SiteState.tr["billing.method." + r["method"]].to(str),
+                                                             size="2")),
+                        ("billing.reference", text_cell("reference")),
+                    ], empty_key="billing.no_payments"),
+                    rx.cond(S.status != "void", _payment_form()),
+                    spacing="3", width="100%"), width="100%"),
+                rx.card(_files(), width="100%"),
+                columns=rx.breakpoints(initial="1", lg="2"),
+                spacing="4",
+                width="100%",
+            )),
+            _issue_dialog(),
+            _void_dialog(),
+            spacing="4",
+            width="100%",
+        ),
+    )
+
+
+@admin_page("/admin/payments", on_load=[AdminPaymentsState.load_payments],
+            nav=NavEntry("admin.nav.payments", "/admin/payments", "banknote", 31))
+def admin_payments_page() -> rx.Component:
+    s = AdminPaymentsState
+    return rx.vstack(
+        rx.heading(t("admin.nav.payments"), size="6", as_="h1"),
+        data_table(s.rows, [
+            ("billing.date", text_cell("date")),
+            ("admin.contact.account", text_cell("account")),
+            ("billing.amount", text_cell("amount")),
+            ("billing.method", lambda r: rx.text(SiteState.tr["billing.method." + r["method"]].to(str), size="2")),
+            ("billing.status", text_cell("status")),
+            ("billing.settles", text_cell("invoices")),
+            ("admin.payments.credit", text_cell("credit")),
+            ("billing.reference", text_cell("reference")),
+        ], empty_key="billing.no_payments"),
+        pager(s.page, s.pages, s.total, s.turn_page(-1), s.turn_page(1)),
+        spacing="4",
+        width="100%",
+    )
+
+
+@admin_page("/admin/billing-settings", on_load=[AdminBillingSettingsState.load_settings],
+            nav=NavEntry("admin.nav.billing_settings", "/admin/billing-settings", "landmark", 94))
+def billing_settings_page() -> rx.Component:
+    s = AdminBillingSettingsState
+    form = rx.form(
+        rx.vstack(
+            rx.heading(t("admin.billing.numbers"), size="4", as_="h2"),
+            rx.grid(
+                field("admin.billing.prefix", "number_prefix", default_value=s.number_prefix),
+                field("admin.billing.digits", "number_digits", type="number", default_value=s.number_digits),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="3",
+                width="100%",
+            ),
+            checkbox_field("admin.billing.yearly", "number_yearly", s.number_yearly),
+            rx.text(t("admin.billing.example"), " ", rx.code(s.example_number), size="2", color_scheme="gray"),
+            rx.heading(t("admin.billing.defaults"), size="4", as_="h2"),
+            rx.grid(
+                field("billing.currency", "default_currency", default_value=s.default_currency, max_length=3),
+                field("admin.billing.tax_rate", "default_tax_rate", default_value=s.default_tax_rate,
+                      input_mode="decimal"),
+                field("admin.billing.tax_label", "tax_label", default_value=s.tax_label),
+                field("admin.billing.terms", "payment_terms_days", type="number", default_value=s.payment_terms_days),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="3",
+                width="100%",
+            ),
+            _textarea("admin.billing.issuer", "issuer_details", s.issuer_details, "4"),
+            rx.heading(t("admin.billing.bank"), size="4", as_="h2"),
+            rx.text(rx.cond(s.online_payment, t("admin.billing.online_on"), t("admin.billing.online_off")), size="2",
+                    color_scheme="gray"),
+            rx.grid(
+                field("billing.beneficiary", "bank_beneficiary", default_value=s.bank_beneficiary),
+                field("admin.billing.bank_name", "bank_name", default_value=s.bank_name),
+                field("billing.iban", "bank_iban", default_value=s.bank_iban),
+                field("billing.bic", "bank_bic", default_value=s.bank_bic),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.hstack(brand_button(t("admin.save"), type="submit"),
+                      rx.cond(s.saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
+                      spacing="3", align="center"),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=s.save_settings,
+        key=s.form_version,
+        width="100%",
+    )
+    return rx.vstack(rx.heading(t("admin.nav.billing_settings"), size="6", as_="h1"), rx.card(form, width="100%"),
+                     spacing="4", width="100%")
+
+
+@admin_page("/admin/invoice-import", on_load=[AdminInvoiceImportState.load_import])
+def invoice_import_page() -> rx.Component:
+    s = AdminInvoiceImportState
+    upload_id = "import-upload"
+    return rx.vstack(
+        rx.link(t("admin.invoice.back"), href="/admin/invoices", size="2"),
+        rx.heading(t("admin.invoices.import"), size="6", as_="h1"),
+        rx.card(
+            rx.vstack(
+                rx.text(t("admin.import.intro"), size="2"),
+                rx.code_block("account_number,number,issue_date,due_date,currency,total,tax,paid,pdf\n"
+                              "C-1001,EXT-2025-0042,2025-11-30,2025-12-30,EUR,120.00,20.00,0,EXT-2025-0042.pdf",
+                              language="csv", width="100%", wrap_long_lines=True),
+                rx.text(t("admin.import.cli"), " ", rx.code("python -m portal_app.cli import-invoices FOLDER"),
+                        size="2", color_scheme="gray"),
+                rx.upload(
+                    rx.vstack(rx.icon("upload"), rx.text(t("admin.import.drop"), size="2"), align="center"),
+                    id=upload_id,
+                    accept={"text/csv": [".csv"], "application/pdf": [".pdf"]},
+                    max_files=200,
+                    multiple=True,
+                    border="1px dashed var(--gray-7)",
+                    padding="1.5em",
+                    width="100%",
+                ),
+                rx.hstack(rx.foreach(rx.selected_files(upload_id), lambda f: rx.text(f, size="1")), spacing="2",
+                          wrap="wrap"),
+                brand_button(rx.icon("upload", size=16), t("admin.import.run"),
+                             on_click=s.import_files(rx.upload_files(upload_id=upload_id)), id="run-import"),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        rx.cond(s.done, rx.card(rx.vstack(
+            rx.text(SiteState.tr["admin.import.result"].to(str).replace("{created}", s.created.to(str))
+                    .replace("{skipped}", s.skipped.to(str)), weight="medium", role="status"),
+            rx.foreach(s.errors, lambda e: rx.text(e, size="2", color="var(--red-11)")),
+            spacing="2"), width="100%")),
+        spacing="4",
+        width="100%",
+    )

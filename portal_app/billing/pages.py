@@ -1,0 +1,385 @@
+"""Customer billing pages: invoices, one invoice, payments and paying."""
+
+import reflex as rx
+
+from portal_app.core.ui.api import api_url
+from portal_app.billing.components import money_row, status_badge
+from portal_app.core.ui.i18n import t
+from portal_app.core.ui.shells import NavEntry, portal_page
+from portal_app.core.ui.tables import data_table, text_cell
+from portal_app.core.ui.basics import alert, brand_button, pager
+from portal_app.billing.state import InvoicesState, InvoiceState, PayState, PaymentsState
+from portal_app.core.states.site import SiteState
+
+SELECT_STYLE = {"padding": "0.45em 0.5em", "border_radius": "6px", "border": "1px solid var(--gray-7)",
+                "background": "var(--color-panel-solid)", "font_size": "0.95em", "min_width": "10em"}
+STATUS_FILTERS = ("unpaid", "issued", "partially_paid", "overdue", "paid", "void")
+
+
+def pdf_link(invoice_id: rx.Var, label_key: str = "billing.download_pdf", **props) -> rx.Component:
+    return rx.el.a(
+        rx.hstack(rx.icon("file_down", size=16), rx.text(t(label_key)), spacing="1", align="center"),
+        href=api_url("/api/invoices/" + invoice_id + "/pdf"),
+        download="",
+        style={"color": "var(--accent-11)", "font_weight": "500", "text_decoration": "none"},
+        **props,
+    )
+
+
+def _labelled_select(label_key: str, select_id: str, *children, value, on_change) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(t(label_key), html_for=select_id, style={"font_weight": "500", "font_size": "0.85em"}),
+        rx.el.select(*children, id=select_id, value=value, on_change=on_change, style=SELECT_STYLE),
+        spacing="1",
+    )
+
+
+def _filters() -> rx.Component:
+    s = InvoicesState
+    return rx.hstack(
+        _labelled_select("billing.filter.status", "f-status",
+                         rx.el.option(t("billing.filter.all"), value=""),
+                         *[rx.el.option(t(f"billing.filter.{k}"), value=k) for k in STATUS_FILTERS],
+                         value=s.status_filter, on_change=s.set_status_filter),
+        _labelled_select("billing.filter.year", "f-year",
+                         rx.el.option(t("billing.filter.all_years"), value=""),
+                         rx.foreach(s.years, lambda y: rx.el.option(y, value=y)),
+                         value=s.year_filter, on_change=s.set_year_filter),
+        spacing="4",
+        wrap="wrap",
+        align="end",
+    )
+
+
+def _invoice_card(row) -> rx.Component:
+    """One invoice as a card: the list on a phone."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.link(row["number"], href="/invoice?id=" + row["id"], weight="bold"),
+                rx.spacer(),
+                status_badge(row["status"]),
+                width="100%",
+                align="center",
+            ),
+            money_row("billing.total", row["total"]),
+            money_row("billing.amount_due", row["due"], bold=True),
+            money_row("billing.due_date", row["due_date"]),
+            rx.cond(row["pdf"] != "", pdf_link(row["id"])),
+            spacing="1",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _invoices_table() -> rx.Component:
+    s = InvoicesState
+    return data_table(s.rows, [
+        ("billing.number", lambda r: rx.link(r["number"], href="/invoice?id=" + r["id"], weight="medium")),
+        ("billing.issue_date", text_cell("issue_date")),
+        ("billing.due_date", text_cell("due_date")),
+        ("billing.total", text_cell("total")),
+        ("billing.amount_due", text_cell("due")),
+        ("billing.status", lambda r: status_badge(r["status"])),
+        ("billing.files", lambda r: rx.hstack(
+            rx.cond(r["pdf"] != "", pdf_link(r["id"], "billing.pdf")),
+            rx.cond(r["files"] != "", rx.tooltip(rx.icon("paperclip", size=16, aria_label=t("billing.has_files")),
+                                                 content=t("billing.has_files"))),
+            spacing="3", align="center")),
+    ])
+
+
+def _empty() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.icon("receipt", size=28, color="var(--gray-9)"),
+            rx.cond(
+                (InvoicesState.status_filter != "") | (InvoicesState.year_filter != ""),
+                rx.text(t("billing.empty_filtered"), weight="medium"),
+                rx.text(SiteState.tr["billing.empty"].to(str).replace("{business}", SiteState.brand_name),
+                        weight="medium"),
+            ),
+            align="center",
+            spacing="2",
+            padding="1.5em",
+        ),
+        width="100%",
+    )
+
+
+@portal_page("/invoices", on_load=[InvoicesState.load_invoices],
+             nav=NavEntry("nav.invoices", "/invoices", "receipt", 20, module="invoices"))
+def invoices_page() -> rx.Component:
+    s = InvoicesState
+    return rx.vstack(
+        rx.hstack(rx.heading(t("billing.invoices"), size="7", as_="h1"), rx.spacer(),
+                  rx.link(t("billing.see_payments"), href="/payments", size="2"),
+                  width="100%", align="center", wrap="wrap"),
+        alert(s.error_text, "error"),
+        rx.cond(
+            s.error_key == "",
+            rx.vstack(
+                _filters(),
+                rx.cond(
+                    s.rows.length() > 0,
+                    rx.box(
+                        rx.box(_invoices_table(), display=["none", "none", "block"], width="100%"),
+                        rx.vstack(rx.foreach(s.rows, _invoice_card), spacing="3", width="100%",
+                                  display=["flex", "flex", "none"]),
+                        width="100%",
+                    ),
+                    _empty(),
+                ),
+                rx.cond(s.total > 0, pager(s.page, s.pages, s.total, s.prev_page, s.next_page)),
+                spacing="4",
+                width="100%",
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _line(row) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.text(row["description"], weight="medium", style={"flex": "1", "min_width": "0",
+                                                               "overflow_wrap": "anywhere"}),
+            rx.text(row["amount"], weight="medium", style={"white_space": "nowrap"}),
+            width="100%",
+            align="start",
+            spacing="3",
+        ),
+        rx.text(row["quantity"], " × ", row["unit_price"], " · ", t("billing.tax"), " ", row["rate"], size="1",
+                color_scheme="gray"),
+        padding="0.6em 0",
+        border_bottom="1px solid var(--gray-4)",
+        width="100%",
+    )
+
+
+def _invoice_body() -> rx.Component:
+    s = InvoiceState
+    return rx.vstack(
+        rx.link(t("billing.back_to_invoices"), href="/invoices", size="2"),
+        rx.hstack(
+            rx.heading(SiteState.tr["billing.invoice_number"].to(str).replace("{number}", s.number), size="6",
+                       as_="h1", id="invoice-heading"),
+            status_badge(s.status),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
+        rx.cond(s.status == "void",
+                rx.callout(t("billing.void_notice"), icon="ban", color_scheme="gray", width="100%")),
+        rx.card(
+            rx.vstack(
+                money_row("billing.issue_date", s.issue_date),
+                money_row("billing.due_date", s.due_date),
+                money_row("billing.total", s.total_text),
+                money_row("billing.amount_due", s.due_text, bold=True),
+                rx.hstack(
+                    rx.cond(s.can_pay, rx.link(brand_button(rx.icon("credit_card", size=16), t("billing.pay_now")),
+                                               href="/pay?invoice=" + s.invoice_id.to(str))),
+                    rx.cond(s.has_pdf, pdf_link(s.invoice_id.to(str))),
+                    spacing="4",
+                    align="center",
+                    wrap="wrap",
+                    padding_top="0.5em",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.heading(t("billing.lines"), size="4", as_="h2"),
+                rx.box(rx.foreach(s.lines, _line), width="100%"),
+                rx.vstack(
+                    money_row("billing.subtotal", s.subtotal),
+                    rx.foreach(s.tax_rows, lambda r: money_row_text(r["label"], r["tax"])),
+                    money_row("billing.total", s.total_text, bold=True),
+                    rx.cond(s.has_paid, money_row("billing.paid", s.paid_text)),
+                    money_row("billing.amount_due", s.due_text, bold=True),
+                    spacing="1",
+                    width="100%",
+                    padding_top="0.5em",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        rx.cond(
+            s.files.length() > 0,
+            rx.card(
+                rx.vstack(
+                    rx.heading(t("billing.consumption_files"), size="4", as_="h2"),
+                    rx.el.ul(rx.foreach(s.files, lambda f: rx.el.li(
+                        rx.el.a(rx.hstack(rx.icon("file_spreadsheet", size=16), rx.text(f["name"]),
+                                          rx.text("(", f["size"], ")", color_scheme="gray", size="1"),
+                                          spacing="2", align="center"),
+                                href=api_url("/api/consumption/" + f["id"]), download="",
+                                style={"color": "var(--accent-11)", "text_decoration": "none"}),
+                        style={"list_style": "none", "padding": "0.25em 0"})),
+                        style={"padding": "0", "margin": "0"}, id="consumption-files"),
+                    spacing="2",
+                    width="100%",
+                ),
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            s.payments.length() > 0,
+            rx.card(
+                rx.vstack(
+                    rx.heading(t("billing.payments_received"), size="4", as_="h2"),
+                    rx.foreach(s.payments, lambda p: rx.hstack(
+                        rx.text(p["date"], size="2"),
+                        rx.text(SiteState.tr["billing.method." + p["method"]].to(str), size="2", color_scheme="gray"),
+                        rx.spacer(),
+                        rx.text(p["amount"], size="2", weight="medium"),
+                        width="100%",
+                    )),
+                    spacing="2",
+                    width="100%",
+                ),
+                width="100%",
+            ),
+        ),
+        rx.cond(s.notes != "", rx.text(s.notes, size="2", color_scheme="gray", white_space="pre-wrap")),
+        spacing="4",
+        width="100%",
+        max_width="720px",
+    )
+
+
+def money_row_text(label: rx.Var, value: rx.Var) -> rx.Component:
+    return rx.hstack(rx.text(label, size="2", color_scheme="gray"), rx.spacer(), rx.text(value, size="2"),
+                     width="100%")
+
+
+@portal_page("/invoice", on_load=[InvoiceState.load_invoice])
+def invoice_page() -> rx.Component:
+    s = InvoiceState
+    return rx.vstack(
+        alert(s.error_text, "error"),
+        rx.cond(s.error_key != "", rx.link(t("billing.back_to_invoices"), href="/invoices", size="2")),
+        rx.cond(s.invoice_id > 0, _invoice_body()),
+        width="100%",
+        spacing="4",
+    )
+
+
+@portal_page("/payments", on_load=[PaymentsState.load_payments],
+             nav=NavEntry("nav.payments", "/payments", "credit_card", 21, module="invoices"))
+def payments_page() -> rx.Component:
+    s = PaymentsState
+    return rx.vstack(
+        rx.hstack(rx.heading(t("billing.payments"), size="7", as_="h1"), rx.spacer(),
+                  rx.link(t("billing.see_invoices"), href="/invoices", size="2"),
+                  width="100%", align="center", wrap="wrap"),
+        alert(s.error_text, "error"),
+        rx.cond(s.returned_from_checkout,
+                rx.callout(t("billing.checkout_done"), icon="circle_check", color_scheme="green", role="status",
+                           width="100%")),
+        rx.cond(s.credit.length() > 0,
+                rx.callout(rx.text(t("billing.credit"), " ", rx.foreach(s.credit, lambda c: rx.text.strong(c, " "))),
+                           icon="wallet", color_scheme="blue", width="100%")),
+        rx.cond(
+            s.error_key == "",
+            rx.vstack(
+                data_table(s.rows, [
+                    ("billing.date", text_cell("date")),
+                    ("billing.amount", lambda r: rx.text(r["amount"], size="2", weight="medium")),
+                    ("billing.method", lambda r: rx.text(SiteState.tr["billing.method." + r["method"]].to(str),
+                                                         size="2")),
+                    ("billing.settles", text_cell("invoices")),
+                    ("billing.receipt", lambda r: rx.el.a(
+                        rx.hstack(rx.icon("file_down", size=16), rx.text(r["receipt"]), spacing="1", align="center"),
+                        href=api_url("/api/payments/" + r["id"] + "/receipt"), download="",
+                        style={"color": "var(--accent-11)", "text_decoration": "none"})),
+                ], empty_key="billing.no_payments"),
+                rx.cond(s.total > 0, pager(s.page, s.pages, s.total, s.prev_page, s.next_page)),
+                spacing="4",
+                width="100%",
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _bank_details(plan) -> rx.Component:
+    s = PayState
+    return rx.vstack(
+        rx.text(t("billing.transfer_intro"), size="2"),
+        rx.el.dl(
+            *[rx.fragment(rx.el.dt(t(key), style={"font_weight": "500", "font_size": "0.85em",
+                                                  "color": "var(--gray-11)"}),
+                          rx.el.dd(value, style={"margin": "0 0 0.5em 0", "font_family": "monospace",
+                                                 "overflow_wrap": "anywhere"}))
+              for key, value in (("billing.beneficiary", s.bank_beneficiary), ("billing.iban", s.bank_iban),
+                                 ("billing.bic", s.bank_bic), ("billing.reference", plan["reference"]),
+                                 ("billing.amount", plan["amount"]))],
+            style={"margin": "0"},
+        ),
+        rx.cond(s.bank_iban == "", rx.text(t("billing.transfer_ask"), size="2", color_scheme="gray")),
+        spacing="2",
+        width="100%",
+        class_name="bank-details",
+    )
+
+
+def _plan(plan) -> rx.Component:
+    s = PayState
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.text(t("billing.to_pay"), size="2"), rx.spacer(),
+                      rx.text(plan["amount"], size="6", weight="bold"), width="100%", align="center"),
+            rx.text(t("billing.invoices"), ": ", plan["numbers"], size="2", color_scheme="gray"),
+            rx.cond(
+                s.online,
+                rx.vstack(
+                    brand_button(rx.icon("credit_card", size=16),
+                                 SiteState.tr["billing.pay_by_card"].to(str).replace("{amount}", plan["amount"]),
+                                 on_click=PayState.start_checkout(plan["target"]), loading=s.working, size="3"),
+                    rx.text(t("billing.card_help"), size="1", color_scheme="gray"),
+                    rx.cond(s.bank_iban != "", rx.box(rx.separator(margin_y="0.75em"), _bank_details(plan),
+                                                      width="100%")),
+                    spacing="2",
+                    width="100%",
+                ),
+                _bank_details(plan),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+@portal_page("/pay", on_load=[PayState.load_pay])
+def pay_page() -> rx.Component:
+    s = PayState
+    return rx.vstack(
+        rx.heading(t("billing.pay_title"), size="7", as_="h1"),
+        rx.cond(s.cancelled, rx.callout(t("billing.checkout_cancelled"), icon="info", color_scheme="blue",
+                                        role="status", width="100%")),
+        alert(s.error_text, "error"),
+        rx.cond(
+            s.plans.length() > 0,
+            rx.vstack(rx.foreach(s.plans, _plan), spacing="4", width="100%"),
+            rx.cond(s.error_key == "", rx.card(
+                rx.vstack(rx.icon("circle_check", size=28, color="var(--green-9)"),
+                          rx.text(t("billing.nothing_due"), weight="medium"),
+                          rx.link(t("billing.see_invoices"), href="/invoices", size="2"),
+                          align="center", spacing="2", padding="1.5em"),
+                width="100%")),
+        ),
+        spacing="4",
+        width="100%",
+        max_width="640px",
+    )

@@ -1,0 +1,141 @@
+"""Billing's HTTP routes: invoice PDFs, consumption files and receipts (each checked against the portal
+session and its account, or the staff session with `?console=1`), and the Stripe webhook."""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from portal_app.core import registries
+from portal_app.core.db import session_scope
+from portal_app.billing import rules as billing, card_payments as billing_stripe
+from portal_app.core.auth import sessions as portal_sessions, staff
+from portal_app.core.errors import DomainError
+from portal_app.core.states.portal import PORTAL_COOKIE
+from portal_app.core.states.staff import STAFF_COOKIE
+
+log = logging.getLogger("guichet.api")
+PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
+           "Content-Security-Policy": "default-src 'none'; sandbox", "Referrer-Policy": "no-referrer"}
+WEBHOOK_MAX_BYTES = 512 * 1024
+
+
+def disposition(filename: str) -> str:
+    """`attachment` with an ASCII fallback name and the exact name in RFC 5987 form."""
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("._") or "download"
+    return f"attachment; filename=\"{ascii_name[:120]}\"; filename*=UTF-8''{quote(filename[:200], safe='')}"
+
+
+def _not_found() -> Response:
+    return Response("Not found", status_code=404, headers=PRIVATE, media_type="text/plain")
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _actor(db, request: Request):
+    """("staff", StaffContext) with `?console=1` and a full console session; else ("portal", PortalContext)."""
+    if request.query_params.get("console") == "1":
+        ctx = staff.resolve(db, request.cookies.get(STAFF_COOKIE))
+        return ("staff", ctx) if ctx else (None, None)
+    ctx = portal_sessions.resolve_session(db, request.cookies.get(PORTAL_COOKIE))
+    return ("portal", ctx) if ctx else (None, None)
+
+
+async def invoice_pdf(request: Request) -> Response:
+    invoice_id = request.path_params["invoice_id"]
+    try:
+        with session_scope() as db:  # keeps the audit line of a refusal
+            kind, ctx = _actor(db, request)
+            if kind == "staff":
+                inv, found = billing.invoice_pdf_for_staff(db, ctx, invoice_id)
+            elif kind == "portal":
+                inv, found = billing.invoice_pdf_for_customer(db, ctx, invoice_id, _client_ip(request))
+            else:
+                return _not_found()
+    except DomainError:
+        return _not_found()
+    name = f"{inv.number or f'draft-{inv.id}'}.pdf"
+    headers = {**PRIVATE, "Content-Disposition": disposition(name)}
+    if isinstance(found, bytes):  # a draft's preview, made now and never stored
+        return Response(found, media_type="application/pdf", headers=headers)
+    return FileResponse(found, media_type="application/pdf", headers=headers)
+
+
+async def consumption_file(request: Request) -> Response:
+    file_id = request.path_params["file_id"]
+    try:
+        with session_scope() as db:  # keeps the audit line of a refusal
+            kind, ctx = _actor(db, request)
+            if kind == "staff":
+                row, path = billing.consumption_file_for_staff(db, ctx, file_id)
+            elif kind == "portal":
+                row, path = billing.consumption_file_for_customer(db, ctx, file_id, _client_ip(request))
+            else:
+                return _not_found()
+    except DomainError:
+        return _not_found()
+    media = "application/pdf" if row.content_type == "application/pdf" else "text/csv; charset=utf-8"
+    return FileResponse(path, media_type=media, headers={**PRIVATE, "Content-Disposition": disposition(row.filename)})
+
+
+async def payment_receipt(request: Request) -> Response:
+    from portal_app.core.models.accounts import Account
+    from portal_app.billing.models import Payment
+    from portal_app.billing.pdf import render_receipt_pdf
+
+    payment_id = request.path_params["payment_id"]
+    try:
+        with session_scope() as db:  # keeps the audit line of a refusal
+            kind, ctx = _actor(db, request)
+            if kind == "portal":
+                payment = billing.get_payment(db, ctx, payment_id, _client_ip(request))
+                lang = ctx.language
+            elif kind == "staff":
+                payment = db.get(Payment, billing.as_id(payment_id) or 0)
+                if payment is None or payment.status != "succeeded":
+                    return _not_found()
+                lang = "en"
+            else:
+                return _not_found()
+            pdf = render_receipt_pdf(db, payment, db.get(Account, payment.account_id),
+                                     billing.payment_lines(db, payment.id), lang)
+    except DomainError:
+        return _not_found()
+    return Response(pdf, media_type="application/pdf",
+                    headers={**PRIVATE, "Content-Disposition": disposition(f"receipt-R-{payment_id:06d}.pdf")})
+
+
+async def stripe_webhook(request: Request) -> Response:
+    """Stripe's signed notifications. A bad signature is refused before anything is read from it."""
+    declared = request.headers.get("content-length") or "0"
+    if not declared.isdigit() or int(declared) > WEBHOOK_MAX_BYTES:
+        return JSONResponse({"error": "too large"}, status_code=413)
+    payload = await request.body()
+    if len(payload) > WEBHOOK_MAX_BYTES:
+        return JSONResponse({"error": "too large"}, status_code=413)
+    try:
+        event = billing_stripe.verify(payload, request.headers.get("stripe-signature"))
+    except billing_stripe.WebhookRefused as exc:
+        log.warning("Stripe webhook refused from %s: %s", _client_ip(request), exc)
+        return JSONResponse({"error": "signature"}, status_code=400)
+    try:
+        with session_scope() as db:
+            outcome = billing_stripe.handle_event(db, event)
+    except billing_stripe.DuplicateEvent:
+        outcome = "duplicate"
+    return JSONResponse({"received": True, "outcome": outcome})
+
+
+registries.ROUTES.extend([
+    Route("/api/invoices/{invoice_id:int}/pdf", invoice_pdf),
+    Route("/api/consumption/{file_id:int}", consumption_file),
+    Route("/api/payments/{payment_id:int}/receipt", payment_receipt),
+    Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
+])

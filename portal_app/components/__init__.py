@@ -1,1 +1,0 @@
-"""Shared UI pieces: shells, forms, tables, notices."""

@@ -1,9 +1,0 @@
-"""On-screen text comes from the current language's catalogue held in state."""
-
-import reflex as rx
-
-from ..states.site import SiteState
-
-
-def t(key: str) -> rx.Var:
-    return SiteState.tr[key].to(str)

@@ -1,0 +1,122 @@
+"""Console: the accounts list (search, pages, new account) and one account with its contacts."""
+
+import reflex as rx
+
+from portal_app.core.ui.i18n import t
+from portal_app.core.ui.shells import admin_page
+from portal_app.core.ui.tables import data_table, text_cell
+from portal_app.core.ui.basics import brand_button, checkbox_field, field, pager, status_badge
+from portal_app.console.accounts_state import AdminAccountsState, AdminAccountState
+
+
+def search_form(on_submit, label_key: str = "admin.search") -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(name="q", placeholder=t(label_key), aria_label=t(label_key), width="280px", size="2"),
+            rx.button(rx.icon("search", size=16), t("admin.search"), type="submit", variant="soft"),
+            spacing="2",
+        ),
+        on_submit=on_submit,
+    )
+
+
+def _new_account_form() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading(t("admin.accounts.new"), size="4", as_="h2"),
+                rx.grid(
+                    field("admin.account.name", "name", required=True),
+                    field("admin.account.number", "number", required=True),
+                    field("admin.account.billing_email", "billing_email", type="email"),
+                    columns=rx.breakpoints(initial="1", md="3"),
+                    spacing="3",
+                    width="100%",
+                ),
+                brand_button(t("admin.create"), type="submit"),
+                spacing="3",
+            ),
+            on_submit=AdminAccountsState.create_account,
+        ),
+        width="100%",
+    )
+
+
+@admin_page("/admin", on_load=[AdminAccountsState.load_accounts])
+def accounts_page() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(t("admin.nav.accounts"), size="6", as_="h1"),
+            rx.spacer(),
+            search_form(AdminAccountsState.search),
+            brand_button(rx.icon("plus", size=16), t("admin.accounts.new"), on_click=AdminAccountsState.toggle_new),
+            width="100%",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(AdminAccountsState.show_new, _new_account_form()),
+        data_table(AdminAccountsState.rows, [
+            ("admin.account.name", lambda r: rx.link(r["name"], href="/admin/account?id=" + r["id"])),
+            ("admin.account.number", text_cell("number")),
+            ("admin.account.billing_email", text_cell("billing_email")),
+            ("admin.account.active", lambda r: status_badge(r["active"] != "", "admin.yes", "admin.no")),
+        ]),
+        pager(AdminAccountsState.page, AdminAccountsState.pages, AdminAccountsState.total,
+              AdminAccountsState.prev_page, AdminAccountsState.next_page),
+        spacing="4",
+        width="100%",
+    )
+
+
+@admin_page("/admin/account", on_load=[AdminAccountState.load_account])
+def account_page() -> rx.Component:
+    s = AdminAccountState
+    form = rx.form(
+        rx.vstack(
+            rx.grid(
+                field("admin.account.name", "name", required=True, default_value=s.name),
+                field("admin.account.number", "number", required=True, default_value=s.number),
+                field("admin.account.billing_email", "billing_email", type="email", default_value=s.billing_email),
+                field("admin.account.domains", "domains", default_value=s.domains),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.hstack(checkbox_field("admin.account.active", "active", s.active),
+                      checkbox_field("admin.account.consumption", "consumption", s.consumption), spacing="5",
+                      wrap="wrap"),
+            rx.hstack(brand_button(t("admin.save"), type="submit"),
+                      rx.cond(s.saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
+                      align="center", spacing="3"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=s.save_account,
+        key=s.form_version,
+        width="100%",
+    )
+    return rx.cond(
+        s.account_id > 0,
+        rx.vstack(
+            rx.link(t("admin.back_to_accounts"), href="/admin", size="2"),
+            rx.heading(s.name, size="6", as_="h1"),
+            rx.card(form, width="100%"),
+            rx.hstack(
+                rx.heading(t("admin.nav.contacts"), size="4", as_="h2"),
+                rx.spacer(),
+                brand_button(rx.icon("user_plus", size=16), t("admin.contacts.new"),
+                             on_click=rx.redirect("/admin/contact?account=" + s.account_id.to(str))),
+                width="100%",
+                align="center",
+            ),
+            data_table(s.contacts, [
+                ("admin.contact.name", lambda r: rx.link(r["name"], href="/admin/contact?id=" + r["id"])),
+                ("admin.contact.email", text_cell("email")),
+                ("admin.contact.role", text_cell("role")),
+                ("admin.contact.active", lambda r: status_badge(r["active"] != "", "admin.yes", "admin.no")),
+                ("admin.contact.portal_access", lambda r: status_badge(r["access"] != "", "admin.yes", "admin.no")),
+            ]),
+            spacing="4",
+            width="100%",
+        ),
+    )

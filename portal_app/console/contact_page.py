@@ -1,0 +1,181 @@
+"""Console: one contact — details and access, invitation with preview, access diagnosis, impersonation."""
+
+import reflex as rx
+
+from portal_app.core.ui.i18n import t
+from portal_app.core.ui.shells import admin_page
+from portal_app.core.ui.tables import data_table, text_cell
+from portal_app.core.ui.basics import brand_button, checkbox_field, field
+from portal_app.console.contacts_state import AdminContactState
+from portal_app.core.states.site import SiteState
+
+S = AdminContactState
+
+
+def _select(label_key: str, name: str, value, options) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(t(label_key), html_for=f"f-{name}", style={"font_weight": "500", "font_size": "0.9em"}),
+        rx.el.select(options, id=f"f-{name}", name=name, default_value=value,
+                     style={"padding": "0.5em", "border_radius": "6px", "border": "1px solid var(--gray-7)",
+                            "width": "100%", "background": "var(--color-panel-solid)"}),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.grid(
+                field("admin.contact.first_name", "first_name", default_value=S.first_name),
+                field("admin.contact.last_name", "last_name", default_value=S.last_name),
+                field("admin.contact.email", "email", type="email", required=True, default_value=S.email),
+                field("admin.contact.mobile", "mobile", type="tel", default_value=S.mobile,
+                      placeholder="+33 6 12 34 56 78"),
+                _select("admin.contact.language", "language", S.language,
+                        rx.foreach(S.language_choices, lambda c: rx.el.option(c["name"], value=c["code"]))),
+                _select("admin.contact.role", "portal_role", S.portal_role,
+                        [rx.el.option(t("admin.role.admin"), value="admin"),
+                         rx.el.option(t("admin.role.member"), value="member")]),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.hstack(checkbox_field("admin.contact.active", "active", S.active),
+                      checkbox_field("admin.contact.portal_access", "portal_access", S.portal_access),
+                      spacing="5", wrap="wrap"),
+            rx.el.fieldset(
+                rx.el.legend(t("admin.contact.rights"), style={"font_weight": "500"}),
+                rx.hstack(
+                    rx.foreach(S.module_choices, lambda m: rx.el.label(
+                        rx.el.input(type="checkbox", name="right_" + m, default_checked=S.rights.contains(m),
+                                    style={"margin_inline_end": "0.4em"}),
+                        SiteState.tr["module." + m].to(str),
+                        style={"display": "flex", "align_items": "center"})),
+                    spacing="4",
+                    wrap="wrap",
+                ),
+                rx.text(t("admin.contact.rights_help"), size="1", color_scheme="gray"),
+                style={"border": "1px solid var(--gray-5)", "border_radius": "8px", "padding": "0.75em"},
+            ),
+            rx.hstack(brand_button(t("admin.save"), type="submit", id="save-contact"),
+                      rx.cond(S.saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
+                      rx.text(t("admin.contact.save_sends_nothing"), size="1", color_scheme="gray"),
+                      align="center", spacing="3", wrap="wrap"),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=S.save_contact,
+        key=S.form_version,
+        width="100%",
+    )
+
+
+def _invitation_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t("admin.contact.invitation_preview")),
+            rx.text(t("admin.contact.to"), ": ", S.preview_to, size="2"),
+            rx.text(t("admin.contact.subject"), ": ", S.preview_subject, size="2", weight="bold"),
+            rx.el.iframe(src_doc=S.preview_html, sandbox="", title=t("admin.contact.invitation_preview"),
+                         style={"width": "100%", "height": "320px", "border": "1px solid var(--gray-5)",
+                                "border_radius": "6px", "background": "white"}),
+            rx.hstack(
+                rx.button(t("admin.cancel"), on_click=S.close_invitation, variant="soft"),
+                brand_button(rx.icon("send", size=16), t("admin.contact.send_invitation_now"),
+                             on_click=S.send_invitation, id="confirm-invitation"),
+                justify="end",
+                spacing="3",
+                margin_top="1em",
+            ),
+            max_width="640px",
+        ),
+        open=S.preview_open,
+    )
+
+
+def _diagnosis() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(t("admin.diagnose.title"), size="4", as_="h2"),
+                rx.cond(S.can_log_in, rx.badge(t("admin.diagnose.can_log_in"), color_scheme="green", size="2"),
+                        rx.badge(t("admin.diagnose.cannot_log_in"), color_scheme="red", size="2")),
+                rx.spacer(),
+                rx.button(rx.icon("refresh_cw", size=14), t("admin.diagnose.refresh"),
+                          on_click=S.refresh_diagnosis, variant="soft", size="1"),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.el.ul(
+                rx.foreach(S.checks, lambda c: rx.el.li(
+                    rx.hstack(
+                        rx.cond(c["ok"] != "", rx.icon("circle_check", color="var(--green-9)", size=18),
+                                rx.icon("circle_x", color="var(--red-9)", size=18)),
+                        rx.text(SiteState.tr[c["key"]].to(str), weight="medium", size="2"),
+                        rx.text(c["detail"], size="2", color_scheme="gray"),
+                        align="center",
+                        spacing="2",
+                    ),
+                    style={"list_style": "none", "padding": "0.2em 0"},
+                )),
+                id="diagnosis",
+                style={"padding": "0", "margin": "0"},
+            ),
+            rx.heading(t("admin.diagnose.messages"), size="3", as_="h3"),
+            data_table(S.diag_messages, [
+                ("admin.log.when", text_cell("when")), ("admin.log.channel", text_cell("channel")),
+                ("admin.log.to", text_cell("to")), ("admin.log.template", text_cell("template")),
+                ("admin.log.status", text_cell("status")), ("admin.log.error", text_cell("error")),
+            ], empty_key="admin.diagnose.no_messages"),
+            rx.heading(t("admin.diagnose.attempts"), size="3", as_="h3"),
+            data_table(S.diag_attempts, [
+                ("admin.log.when", text_cell("when")), ("admin.log.kind", text_cell("kind")),
+                ("admin.log.outcome", text_cell("outcome")), ("admin.log.ip", text_cell("ip")),
+            ], empty_key="admin.diagnose.no_attempts"),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+@admin_page("/admin/contact", on_load=[AdminContactState.load_contact])
+def contact_page() -> rx.Component:
+    return rx.cond(
+        S.account_id > 0,
+        rx.vstack(
+            rx.link(S.account_name, href="/admin/account?id=" + S.account_id.to(str), size="2"),
+            rx.hstack(
+                rx.heading(rx.cond(S.contact_id > 0, S.email, t("admin.contacts.new")), size="6", as_="h1"),
+                rx.spacer(),
+                rx.cond(
+                    S.contact_id > 0,
+                    rx.hstack(
+                        rx.button(rx.icon("mail", size=16), t("admin.contact.send_invitation"),
+                                  on_click=S.open_invitation, variant="soft", id="open-invitation"),
+                        rx.button(rx.icon("eye", size=16), t("admin.contact.impersonate"), on_click=S.impersonate,
+                                  variant="soft", color_scheme="amber", id="impersonate"),
+                        rx.button(rx.icon("log_out", size=16), t("admin.contact.sign_out_everywhere"),
+                                  on_click=S.sign_out_everywhere, variant="soft", color_scheme="red",
+                                  id="sign-out-everywhere"),
+                        spacing="2",
+                        wrap="wrap",
+                    ),
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(S.invited_at != "", rx.text(t("admin.contact.invited_at"), " ", S.invited_at, size="2",
+                                                 color_scheme="gray")),
+            rx.cond(S.invitation_sent, rx.callout(t("admin.contact.invitation_queued"), icon="circle_check",
+                                                  color_scheme="green", role="status")),
+            rx.card(_form(), width="100%"),
+            rx.cond(S.contact_id > 0, _diagnosis()),
+            _invitation_dialog(),
+            spacing="4",
+            width="100%",
+        ),
+    )

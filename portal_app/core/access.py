@@ -1,0 +1,81 @@
+"""Why a contact can or cannot log in, and their invitation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from portal_app.core.models.accounts import Account, Contact
+from portal_app.core import audit, clock, notify
+from portal_app.core.accounts import get_contact
+from portal_app.core.business import branding
+from portal_app.core.i18n import format_datetime
+from portal_app.core.auth.login import recent_attempts
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str  # catalogue key of the check's name
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class Diagnosis:
+    contact_id: int
+    email: str
+    can_log_in: bool
+    checks: list[Check]
+    messages: list[dict]
+    attempts: list[dict]
+
+
+def diagnose(db: Session, contact_id: int, lang: str = "en") -> Diagnosis:
+    """The troubleshooting checklist, computed from data, in the order staff would check it."""
+    contact = get_contact(db, contact_id)
+    account = db.get(Account, contact.account_id)
+    msgs, _ = notify.list_messages(db, contact_id=contact.id, page_size=10)
+    attempts = recent_attempts(db, email=contact.email, contact_id=contact.id, limit=10)
+    last_code = next((m for m in msgs if m.template == "login_code"), None)
+    checks = [
+        Check("diagnose.contact_active", contact.active),
+        Check("diagnose.portal_access", contact.portal_access),
+        Check("diagnose.account_active", bool(account and account.active), account.name if account else ""),
+        Check("diagnose.exact_email", True, contact.email),
+        Check("diagnose.mobile", bool(contact.mobile), contact.mobile or ""),
+        Check("diagnose.last_code_delivered", last_code is None or last_code.status == "sent",
+              "" if last_code is None else f"{last_code.channel} {last_code.status} {last_code.error}".strip()),
+    ]
+    can = contact.active and contact.portal_access and bool(account and account.active)
+    return Diagnosis(
+        contact_id=contact.id, email=contact.email, can_log_in=can, checks=checks,
+        messages=[{"when": format_datetime(m.created_at, lang), "channel": m.channel, "to": m.recipient,
+                   "template": m.template, "status": m.status, "error": m.error} for m in msgs],
+        attempts=[{"when": format_datetime(a.created_at, lang), "kind": a.kind, "outcome": a.outcome,
+                   "ip": a.client_ip} for a in attempts],
+    )
+
+
+def render_invitation(db: Session, contact: Contact) -> notify.Rendered:
+    brand = branding(db)
+    return notify.render_email("invitation", contact.language, brand, link=notify.portal_url("/login"),
+                               name=contact.first_name or contact.full_name, email=contact.email)
+
+
+def preview_invitation(db: Session, contact_id: int) -> notify.Rendered:
+    return render_invitation(db, get_contact(db, contact_id))
+
+
+def send_invitation(db: Session, actor: audit.Actor, contact_id: int) -> list[notify.Delivery]:
+    """Queue the invitation email; the caller dispatches after commit."""
+    contact = get_contact(db, contact_id)
+    mail = render_invitation(db, contact)
+    delivery = notify.queue_email(db, to=contact.email, template="invitation", language=contact.language,
+                                  rendered=mail, sender_name=branding(db).sender_name, contact_id=contact.id,
+                                  account_id=contact.account_id)
+    contact.invited_at = clock.now()
+    db.add(contact)
+    audit.record(db, actor, "contact.invite", target_type="contact", target_id=contact.id,
+                 account_id=contact.account_id)
+    return [delivery]

@@ -1,0 +1,227 @@
+"""Accounts and contacts: validation, search, access flags and module rights."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import or_
+from sqlmodel import Session, func, select
+
+from portal_app.core.config import get_settings
+from portal_app.core.models.accounts import Account, Contact
+from portal_app.core.models.accounts import MEMBER_DEFAULT_RIGHTS, MODULES, ROLE_ADMIN, ROLES
+from portal_app.core import audit, clock
+from portal_app.core.errors import DomainError, NotFound
+from portal_app.core.i18n import shipped_languages
+
+PAGE_SIZE = 20
+
+
+def normalise_email(raw: str) -> str:
+    """Trimmed and lower-cased: contacts' emails are unique case-insensitively."""
+    return (raw or "").strip().lower()
+
+
+def check_email(raw: str) -> str:
+    email = normalise_email(raw)
+    if not email:
+        raise DomainError("contact.error.email_required")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise DomainError("contact.error.email_invalid") from None
+    return email
+
+
+def check_mobile(raw: str | None) -> str | None:
+    """E.164, parsed with libphonenumber; must be a mobile (codes go there by SMS)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        number = phonenumbers.parse(raw, get_settings().default_phone_region)
+    except phonenumbers.NumberParseException:
+        raise DomainError("contact.error.mobile_invalid") from None
+    if not phonenumbers.is_valid_number(number):
+        raise DomainError("contact.error.mobile_invalid")
+    kind = phonenumbers.number_type(number)
+    if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        raise DomainError("contact.error.mobile_not_mobile")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def role_allows(role: str) -> tuple[str, ...]:
+    return MODULES if role == ROLE_ADMIN else MEMBER_DEFAULT_RIGHTS
+
+
+def effective_rights(contact: Contact) -> list[str]:
+    """Rights narrow what the role allows; they never widen it."""
+    allowed = role_allows(contact.portal_role)
+    return [m for m in allowed if m in (contact.rights or [])]
+
+
+def can_use(contact: Contact, module: str) -> bool:
+    return module in effective_rights(contact)
+
+
+# ---- accounts -------------------------------------------------------------------------------
+
+
+def list_accounts(db: Session, *, q: str = "", page: int = 1, page_size: int = PAGE_SIZE):
+    query = select(Account)
+    count = select(func.count()).select_from(Account)
+    if q.strip():
+        like = f"%{q.strip().lower()}%"
+        cond = or_(func.lower(Account.name).like(like), func.lower(Account.number).like(like))
+        query, count = query.where(cond), count.where(cond)
+    total = db.exec(count).one()
+    rows = db.exec(query.order_by(Account.name, Account.id)
+                   .offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
+    return rows, total
+
+
+def get_account(db: Session, account_id: int) -> Account:
+    row = db.get(Account, account_id)
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def save_account(db: Session, actor: audit.Actor, *, account_id: int | None, name: str, number: str,
+                 billing_email: str = "", active: bool = True, domains: str = "",
+                 send_consumption_statements: bool = True) -> Account:
+    name, number = name.strip(), number.strip()
+    if not name:
+        raise DomainError("account.error.name_required")
+    if not number:
+        raise DomainError("account.error.number_required")
+    billing = check_email(billing_email) if billing_email.strip() else ""
+    clash = db.exec(select(Account).where(func.lower(Account.number) == number.lower())).first()
+    if clash and clash.id != account_id:
+        raise DomainError("account.error.number_taken", number=number)
+    if account_id is None:
+        row = Account(name=name, number=number, created_at=clock.now())
+        action = "account.create"
+    else:
+        row = get_account(db, account_id)
+        action = "account.update"
+    was_active = row.active if account_id is not None else True
+    row.name, row.number, row.billing_email = name[:200], number[:40], billing
+    row.active, row.domains = bool(active), domains.strip()[:500]
+    row.send_consumption_statements = bool(send_consumption_statements)
+    db.add(row)
+    db.flush()
+    if was_active and not row.active:
+        from portal_app.core.auth.sessions import revoke_account_sessions
+
+        revoke_account_sessions(db, row.id, "account_inactive")
+    audit.record(db, actor, action, target_type="account", target_id=row.id, account_id=row.id)
+    return row
+
+
+# ---- contacts -------------------------------------------------------------------------------
+
+
+def list_contacts(db: Session, *, q: str = "", account_id: int | None = None, page: int = 1,
+                  page_size: int = PAGE_SIZE):
+    query = select(Contact, Account).join(Account, Account.id == Contact.account_id)
+    count = select(func.count()).select_from(Contact).join(Account, Account.id == Contact.account_id)
+    conds = []
+    if account_id is not None:
+        conds.append(Contact.account_id == account_id)
+    if q.strip():
+        like = f"%{q.strip().lower()}%"
+        conds.append(or_(Contact.email.like(like), func.lower(Contact.first_name).like(like),
+                         func.lower(Contact.last_name).like(like), func.lower(Account.name).like(like),
+                         Contact.mobile.like(f"%{q.strip()}%")))
+    for c in conds:
+        query, count = query.where(c), count.where(c)
+    total = db.exec(count).one()
+    rows = db.exec(query.order_by(Contact.last_name, Contact.first_name, Contact.id)
+                   .offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
+    return rows, total
+
+
+def get_contact(db: Session, contact_id: int) -> Contact:
+    row = db.get(Contact, contact_id)
+    if row is None:
+        raise NotFound()
+    return row
+
+
+@dataclass
+class ContactInput:
+    account_id: int
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    mobile: str = ""
+    language: str = "en"
+    active: bool = True
+    portal_access: bool = True
+    portal_role: str = "member"
+    rights: list[str] | None = None
+
+
+def save_contact(db: Session, actor: audit.Actor, data: ContactInput, contact_id: int | None = None) -> Contact:
+    """Create or update a contact. Never sends anything: invitations are a separate action."""
+    get_account(db, data.account_id)
+    email = check_email(data.email)
+    mobile = check_mobile(data.mobile)
+    if data.portal_role not in ROLES:
+        raise DomainError("contact.error.role")
+    if data.language not in shipped_languages():
+        raise DomainError("contact.error.language")
+    clash = db.exec(select(Contact).where(Contact.email == email)).first()
+    if clash and clash.id != contact_id:
+        raise DomainError("contact.error.email_taken", email=email)
+    rights = list(role_allows(data.portal_role)) if data.rights is None else [
+        m for m in MODULES if m in data.rights
+    ]
+    if contact_id is None:
+        row = Contact(account_id=data.account_id, email=email, created_at=clock.now())
+        action, before = "contact.create", None
+    else:
+        row = get_contact(db, contact_id)
+        action = "contact.update"
+        before = (row.active, row.portal_access, row.email, row.account_id)
+    row.account_id = data.account_id
+    row.email = email
+    row.first_name, row.last_name = data.first_name.strip()[:100], data.last_name.strip()[:100]
+    row.mobile = mobile
+    row.language = data.language
+    row.active, row.portal_access = bool(data.active), bool(data.portal_access)
+    row.portal_role = data.portal_role
+    row.rights = rights
+    db.add(row)
+    db.flush()
+    if before is not None:
+        was_active, had_access, old_email, old_account = before
+        # Whoever loses access, or changes identity, loses every open session at once.
+        if (was_active and not row.active) or (had_access and not row.portal_access) \
+                or old_email != row.email or old_account != row.account_id:
+            from portal_app.core.auth.sessions import revoke_contact_sessions
+
+            revoke_contact_sessions(db, row.id, "access_changed")
+    audit.record(db, actor, action, target_type="contact", target_id=row.id, account_id=row.account_id)
+    return row
+
+
+def find_login_contact(db: Session, email: str) -> Contact | None:
+    return db.exec(select(Contact).where(Contact.email == normalise_email(email))).first()
+
+
+def may_log_in(db: Session, contact: Contact | None) -> str:
+    """'ok' or why not: unknown, inactive, no_access, account_inactive."""
+    if contact is None:
+        return "unknown"
+    if not contact.active:
+        return "inactive"
+    if not contact.portal_access:
+        return "no_access"
+    account = db.get(Account, contact.account_id)
+    if account is None or not account.active:
+        return "account_inactive"
+    return "ok"

@@ -1,0 +1,214 @@
+"""Customer login by one-time code: SMS when a mobile is on file, else email.
+
+Numbers follow NIST SP 800-63B and OWASP ASVS (see DESIGN.md). Every request walks the same path
+and writes a login-attempt row whether the address is known or not, so neither the answer nor its
+shape tells anyone which addresses have access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import or_
+from sqlmodel import Session, func, select
+
+from portal_app.core.config import get_settings
+from portal_app.core.models.accounts import Contact
+from portal_app.core.models.auth import LoginAttempt, LoginChallenge
+from portal_app.core import audit, clock, notify
+from portal_app.core.accounts import check_email, find_login_contact, may_log_in, normalise_email
+from portal_app.core.business import branding
+from portal_app.core.errors import DomainError
+from portal_app.core.auth.sessions import PortalContext, open_session, resolve_session
+from portal_app.core.security import hashes_equal, hmac_hash, new_code, new_token, only_ascii_digits
+
+CODE_TTL_SECONDS = 10 * 60
+MAX_CODE_ATTEMPTS = 5
+RESEND_COOLDOWN_SECONDS = 30
+MAX_CODES_PER_CONTACT_PER_HOUR = 5
+HOUR = timedelta(hours=1)
+
+
+@dataclass
+class CodeSent:
+    """What the login screen needs after a code request; the same shape for every address."""
+
+    challenge_id: str
+    resend_after_seconds: int = RESEND_COOLDOWN_SECONDS
+    deliveries: list[notify.Delivery] = field(default_factory=list, repr=False)
+
+
+def _code_hash(challenge_id: str, code: str) -> str:
+    return hmac_hash(f"{challenge_id}:{code}", "login-code")
+
+
+def _attempt(db: Session, *, email: str, contact_id: int | None, ip: str, kind: str, outcome: str) -> None:
+    db.add(LoginAttempt(created_at=clock.now(), email=email[:254], contact_id=contact_id,
+                        client_ip=ip[:45], kind=kind, outcome=outcome))
+    db.flush()
+
+
+SENDING_KINDS = ("code_request", "resend")
+# Rows that did not send (or pretend to send) a code do not count towards the caps.
+NOT_SENT = ("ip_limited", "too_many_codes")
+MAX_FAILURES_PER_CONTACT_PER_DAY = 100  # NIST SP 800-63B 5.2.2: at most 100 consecutive failures
+
+
+def _codes_sent_last_hour(db: Session, email: str, contact_id: int | None) -> int:
+    """Codes sent (or, for unknown addresses, pretended) to this address or contact in the last hour,
+    counted per send — a resend on an old challenge counts as much as a new one."""
+    since = clock.now() - HOUR
+    cond = LoginAttempt.email == email
+    if contact_id is not None:
+        cond = or_(cond, LoginAttempt.contact_id == contact_id)
+    return db.exec(select(func.count()).select_from(LoginAttempt).where(
+        cond, LoginAttempt.kind.in_(SENDING_KINDS), LoginAttempt.outcome.not_in(NOT_SENT),
+        LoginAttempt.created_at > since)).one()
+
+
+def _check_ip_cap(db: Session, email: str, ip: str) -> None:
+    if not ip:
+        return
+    since = clock.now() - HOUR
+    n = db.exec(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.client_ip == ip, LoginAttempt.kind.in_(SENDING_KINDS), LoginAttempt.outcome.not_in(NOT_SENT),
+        LoginAttempt.created_at > since)).one()
+    if n >= get_settings().login_ip_cap_per_hour:
+        _attempt(db, email=email, contact_id=None, ip=ip, kind="code_request", outcome="ip_limited")
+        raise DomainError("login.error.too_many_requests")
+
+
+def _failures_last_day(db: Session, contact_id: int) -> int:
+    since = clock.now() - timedelta(days=1)
+    return db.exec(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.contact_id == contact_id, LoginAttempt.kind == "code_verify",
+        LoginAttempt.outcome.in_(("wrong_code", "too_many_tries")), LoginAttempt.created_at > since)).one()
+
+
+def _queue_code(db: Session, contact: Contact, channel: str, code: str) -> list[notify.Delivery]:
+    brand = branding(db)
+    lang = contact.language
+    minutes = CODE_TTL_SECONDS // 60
+    mail = notify.render_email("login_code", lang, brand, code=code, minutes=minutes)
+    common = dict(template="login_code", language=lang, sender_name=brand.sender_name, sensitive=True,
+                  redact=(code,), contact_id=contact.id, account_id=contact.account_id)
+    if channel == "sms":
+        text = notify.render_sms("login_code", lang, brand, code=code, minutes=minutes)
+        return [notify.queue_sms(db, to=contact.mobile, text=text, fallback_email=(contact.email, mail), **common)]
+    return [notify.queue_email(db, to=contact.email, rendered=mail, **common)]
+
+
+def _sms_possible() -> bool:
+    return get_settings().sms_provider != "none"
+
+
+def request_code(db: Session, email: str, client_ip: str = "", *, force_email: bool = False) -> CodeSent:
+    """Start a code login. Raises DomainError only for things the person typed or for rate limits."""
+    address = normalise_email(email)
+    try:
+        check_email(address)
+    except DomainError:
+        raise DomainError("login.error.email_invalid") from None
+    _check_ip_cap(db, address, client_ip)
+    contact = find_login_contact(db, address)
+    status = may_log_in(db, contact)
+    known = status == "ok"
+    contact_id = contact.id if contact else None
+    if _codes_sent_last_hour(db, address, contact_id) >= MAX_CODES_PER_CONTACT_PER_HOUR:
+        _attempt(db, email=address, contact_id=contact_id, ip=client_ip, kind="code_request", outcome="too_many_codes")
+        raise DomainError("login.error.too_many_codes")
+    channel = "sms" if known and contact.mobile and not force_email and _sms_possible() else "email"
+    code, now = new_code(), clock.now()
+    challenge_id = new_token()
+    db.add(LoginChallenge(public_id=challenge_id, email=address, contact_id=contact_id if known else None,
+                          channel=channel, code_hash=_code_hash(challenge_id, code), last_sent_at=now,
+                          expires_at=now + timedelta(seconds=CODE_TTL_SECONDS), client_ip=client_ip[:45],
+                          created_at=now))
+    _attempt(db, email=address, contact_id=contact_id, ip=client_ip, kind="code_request",
+             outcome=f"sent_{channel}" if known else status)
+    deliveries = _queue_code(db, contact, channel, code) if known else []
+    return CodeSent(challenge_id=challenge_id, deliveries=deliveries)
+
+
+def _challenge(db: Session, challenge_id: str) -> LoginChallenge:
+    row = db.exec(select(LoginChallenge).where(LoginChallenge.public_id == (challenge_id or ""))).first() \
+        if challenge_id else None
+    if row is None:
+        raise DomainError("login.error.challenge_over")
+    if row.ended_at is not None:
+        raise DomainError("login.error.too_many_tries" if row.end_reason == "too_many_tries"
+                          else "login.error.challenge_over")
+    return row
+
+
+def resend_code(db: Session, challenge_id: str, client_ip: str = "", *, by_email: bool = False) -> CodeSent:
+    """A new code for the same challenge: the old one dies, the failure count stays."""
+    row = _challenge(db, challenge_id)
+    now = clock.now()
+    if now - row.created_at > HOUR:  # an old challenge is no loophole around the hourly cap
+        raise DomainError("login.error.challenge_over")
+    wait = RESEND_COOLDOWN_SECONDS - int((now - row.last_sent_at).total_seconds())
+    if wait > 0:
+        raise DomainError("login.error.resend_wait", seconds=wait)
+    _check_ip_cap(db, row.email, client_ip)
+    if _codes_sent_last_hour(db, row.email, row.contact_id) >= MAX_CODES_PER_CONTACT_PER_HOUR:
+        _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="resend", outcome="too_many_codes")
+        raise DomainError("login.error.too_many_codes")
+    contact = db.get(Contact, row.contact_id) if row.contact_id else None
+    known = contact is not None and may_log_in(db, contact) == "ok"
+    channel = "email" if by_email or not (known and contact.mobile and _sms_possible()) else row.channel
+    code = new_code()
+    row.code_hash = _code_hash(row.public_id, code)
+    row.codes_sent += 1
+    row.channel = channel
+    row.last_sent_at = now
+    row.expires_at = now + timedelta(seconds=CODE_TTL_SECONDS)
+    db.add(row)
+    _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="resend",
+             outcome=f"sent_{channel}" if known else "unknown")
+    deliveries = _queue_code(db, contact, channel, code) if known else []
+    return CodeSent(challenge_id=row.public_id, deliveries=deliveries)
+
+
+def verify_code(db: Session, challenge_id: str, code: str, client_ip: str = "") -> tuple[str, PortalContext]:
+    """Check a code; on success end the challenge and open a portal session (token, context)."""
+    row = _challenge(db, challenge_id)
+    now = clock.now()
+    typed = only_ascii_digits(code)
+    if now >= row.expires_at:
+        _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="code_verify", outcome="expired")
+        raise DomainError("login.error.code_expired")
+    contact = db.get(Contact, row.contact_id) if row.contact_id else None
+    matches = hashes_equal(_code_hash(row.public_id, typed), row.code_hash)
+    worn_out = contact is not None and _failures_last_day(db, contact.id) >= MAX_FAILURES_PER_CONTACT_PER_DAY
+    if not matches or worn_out or contact is None or may_log_in(db, contact) != "ok":
+        row.failed_attempts += 1
+        if row.failed_attempts >= MAX_CODE_ATTEMPTS:
+            row.ended_at, row.end_reason = now, "too_many_tries"
+        db.add(row)
+        outcome = "too_many_tries" if row.ended_at else "wrong_code"
+        _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="code_verify", outcome=outcome)
+        if row.ended_at:
+            raise DomainError("login.error.too_many_tries")
+        raise DomainError("login.error.code_wrong", remaining=MAX_CODE_ATTEMPTS - row.failed_attempts)
+    row.ended_at, row.end_reason = now, "used"
+    db.add(row)
+    contact.last_login_at = now
+    db.add(contact)
+    _attempt(db, email=row.email, contact_id=contact.id, ip=client_ip, kind="code_verify", outcome="ok")
+    token = open_session(db, contact.id, client_ip=client_ip)
+    audit.record(db, audit.Actor("contact", contact.id, contact.email, client_ip=client_ip), "portal.login",
+                 target_type="contact", target_id=contact.id, account_id=contact.account_id,
+                 channel=row.channel)
+    ctx = resolve_session(db, token, touch=False)
+    return token, ctx
+
+
+def recent_attempts(db: Session, *, email: str = "", contact_id: int | None = None, limit: int = 20):
+    query = select(LoginAttempt)
+    if contact_id is not None and email:
+        query = query.where(or_(LoginAttempt.contact_id == contact_id, LoginAttempt.email == email))
+    elif email:
+        query = query.where(LoginAttempt.email == normalise_email(email))
+    return db.exec(query.order_by(LoginAttempt.id.desc()).limit(limit)).all()

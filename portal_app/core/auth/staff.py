@@ -1,0 +1,218 @@
+"""Staff accounts and console login: bcrypt password, then TOTP (enrolled at first login)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pyotp
+from sqlmodel import Session, select
+
+from portal_app.core.models.auth import LoginAttempt, PortalSession, StaffSession, StaffUser
+from portal_app.core import audit, clock
+from portal_app.core.accounts import check_email, normalise_email
+from portal_app.core.errors import DomainError
+from portal_app.core.security import (check_password, decrypt_secret, dummy_password_check, encrypt_secret, hash_password, hmac_hash, new_token, only_ascii_digits)
+
+STAFF_ROLES = ("owner", "staff", "agent")
+MIN_PASSWORD_LENGTH = 12
+FREE_FAILURES = 3  # then each failure doubles the wait
+LOCK_BASE_SECONDS = 30
+LOCK_MAX_SECONDS = 15 * 60
+STAFF_IDLE_SECONDS = 2 * 3600
+STAFF_ABSOLUTE_SECONDS = 12 * 3600
+TOKEN_PURPOSE = "staff-session"
+TOTP_ISSUER = "Guichet"
+
+
+@dataclass(frozen=True)
+class StaffContext:
+    staff_id: int
+    email: str
+    name: str
+    role: str
+    mfa_passed: bool
+    totp_enabled: bool
+    session_id: int | None = None
+
+    @property
+    def actor(self) -> audit.Actor:
+        return audit.Actor("staff", self.staff_id, self.email)
+
+
+def create_staff(db: Session, *, email: str, password: str, name: str = "", role: str = "staff") -> StaffUser:
+    email = check_email(email)
+    if role not in STAFF_ROLES:
+        raise DomainError("staff.error.role")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError("password.error.too_short", min=MIN_PASSWORD_LENGTH)
+    if db.exec(select(StaffUser).where(StaffUser.email == email)).first():
+        raise DomainError("staff.error.email_taken", email=email)
+    user = StaffUser(email=email, name=name.strip(), password_hash=hash_password(password), role=role,
+                     created_at=clock.now())
+    db.add(user)
+    db.flush()
+    audit.record(db, audit.SYSTEM, "staff.create", target_type="staff", target_id=user.id, email=email)
+    return user
+
+
+def _lock_seconds(failures: int) -> int:
+    if failures < FREE_FAILURES:
+        return 0
+    return min(LOCK_BASE_SECONDS * 2 ** (failures - FREE_FAILURES), LOCK_MAX_SECONDS)
+
+
+def _fail(db: Session, user: StaffUser, ip: str, kind: str) -> None:
+    now = clock.now()
+    user.failed_logins += 1
+    wait = _lock_seconds(user.failed_logins)
+    user.locked_until = now + timedelta(seconds=wait) if wait else None
+    db.add(user)
+    db.add(LoginAttempt(created_at=now, email=user.email, client_ip=ip[:45], kind=kind, outcome="failed"))
+    db.flush()
+
+
+def _check_lock(user: StaffUser) -> None:
+    if user.locked_until and user.locked_until > clock.now():
+        seconds = int((user.locked_until - clock.now()).total_seconds()) + 1
+        raise DomainError("staff.error.locked", seconds=seconds)
+
+
+def login_password(db: Session, email: str, password: str, client_ip: str = "") -> tuple[str, StaffContext]:
+    """First step: the password. Returns a session token that still needs TOTP."""
+    address = normalise_email(email)
+    user = db.exec(select(StaffUser).where(StaffUser.email == address)).first()
+    if user is None or not user.active:
+        dummy_password_check(password)  # the same time as a real check
+        db.add(LoginAttempt(created_at=clock.now(), email=address[:254], client_ip=client_ip[:45],
+                            kind="staff_password", outcome="unknown"))
+        db.flush()
+        raise DomainError("staff.error.credentials")
+    if user.locked_until and user.locked_until > clock.now():
+        # Locked: the same answer and time as a wrong password, so the lock does not reveal the address.
+        dummy_password_check(password)
+        db.add(LoginAttempt(created_at=clock.now(), email=user.email, client_ip=client_ip[:45],
+                            kind="staff_password", outcome="locked"))
+        db.flush()
+        raise DomainError("staff.error.credentials")
+    if not check_password(password, user.password_hash):
+        _fail(db, user, client_ip, "staff_password")
+        raise DomainError("staff.error.credentials")
+    token = new_token()
+    now = clock.now()
+    db.add(StaffSession(token_hash=hmac_hash(token, TOKEN_PURPOSE), staff_id=user.id, mfa_passed=False,
+                        created_at=now, last_seen_at=now,
+                        absolute_expires_at=now + timedelta(seconds=STAFF_ABSOLUTE_SECONDS)))
+    db.add(LoginAttempt(created_at=now, email=user.email, client_ip=client_ip[:45], kind="staff_password",
+                        outcome="ok"))
+    db.flush()
+    return token, _context(user, False)
+
+
+def _context(user: StaffUser, mfa_passed: bool, session_id: int | None = None) -> StaffContext:
+    return StaffContext(staff_id=user.id, email=user.email, name=user.name or user.email, role=user.role,
+                        mfa_passed=mfa_passed, totp_enabled=user.totp_enabled, session_id=session_id)
+
+
+def _session(db: Session, token: str | None) -> tuple[StaffSession, StaffUser] | None:
+    if not token or len(token) > 200:
+        return None
+    row = db.exec(select(StaffSession).where(StaffSession.token_hash == hmac_hash(token, TOKEN_PURPOSE))).first()
+    now = clock.now()
+    if row is None or row.revoked_at is not None or now >= row.absolute_expires_at \
+            or now - row.last_seen_at >= timedelta(seconds=STAFF_IDLE_SECONDS):
+        return None
+    user = db.get(StaffUser, row.staff_id)
+    if user is None or not user.active:
+        return None
+    return row, user
+
+
+def resolve(db: Session, token: str | None, *, require_mfa: bool = True) -> StaffContext | None:
+    found = _session(db, token)
+    if found is None:
+        return None
+    row, user = found
+    if require_mfa and not row.mfa_passed:
+        return None
+    now = clock.now()
+    if (now - row.last_seen_at).total_seconds() >= 60:
+        row.last_seen_at = now
+        db.add(row)
+        db.flush()
+    return _context(user, row.mfa_passed, row.id)
+
+
+def enrolment_uri(db: Session, token: str | None) -> str | None:
+    """The otpauth:// URI for a staff member between password and first TOTP; None otherwise."""
+    found = _session(db, token)
+    if found is None:
+        return None
+    row, user = found
+    if user.totp_enabled or row.mfa_passed:
+        return None
+    if not user.totp_secret_enc:
+        user.totp_secret_enc = encrypt_secret(pyotp.random_base32())
+        db.add(user)
+        db.flush()
+    secret = decrypt_secret(user.totp_secret_enc)
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
+
+
+def verify_totp(db: Session, token: str | None, code: str, client_ip: str = "") -> StaffContext:
+    """Second step: the TOTP code (which also completes enrolment the first time)."""
+    found = _session(db, token)
+    if found is None:
+        raise DomainError("staff.error.session_over")
+    row, user = found
+    _check_lock(user)
+    if not user.totp_secret_enc:
+        raise DomainError("staff.error.session_over")
+    totp = pyotp.TOTP(decrypt_secret(user.totp_secret_enc))
+    typed = only_ascii_digits(code, limit=8)
+    now = clock.now()
+    step = None
+    for offset in (-1, 0, 1):  # one step of clock drift either way
+        at = now + timedelta(seconds=30 * offset)
+        if typed and totp.at(at) == typed:
+            step = totp.timecode(at)
+            break
+    if step is None or step <= user.last_totp_step:  # a code is good once
+        _fail(db, user, client_ip, "staff_totp")
+        raise DomainError("staff.error.totp_wrong")
+    enrolled_now = not user.totp_enabled
+    user.totp_enabled = True
+    user.last_totp_step = step
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    row.mfa_passed = True
+    row.last_seen_at = now
+    db.add(user)
+    db.add(row)
+    db.add(LoginAttempt(created_at=now, email=user.email, client_ip=client_ip[:45], kind="staff_totp", outcome="ok"))
+    db.flush()
+    ctx = _context(user, True, row.id)
+    audit.record(db, ctx.actor, "staff.totp_enrolled" if enrolled_now else "staff.login",
+                 target_type="staff", target_id=user.id)
+    return ctx
+
+
+def session_is_live(row: StaffSession | None, now) -> bool:
+    return (row is not None and row.revoked_at is None and now < row.absolute_expires_at
+            and now - row.last_seen_at < timedelta(seconds=STAFF_IDLE_SECONDS))
+
+
+def logout(db: Session, token: str | None) -> None:
+    """Ends the console session and every impersonation opened from it."""
+    found = _session(db, token)
+    if found:
+        row, _ = found
+        now = clock.now()
+        row.revoked_at = now
+        db.add(row)
+        for portal in db.exec(select(PortalSession).where(PortalSession.staff_session_id == row.id,
+                                                          PortalSession.revoked_at.is_(None))):
+            portal.revoked_at, portal.revoked_reason = now, "staff_logout"
+            db.add(portal)
+        db.flush()

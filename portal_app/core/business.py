@@ -1,0 +1,173 @@
+"""Business settings: branding, languages, login options; and the branding images."""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import time
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from portal_app.core.config import get_settings
+from portal_app.core.models.business import BusinessSettings
+from portal_app.core.models.accounts import MODULES
+from portal_app.core import audit, clock
+from portal_app.core.errors import DomainError
+from portal_app.core.i18n import shipped_languages
+from portal_app.core.notify import Branding
+
+IMAGE_MAX_BYTES = 2 * 1024 * 1024
+IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}  # no SVG: it can carry script
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def get_business(db: Session) -> BusinessSettings:
+    row = db.get(BusinessSettings, 1)
+    if row is None:
+        row = BusinessSettings(id=1, languages=["en", "fr", "de"], default_language="en", modules=list(MODULES))
+        db.add(row)
+        db.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class BusinessView:
+    """What every page and email shows of the business; a plain snapshot, safe to share."""
+
+    name: str
+    brand_color: str
+    logo_file: str | None
+    login_image_file: str | None
+    login_text: str
+    default_language: str
+    languages: tuple[str, ...]
+    sender_name: str
+    modules: tuple[str, ...] = ()
+
+
+# Every page load shows the branding; it changes a few times a year. Another worker's cache
+# catches up within this many seconds; this worker's at once.
+BUSINESS_CACHE_SECONDS = 5.0
+_cache: tuple[float, BusinessView] | None = None
+
+
+def business_view(db: Session) -> BusinessView:
+    global _cache
+    now = time.monotonic()
+    if _cache is not None and now - _cache[0] < BUSINESS_CACHE_SECONDS:
+        return _cache[1]
+    row = get_business(db)
+    view = BusinessView(name=row.name, brand_color=row.brand_color, logo_file=row.logo_file,
+                        login_image_file=row.login_image_file, login_text=row.login_text,
+                        default_language=row.default_language, languages=tuple(row.languages or ()),
+                        sender_name=row.sender_name, modules=tuple(row.modules or ()))
+    _cache = (now, view)
+    return view
+
+
+def forget_cached_business() -> None:
+    global _cache
+    _cache = None
+
+
+def offered_languages(row: BusinessSettings | BusinessView) -> list[str]:
+    shipped = set(shipped_languages())
+    langs = [lang for lang in (row.languages or []) if lang in shipped]
+    return langs or [row.default_language]
+
+
+def branding(db: Session) -> Branding:
+    row = business_view(db)
+    logo = f"{get_settings().base_url}/api/brand/logo?v={row.logo_file}" if row.logo_file else None
+    return Branding(name=row.name, color=row.brand_color, logo_url=logo,
+                    sender_name=row.sender_name or row.name)
+
+
+def update_business(db: Session, actor: audit.Actor, *, name: str, brand_color: str, login_text: str,
+                    default_language: str, languages: list[str], sender_name: str,
+                    password_login_enabled: bool, modules: list[str] | None = None) -> BusinessSettings:
+    row = get_business(db)
+    name = name.strip()
+    if not name:
+        raise DomainError("settings.error.name_required")
+    if not HEX_COLOUR.match(brand_color.strip()):
+        raise DomainError("settings.error.colour")
+    shipped = set(shipped_languages())
+    languages = [lang for lang in dict.fromkeys(languages) if lang in shipped]
+    if not languages:
+        raise DomainError("settings.error.languages")
+    if default_language not in languages:
+        raise DomainError("settings.error.default_language")
+    row.name = name[:200]
+    row.brand_color = brand_color.strip().lower()
+    row.login_text = login_text.strip()[:2000]
+    row.languages = languages
+    row.default_language = default_language
+    row.sender_name = sender_name.strip()[:200]
+    row.password_login_enabled = bool(password_login_enabled)
+    if modules is not None:
+        row.modules = [m for m in MODULES if m in modules]
+    row.updated_at = clock.now()
+    db.add(row)
+    audit.record(db, actor, "settings.update", target_type="business", target_id=1)
+    forget_cached_business()
+    return row
+
+
+def _check_image(data: bytes) -> str:
+    """The image's real type, read from its content (a name or a MIME header can lie)."""
+    if len(data) > IMAGE_MAX_BYTES:
+        raise DomainError("settings.error.image_too_large", max_mb=IMAGE_MAX_BYTES // (1024 * 1024))
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            fmt = img.format
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise DomainError("settings.error.image_type") from None
+    if fmt not in IMAGE_FORMATS:
+        raise DomainError("settings.error.image_type")
+    return IMAGE_FORMATS[fmt]
+
+
+def branding_dir():
+    path = get_settings().data_dir / "branding"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_branding_image(db: Session, actor: audit.Actor, which: str, data: bytes) -> tuple[str, str | None]:
+    """Save a logo or login image under a generated name outside any public folder.
+
+    Returns (new name, previous name): the caller removes the previous file once committed."""
+    if which not in ("logo", "login_image"):
+        raise DomainError("error.forbidden")
+    ext = _check_image(data)
+    name = f"{which}-{secrets.token_hex(8)}.{ext}"
+    (branding_dir() / name).write_bytes(data)
+    row = get_business(db)
+    old = getattr(row, f"{which}_file")
+    setattr(row, f"{which}_file", name)
+    row.updated_at = clock.now()
+    db.add(row)
+    audit.record(db, actor, f"settings.{which}", target_type="business", target_id=1)
+    forget_cached_business()
+    return name, (old if old and old != name else None)
+
+
+def remove_branding_file(name: str | None) -> None:
+    if name and "/" not in name and "\\" not in name:
+        (branding_dir() / name).unlink(missing_ok=True)
+
+
+def branding_image_path(db: Session, which: str):
+    """Path of the current logo or login image, or None."""
+    row = get_business(db)
+    name = row.logo_file if which == "logo" else row.login_image_file if which == "login_image" else None
+    if not name:
+        return None
+    path = branding_dir() / name
+    return path if path.is_file() else None

@@ -1,0 +1,57 @@
+"""The database engine for code that runs outside Reflex's request cycle (jobs, commands, sends)."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlmodel import Session, create_engine
+
+
+def database_url() -> str:
+    return os.environ.get("REFLEX_DB_URL", "sqlite:///guichet.db")
+
+
+def make_engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # concurrent readers while one writes
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=15000")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+@lru_cache(maxsize=4)
+def get_engine(url: str | None = None) -> sa.Engine:
+    return make_engine(url or database_url())
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session that commits on success and rolls back on a crash.
+
+    A DomainError is an answer, not a crash: what the service recorded before refusing (a failed try,
+    a rate-limit row, an audit line) is committed, so limits and audits hold. Services therefore
+    validate before they change anything they would not want kept."""
+    from portal_app.core.errors import DomainError
+
+    with Session(get_engine(), expire_on_commit=False) as db:
+        try:
+            yield db
+            db.commit()
+        except DomainError:
+            db.commit()
+            raise
+        except Exception:
+            db.rollback()
+            raise

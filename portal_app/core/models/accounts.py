@@ -1,0 +1,51 @@
+"""Customer accounts and their contacts (the people who log in)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from portal_app.core.models.base import json_list_field, utc_field
+
+ROLE_ADMIN = "admin"
+ROLE_MEMBER = "member"
+ROLES = (ROLE_ADMIN, ROLE_MEMBER)
+
+# Modules whose access a contact's rights can narrow.
+MODULES = ("invoices", "documents", "bookings", "tickets", "messages", "knowledge", "gdpr")
+# What a member may use by default: support functions only.
+MEMBER_DEFAULT_RIGHTS = ("tickets", "messages", "knowledge")
+
+
+class Account(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    number: str = Field(max_length=40, unique=True, index=True)
+    billing_email: str = Field(default="", max_length=254)
+    active: bool = True
+    domains: str = Field(default="", max_length=500)
+    send_consumption_statements: bool = True
+    created_at: datetime = utc_field(default_now=True)
+
+
+class Contact(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    # Normalised (trimmed, lower-case) so uniqueness is case-insensitive.
+    email: str = Field(max_length=254, unique=True, index=True)
+    mobile: str | None = Field(default=None, max_length=20)  # E.164
+    language: str = Field(default="en", max_length=8)
+    active: bool = True
+    portal_access: bool = True
+    portal_role: str = Field(default=ROLE_MEMBER, max_length=10)
+    rights: list[str] = json_list_field()
+    invited_at: datetime | None = utc_field(nullable=True)
+    last_login_at: datetime | None = utc_field(nullable=True)
+    created_at: datetime = utc_field(default_now=True)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email

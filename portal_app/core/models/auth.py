@@ -1,0 +1,100 @@
+"""Login challenges, attempts and sessions for customers and staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from portal_app.core.models.base import utc_field
+
+
+class LoginChallenge(SQLModel, table=True):
+    """One code login in progress; unknown emails get one too so every path looks the same."""
+
+    __tablename__ = "login_challenge"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=64, unique=True, index=True)
+    email: str = Field(max_length=254, index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    channel: str = Field(default="email", max_length=8)  # sms | email
+    code_hash: str = Field(max_length=64)
+    codes_sent: int = 1
+    failed_attempts: int = 0
+    last_sent_at: datetime = utc_field()
+    expires_at: datetime = utc_field()
+    ended_at: datetime | None = utc_field(nullable=True)
+    end_reason: str | None = Field(default=None, max_length=20)
+    client_ip: str = Field(default="", max_length=45)
+    created_at: datetime = utc_field(default_now=True, index=True)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Every login request and its outcome, known address or not (feeds the access diagnosis)."""
+
+    __tablename__ = "login_attempt"
+    # The rate limits count recent rows per address, per contact and per client address.
+    __table_args__ = (
+        sa.Index("ix_login_attempt_ip_time", "client_ip", "created_at"),
+        sa.Index("ix_login_attempt_email_time", "email", "created_at"),
+        sa.Index("ix_login_attempt_contact_time", "contact_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = utc_field(default_now=True, index=True)
+    email: str = Field(default="", max_length=254, index=True)
+    contact_id: int | None = Field(default=None, index=True)
+    client_ip: str = Field(default="", max_length=45, index=True)
+    kind: str = Field(max_length=24)  # code_request, code_verify, resend, password, staff_password, staff_totp
+    outcome: str = Field(max_length=32)  # sent, unknown, inactive, no_access, ok, wrong_code, ...
+
+
+class PortalSession(SQLModel, table=True):
+    __tablename__ = "portal_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    impersonator_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # An impersonation lives only as long as the staff member's console session.
+    staff_session_id: int | None = Field(default=None, foreign_key="staff_session.id", index=True)
+    created_at: datetime = utc_field(default_now=True)
+    last_seen_at: datetime = utc_field(default_now=True)
+    absolute_expires_at: datetime = utc_field()
+    revoked_at: datetime | None = utc_field(nullable=True)
+    revoked_reason: str | None = Field(default=None, max_length=30)
+    client_ip: str = Field(default="", max_length=45)
+
+
+class StaffUser(SQLModel, table=True):
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(default="", max_length=200)
+    password_hash: str = Field(max_length=100)
+    # Encrypted with a key derived from the server secret; never sent to a browser.
+    totp_secret_enc: str | None = Field(default=None, max_length=300)
+    totp_enabled: bool = False
+    last_totp_step: int = 0
+    role: str = Field(default="staff", max_length=10)  # owner | staff | agent
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = utc_field(nullable=True)
+    last_login_at: datetime | None = utc_field(nullable=True)
+    created_at: datetime = utc_field(default_now=True)
+
+
+class StaffSession(SQLModel, table=True):
+    __tablename__ = "staff_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    staff_id: int = Field(foreign_key="staff_user.id", index=True)
+    mfa_passed: bool = False
+    created_at: datetime = utc_field(default_now=True)
+    last_seen_at: datetime = utc_field(default_now=True)
+    absolute_expires_at: datetime = utc_field()
+    revoked_at: datetime | None = utc_field(nullable=True)

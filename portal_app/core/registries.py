@@ -1,0 +1,90 @@
+"""Where feature packages show themselves to the rest of the portal.
+
+A feature never imports another feature. Instead it registers here, when its modules are imported
+(`features.load`): its navigation entries (through the page shells), its home-page cards, the portal
+action kinds its pages serve, its HTTP routes, its background jobs, its demo data and its commands.
+The app, the shells and the dashboard read these lists; none of them names a feature."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A navigation link a page registers for itself (see portal_page / admin_page)."""
+
+    label_key: str
+    route: str
+    icon: str
+    order: int
+    # Portal only: shown when the contact may use this module (role, rights, business modules).
+    module: str | None = None
+    # Optional small component beside the label (an unread count); it loads its own data.
+    badge: Callable[[], Any] | None = None
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    """A card on the customer home page. `render()` returns the component; `on_load` is an event
+    handler the home page fires after its own load (the card's state fetches its data)."""
+
+    key: str
+    column: str  # "main" (left, wide) or "side" (right, under the portal actions)
+    order: int
+    render: Callable[[], Any]
+    on_load: Any = None
+    module: str | None = None
+
+
+@dataclass
+class Registry:
+    """Everything the features have declared so far."""
+
+    portal_nav: list[NavEntry] = field(default_factory=list)
+    admin_nav: list[NavEntry] = field(default_factory=list)
+    home_cards: list[HomeCard] = field(default_factory=list)
+    routes: list[Any] = field(default_factory=list)  # starlette Route objects
+    lifespan_tasks: list[Callable] = field(default_factory=list)
+    demo_seeders: list[tuple[int, Callable[[Any], None]]] = field(default_factory=list)  # (order, fn(db))
+    commands: dict[str, Callable[[list[str]], int]] = field(default_factory=dict)
+    # Portal action kind -> the customer route that serves it (a kind with no page stays hidden).
+    action_destinations: dict[str, str] = field(default_factory=dict)
+
+
+REGISTRY = Registry()
+PORTAL_NAV = REGISTRY.portal_nav
+ADMIN_NAV = REGISTRY.admin_nav
+HOME_CARDS = REGISTRY.home_cards
+ROUTES = REGISTRY.routes
+LIFESPAN_TASKS = REGISTRY.lifespan_tasks
+DEMO_SEEDERS = REGISTRY.demo_seeders
+COMMANDS = REGISTRY.commands
+ACTION_DESTINATIONS = REGISTRY.action_destinations
+
+
+def home_card(card: HomeCard) -> HomeCard:
+    if all(c.key != card.key for c in HOME_CARDS):
+        HOME_CARDS.append(card)
+    return card
+
+
+def demo_seeder(order: int):
+    """Decorator: `fn(db)` adds this feature's demo data inside the seed transaction."""
+
+    def register(fn):
+        DEMO_SEEDERS.append((order, fn))
+        return fn
+
+    return register
+
+
+def command(name: str):
+    """Decorator: `fn(argv) -> exit code` becomes `python -m portal_app.cli <name> ...`."""
+
+    def register(fn):
+        COMMANDS[name] = fn
+        return fn
+
+    return register

@@ -1,0 +1,125 @@
+"""HTTP routes beside the Reflex app: branding images, the staff TOTP enrolment QR code, the stored-file
+download every feature uses, and the table of routes the features registered."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import segno
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from portal_app.core.config import get_settings
+from portal_app.core.db import session_scope
+from portal_app.core import business, registries
+from portal_app.core.auth import sessions as portal_sessions, staff
+from portal_app.core.errors import DomainError
+from portal_app.core.states.portal import PORTAL_COOKIE
+from portal_app.core.states.staff import STAFF_COOKIE
+
+log = logging.getLogger("guichet.api")
+NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
+
+
+async def brand_image(request: Request) -> Response:
+    """The logo and login image are public: they are on the login page before anyone logs in."""
+    which = request.path_params["which"]
+    with session_scope() as db:
+        path = business.branding_image_path(db, which)
+    if path is None:
+        return Response(status_code=404)
+    return FileResponse(path, media_type=MEDIA_TYPES.get(path.suffix.lstrip("."), "application/octet-stream"),
+                        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff",
+                                 "Content-Disposition": "inline"})
+
+
+async def totp_enrolment_qr(request: Request) -> Response:
+    """The QR code (and key) for a staff member between password and first TOTP; the secret never
+    enters Reflex state."""
+    with session_scope() as db:
+        uri = staff.enrolment_uri(db, request.cookies.get(STAFF_COOKIE))
+    if uri is None:
+        return Response(status_code=404, headers=NO_STORE)
+    qr = segno.make(uri, error="m")
+    buf = io.BytesIO()
+    qr.save(buf, kind="svg", scale=6, border=2, title="TOTP")
+    secret = uri.split("secret=")[1].split("&")[0]
+    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    svg = buf.getvalue().decode()
+    width, height = qr.symbol_size(scale=6, border=2)
+    # The key in text under the code, for authenticator apps typed in by hand.
+    box = max(width, 360)
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {box} {height + 40}">'
+           f'<rect width="100%" height="100%" fill="#fff"/>'
+           f'<g transform="translate({(box - width) // 2},0)">'
+           f'{svg[svg.index(">", svg.index("<svg")) + 1:svg.rindex("</svg>")]}</g>'
+           f'<text x="50%" y="{height + 25}" text-anchor="middle" font-family="monospace" font-size="14">'
+           f"{grouped}</text></svg>")
+    return Response(svg, media_type="image/svg+xml", headers={**NO_STORE, "Content-Security-Policy": "default-src 'none'"})
+
+
+
+
+def _file_response(area: str, stored_name: str, title: str, mime_type: str, inline: bool) -> Response:
+    """A stored file, streamed from disk in chunks. Inline only for the preview allow-list (PDF and
+    raster images); everything else is an attachment. nosniff, no caching by shared caches."""
+    from urllib.parse import quote
+
+    from portal_app.core import files as file_intake
+
+    path = file_intake.stored_path(area, stored_name)
+    if path is None:
+        return Response(status_code=404, headers=NO_STORE)
+    show_inline = inline and mime_type in file_intake.INLINE_TYPES
+    disposition = (f'{"inline" if show_inline else "attachment"}; filename="{file_intake.download_name(title)}"; '
+                   f"filename*=UTF-8''{quote(title, safe='')}")
+    headers = {"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff",
+               "Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
+    if show_inline and mime_type.startswith("image/"):
+        headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    media = mime_type if show_inline or mime_type != "text/plain" else "text/plain; charset=utf-8"
+    return FileResponse(path, media_type=media, headers=headers)
+
+
+def portal_context(db, request: Request):
+    """The customer's portal session from the request's cookie, or None."""
+    return portal_sessions.resolve_session(db, request.cookies.get(PORTAL_COOKIE))
+
+
+def _not_found() -> Response:
+    return Response(status_code=404, headers=NO_STORE)
+
+
+def stored_file_route(rules, opener: str, param: str, *, staff_side: bool):
+    """A download route for a stored file: the customer's session (or the staff console's), then the
+    service's own opener, which checks account, sharing and rights. Anything refused is the same 404 as
+    a missing id."""
+
+    async def download(request: Request) -> Response:
+        inline = request.query_params.get("inline") == "1"
+        try:
+            with session_scope() as db:
+                actor = (staff.resolve(db, request.cookies.get(STAFF_COOKIE)) if staff_side
+                         else portal_context(db, request))
+                if actor is None:
+                    return _not_found()
+                stored = getattr(rules, opener)(db, actor, request.path_params[param])
+                found = (stored.stored_name, stored.title, stored.mime_type)
+        except DomainError:
+            return _not_found()
+        return _file_response(rules.AREA, *found, inline=inline)
+
+    return download
+
+
+def build_api() -> Starlette:
+    """The core routes, then every route a feature registered (`features.load("routes")` first)."""
+    return Starlette(routes=[
+        Route("/api/brand/{which:str}", brand_image),
+        Route("/api/admin/totp-enrol.svg", totp_enrolment_qr),
+        *registries.ROUTES,
+    ])

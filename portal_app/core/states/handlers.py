@@ -1,0 +1,163 @@
+"""The one way to write an event handler.
+
+Every public method of a Reflex state is an event that any browser may call with arguments of its
+choosing. So every handler goes through one of three decorators, and a test walks the whole state
+tree to prove it (a handler without one fails that test):
+
+    @portal_event   a customer handler:  fn(self, db, ctx, *args)   ctx: the PortalContext
+    @staff_event    a console handler:   fn(self, db, ctx, *args)   ctx: the StaffContext
+    @public_event   no actor needed (login forms, language, page branding): fn(self, db, *args)
+
+The decorator opens the database session, resolves and checks the actor before the handler's first
+line (no live session: refused, nothing written), turns a `DomainError` into the user's message
+(`self._fail`, defined once per side), answers "not found" to an argument of the wrong shape, and
+commits or rolls back (`session_scope`: a refusal keeps what it recorded, a crash keeps nothing).
+The browser sees the handler's own parameters only: `db` and `ctx` are not part of its signature.
+
+Async handlers (uploads, payment providers, impersonation) receive `(self, ctx, *args)` without a
+database session: none is held across an `await`. With `background=True` the actor check runs
+inside `async with self`, and the handler takes the state lock itself when it changes vars.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from typing import Any, Callable
+
+import reflex as rx
+
+from portal_app.core.db import session_scope
+from portal_app.core.errors import DomainError
+
+log = logging.getLogger("guichet.handlers")
+
+# Set on every wrapped handler: "portal", "staff" or "public". The handler-walk test reads it.
+SIDE_MARK = "_guichet_side"
+NOT_FOUND = DomainError("error.not_found")
+
+
+def _browser_signature(fn: Callable, injected: int) -> inspect.Signature:
+    """The handler's signature as the browser sees it: `self` and the event's own arguments."""
+    params = list(inspect.signature(fn).parameters.values())
+    return inspect.Signature([params[0], *params[1 + injected:]])
+
+
+def _refuse(state, exc: Exception) -> None:
+    if not isinstance(exc, DomainError):
+        # A value of the wrong shape reached a rule (a browser can send anything): same answer as a
+        # foreign id, and a line for the operator.
+        log.warning("%s refused arguments: %s", type(state).__name__, exc)
+        exc = NOT_FOUND
+    state._fail(exc)
+
+
+def _wrap(fn: Callable, side: str, *, background: bool = False) -> Any:
+    needs_actor = side != "public"
+    is_async = inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)
+    if background and not is_async:
+        raise TypeError(f"{fn.__qualname__}: a background handler must be async")
+
+    if not is_async:
+        # fn(self, db, [ctx,] *args)
+        @functools.wraps(fn)
+        def handler(self, *args, **kwargs):
+            try:
+                with session_scope() as db:
+                    if needs_actor:
+                        return fn(self, db, self._actor(db), *args, **kwargs)
+                    return fn(self, db, *args, **kwargs)
+            except (DomainError, TypeError, ValueError) as exc:
+                _refuse(self, exc)
+                return None
+
+        injected = 2 if needs_actor else 1
+    else:
+        # fn(self, [ctx,] *args), async: the actor is checked in a short session of its own.
+        def check(state):
+            if not needs_actor:
+                return True, None
+            try:
+                with session_scope() as db:
+                    return True, state._actor(db)
+            except DomainError as exc:
+                state._fail(exc)
+                return False, None
+
+        async def checked(state):
+            if background:
+                async with state:
+                    return check(state)
+            return check(state)
+
+        async def fail(state, exc):
+            if background:
+                async with state:
+                    _refuse(state, exc)
+            else:
+                _refuse(state, exc)
+
+        def call(state, ctx, args, kwargs):
+            return fn(state, ctx, *args, **kwargs) if needs_actor else fn(state, *args, **kwargs)
+
+        if inspect.isasyncgenfunction(fn):
+            @functools.wraps(fn)
+            async def handler(self, *args, **kwargs):
+                ok, ctx = await checked(self)
+                if not ok:
+                    return
+                try:
+                    async for update in call(self, ctx, args, kwargs):
+                        yield update
+                except (DomainError, TypeError, ValueError) as exc:
+                    await fail(self, exc)
+        else:
+            @functools.wraps(fn)
+            async def handler(self, *args, **kwargs):
+                ok, ctx = await checked(self)
+                if not ok:
+                    return None
+                try:
+                    return await call(self, ctx, args, kwargs)
+                except (DomainError, TypeError, ValueError) as exc:
+                    await fail(self, exc)
+                    return None
+
+        injected = 1 if needs_actor else 0
+
+    signature = _browser_signature(fn, injected)
+    handler.__signature__ = signature
+    handler.__annotations__ = {k: v for k, v in getattr(fn, "__annotations__", {}).items()
+                               if k in signature.parameters or k == "return"}
+    setattr(handler, SIDE_MARK, side)
+    return rx.event(handler, background=background) if background else rx.event(handler)
+
+
+def _decorator(side: str):
+    def decorate(fn: Callable | None = None, *, background: bool = False):
+        if fn is None:
+            return lambda f: _wrap(f, side, background=background)
+        return _wrap(fn, side, background=background)
+
+    decorate.__name__ = f"{side}_event"
+    return decorate
+
+
+portal_event = _decorator("portal")
+staff_event = _decorator("staff")
+public_event = _decorator("public")
+
+
+def parse_id(value: Any) -> int:
+    """An object id from the browser (a URL parameter, a button's argument): a positive integer, or
+    the same "not found" a foreign id gets."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not text.isdigit() or len(text) > 18 or int(text) == 0:
+        raise NOT_FOUND
+    return int(text)
+
+
+def query_id(state: rx.State, name: str = "id") -> int:
+    """The id in the page's query string (`?id=12`), or "not found"."""
+    return parse_id(state.router.url.query_parameters.get(name, ""))

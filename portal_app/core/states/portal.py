@@ -1,0 +1,122 @@
+"""The customer portal's session: resolved from the cookie on every page load and every handler."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.core.config import get_settings
+from portal_app.core.db import session_scope
+from portal_app.core import accounts
+from portal_app.core.auth import impersonation, sessions as portal_sessions
+from portal_app.core.errors import DomainError
+from portal_app.core.auth.sessions import PortalContext
+from portal_app.core.states.site import SiteState
+
+PORTAL_COOKIE = "guichet_session"
+
+
+class PortalState(SiteState):
+    # The browser's own session token (it came from there); the server keeps only its hash.
+    portal_sid: str = rx.Cookie("", name=PORTAL_COOKIE, same_site="lax", secure=get_settings().secure_cookies,
+                                max_age=portal_sessions.SESSION_ABSOLUTE_SECONDS)
+    authed: bool = False
+    contact_name: str = ""
+    first_name: str = ""
+    account_name: str = ""
+    role: str = ""
+    modules: list[str] = []
+    impersonating: bool = False
+    impersonator_name: str = ""
+    notice: str = ""
+    _contact_id: int | None = None
+    _account_id: int | None = None
+    # Where a page of the portal sends a browser whose session just ended on purpose: a page load
+    # can still be in flight after logout, and it must go the same way as the logout itself.
+    _exit_to: str = ""
+    # Set by logout: the login page then says goodbye (read there, on the next load).
+    _goodbye: bool = False
+
+    def _resolve(self, db) -> PortalContext | None:
+        return portal_sessions.resolve_session(db, self.portal_sid)
+
+    def _apply(self, ctx: PortalContext | None) -> None:
+        self._set(
+            authed=ctx is not None,
+            _contact_id=ctx.contact_id if ctx else None,
+            _account_id=ctx.account_id if ctx else None,
+            contact_name=ctx.contact_name if ctx else "",
+            first_name=ctx.first_name if ctx else "",
+            account_name=ctx.account_name if ctx else "",
+            role=ctx.role if ctx else "",
+            modules=list(ctx.rights) if ctx else [],
+            impersonating=bool(ctx and ctx.impersonating),
+            impersonator_name=ctx.impersonator_name if ctx else "",
+        )
+
+    def _require(self, db) -> PortalContext:
+        """Every customer handler starts here: no live session, no action."""
+        ctx = self._resolve(db)
+        self._apply(ctx)
+        if ctx is None:
+            raise DomainError("error.session_over")
+        return ctx
+
+    _actor = _require  # what the handler helper calls: the customer's actor
+
+    @rx.event
+    def portal_load(self):
+        """on_load of every customer page: branding, then the session, else off to the login page."""
+        self.flash_key = ""
+        with session_scope() as db:
+            self._load_branding(db)
+            ctx = self._resolve(db)
+            self._apply(ctx)
+            if ctx is None:
+                self.portal_sid = ""
+                return rx.redirect(self._exit_to or "/login")
+            self._exit_to = ""
+            if ctx.language in self._offered and not ctx.impersonating:
+                self._set(lang=ctx.language, lang_pref=ctx.language)
+
+    @rx.event
+    def choose_language(self, lang: str):
+        """The picker: switches live and is remembered on the contact (not while impersonating)."""
+        if lang not in self._offered:
+            return
+        self._set(lang=lang, lang_pref=lang)
+        with session_scope() as db:
+            ctx = self._resolve(db)
+            if ctx is not None and not ctx.impersonating:
+                contact = accounts.get_contact(db, ctx.contact_id)
+                contact.language = lang
+                db.add(contact)
+
+    @rx.event
+    async def logout(self):
+        with session_scope() as db:
+            portal_sessions.revoke_session(db, self.portal_sid, "logout")
+        self._apply(None)
+        self.portal_sid = ""
+        await self._reset_pages()
+        self._goodbye = True
+        self._exit_to = "/login"
+        return [rx.remove_cookie(PORTAL_COOKIE, {"path": "/"}), rx.redirect("/login")]
+
+    async def _reset_pages(self) -> None:
+        """Nothing a customer page showed stays in this tab's state (a reload would send it again)."""
+        pending = list(PortalState.get_substates())
+        while pending:
+            page_state = pending.pop()
+            pending.extend(page_state.get_substates())
+            (await self.get_state(page_state)).reset()
+
+    @rx.event
+    def end_impersonation(self):
+        with session_scope() as db:
+            ctx = impersonation.end(db, self.portal_sid, self._client_ip())
+        if ctx is None:
+            return
+        self._apply(None)
+        self.portal_sid = ""
+        self._exit_to = f"/admin/contact?id={ctx.contact_id}"
+        return [rx.remove_cookie(PORTAL_COOKIE, {"path": "/"}), rx.redirect(self._exit_to)]

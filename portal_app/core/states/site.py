@@ -1,0 +1,94 @@
+"""What every page shows: the business's branding and the current language's catalogue."""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+from portal_app.core.db import session_scope
+from portal_app.core import business, i18n
+from portal_app.core.errors import DomainError
+
+log = logging.getLogger("guichet.ui")
+ONE_YEAR_SECONDS = 365 * 86400
+
+
+class SiteState(rx.State):
+    # The visitor's language choice, remembered by the browser. Kept apart from `lang`: the browser
+    # re-sends its cookies on every navigation, and `tr` (the whole catalogue) follows `lang`.
+    lang_pref: str = rx.Cookie("", name="guichet_lang", max_age=ONE_YEAR_SECONDS, same_site="lax")
+    lang: str = ""
+    brand_name: str = ""
+    brand_color: str = "#2563eb"
+    logo_url: str = ""
+    login_image_url: str = ""
+    login_text: str = ""
+    language_options: list[dict[str, str]] = []
+    _offered: list[str] = []
+    _default_language: str = "en"
+    # The page's message: a refusal or a confirmation, translated, shown by the shell.
+    flash_key: str = ""
+    flash_params: dict[str, str] = {}
+    flash_kind: str = "info"  # info | error
+
+    @rx.var
+    def flash_text(self) -> str:
+        return i18n.t(self.lang or "en", self.flash_key, **self.flash_params) if self.flash_key else ""
+
+    def _flash(self, key: str, kind: str = "info", **params) -> None:
+        self.flash_key, self.flash_kind = key, kind
+        self.flash_params = {k: str(v) for k, v in params.items()}
+
+    def _flash_error(self, exc: DomainError) -> None:
+        self._flash(exc.key, "error", **exc.params)
+
+    def _fail(self, exc: DomainError) -> None:
+        """How the handler helper shows a refusal; a state with its own message place overrides it."""
+        self._flash_error(exc)
+
+    @rx.var
+    def tr(self) -> dict[str, str]:
+        """The current language's catalogue; components index it by key."""
+        return i18n.catalogue(self.lang or self._default_language)
+
+    @rx.var
+    def text_dir(self) -> str:
+        return "rtl" if self.lang in i18n.RTL_LANGUAGES else "ltr"
+
+    def _t(self, key: str, **params) -> str:
+        return i18n.t(self.lang or self._default_language, key, **params)
+
+    def _set(self, **values) -> None:
+        """Assign only what changed: Reflex sends every assigned var, and `tr` is the whole catalogue."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+
+    def _load_branding(self, db) -> None:
+        row = business.business_view(db)
+        offered = business.offered_languages(row)
+        self._set(
+            brand_name=row.name,
+            brand_color=row.brand_color,
+            logo_url=f"/api/brand/logo?v={row.logo_file}" if row.logo_file else "",
+            login_image_url=f"/api/brand/login_image?v={row.login_image_file}" if row.login_image_file else "",
+            login_text=row.login_text,
+            _offered=offered,
+            _default_language=row.default_language,
+            language_options=[{"code": c, "name": i18n.LANGUAGE_NAMES.get(c, c)} for c in offered],
+            lang=i18n.pick_language(self.lang or self.lang_pref, offered, row.default_language),
+        )
+
+    @rx.event
+    def load_site(self):
+        with session_scope() as db:
+            self._load_branding(db)
+
+    @rx.event
+    def set_language(self, lang: str):
+        if lang in self._offered:
+            self._set(lang=lang, lang_pref=lang)
+
+    def _client_ip(self) -> str:
+        return self.router.session.client_ip or ""

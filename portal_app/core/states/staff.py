@@ -1,0 +1,58 @@
+"""The staff console's session and its login (password, then TOTP)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.core.config import get_settings
+from portal_app.core.db import session_scope
+from portal_app.core import i18n
+from portal_app.core.auth import staff
+from portal_app.core.errors import DomainError
+from portal_app.core.auth.staff import StaffContext
+from portal_app.core.states.site import SiteState
+
+STAFF_COOKIE = "guichet_staff"
+
+
+class StaffState(SiteState):
+    # The browser's own console token; the server keeps only its hash.
+    staff_sid: str = rx.Cookie("", name=STAFF_COOKIE, same_site="strict", secure=get_settings().secure_cookies,
+                               max_age=staff.STAFF_ABSOLUTE_SECONDS)
+    staff_authed: bool = False
+    staff_name: str = ""
+    staff_role: str = ""
+    def _staff(self, db) -> StaffContext:
+        """Every console handler starts here: no live, fully authenticated staff session, no action."""
+        ctx = staff.resolve(db, self.staff_sid)
+        self.staff_authed = ctx is not None
+        if ctx is None:
+            raise DomainError("error.session_over")
+        self.staff_name, self.staff_role = ctx.name, ctx.role
+        return ctx
+
+    _actor = _staff  # what the handler helper calls: the console's actor
+
+    @rx.event
+    def admin_load(self):
+        """on_load of every console page."""
+        self.flash_key = ""
+        with session_scope() as db:
+            self._load_branding(db)
+            try:
+                self._staff(db)
+            except DomainError:
+                return rx.redirect("/admin/login")
+
+    @rx.event
+    async def staff_logout(self):
+        with session_scope() as db:
+            staff.logout(db, self.staff_sid)
+        # Nothing the console showed stays in this tab's state (it would be sent again on reload).
+        pending = list(StaffState.get_substates())
+        while pending:
+            console_state = pending.pop()
+            pending.extend(console_state.get_substates())
+            (await self.get_state(console_state)).reset()
+        self.reset()
+        return [rx.remove_cookie(STAFF_COOKIE, {"path": "/"}), rx.redirect("/admin/login")]

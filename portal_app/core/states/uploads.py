@@ -1,0 +1,82 @@
+"""Receiving streamed uploads (rx.upload_files_chunk) into the file intake, one file after another.
+
+The upload handler is a background event: the state lock is not held while megabytes arrive, the
+session is checked before the first byte is kept, and a file over the limit stops the transfer at
+once (the handler returns early and Reflex answers the browser's request with an error)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, AsyncIterator, Callable
+
+from portal_app.core.db import session_scope
+from portal_app.core import files as file_intake
+from portal_app.core.errors import DomainError
+from portal_app.core.files import FileIntake, StoredFile
+
+log = logging.getLogger("guichet.uploads")
+
+
+async def receive_files(chunks: AsyncIterator, area: str, max_bytes: int, *, max_files: int = 10) -> list[StoredFile]:
+    """Write every file of the upload to disk; on any refusal nothing of this upload is kept."""
+    stored: list[StoredFile] = []
+    intake: FileIntake | None = None
+    current = None
+    try:
+        async for chunk in chunks:
+            starts_new = intake is None or chunk.filename != current or (chunk.offset == 0 and intake.size > 0)
+            if starts_new:
+                if intake is not None:
+                    stored.append(intake.finish())
+                if len(stored) >= max_files:
+                    raise DomainError("messages.error.too_many_files", max=max_files)
+                intake, current = FileIntake(area, chunk.filename, max_bytes), chunk.filename
+            intake.write(chunk.data)
+        if intake is not None:
+            stored.append(intake.finish())
+    except BaseException:
+        if intake is not None:
+            intake.abort()
+        for f in stored:
+            file_intake.remove(area, f.stored_name)
+        raise
+    return stored
+
+
+async def receive_and_store(chunks: AsyncIterator, *, area: str, resolve: Callable[[Any], Any],
+                            limit_for: Callable[[Any, Any], int], store: Callable[[Any, Any, list[StoredFile]], Any],
+                            max_files: int = 10, require_file: bool = False, what: str = "upload") -> Any:
+    """An upload from start to end: the actor (`resolve(db)`, None = session over) is checked before the
+    first byte is kept and again before the rows are written; `store(db, actor, files)` writes them.
+    On any refusal the files of this upload are removed and a DomainError is raised (a crash becomes
+    "files.error.failed", logged), so the caller only has to show it."""
+    stored: list[StoredFile] = []
+    try:
+        with session_scope() as db:
+            actor = resolve(db)
+            if actor is None:
+                raise DomainError("error.session_over")
+            limit = limit_for(db, actor)
+        stored = await receive_files(chunks, area, limit, max_files=max_files)
+        if require_file and not stored:
+            raise DomainError("files.error.no_file")
+        with session_scope() as db:
+            actor = resolve(db)
+            if actor is None:
+                raise DomainError("error.session_over")
+            return store(db, actor, stored)
+    except Exception as exc:  # noqa: BLE001 - a broken upload must leave a clear message, not a spinner
+        for f in stored:
+            file_intake.remove(area, f.stored_name)
+        if isinstance(exc, DomainError):
+            raise
+        log.warning("%s failed: %s", what, exc)
+        raise DomainError("files.error.failed") from exc
+
+
+def progress_percent(prog: dict) -> int:
+    """The browser's upload progress ({loaded, total, progress}) as a whole percentage."""
+    try:
+        return max(0, min(100, int(float(prog.get("progress", 0)) * 100)))
+    except (TypeError, ValueError, AttributeError):
+        return 0

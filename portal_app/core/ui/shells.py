@@ -1,0 +1,196 @@
+"""The two page shells: the customer portal and the staff console. Each enforces its login."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import reflex as rx
+
+from portal_app.core.registries import ADMIN_NAV, PORTAL_NAV, NavEntry
+from portal_app.core.states.portal import PortalState
+from portal_app.core.states.site import SiteState
+from portal_app.core.states.staff import StaffState
+from portal_app.core.ui.api import api_url
+from portal_app.core.ui.i18n import t
+from portal_app.core.ui.basics import alert, language_picker, loading
+
+PAGE_MAX_WIDTH = "1100px"
+
+
+def _nav_label(entry: NavEntry) -> rx.Component | rx.Var:
+    label = t(entry.label_key)
+    return rx.hstack(label, entry.badge(), spacing="0", align="center") if entry.badge else label
+
+
+# Filled as page modules are imported; the shells read them when pages compile, after every import.
+PORTAL_NAV.append(NavEntry("nav.home", "/", "house", 0))
+ADMIN_NAV.extend([
+    NavEntry("admin.nav.accounts", "/admin", "building_2", 10),
+    NavEntry("admin.nav.contacts", "/admin/contacts", "users", 20),
+    NavEntry("admin.nav.deliveries", "/admin/deliveries", "send", 80),
+    NavEntry("admin.nav.attempts", "/admin/attempts", "key_round", 85),
+    NavEntry("admin.nav.audit", "/admin/audit", "scroll_text", 90),
+    NavEntry("admin.nav.settings", "/admin/settings", "settings", 95),
+])
+
+
+def brand_mark(size: str = "32px") -> rx.Component:
+    return rx.hstack(
+        rx.cond(SiteState.logo_url != "",
+                rx.image(src=api_url(SiteState.logo_url), alt=SiteState.brand_name, height=size, width="auto")),
+        rx.text(SiteState.brand_name, weight="bold", size="4"),
+        align="center",
+        spacing="2",
+    )
+
+
+def impersonation_banner() -> rx.Component:
+    """Cannot be hidden: staff always see whose portal they are in."""
+    return rx.cond(
+        PortalState.impersonating,
+        rx.hstack(
+            rx.icon("eye", size=18),
+            rx.text(
+                SiteState.tr["impersonation.banner"].to(str)
+                .replace("{staff}", PortalState.impersonator_name)
+                .replace("{contact}", PortalState.contact_name),
+                weight="medium",
+            ),
+            rx.button(t("impersonation.end"), on_click=PortalState.end_impersonation, color_scheme="amber",
+                      variant="solid", size="1"),
+            role="status",
+            id="impersonation-banner",
+            align="center",
+            justify="center",
+            wrap="wrap",
+            spacing="3",
+            padding="0.5em 1em",
+            background="var(--amber-4)",
+            border_bottom="2px solid var(--amber-9)",
+            position="sticky",
+            top="0",
+            z_index="50",
+            width="100%",
+        ),
+    )
+
+
+def _portal_nav_link(entry: NavEntry) -> rx.Component:
+    link = rx.link(_nav_label(entry), href=entry.route, weight="medium", underline="hover", color_scheme="gray",
+                   high_contrast=True)
+    return rx.cond(PortalState.modules.contains(entry.module), link) if entry.module else link
+
+
+def portal_shell(content: rx.Component) -> rx.Component:
+    return rx.box(
+        rx.el.a(t("app.skip_to_content"), href="#main", class_name="skip-link"),
+        impersonation_banner(),
+        rx.el.header(
+            rx.hstack(
+                rx.link(brand_mark(), href="/", underline="none", color="inherit"),
+                rx.el.nav(rx.hstack(*[_portal_nav_link(e) for e in sorted(PORTAL_NAV, key=lambda e: e.order)],
+                                    spacing="4", wrap="wrap"),
+                          aria_label=t("nav.menu")),
+                rx.spacer(),
+                rx.text(PortalState.account_name, size="2", color_scheme="gray", id="account-name",
+                        display=["none", "none", "block"]),
+                language_picker(PortalState.choose_language),
+                rx.button(rx.icon("log_out", size=16),
+                          rx.box(t("app.logout"), display=["none", "inline", "inline"]),
+                          on_click=PortalState.logout, variant="soft", size="2", aria_label=t("app.logout")),
+                align="center",
+                spacing="4",
+                wrap="wrap",
+                max_width=PAGE_MAX_WIDTH,
+                margin="0 auto",
+                padding="0.75em 1em",
+            ),
+            style={"border_top": f"4px solid {SiteState.brand_color}", "border_bottom": "1px solid var(--gray-5)",
+                   "background": "var(--color-panel-solid)"},
+        ),
+        rx.el.main(
+            rx.cond(PortalState.authed, content, loading()),
+            id="main",
+            style={"max_width": PAGE_MAX_WIDTH, "margin": "0 auto", "padding": "1.5em 1em"},
+        ),
+        dir=SiteState.text_dir,
+        lang=SiteState.lang,
+        min_height="100vh",
+        background="var(--gray-2)",
+    )
+
+
+def portal_page(route: str, on_load: list | None = None, nav: NavEntry | None = None) -> Callable:
+    """Register a customer page: shell, session check before anything else loads."""
+    if nav is not None:
+        PORTAL_NAV.append(nav)
+
+    def decorator(fn: Callable[[], rx.Component]):
+        @rx.page(route=route, title="Guichet", on_load=[PortalState.portal_load, *(on_load or [])])
+        def page() -> rx.Component:
+            return portal_shell(fn())
+
+        page.__name__ = fn.__name__
+        return page
+
+    return decorator
+
+
+def admin_shell(content: rx.Component) -> rx.Component:
+    return rx.box(
+        rx.el.header(
+            rx.hstack(
+                brand_mark("28px"),
+                rx.badge(t("admin.console"), color_scheme="gray"),
+                rx.el.nav(
+                    rx.hstack(
+                        *[rx.link(rx.hstack(rx.icon(e.icon, size=16), _nav_label(e), spacing="1", align="center"),
+                                  href=e.route, underline="hover", color_scheme="gray", high_contrast=True,
+                                  size="2")
+                          for e in sorted(ADMIN_NAV, key=lambda e: e.order)],
+                        spacing="4",
+                        wrap="wrap",
+                    ),
+                    aria_label=t("nav.menu"),
+                ),
+                rx.spacer(),
+                rx.text(StaffState.staff_name, size="2", color_scheme="gray"),
+                language_picker(StaffState.set_language),
+                rx.button(t("app.logout"), on_click=StaffState.staff_logout, variant="soft", size="2"),
+                align="center",
+                spacing="4",
+                wrap="wrap",
+                padding="0.75em 1em",
+            ),
+            style={"border_top": f"4px solid {SiteState.brand_color}", "border_bottom": "1px solid var(--gray-5)",
+                   "background": "var(--color-panel-solid)"},
+        ),
+        rx.el.main(
+            rx.cond(
+                StaffState.staff_authed,
+                rx.vstack(rx.cond(StaffState.flash_kind == "error", alert(StaffState.flash_text, "error"),
+                                  alert(StaffState.flash_text, "success")), content, width="100%", spacing="4"),
+                loading(),
+            ),
+            id="main",
+            style={"max_width": "1280px", "margin": "0 auto", "padding": "1.5em 1em"},
+        ),
+        min_height="100vh",
+        background="var(--gray-2)",
+    )
+
+
+def admin_page(route: str, on_load: list | None = None, nav: NavEntry | None = None) -> Callable:
+    """Register a console page: staff session (password + TOTP) checked before it loads."""
+    if nav is not None:
+        ADMIN_NAV.append(nav)
+
+    def decorator(fn: Callable[[], rx.Component]):
+        @rx.page(route=route, title="Guichet · Console", on_load=[StaffState.admin_load, *(on_load or [])])
+        def page() -> rx.Component:
+            return admin_shell(fn())
+
+        page.__name__ = fn.__name__
+        return page
+
+    return decorator

@@ -1,0 +1,51 @@
+"""Documents' card on the customer home page: the newest shared documents not yet opened."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.core import registries
+from portal_app.core.states.portal import PortalState
+from portal_app.core.ui.api import api_url
+from portal_app.core.ui.basics import empty_note, titled_card as card
+from portal_app.core.ui.i18n import t
+from portal_app.documents.state import NewDocumentsCardState as S
+
+
+def _new_doc(doc: rx.Var) -> rx.Component:
+    href = api_url("/api/documents/" + doc["id"] + rx.cond(doc["inline"] != "", "?inline=1", ""))
+    return rx.el.li(
+        rx.hstack(
+            rx.icon("file_text", size=16, color="var(--gray-10)"),
+            rx.el.a(doc["title"], href=href, target="_blank", rel="noopener noreferrer",
+                    style={"font_weight": "500", "font_size": "0.9em", "overflow_wrap": "anywhere",
+                           "color": "var(--accent-11)"}),
+            rx.spacer(),
+            rx.text(doc["when"], " · ", doc["size"], size="1", color_scheme="gray", white_space="nowrap"),
+            align="center",
+            spacing="2",
+            width="100%",
+        ),
+        style={"list_style": "none", "padding": "0.4em 0", "border_bottom": "1px solid var(--gray-4)",
+               "&:last-child": {"border_bottom": "none"}},
+    )
+
+
+def new_documents_card() -> rx.Component:
+    return rx.cond(
+        PortalState.modules.contains("documents"),
+        card(
+            "dashboard.new_documents", "folder_open",
+            rx.cond(
+                S.new_docs.length() > 0,
+                rx.el.ul(rx.foreach(S.new_docs, _new_doc), style={"margin": "0", "padding": "0", "width": "100%"}),
+                empty_note(t("dashboard.no_new_documents")),
+            ),
+            rx.link(t("dashboard.all_documents"), href="/documents", size="2"),
+            id="new-documents",
+        ),
+    )
+
+
+registries.home_card(registries.HomeCard("new_documents", "main", 50, new_documents_card,
+                                         on_load=S.load_new_documents, module="documents"))

@@ -1,0 +1,263 @@
+"""Customer documents: folders, search, sort, "new" badges, preview in the page, download, and sending
+a document to the business when it allows it."""
+
+import reflex as rx
+
+from portal_app.core.ui.api import api_url
+from portal_app.core.ui.dropzone import dropzone
+from portal_app.core.ui.i18n import t
+from portal_app.core.ui.shells import NavEntry, portal_page
+from portal_app.core.ui.basics import alert, brand_button, pager
+from portal_app.core.ui.unread import count_badge
+from portal_app.documents.state import UPLOAD_ID, DocumentsState
+from portal_app.documents.state import DocumentsCountState
+from portal_app.core.states.portal import PortalState
+from portal_app.core.states.site import SiteState
+
+S = DocumentsState
+
+
+def _documents_badge() -> rx.Component:
+    return count_badge(DocumentsCountState.new_documents, DocumentsCountState.load_document_count, PortalState.authed)
+
+
+def _doc_url(doc_id, inline: bool = False) -> rx.Var:
+    return api_url("/api/documents/" + doc_id.to(str) + ("?inline=1" if inline else ""))
+
+
+def download_button(href: rx.Var, **props) -> rx.Component:
+    """A plain link (it carries the session cookie) styled as a button; the route sends it as an attachment."""
+    return rx.button(rx.el.a(rx.icon("download", size=14), t("documents.download"), href=href), as_child=True,
+                     variant="soft", size="2", **props)
+
+
+def _folder_button(folder: rx.Var) -> rx.Component:
+    active = S.folder_id.to(str) == folder["id"]
+    return rx.button(rx.icon("folder", size=14), folder["name"], rx.badge(folder["count"], variant="soft", size="1"),
+                     on_click=S.open_folder(folder["id"].to(int)), variant=rx.cond(active, "solid", "soft"),
+                     color_scheme="gray", size="2", aria_pressed=rx.cond(active, "true", "false"))
+
+
+def _folders() -> rx.Component:
+    return rx.cond(
+        S.folders.length() > 0,
+        rx.el.nav(
+            rx.hstack(
+                rx.button(rx.icon("files", size=14), t("documents.all_folders"), on_click=S.open_folder(0),
+                          variant=rx.cond(S.folder_id == 0, "solid", "soft"), color_scheme="gray", size="2",
+                          aria_pressed=rx.cond(S.folder_id == 0, "true", "false")),
+                rx.foreach(S.folders, _folder_button),
+                spacing="2",
+                wrap="wrap",
+            ),
+            aria_label=t("documents.folders"),
+        ),
+    )
+
+
+def _toolbar() -> rx.Component:
+    return rx.flex(
+        rx.form(
+            rx.hstack(
+                rx.input(name="q", placeholder=t("documents.search"), aria_label=t("documents.search"),
+                         default_value=S.q, type="search", width="100%", min_width="0"),
+                rx.button(rx.icon("search", size=16), type="submit", variant="soft",
+                          aria_label=t("documents.search")),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=S.search,
+            reset_on_submit=False,
+            flex="1",
+            min_width="min(100%, 220px)",
+        ),
+        rx.el.label(
+            rx.text(t("documents.sort"), size="2", weight="medium"),
+            rx.el.select(
+                rx.el.option(t("documents.sort_newest"), value="newest"),
+                rx.el.option(t("documents.sort_oldest"), value="oldest"),
+                rx.el.option(t("documents.sort_name"), value="name"),
+                value=S.sort,
+                on_change=S.set_sort,
+                style={"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)",
+                       "background": "var(--color-panel-solid)"},
+            ),
+            style={"display": "flex", "align_items": "center", "gap": "0.5em"},
+        ),
+        spacing="3",
+        wrap="wrap",
+        align="center",
+        width="100%",
+    )
+
+
+def _doc_row(doc: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.flex(
+            rx.icon(rx.match(doc["kind"], ("pdf", "file_text"), ("image", "image"), "file"), size=22,
+                    color="var(--gray-10)", flex_shrink="0"),
+            rx.vstack(
+                rx.hstack(
+                    rx.text(doc["title"], weight="medium", overflow_wrap="anywhere"),
+                    rx.cond(doc["new"] != "", rx.badge(t("dashboard.new_badge"), color_scheme="green")),
+                    rx.cond(doc["mine"] != "", rx.badge(t("documents.sent_by_you"), color_scheme="blue")),
+                    rx.cond(doc["version"] != "",
+                            rx.badge(SiteState.tr["documents.updated_badge"].to(str).replace("{version}",
+                                                                                            doc["version"]),
+                                     variant="soft")),
+                    spacing="2",
+                    wrap="wrap",
+                    align="center",
+                ),
+                rx.text(rx.cond(doc["folder"] != "", doc["folder"] + " · ", ""), doc["when"], " · ", doc["size"],
+                        size="1", color_scheme="gray"),
+                spacing="1",
+                flex="1",
+                min_width="0",
+            ),
+            rx.hstack(
+                rx.cond(doc["kind"] != "file",
+                        rx.button(rx.icon("eye", size=14), t("documents.preview"), size="2", variant="soft",
+                                  on_click=S.open_preview(doc["id"].to(int)))),
+                download_button(_doc_url(doc["id"]), on_click=S.downloaded(doc["id"].to(int))),
+                spacing="2",
+                wrap="wrap",
+            ),
+            spacing="3",
+            align="center",
+            wrap="wrap",
+            width="100%",
+        ),
+        style={"list_style": "none", "padding": "0.75em 0", "border_bottom": "1px solid var(--gray-4)",
+               "&:last-child": {"border_bottom": "none"}},
+    )
+
+
+def _empty() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.icon("folder_open", size=28, color="var(--gray-9)"),
+            rx.text(t("documents.empty_title"), weight="bold"),
+            rx.text(SiteState.tr["documents.empty_text"].to(str).replace("{business}", SiteState.brand_name),
+                    color_scheme="gray", size="2", text_align="center"),
+            align="center",
+            spacing="2",
+            padding="1.5em",
+        ),
+        width="100%",
+    )
+
+
+def _list() -> rx.Component:
+    return rx.cond(
+        S.rows.length() > 0,
+        rx.card(rx.el.ul(rx.foreach(S.rows, _doc_row), style={"margin": "0", "padding": "0"}), width="100%"),
+        rx.card(
+            rx.vstack(
+                rx.text(t("documents.no_match"), color_scheme="gray", size="2"),
+                rx.button(t("documents.show_all"), on_click=S.show_all, variant="soft", size="2"),
+                spacing="2",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _preview() -> rx.Component:
+    src = api_url("/api/documents/" + S.preview_id.to(str) + "?inline=1")
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.hstack(
+                rx.dialog.title(S.preview_title, size="3", margin="0", overflow_wrap="anywhere"),
+                rx.spacer(),
+                rx.dialog.close(rx.icon_button(rx.icon("x", size=16), variant="ghost", aria_label=t("admin.close"))),
+                align="center",
+                width="100%",
+            ),
+            rx.box(
+                rx.match(
+                    S.preview_kind,
+                    ("pdf", rx.el.iframe(src=src, title=S.preview_title,
+                                         style={"width": "100%", "height": "70vh", "border": "0"})),
+                    ("image", rx.image(src=src, alt=S.preview_title, max_width="100%", max_height="70vh",
+                                       margin="0 auto")),
+                    rx.text(t("documents.preview_unavailable")),
+                ),
+                margin_top="0.75em",
+                background="var(--gray-3)",
+                border_radius="6px",
+                overflow="hidden",
+            ),
+            rx.hstack(
+                download_button(_doc_url(S.preview_id)),
+                justify="end",
+                margin_top="0.75em",
+            ),
+            max_width="min(960px, 96vw)",
+            width="96vw",
+            padding="1em",
+        ),
+        open=S.preview_open,
+        on_open_change=S.preview_changed,
+    )
+
+
+def _upload() -> rx.Component:
+    return rx.cond(
+        S.can_upload,
+        rx.card(
+            rx.vstack(
+                rx.heading(SiteState.tr["documents.upload_title"].to(str).replace("{business}", SiteState.brand_name),
+                           size="4", as_="h2"),
+                rx.text(SiteState.tr["documents.upload_help"].to(str).replace("{max_mb}", S.max_mb.to(str)),
+                        size="2", color_scheme="gray"),
+                dropzone(UPLOAD_ID, "documents.drop", max_files=1, multiple=False),
+                rx.cond(
+                    rx.selected_files(UPLOAD_ID).length() > 0,
+                    rx.text(t("documents.selected"), " ", rx.selected_files(UPLOAD_ID).join(", "), size="2",
+                            overflow_wrap="anywhere"),
+                ),
+                rx.cond(S.uploading,
+                        rx.vstack(rx.text(t("documents.uploading"), " ", S.upload_percent, "%", size="2"),
+                                  rx.progress(value=S.upload_percent, max=100, width="100%",
+                                              aria_label=t("documents.uploading")),
+                                  width="100%", spacing="1")),
+                brand_button(rx.icon("send", size=16), t("documents.send"), id="send-document",
+                             disabled=S.uploading,
+                             on_click=S.upload_document(rx.upload_files_chunk(
+                                 upload_id=UPLOAD_ID, on_upload_progress=S.set_upload_progress))),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
+@portal_page("/documents", on_load=[S.load_documents],
+             nav=NavEntry("nav.documents", "/documents", "folder_open", 30, module="documents",
+                          badge=_documents_badge))
+def documents_page() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("documents.title"), size="7", as_="h1"),
+        rx.text(SiteState.tr["documents.intro"].to(str).replace("{business}", SiteState.brand_name),
+                color_scheme="gray"),
+        alert(S.error_text, "error"),
+        alert(S.notice_text, "success"),
+        rx.cond(
+            S.any_documents,
+            rx.vstack(
+                _folders(),
+                _toolbar(),
+                _list(),
+                rx.cond(S.pages > 1, pager(S.page, S.pages, S.total, S.prev_page, S.next_page)),
+                spacing="3",
+                width="100%",
+            ),
+            _empty(),
+        ),
+        _upload(),
+        _preview(),
+        spacing="4",
+        width="100%",
+    )

@@ -1,0 +1,66 @@
+"""The console's login: password, then TOTP (enrolled with a QR code at the first login)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.core import i18n
+from portal_app.core.auth import staff
+from portal_app.core.db import session_scope
+from portal_app.core.errors import DomainError
+from portal_app.core.states.staff import StaffState
+
+
+class StaffLoginState(StaffState):
+    step: str = "password"  # password | totp | enrol
+    error_key: str = ""
+    error_params: dict[str, str] = {}
+    qr_version: int = 0
+
+    @rx.var
+    def error_text(self) -> str:
+        return i18n.t(self.lang or "en", self.error_key, **self.error_params) if self.error_key else ""
+
+    def _fail(self, exc: DomainError) -> None:
+        self.error_key = exc.key
+        self.error_params = {k: str(v) for k, v in exc.params.items()}
+        if exc.key == "staff.error.session_over":
+            self.step = "password"
+
+    @rx.event
+    def staff_login_load(self):
+        self.error_key = ""
+        with session_scope() as db:
+            self._load_branding(db)
+            if staff.resolve(db, self.staff_sid) is not None:
+                return rx.redirect("/admin")
+            if staff.resolve(db, self.staff_sid, require_mfa=False) is None:
+                self.step = "password"
+
+    @rx.event
+    def submit_password(self, form: dict):
+        self.error_key = ""
+        try:
+            with session_scope() as db:
+                token, ctx = staff.login_password(db, str(form.get("email", ""))[:254],
+                                                  str(form.get("password", ""))[:1000], self._client_ip())
+        except DomainError as exc:
+            self._fail(exc)
+            return
+        self.staff_sid = token
+        self.step = "totp" if ctx.totp_enabled else "enrol"
+        self.qr_version += 1
+
+    @rx.event
+    def submit_totp(self, form: dict):
+        self.error_key = ""
+        try:
+            with session_scope() as db:
+                ctx = staff.verify_totp(db, self.staff_sid, str(form.get("code", ""))[:20], self._client_ip())
+        except DomainError as exc:
+            self._fail(exc)
+            return
+        self.staff_authed = True
+        self.staff_name, self.staff_role = ctx.name, ctx.role
+        self.step = "password"
+        return rx.redirect("/admin")

@@ -1,0 +1,126 @@
+"""The customer login screen: email, then the one-time code."""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+from portal_app.core.db import session_scope
+from portal_app.core import i18n, notify
+from portal_app.core.auth import login, sessions as portal_sessions
+from portal_app.core.errors import DomainError
+from portal_app.core.security import only_ascii_digits
+from portal_app.core.states.portal import PORTAL_COOKIE, PortalState
+
+log = logging.getLogger("guichet.login")
+
+
+class LoginState(PortalState):
+    step: str = "email"  # email | code
+    email: str = ""
+    busy: bool = False
+    error_key: str = ""
+    error_params: dict[str, str] = {}
+    info_key: str = ""
+    _challenge_id: str = ""
+
+    @rx.var
+    def error_text(self) -> str:
+        return i18n.t(self.lang or "en", self.error_key, **self.error_params) if self.error_key else ""
+
+    @rx.var
+    def info_text(self) -> str:
+        if not self.info_key:
+            return ""
+        return i18n.t(self.lang or "en", self.info_key, email=self.email)
+
+    def _fail(self, exc: DomainError) -> None:
+        self.error_key = exc.key
+        self.error_params = {k: str(v) for k, v in exc.params.items()}
+        if exc.key in ("login.error.too_many_tries", "login.error.challenge_over"):
+            self._restart()
+
+    def _restart(self) -> None:
+        self.step = "email"
+        self._challenge_id = ""
+        self.info_key = ""
+
+    @rx.event
+    def login_load(self):
+        """Already logged in? Go home. Else show the branded form."""
+        with session_scope() as db:
+            self._load_branding(db)
+            if portal_sessions.resolve_session(db, self.portal_sid, touch=False) is not None:
+                return rx.redirect("/")
+        self.error_key = ""
+        self._exit_to = ""
+        if self.step != "code":
+            # on_load can run more than once for one visit: the goodbye stays until the next action
+            keep = self._goodbye or self.info_key == "login.session_ended"
+            self._restart()
+            self.info_key = "login.session_ended" if keep else ""
+            self._goodbye = False
+
+    @rx.event
+    def submit_email(self, form: dict):
+        self.error_key = self.info_key = ""
+        self.email = str(form.get("email", ""))[:254].strip()
+        try:
+            with session_scope() as db:
+                sent = login.request_code(db, self.email, self._client_ip())
+        except DomainError as exc:
+            self._fail(exc)
+            return
+        notify.dispatch(sent.deliveries)
+        self._challenge_id = sent.challenge_id
+        self.step = "code"
+        self.info_key = "login.code_sent"
+
+    def _resend(self, by_email: bool):
+        self.error_key = ""
+        try:
+            with session_scope() as db:
+                sent = login.resend_code(db, self._challenge_id, self._client_ip(), by_email=by_email)
+        except DomainError as exc:
+            self._fail(exc)
+            return
+        notify.dispatch(sent.deliveries)
+        self.info_key = "login.resent_email" if by_email else "login.resent"
+
+    @rx.event
+    def resend(self):
+        self._resend(by_email=False)
+
+    @rx.event
+    def send_by_email(self):
+        self._resend(by_email=True)
+
+    @rx.event
+    def other_email(self):
+        self.error_key = ""
+        self._restart()
+
+    @rx.event
+    def submit_code(self, form: dict):
+        self.error_key = ""
+        code = only_ascii_digits(str(form.get("code", "")))
+        if len(code) != 6:
+            self.error_key, self.error_params = "login.error.code_format", {}
+            return
+        try:
+            with session_scope() as db:
+                token, ctx = login.verify_code(db, self._challenge_id, code, self._client_ip())
+        except DomainError as exc:
+            self._fail(exc)
+            return
+        self.portal_sid = token
+        self._apply(ctx)
+        if ctx.language in self._offered:
+            self._set(lang=ctx.language, lang_pref=ctx.language)
+        self._restart()
+        self.email = ""
+        return rx.redirect("/")
+
+
+__all__ = ["LoginState", "PORTAL_COOKIE"]

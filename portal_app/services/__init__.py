@@ -1,1 +1,0 @@
-"""Domain rules: plain Python over SQLModel sessions, no Reflex import."""
