@@ -61,7 +61,7 @@ postgres:
 	@cd / && $(AS_PG) dropdb --if-exists guichet_test && $(AS_PG) createdb -O guichet guichet_test
 
 test-postgres: setup postgres
-	GUICHET_TEST_DB_URL=$(PG_TEST_URL) $(PY) -m pytest -q tests/states tests/security
+	GUICHET_TEST_DB_URL=$(PG_TEST_URL) $(PY) -m pytest -q -m pg
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not e2e"

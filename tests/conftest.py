@@ -8,6 +8,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+import re
+import shutil
+import time
+
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +49,24 @@ for _part in ("routes", "jobs", "cli"):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "e2e: drives the real UI in headless Chromium")
+    config.addinivalue_line("markers", "pg: run again on PostgreSQL by `make test` (state and security tests)")
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests are the ones that use the app server; state and security tests run again on
+    PostgreSQL (`make test-postgres` selects them with `-m pg`)."""
+    for item in items:
+        if "app_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+        name = item.path.name
+        if name.startswith(("test_states", "test_security")):
+            item.add_marker(pytest.mark.pg)
+
+
+@pytest.fixture(autouse=True)
+def _database(migrated_db):
+    """Every test may use the session's migrated database (state, security, browser and route tests do)."""
+    return migrated_db
 
 
 @pytest.fixture
@@ -101,3 +123,36 @@ def run_async(coro):
     if "error" in result:
         raise result["error"]
     return result.get("value")
+
+
+# ---- browser tests ------------------------------------------------------------------------------
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": shutil.which("chromium"), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def app_url(migrated_db):
+    """One production build and server for the whole session."""
+    from reflex.testing import AppHarnessProd
+
+    with AppHarnessProd.create(root=REPO_ROOT) as harness:
+        yield harness.frontend_url.rstrip("/")
+
+
+@pytest.fixture
+def shots():
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def shot(page, name: str):
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    return shot
+
+

@@ -4,20 +4,9 @@ import reflex as rx
 
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
-from portal_app.core.ui.tables import data_table, text_cell
-from portal_app.core.ui.basics import brand_button, checkbox_field, field, pager, status_badge
+from portal_app.core.ui.tables import data_table, list_page, text_cell
+from portal_app.core.ui.basics import brand_button, checkbox_field, field, status_badge
 from portal_app.console.accounts_state import AdminAccountsState, AdminAccountState
-
-
-def search_form(on_submit, label_key: str = "admin.search") -> rx.Component:
-    return rx.form(
-        rx.hstack(
-            rx.input(name="q", placeholder=t(label_key), aria_label=t(label_key), width="280px", size="2"),
-            rx.button(rx.icon("search", size=16), t("admin.search"), type="submit", variant="soft"),
-            spacing="2",
-        ),
-        on_submit=on_submit,
-    )
 
 
 def _new_account_form() -> rx.Component:
@@ -42,27 +31,24 @@ def _new_account_form() -> rx.Component:
     )
 
 
-@admin_page("/admin", on_load=[AdminAccountsState.load_accounts])
+@admin_page("/admin", on_load=[AdminAccountsState.load_list])
 def accounts_page() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.heading(t("admin.nav.accounts"), size="6", as_="h1"),
             rx.spacer(),
-            search_form(AdminAccountsState.search),
             brand_button(rx.icon("plus", size=16), t("admin.accounts.new"), on_click=AdminAccountsState.toggle_new),
             width="100%",
             align="center",
             wrap="wrap",
         ),
         rx.cond(AdminAccountsState.show_new, _new_account_form()),
-        data_table(AdminAccountsState.rows, [
-            ("admin.account.name", lambda r: rx.link(r["name"], href="/admin/account?id=" + r["id"])),
+        list_page(AdminAccountsState, [
+            ("admin.account.name", lambda r: rx.link(r.name, href="/admin/account?id=" + r.id.to(str))),
             ("admin.account.number", text_cell("number")),
             ("admin.account.billing_email", text_cell("billing_email")),
-            ("admin.account.active", lambda r: status_badge(r["active"] != "", "admin.yes", "admin.no")),
-        ]),
-        pager(AdminAccountsState.page, AdminAccountsState.pages, AdminAccountsState.total,
-              AdminAccountsState.prev_page, AdminAccountsState.next_page),
+            ("admin.account.active", lambda r: status_badge(r.active, "admin.yes", "admin.no")),
+        ], search_key="admin.search"),
         spacing="4",
         width="100%",
     )

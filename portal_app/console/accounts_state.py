@@ -2,80 +2,52 @@
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
+from typing import ClassVar
 
 import reflex as rx
 
 from portal_app.core.db import session_scope
 from portal_app.core import accounts
 from portal_app.core.errors import DomainError
-from portal_app.core.states.paging import page_count as _pages, query_int as _query_int
+from portal_app.core.states.handlers import staff_event
+from portal_app.core.states.paging import PagedList, query_int as _query_int
 from portal_app.core.states.staff import StaffState
 
 
 
 
-class AdminAccountsState(StaffState):
-    q: str = ""
-    page: int = 1
-    total: int = 0
-    rows: list[dict[str, str]] = []
+@dataclass(frozen=True)
+class AccountRow:
+    """One line of the accounts list: display values only."""
+
+    id: int
+    name: str
+    number: str
+    billing_email: str
+    active: bool
+
+
+class AdminAccountsState(PagedList, StaffState):
+    page_size: ClassVar[int] = accounts.PAGE_SIZE
+    rows: list[AccountRow] = []
     show_new: bool = False
 
-    @rx.var
-    def pages(self) -> int:
-        return _pages(self.total, accounts.PAGE_SIZE)
-
-    def _fetch(self, db) -> None:
-        self._staff(db)
+    def _fetch(self, db, ctx) -> None:
         found, self.total = accounts.list_accounts(db, q=self.q, page=self.page)
-        self.rows = [{"id": str(a.id), "name": a.name, "number": a.number, "billing_email": a.billing_email,
-                      "active": "1" if a.active else ""} for a in found]
+        self.rows = [AccountRow(a.id, a.name, a.number, a.billing_email, a.active) for a in found]
 
-    @rx.event
-    def load_accounts(self):
-        with session_scope() as db:
-            try:
-                self._fetch(db)
-            except DomainError:
-                return
-
-    @rx.event
-    def search(self, form: dict):
-        self.q, self.page = str(form.get("q", ""))[:100], 1
-        with session_scope() as db:
-            self._fetch(db)
-
-    @rx.event
-    def next_page(self):
-        self.page = min(self.page + 1, self.pages)
-        with session_scope() as db:
-            self._fetch(db)
-
-    @rx.event
-    def prev_page(self):
-        self.page = max(self.page - 1, 1)
-        with session_scope() as db:
-            self._fetch(db)
-
-    @rx.event
-    def toggle_new(self):
+    @staff_event
+    def toggle_new(self, db, ctx):
         self.show_new = not self.show_new
 
-    @rx.event
-    def create_account(self, form: dict):
-        try:
-            with session_scope() as db:
-                ctx = self._staff(db)
-                row = accounts.save_account(db, ctx.actor, account_id=None, name=str(form.get("name", "")),
-                                            number=str(form.get("number", "")),
-                                            billing_email=str(form.get("billing_email", "")))
-                new_id = row.id
-        except DomainError as exc:
-            self._flash_error(exc)
-            return
+    @staff_event
+    def create_account(self, db, ctx, form: dict):
+        row = accounts.save_account(db, ctx.actor, account_id=None, name=str(form.get("name", "")),
+                                    number=str(form.get("number", "")),
+                                    billing_email=str(form.get("billing_email", "")))
         self.show_new = False
-        return rx.redirect(f"/admin/account?id={new_id}")
+        return rx.redirect(f"/admin/account?id={row.id}")
 
 
 class AdminAccountState(StaffState):

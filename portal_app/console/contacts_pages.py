@@ -7,7 +7,7 @@ from portal_app.core.ui.shells import admin_page
 from portal_app.core.ui.tables import data_table, text_cell
 from portal_app.core.ui.basics import pager, status_badge
 from portal_app.console.contacts_state import AdminContactsState
-from portal_app.console.accounts_pages import search_form
+from portal_app.core.ui.basics import search_form
 
 
 @admin_page("/admin/contacts", on_load=[AdminContactsState.load_contacts])

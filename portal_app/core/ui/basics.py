@@ -94,3 +94,56 @@ def titled_card(title_key: str, icon: str, *children, **props) -> rx.Component:
 
 def empty_note(text: rx.Var) -> rx.Component:
     return rx.text(text, color_scheme="gray", size="2")
+
+
+LABEL_STYLE = {"font_weight": "500", "font_size": "0.9em"}
+SELECT_STYLE = {"padding": "0.45em 0.5em", "border_radius": "6px", "border": "1px solid var(--gray-7)",
+                "background": "var(--color-panel-solid)", "width": "100%", "font_size": "0.95em"}
+
+
+def select(*options, name: str | None = None, aria_label=None, **props) -> rx.Component:
+    """A native select (keyboard- and screen-reader-friendly on every device), styled like the inputs."""
+    style = {**SELECT_STYLE, **props.pop("style", {})}
+    return rx.el.select(*options, name=name, aria_label=aria_label, style=style, **props)
+
+
+def options(pairs, prefix: str = "") -> list[rx.Component]:
+    """<option>s from (value, catalogue key) pairs, or from values whose key is `prefix + value`."""
+    return [rx.el.option(t(key if prefix == "" else prefix + key), value=value)
+            for value, key in ((p, p) if isinstance(p, str) else p for p in pairs)]
+
+
+def select_field(label_key: str, name: str, *choices, value=None, **props) -> rx.Component:
+    """A labelled select: the label is tied to it, so people and tests find it by name."""
+    input_id = props.pop("id", f"f-{name}")
+    return rx.vstack(
+        rx.el.label(t(label_key), html_for=input_id, style=LABEL_STYLE),
+        select(*choices, id=input_id, name=name, default_value=value, **props),
+        spacing="1",
+        width="100%",
+    )
+
+
+def search_form(on_submit, label_key: str = "admin.search", *extra: rx.Component) -> rx.Component:
+    """The search box of a list (field `q`), with any filter selects beside it; submits to `on_submit`."""
+    return rx.form(
+        rx.hstack(
+            rx.input(name="q", placeholder=t(label_key), aria_label=t(label_key), width="280px", max_width="100%",
+                     size="2"),
+            *extra,
+            rx.button(rx.icon("search", size=16), t("admin.search"), type="submit", variant="soft"),
+            spacing="2",
+            wrap="wrap",
+            align="center",
+        ),
+        on_submit=on_submit,
+    )
+
+
+def keyed_badge(value: rx.Var, key_prefix: str, colours: dict[str, str], **props) -> rx.Component:
+    """A status badge: its text is the catalogue's `key_prefix + value`, its colour from `colours`
+    (value -> Radix colour; anything else is gray)."""
+    props.setdefault("size", "2")
+    props.setdefault("variant", "soft")
+    return rx.badge(SiteState.tr[key_prefix + value].to(str),
+                    color_scheme=rx.match(value, *[(k, v) for k, v in colours.items()], "gray"), **props)

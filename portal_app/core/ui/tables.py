@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable
 
 import reflex as rx
@@ -31,4 +32,25 @@ def data_table(rows: rx.Var, columns: list[tuple[str, Callable[[rx.Var], rx.Comp
 
 
 def text_cell(field: str) -> Callable[[rx.Var], rx.Component]:
-    return lambda row: rx.text(row[field], size="2")
+    """A plain text cell: the row's field `field` (a typed row's attribute or a dict row's key)."""
+    return lambda row: rx.text(cell_value(row, field), size="2")
+
+
+def cell_value(row: rx.Var, field: str) -> rx.Var:
+    """A typed row's attribute, or a dict row's key."""
+    return getattr(row, field) if dataclasses.is_dataclass(row._var_type) else row[field]
+
+
+def list_page(state, columns: list[tuple[str, Callable[[rx.Var], rx.Component]]], *, search_key: str | None = None,
+              filters: list[rx.Component] | None = None, empty_key: str = "ui.no_results",
+              rows: rx.Var | None = None) -> rx.Component:
+    """A whole list: search box and filters, the table of the current page, and the pager. `state` mixes
+    in `PagedList` (core.states.paging); `columns` are (header key, cell renderer taking the row)."""
+    from portal_app.core.ui.basics import pager, search_form
+
+    parts = []
+    if search_key is not None or filters:
+        parts.append(search_form(state.search, search_key or "admin.search", *(filters or [])))
+    parts.append(data_table(state.rows if rows is None else rows, columns, empty_key))
+    parts.append(pager(state.page, state.pages, state.total, state.prev_page, state.next_page))
+    return rx.vstack(*parts, spacing="3", width="100%")

@@ -25,7 +25,7 @@ from portal_app.core import notify
 from portal_app.core.notify import Branding, Delivery
 
 try:  # tests/ as a package or as rootdir-relative modules: both work
-    from .fake_http import FakeHTTP, Reply
+    from tests.support.fake_http import FakeHTTP, Reply
 except ImportError:  # pragma: no cover
     from fake_http import FakeHTTP, Reply
 

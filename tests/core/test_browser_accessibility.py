@@ -6,16 +6,10 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from portal_app.core.db import session_scope
-from tests.e2e.conftest import last_message_id, latest_code
+from tests.support.browser import last_message_id, latest_code
 from tests.factories import make_contact
 
-SERIOUS = {"serious", "critical"}
 
-
-def serious_violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-            for v in results.response["violations"] if v.get("impact") in SERIOUS]
 
 
 def test_customer_pages_and_console_login(page: Page, app_url):

@@ -10,7 +10,7 @@ from portal_app.console.accounts_state import AdminAccountsState
 from portal_app.console.settings_state import AdminSettingsState
 from portal_app.core.states.site import SiteState
 from tests.factories import make_account, make_contact, staff_session
-from tests.states.conftest import sub
+from tests.support.states import sub
 
 def console_token() -> str:
     with session_scope() as db:

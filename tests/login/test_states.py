@@ -17,7 +17,7 @@ from portal_app.core.states.staff import StaffState
 from portal_app.login.staff_state import StaffLoginState
 from tests.conftest import run_async
 from tests.factories import make_contact, make_staff, staff_session
-from tests.states.conftest import last_code, public_json, sub
+from tests.support.states import last_code, public_json, sub
 
 _n = itertools.count(1)
 

@@ -1,20 +1,15 @@
-"""State tests: a real state tree in memory, handlers called directly, the session's migrated DB."""
+"""Helpers for state tests: a substate of the in-memory tree, what the browser could see, the last code sent."""
 
 from __future__ import annotations
 
 import json
 import re
 
-import pytest
 from sqlmodel import select
 
 from portal_app.core.db import session_scope
+from tests.conftest import run_async
 from portal_app.core.models.notify import OutboundMessage
-
-
-@pytest.fixture(autouse=True)
-def _database(migrated_db):
-    return migrated_db
 
 
 def sub(root, cls):
@@ -39,3 +34,22 @@ def select_contact_ids(email: str):
     from portal_app.core.models.accounts import Contact
 
     return select(Contact.id).where(Contact.email == email)
+
+
+def router_data(path: str, query: dict):
+    """What the router holds for a page load of `path?query`."""
+    from urllib.parse import urlencode
+
+    from reflex.istate.data import RouterData
+
+    full = path + ("?" + urlencode(query) if query else "")
+    return RouterData.from_router_data({"pathname": path, "asPath": full, "headers": {"origin": "http://localhost:3000"},
+                                        "ip": "127.0.0.1"})
+
+
+def run_background(state, name: str, *args):
+    """A background handler's body, run on the state itself (State's `async with` is a no-op)."""
+    return run_async(type(state).event_handlers[name].fn(state, *args))
+
+
+_router = router_data

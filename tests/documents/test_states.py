@@ -20,8 +20,8 @@ from portal_app.documents.admin_state import AdminDocumentsState
 from portal_app.documents.state import DocumentsState
 from portal_app.documents.state import DocumentsCountState
 from tests.factories import PDF_BYTES, PNG_BYTES, make_account, make_contact, make_document, staff_ctx, staff_session
-from tests.states.conftest import public_json, sub
-from tests.states.uploads import at, run_upload
+from tests.support.states import public_json, sub
+from tests.support.uploads import at, run_upload
 
 _n = itertools.count(1)
 

@@ -18,33 +18,7 @@ from portal_app.core.security import decrypt_secret
 from tests.factories import make_account, make_staff
 
 _n = itertools.count(1)
-PASSWORD = "console password 2026"
 
-
-def totp_now(email: str) -> str:
-    with session_scope() as db:
-        user = db.exec(select(StaffUser).where(StaffUser.email == email)).one()
-        secret = decrypt_secret(user.totp_secret_enc)
-        last = user.last_totp_step
-    totp = pyotp.TOTP(secret)
-    while totp.timecode(time.time()) <= last:  # each code is accepted once: wait for the next one
-        time.sleep(1)
-    return totp.now()
-
-
-def staff_login(page: Page, app_url: str, email: str, shots=None) -> None:
-    page.goto(f"{app_url}/admin/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_label("Code from your authenticator app")).to_be_visible()
-    if shots:
-        expect(page.locator("#totp-qr")).to_be_visible()
-        page.wait_for_function("document.querySelector('#totp-qr').naturalWidth > 0")
-        shots(page, "staff-enrol")
-    page.get_by_label("Code from your authenticator app").fill(totp_now(email))
-    page.get_by_role("button", name="Verify").click()
-    expect(page.get_by_role("heading", name="Accounts")).to_be_visible()
 
 
 def test_staff_journey(page: Page, app_url, shots):

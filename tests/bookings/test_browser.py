@@ -13,10 +13,10 @@ from portal_app.core.db import session_scope
 from portal_app.bookings.models import Booking
 from portal_app.core.models.accounts import Contact
 from portal_app.core.models.notify import OutboundMessage
-from tests.e2e.conftest import last_message_id, latest_code
-from tests.e2e.test_accessibility import serious_violations
-from tests.e2e.test_layout import PHONE, no_horizontal_overflow
-from tests.e2e.test_staff_console import PASSWORD, staff_login
+from tests.support.browser import last_message_id, latest_code
+from tests.support.browser import serious_violations
+from tests.support.browser import PHONE, no_horizontal_overflow
+from tests.support.browser import PASSWORD, staff_login
 from tests.factories import make_account, make_booking_service, make_contact, make_staff, reset_booking_rules
 
 _n = itertools.count(1)

@@ -25,7 +25,7 @@ from portal_app.core.states.portal import PortalState
 from portal_app.core.states.staff import STAFF_COOKIE
 from tests.conftest import run_async
 from tests.factories import make_contact, make_staff, staff_session
-from tests.states.conftest import public_json, sub
+from tests.support.states import public_json, sub
 
 _n = itertools.count(1)
 PASSWORD = "a long staff password"

@@ -24,7 +24,7 @@ from portal_app.bookings.components import UpcomingBookingsCardState
 from portal_app.bookings.state import BookingsState, NewBookingState
 from tests.factories import (clear_bookings_from, make_account, make_booking_service, make_contact,
                              reset_booking_rules, staff_session_at_clock)
-from tests.states.conftest import public_json, sub
+from tests.support.states import public_json, sub
 
 PARIS = ZoneInfo("Europe/Paris")
 _n = itertools.count(1)

@@ -24,7 +24,7 @@ from portal_app.billing import rules as billing, card_payments as billing_stripe
 from portal_app.core.auth import impersonation, sessions as portal_sessions
 from portal_app.core.errors import DomainError
 from tests.factories import make_account, make_contact, make_issued, portal_context, staff_context
-from tests.services.fake_http import FakeHTTP, Reply
+from tests.support.fake_http import FakeHTTP, Reply
 
 WEBHOOK_SECRET = "whsec_test_secret"
 _n = itertools.count(1)

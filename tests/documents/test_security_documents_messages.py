@@ -27,8 +27,8 @@ from portal_app.messages.state import MessagesState
 from portal_app.core.states.portal import PORTAL_COOKIE
 from portal_app.core.states.staff import STAFF_COOKIE
 from tests.factories import PDF_BYTES, make_account, make_contact, make_document, staff_ctx, staff_session
-from tests.states.conftest import sub
-from tests.states.uploads import at, run_upload
+from tests.support.states import sub
+from tests.support.uploads import at, run_upload
 
 _n = itertools.count(1)
 REPO = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from portal_app.core.db import session_scope
 from portal_app.documents.models import Document
 from portal_app.messages.models import MessageThread
 from portal_app.dashboard.models import PortalAction
-from tests.e2e.conftest import last_message_id, latest_code
+from tests.support.browser import last_message_id, latest_code
 from tests.factories import PNG_BYTES, make_account, make_contact, staff_session
 
 _n = itertools.count(1)
@@ -306,7 +306,7 @@ def test_customer_writes_with_an_attachment_and_staff_reply(page: Page, browser:
 
 
 def test_new_pages_have_no_serious_accessibility_problem(page: Page, browser: Browser, app_url):
-    from tests.e2e.test_accessibility import serious_violations
+    from tests.support.browser import serious_violations
 
     email, account_id = customer(name="Ada")
     log_in(page, app_url, email)

@@ -16,12 +16,12 @@ from portal_app.core.models.accounts import Account
 from portal_app.billing.models import Invoice
 from portal_app.core.models.notify import OutboundMessage
 from portal_app.billing import rules as billing
-from tests.e2e.conftest import last_message_id, latest_code
-from tests.e2e.test_accessibility import SERIOUS
-from tests.e2e.test_layout import PHONE, no_horizontal_overflow
-from tests.e2e.test_staff_console import PASSWORD, staff_login
+from tests.support.browser import last_message_id, latest_code
+from tests.support.browser import SERIOUS
+from tests.support.browser import PHONE, no_horizontal_overflow
+from tests.support.browser import PASSWORD, staff_login
 from tests.factories import make_account, make_contact, make_issued, make_staff, staff_context
-from tests.services.fake_http import FakeHTTP, Reply
+from tests.support.fake_http import FakeHTTP, Reply
 
 _n = itertools.count(1)
 

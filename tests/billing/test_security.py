@@ -22,8 +22,8 @@ from portal_app.billing.state import InvoiceState, PayState
 from portal_app.core.states.portal import PORTAL_COOKIE
 from portal_app.core.states.staff import STAFF_COOKIE
 from tests.factories import make_account, make_contact, make_draft, make_issued, staff_context, staff_session
-from tests.states.conftest import sub
-from tests.states.test_billing_states import _router, run_background
+from tests.support.states import sub
+from tests.support.states import _router, run_background
 
 _n = itertools.count(1)
 

@@ -5,15 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import Browser, expect
 
 from portal_app.core.db import session_scope
-from tests.e2e.conftest import last_message_id, latest_code
+from tests.support.browser import last_message_id, latest_code
 from tests.factories import make_contact
-
-PHONE = {"width": 390, "height": 844}
-
-
-def no_horizontal_overflow(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
 
 def test_login_and_home_fit_a_phone(browser: Browser, app_url, shots):
     with session_scope() as db:

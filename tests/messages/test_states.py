@@ -17,8 +17,8 @@ from portal_app.messages.state import MessagesState
 from portal_app.messages.admin_state import InboxCountState
 from portal_app.messages.state import MessagesCountState
 from tests.factories import PDF_BYTES, PNG_BYTES, make_account, make_contact, staff_session
-from tests.states.conftest import public_json, sub
-from tests.states.uploads import at, run_upload
+from tests.support.states import public_json, sub
+from tests.support.uploads import at, run_upload
 
 _n = itertools.count(1)
 

@@ -17,25 +17,9 @@ from portal_app.billing.admin_state import (AdminBillingSettingsState, AdminInvo
 from portal_app.billing.state import BillingSummaryState, InvoicesState, InvoiceState, PaymentsState, PayState
 from tests.conftest import run_async
 from tests.factories import make_account, make_contact, make_issued, staff_context, staff_session
-from tests.states.conftest import public_json, sub
+from tests.support.states import _router, run_background, public_json, sub
 
 _n = itertools.count(1)
-
-
-def _router(path: str, query: dict):
-    """What the router holds for a page load of `path?query`."""
-    from urllib.parse import urlencode
-
-    from reflex.istate.data import RouterData
-
-    full = path + ("?" + urlencode(query) if query else "")
-    return RouterData.from_router_data({"pathname": path, "asPath": full, "headers": {"origin": "http://localhost:3000"},
-                                        "ip": "127.0.0.1"})
-
-
-def run_background(state, name: str, *args):
-    """A background handler's body, run on the state itself (State's `async with` is a no-op)."""
-    return run_async(type(state).event_handlers[name].fn(state, *args))
 
 
 def customer(role: str = "admin", **kw):

@@ -7,7 +7,7 @@ import itertools
 from playwright.sync_api import Page, expect
 
 from portal_app.core.db import session_scope
-from tests.e2e.conftest import last_message_id, latest_code
+from tests.support.browser import last_message_id, latest_code
 from tests.factories import make_account, make_contact
 
 _n = itertools.count(1)

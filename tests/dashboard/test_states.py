@@ -18,7 +18,7 @@ from portal_app.core.states.portal import PortalState
 from tests.factories import make_account, make_contact, make_document, staff_ctx, staff_session
 import portal_app.documents.components  # noqa: F401,E402  (registers its home card)
 from portal_app.documents.state import NewDocumentsCardState
-from tests.states.conftest import sub
+from tests.support.states import sub
 
 
 def load_home(root, dash):

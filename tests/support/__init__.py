@@ -1,0 +1,1 @@
+"""What the tests share besides fixtures: state, upload, HTTP-provider and browser helpers."""

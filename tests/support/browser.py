@@ -1,0 +1,88 @@
+"""Helpers for the browser tests: codes from the outbox, logins by label and role, phone width, axe."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pyotp
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from portal_app.core.db import session_scope
+from portal_app.core.models.auth import StaffUser
+from portal_app.core.security import decrypt_secret
+
+
+def latest_code(email: str, after_id: int = 0, timeout: float = 10) -> str:
+    """The code from the console outbox, the way a developer reads it in the demo."""
+    from portal_app.core.db import session_scope
+    from portal_app.core.models.accounts import Contact
+    from portal_app.core.models.notify import OutboundMessage
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_scope() as db:
+            cid = db.exec(select(Contact.id).where(Contact.email == email)).first()
+            row = db.exec(select(OutboundMessage).where(OutboundMessage.contact_id == cid,
+                                                        OutboundMessage.template == "login_code",
+                                                        OutboundMessage.id > after_id)
+                          .order_by(OutboundMessage.id.desc())).first()
+            if row is not None:
+                return re.search(r"\b(\d{6})\b", row.body_text).group(1)
+        time.sleep(0.1)
+    raise AssertionError(f"no code sent to {email}")
+
+
+def last_message_id() -> int:
+    from portal_app.core.db import session_scope
+    from portal_app.core.models.notify import OutboundMessage
+
+    with session_scope() as db:
+        return db.exec(select(OutboundMessage.id).order_by(OutboundMessage.id.desc())).first() or 0
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def no_horizontal_overflow(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+SERIOUS = {"serious", "critical"}
+
+
+def serious_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+            for v in results.response["violations"] if v.get("impact") in SERIOUS]
+
+
+PASSWORD = "console password 2026"
+
+
+def totp_now(email: str) -> str:
+    with session_scope() as db:
+        user = db.exec(select(StaffUser).where(StaffUser.email == email)).one()
+        secret = decrypt_secret(user.totp_secret_enc)
+        last = user.last_totp_step
+    totp = pyotp.TOTP(secret)
+    while totp.timecode(time.time()) <= last:  # each code is accepted once: wait for the next one
+        time.sleep(1)
+    return totp.now()
+
+
+def staff_login(page: Page, app_url: str, email: str, shots=None) -> None:
+    page.goto(f"{app_url}/admin/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_label("Code from your authenticator app")).to_be_visible()
+    if shots:
+        expect(page.locator("#totp-qr")).to_be_visible()
+        page.wait_for_function("document.querySelector('#totp-qr').naturalWidth > 0")
+        shots(page, "staff-enrol")
+    page.get_by_label("Code from your authenticator app").fill(totp_now(email))
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("heading", name="Accounts")).to_be_visible()
