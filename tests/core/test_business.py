@@ -47,8 +47,8 @@ def test_non_images_refused_by_content(db, data):
 
 
 def test_image_size_limit(db):
-    with pytest.raises(DomainError) as err:
-        business.store_branding_image(db, audit.SYSTEM, "logo", b"\0" * (business.IMAGE_MAX_BYTES + 1))
+    with pytest.raises(DomainError) as err:  # 2 MB, by its literal value
+        business.store_branding_image(db, audit.SYSTEM, "logo", b"\0" * (2 * 1024 * 1024 + 1))
     assert err.value.key == "settings.error.image_too_large"
 
 

@@ -22,7 +22,7 @@ def test_idle_expiry_is_pushed_back_by_activity(db):
     c = make_contact(db)
     at(0)
     token = portal_sessions.open_session(db, c.id)
-    idle = portal_sessions.SESSION_IDLE_SECONDS
+    idle = 30 * 60  # 30 minutes idle, by its literal value
     at(idle - 10)
     assert portal_sessions.resolve_session(db, token) is not None  # activity: last seen moves
     at(2 * idle - 20)
@@ -36,11 +36,11 @@ def test_absolute_expiry_wins_over_activity(db):
     at(0)
     token = portal_sessions.open_session(db, c.id)
     t = 0
-    while t < portal_sessions.SESSION_ABSOLUTE_SECONDS - 600:
+    while t < 12 * 3600 - 600:  # 12 hours in all, by its literal value
         t += 600
         at(t)
         assert portal_sessions.resolve_session(db, token) is not None
-    at(portal_sessions.SESSION_ABSOLUTE_SECONDS)
+    at(12 * 3600)
     assert portal_sessions.resolve_session(db, token) is None
 
 

@@ -58,6 +58,9 @@ def _wrap(fn: Callable, side: str, *, background: bool = False) -> Any:
     is_async = inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)
     if background and not is_async:
         raise TypeError(f"{fn.__qualname__}: a background handler must be async")
+    if inspect.isgeneratorfunction(fn):
+        # Its body would run after the session closed: return a list of events instead.
+        raise TypeError(f"{fn.__qualname__}: a sync handler returns its events, it does not yield them")
 
     if not is_async:
         # fn(self, db, [ctx,] *args)
@@ -82,7 +85,7 @@ def _wrap(fn: Callable, side: str, *, background: bool = False) -> Any:
                 with session_scope() as db:
                     return True, state._actor(db)
             except DomainError as exc:
-                state._fail(exc)
+                _refuse(state, exc)
                 return False, None
 
         async def checked(state):

@@ -10,6 +10,7 @@ from portal_app.core import accounts
 from portal_app.core.auth import impersonation, sessions as portal_sessions
 from portal_app.core.errors import DomainError
 from portal_app.core.auth.sessions import PortalContext
+from portal_app.core.states.handlers import public_event
 from portal_app.core.states.site import SiteState
 
 PORTAL_COOKIE = "guichet_session"
@@ -63,35 +64,34 @@ class PortalState(SiteState):
 
     _actor = _require  # what the handler helper calls: the customer's actor
 
-    @rx.event
-    def portal_load(self):
+    @public_event
+    def portal_load(self, db):
         """on_load of every customer page: branding, then the session, else off to the login page."""
         self.flash_key = ""
-        with session_scope() as db:
-            self._load_branding(db)
-            ctx = self._resolve(db)
-            self._apply(ctx)
-            if ctx is None:
-                self.portal_sid = ""
-                return rx.redirect(self._exit_to or "/login")
-            self._exit_to = ""
-            if ctx.language in self._offered and not ctx.impersonating:
-                self._set(lang=ctx.language, lang_pref=ctx.language)
+        self._load_branding(db)
+        ctx = self._resolve(db)
+        self._apply(ctx)
+        if ctx is None:
+            self.portal_sid = ""
+            return rx.redirect(self._exit_to or "/login")
+        self._exit_to = ""
+        if ctx.language in self._offered and not ctx.impersonating:
+            self._set(lang=ctx.language, lang_pref=ctx.language)
 
-    @rx.event
-    def choose_language(self, lang: str):
-        """The picker: switches live and is remembered on the contact (not while impersonating)."""
+    @public_event
+    def choose_language(self, db, lang: str):
+        """The picker: switches live and is remembered on the contact (not while impersonating).
+        Public: the login page has the picker too; the contact is only touched with a live session."""
         if lang not in self._offered:
             return
         self._set(lang=lang, lang_pref=lang)
-        with session_scope() as db:
-            ctx = self._resolve(db)
-            if ctx is not None and not ctx.impersonating:
-                contact = accounts.get_contact(db, ctx.contact_id)
-                contact.language = lang
-                db.add(contact)
+        ctx = self._resolve(db)
+        if ctx is not None and not ctx.impersonating:
+            contact = accounts.get_contact(db, ctx.contact_id)
+            contact.language = lang
+            db.add(contact)
 
-    @rx.event
+    @public_event
     async def logout(self):
         with session_scope() as db:
             portal_sessions.revoke_session(db, self.portal_sid, "logout")
@@ -110,10 +110,9 @@ class PortalState(SiteState):
             pending.extend(page_state.get_substates())
             (await self.get_state(page_state)).reset()
 
-    @rx.event
-    def end_impersonation(self):
-        with session_scope() as db:
-            ctx = impersonation.end(db, self.portal_sid, self._client_ip())
+    @public_event
+    def end_impersonation(self, db):
+        ctx = impersonation.end(db, self.portal_sid, self._client_ip())
         if ctx is None:
             return
         self._apply(None)

@@ -9,6 +9,7 @@ import reflex as rx
 from portal_app.core.db import session_scope
 from portal_app.core import business, i18n
 from portal_app.core.errors import DomainError
+from portal_app.core.states.handlers import public_event
 
 log = logging.getLogger("guichet.ui")
 ONE_YEAR_SECONDS = 365 * 86400
@@ -80,13 +81,12 @@ class SiteState(rx.State):
             lang=i18n.pick_language(self.lang or self.lang_pref, offered, row.default_language),
         )
 
-    @rx.event
-    def load_site(self):
-        with session_scope() as db:
-            self._load_branding(db)
+    @public_event
+    def load_site(self, db):
+        self._load_branding(db)
 
-    @rx.event
-    def set_language(self, lang: str):
+    @public_event
+    def set_language(self, db, lang: str):
         if lang in self._offered:
             self._set(lang=lang, lang_pref=lang)
 

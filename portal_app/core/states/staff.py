@@ -10,6 +10,7 @@ from portal_app.core import i18n
 from portal_app.core.auth import staff
 from portal_app.core.errors import DomainError
 from portal_app.core.auth.staff import StaffContext
+from portal_app.core.states.handlers import public_event
 from portal_app.core.states.site import SiteState
 
 STAFF_COOKIE = "guichet_staff"
@@ -33,18 +34,17 @@ class StaffState(SiteState):
 
     _actor = _staff  # what the handler helper calls: the console's actor
 
-    @rx.event
-    def admin_load(self):
-        """on_load of every console page."""
+    @public_event
+    def admin_load(self, db):
+        """on_load of every console page: no full staff session, off to the console login."""
         self.flash_key = ""
-        with session_scope() as db:
-            self._load_branding(db)
-            try:
-                self._staff(db)
-            except DomainError:
-                return rx.redirect("/admin/login")
+        self._load_branding(db)
+        if staff.resolve(db, self.staff_sid) is None:
+            self.staff_authed = False
+            return rx.redirect("/admin/login")
+        self._staff(db)
 
-    @rx.event
+    @public_event
     async def staff_logout(self):
         with session_scope() as db:
             staff.logout(db, self.staff_sid)

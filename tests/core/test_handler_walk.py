@@ -1,0 +1,144 @@
+"""Every event handler of every state the app registers goes through a handler helper, and none of
+them does anything for a browser without a session.
+
+The list of states comes from Reflex's own state tree after the whole app is imported, not from a
+hand-kept list: a new state or handler is walked the day it is written. A handler written without
+`portal_event` / `staff_event` / `public_event` (or the paged-list mixin) fails here."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+
+import pytest
+import reflex as rx
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+
+import portal_app.portal_app  # noqa: F401  (the whole app, as Reflex loads it: every state registered)
+from portal_app.core.db import session_scope
+from portal_app.core.states import handlers
+from portal_app.core.states.portal import PortalState
+from portal_app.core.states.site import SiteState
+from portal_app.core.states.staff import StaffState
+from tests.conftest import run_async
+from tests.support.states import sub
+
+# Handlers that need no actor, by design: page branding and language, the two login forms, the
+# session's own load, logout and end of impersonation (each checks the session itself). Adding one
+# here is a decision a reviewer sees.
+PUBLIC = {
+    "SiteState": {"load_site", "set_language"},
+    "PortalState": {"portal_load", "choose_language", "logout", "end_impersonation"},
+    "StaffState": {"admin_load", "staff_logout"},
+    "LoginState": {"login_load", "submit_email", "resend", "send_by_email", "other_email", "submit_code"},
+    "StaffLoginState": {"staff_login_load", "submit_password", "submit_totp"},
+}
+SIDES = {"portal": PortalState, "staff": StaffState}
+
+
+def app_states() -> list[type[rx.State]]:
+    """Every state class of the app, walked from Reflex's root state."""
+    found, pending = [], [rx.State]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.get_substates())
+        if cls.__module__.startswith("portal_app."):
+            found.append(cls)
+    return sorted(found, key=lambda c: c.get_full_name())
+
+
+def own_handlers(cls: type[rx.State]) -> dict[str, typing.Any]:
+    """The events this state class declares (inherited ones are walked on the class that has them)."""
+    return {name: h for name, h in cls.event_handlers.items()
+            if not name.startswith("_") and getattr(h.fn, "__module__", "").startswith("portal_app.")}
+
+
+STATES = app_states()
+ALL = [(cls, name, h) for cls in STATES for name, h in own_handlers(cls).items()]
+
+
+def test_the_walk_sees_the_whole_app():
+    names = {cls.__name__ for cls in STATES}
+    assert {"SiteState", "PortalState", "StaffState", "LoginState", "StaffLoginState", "AdminAccountsState",
+            "DashboardState"} <= names
+    assert len(STATES) >= 30 and len(ALL) >= 150
+
+
+@pytest.mark.parametrize("cls,name,handler", ALL, ids=[f"{c.__name__}.{n}" for c, n, _ in ALL])
+def test_every_handler_goes_through_a_helper(cls, name, handler):
+    side = getattr(handler.fn, handlers.SIDE_MARK, None)
+    assert side in {"portal", "staff", "public", "list"}, f"{cls.__name__}.{name} skips the handler helper"
+    if side == "public":
+        assert name in PUBLIC.get(cls.__name__, set()), f"{cls.__name__}.{name} is public: declare it in PUBLIC"
+    elif side in SIDES:
+        assert issubclass(cls, SIDES[side]), f"{cls.__name__}.{name} is a {side} handler on the wrong side"
+    else:  # the paged-list mixin: the state's own side decides
+        assert issubclass(cls, (PortalState, StaffState))
+
+
+def _argument(param: inspect.Parameter, hints: dict):
+    """A plausible value of the annotated type, as a browser could send it."""
+    hint = hints.get(param.name, str)
+    origin = typing.get_origin(hint) or hint
+    text = str(hint)
+    if "Upload" in text:
+        return [] if origin is list else _no_chunks()
+    if origin is dict:
+        return {"id": "1", "q": "x", "email": "someone@example.com", "code": "123456", "name": "x"}
+    if origin is list:
+        return []
+    if hint is int:
+        return 1
+    if hint is bool:
+        return True
+    return "1"
+
+
+async def _no_chunks():
+    if False:  # an empty upload
+        yield None
+
+
+def _row_counts() -> dict[str, int]:
+    with session_scope() as db:
+        return {t.name: db.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+                for t in SQLModel.metadata.sorted_tables}
+
+
+GUARDED = [(cls, name, h) for cls, name, h in ALL if getattr(h.fn, handlers.SIDE_MARK, None) != "public"]
+
+
+@pytest.mark.parametrize("cls,name,handler", GUARDED, ids=[f"{c.__name__}.{n}" for c, n, _ in GUARDED])
+def test_without_a_session_every_handler_is_refused_and_writes_nothing(root, monkeypatch, cls, name, handler):
+    refusals = []
+    real = handlers._refuse
+    monkeypatch.setattr(handlers, "_refuse", lambda state, exc: (refusals.append(getattr(exc, "key", exc)),
+                                                                  real(state, exc)))
+    state = sub(root, cls)
+    assert (getattr(state, "portal_sid", "") or getattr(state, "staff_sid", "")) == ""
+    fn = handler.fn
+    hints = typing.get_type_hints(fn)
+    args = [_argument(p, hints) for p in list(inspect.signature(fn).parameters.values())[1:]
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    before = _row_counts()
+    result = fn(state, *args)
+    if inspect.isasyncgen(result):
+        async def drain():
+            return [update async for update in result]
+        result = run_async(drain())
+    elif inspect.iscoroutine(result):
+        result = run_async(result)
+    assert refusals == ["error.session_over"], f"{cls.__name__}.{name} was not refused: {refusals}"
+    assert not result, f"{cls.__name__}.{name} answered {result!r} without a session"
+    assert _row_counts() == before, f"{cls.__name__}.{name} wrote to the database without a session"
+
+
+def test_the_browser_never_sees_db_or_ctx():
+    for cls, name, h in ALL:
+        params = list(inspect.signature(h.fn).parameters)
+        assert "db" not in params and "ctx" not in params, f"{cls.__name__}.{name} exposes {params}"
+
+
+def test_site_state_is_the_root_of_both_sides():
+    assert issubclass(PortalState, SiteState) and issubclass(StaffState, SiteState)
