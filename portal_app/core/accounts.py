@@ -13,6 +13,7 @@ from portal_app.core.config import get_settings
 from portal_app.core.models.accounts import Account, Contact
 from portal_app.core.models.accounts import MEMBER_DEFAULT_RIGHTS, MODULES, ROLE_ADMIN, ROLES
 from portal_app.core import audit, clock
+from portal_app.core.db import fetch_page, get_or_not_found
 from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.i18n import shipped_languages
 
@@ -76,17 +77,11 @@ def list_accounts(db: Session, *, q: str = "", page: int = 1, page_size: int = P
         like = f"%{q.strip().lower()}%"
         cond = or_(func.lower(Account.name).like(like), func.lower(Account.number).like(like))
         query, count = query.where(cond), count.where(cond)
-    total = db.exec(count).one()
-    rows = db.exec(query.order_by(Account.name, Account.id)
-                   .offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
-    return rows, total
+    return fetch_page(db, query.order_by(Account.name, Account.id), count, page=page, page_size=page_size)
 
 
 def get_account(db: Session, account_id: int) -> Account:
-    row = db.get(Account, account_id)
-    if row is None:
-        raise NotFound()
-    return row
+    return get_or_not_found(db, Account, account_id)
 
 
 def save_account(db: Session, actor: audit.Actor, *, account_id: int | None, name: str, number: str,
@@ -138,17 +133,12 @@ def list_contacts(db: Session, *, q: str = "", account_id: int | None = None, pa
                          Contact.mobile.like(f"%{q.strip()}%")))
     for c in conds:
         query, count = query.where(c), count.where(c)
-    total = db.exec(count).one()
-    rows = db.exec(query.order_by(Contact.last_name, Contact.first_name, Contact.id)
-                   .offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
-    return rows, total
+    return fetch_page(db, query.order_by(Contact.last_name, Contact.first_name, Contact.id), count, page=page,
+                      page_size=page_size)
 
 
 def get_contact(db: Session, contact_id: int) -> Contact:
-    row = db.get(Contact, contact_id)
-    if row is None:
-        raise NotFound()
-    return row
+    return get_or_not_found(db, Contact, contact_id)
 
 
 @dataclass

@@ -55,3 +55,20 @@ def session_scope() -> Iterator[Session]:
         except Exception:
             db.rollback()
             raise
+
+
+def fetch_page(db: Session, query, count, *, page: int, page_size: int) -> tuple[list, int]:
+    """One page of an ordered query, and the total of its count query: lists page in the database."""
+    total = db.exec(count).one()
+    rows = db.exec(query.offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
+    return list(rows), total
+
+
+def get_or_not_found(db: Session, model, row_id):
+    """The row with this id, or the NotFound every missing (or foreign) object answers with."""
+    from portal_app.core.errors import NotFound
+
+    row = db.get(model, row_id) if isinstance(row_id, int) and not isinstance(row_id, bool) else None
+    if row is None:
+        raise NotFound()
+    return row

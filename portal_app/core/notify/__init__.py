@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, func, select
 
 from portal_app.core.config import get_settings
+from portal_app.core.db import fetch_page, get_or_not_found
 from portal_app.core.models.notify import OutboundMessage
 from portal_app.core import clock
 from portal_app.core.notify.providers import ConsoleProvider, ProviderError, email_provider, sms_provider
@@ -230,19 +231,11 @@ def list_messages(db: Session, *, recipient: str = "", status: str = "", contact
     for c in conds:
         query = query.where(c)
         count = count.where(c)
-    total = db.exec(count).one()
-    rows = db.exec(query.order_by(OutboundMessage.id.desc())
-                   .offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
-    return rows, total
+    return fetch_page(db, query.order_by(OutboundMessage.id.desc()), count, page=page, page_size=page_size)
 
 
 def get_message(db: Session, message_id: int) -> OutboundMessage:
-    from portal_app.core.errors import NotFound
-
-    row = db.get(OutboundMessage, message_id)
-    if row is None:
-        raise NotFound()
-    return row
+    return get_or_not_found(db, OutboundMessage, message_id)
 
 
 def is_console(channel: str) -> bool:
