@@ -21,9 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from portal_app.core.config import get_settings
-from portal_app.billing.models import Invoice, Payment, StripeEvent
+from portal_app.billing.models import OPEN_STATUSES, Invoice, Payment, StripeEvent
 from portal_app.core import audit, clock
-from portal_app.billing.rules import OPEN_STATUSES, allocate, check_can_pay, pay_plans, portal_actor
+from portal_app.core.audit import portal_actor
+from portal_app.billing.payments import allocate, check_can_pay, pay_plans
 from portal_app.core.errors import DomainError
 from portal_app.core.auth.sessions import PortalContext
 

@@ -13,7 +13,8 @@ from starlette.routing import Route
 
 from portal_app.core import registries
 from portal_app.core.db import session_scope
-from portal_app.billing import rules as billing, card_payments as billing_stripe
+from portal_app.billing import access, card_payments as billing_stripe, consumption, customer_views, payments, rules
+from portal_app.billing.amounts import as_id
 from portal_app.core.auth import sessions as portal_sessions, staff
 from portal_app.core.errors import DomainError
 from portal_app.core.states.portal import PORTAL_COOKIE
@@ -54,9 +55,9 @@ async def invoice_pdf(request: Request) -> Response:
         with session_scope() as db:  # keeps the audit line of a refusal
             kind, ctx = _actor(db, request)
             if kind == "staff":
-                inv, found = billing.invoice_pdf_for_staff(db, ctx, invoice_id)
+                inv, found = rules.invoice_pdf_for_staff(db, ctx, invoice_id)
             elif kind == "portal":
-                inv, found = billing.invoice_pdf_for_customer(db, ctx, invoice_id, _client_ip(request))
+                inv, found = customer_views.invoice_pdf_for_customer(db, ctx, invoice_id, _client_ip(request))
             else:
                 return _not_found()
     except DomainError:
@@ -74,9 +75,9 @@ async def consumption_file(request: Request) -> Response:
         with session_scope() as db:  # keeps the audit line of a refusal
             kind, ctx = _actor(db, request)
             if kind == "staff":
-                row, path = billing.consumption_file_for_staff(db, ctx, file_id)
+                row, path = consumption.consumption_file_for_staff(db, ctx, file_id)
             elif kind == "portal":
-                row, path = billing.consumption_file_for_customer(db, ctx, file_id, _client_ip(request))
+                row, path = consumption.consumption_file_for_customer(db, ctx, file_id, _client_ip(request))
             else:
                 return _not_found()
     except DomainError:
@@ -95,17 +96,17 @@ async def payment_receipt(request: Request) -> Response:
         with session_scope() as db:  # keeps the audit line of a refusal
             kind, ctx = _actor(db, request)
             if kind == "portal":
-                payment = billing.get_payment(db, ctx, payment_id, _client_ip(request))
+                payment = access.get_payment(db, ctx, payment_id, _client_ip(request))
                 lang = ctx.language
             elif kind == "staff":
-                payment = db.get(Payment, billing.as_id(payment_id) or 0)
+                payment = db.get(Payment, as_id(payment_id) or 0)
                 if payment is None or payment.status != "succeeded":
                     return _not_found()
                 lang = "en"
             else:
                 return _not_found()
             pdf = render_receipt_pdf(db, payment, db.get(Account, payment.account_id),
-                                     billing.payment_lines(db, payment.id), lang)
+                                     payments.payment_lines(db, payment.id), lang)
     except DomainError:
         return _not_found()
     return Response(pdf, media_type="application/pdf",
