@@ -8,7 +8,6 @@ from sqlmodel import Session, select
 from portal_app.billing.amounts import MODULE, as_id
 from portal_app.billing.models import DRAFT, Invoice, InvoiceLine, Payment
 from portal_app.core import audit
-from portal_app.core.audit import portal_actor
 from portal_app.core.auth.sessions import PortalContext
 from portal_app.core.errors import Forbidden, NotFound
 
@@ -16,18 +15,19 @@ from portal_app.core.errors import Forbidden, NotFound
 def require_billing(db: Session, ctx: PortalContext, client_ip: str = "") -> None:
     """Billing is for contacts whose role and rights include invoices (and a business that offers it)."""
     if not ctx.can(MODULE):
-        audit.record(db, portal_actor(ctx, client_ip), "billing.forbidden", account_id=ctx.account_id)
+        audit.record(db, audit.portal_actor(ctx, client_ip), "billing.forbidden", account_id=ctx.account_id)
         raise Forbidden()
 
 
 def denied(db: Session, ctx: PortalContext, target_type: str, target_id, client_ip: str = "") -> NotFound:
     """Another account's object, a draft, or nothing at all: the same answer, and a line in the audit log."""
-    audit.record(db, portal_actor(ctx, client_ip), "billing.denied", target_type=target_type,
+    audit.record(db, audit.portal_actor(ctx, client_ip), "billing.denied", target_type=target_type,
                  target_id=as_id(target_id), account_id=ctx.account_id)
     return NotFound()
 
 
 def invoice_row(db: Session, invoice_id) -> Invoice:
+    """Any invoice by id (the console's look-up; customers go through `get_invoice`)."""
     key = as_id(invoice_id)
     row = db.get(Invoice, key) if key else None
     if row is None:
@@ -36,6 +36,7 @@ def invoice_row(db: Session, invoice_id) -> Invoice:
 
 
 def lines_of(db: Session, invoice_id: int) -> list[InvoiceLine]:
+    """An invoice's lines in their order."""
     return list(db.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)
                         .order_by(InvoiceLine.position, InvoiceLine.id)).all())
 

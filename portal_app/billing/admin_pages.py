@@ -233,7 +233,8 @@ def _files() -> rx.Component:
         rx.cond(~S.consumption_on, rx.callout(t("admin.invoice.consumption_off"), icon="eye_off", color_scheme="amber",
                                               size="1", width="100%")),
         data_table(S.files, [
-            ("admin.invoice.file", lambda f: rx.link(f.name, href=api_url("/api/consumption/" + f.id.to(str) + "?console=1"),
+            ("admin.invoice.file", lambda f: rx.link(f.name,
+                                                     href=api_url("/api/consumption/" + f.id.to(str) + "?console=1"),
                                                      is_external=True)),
             ("admin.invoice.size", text_cell("size")),
             ("admin.invoice.actions", lambda f: rx.button(t("admin.invoice.remove"), size="1", variant="soft",

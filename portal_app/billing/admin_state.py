@@ -51,8 +51,8 @@ class AdminInvoicesState(PagedList, StaffState):
         found, self.total = rules.list_invoices_admin(db, q=self.q, status=self.filter_values.get("status", ""),
                                                       page=self.page)
         f, on = Formats(self.lang or "en"), today()
-        self.rows = [AdminInvoiceRow(i.id, i.number or "", a.name, a.number, display_status(i, on), f.date(i.issue_date),
-                                     f.date(i.due_date), f.money(i.total_minor, i.currency),
+        self.rows = [AdminInvoiceRow(i.id, i.number or "", a.name, a.number, display_status(i, on),
+                                     f.date(i.issue_date), f.date(i.due_date), f.money(i.total_minor, i.currency),
                                      f.money(amount_due(i), i.currency)) for i, a in found]
 
     @staff_event
@@ -248,7 +248,8 @@ class AdminPaymentsState(PagedList, StaffState):
         f = Formats(self.lang or "en")
         self.rows = [AdminPaymentRow(
             p.id, a.name, p.status, p.method, f.date((p.received_at or p.created_at).date()),
-            f.money(p.amount_minor, p.currency), f.money(p.unallocated_minor, p.currency) if p.unallocated_minor else "",
+            f.money(p.amount_minor, p.currency),
+            f.money(p.unallocated_minor, p.currency) if p.unallocated_minor else "",
             ", ".join(n for n, _, _ in lines.get(p.id, [])), p.reference or p.provider_ref or "") for p, a in found]
 
 

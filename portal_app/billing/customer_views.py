@@ -12,9 +12,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from portal_app.billing.access import get_invoice, lines_of, require_billing
-from portal_app.billing.amounts import CUSTOMER_STATUS_FILTERS, PAGE_SIZE, amount_due, display_status, due_expr, status_condition, today
+from portal_app.billing.amounts import (CUSTOMER_STATUS_FILTERS, PAGE_SIZE, amount_due, display_status, due_expr,
+                                        status_condition, today)
 from portal_app.billing.consumption import consumption_allowed, files_of
-from portal_app.billing.models import ConsumptionFile, DRAFT, ISSUED, Invoice, InvoiceLine, OPEN_STATUSES, PAID, PARTIALLY_PAID, Payment
+from portal_app.billing.models import (ConsumptionFile, DRAFT, ISSUED, Invoice, InvoiceLine, OPEN_STATUSES, PAID,
+                                       PARTIALLY_PAID, Payment)
 from portal_app.billing.payments import payments_of
 from portal_app.billing.storage import invoices_dir, stored_path
 from portal_app.core.auth.sessions import PortalContext

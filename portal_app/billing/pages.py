@@ -10,7 +10,7 @@ from portal_app.core.ui.api import api_url
 from portal_app.core.ui.basics import LABEL_STYLE, alert, brand_button, options, pager, select
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
-from portal_app.core.ui.tables import data_table, text_cell
+from portal_app.core.ui.tables import data_table, list_page, text_cell
 
 
 def pdf_link(invoice_id: rx.Var, label_key: str = "billing.download_pdf", **props) -> rx.Component:
@@ -286,22 +286,17 @@ def payments_page() -> rx.Component:
                            icon="wallet", color_scheme="blue", width="100%")),
         rx.cond(
             s.error_key == "",
-            rx.vstack(
-                data_table(s.rows, [
-                    ("billing.date", text_cell("date")),
-                    ("billing.amount", lambda r: rx.text(r.amount, size="2", weight="medium")),
-                    ("billing.method", lambda r: rx.text(SiteState.tr["billing.method." + r.method].to(str),
-                                                         size="2")),
-                    ("billing.settles", text_cell("invoices")),
-                    ("billing.receipt", lambda r: rx.el.a(
-                        rx.hstack(rx.icon("file_down", size=16), rx.text(r.receipt), spacing="1", align="center"),
-                        href=api_url("/api/payments/" + r.id.to(str) + "/receipt"), download="",
-                        style={"color": "var(--accent-11)", "text_decoration": "none"})),
-                ], empty_key="billing.no_payments"),
-                rx.cond(s.total > 0, pager(s.page, s.pages, s.total, s.prev_page, s.next_page)),
-                spacing="4",
-                width="100%",
-            ),
+            list_page(s, [
+                ("billing.date", text_cell("date")),
+                ("billing.amount", lambda r: rx.text(r.amount, size="2", weight="medium")),
+                ("billing.method", lambda r: rx.text(SiteState.tr["billing.method." + r.method].to(str),
+                                                     size="2")),
+                ("billing.settles", text_cell("invoices")),
+                ("billing.receipt", lambda r: rx.el.a(
+                    rx.hstack(rx.icon("file_down", size=16), rx.text(r.receipt), spacing="1", align="center"),
+                    href=api_url("/api/payments/" + r.id.to(str) + "/receipt"), download="",
+                    style={"color": "var(--accent-11)", "text_decoration": "none"})),
+            ], empty_key="billing.no_payments"),
         ),
         spacing="4",
         width="100%",

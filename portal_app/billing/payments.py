@@ -12,9 +12,9 @@ from sqlmodel import Session, func, select
 
 from portal_app.billing.access import get_invoice, invoice_row, require_billing
 from portal_app.billing.amounts import PAGE_SIZE, amount_due, parse_money, today
-from portal_app.billing.models import ISSUED, Invoice, OPEN_STATUSES, PAID, PARTIALLY_PAID, Payment, PaymentAllocation, VOID
+from portal_app.billing.models import (ISSUED, Invoice, OPEN_STATUSES, PAID, PARTIALLY_PAID, Payment,
+                                       PaymentAllocation, VOID)
 from portal_app.core import audit, clock
-from portal_app.core.audit import portal_actor
 from portal_app.core.auth.sessions import PortalContext, refuse_when_impersonating
 from portal_app.core.auth.staff import StaffContext
 from portal_app.core.errors import DomainError
@@ -180,7 +180,8 @@ def check_can_pay(db: Session, ctx: PortalContext, client_ip: str = "") -> None:
     """Paying is the customer's own act: refused (and audited) while staff impersonate them."""
     require_billing(db, ctx, client_ip)
     if ctx.impersonating:
-        audit.record(db, portal_actor(ctx, client_ip), "payment.refused_impersonating", account_id=ctx.account_id)
+        audit.record(db, audit.portal_actor(ctx, client_ip), "payment.refused_impersonating",
+                     account_id=ctx.account_id)
         refuse_when_impersonating(ctx, "pay")
 
 

@@ -49,39 +49,40 @@ def _actor(db, request: Request):
     return ("portal", ctx) if ctx else (None, None)
 
 
-async def invoice_pdf(request: Request) -> Response:
-    invoice_id = request.path_params["invoice_id"]
+def _lookup(request: Request, for_staff, for_customer, object_id):
+    """`for_staff(db, ctx, id)` with a console session (`?console=1`), `for_customer(db, ctx, id, ip)` with a
+    portal one; None when there is no session or the rule refuses. The session keeps a refusal's audit line."""
     try:
-        with session_scope() as db:  # keeps the audit line of a refusal
+        with session_scope() as db:
             kind, ctx = _actor(db, request)
             if kind == "staff":
-                inv, found = rules.invoice_pdf_for_staff(db, ctx, invoice_id)
-            elif kind == "portal":
-                inv, found = customer_views.invoice_pdf_for_customer(db, ctx, invoice_id, _client_ip(request))
-            else:
-                return _not_found()
+                return for_staff(db, ctx, object_id)
+            if kind == "portal":
+                return for_customer(db, ctx, object_id, _client_ip(request))
+            return None
     except DomainError:
+        return None
+
+
+async def invoice_pdf(request: Request) -> Response:
+    found = _lookup(request, rules.invoice_pdf_for_staff, customer_views.invoice_pdf_for_customer,
+                    request.path_params["invoice_id"])
+    if found is None:
         return _not_found()
+    inv, pdf = found
     name = f"{inv.number or f'draft-{inv.id}'}.pdf"
     headers = {**PRIVATE, "Content-Disposition": disposition(name)}
-    if isinstance(found, bytes):  # a draft's preview, made now and never stored
-        return Response(found, media_type="application/pdf", headers=headers)
-    return FileResponse(found, media_type="application/pdf", headers=headers)
+    if isinstance(pdf, bytes):  # a draft's preview, made now and never stored
+        return Response(pdf, media_type="application/pdf", headers=headers)
+    return FileResponse(pdf, media_type="application/pdf", headers=headers)
 
 
 async def consumption_file(request: Request) -> Response:
-    file_id = request.path_params["file_id"]
-    try:
-        with session_scope() as db:  # keeps the audit line of a refusal
-            kind, ctx = _actor(db, request)
-            if kind == "staff":
-                row, path = consumption.consumption_file_for_staff(db, ctx, file_id)
-            elif kind == "portal":
-                row, path = consumption.consumption_file_for_customer(db, ctx, file_id, _client_ip(request))
-            else:
-                return _not_found()
-    except DomainError:
+    found = _lookup(request, consumption.consumption_file_for_staff, consumption.consumption_file_for_customer,
+                    request.path_params["file_id"])
+    if found is None:
         return _not_found()
+    row, path = found
     media = "application/pdf" if row.content_type == "application/pdf" else "text/csv; charset=utf-8"
     return FileResponse(path, media_type=media, headers={**PRIVATE, "Content-Disposition": disposition(row.filename)})
 

@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from portal_app.billing.access import invoice_row, lines_of
-from portal_app.billing.amounts import MODULE, PAGE_SIZE, STAFF_STATUS_FILTERS, Totals, as_id, compute_totals, line_net, parse_money, parse_quantity, parse_rate, status_condition, today
-from portal_app.billing.models import ConsumptionFile, DRAFT, ISSUED, Invoice, InvoiceLine, PAID, PARTIALLY_PAID, Payment, PaymentAllocation, VOID
+from portal_app.billing.amounts import (MODULE, PAGE_SIZE, STAFF_STATUS_FILTERS, Totals, as_id, compute_totals,
+                                        line_net, parse_money, parse_quantity, parse_rate, status_condition, today)
+from portal_app.billing.models import (ConsumptionFile, DRAFT, ISSUED, Invoice, InvoiceLine, PAID, PARTIALLY_PAID,
+                                       Payment, PaymentAllocation, VOID)
 from portal_app.billing.numbering import next_number
 from portal_app.billing.payments import apply_credit
 from portal_app.billing.settings import check_currency, get_settings_row

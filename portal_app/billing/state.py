@@ -138,9 +138,9 @@ class PaymentsState(PagedList, BillingBase, PortalState):
         found, self.total, numbers = payments.list_payments(db, ctx, page=self.page)
         credit = payments.account_credit(db, ctx.account_id)
         f = self._formats()
-        self.rows = [PaymentRow(p.id, f.date((p.received_at or p.created_at).date()), f.money(p.amount_minor, p.currency),
-                                p.method, ", ".join(numbers.get(p.id, [])), p.reference, f"R-{p.id:06d}")
-                     for p in found]
+        self.rows = [PaymentRow(p.id, f.date((p.received_at or p.created_at).date()),
+                                f.money(p.amount_minor, p.currency), p.method, ", ".join(numbers.get(p.id, [])),
+                                p.reference, f"R-{p.id:06d}") for p in found]
         self.credit = [f.money(v, c) for c, v in sorted(credit.items())]
 
 

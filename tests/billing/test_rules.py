@@ -15,7 +15,8 @@ from portal_app.core.models.business import BusinessSettings
 from portal_app.billing.models import InvoiceCounter, Payment
 from portal_app.core.models.notify import OutboundMessage
 from portal_app.billing.models import InvoiceLine
-from portal_app.billing import access, amounts, consumption, customer_views, imports as billing_import, payments, rules, settings, storage
+from portal_app.billing import (access, amounts, consumption, customer_views, imports as billing_import, payments,
+                                rules, settings, storage)
 from portal_app.core import clock
 from portal_app.billing.pdf import pdf_text
 from portal_app.core.errors import DomainError, Forbidden, NotFound
