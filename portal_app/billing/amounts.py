@@ -21,16 +21,9 @@ from portal_app.core import clock
 from portal_app.core.errors import DomainError
 from portal_app.core.i18n import currency_precision
 
-
 MODULE = "invoices"
-
-
 PAGE_SIZE = 20
-
-
 CUSTOMER_STATUS_FILTERS = ("", "unpaid", ISSUED, PARTIALLY_PAID, "overdue", PAID, VOID)
-
-
 STAFF_STATUS_FILTERS = ("", DRAFT, "unpaid", ISSUED, PARTIALLY_PAID, "overdue", PAID, VOID)
 
 

@@ -28,7 +28,6 @@ from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.i18n import format_date, format_money
 from portal_app.core.models.accounts import Account, Contact
 
-
 MAX_LINES = 200
 
 

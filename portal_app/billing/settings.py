@@ -13,10 +13,7 @@ from portal_app.core.auth.staff import StaffContext
 from portal_app.core.business import business_view
 from portal_app.core.errors import DomainError
 
-
 _PREFIX_RE = re.compile(r"^[A-Za-z0-9/_.-]{0,20}$")
-
-
 _BIC_RE = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 
 

@@ -9,10 +9,7 @@ from pathlib import Path
 from portal_app.core.config import get_settings
 from portal_app.core.errors import DomainError
 
-
 CONSUMPTION_MAX_BYTES = 20 * 1024 * 1024
-
-
 PDF_MAX_BYTES = 10 * 1024 * 1024
 
 
