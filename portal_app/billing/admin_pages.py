@@ -2,31 +2,30 @@
 
 import reflex as rx
 
+from portal_app.billing.admin_state import (AdminBillingSettingsState, AdminInvoiceImportState, AdminInvoicesState,
+                                            AdminInvoiceState, AdminPaymentsState)
+from portal_app.billing.amounts import STAFF_STATUS_FILTERS
+from portal_app.billing.components import invoice_status, money_row
+from portal_app.core.states.site import SiteState
 from portal_app.core.ui.api import api_url
-from portal_app.billing.components import money_row, status_badge
+from portal_app.core.ui.basics import LABEL_STYLE, brand_button, checkbox_field, field, options, select, select_field
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
-from portal_app.core.ui.tables import data_table, text_cell
-from portal_app.core.ui.basics import brand_button, checkbox_field, field, pager
-from portal_app.billing.admin_state import (AdminBillingSettingsState, AdminInvoiceImportState, AdminInvoicesState, AdminInvoiceState, AdminPaymentsState)
-from portal_app.core.states.site import SiteState
+from portal_app.core.ui.tables import data_table, list_page, text_cell
 
-STAFF_FILTERS = ("draft", "unpaid", "issued", "partially_paid", "overdue", "paid", "void")
-SELECT_STYLE = {"padding": "0.45em", "border_radius": "6px", "border": "1px solid var(--gray-7)",
-                "background": "var(--color-panel-solid)"}
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "SEK", "DKK", "NOK", "PLN", "CZK", "JPY")
 
 
 def _textarea(label_key: str, name: str, value, rows: str = "3") -> rx.Component:
     return rx.vstack(
-        rx.el.label(t(label_key), html_for=f"f-{name}", style={"font_weight": "500", "font_size": "0.9em"}),
+        rx.el.label(t(label_key), html_for=f"f-{name}", style=LABEL_STYLE),
         rx.text_area(id=f"f-{name}", name=name, default_value=value, rows=rows, width="100%"),
         spacing="1",
         width="100%",
     )
 
 
-@admin_page("/admin/invoices", on_load=[AdminInvoicesState.load_invoices],
+@admin_page("/admin/invoices", on_load=[AdminInvoicesState.load_list],
             nav=NavEntry("admin.nav.invoices", "/admin/invoices", "receipt", 30))
 def admin_invoices_page() -> rx.Component:
     s = AdminInvoicesState
@@ -53,30 +52,19 @@ def admin_invoices_page() -> rx.Component:
             ),
             width="100%",
         ),
-        rx.form(
-            rx.hstack(
-                rx.input(name="q", placeholder=t("admin.invoices.search"), aria_label=t("admin.invoices.search"),
-                         width="260px"),
-                rx.el.select(rx.el.option(t("billing.filter.all"), value=""),
-                             *[rx.el.option(t(f"billing.filter.{k}"), value=k) for k in STAFF_FILTERS],
-                             name="status", aria_label=t("billing.status"), style=SELECT_STYLE),
-                rx.button(rx.icon("search", size=16), t("admin.search"), type="submit", variant="soft"),
-                spacing="2",
-                wrap="wrap",
-            ),
-            on_submit=s.search,
-        ),
-        data_table(s.rows, [
-            ("billing.number", lambda r: rx.link(rx.cond(r["number"] != "", r["number"], t("billing.status.draft")),
-                                                 href="/admin/invoice?id=" + r["id"])),
-            ("admin.contact.account", lambda r: rx.text(r["account"], " · ", r["account_number"], size="2")),
-            ("billing.status", lambda r: status_badge(r["status"])),
+        list_page(s, [
+            ("billing.number", lambda r: rx.link(rx.cond(r.number != "", r.number, t("billing.status.draft")),
+                                                 href="/admin/invoice?id=" + r.id.to(str))),
+            ("admin.contact.account", lambda r: rx.text(r.account, " · ", r.account_number, size="2")),
+            ("billing.status", lambda r: invoice_status(r.status)),
             ("billing.issue_date", text_cell("issue_date")),
             ("billing.due_date", text_cell("due_date")),
             ("billing.total", text_cell("total")),
             ("billing.amount_due", text_cell("due")),
+        ], search_key="admin.invoices.search", filters=[
+            select(*options([("", "billing.filter.all")]), *options(STAFF_STATUS_FILTERS[1:], "billing.filter."),
+                   name="status", aria_label=t("billing.status"), style={"width": "auto"}),
         ]),
-        pager(s.page, s.pages, s.total, s.turn_page(-1), s.turn_page(1)),
         spacing="4",
         width="100%",
     )
@@ -89,13 +77,8 @@ def _header_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.grid(
-                rx.vstack(
-                    rx.el.label(t("billing.currency"), html_for="f-currency",
-                                style={"font_weight": "500", "font_size": "0.9em"}),
-                    rx.el.select(*[rx.el.option(c, value=c) for c in CURRENCIES], id="f-currency", name="currency",
-                                 default_value=S.currency, style=SELECT_STYLE),
-                    spacing="1",
-                ),
+                select_field("billing.currency", "currency", *[rx.el.option(c, value=c) for c in CURRENCIES],
+                             value=S.currency),
                 field("billing.due_date", "due_date", type="date", default_value=S.due_date),
                 columns=rx.breakpoints(initial="1", md="2"),
                 spacing="3",
@@ -149,16 +132,16 @@ def _line_form() -> rx.Component:
 def _lines_table() -> rx.Component:
     return data_table(S.lines, [
         ("billing.description", lambda r: rx.hstack(
-            rx.text(r["description"], size="2"),
-            rx.cond(r["usage"] != "", rx.badge(t("admin.invoice.usage"), size="1", variant="soft")), spacing="2")),
+            rx.text(r.description, size="2"),
+            rx.cond(r.usage, rx.badge(t("admin.invoice.usage"), size="1", variant="soft")), spacing="2")),
         ("billing.quantity", text_cell("quantity")),
         ("billing.unit_price", text_cell("unit_price")),
         ("billing.tax_rate", text_cell("rate")),
         ("billing.amount", text_cell("amount")),
         ("admin.invoice.actions", lambda r: rx.cond(S.is_draft, rx.hstack(
-            rx.button(t("admin.invoice.edit"), size="1", variant="soft", on_click=S.edit_line(r["id"])),
+            rx.button(t("admin.invoice.edit"), size="1", variant="soft", on_click=S.edit_line(r.id)),
             rx.button(t("admin.invoice.remove"), size="1", variant="soft", color_scheme="red",
-                      on_click=S.delete_line(r["id"])),
+                      on_click=S.delete_line(r.id)),
             spacing="2"))),
     ], empty_key="admin.invoice.no_lines")
 
@@ -250,11 +233,12 @@ def _files() -> rx.Component:
         rx.cond(~S.consumption_on, rx.callout(t("admin.invoice.consumption_off"), icon="eye_off", color_scheme="amber",
                                               size="1", width="100%")),
         data_table(S.files, [
-            ("admin.invoice.file", lambda f: rx.link(f["name"], href=api_url("/api/consumption/" + f["id"] + "?console=1"),
+            ("admin.invoice.file", lambda f: rx.link(f.name,
+                                                     href=api_url("/api/consumption/" + f.id.to(str) + "?console=1"),
                                                      is_external=True)),
             ("admin.invoice.size", text_cell("size")),
             ("admin.invoice.actions", lambda f: rx.button(t("admin.invoice.remove"), size="1", variant="soft",
-                                                          color_scheme="red", on_click=S.delete_file(f["id"]))),
+                                                          color_scheme="red", on_click=S.delete_file(f.id))),
         ], empty_key="admin.invoice.no_files"),
         rx.upload(
             rx.vstack(rx.icon("upload"), rx.text(t("admin.invoice.drop_files"), size="2"), align="center"),
@@ -281,7 +265,7 @@ def admin_invoice_page() -> rx.Component:
             rx.link(t("admin.invoice.back"), href="/admin/invoices", size="2"),
             rx.hstack(
                 rx.heading(rx.cond(S.number != "", S.number, t("admin.invoice.draft_title")), size="6", as_="h1"),
-                status_badge(S.status),
+                invoice_status(S.status),
                 rx.spacer(),
                 rx.link(S.account_name, " · ", S.account_number, href="/admin/account?id=" + S.account_id.to(str),
                         size="2"),
@@ -329,7 +313,7 @@ def admin_invoice_page() -> rx.Component:
                     rx.heading(t("billing.payments_received"), size="3", as_="h3"),
                     data_table(S.payments, [
                         ("billing.date", text_cell("date")), ("billing.amount", text_cell("amount")),
-                        ("billing.method", lambda r: rx.text(SiteState.tr["billing.method." + r["method"]].to(str),
+                        ("billing.method", lambda r: rx.text(SiteState.tr["billing.method." + r.method].to(str),
                                                              size="2")),
                         ("billing.reference", text_cell("reference")),
                     ], empty_key="billing.no_payments"),
@@ -348,23 +332,22 @@ def admin_invoice_page() -> rx.Component:
     )
 
 
-@admin_page("/admin/payments", on_load=[AdminPaymentsState.load_payments],
+@admin_page("/admin/payments", on_load=[AdminPaymentsState.load_list],
             nav=NavEntry("admin.nav.payments", "/admin/payments", "banknote", 31))
 def admin_payments_page() -> rx.Component:
     s = AdminPaymentsState
     return rx.vstack(
         rx.heading(t("admin.nav.payments"), size="6", as_="h1"),
-        data_table(s.rows, [
+        list_page(s, [
             ("billing.date", text_cell("date")),
             ("admin.contact.account", text_cell("account")),
             ("billing.amount", text_cell("amount")),
-            ("billing.method", lambda r: rx.text(SiteState.tr["billing.method." + r["method"]].to(str), size="2")),
+            ("billing.method", lambda r: rx.text(SiteState.tr["billing.method." + r.method].to(str), size="2")),
             ("billing.status", text_cell("status")),
             ("billing.settles", text_cell("invoices")),
             ("admin.payments.credit", text_cell("credit")),
             ("billing.reference", text_cell("reference")),
         ], empty_key="billing.no_payments"),
-        pager(s.page, s.pages, s.total, s.turn_page(-1), s.turn_page(1)),
         spacing="4",
         width="100%",
     )

@@ -4,20 +4,28 @@ billing settings and the import of invoices issued elsewhere."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.core.db import session_scope
+from portal_app.billing import consumption, imports, payments, rules, settings, storage
+from portal_app.billing.access import lines_of
+from portal_app.billing.amounts import PAGE_SIZE, STAFF_STATUS_FILTERS, amount_due, display_status, today
+from portal_app.billing.card_payments import online_payment_enabled
 from portal_app.billing.models import DRAFT
-from portal_app.billing import rules as billing, imports as billing_import
+from portal_app.billing.numbering import format_number
+from portal_app.billing.rows import (AdminInvoiceRow, AdminPaymentRow, FileRow, Formats, LineRow, SettlementRow,
+                                     file_rows, line_rows, settlement_rows)
 from portal_app.core import i18n, notify
-from portal_app.core.errors import DomainError
-from portal_app.core.states.paging import page_count as _pages, query_int as _query_int
-from portal_app.billing.state import _qty, _rate, _size
+from portal_app.core.db import session_scope
+from portal_app.core.errors import NotFound
+from portal_app.core.states.handlers import query_id, staff_event
+from portal_app.core.states.paging import PagedList
 from portal_app.core.states.staff import StaffState
 
 UPLOAD_MAX_FILES = 200
 UPLOAD_MAX_BYTES = 200 * 1024 * 1024  # one import's files together
+CONSUMPTION_MAX_FILES = 20
 
 
 def _plain_amount(minor: int, currency: str) -> str:
@@ -25,65 +33,32 @@ def _plain_amount(minor: int, currency: str) -> str:
     return str(i18n.minor_to_decimal(minor, currency))
 
 
-class AdminInvoicesState(StaffState):
-    q: str = ""
-    status: str = ""
-    page: int = 1
-    total: int = 0
-    rows: list[dict[str, str]] = []
+def _plain_rate(bp: int) -> str:
+    """A tax rate as staff type it ("20", "5.5")."""
+    return str(bp / 100).rstrip("0").rstrip(".")
 
-    @rx.var
-    def pages(self) -> int:
-        return _pages(self.total, billing.PAGE_SIZE)
 
-    def _fetch(self, db) -> None:
-        self._staff(db)
-        found, self.total = billing.list_invoices_admin(db, q=self.q, status=self.status, page=self.page)
-        lang, on = self.lang or "en", billing.today()
-        self.rows = [{"id": str(i.id), "number": i.number or "", "account": a.name, "account_number": a.number,
-                      "status": billing.display_status(i, on),
-                      "issue_date": i18n.format_date(i.issue_date, lang) if i.issue_date else "",
-                      "due_date": i18n.format_date(i.due_date, lang) if i.due_date else "",
-                      "total": i18n.format_money(i.total_minor, i.currency, lang),
-                      "due": i18n.format_money(billing.amount_due(i), i.currency, lang)} for i, a in found]
+def _upload_name(f, default: str = "") -> str:
+    return str(getattr(f, "name", None) or getattr(f, "filename", None) or default)
 
-    def _run(self) -> None:
-        try:
-            with session_scope() as db:
-                self._fetch(db)
-        except DomainError as exc:
-            self._flash_error(exc)
 
-    @rx.event
-    def load_invoices(self):
-        self.q, self.page = "", 1
-        wanted = self.router.url.query_parameters.get("status", "")
-        self.status = wanted if wanted in billing.STAFF_STATUS_FILTERS else ""
-        self._run()
+class AdminInvoicesState(PagedList, StaffState):
+    page_size: ClassVar[int] = PAGE_SIZE
+    filters: ClassVar[dict[str, tuple[str, ...]]] = {"status": STAFF_STATUS_FILTERS}
+    rows: list[AdminInvoiceRow] = []
 
-    @rx.event
-    def search(self, form: dict):
-        self.q, self.page = str(form.get("q", ""))[:100], 1
-        status = str(form.get("status", ""))
-        self.status = status if status in billing.STAFF_STATUS_FILTERS else ""
-        self._run()
+    def _fetch(self, db, ctx) -> None:
+        found, self.total = rules.list_invoices_admin(db, q=self.q, status=self.filter_values.get("status", ""),
+                                                      page=self.page)
+        f, on = Formats(self.lang or "en"), today()
+        self.rows = [AdminInvoiceRow(i.id, i.number or "", a.name, a.number, display_status(i, on),
+                                     f.date(i.issue_date), f.date(i.due_date), f.money(i.total_minor, i.currency),
+                                     f.money(amount_due(i), i.currency)) for i, a in found]
 
-    @rx.event
-    def turn_page(self, delta: int):
-        self.page = min(max(self.page + (1 if str(delta) == "1" else -1), 1), self.pages)
-        self._run()
-
-    @rx.event
-    def create_draft(self, form: dict):
-        try:
-            with session_scope() as db:
-                ctx = self._staff(db)
-                inv = billing.create_draft_for_number(db, ctx, str(form.get("account_number", ""))[:40])
-                new_id = inv.id
-        except DomainError as exc:
-            self._flash_error(exc)
-            return
-        return rx.redirect(f"/admin/invoice?id={new_id}")
+    @staff_event
+    def create_draft(self, db, ctx, form: dict):
+        inv = rules.create_draft_for_number(db, ctx, str(form.get("account_number", ""))[:40])
+        return rx.redirect(f"/admin/invoice?id={inv.id}")
 
 
 class AdminInvoiceState(StaffState):
@@ -108,9 +83,9 @@ class AdminInvoiceState(StaffState):
     void_reason: str = ""
     has_pdf: bool = False
     source: str = ""
-    lines: list[dict[str, str]] = []
-    files: list[dict[str, str]] = []
-    payments: list[dict[str, str]] = []
+    lines: list[LineRow] = []
+    files: list[FileRow] = []
+    payments: list[SettlementRow] = []
     # The line form: a new line, or the one being edited.
     line_id: int = 0
     line_description: str = ""
@@ -125,215 +100,157 @@ class AdminInvoiceState(StaffState):
     payment_saved: bool = False
     emails_sent: int = 0
 
-    def _fill(self, db, invoice_id) -> None:
-        ctx = self._staff(db)
-        inv, account = billing.get_invoice_admin(db, ctx, invoice_id)
-        lang, cur = self.lang or "en", inv.currency
-        s = billing.get_settings_row(db)
+    def _fill(self, db, ctx, invoice_id) -> None:
+        inv, account = rules.get_invoice_admin(db, ctx, invoice_id)
+        f, cur = Formats(self.lang or "en"), inv.currency
         self.invoice_id, self.account_id = inv.id, account.id
         self.account_name, self.account_number = account.name, account.number
         self.consumption_on = account.send_consumption_statements
-        self.number, self.status, self.is_draft = inv.number or "", billing.display_status(inv), inv.status == DRAFT
+        self.number, self.status, self.is_draft = inv.number or "", display_status(inv), inv.status == DRAFT
         self.currency, self.notes, self.source = cur, inv.notes, inv.source
         self.due_date = inv.due_date.isoformat() if inv.due_date else ""
-        self.issue_date = i18n.format_date(inv.issue_date, lang) if inv.issue_date else ""
-        self.due_date_text = i18n.format_date(inv.due_date, lang) if inv.due_date else ""
-        money = lambda v: i18n.format_money(v, cur, lang)  # noqa: E731
-        self.subtotal, self.tax_text, self.total_text = money(inv.subtotal_minor), money(inv.tax_minor), \
-            money(inv.total_minor)
-        self.paid_text, self.due_text = money(inv.paid_minor), money(billing.amount_due(inv))
+        self.issue_date, self.due_date_text = f.date(inv.issue_date), f.date(inv.due_date)
+        self.subtotal, self.tax_text = f.money(inv.subtotal_minor, cur), f.money(inv.tax_minor, cur)
+        self.total_text, self.paid_text = f.money(inv.total_minor, cur), f.money(inv.paid_minor, cur)
+        self.due_text = f.money(amount_due(inv), cur)
         self.void_reason, self.has_pdf = inv.void_reason, bool(inv.pdf_file)
-        self.lines = [{"id": str(li.id), "description": li.description, "quantity": _qty(li.quantity_milli, lang),
-                       "unit_price": money(li.unit_price_minor), "rate": _rate(li.tax_rate_bp, lang),
-                       "amount": money(li.net_minor), "usage": "1" if li.is_usage else ""}
-                      for li in billing.lines_of(db, inv.id)]
-        self.files = [{"id": str(f.id), "name": f.filename, "size": _size(f.size_bytes, lang)}
-                      for f in billing.files_of(db, inv.id)]
-        self.payments = [{"id": str(p.id), "date": i18n.format_date((p.received_at or p.created_at).date(), lang),
-                          "amount": money(a), "method": p.method, "reference": p.reference}
-                         for p, a in billing.payments_of(db, inv.id)]
-        self.default_rate = str(s.default_tax_rate_bp / 100).rstrip("0").rstrip(".")
+        self.lines = line_rows(f, lines_of(db, inv.id), cur)
+        self.files = file_rows(f, consumption.files_of(db, inv.id))
+        self.payments = settlement_rows(f, payments.payments_of(db, inv.id), cur)
+        self.default_rate = _plain_rate(settings.get_settings_row(db).default_tax_rate_bp)
         self.form_version += 1
+
+    def _refill(self, db, ctx) -> None:
+        """After a change: the page again from the database, and no stale message."""
+        self._fill(db, ctx, self.invoice_id)
+        self.flash_key = ""
 
     def _reset_line_form(self) -> None:
         self.line_id, self.line_description, self.line_quantity = 0, "", "1"
         self.line_price, self.line_rate, self.line_usage = "", self.default_rate, False
 
-    def _do(self, action) -> bool:
-        """Run `action(db, ctx)` then refill the page; a domain error becomes the flash message."""
-        try:
-            with session_scope() as db:
-                ctx = self._staff(db)
-                action(db, ctx)
-                self._fill(db, self.invoice_id)
-        except DomainError as exc:
-            self._flash_error(exc)
-            return False
-        self.flash_key = ""
-        return True
-
-    @rx.event
-    def load_invoice(self):
+    @staff_event
+    def load_invoice(self, db, ctx):
         self.issue_open = self.void_open = self.payment_saved = False
-        self.emails_sent = 0
-        invoice_id = _query_int(self, "id")
-        try:
-            with session_scope() as db:
-                if invoice_id is None:
-                    self._staff(db)
-                    raise DomainError("error.not_found")
-                self._fill(db, invoice_id)
-        except DomainError as exc:
-            self.invoice_id = 0
-            self._flash_error(exc)
-            return
+        self.emails_sent, self.invoice_id = 0, 0
+        self._fill(db, ctx, query_id(self, "id"))
         self._reset_line_form()
 
-    @rx.event
-    def save_header(self, form: dict):
-        self._do(lambda db, ctx: billing.update_draft(
-            db, ctx, self.invoice_id, currency=str(form.get("currency", ""))[:3],
-            due_date=str(form.get("due_date", ""))[:10], notes=str(form.get("notes", ""))[:2000]))
+    @staff_event
+    def save_header(self, db, ctx, form: dict):
+        rules.update_draft(db, ctx, self.invoice_id, currency=str(form.get("currency", ""))[:3],
+                           due_date=str(form.get("due_date", ""))[:10], notes=str(form.get("notes", ""))[:2000])
+        self._refill(db, ctx)
 
-    @rx.event
-    def save_line(self, form: dict):
-        ok = self._do(lambda db, ctx: billing.save_line(
-            db, ctx, self.invoice_id, line_id=self.line_id or None,
-            description=str(form.get("description", ""))[:500], quantity=str(form.get("quantity", ""))[:20],
-            unit_price=str(form.get("unit_price", ""))[:20], tax_rate=str(form.get("tax_rate", ""))[:10],
-            is_usage=bool(form.get("is_usage"))))
-        if ok:
-            self._reset_line_form()
+    @staff_event
+    def save_line(self, db, ctx, form: dict):
+        rules.save_line(db, ctx, self.invoice_id, line_id=self.line_id or None,
+                        description=str(form.get("description", ""))[:500], quantity=str(form.get("quantity", ""))[:20],
+                        unit_price=str(form.get("unit_price", ""))[:20], tax_rate=str(form.get("tax_rate", ""))[:10],
+                        is_usage=bool(form.get("is_usage")))
+        self._refill(db, ctx)
+        self._reset_line_form()
 
-    @rx.event
-    def edit_line(self, line_id: str):
-        try:
-            with session_scope() as db:
-                ctx = self._staff(db)
-                inv, _ = billing.get_invoice_admin(db, ctx, self.invoice_id)
-                line = next((li for li in billing.lines_of(db, inv.id) if str(li.id) == str(line_id)), None)
-                if line is None:
-                    raise DomainError("error.not_found")
-        except DomainError as exc:
-            self._flash_error(exc)
-            return
+    @staff_event
+    def edit_line(self, db, ctx, line_id: str):
+        inv, _ = rules.get_invoice_admin(db, ctx, self.invoice_id)
+        line = next((li for li in lines_of(db, inv.id) if str(li.id) == str(line_id)), None)
+        if line is None:
+            raise NotFound()
         self.line_id, self.line_description = line.id, line.description
         self.line_quantity = f"{Decimal(line.quantity_milli) / 1000:f}"
         self.line_price = _plain_amount(line.unit_price_minor, inv.currency)
-        self.line_rate = str(line.tax_rate_bp / 100).rstrip("0").rstrip(".")
+        self.line_rate = _plain_rate(line.tax_rate_bp)
         self.line_usage = line.is_usage
         self.form_version += 1
 
-    @rx.event
-    def cancel_edit(self):
+    @staff_event
+    def cancel_edit(self, db, ctx):
         self._reset_line_form()
         self.form_version += 1
 
-    @rx.event
-    def delete_line(self, line_id: str):
-        self._do(lambda db, ctx: billing.delete_line(db, ctx, self.invoice_id, line_id))
+    @staff_event
+    def delete_line(self, db, ctx, line_id: str):
+        rules.delete_line(db, ctx, self.invoice_id, line_id)
+        self._refill(db, ctx)
 
-    @rx.event
-    def delete_draft(self):
-        try:
-            with session_scope() as db:
-                ctx = self._staff(db)
-                billing.delete_draft(db, ctx, self.invoice_id)
-        except DomainError as exc:
-            self._flash_error(exc)
-            return
+    @staff_event
+    def delete_draft(self, db, ctx):
+        rules.delete_draft(db, ctx, self.invoice_id)
         return rx.redirect("/admin/invoices")
 
-    @rx.event
-    def open_issue(self):
+    @staff_event
+    def open_issue(self, db, ctx):
         self.issue_open = True
 
-    @rx.event
-    def close_issue(self):
+    @staff_event
+    def close_issue(self, db, ctx):
         self.issue_open = False
 
-    @rx.event
-    def issue(self):
-        """Number, PDF and emails: the emails go after the commit, from a worker thread."""
+    @staff_event
+    async def issue(self, ctx):
+        """Number, PDF and emails: the emails go after the commit (this handler's own session), from a
+        worker thread."""
         self.issue_open = False
-        deliveries: list = []
+        with session_scope() as db:
+            deliveries = rules.issue_invoice(db, ctx, self.invoice_id).deliveries
+            self._refill(db, ctx)
+        notify.dispatch(deliveries)
+        self.emails_sent = len(deliveries)
+        self._flash("admin.invoice.issued", "info", number=self.number, count=len(deliveries))
 
-        def act(db, ctx):
-            deliveries.extend(billing.issue_invoice(db, ctx, self.invoice_id).deliveries)
-
-        if self._do(act):
-            notify.dispatch(deliveries)
-            self.emails_sent = len(deliveries)
-            self._flash("admin.invoice.issued", "info", number=self.number, count=len(deliveries))
-
-    @rx.event
-    def open_void(self):
+    @staff_event
+    def open_void(self, db, ctx):
         self.void_open = True
 
-    @rx.event
-    def close_void(self):
+    @staff_event
+    def close_void(self, db, ctx):
         self.void_open = False
 
-    @rx.event
-    def void(self, form: dict):
-        if self._do(lambda db, ctx: billing.void_invoice(db, ctx, self.invoice_id, str(form.get("reason", ""))[:300])):
-            self.void_open = False
+    @staff_event
+    def void(self, db, ctx, form: dict):
+        rules.void_invoice(db, ctx, self.invoice_id, str(form.get("reason", ""))[:300])
+        self._refill(db, ctx)
+        self.void_open = False
 
-    @rx.event
-    def record_payment(self, form: dict):
-        self.payment_saved = self._do(lambda db, ctx: billing.record_manual_payment(
-            db, ctx, self.invoice_id, amount=str(form.get("amount", ""))[:20],
-            received_on=str(form.get("received_on", ""))[:10], reference=str(form.get("reference", ""))[:200]))
+    @staff_event
+    def record_payment(self, db, ctx, form: dict):
+        self.payment_saved = False
+        payments.record_manual_payment(db, ctx, self.invoice_id, amount=str(form.get("amount", ""))[:20],
+                                       received_on=str(form.get("received_on", ""))[:10],
+                                       reference=str(form.get("reference", ""))[:200])
+        self._refill(db, ctx)
+        self.payment_saved = True
 
-    @rx.event
-    async def upload_consumption(self, files: list[rx.UploadFile]):
-        for f in files[:20]:
-            data = await f.read(billing.CONSUMPTION_MAX_BYTES + 1)
-            name = str(getattr(f, "name", None) or getattr(f, "filename", None) or "consumption")
-            if not self._do(lambda db, ctx: billing.attach_consumption_file(db, ctx, self.invoice_id, name, data)):
-                return
-        self._flash("admin.invoice.files_attached", "info", count=min(len(files), 20))
-
-    @rx.event
-    def delete_file(self, file_id: str):
-        self._do(lambda db, ctx: billing.delete_consumption_file(db, ctx, file_id))
-
-
-class AdminPaymentsState(StaffState):
-    page: int = 1
-    total: int = 0
-    rows: list[dict[str, str]] = []
-
-    @rx.var
-    def pages(self) -> int:
-        return _pages(self.total, billing.PAGE_SIZE)
-
-    def _run(self) -> None:
-        lang = self.lang or "en"
-        try:
+    @staff_event
+    async def upload_consumption(self, ctx, files: list[rx.UploadFile]):
+        """Each file in a short session of its own; the first refused one stops the rest."""
+        for f in files[:CONSUMPTION_MAX_FILES]:
+            data = await f.read(storage.CONSUMPTION_MAX_BYTES + 1)
             with session_scope() as db:
-                self._staff(db)
-                found, self.total = billing.list_payments_admin(db, page=self.page)
-                lines = {p.id: billing.payment_lines(db, p.id) for p, _ in found}
-        except DomainError as exc:
-            self._flash_error(exc)
-            return
-        self.rows = [{"id": str(p.id), "account": a.name, "status": p.status, "method": p.method,
-                      "date": i18n.format_date((p.received_at or p.created_at).date(), lang),
-                      "amount": i18n.format_money(p.amount_minor, p.currency, lang),
-                      "credit": i18n.format_money(p.unallocated_minor, p.currency, lang) if p.unallocated_minor else "",
-                      "invoices": ", ".join(n for n, _, _ in lines.get(p.id, [])), "reference": p.reference or
-                      p.provider_ref or ""} for p, a in found]
+                consumption.attach_consumption_file(db, ctx, self.invoice_id, _upload_name(f, "consumption"), data)
+                self._refill(db, ctx)
+        self._flash("admin.invoice.files_attached", "info", count=min(len(files), CONSUMPTION_MAX_FILES))
 
-    @rx.event
-    def load_payments(self):
-        self.page = 1
-        self._run()
+    @staff_event
+    def delete_file(self, db, ctx, file_id: str):
+        consumption.delete_consumption_file(db, ctx, file_id)
+        self._refill(db, ctx)
 
-    @rx.event
-    def turn_page(self, delta: int):
-        self.page = min(max(self.page + (1 if str(delta) == "1" else -1), 1), self.pages)
-        self._run()
+
+class AdminPaymentsState(PagedList, StaffState):
+    page_size: ClassVar[int] = PAGE_SIZE
+    rows: list[AdminPaymentRow] = []
+
+    def _fetch(self, db, ctx) -> None:
+        found, self.total = payments.list_payments_admin(db, page=self.page)
+        lines = {p.id: payments.payment_lines(db, p.id) for p, _ in found}
+        f = Formats(self.lang or "en")
+        self.rows = [AdminPaymentRow(
+            p.id, a.name, p.status, p.method, f.date((p.received_at or p.created_at).date()),
+            f.money(p.amount_minor, p.currency),
+            f.money(p.unallocated_minor, p.currency) if p.unallocated_minor else "",
+            ", ".join(n for n, _, _ in lines.get(p.id, [])), p.reference or p.provider_ref or "") for p, a in found]
 
 
 class AdminBillingSettingsState(StaffState):
@@ -355,44 +272,31 @@ class AdminBillingSettingsState(StaffState):
     saved: bool = False
 
     def _fill(self, db) -> None:
-        from portal_app.billing.card_payments import online_payment_enabled
-
-        s = billing.get_settings_row(db)
+        s = settings.get_settings_row(db)
         self.default_currency, self.tax_label = s.default_currency, s.tax_label
-        self.default_tax_rate = str(s.default_tax_rate_bp / 100).rstrip("0").rstrip(".")
+        self.default_tax_rate = _plain_rate(s.default_tax_rate_bp)
         self.number_prefix, self.number_digits, self.number_yearly = s.number_prefix, str(s.number_digits), \
             s.number_yearly
         self.payment_terms_days, self.issuer_details = str(s.payment_terms_days), s.issuer_details
-        self.bank_beneficiary, self.bank_iban = s.bank_beneficiary, billing.format_iban(s.bank_iban)
+        self.bank_beneficiary, self.bank_iban = s.bank_beneficiary, settings.format_iban(s.bank_iban)
         self.bank_bic, self.bank_name = s.bank_bic, s.bank_name
-        self.example_number = billing.format_number(s, billing.today().year, 1)[1]
+        self.example_number = format_number(s, today().year, 1)[1]
         self.online_payment = online_payment_enabled()
         self.form_version += 1
 
-    @rx.event
-    def load_settings(self):
+    @staff_event
+    def load_settings(self, db, ctx):
         self.saved = False
-        try:
-            with session_scope() as db:
-                self._staff(db)
-                self._fill(db)
-        except DomainError:
-            return
+        self._fill(db)
 
-    @rx.event
-    def save_settings(self, form: dict):
+    @staff_event
+    def save_settings(self, db, ctx, form: dict):
         self.saved = False
         f = {k: str(form.get(k, ""))[:1000] for k in (
             "default_currency", "default_tax_rate", "tax_label", "number_prefix", "number_digits",
             "payment_terms_days", "issuer_details", "bank_beneficiary", "bank_iban", "bank_bic", "bank_name")}
-        try:
-            with session_scope() as db:
-                ctx = self._staff(db)
-                billing.update_settings(db, ctx, number_yearly=bool(form.get("number_yearly")), **f)
-                self._fill(db)
-        except DomainError as exc:
-            self._flash_error(exc)
-            return
+        settings.update_settings(db, ctx, number_yearly=bool(form.get("number_yearly")), **f)
+        self._fill(db)
         self.flash_key = ""
         self.saved = True
 
@@ -403,19 +307,19 @@ class AdminInvoiceImportState(StaffState):
     errors: list[str] = []
     done: bool = False
 
-    @rx.event
-    def load_import(self):
+    @staff_event
+    def load_import(self, db, ctx):
         self.created = self.skipped = 0
         self.errors, self.done = [], False
 
-    @rx.event
-    async def import_files(self, files: list[rx.UploadFile]):
+    @staff_event
+    async def import_files(self, ctx, files: list[rx.UploadFile]):
         """One CSV and the PDFs it names, uploaded together."""
         self.done, self.errors = False, []
         csv_data, pdfs, total = b"", {}, 0
         for f in files[:UPLOAD_MAX_FILES]:
-            name = billing.safe_filename(str(getattr(f, "name", None) or getattr(f, "filename", None) or ""))
-            data = await f.read(billing.PDF_MAX_BYTES + 1)
+            name = storage.safe_filename(_upload_name(f))
+            data = await f.read(storage.PDF_MAX_BYTES + 1)
             total += len(data)
             if total > UPLOAD_MAX_BYTES:
                 self._flash("billing.import.too_large", "error", max_mb=UPLOAD_MAX_BYTES // (1024 * 1024))
@@ -424,15 +328,9 @@ class AdminInvoiceImportState(StaffState):
                 csv_data = data
             else:
                 pdfs[name] = data
-        lang = self.lang or "en"
-        try:
-            with session_scope() as db:
-                ctx = self._staff(db)
-                report = billing_import.import_invoices(db, ctx, csv_data, pdfs)
-        except DomainError as exc:
-            self._flash_error(exc)
-            return
+        with session_scope() as db:
+            report = imports.import_invoices(db, ctx, csv_data, pdfs)
         self.created, self.skipped = len(report.created), len(report.skipped)
-        self.errors = [i18n.t(lang, key, **params) for _, key, params in report.errors[:100]]
+        self.errors = [i18n.t(self.lang or "en", key, **params) for _, key, params in report.errors[:100]]
         self.done = True
         self.flash_key = ""

@@ -21,9 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from portal_app.core.config import get_settings
-from portal_app.billing.models import Invoice, Payment, StripeEvent
+from portal_app.billing.models import OPEN_STATUSES, Invoice, Payment, StripeEvent
 from portal_app.core import audit, clock
-from portal_app.billing.rules import OPEN_STATUSES, allocate, check_can_pay, pay_plans, portal_actor
+from portal_app.billing.payments import allocate, check_can_pay, pay_plans
 from portal_app.core.errors import DomainError
 from portal_app.core.auth.sessions import PortalContext
 
@@ -92,7 +92,7 @@ def _begin(db: Session, ctx: PortalContext, target: str, client_ip: str = "") ->
                       created_at=clock.now(), contact_id=ctx.contact_id)
     db.add(payment)
     db.flush()
-    audit.record(db, portal_actor(ctx, client_ip), "payment.checkout_start", target_type="payment",
+    audit.record(db, audit.portal_actor(ctx, client_ip), "payment.checkout_start", target_type="payment",
                  target_id=payment.id, account_id=ctx.account_id, amount=plan.amount, currency=plan.currency)
     numbers = ", ".join(i.number or "" for i in plan.invoices[:10])
     from portal_app.core.i18n import t

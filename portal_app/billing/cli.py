@@ -49,13 +49,13 @@ def import_folder(folder: str, staff_email: str) -> int:
 @registries.demo_seeder(order=50)
 def seed_demo(db, ctx) -> None:
     """Issued invoices for the demo accounts, if they have none yet (`ctx`: the demo staff user)."""
-    from portal_app.billing import rules as billing
+    from portal_app.billing import payments, rules, settings
     from portal_app.billing.models import Invoice
     from portal_app.core.models.accounts import Account
 
     if db.exec(select(Invoice.id)).first() is not None:
         return
-    s = billing.get_settings_row(db)
+    s = settings.get_settings_row(db)
     s.bank_beneficiary, s.bank_iban, s.bank_bic = "Demo Télécom SAS", "FR7630006000011234567890189", "AGRIFRPP"
     s.issuer_details = "12 rue de la Gare, 69002 Lyon\nTVA FR12 345678901"
     db.add(s)
@@ -64,14 +64,14 @@ def seed_demo(db, ctx) -> None:
         if account is None:
             continue
         for month, calls in ((1, "38.40"), (2, "52.10"), (3, "12.00")):
-            inv = billing.create_draft(db, ctx, account.id)
-            billing.save_line(db, ctx, inv.id, line_id=None, description="Fibre Pro 1 Gb/s", quantity="1",
+            inv = rules.create_draft(db, ctx, account.id)
+            rules.save_line(db, ctx, inv.id, line_id=None, description="Fibre Pro 1 Gb/s", quantity="1",
                               unit_price="59.90", tax_rate="20")
-            billing.save_line(db, ctx, inv.id, line_id=None, description="Appels hors forfait", quantity="1",
+            rules.save_line(db, ctx, inv.id, line_id=None, description="Appels hors forfait", quantity="1",
                               unit_price=calls, tax_rate="20", is_usage=True)
-            billing.issue_invoice(db, ctx, inv.id)  # emails are queued, not dispatched: demo only
+            rules.issue_invoice(db, ctx, inv.id)  # emails are queued, not dispatched: demo only
             if month == 1:
-                billing.record_manual_payment(db, ctx, inv.id, amount="118.20", received_on="",
+                payments.record_manual_payment(db, ctx, inv.id, amount="118.20", received_on="",
                                               reference="VIR DEMO")
 
 

@@ -6,17 +6,19 @@ the page's on_load), and shows nothing to contacts without the invoices right.
 
 import reflex as rx
 
-from portal_app.billing.state import STATUS_COLOURS, BillingSummaryState
+from portal_app.billing.state import BillingSummaryState
 from portal_app.core import registries
 from portal_app.core.states.site import SiteState
 from portal_app.core.ui.i18n import t
-from portal_app.core.ui.basics import brand_button
+from portal_app.core.ui.basics import brand_button, keyed_badge
+
+STATUS_COLOURS = {"issued": "blue", "partially_paid": "amber", "overdue": "red", "paid": "green", "void": "gray",
+                  "draft": "gray"}
 
 
-def status_badge(status: rx.Var) -> rx.Component:
-    return rx.badge(SiteState.tr["billing.status." + status].to(str),
-                    color_scheme=rx.match(status, *[(k, v) for k, v in STATUS_COLOURS.items()], "gray"),
-                    size="2", variant="soft", high_contrast=True)
+def invoice_status(status: rx.Var) -> rx.Component:
+    """An invoice's status badge (core `keyed_badge` with billing's keys and colours)."""
+    return keyed_badge(status, "billing.status.", STATUS_COLOURS, high_contrast=True)
 
 
 def money_row(label_key: str, value: rx.Var, bold: bool = False) -> rx.Component:
@@ -26,14 +28,14 @@ def money_row(label_key: str, value: rx.Var, bold: bool = False) -> rx.Component
 
 def _due_row(row) -> rx.Component:
     return rx.vstack(
-        rx.text(row["due"], size="8", weight="bold", class_name="amount-due"),
-        rx.cond(row["overdue"] != "",
+        rx.text(row.due, size="8", weight="bold", class_name="amount-due"),
+        rx.cond(row.overdue != "",
                 rx.hstack(rx.icon("triangle_alert", size=16, color="var(--red-10)"),
-                          rx.text(SiteState.tr["billing.card.overdue"].to(str).replace("{amount}", row["overdue"]),
+                          rx.text(SiteState.tr["billing.card.overdue"].to(str).replace("{amount}", row.overdue),
                                   color="var(--red-11)", size="2", weight="medium"),
                           spacing="1", align="center")),
-        rx.cond(row["next_due"] != "",
-                rx.text(SiteState.tr["billing.card.next_due"].to(str).replace("{date}", row["next_due"]), size="2",
+        rx.cond(row.next_due != "",
+                rx.text(SiteState.tr["billing.card.next_due"].to(str).replace("{date}", row.next_due), size="2",
                         color_scheme="gray")),
         spacing="1",
     )

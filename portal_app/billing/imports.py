@@ -14,6 +14,8 @@ prefix. No email is sent: history is not news.
 
 from __future__ import annotations
 
+import csv
+import io
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -24,7 +26,10 @@ from sqlmodel import Session, func, select
 from portal_app.core.models.accounts import Account
 from portal_app.billing.models import ISSUED, VOID, Invoice, InvoiceLine, Payment
 from portal_app.core import audit, clock
-from portal_app.billing.rules import (PDF_MAX_BYTES, allocate, check_currency, get_settings_row, invoices_dir, parse_money, read_csv)
+from portal_app.billing.amounts import parse_money
+from portal_app.billing.payments import allocate
+from portal_app.billing.settings import check_currency, get_settings_row
+from portal_app.billing.storage import PDF_MAX_BYTES, invoices_dir
 from portal_app.core.errors import DomainError
 from portal_app.core.auth.staff import StaffContext
 
@@ -150,3 +155,15 @@ def import_folder(db: Session, staff: StaffContext, folder: Path) -> ImportRepor
     pdfs = {p.name: p.read_bytes() for p in folder.iterdir() if p.suffix.lower() == ".pdf" and p.is_file()
             and p.stat().st_size <= PDF_MAX_BYTES}
     return import_invoices(db, staff, chosen.read_bytes(), pdfs)
+
+
+def read_csv(data: bytes) -> list[dict[str, str]]:
+    """Rows of a CSV file (comma or semicolon, UTF-8 or Windows-1252), with trimmed lower-case headers."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    return [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]

@@ -2,18 +2,15 @@
 
 import reflex as rx
 
-from portal_app.core.ui.api import api_url
-from portal_app.billing.components import money_row, status_badge
-from portal_app.core.ui.i18n import t
-from portal_app.core.ui.shells import NavEntry, portal_page
-from portal_app.core.ui.tables import data_table, text_cell
-from portal_app.core.ui.basics import alert, brand_button, pager
+from portal_app.billing.amounts import CUSTOMER_STATUS_FILTERS
+from portal_app.billing.components import invoice_status, money_row
 from portal_app.billing.state import InvoicesState, InvoiceState, PayState, PaymentsState
 from portal_app.core.states.site import SiteState
-
-SELECT_STYLE = {"padding": "0.45em 0.5em", "border_radius": "6px", "border": "1px solid var(--gray-7)",
-                "background": "var(--color-panel-solid)", "font_size": "0.95em", "min_width": "10em"}
-STATUS_FILTERS = ("unpaid", "issued", "partially_paid", "overdue", "paid", "void")
+from portal_app.core.ui.api import api_url
+from portal_app.core.ui.basics import LABEL_STYLE, alert, brand_button, options, pager, select
+from portal_app.core.ui.i18n import t
+from portal_app.core.ui.shells import NavEntry, portal_page
+from portal_app.core.ui.tables import data_table, list_page, text_cell
 
 
 def pdf_link(invoice_id: rx.Var, label_key: str = "billing.download_pdf", **props) -> rx.Component:
@@ -26,10 +23,13 @@ def pdf_link(invoice_id: rx.Var, label_key: str = "billing.download_pdf", **prop
     )
 
 
-def _labelled_select(label_key: str, select_id: str, *children, value, on_change) -> rx.Component:
+def _filter(label_key: str, name: str, *choices) -> rx.Component:
+    """A labelled select that applies at once (the list's `set_filter`)."""
+    s = InvoicesState
     return rx.vstack(
-        rx.el.label(t(label_key), html_for=select_id, style={"font_weight": "500", "font_size": "0.85em"}),
-        rx.el.select(*children, id=select_id, value=value, on_change=on_change, style=SELECT_STYLE),
+        rx.el.label(t(label_key), html_for=f"f-{name}", style=LABEL_STYLE),
+        select(*choices, id=f"f-{name}", value=s.filter_values.get(name, ""),
+               on_change=lambda value: s.set_filter(name, value), style={"min_width": "10em", "width": "auto"}),
         spacing="1",
     )
 
@@ -37,14 +37,10 @@ def _labelled_select(label_key: str, select_id: str, *children, value, on_change
 def _filters() -> rx.Component:
     s = InvoicesState
     return rx.hstack(
-        _labelled_select("billing.filter.status", "f-status",
-                         rx.el.option(t("billing.filter.all"), value=""),
-                         *[rx.el.option(t(f"billing.filter.{k}"), value=k) for k in STATUS_FILTERS],
-                         value=s.status_filter, on_change=s.set_status_filter),
-        _labelled_select("billing.filter.year", "f-year",
-                         rx.el.option(t("billing.filter.all_years"), value=""),
-                         rx.foreach(s.years, lambda y: rx.el.option(y, value=y)),
-                         value=s.year_filter, on_change=s.set_year_filter),
+        _filter("billing.filter.status", "status", *options([("", "billing.filter.all")]),
+                *options([k for k in CUSTOMER_STATUS_FILTERS if k], "billing.filter.")),
+        _filter("billing.filter.year", "year", *options([("", "billing.filter.all_years")]),
+                rx.foreach(s.years, lambda y: rx.el.option(y, value=y))),
         spacing="4",
         wrap="wrap",
         align="end",
@@ -56,16 +52,16 @@ def _invoice_card(row) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.link(row["number"], href="/invoice?id=" + row["id"], weight="bold"),
+                rx.link(row.number, href="/invoice?id=" + row.id.to(str), weight="bold"),
                 rx.spacer(),
-                status_badge(row["status"]),
+                invoice_status(row.status),
                 width="100%",
                 align="center",
             ),
-            money_row("billing.total", row["total"]),
-            money_row("billing.amount_due", row["due"], bold=True),
-            money_row("billing.due_date", row["due_date"]),
-            rx.cond(row["pdf"] != "", pdf_link(row["id"])),
+            money_row("billing.total", row.total),
+            money_row("billing.amount_due", row.due, bold=True),
+            money_row("billing.due_date", row.due_date),
+            rx.cond(row.pdf, pdf_link(row.id.to(str))),
             spacing="1",
             width="100%",
         ),
@@ -76,15 +72,15 @@ def _invoice_card(row) -> rx.Component:
 def _invoices_table() -> rx.Component:
     s = InvoicesState
     return data_table(s.rows, [
-        ("billing.number", lambda r: rx.link(r["number"], href="/invoice?id=" + r["id"], weight="medium")),
+        ("billing.number", lambda r: rx.link(r.number, href="/invoice?id=" + r.id.to(str), weight="medium")),
         ("billing.issue_date", text_cell("issue_date")),
         ("billing.due_date", text_cell("due_date")),
         ("billing.total", text_cell("total")),
         ("billing.amount_due", text_cell("due")),
-        ("billing.status", lambda r: status_badge(r["status"])),
+        ("billing.status", lambda r: invoice_status(r.status)),
         ("billing.files", lambda r: rx.hstack(
-            rx.cond(r["pdf"] != "", pdf_link(r["id"], "billing.pdf")),
-            rx.cond(r["files"] != "", rx.tooltip(rx.icon("paperclip", size=16, aria_label=t("billing.has_files")),
+            rx.cond(r.pdf, pdf_link(r.id.to(str), "billing.pdf")),
+            rx.cond(r.files > 0, rx.tooltip(rx.icon("paperclip", size=16, aria_label=t("billing.has_files")),
                                                  content=t("billing.has_files"))),
             spacing="3", align="center")),
     ])
@@ -95,7 +91,7 @@ def _empty() -> rx.Component:
         rx.vstack(
             rx.icon("receipt", size=28, color="var(--gray-9)"),
             rx.cond(
-                (InvoicesState.status_filter != "") | (InvoicesState.year_filter != ""),
+                InvoicesState.filtered,
                 rx.text(t("billing.empty_filtered"), weight="medium"),
                 rx.text(SiteState.tr["billing.empty"].to(str).replace("{business}", SiteState.brand_name),
                         weight="medium"),
@@ -108,7 +104,7 @@ def _empty() -> rx.Component:
     )
 
 
-@portal_page("/invoices", on_load=[InvoicesState.load_invoices],
+@portal_page("/invoices", on_load=[InvoicesState.load_list, InvoicesState.load_years],
              nav=NavEntry("nav.invoices", "/invoices", "receipt", 20, module="invoices"))
 def invoices_page() -> rx.Component:
     s = InvoicesState
@@ -144,14 +140,14 @@ def invoices_page() -> rx.Component:
 def _line(row) -> rx.Component:
     return rx.box(
         rx.hstack(
-            rx.text(row["description"], weight="medium", style={"flex": "1", "min_width": "0",
+            rx.text(row.description, weight="medium", style={"flex": "1", "min_width": "0",
                                                                "overflow_wrap": "anywhere"}),
-            rx.text(row["amount"], weight="medium", style={"white_space": "nowrap"}),
+            rx.text(row.amount, weight="medium", style={"white_space": "nowrap"}),
             width="100%",
             align="start",
             spacing="3",
         ),
-        rx.text(row["quantity"], " × ", row["unit_price"], " · ", t("billing.tax"), " ", row["rate"], size="1",
+        rx.text(row.quantity, " × ", row.unit_price, " · ", t("billing.tax"), " ", row.rate, size="1",
                 color_scheme="gray"),
         padding="0.6em 0",
         border_bottom="1px solid var(--gray-4)",
@@ -166,7 +162,7 @@ def _invoice_body() -> rx.Component:
         rx.hstack(
             rx.heading(SiteState.tr["billing.invoice_number"].to(str).replace("{number}", s.number), size="6",
                        as_="h1", id="invoice-heading"),
-            status_badge(s.status),
+            invoice_status(s.status),
             align="center",
             spacing="3",
             wrap="wrap",
@@ -199,7 +195,7 @@ def _invoice_body() -> rx.Component:
                 rx.box(rx.foreach(s.lines, _line), width="100%"),
                 rx.vstack(
                     money_row("billing.subtotal", s.subtotal),
-                    rx.foreach(s.tax_rows, lambda r: money_row_text(r["label"], r["tax"])),
+                    rx.foreach(s.tax_rows, lambda r: money_row_text(r.label, r.tax)),
                     money_row("billing.total", s.total_text, bold=True),
                     rx.cond(s.has_paid, money_row("billing.paid", s.paid_text)),
                     money_row("billing.amount_due", s.due_text, bold=True),
@@ -218,10 +214,10 @@ def _invoice_body() -> rx.Component:
                 rx.vstack(
                     rx.heading(t("billing.consumption_files"), size="4", as_="h2"),
                     rx.el.ul(rx.foreach(s.files, lambda f: rx.el.li(
-                        rx.el.a(rx.hstack(rx.icon("file_spreadsheet", size=16), rx.text(f["name"]),
-                                          rx.text("(", f["size"], ")", color_scheme="gray", size="1"),
+                        rx.el.a(rx.hstack(rx.icon("file_spreadsheet", size=16), rx.text(f.name),
+                                          rx.text("(", f.size, ")", color_scheme="gray", size="1"),
                                           spacing="2", align="center"),
-                                href=api_url("/api/consumption/" + f["id"]), download="",
+                                href=api_url("/api/consumption/" + f.id.to(str)), download="",
                                 style={"color": "var(--accent-11)", "text_decoration": "none"}),
                         style={"list_style": "none", "padding": "0.25em 0"})),
                         style={"padding": "0", "margin": "0"}, id="consumption-files"),
@@ -237,10 +233,10 @@ def _invoice_body() -> rx.Component:
                 rx.vstack(
                     rx.heading(t("billing.payments_received"), size="4", as_="h2"),
                     rx.foreach(s.payments, lambda p: rx.hstack(
-                        rx.text(p["date"], size="2"),
-                        rx.text(SiteState.tr["billing.method." + p["method"]].to(str), size="2", color_scheme="gray"),
+                        rx.text(p.date, size="2"),
+                        rx.text(SiteState.tr["billing.method." + p.method].to(str), size="2", color_scheme="gray"),
                         rx.spacer(),
-                        rx.text(p["amount"], size="2", weight="medium"),
+                        rx.text(p.amount, size="2", weight="medium"),
                         width="100%",
                     )),
                     spacing="2",
@@ -273,7 +269,7 @@ def invoice_page() -> rx.Component:
     )
 
 
-@portal_page("/payments", on_load=[PaymentsState.load_payments],
+@portal_page("/payments", on_load=[PaymentsState.load_list],
              nav=NavEntry("nav.payments", "/payments", "credit_card", 21, module="invoices"))
 def payments_page() -> rx.Component:
     s = PaymentsState
@@ -290,22 +286,17 @@ def payments_page() -> rx.Component:
                            icon="wallet", color_scheme="blue", width="100%")),
         rx.cond(
             s.error_key == "",
-            rx.vstack(
-                data_table(s.rows, [
-                    ("billing.date", text_cell("date")),
-                    ("billing.amount", lambda r: rx.text(r["amount"], size="2", weight="medium")),
-                    ("billing.method", lambda r: rx.text(SiteState.tr["billing.method." + r["method"]].to(str),
-                                                         size="2")),
-                    ("billing.settles", text_cell("invoices")),
-                    ("billing.receipt", lambda r: rx.el.a(
-                        rx.hstack(rx.icon("file_down", size=16), rx.text(r["receipt"]), spacing="1", align="center"),
-                        href=api_url("/api/payments/" + r["id"] + "/receipt"), download="",
-                        style={"color": "var(--accent-11)", "text_decoration": "none"})),
-                ], empty_key="billing.no_payments"),
-                rx.cond(s.total > 0, pager(s.page, s.pages, s.total, s.prev_page, s.next_page)),
-                spacing="4",
-                width="100%",
-            ),
+            list_page(s, [
+                ("billing.date", text_cell("date")),
+                ("billing.amount", lambda r: rx.text(r.amount, size="2", weight="medium")),
+                ("billing.method", lambda r: rx.text(SiteState.tr["billing.method." + r.method].to(str),
+                                                     size="2")),
+                ("billing.settles", text_cell("invoices")),
+                ("billing.receipt", lambda r: rx.el.a(
+                    rx.hstack(rx.icon("file_down", size=16), rx.text(r.receipt), spacing="1", align="center"),
+                    href=api_url("/api/payments/" + r.id.to(str) + "/receipt"), download="",
+                    style={"color": "var(--accent-11)", "text_decoration": "none"})),
+            ], empty_key="billing.no_payments"),
         ),
         spacing="4",
         width="100%",
@@ -322,8 +313,8 @@ def _bank_details(plan) -> rx.Component:
                           rx.el.dd(value, style={"margin": "0 0 0.5em 0", "font_family": "monospace",
                                                  "overflow_wrap": "anywhere"}))
               for key, value in (("billing.beneficiary", s.bank_beneficiary), ("billing.iban", s.bank_iban),
-                                 ("billing.bic", s.bank_bic), ("billing.reference", plan["reference"]),
-                                 ("billing.amount", plan["amount"]))],
+                                 ("billing.bic", s.bank_bic), ("billing.reference", plan.reference),
+                                 ("billing.amount", plan.amount))],
             style={"margin": "0"},
         ),
         rx.cond(s.bank_iban == "", rx.text(t("billing.transfer_ask"), size="2", color_scheme="gray")),
@@ -338,14 +329,14 @@ def _plan(plan) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(rx.text(t("billing.to_pay"), size="2"), rx.spacer(),
-                      rx.text(plan["amount"], size="6", weight="bold"), width="100%", align="center"),
-            rx.text(t("billing.invoices"), ": ", plan["numbers"], size="2", color_scheme="gray"),
+                      rx.text(plan.amount, size="6", weight="bold"), width="100%", align="center"),
+            rx.text(t("billing.invoices"), ": ", plan.numbers, size="2", color_scheme="gray"),
             rx.cond(
                 s.online,
                 rx.vstack(
                     brand_button(rx.icon("credit_card", size=16),
-                                 SiteState.tr["billing.pay_by_card"].to(str).replace("{amount}", plan["amount"]),
-                                 on_click=PayState.start_checkout(plan["target"]), loading=s.working, size="3"),
+                                 SiteState.tr["billing.pay_by_card"].to(str).replace("{amount}", plan.amount),
+                                 on_click=PayState.start_checkout(plan.target), loading=s.working, size="3"),
                     rx.text(t("billing.card_help"), size="1", color_scheme="gray"),
                     rx.cond(s.bank_iban != "", rx.box(rx.separator(margin_y="0.75em"), _bank_details(plan),
                                                       width="100%")),

@@ -173,7 +173,7 @@ def render_invoice_pdf(db: Session, inv: Invoice, account: Account, lines: list[
     pdf.txt(t(lang, "pdf.how_to_pay"), 10, "B")
     pdf.txt(t(lang, "pdf.pay_online", url=portal_url(f"/invoice?id={inv.id}")), 9)
     if settings.bank_iban:
-        from portal_app.billing.rules import format_iban
+        from portal_app.billing.settings import format_iban
 
         pdf.txt(t(lang, "pdf.pay_transfer", beneficiary=settings.bank_beneficiary or biz.name,
                   iban=format_iban(settings.bank_iban), bic=settings.bank_bic or "-",
@@ -188,7 +188,7 @@ def render_receipt_pdf(db: Session, payment: Payment, account: Account, settled:
                        lang: str) -> bytes:
     """A receipt for one received payment: generated from the stored payment each time (it only
     restates it), in the reader's language."""
-    from portal_app.billing.rules import get_settings_row
+    from portal_app.billing.settings import get_settings_row
 
     biz = business_view(db)
     settings = get_settings_row(db)

@@ -13,7 +13,8 @@ from starlette.routing import Route
 
 from portal_app.core import registries
 from portal_app.core.db import session_scope
-from portal_app.billing import rules as billing, card_payments as billing_stripe
+from portal_app.billing import access, card_payments as billing_stripe, consumption, customer_views, payments, rules
+from portal_app.billing.amounts import as_id
 from portal_app.core.auth import sessions as portal_sessions, staff
 from portal_app.core.errors import DomainError
 from portal_app.core.states.portal import PORTAL_COOKIE
@@ -48,39 +49,40 @@ def _actor(db, request: Request):
     return ("portal", ctx) if ctx else (None, None)
 
 
-async def invoice_pdf(request: Request) -> Response:
-    invoice_id = request.path_params["invoice_id"]
+def _lookup(request: Request, for_staff, for_customer, object_id):
+    """`for_staff(db, ctx, id)` with a console session (`?console=1`), `for_customer(db, ctx, id, ip)` with a
+    portal one; None when there is no session or the rule refuses. The session keeps a refusal's audit line."""
     try:
-        with session_scope() as db:  # keeps the audit line of a refusal
+        with session_scope() as db:
             kind, ctx = _actor(db, request)
             if kind == "staff":
-                inv, found = billing.invoice_pdf_for_staff(db, ctx, invoice_id)
-            elif kind == "portal":
-                inv, found = billing.invoice_pdf_for_customer(db, ctx, invoice_id, _client_ip(request))
-            else:
-                return _not_found()
+                return for_staff(db, ctx, object_id)
+            if kind == "portal":
+                return for_customer(db, ctx, object_id, _client_ip(request))
+            return None
     except DomainError:
+        return None
+
+
+async def invoice_pdf(request: Request) -> Response:
+    found = _lookup(request, rules.invoice_pdf_for_staff, customer_views.invoice_pdf_for_customer,
+                    request.path_params["invoice_id"])
+    if found is None:
         return _not_found()
+    inv, pdf = found
     name = f"{inv.number or f'draft-{inv.id}'}.pdf"
     headers = {**PRIVATE, "Content-Disposition": disposition(name)}
-    if isinstance(found, bytes):  # a draft's preview, made now and never stored
-        return Response(found, media_type="application/pdf", headers=headers)
-    return FileResponse(found, media_type="application/pdf", headers=headers)
+    if isinstance(pdf, bytes):  # a draft's preview, made now and never stored
+        return Response(pdf, media_type="application/pdf", headers=headers)
+    return FileResponse(pdf, media_type="application/pdf", headers=headers)
 
 
 async def consumption_file(request: Request) -> Response:
-    file_id = request.path_params["file_id"]
-    try:
-        with session_scope() as db:  # keeps the audit line of a refusal
-            kind, ctx = _actor(db, request)
-            if kind == "staff":
-                row, path = billing.consumption_file_for_staff(db, ctx, file_id)
-            elif kind == "portal":
-                row, path = billing.consumption_file_for_customer(db, ctx, file_id, _client_ip(request))
-            else:
-                return _not_found()
-    except DomainError:
+    found = _lookup(request, consumption.consumption_file_for_staff, consumption.consumption_file_for_customer,
+                    request.path_params["file_id"])
+    if found is None:
         return _not_found()
+    row, path = found
     media = "application/pdf" if row.content_type == "application/pdf" else "text/csv; charset=utf-8"
     return FileResponse(path, media_type=media, headers={**PRIVATE, "Content-Disposition": disposition(row.filename)})
 
@@ -95,17 +97,17 @@ async def payment_receipt(request: Request) -> Response:
         with session_scope() as db:  # keeps the audit line of a refusal
             kind, ctx = _actor(db, request)
             if kind == "portal":
-                payment = billing.get_payment(db, ctx, payment_id, _client_ip(request))
+                payment = access.get_payment(db, ctx, payment_id, _client_ip(request))
                 lang = ctx.language
             elif kind == "staff":
-                payment = db.get(Payment, billing.as_id(payment_id) or 0)
+                payment = db.get(Payment, as_id(payment_id) or 0)
                 if payment is None or payment.status != "succeeded":
                     return _not_found()
                 lang = "en"
             else:
                 return _not_found()
             pdf = render_receipt_pdf(db, payment, db.get(Account, payment.account_id),
-                                     billing.payment_lines(db, payment.id), lang)
+                                     payments.payment_lines(db, payment.id), lang)
     except DomainError:
         return _not_found()
     return Response(pdf, media_type="application/pdf",

@@ -54,12 +54,12 @@ def seed(db_path: Path) -> dict[str, Any]:
     """Accounts and contacts through the services; the bulk of billing rows with plain INSERTs."""
     from portal_app.core.db import session_scope  # noqa: PLC0415
     from portal_app.core import accounts, audit, business
-    from portal_app.billing import rules as billing  # noqa: PLC0415
+    from portal_app.billing import settings  # noqa: PLC0415
 
     t0 = time.perf_counter()
     with session_scope() as db:
         business.get_business(db)
-        billing.get_settings_row(db)
+        settings.get_settings_row(db)
         big = accounts.save_account(db, audit.SYSTEM, account_id=None, name="Big Telecom Reseller", number="BIG-0001")
         accounts.save_contact(db, audit.SYSTEM, accounts.ContactInput(account_id=big.id, email=BIG_EMAIL,
                                                                       first_name="Big", portal_role="admin"))
@@ -167,7 +167,7 @@ class Capture:
 
 def _scenarios(ctx) -> dict[str, Callable[[Any], Any]]:
     """What each measured event runs in the database, as the handlers call it."""
-    from portal_app.billing import rules as billing
+    from portal_app.billing import consumption, customer_views, payments  # noqa: PLC0415
     from portal_app.core.auth import sessions as portal_sessions  # noqa: PLC0415
 
     token = ctx["token"]
@@ -175,25 +175,26 @@ def _scenarios(ctx) -> dict[str, Callable[[Any], Any]]:
     def resolve(db):
         return portal_sessions.resolve_session(db, token, touch=False)
 
-    def invoices_page(db):  # on_load chain: portal_load, then InvoicesState.load_invoices
+    def invoices_page(db):  # on_load chain: portal_load, then InvoicesState.load_list and load_years
         resolve(db)
         c = resolve(db)
-        billing.invoice_years(db, c)
-        rows, _ = billing.list_invoices(db, c)
-        billing.consumption_counts(db, c, [r.id for r in rows])
+        rows, _ = customer_views.list_invoices(db, c)
+        consumption.consumption_counts(db, c, [r.id for r in rows])
+        c = resolve(db)
+        customer_views.invoice_years(db, c)
 
     def with_filter(**kw):
         def run(db):
             c = resolve(db)
-            rows, _ = billing.list_invoices(db, c, **kw)
-            billing.consumption_counts(db, c, [r.id for r in rows])
+            rows, _ = customer_views.list_invoices(db, c, **kw)
+            consumption.consumption_counts(db, c, [r.id for r in rows])
         return run
 
     def summary(db):  # BillingSummaryState.load_summary
         c = resolve(db)
-        billing.amount_due_summary(db, c)
-        billing.monthly_billed(db, c)
-        billing.account_credit(db, c.account_id)
+        customer_views.amount_due_summary(db, c)
+        customer_views.monthly_billed(db, c)
+        payments.account_credit(db, c.account_id)
 
     def home(db):  # on_load chain: portal_load, then load_summary
         resolve(db)
@@ -285,11 +286,11 @@ async def events(app: ReflexApp, portal: Portal) -> dict[str, Any]:
         "floor (no-op event)": lambda: main.call(floor, done=portal.floor_done),
         "page load, no on_load [floor]": lambda: main.load_page("/__bench-floor"),
         "invoices page load": lambda: main.load_page("/invoices"),
-        "filter: not yet paid": lambda: main.call(f"{inv_state}.set_status_filter", {"value": "unpaid"},
+        "filter: not yet paid": lambda: main.call(f"{inv_state}.set_filter", {"name": "status", "value": "unpaid"},
                                                   done=has(inv_state)),
-        "filter: overdue": lambda: main.call(f"{inv_state}.set_status_filter", {"value": "overdue"},
+        "filter: overdue": lambda: main.call(f"{inv_state}.set_filter", {"name": "status", "value": "overdue"},
                                              done=has(inv_state)),
-        f"filter: year {year}": lambda: main.call(f"{inv_state}.set_year_filter", {"value": year},
+        f"filter: year {year}": lambda: main.call(f"{inv_state}.set_filter", {"name": "year", "value": year},
                                                   done=has(inv_state)),
         "home page load (amount due)": lambda: main.load_page("/"),
         "amount-due summary handler": lambda: main.call(f"{sum_state}.load_summary", done=has(sum_state)),
@@ -311,7 +312,7 @@ async def events(app: ReflexApp, portal: Portal) -> dict[str, Any]:
                 seq.error(name, exc)
     sizes = {}
     for name, (handler, payload, state) in {
-            "filter: not yet paid": (f"{inv_state}.set_status_filter", {"value": "unpaid"}, inv_state),
+            "filter: not yet paid": (f"{inv_state}.set_filter", {"name": "status", "value": "unpaid"}, inv_state),
             "amount-due summary handler": (f"{sum_state}.load_summary", {}, sum_state)}.items():
         await main.load_page("/invoices")
         got: list[int] = []

@@ -15,7 +15,7 @@ from portal_app.core.db import session_scope
 from portal_app.core.models.accounts import Account
 from portal_app.billing.models import Invoice
 from portal_app.core.models.notify import OutboundMessage
-from portal_app.billing import rules as billing
+from portal_app.billing import consumption, settings
 from tests.support.browser import last_message_id, latest_code
 from tests.support.browser import SERIOUS
 from tests.support.browser import PHONE, no_horizontal_overflow
@@ -55,7 +55,7 @@ def billed_customer(consumption: bool = True):
         staff = staff_context(db)
         inv = make_issued(db, account, [("Fibre Pro 1 Gb/s", "1", "59.90", "20"),
                                         ("Calls outside the plan", "1", "40.10", "20", True)], staff=staff)
-        billing.attach_consumption_file(db, staff, inv.id, "calls-march.csv",
+        consumption.attach_consumption_file(db, staff, inv.id, "calls-march.csv",
                                         b"date;number;seconds\n2026-03-01;+33612345678;42\n")
         return contact.email, inv.id, inv.number, account.id
 
@@ -131,7 +131,7 @@ def test_invoice_reads_well_on_a_phone_and_hides_consumption_when_off(browser: B
     monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)
     email, inv_id, number, account_id = billed_customer(consumption=False)
     with session_scope() as db:
-        s = billing.get_settings_row(db)
+        s = settings.get_settings_row(db)
         s.bank_iban, s.bank_bic, s.bank_beneficiary = "FR7630006000011234567890189", "AGRIFRPP", "Demo Télécom"
         db.add(s)
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)

@@ -20,7 +20,7 @@ from portal_app.core.routes import build_api
 from portal_app.core.db import session_scope
 from portal_app.core.models.audit import AuditEvent
 from portal_app.billing.models import Invoice, Payment, PaymentAllocation, StripeEvent
-from portal_app.billing import rules as billing, card_payments as billing_stripe
+from portal_app.billing import amounts, card_payments as billing_stripe, payments
 from portal_app.core.auth import impersonation, sessions as portal_sessions
 from portal_app.core.errors import DomainError
 from tests.factories import make_account, make_contact, make_issued, portal_context, staff_context
@@ -208,13 +208,13 @@ def test_overpayment_through_stripe_becomes_credit(stripe_server):
     with session_scope() as db:
         p = db.exec(select(Payment).where(Payment.account_id == account_id)).one()
         # meanwhile staff recorded a bank transfer for half of it
-        billing.record_manual_payment(db, staff_context(db), inv_id, amount="60", received_on="", reference="VIR")
+        payments.record_manual_payment(db, staff_context(db), inv_id, amount="60", received_on="", reference="VIR")
     body = event("evt_over_" + sid, sid, p.id, 12000)
     assert post(TestClient(build_api()), body, sign(body)).json()["outcome"] == "recorded"
     with session_scope() as db:
         inv = db.get(Invoice, inv_id)
-        assert (inv.status, inv.paid_minor, billing.amount_due(inv)) == ("paid", 12000, 0)
-        assert billing.account_credit(db, account_id) == {"EUR": 6000}
+        assert (inv.status, inv.paid_minor, amounts.amount_due(inv)) == ("paid", 12000, 0)
+        assert payments.account_credit(db, account_id) == {"EUR": 6000}
 
 
 @pytest.mark.parametrize("forge", ["wrong_secret", "tampered", "missing", "stale", "garbage"])

@@ -12,7 +12,7 @@ from sqlmodel import select
 from portal_app.core.db import session_scope
 from portal_app.core.models.accounts import Account
 from portal_app.billing.models import Invoice
-from portal_app.billing import rules as billing
+from portal_app.billing import rules
 from portal_app.core.errors import DomainError
 from tests.factories import make_account, make_draft, staff_context
 
@@ -33,7 +33,7 @@ def _issue_all(ids: list[int], staff) -> tuple[list[str], list[str]]:
         barrier.wait()
         try:
             with session_scope() as db:
-                number = billing.issue_invoice(db, staff, invoice_id).invoice.number
+                number = rules.issue_invoice(db, staff, invoice_id).invoice.number
             with lock:
                 numbers.append(number)
         except DomainError as exc:

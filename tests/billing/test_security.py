@@ -15,7 +15,7 @@ from portal_app.core.db import session_scope
 from portal_app.core.models.accounts import Account
 from portal_app.core.models.audit import AuditEvent
 from portal_app.billing.models import Invoice, Payment
-from portal_app.billing import rules as billing
+from portal_app.billing import consumption, payments, storage
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.accounts import save_account
 from portal_app.billing.state import InvoiceState, PayState
@@ -37,8 +37,8 @@ def world():
             account = make_account(db, name=f"Sec Billing {next(_n)}")
             contact = make_contact(db, account, email=f"secbill{next(_n)}@example.com", portal_role="admin")
             inv = make_issued(db, account, staff=staff)
-            f = billing.attach_consumption_file(db, staff, inv.id, "calls.csv", b"a;b\n1;2\n")
-            p = billing.record_manual_payment(db, staff, inv.id, amount="10", received_on="", reference="")
+            f = consumption.attach_consumption_file(db, staff, inv.id, "calls.csv", b"a;b\n1;2\n")
+            p = payments.record_manual_payment(db, staff, inv.id, amount="10", received_on="", reference="")
             draft = make_draft(db, account, staff=staff)
             out.append({"account": account.id, "contact": contact.id, "invoice": inv.id, "file": f.id, "payment": p.id,
                         "draft": draft.id, "token": portal_sessions.open_session(db, contact.id)})
@@ -99,9 +99,9 @@ def test_path_tricks_get_nothing(path):
 
 
 def test_stored_names_are_never_paths():
-    assert billing._stored_path(billing.invoices_dir(), "../secret.key") is None
-    assert billing._stored_path(billing.invoices_dir(), "/etc/passwd") is None
-    assert billing._stored_path(billing.invoices_dir(), "a" * 32 + ".pdf") is None  # well-formed, not there
+    assert storage.stored_path(storage.invoices_dir(), "../secret.key") is None
+    assert storage.stored_path(storage.invoices_dir(), "/etc/passwd") is None
+    assert storage.stored_path(storage.invoices_dir(), "a" * 32 + ".pdf") is None  # well-formed, not there
 
 
 def test_consumption_files_are_gone_when_statements_are_off():

@@ -10,10 +10,12 @@ from sqlmodel import select
 from portal_app.core.db import session_scope
 from portal_app.billing.models import Invoice, Payment
 from portal_app.core.models.notify import OutboundMessage
-from portal_app.billing import rules as billing
+from portal_app.billing import consumption, payments, settings
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.security import hmac_hash
-from portal_app.billing.admin_state import (AdminBillingSettingsState, AdminInvoiceImportState, AdminInvoicesState, AdminInvoiceState, AdminPaymentsState)
+from portal_app.billing.admin_state import (AdminBillingSettingsState, AdminInvoiceImportState, AdminInvoicesState,
+                                            AdminInvoiceState, AdminPaymentsState)
+from portal_app.billing.rows import PlanRow, TaxRow
 from portal_app.billing.state import BillingSummaryState, InvoicesState, InvoiceState, PaymentsState, PayState
 from tests.conftest import run_async
 from tests.factories import make_account, make_contact, make_issued, staff_context, staff_session
@@ -45,21 +47,22 @@ def test_invoices_list_filters_and_pages(root):
     page = sub(root, InvoicesState)
     page.portal_sid = token
     page.router = _router("/invoices", {})
-    page.load_invoices()
+    page.load_list()
+    page.load_years()
     assert page.error_key == "" and page.total == 22 and len(page.rows) == 20 and page.pages == 2
-    assert page.rows[0]["id"] == str(ids[-1]) and page.rows[0]["status"] == "issued"
-    assert page.rows[0]["total"] == "€120.00" and page.years
+    assert page.rows[0].id == ids[-1] and page.rows[0].status == "issued"
+    assert page.rows[0].total == "€120.00" and page.years
     page.next_page()
     assert page.page == 2 and len(page.rows) == 2
-    page.set_status_filter("paid")
+    page.set_filter("status", "paid")
     assert page.page == 1 and page.total == 0 and page.rows == []
-    page.set_status_filter("'; DROP TABLE invoice; --")
-    assert page.status_filter == "" and page.total == 22
-    page.set_year_filter("1999")
+    page.set_filter("status", "'; DROP TABLE invoice; --")
+    assert page.filter_values["status"] == "" and page.total == 22
+    page.set_filter("year", "1999")
     assert page.total == 0
     page.router = _router("/invoices", {"status": "overdue"})
-    page.load_invoices()
-    assert page.status_filter == "overdue"
+    page.load_list()
+    assert page.filter_values["status"] == "overdue"
 
 
 def test_invoice_view_lines_totals_and_files(root):
@@ -67,7 +70,7 @@ def test_invoice_view_lines_totals_and_files(root):
     inv_id, number = issue(account_id, ("Fibre", "1", "59.90", "20"), ("Calls", "2", "1.50", "20", True))
     with session_scope() as db:
         staff = staff_context(db)
-        billing.attach_consumption_file(db, staff, inv_id, "calls.csv", b"a;b\n1;2\n")
+        consumption.attach_consumption_file(db, staff, inv_id, "calls.csv", b"a;b\n1;2\n")
     page = sub(root, InvoiceState)
     page.portal_sid = token
     page.lang = "fr"
@@ -75,9 +78,9 @@ def test_invoice_view_lines_totals_and_files(root):
     page.load_invoice()
     assert page.error_key == "" and page.number == number and page.can_pay and page.has_pdf
     assert page.total_text == "75,48\u00a0€" and page.due_text == page.total_text
-    assert [li["description"] for li in page.lines] == ["Fibre", "Calls"] and page.lines[1]["quantity"] == "2"
-    assert page.tax_rows == [{"label": "VAT 20 %", "net": "62,90\u00a0€", "tax": "12,58\u00a0€"}]
-    assert [f["name"] for f in page.files] == ["calls.csv"]
+    assert [li.description for li in page.lines] == ["Fibre", "Calls"] and page.lines[1].quantity == "2"
+    assert page.tax_rows == [TaxRow(label="VAT 20 %", net="62,90\u00a0€", tax="12,58\u00a0€")]
+    assert [f.name for f in page.files] == ["calls.csv"]
     page.router = _router("/invoice", {"id": "abc"})
     page.load_invoice()
     assert page.error_key == "error.not_found" and page.invoice_id == 0
@@ -89,7 +92,7 @@ def test_members_get_nothing_and_the_home_card_stays_hidden(root):
     page = sub(root, InvoicesState)
     page.portal_sid = token
     page.router = _router("/invoices", {})
-    page.load_invoices()
+    page.load_list()
     assert page.error_key == "error.forbidden" and page.rows == []
     summary = sub(root, BillingSummaryState)
     summary.portal_sid = token
@@ -110,7 +113,7 @@ def test_home_summary_and_chart(root):
     summary.portal_sid = token
     summary.load_summary()
     assert summary.visible and summary.has_due and not summary.has_overdue
-    assert summary.due_rows[0]["due"] == "€150.00" and summary.due_rows[0]["open_count"] == "2"
+    assert summary.due_rows[0].due == "€150.00" and summary.due_rows[0].open_count == 2
     assert summary.chart_currency == "EUR" and len(summary.chart) == 12 and summary.chart[-1]["billed"] == 150
     assert all(isinstance(m["billed"], int) for m in summary.chart)
 
@@ -120,7 +123,7 @@ def test_pay_page_without_stripe_shows_bank_details(root, monkeypatch):
     account_id, _, token = customer()
     inv_id, number = issue(account_id)
     with session_scope() as db:
-        s = billing.get_settings_row(db)
+        s = settings.get_settings_row(db)
         s.bank_iban, s.bank_bic, s.bank_beneficiary = "FR7630006000011234567890189", "AGRIFRPP", "Demo SAS"
         db.add(s)
     pay = sub(root, PayState)
@@ -128,8 +131,8 @@ def test_pay_page_without_stripe_shows_bank_details(root, monkeypatch):
     pay.router = _router("/pay", {"invoice": inv_id})
     pay.load_pay()
     assert not pay.online and pay.bank_iban == "FR76 3000 6000 0112 3456 7890 189"
-    assert pay.plans == [{"target": str(inv_id), "amount": "€120.00", "currency": "EUR", "count": "1",
-                          "numbers": number, "reference": number}]
+    assert pay.plans == [PlanRow(target=str(inv_id), amount="€120.00", currency="EUR", count=1, numbers=number,
+                                 reference=number)]
     run_background(pay, "start_checkout", str(inv_id))
     assert pay.error_key == "billing.error.online_off"
 
@@ -138,12 +141,12 @@ def test_payments_page(root):
     account_id, _, token = customer()
     inv_id, number = issue(account_id)
     with session_scope() as db:
-        billing.record_manual_payment(db, staff_context(db), inv_id, amount="150", received_on="", reference="VIR")
+        payments.record_manual_payment(db, staff_context(db), inv_id, amount="150", received_on="", reference="VIR")
     page = sub(root, PaymentsState)
     page.portal_sid = token
     page.router = _router("/payments", {"checkout": "done"})
-    page.load_payments()
-    assert page.returned_from_checkout and page.total == 1 and page.rows[0]["invoices"] == number
+    page.load_list()
+    assert page.returned_from_checkout and page.total == 1 and page.rows[0].invoices == number
     assert page.credit == ["€30.00"]
 
 
@@ -166,33 +169,33 @@ def test_staff_edit_issue_pay_and_void_through_the_handlers(root):
     cust = sub(root, InvoicesState)
     cust.portal_sid = token
     cust.router = _router("/invoices", {})
-    cust.load_invoices()
+    cust.load_list()
     assert cust.total == 0
     ed = sub(root, AdminInvoiceState)
     ed.staff_sid = staff_token
     ed.router = _router("/admin/invoice", {"id": draft.id})
     ed.load_invoice()
     assert ed.is_draft and ed.line_rate == "20"
-    ed.issue()
+    run_async(ed.issue())
     assert ed.flash_key == "billing.error.no_lines"
     ed.save_line({"description": "Hosting", "quantity": "2", "unit_price": "12,50", "tax_rate": "20"})
     ed.save_line({"description": "", "quantity": "1", "unit_price": "1", "tax_rate": "0"})
     assert ed.flash_key == "billing.error.description" and len(ed.lines) == 1
-    ed.edit_line(ed.lines[0]["id"])
+    ed.edit_line(ed.lines[0].id)
     assert (ed.line_description, ed.line_quantity, ed.line_price) == ("Hosting", "2", "12.50")
     ed.save_line({"description": "Hosting plus", "quantity": "3", "unit_price": "12.50", "tax_rate": "20"})
-    assert ed.lines[0]["description"] == "Hosting plus" and ed.total_text == "€45.00" and ed.line_id == 0
+    assert ed.lines[0].description == "Hosting plus" and ed.total_text == "€45.00" and ed.line_id == 0
     ed.save_header({"currency": "EUR", "due_date": "2099-01-31", "notes": "Thanks"})
     ed.open_issue()
-    ed.issue()
+    run_async(ed.issue())
     assert ed.flash_key == "admin.invoice.issued" and ed.number.startswith("INV-") and not ed.is_draft
     assert ed.emails_sent == 2  # the account admin and the billing address
     with session_scope() as db:
         sent = db.exec(select(OutboundMessage).where(OutboundMessage.template == "new_invoice",
                                                      OutboundMessage.account_id == account_id)).all()
         assert {m.status for m in sent} == {"sent"} and len(sent) == 2
-    cust.load_invoices()
-    assert cust.total == 1 and cust.rows[0]["number"] == ed.number
+    cust.load_list()
+    assert cust.total == 1 and cust.rows[0].number == ed.number
     ed.record_payment({"amount": "20", "received_on": "", "reference": "VIR 42"})
     assert ed.payment_saved and ed.status == "partially_paid" and ed.due_text == "€25.00"
     ed.open_void()
@@ -202,8 +205,8 @@ def test_staff_edit_issue_pay_and_void_through_the_handlers(root):
     assert ed.status == "void" and not ed.void_open
     pays = sub(root, AdminPaymentsState)
     pays.staff_sid = staff_token
-    pays.load_payments()
-    assert any(r["reference"] == "VIR 42" and r["credit"] == "€20.00" for r in pays.rows)
+    pays.load_list()
+    assert any(r.reference == "VIR 42" and r.credit == "€20.00" for r in pays.rows)
 
 
 def test_billing_settings_page(root):
@@ -249,8 +252,8 @@ def test_no_secret_in_public_vars(root):
         state = sub(root, cls)
         state.portal_sid = token
         state.router = _router(route, query)
-        getattr(state, {"InvoicesState": "load_invoices", "InvoiceState": "load_invoice",
-                        "PaymentsState": "load_payments", "PayState": "load_pay"}[cls.__name__])()
+        getattr(state, {"InvoicesState": "load_list", "InvoiceState": "load_invoice",
+                        "PaymentsState": "load_list", "PayState": "load_pay"}[cls.__name__])()
     sub(root, BillingSummaryState).load_summary()
     blob = public_json(root)
     with session_scope() as db:
@@ -292,6 +295,6 @@ def test_import_page_and_consumption_upload(root):
     run_async(ed.upload_consumption([FakeUpload(b"\x89PNG\r\n\x1a\n....", "calls.csv")]))
     assert ed.flash_kind == "error" and ed.flash_key == "billing.error.file_type" and ed.files == []
     run_async(ed.upload_consumption([FakeUpload(b"date;secs\n2026-01-01;60\n", "../../etc/calls.csv")]))
-    assert ed.flash_key == "admin.invoice.files_attached" and [f["name"] for f in ed.files] == ["calls.csv"]
-    ed.delete_file(ed.files[0]["id"])
+    assert ed.flash_key == "admin.invoice.files_attached" and [f.name for f in ed.files] == ["calls.csv"]
+    ed.delete_file(ed.files[0].id)
     assert ed.files == []

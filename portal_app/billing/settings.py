@@ -1,0 +1,90 @@
+"""Billing settings: currency, tax, invoice numbers, payment terms and the bank details customers pay to."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session
+
+from portal_app.billing.amounts import parse_rate
+from portal_app.billing.models import BillingSettings
+from portal_app.core import audit, clock
+from portal_app.core.auth.staff import StaffContext
+from portal_app.core.business import business_view
+from portal_app.core.errors import DomainError
+
+_PREFIX_RE = re.compile(r"^[A-Za-z0-9/_.-]{0,20}$")
+_BIC_RE = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+
+
+def get_settings_row(db: Session) -> BillingSettings:
+    row = db.get(BillingSettings, 1)
+    if row is None:
+        row = BillingSettings(id=1)
+        db.add(row)
+        db.flush()
+    return row
+
+
+def check_currency(raw: str) -> str:
+    from babel.numbers import is_currency
+
+    code = (raw or "").strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code) or not is_currency(code):
+        raise DomainError("billing.error.currency")
+    return code
+
+
+def check_iban(raw: str) -> str:
+    iban = re.sub(r"\s+", "", raw or "").upper()
+    if not iban:
+        return ""
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}", iban):
+        raise DomainError("billing.error.iban")
+    digits = "".join(str(int(ch, 36)) for ch in iban[4:] + iban[:4])
+    if int(digits) % 97 != 1:
+        raise DomainError("billing.error.iban")
+    return iban
+
+
+def format_iban(iban: str) -> str:
+    return " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
+
+
+def update_settings(db: Session, staff: StaffContext, *, default_currency: str, default_tax_rate: str,
+                    tax_label: str, number_prefix: str, number_digits: str, number_yearly: bool,
+                    payment_terms_days: str, issuer_details: str, bank_beneficiary: str, bank_iban: str,
+                    bank_bic: str, bank_name: str) -> BillingSettings:
+    row = get_settings_row(db)
+    prefix = number_prefix.strip()
+    if not _PREFIX_RE.match(prefix):
+        raise DomainError("billing.error.prefix")
+    try:
+        digits, terms = int(str(number_digits).strip()), int(str(payment_terms_days).strip())
+    except ValueError:
+        raise DomainError("billing.error.number") from None
+    if not 3 <= digits <= 8:
+        raise DomainError("billing.error.digits")
+    if not 0 <= terms <= 365:
+        raise DomainError("billing.error.terms")
+    bic = re.sub(r"\s+", "", bank_bic or "").upper()
+    if bic and not _BIC_RE.match(bic):
+        raise DomainError("billing.error.bic")
+    row.default_currency = check_currency(default_currency)
+    row.default_tax_rate_bp = parse_rate(default_tax_rate)
+    row.tax_label = tax_label.strip()[:40] or "VAT"
+    row.number_prefix, row.number_digits, row.number_yearly = prefix, digits, bool(number_yearly)
+    row.payment_terms_days = terms
+    row.issuer_details = issuer_details.strip()[:1000]
+    row.bank_beneficiary, row.bank_name = bank_beneficiary.strip()[:200], bank_name.strip()[:200]
+    row.bank_iban, row.bank_bic = check_iban(bank_iban), bic
+    row.updated_at = clock.now()
+    db.add(row)
+    audit.record(db, staff.actor, "billing.settings", target_type="billing_settings", target_id=1)
+    return row
+
+
+def bank_details(db: Session) -> dict[str, str]:
+    s = get_settings_row(db)
+    return {"beneficiary": s.bank_beneficiary or business_view(db).name, "iban": format_iban(s.bank_iban),
+            "bic": s.bank_bic, "bank": s.bank_name}
