@@ -3,30 +3,51 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
-from portal_app.core.models.accounts import Contact
+
 from portal_app.bookings.models import Booking, BookingService, BookingSettings
 from portal_app.bookings.models import STATUS_CANCELLED, STATUS_COMPLETED, STATUS_CONFIRMED, STATUS_REQUESTED
-from portal_app.core import audit, clock, notify
-from portal_app.core.errors import DomainError, NotFound
-from portal_app.core.auth.sessions import PortalContext, require_module
-from portal_app.bookings.rules import (LIVE, MODULE, NOTE_MAX, PAGE_SIZE, aware, bookable_service,
-    get_booking_settings, schedule_reminder)
+from portal_app.bookings.notices import build_ics, changed
+from portal_app.bookings.rules import (LIVE, MODULE, NOTE_MAX, PAGE_SIZE, aware, bookable_service, get_booking_settings,
+                                       schedule_reminder)
 from portal_app.bookings.slots import (LONGEST, SlotDay, cancel_in_calendar, check_customer_slot, compute_slots,
-    lengths, place)
-from portal_app.bookings.notices import build_ics, tell
+                                       lengths, place)
+from portal_app.core import audit, clock, notify
+from portal_app.core.auth.sessions import PortalContext, require_module
+from portal_app.core.errors import DomainError, NotFound
+from portal_app.core.models.accounts import Contact
 
 VIEWS = ("upcoming", "requests", "history")
+
+
+def _online(db: Session, ctx: PortalContext) -> BookingSettings:
+    """The settings, when this customer may book online at all."""
+    require_module(ctx, MODULE)
+    settings = get_booking_settings(db)
+    if not settings.online_booking:
+        raise DomainError("bookings.error.online_off")
+    return settings
+
+
+def _changeable(db: Session, ctx: PortalContext, booking_id, block) -> tuple[BookingSettings, Booking, datetime]:
+    """(settings, the booking, now) when the customer may make this change to their booking now
+    (`block` says why not: reschedule_block or cancel_block)."""
+    require_module(ctx, MODULE)
+    settings = get_booking_settings(db)
+    b = _customer_booking(db, ctx, booking_id)
+    now = clock.now()
+    why = block(settings, b, now)
+    if why:
+        raise DomainError(why[0], **why[1])
+    return settings, b, now
 
 
 def available_slots(db: Session, ctx: PortalContext, service_id: int, first_day: date, days: int = 7,
                     viewer_zone: str | None = None) -> list[SlotDay]:
     """Free slots of a service for a customer (the service must be bookable by their account)."""
-    require_module(ctx, MODULE)
-    settings = get_booking_settings(db)
-    if not settings.online_booking:
-        raise DomainError("bookings.error.online_off")
+    settings = _online(db, ctx)
     svc = bookable_service(db, ctx, service_id)
     return compute_slots(db, settings, duration_minutes=svc.duration_minutes, buffer_minutes=svc.buffer_minutes,
                          first_day=first_day, days=days, viewer_zone=viewer_zone)
@@ -35,16 +56,10 @@ def available_slots(db: Session, ctx: PortalContext, service_id: int, first_day:
 def reschedule_slots(db: Session, ctx: PortalContext, booking_id: int, first_day: date, days: int = 7,
                      viewer_zone: str | None = None) -> list[SlotDay]:
     """Free slots to move a booking to: same lengths, its own time counted free."""
-    require_module(ctx, MODULE)
-    settings = get_booking_settings(db)
-    b = _customer_booking(db, ctx, booking_id)
-    why = reschedule_block(settings, b, clock.now())
-    if why:
-        raise DomainError(why[0], **why[1])
+    settings, b, _ = _changeable(db, ctx, booking_id, reschedule_block)
     duration, buffer = lengths(b)
     return compute_slots(db, settings, duration_minutes=duration, buffer_minutes=buffer, first_day=first_day,
                          days=days, viewer_zone=viewer_zone, ignore_booking_id=b.id)
-
 
 
 def _customer_booking(db: Session, ctx: PortalContext, booking_id) -> Booking:
@@ -104,10 +119,7 @@ def cancel_block(settings: BookingSettings, b: Booking, now: datetime) -> tuple[
 def book(db: Session, ctx: PortalContext, service_id, starts_at: datetime, note: str = "",
          ) -> tuple[Booking, list[notify.Delivery]]:
     """A customer books a free slot: confirmed at once, or a request when staff confirm bookings."""
-    require_module(ctx, MODULE)
-    settings = get_booking_settings(db)
-    if not settings.online_booking:
-        raise DomainError("bookings.error.online_off")
+    settings = _online(db, ctx)
     try:
         service_id = int(service_id)
     except (TypeError, ValueError):
@@ -122,22 +134,12 @@ def book(db: Session, ctx: PortalContext, service_id, starts_at: datetime, note:
                       confirmed_at=now if status == STATUS_CONFIRMED else None)
     place(db, booking, start, svc.duration_minutes, svc.buffer_minutes)
     schedule_reminder(booking, settings, now)
-    db.add(booking)
-    db.flush()
-    audit.record(db, audit.portal_actor(ctx), "booking.create", target_type="booking", target_id=booking.id,
-                 account_id=ctx.account_id, status=status)
-    return booking, tell(db, booking, status, by_staff=False)
+    return changed(db, audit.portal_actor(ctx), booking, "booking.create", status, by_staff=False, status=status)
 
 
 def reschedule(db: Session, ctx: PortalContext, booking_id,
                new_start: datetime) -> tuple[Booking, list[notify.Delivery]]:
-    require_module(ctx, MODULE)
-    settings = get_booking_settings(db)
-    b = _customer_booking(db, ctx, booking_id)
-    now = clock.now()
-    why = reschedule_block(settings, b, now)
-    if why:
-        raise DomainError(why[0], **why[1])
+    settings, b, now = _changeable(db, ctx, booking_id, reschedule_block)
     start = aware(new_start)
     if start == b.starts_at:
         raise DomainError("bookings.error.same_time")
@@ -150,25 +152,14 @@ def reschedule(db: Session, ctx: PortalContext, booking_id,
     b.sequence += 1
     b.updated_at = now
     schedule_reminder(b, settings, now)
-    db.add(b)
-    db.flush()
-    audit.record(db, audit.portal_actor(ctx), "booking.reschedule", target_type="booking", target_id=b.id,
-                 account_id=b.account_id, old=old.isoformat(), new=start.isoformat())
-    return b, tell(db, b, "moved", by_staff=False)
+    return changed(db, audit.portal_actor(ctx), b, "booking.reschedule", "moved", by_staff=False,
+                   old=old.isoformat(), new=start.isoformat())
 
 
 def cancel(db: Session, ctx: PortalContext, booking_id) -> tuple[Booking, list[notify.Delivery]]:
-    require_module(ctx, MODULE)
-    settings = get_booking_settings(db)
-    b = _customer_booking(db, ctx, booking_id)
-    now = clock.now()
-    why = cancel_block(settings, b, now)
-    if why:
-        raise DomainError(why[0], **why[1])
+    _, b, now = _changeable(db, ctx, booking_id, cancel_block)
     cancel_in_calendar(db, b, now)
-    audit.record(db, audit.portal_actor(ctx), "booking.cancel", target_type="booking", target_id=b.id,
-                 account_id=b.account_id)
-    return b, tell(db, b, STATUS_CANCELLED, by_staff=False)
+    return changed(db, audit.portal_actor(ctx), b, "booking.cancel", STATUS_CANCELLED, by_staff=False)
 
 
 

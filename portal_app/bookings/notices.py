@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
+
 from sqlalchemy import delete, event, update
 from sqlmodel import Session, select
-from portal_app.core.config import get_settings
-from portal_app.core.models.accounts import Contact
+
 from portal_app.bookings.models import Booking, BookingService, BookingSlotClaim
 from portal_app.bookings.models import (CELL_MINUTES, STATUS_CANCELLED, STATUS_COMPLETED, STATUS_CONFIRMED,
-    STATUS_REQUESTED)
-from portal_app.core import clock, notify
-from portal_app.core.business import branding, business_view
-from portal_app.core.i18n import format_long_date, format_time_of_day, shipped_languages, t
+                                        STATUS_REQUESTED)
 from portal_app.bookings.rules import service_name, zone
+from portal_app.core import audit, clock, notify
+from portal_app.core.business import branding, business_view
+from portal_app.core.config import get_settings
+from portal_app.core.i18n import format_long_date, format_time_of_day, shipped_languages, t
+from portal_app.core.models.accounts import Contact
 
 REMINDER_BATCH = 200
 # Claims of appointments older than this are released by the job (nothing can be booked there).
@@ -30,6 +32,15 @@ def send_after_commit(db: Session, deliveries: list[notify.Delivery]) -> None:
     """Send these messages once the handler's transaction commits (never if it rolls back)."""
     if deliveries:
         event.listen(db, "after_commit", lambda _session: notify.dispatch(deliveries), once=True)
+
+
+def changed(db: Session, actor: audit.Actor, b: Booking, action: str, event: str, *, by_staff: bool,
+            **details) -> tuple[Booking, list[notify.Delivery]]:
+    """A change to a booking: written, recorded in the audit log, and told to the customer."""
+    db.add(b)
+    db.flush()
+    audit.record(db, actor, action, target_type="booking", target_id=b.id, account_id=b.account_id, **details)
+    return b, tell(db, b, event, by_staff=by_staff)
 
 
 def describe_when(value: datetime, lang: str, tz_name: str) -> str:

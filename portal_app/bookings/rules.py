@@ -8,26 +8,28 @@ duplicates them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+import re
 from zoneinfo import ZoneInfo, available_timezones
+
 from babel.numbers import get_currency_precision, list_currencies
 from sqlalchemy import delete, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
-from portal_app.core.models.accounts import Account
-from portal_app.bookings.models import (Booking, BookingException, BookingHours, BookingService,
-    BookingServiceAccount, BookingSettings)
+
+from portal_app.bookings.models import (Booking, BookingException, BookingHours, BookingService, BookingServiceAccount,
+                                        BookingSettings)
 from portal_app.bookings.models import (AUDIENCE_ACCOUNTS, AUDIENCE_EVERYONE, CELL_MINUTES, STATUS_COMPLETED,
-    STATUS_CONFIRMED, STATUS_REQUESTED)
+                                        STATUS_CONFIRMED, STATUS_REQUESTED)
 from portal_app.core import audit, clock
-from portal_app.core.errors import DomainError, NotFound
-from portal_app.core.i18n import shipped_languages
 from portal_app.core.auth.sessions import PortalContext, require_module
 from portal_app.core.auth.staff import StaffContext
+from portal_app.core.errors import DomainError, NotFound
+from portal_app.core.i18n import shipped_languages
+from portal_app.core.models.accounts import Account
 
 MODULE = "bookings"
 PAGE_SIZE = 10

@@ -10,15 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
+
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
+
 from portal_app.bookings.models import Booking, BookingException, BookingSettings, BookingSlotClaim
 from portal_app.bookings.models import STATUS_CANCELLED
+from portal_app.bookings.rules import (HOLDING, MAX_BUFFER_MINUTES, MAX_DURATION_MINUTES, cells, is_zone, local_instant,
+                                       weekly_hours, zone)
 from portal_app.core import clock
 from portal_app.core.errors import DomainError
-from portal_app.bookings.rules import (HOLDING, MAX_BUFFER_MINUTES, MAX_DURATION_MINUTES, cells, is_zone,
-    local_instant, weekly_hours, zone)
 
 # ---- free slots -------------------------------------------------------------------------------------
 

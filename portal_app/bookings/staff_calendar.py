@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+
 from sqlalchemy import func
 from sqlmodel import Session, select
-from portal_app.core.models.accounts import Account, Contact
+
 from portal_app.bookings.models import Booking, BookingService
 from portal_app.bookings.models import (CELL_MINUTES, STATUS_CANCELLED, STATUS_COMPLETED, STATUS_CONFIRMED,
-    STATUS_REQUESTED)
-from portal_app.core import audit, clock, notify
-from portal_app.core.errors import DomainError, NotFound
-from portal_app.core.auth.staff import StaffContext
+                                        STATUS_REQUESTED)
+from portal_app.bookings.notices import changed
 from portal_app.bookings.rules import (ADMIN_PAGE_SIZE, LIVE, NOTE_MAX, aware, get_booking_settings, get_service,
-    local_instant, parse_time, schedule_reminder, zone)
+                                       local_instant, parse_time, schedule_reminder, zone)
 from portal_app.bookings.slots import LONGEST, cancel_in_calendar, lengths, overlaps, place
-from portal_app.bookings.notices import tell
+from portal_app.core import clock, notify
+from portal_app.core.auth.staff import StaffContext
+from portal_app.core.errors import DomainError, NotFound
+from portal_app.core.models.accounts import Account, Contact
 
 WEEK_VIEW_LIMIT = 500
 
@@ -73,34 +75,31 @@ def staff_create(db: Session, staff: StaffContext, *, contact_email: str, servic
                       created_at=now, confirmed_at=now)
     place(db, booking, start, svc.duration_minutes, svc.buffer_minutes)
     schedule_reminder(booking, settings, now)
-    db.add(booking)
-    db.flush()
-    audit.record(db, staff.actor, "booking.staff_create", target_type="booking", target_id=booking.id,
-                 account_id=booking.account_id)
-    return booking, tell(db, booking, STATUS_CONFIRMED, by_staff=True)
+    return changed(db, staff.actor, booking, "booking.staff_create", STATUS_CONFIRMED, by_staff=True)
+
+
+def _staff_booking(db: Session, booking_id, statuses: tuple[str, ...], refusal: str) -> Booking:
+    """The booking, when its status allows the change (else `refusal`, a catalogue key)."""
+    b = get_booking(db, booking_id)
+    if b.status not in statuses:
+        raise DomainError(refusal)
+    return b
 
 
 def staff_confirm(db: Session, staff: StaffContext, booking_id) -> tuple[Booking, list[notify.Delivery]]:
-    b = get_booking(db, booking_id)
-    if b.status != STATUS_REQUESTED:
-        raise DomainError("bookings.error.not_requested")
+    b = _staff_booking(db, booking_id, (STATUS_REQUESTED,), "bookings.error.not_requested")
     now = clock.now()
     if b.starts_at <= now:
         raise DomainError("bookings.error.in_past")
     b.status, b.confirmed_at, b.updated_at = STATUS_CONFIRMED, now, now
     b.sequence += 1
     schedule_reminder(b, get_booking_settings(db), now)
-    db.add(b)
-    db.flush()
-    audit.record(db, staff.actor, "booking.confirm", target_type="booking", target_id=b.id, account_id=b.account_id)
-    return b, tell(db, b, STATUS_CONFIRMED, by_staff=True)
+    return changed(db, staff.actor, b, "booking.confirm", STATUS_CONFIRMED, by_staff=True)
 
 
 def staff_move(db: Session, staff: StaffContext, booking_id,
                new_start: datetime) -> tuple[Booking, list[notify.Delivery]]:
-    b = get_booking(db, booking_id)
-    if b.status not in LIVE:
-        raise DomainError("bookings.error.not_live")
+    b = _staff_booking(db, booking_id, LIVE, "bookings.error.not_live")
     now = clock.now()
     start = _staff_start(new_start, now)
     if start == b.starts_at:
@@ -113,36 +112,23 @@ def staff_move(db: Session, staff: StaffContext, booking_id,
     b.sequence += 1
     b.updated_at = now
     schedule_reminder(b, get_booking_settings(db), now)
-    db.add(b)
-    db.flush()
-    audit.record(db, staff.actor, "booking.move", target_type="booking", target_id=b.id, account_id=b.account_id,
-                 old=old.isoformat(), new=start.isoformat())
-    return b, tell(db, b, "moved", by_staff=True)
+    return changed(db, staff.actor, b, "booking.move", "moved", by_staff=True, old=old.isoformat(),
+                   new=start.isoformat())
 
 
 def staff_cancel(db: Session, staff: StaffContext, booking_id) -> tuple[Booking, list[notify.Delivery]]:
-    b = get_booking(db, booking_id)
-    if b.status not in LIVE:
-        raise DomainError("bookings.error.not_live")
+    b = _staff_booking(db, booking_id, LIVE, "bookings.error.not_live")
     cancel_in_calendar(db, b, clock.now())
-    audit.record(db, staff.actor, "booking.staff_cancel", target_type="booking", target_id=b.id,
-                 account_id=b.account_id)
-    return b, tell(db, b, STATUS_CANCELLED, by_staff=True)
+    return changed(db, staff.actor, b, "booking.staff_cancel", STATUS_CANCELLED, by_staff=True)
 
 
 def staff_complete(db: Session, staff: StaffContext, booking_id) -> tuple[Booking, list[notify.Delivery]]:
-    b = get_booking(db, booking_id)
-    if b.status != STATUS_CONFIRMED:
-        raise DomainError("bookings.error.not_confirmed")
+    b = _staff_booking(db, booking_id, (STATUS_CONFIRMED,), "bookings.error.not_confirmed")
     now = clock.now()
     if b.starts_at > now:
         raise DomainError("bookings.error.not_started")
     b.status, b.updated_at, b.reminder_due_at = STATUS_COMPLETED, now, None
-    db.add(b)
-    db.flush()
-    audit.record(db, staff.actor, "booking.complete", target_type="booking", target_id=b.id,
-                 account_id=b.account_id)
-    return b, tell(db, b, STATUS_COMPLETED, by_staff=True)
+    return changed(db, staff.actor, b, "booking.complete", STATUS_COMPLETED, by_staff=True)
 
 
 ADMIN_SCOPES = ("upcoming", "past", "all")
