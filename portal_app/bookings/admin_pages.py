@@ -14,15 +14,18 @@ from portal_app.core.ui.tables import data_table, text_cell
 STATUSES = ("requested", "confirmed", "cancelled", "completed")
 
 
-def subnav(current: str) -> rx.Component:
+def section_header(title_key: str, current: str, *actions: rx.Component) -> rx.Component:
+    """The heading of a bookings console page, the links to its sister pages, and the page's own buttons."""
     links = [("admin.bookings.calendar", "/admin/bookings"), ("admin.bookings.services", "/admin/booking-services"),
              ("admin.bookings.settings", "/admin/booking-settings")]
-    return rx.el.nav(
+    nav = rx.el.nav(
         rx.hstack(*[rx.link(t(key), href=href, weight="bold" if href == current else "regular", size="2",
                             aria_current="page" if href == current else None) for key, href in links],
                   spacing="4", wrap="wrap"),
         aria_label=t("admin.bookings.sections"),
     )
+    return rx.hstack(rx.heading(t(title_key), size="6", as_="h1"), nav, *((rx.spacer(), *actions) if actions else ()),
+                     width="100%", align="center", wrap="wrap", spacing="4")
 
 
 # ---- calendar ---------------------------------------------------------------------------------------
@@ -231,16 +234,9 @@ def _new_dialog() -> rx.Component:
             nav=NavEntry("admin.nav.bookings", "/admin/bookings", "calendar_days", 30))
 def admin_bookings_page() -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.heading(t("admin.nav.bookings"), size="6", as_="h1"),
-            subnav("/admin/bookings"),
-            rx.spacer(),
-            brand_button(rx.icon("plus", size=16), t("admin.bookings.new"), on_click=B.open_new, id="new-booking"),
-            width="100%",
-            align="center",
-            wrap="wrap",
-            spacing="4",
-        ),
+        section_header("admin.nav.bookings", "/admin/bookings",
+                       brand_button(rx.icon("plus", size=16), t("admin.bookings.new"), on_click=B.open_new,
+                                    id="new-booking")),
         rx.hstack(
             rx.button(rx.icon("calendar_days", size=16), t("admin.bookings.week_view"), on_click=B.show_week,
                       variant=rx.cond(B.view == "week", "solid", "soft"), aria_pressed=B.view == "week"),

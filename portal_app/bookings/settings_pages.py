@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.bookings.admin_pages import subnav
+from portal_app.bookings.admin_pages import section_header
 from portal_app.bookings.settings_state import (ZONE_NAMES, AdminBookingExceptionsState, AdminBookingServicesState,
                                                 AdminBookingSettingsState)
 from portal_app.core.ui.basics import (LABEL_STYLE, brand_button, checkbox_field, field, options, select_field,
@@ -12,6 +12,13 @@ from portal_app.core.ui.basics import (LABEL_STYLE, brand_button, checkbox_field
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
 from portal_app.core.ui.tables import list_page, text_cell
+
+def _save_row(button_id: str, saved: rx.Var, *extra: rx.Component) -> rx.Component:
+    """A form's save button, anything beside it, and "Saved" once it is."""
+    return rx.hstack(brand_button(t("admin.save"), type="submit", id=button_id), *extra,
+                     rx.cond(saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
+                     spacing="3", align="center")
+
 
 # ---- services ---------------------------------------------------------------------------------------
 
@@ -72,13 +79,8 @@ def _service_form() -> rx.Component:
                 rx.hstack(checkbox_field("admin.booking_services.show_price", "show_price", V.show_price),
                           checkbox_field("admin.booking_services.active", "active", V.active), spacing="5", wrap="wrap"),
                 audience,
-                rx.hstack(
-                    brand_button(t("admin.save"), type="submit", id="save-service"),
-                    rx.button(t("admin.close"), type="button", variant="soft", on_click=V.close_edit),
-                    rx.cond(V.saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
-                    spacing="3",
-                    align="center",
-                ),
+                _save_row("save-service", V.saved,
+                          rx.button(t("admin.close"), type="button", variant="soft", on_click=V.close_edit)),
                 spacing="4",
                 width="100%",
             ),
@@ -93,16 +95,8 @@ def _service_form() -> rx.Component:
 @admin_page("/admin/booking-services", on_load=[V.load_list, V.close_edit])
 def admin_booking_services_page() -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.heading(t("admin.bookings.services"), size="6", as_="h1"),
-            subnav("/admin/booking-services"),
-            rx.spacer(),
-            brand_button(rx.icon("plus", size=16), t("admin.booking_services.new"), on_click=V.new_service),
-            width="100%",
-            align="center",
-            wrap="wrap",
-            spacing="4",
-        ),
+        section_header("admin.bookings.services", "/admin/booking-services",
+                       brand_button(rx.icon("plus", size=16), t("admin.booking_services.new"), on_click=V.new_service)),
         rx.cond(V.edit_open, _service_form()),
         list_page(V, [
             ("admin.booking_services.name", lambda r: rx.button(r.name, variant="ghost",
@@ -170,9 +164,7 @@ def _rules_form() -> rx.Component:
                 wrap="wrap",
             ),
             rx.text(t("admin.booking_settings.rules_help"), size="1", color_scheme="gray"),
-            rx.hstack(brand_button(t("admin.save"), type="submit", id="save-rules"),
-                      rx.cond(G.saved_rules, rx.text(t("admin.saved"), color_scheme="green", role="status")),
-                      spacing="3", align="center"),
+            _save_row("save-rules", G.saved_rules),
             spacing="4",
             width="100%",
         ),
@@ -195,9 +187,7 @@ def _hours_form() -> rx.Component:
                 spacing="3",
                 width="100%",
             )),
-            rx.hstack(brand_button(t("admin.save"), type="submit", id="save-hours"),
-                      rx.cond(G.saved_hours, rx.text(t("admin.saved"), color_scheme="green", role="status")),
-                      spacing="3", align="center"),
+            _save_row("save-hours", G.saved_hours),
             spacing="3",
             width="100%",
         ),
@@ -249,14 +239,7 @@ def _exceptions() -> rx.Component:
 @admin_page("/admin/booking-settings", on_load=[G.load_booking_settings, X.load_list])
 def admin_booking_settings_page() -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.heading(t("admin.bookings.settings"), size="6", as_="h1"),
-            subnav("/admin/booking-settings"),
-            width="100%",
-            align="center",
-            wrap="wrap",
-            spacing="4",
-        ),
+        section_header("admin.bookings.settings", "/admin/booking-settings"),
         rx.card(_rules_form(), width="100%"),
         rx.grid(
             rx.card(_hours_form(), width="100%"),
