@@ -7,7 +7,7 @@ import reflex as rx
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
-from portal_app.core.ui.basics import alert, brand_button, keyed_badge, pager
+from portal_app.core.ui.basics import LABEL_STYLE, alert, brand_button, keyed_badge, pager
 from portal_app.bookings.state import BookingsState, NewBookingState
 from portal_app.core.states.site import SiteState
 
@@ -279,7 +279,7 @@ def _confirm_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.el.label(t("bookings.note_label"), html_for="booking-note",
-                                style={"font_weight": "500", "font_size": "0.9em"}),
+                                style=LABEL_STYLE),
                     rx.text_area(id="booking-note", name="note", max_length=500, rows="3", width="100%"),
                     rx.hstack(
                         rx.button(t("bookings.back"), type="button", variant="soft", on_click=N.clear_slot),
