@@ -1,83 +1,23 @@
-"""The "next appointments" card for the customer's home page, with its own small state."""
+"""The "next appointments" card for the customer's home page (its state is in state.py)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.core.db import session_scope
-from portal_app.bookings import rules as bookings
-from portal_app.core import clock, i18n, registries
-from portal_app.core.errors import DomainError
-from portal_app.bookings.state import ZONE_SCRIPT
-from portal_app.core.states.portal import PortalState
-from portal_app.core.ui.i18n import t
+from portal_app.bookings.state import UpcomingBookingsCardState
+from portal_app.core import registries
 from portal_app.core.ui.basics import brand_button
-
-CARD_LIMIT = 3
-
-
-class UpcomingBookingsCardState(PortalState):
-    """Only plain display values: the account's next few bookings, in the reader's zone."""
-
-    card_visible: bool = False
-    card_can_book: bool = False
-    card_items: list[dict[str, str]] = []
-    card_zone: str = ""
-
-    def _fill(self, db) -> None:
-        ctx = self._require(db)
-        if not ctx.can(bookings.MODULE):
-            self.card_visible, self.card_items = False, []
-            return
-        settings = bookings.get_booking_settings(db)
-        name = self.card_zone if bookings.is_zone(self.card_zone) else settings.time_zone
-        tz, lang, today = bookings.zone(name), self.lang or "en", clock.now().astimezone(bookings.zone(name)).date()
-        items = []
-        for b, svc in bookings.next_bookings(db, ctx, CARD_LIMIT):
-            day = b.starts_at.astimezone(tz).date()
-            items.append({
-                "id": str(b.id),
-                "service": bookings.service_name(svc, lang, self._default_language),
-                "day": i18n.t(lang, "bookings.today") if day == today else i18n.format_short_date(day, lang),
-                "time": i18n.format_time_of_day(b.starts_at, lang, tz),
-                "status": b.status,
-            })
-        self.card_items = items
-        self.card_can_book = settings.online_booking
-        self.card_visible = True
-
-    @rx.event
-    def load_upcoming_bookings(self):
-        try:
-            with session_scope() as db:
-                self._fill(db)
-        except DomainError:
-            self.card_visible = False
-            return
-        if self.card_visible and not self.card_zone:
-            return rx.call_script(ZONE_SCRIPT, callback=UpcomingBookingsCardState.set_card_zone)
-
-    @rx.event
-    def set_card_zone(self, name: str):
-        name = str(name or "")[:64]
-        if not bookings.is_zone(name) or name == self.card_zone:
-            return
-        self.card_zone = name
-        try:
-            with session_scope() as db:
-                self._fill(db)
-        except DomainError:
-            self.card_visible = False
+from portal_app.core.ui.i18n import t
 
 
 def _item(item: rx.Var) -> rx.Component:
     return rx.el.li(
         rx.hstack(
-            rx.vstack(rx.text(item["day"], weight="bold", size="2"), rx.text(item["time"], size="2"), spacing="0",
+            rx.vstack(rx.text(item.day, weight="bold", size="2"), rx.text(item.time, size="2"), spacing="0",
                       min_width="6.5em"),
-            rx.text(item["service"], size="2"),
+            rx.text(item.service, size="2"),
             rx.spacer(),
-            rx.cond(item["status"] == "requested", rx.badge(t("bookings.status.requested"), color_scheme="amber")),
+            rx.cond(item.status == "requested", rx.badge(t("bookings.status.requested"), color_scheme="amber")),
             align="center",
             spacing="3",
             width="100%",

@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 
 from portal_app.core.db import session_scope
-from portal_app.bookings import rules as bookings
+from portal_app.bookings import notices
 from portal_app.core import clock, notify, registries
 
 log = logging.getLogger("guichet.jobs")
@@ -19,8 +19,8 @@ def run_booking_reminders(now: datetime | None = None) -> int:
     is in the database, so a pass after a restart picks up whatever fell due meanwhile."""
     now = now or clock.now()
     with session_scope() as db:
-        deliveries = bookings.send_due_reminders(db, now)
-        bookings.release_past_claims(db, now)
+        deliveries = notices.send_due_reminders(db, now)
+        notices.release_past_claims(db, now)
     notify.dispatch(deliveries)
     return len(deliveries)
 

@@ -7,20 +7,11 @@ import reflex as rx
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
-from portal_app.core.ui.basics import alert, brand_button, pager
+from portal_app.core.ui.basics import LABEL_STYLE, alert, brand_button, keyed_badge, pager
 from portal_app.bookings.state import BookingsState, NewBookingState
 from portal_app.core.states.site import SiteState
 
 STATUS_COLOURS = {"requested": "amber", "confirmed": "green", "cancelled": "gray", "completed": "blue"}
-
-
-def status_badge(status: rx.Var, size: str = "2", **props) -> rx.Component:
-    return rx.match(
-        status,
-        *[(s, rx.badge(t(f"bookings.status.{s}"), color_scheme=c, size=size, **props))
-          for s, c in STATUS_COLOURS.items()],
-        rx.badge(status, size=size, **props),
-    )
 
 
 def _why(key: rx.Var, hours: rx.Var) -> rx.Var:
@@ -42,16 +33,16 @@ def slot_picker(S) -> rx.Component:
                                               rx.text(S.zone_note, size="1", color_scheme="gray"),
                                               spacing="1", align="center")),
         rx.foreach(S.days, lambda day, i: rx.box(
-            rx.text(day["long"], weight="bold", size="2", as_="div", margin_bottom="0.4em"),
+            rx.text(day.long, weight="bold", size="2", as_="div", margin_bottom="0.4em"),
             rx.cond(
-                day["empty"] != "",
+                day.empty,
                 rx.text(t("bookings.no_slots_day"), size="2", color_scheme="gray"),
                 rx.flex(
                     rx.foreach(S.day_slots[i], lambda slot: rx.button(
-                        slot["label"],
-                        on_click=S.choose_slot(slot["key"]),
-                        variant=rx.cond(S.chosen_key == slot["key"], "solid", "outline"),
-                        aria_pressed=rx.cond(S.chosen_key == slot["key"], "true", "false"),
+                        slot.label,
+                        on_click=S.choose_slot(slot.key),
+                        variant=rx.cond(S.chosen_key == slot.key, "solid", "outline"),
+                        aria_pressed=rx.cond(S.chosen_key == slot.key, "true", "false"),
                         size="2",
                         min_width="5.5em",
                     )),
@@ -60,7 +51,7 @@ def slot_picker(S) -> rx.Component:
                 ),
             ),
             role="group",
-            aria_label=day["long"],
+            aria_label=day.long,
             width="100%",
             padding_bottom="0.75em",
             border_bottom="1px solid var(--gray-4)",
@@ -93,39 +84,39 @@ def booking_card(row: rx.Var) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.vstack(
-                    rx.text(row["service"], weight="bold", size="3"),
-                    rx.text(row["day"], size="2"),
-                    rx.text(row["time"], size="2", color_scheme="gray"),
+                    rx.text(row.service, weight="bold", size="3"),
+                    rx.text(row.day, size="2"),
+                    rx.text(row.time, size="2", color_scheme="gray"),
                     spacing="1",
                 ),
                 rx.spacer(),
-                status_badge(row["status"]),
+                keyed_badge(row.status, "bookings.status.", STATUS_COLOURS),
                 width="100%",
                 align="start",
             ),
-            rx.cond(row["note"] != "", rx.text(row["note"], size="2", color_scheme="gray", font_style="italic")),
-            rx.text(t("bookings.booked_by"), " ", row["by"], size="1", color_scheme="gray"),
+            rx.cond(row.note != "", rx.text(row.note, size="2", color_scheme="gray", font_style="italic")),
+            rx.text(t("bookings.booked_by"), " ", row.by, size="1", color_scheme="gray"),
             rx.flex(
                 rx.cond(
                     S.view != "history",
                     rx.fragment(
-                        _action("bookings.reschedule", "calendar_clock", row["res_why"],
-                                S.start_reschedule(row["id"])),
-                        _action("bookings.cancel", "calendar_x", row["can_why"], S.ask_cancel(row["id"]), "red"),
+                        _action("bookings.reschedule", "calendar_clock", row.res_why,
+                                S.start_reschedule(row.id)),
+                        _action("bookings.cancel", "calendar_x", row.can_why, S.ask_cancel(row.id), "red"),
                     ),
                 ),
-                rx.cond(row["ics"] != "",
+                rx.cond(row.ics != "",
                         rx.link(rx.hstack(rx.icon("calendar_plus", size=14), t("bookings.add_to_calendar"),
                                           spacing="1", align="center"),
-                                href=api_url(row["ics"]), size="2")),
+                                href=api_url(row.ics), size="2")),
                 wrap="wrap",
                 gap="3",
                 align="center",
             ),
             rx.cond(
                 S.view != "history",
-                rx.vstack(_reason(row["res_why"], row["res_hours"]),
-                          rx.cond(row["can_why"] != row["res_why"], _reason(row["can_why"], row["can_hours"])),
+                rx.vstack(_reason(row.res_why, row.res_hours),
+                          rx.cond(row.can_why != row.res_why, _reason(row.can_why, row.can_hours)),
                           spacing="1"),
             ),
             spacing="2",
@@ -133,7 +124,7 @@ def booking_card(row: rx.Var) -> rx.Component:
         ),
         width="100%",
         role="article",
-        aria_label=row["service"],
+        aria_label=row.service,
     )
 
 
@@ -243,7 +234,7 @@ def bookings_page() -> rx.Component:
             ),
             *[rx.tabs.content(_list(), value=v, padding_top="1em") for v in ("upcoming", "requests", "history")],
             value=S.view,
-            on_change=S.show,
+            on_change=lambda view: S.set_filter("view", view),
             width="100%",
         ),
         rx.cond(S.zone_note != "", rx.text(S.zone_note, size="1", color_scheme="gray")),
@@ -261,13 +252,13 @@ def _service_choice(svc: rx.Var) -> rx.Component:
     N = NewBookingState
     return rx.button(
         rx.vstack(
-            rx.text(svc["name"], weight="bold", size="3"),
-            rx.hstack(rx.text(svc["duration"], size="2"),
-                      rx.cond(svc["price"] != "", rx.text("· ", svc["price"], size="2")), spacing="1"),
+            rx.text(svc.name, weight="bold", size="3"),
+            rx.hstack(rx.text(svc.duration, size="2"),
+                      rx.cond(svc.price != "", rx.text("· ", svc.price, size="2")), spacing="1"),
             align="start",
             spacing="1",
         ),
-        on_click=N.choose_service(svc["id"]),
+        on_click=N.choose_service(svc.id),
         variant="surface",
         color_scheme="gray",
         high_contrast=True,
@@ -288,7 +279,7 @@ def _confirm_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.el.label(t("bookings.note_label"), html_for="booking-note",
-                                style={"font_weight": "500", "font_size": "0.9em"}),
+                                style=LABEL_STYLE),
                     rx.text_area(id="booking-note", name="note", max_length=500, rows="3", width="100%"),
                     rx.hstack(
                         rx.button(t("bookings.back"), type="button", variant="soft", on_click=N.clear_slot),

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal_app.bookings import rules as bookings
+from portal_app.bookings import customer
 from portal_app.core import registries
 from portal_app.core.config import get_settings
 from portal_app.core.db import session_scope
@@ -22,7 +22,7 @@ async def booking_calendar_file(request: Request) -> Response:
         if ctx is None:
             return RedirectResponse(f"{get_settings().base_url}/login", status_code=303, headers=NO_STORE)
         try:
-            name, data = bookings.calendar_file(db, ctx, request.path_params["booking_id"])
+            name, data = customer.calendar_file(db, ctx, request.path_params["booking_id"])
         except DomainError:
             return Response(status_code=404, headers=NO_STORE)
     return Response(data, media_type="text/calendar; charset=utf-8",

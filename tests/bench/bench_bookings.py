@@ -137,7 +137,7 @@ def seed(now: datetime):
 
         for bid, start, end in db.exec(select(Booking.id, Booking.starts_at, Booking.blocked_until)
                                        .where(Booking.starts_at >= now - timedelta(hours=24))).all():
-            claims.extend({"resource": "main", "cell": c, "booking_id": bid} for c in bookings._cells(start, end))
+            claims.extend({"resource": "main", "cell": c, "booking_id": bid} for c in bookings.cells(start, end))
         db.connection().execute(insert(BookingSlotClaim.__table__), claims)
     return busy_account, service_ids, len(rows), len(claims)
 
@@ -150,7 +150,7 @@ def main() -> int:
     from portal_app.core.db import session_scope
     from portal_app.bookings.models import Booking
     from portal_app.core.models.accounts import Contact
-    from portal_app.bookings import rules as bookings
+    from portal_app.bookings import customer as customer_side, notices, rules as bookings, staff_calendar
     from portal_app.core import clock
     from portal_app.core.auth import sessions as portal_sessions
     from portal_app.core.errors import DomainError
@@ -174,36 +174,36 @@ def main() -> int:
         return run
 
     # a week of free slots, a few weeks ahead (the calendar is 80 % full there)
-    results["free slots, one week (7 days)"] = timed(in_db(lambda db, i: bookings.available_slots(
+    results["free slots, one week (7 days)"] = timed(in_db(lambda db, i: customer_side.available_slots(
         db, typical_ctx, service_ids[30], today + timedelta(days=7 * (i % 8)), 7)))
-    results["free slots, one week, viewer in New York"] = timed(in_db(lambda db, i: bookings.available_slots(
+    results["free slots, one week, viewer in New York"] = timed(in_db(lambda db, i: customer_side.available_slots(
         db, typical_ctx, service_ids[30], today + timedelta(days=7 * (i % 8)), 7, "America/New_York")))
 
     # booking: take the free 30-minute slots one after another (each takes the checks and the claims)
     with session_scope() as db:
-        free = [s for d in bookings.available_slots(db, typical_ctx, service_ids[30], today + timedelta(days=14), 56)
+        free = [s for d in customer_side.available_slots(db, typical_ctx, service_ids[30], today + timedelta(days=14), 56)
                 for s in d.starts]
     taken = []
 
     def book(db, i):
-        b, _ = bookings.book(db, typical_ctx, service_ids[30], free[i])
+        b, _ = customer_side.book(db, typical_ctx, service_ids[30], free[i])
         taken.append(b.id)
     results["book a free slot (checks, claims, email queued)"] = timed(in_db(book), min(SAMPLES, len(free)))
 
     results["customer list: upcoming, page 1 (busy account)"] = timed(in_db(
-        lambda db, i: bookings.list_customer_bookings(db, busy_ctx, "upcoming")))
+        lambda db, i: customer_side.list_customer_bookings(db, busy_ctx, "upcoming")))
     results["customer list: history, last page (busy account)"] = timed(in_db(
-        lambda db, i: bookings.list_customer_bookings(db, busy_ctx, "history",
+        lambda db, i: customer_side.list_customer_bookings(db, busy_ctx, "history",
                                                       page=max(1, busy_total // bookings.PAGE_SIZE))))
     results["customer tab counts (3 counts, busy account)"] = timed(in_db(
-        lambda db, i: bookings.customer_counts(db, busy_ctx)))
-    results["home card: next 3 bookings"] = timed(in_db(lambda db, i: bookings.next_bookings(db, busy_ctx, 3)))
+        lambda db, i: customer_side.customer_counts(db, busy_ctx)))
+    results["home card: next 3 bookings"] = timed(in_db(lambda db, i: customer_side.next_bookings(db, busy_ctx, 3)))
     results["console week view"] = timed(in_db(
-        lambda db, i: bookings.list_week(db, bookings.week_monday(today) + timedelta(days=7 * (i % 8)))))
-    results["console list, upcoming, page 1"] = timed(in_db(lambda db, i: bookings.list_admin(db, scope="upcoming")))
-    results["console list, all, page 200"] = timed(in_db(lambda db, i: bookings.list_admin(db, scope="all",
+        lambda db, i: staff_calendar.list_week(db, staff_calendar.week_monday(today) + timedelta(days=7 * (i % 8)))))
+    results["console list, upcoming, page 1"] = timed(in_db(lambda db, i: staff_calendar.list_admin(db, scope="upcoming")))
+    results["console list, all, page 200"] = timed(in_db(lambda db, i: staff_calendar.list_admin(db, scope="all",
                                                                                            page=200)))
-    results["calendar file (.ics)"] = timed(in_db(lambda db, i: bookings.calendar_file(db, typical_ctx, taken[0])))
+    results["calendar file (.ics)"] = timed(in_db(lambda db, i: customer_side.calendar_file(db, typical_ctx, taken[0])))
 
     # a reminders pass over a day's worth of due reminders (claim + queue each, one transaction)
     with session_scope() as db:
@@ -212,7 +212,7 @@ def main() -> int:
             Booking.status == "confirmed", Booking.starts_at > now + timedelta(days=1))).one()
     start = time.perf_counter()
     with session_scope() as db:
-        queued = len(bookings.send_due_reminders(db, now + timedelta(days=1)))
+        queued = len(notices.send_due_reminders(db, now + timedelta(days=1)))
     reminders_ms = (time.perf_counter() - start) * 1000
     results["reminders pass (claim + queue)"] = {"reminders": queued, "due": due_count,
                                                  "total_ms": round(reminders_ms, 1),
@@ -222,7 +222,7 @@ def main() -> int:
     with session_scope() as db:
         contacts = db.exec(select(Contact.id).order_by(Contact.id).offset(10).limit(8)).all()
         ctxs = [portal_sessions.resolve_session(db, portal_sessions.open_session(db, c)) for c in contacts]
-        slot = next(s for d in bookings.available_slots(db, ctxs[0], service_ids[30], today + timedelta(days=21), 14)
+        slot = next(s for d in customer_side.available_slots(db, ctxs[0], service_ids[30], today + timedelta(days=21), 14)
                     for s in d.starts)
     barrier, outcomes, waits = threading.Barrier(len(ctxs)), [], []
 
@@ -231,7 +231,7 @@ def main() -> int:
         t = time.perf_counter()
         try:
             with session_scope() as db:
-                bookings.book(db, ctx, service_ids[30], slot)
+                customer_side.book(db, ctx, service_ids[30], slot)
             outcomes.append("booked")
         except DomainError as exc:
             outcomes.append(exc.key)

@@ -16,7 +16,7 @@ from sqlmodel import func, select
 from portal_app.core.db import session_scope
 from portal_app.bookings.models import Booking, BookingSlotClaim
 from portal_app.core.models.notify import OutboundMessage
-from portal_app.bookings import rules as bookings
+from portal_app.bookings import customer as customer_side, notices, staff_calendar
 from portal_app.core import business, clock
 from portal_app.core.errors import DomainError
 from tests.factories import (clear_bookings_from, make_booking_service, make_contact, portal_ctx,
@@ -73,7 +73,7 @@ def test_two_customers_cannot_take_the_same_slot_at_the_same_instant():
         svc_id = make_booking_service(db, "Race", duration=60, buffer=10).id
     start = paris(2031, 3, 3, 10)  # a Monday
     ctxs = customers(THREADS)
-    results = race([lambda db, c=c: bookings.book(db, c, svc_id, start)[0].id for c in ctxs])
+    results = race([lambda db, c=c: customer_side.book(db, c, svc_id, start)[0].id for c in ctxs])
     winners = [r for r in results if isinstance(r, int)]
     losers = [r for r in results if not isinstance(r, int)]
     assert len(winners) == 1, results
@@ -97,7 +97,7 @@ def test_overlapping_bookings_of_different_lengths_race_and_one_wins():
     tries = [(long_id, paris(2031, 3, 4, 10)), (short_id, paris(2031, 3, 4, 10, 30)),
              (long_id, paris(2031, 3, 4, 10, 30))] * 2
     ctxs = customers(len(tries))
-    results = race([lambda db, c=c, t=t: bookings.book(db, c, t[0], t[1])[0].id for c, t in zip(ctxs, tries)])
+    results = race([lambda db, c=c, t=t: customer_side.book(db, c, t[0], t[1])[0].id for c, t in zip(ctxs, tries)])
     assert sum(isinstance(r, int) for r in results) == 1, results
     assert all(r.key == "bookings.error.just_taken" for r in results if not isinstance(r, int)), results
 
@@ -111,10 +111,10 @@ def test_a_staff_move_and_a_customer_booking_race_for_the_same_time():
         actor = staff_ctx(db)
     mover, booker = customers(2)
     with session_scope() as db:
-        moving_id = bookings.book(db, mover, svc_id, paris(2031, 3, 5, 9))[0].id
+        moving_id = customer_side.book(db, mover, svc_id, paris(2031, 3, 5, 9))[0].id
     target = paris(2031, 3, 5, 14)
-    results = race([lambda db: bookings.staff_move(db, actor, moving_id, target)[0].id,
-                    lambda db: bookings.book(db, booker, svc_id, target)[0].id])
+    results = race([lambda db: staff_calendar.staff_move(db, actor, moving_id, target)[0].id,
+                    lambda db: customer_side.book(db, booker, svc_id, target)[0].id])
     assert sum(isinstance(r, int) for r in results) == 1, results
     with session_scope() as db:
         assert db.exec(select(func.count()).select_from(Booking).where(Booking.starts_at == target,
@@ -130,9 +130,9 @@ def test_two_reminder_workers_never_send_one_reminder_twice():
     with session_scope() as db:
         for i, ctx in enumerate(ctxs):
             minutes = (9 * 60 if i < 6 else 14 * 60) + (i % 6) * 30
-            ids.append(bookings.book(db, ctx, svc_id, paris(2031, 3, 6, minutes // 60, minutes % 60))[0].id)
+            ids.append(customer_side.book(db, ctx, svc_id, paris(2031, 3, 6, minutes // 60, minutes % 60))[0].id)
     due = paris(2031, 3, 5, 18)  # every reminder (24 h before) is due
-    results = race([lambda db: len(bookings.send_due_reminders(db, due)) for _ in range(4)])
+    results = race([lambda db: len(notices.send_due_reminders(db, due)) for _ in range(4)])
     assert all(isinstance(r, int) for r in results), results
     assert sum(results) == len(ids)
     with session_scope() as db:

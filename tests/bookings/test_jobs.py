@@ -13,7 +13,7 @@ from portal_app.bookings import jobs
 from portal_app.core.db import session_scope
 from portal_app.bookings.models import Booking
 from portal_app.core.models.notify import OutboundMessage
-from portal_app.bookings import rules as bookings
+from portal_app.bookings import customer as customer_side
 from portal_app.core import business, clock
 from portal_app.core.auth import sessions as portal_sessions
 from tests.conftest import run_async
@@ -41,7 +41,7 @@ def test_a_pass_sends_due_reminders_once_and_survives_a_restart():
         contact = make_contact(db, portal_role="admin", language="fr", email="job.reminder@example.com")
         ctx = portal_sessions.resolve_session(db, portal_sessions.open_session(db, contact.id))
         svc = make_booking_service(db, "Job", duration=30).id
-        booking_id = bookings.book(db, ctx, svc, paris(2033, 6, 3, 10))[0].id
+        booking_id = customer_side.book(db, ctx, svc, paris(2033, 6, 3, 10))[0].id
     assert jobs.run_booking_reminders(paris(2033, 6, 2, 9, 59)) == 0  # not due yet
     # "restart": nothing in memory carries over, the schedule is in the database
     assert jobs.run_booking_reminders(paris(2033, 6, 2, 10, 1)) == 1

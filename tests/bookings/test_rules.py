@@ -13,7 +13,7 @@ from sqlmodel import select
 from portal_app.core.models.audit import AuditEvent
 from portal_app.bookings.models import Booking, BookingSlotClaim
 from portal_app.core.models.notify import OutboundMessage
-from portal_app.bookings import rules as bookings
+from portal_app.bookings import customer as customer_side, notices, rules as bookings, slots, staff_calendar
 from portal_app.core import business, clock
 from portal_app.core.errors import DomainError, Forbidden, NotFound
 from tests.factories import make_account, make_booking_service, make_contact, portal_ctx, staff_ctx
@@ -61,7 +61,7 @@ def customer(db, account=None, **kw):
 
 
 def day_slots(db, ctx, service, day: date, viewer_zone=None):
-    (found,) = bookings.available_slots(db, ctx, service.id, day, 1, viewer_zone)
+    (found,) = customer_side.available_slots(db, ctx, service.id, day, 1, viewer_zone)
     assert found.day == day
     return found.starts
 
@@ -115,7 +115,7 @@ def test_existing_bookings_and_buffers_take_their_time(db, staff):
     _, ctx = customer(db)
     long = make_booking_service(db, "Long", duration=60, buffer=15)
     short = make_booking_service(db, "Short", duration=30)
-    bookings.book(db, ctx, long.id, paris(2026, 4, 13, 10))  # holds 10:00–11:15
+    customer_side.book(db, ctx, long.id, paris(2026, 4, 13, 10))  # holds 10:00–11:15
     # a short one may end exactly when the long one starts, and start when its buffer ends
     assert labels(day_slots(db, ctx, short, MONDAY))[:4] == ["09:00", "09:30", "11:30", "14:00"]
     bookings.set_weekly_hours(db, staff, {0: "09:00-12:00"})
@@ -130,9 +130,9 @@ def test_cancelled_bookings_free_their_time(db):
     clock.freeze(paris(2026, 4, 10, 9))
     _, ctx = customer(db)
     svc = make_booking_service(db, duration=60)
-    b, _ = bookings.book(db, ctx, svc.id, paris(2026, 4, 13, 9))
+    b, _ = customer_side.book(db, ctx, svc.id, paris(2026, 4, 13, 9))
     assert "09:00" not in labels(day_slots(db, ctx, svc, MONDAY))
-    bookings.cancel(db, ctx, b.id)
+    customer_side.cancel(db, ctx, b.id)
     assert "09:00" in labels(day_slots(db, ctx, svc, MONDAY))
     assert db.exec(select(BookingSlotClaim).where(BookingSlotClaim.booking_id == b.id)).all() == []
 
@@ -146,7 +146,7 @@ def test_minimum_notice_and_horizon(db, staff):
     assert day_slots(db, ctx, svc, MONDAY + timedelta(days=10)) != []
     assert day_slots(db, ctx, svc, MONDAY + timedelta(days=11)) == []  # beyond the horizon
     with pytest.raises(DomainError) as err:
-        bookings.book(db, ctx, svc.id, paris(2026, 4, 13, 10))
+        customer_side.book(db, ctx, svc.id, paris(2026, 4, 13, 10))
     assert err.value.key == "bookings.error.too_soon" and err.value.params == {"hours": 2}
 
 
@@ -157,10 +157,10 @@ def test_only_times_on_the_grid_can_be_booked(db):
     for start in (paris(2026, 4, 13, 9, 10), paris(2026, 4, 13, 12), paris(2026, 4, 13, 20),
                   paris(2026, 4, 18, 10)):
         with pytest.raises(DomainError) as err:
-            bookings.book(db, ctx, svc.id, start)
+            customer_side.book(db, ctx, svc.id, start)
         assert err.value.key == "bookings.error.slot_unavailable"
     with pytest.raises(DomainError):
-        bookings.book(db, ctx, svc.id, datetime(2026, 4, 13, 9))  # naive: never guessed
+        customer_side.book(db, ctx, svc.id, datetime(2026, 4, 13, 9))  # naive: never guessed
 
 
 # ---- daylight saving time in Europe/Paris -------------------------------------------------------------
@@ -204,7 +204,7 @@ def test_an_appointment_across_the_change_lasts_its_real_duration(db, staff):
     _, ctx = customer(db)
     svc = make_booking_service(db, duration=60)
     bookings.set_weekly_hours(db, staff, {6: "00:00-06:00"})
-    b, _ = bookings.book(db, ctx, svc.id, paris(2026, 10, 25, 1, 30))  # 01:30 CEST
+    b, _ = customer_side.book(db, ctx, svc.id, paris(2026, 10, 25, 1, 30))  # 01:30 CEST
     assert b.ends_at - b.starts_at == timedelta(minutes=60)
     assert b.ends_at.astimezone(PARIS).strftime("%H:%M %Z") == "02:30 CEST"
     left = labels(day_slots(db, ctx, svc, date(2026, 10, 25)))
@@ -235,7 +235,7 @@ def test_booking_is_confirmed_and_the_customer_gets_an_email_with_the_calendar_l
     clock.freeze(paris(2026, 4, 10, 9))
     contact, ctx = customer(db, language="fr", mobile="+33612345678")
     svc = make_booking_service(db, "Visite", duration=60, buffer=15)
-    b, deliveries = bookings.book(db, ctx, svc.id, paris(2026, 4, 13, 10), note="  Code porte 1234  ")
+    b, deliveries = customer_side.book(db, ctx, svc.id, paris(2026, 4, 13, 10), note="  Code porte 1234  ")
     assert (b.status, b.account_id, b.contact_id, b.time_zone, b.note) == (
         "confirmed", ctx.account_id, ctx.contact_id, "Europe/Paris", "Code porte 1234")
     assert b.blocked_until - b.starts_at == timedelta(minutes=75)
@@ -255,10 +255,10 @@ def test_the_same_time_cannot_be_booked_twice(db):
     _, second = customer(db)
     svc = make_booking_service(db, duration=60)
     other = make_booking_service(db, "Other", duration=30)
-    bookings.book(db, first, svc.id, paris(2026, 4, 13, 10))
+    customer_side.book(db, first, svc.id, paris(2026, 4, 13, 10))
     for service, start in ((svc, paris(2026, 4, 13, 10)), (other, paris(2026, 4, 13, 10, 30))):
         with pytest.raises(DomainError) as err:
-            bookings.book(db, second, service.id, start)
+            customer_side.book(db, second, service.id, start)
         assert err.value.key == "bookings.error.just_taken"
     assert len(db.exec(select(Booking)).all()) == 1
 
@@ -268,11 +268,11 @@ def test_the_database_refuses_overlapping_claims_whatever_the_checks_said(db, st
     clock.freeze(paris(2026, 4, 10, 9))
     _, ctx = customer(db)
     svc = make_booking_service(db, duration=60)
-    b, _ = bookings.book(db, ctx, svc.id, paris(2026, 4, 13, 10))
+    b, _ = customer_side.book(db, ctx, svc.id, paris(2026, 4, 13, 10))
     intruder = Booking(account_id=b.account_id, contact_id=b.contact_id, service_id=svc.id, starts_at=b.starts_at,
                        ends_at=b.ends_at, blocked_until=b.blocked_until, time_zone="Europe/Paris")
     with pytest.raises(DomainError) as err:
-        bookings._place(db, intruder, paris(2026, 4, 13, 10, 55), 30, 0)
+        slots.place(db, intruder, paris(2026, 4, 13, 10, 55), 30, 0)
     assert err.value.key == "bookings.error.just_taken"
     db.flush()  # the session is still usable: only the savepoint was rolled back
     assert [x.id for x in db.exec(select(Booking)).all()] == [b.id]
@@ -283,14 +283,14 @@ def test_requests_wait_for_staff_and_confirming_tells_the_customer(db, staff):
     contact, ctx = customer(db, language="de", mobile="+33612345678")
     svc = make_booking_service(db, duration=60)
     rules(db, staff, requires_confirmation=True)
-    b, _ = bookings.book(db, ctx, svc.id, paris(2026, 4, 14, 9))
+    b, _ = customer_side.book(db, ctx, svc.id, paris(2026, 4, 14, 9))
     assert b.status == "requested" and b.reminder_due_at is None
-    rows, total = bookings.list_customer_bookings(db, ctx, "requests")
+    rows, total = customer_side.list_customer_bookings(db, ctx, "requests")
     assert total == 1 and rows[0][0].id == b.id
-    assert bookings.list_customer_bookings(db, ctx, "upcoming")[1] == 0
+    assert customer_side.list_customer_bookings(db, ctx, "upcoming")[1] == 0
     # a request holds its time: nobody else can take it meanwhile
     assert "09:00" not in labels(day_slots(db, ctx, svc, date(2026, 4, 14)))
-    bookings.staff_confirm(db, staff, b.id)
+    staff_calendar.staff_confirm(db, staff, b.id)
     assert b.status == "confirmed" and b.reminder_due_at == paris(2026, 4, 13, 9)
     msgs = db.exec(select(OutboundMessage).where(OutboundMessage.contact_id == contact.id)
                    .order_by(OutboundMessage.id)).all()
@@ -298,7 +298,7 @@ def test_requests_wait_for_staff_and_confirming_tells_the_customer(db, staff):
         ("booking_requested", "email", "de"), ("booking_confirmed", "sms", "de")]  # staff change: SMS
     assert "Dienstag, 14. April 2026, 09:00" in msgs[1].body_text
     with pytest.raises(DomainError) as err:
-        bookings.staff_confirm(db, staff, b.id)
+        staff_calendar.staff_confirm(db, staff, b.id)
     assert err.value.key == "bookings.error.not_requested"
 
 
@@ -312,13 +312,13 @@ def test_online_booking_off_and_services_for_chosen_accounts(db, staff):
     assert {s.id for s in bookings.bookable_services(db, vip)} == {private.id, public.id}
     assert {s.id for s in bookings.bookable_services(db, other)} == {public.id}
     with pytest.raises(NotFound):
-        bookings.available_slots(db, other, private.id, MONDAY)
+        customer_side.available_slots(db, other, private.id, MONDAY)
     with pytest.raises(NotFound):
-        bookings.book(db, other, private.id, paris(2026, 4, 13, 10))
-    bookings.book(db, vip, private.id, paris(2026, 4, 13, 10))
+        customer_side.book(db, other, private.id, paris(2026, 4, 13, 10))
+    customer_side.book(db, vip, private.id, paris(2026, 4, 13, 10))
     rules(db, staff, online_booking=False)
     with pytest.raises(DomainError) as err:
-        bookings.book(db, vip, public.id, paris(2026, 4, 13, 14))
+        customer_side.book(db, vip, public.id, paris(2026, 4, 13, 14))
     assert err.value.key == "bookings.error.online_off"
 
 
@@ -327,9 +327,9 @@ def test_a_contact_without_the_bookings_right_is_refused(db):
     member = make_contact(db, portal_role="member")
     ctx = portal_ctx(db, member)
     svc = make_booking_service(db)
-    for call in (lambda: bookings.bookable_services(db, ctx), lambda: bookings.available_slots(db, ctx, svc.id, MONDAY),
-                 lambda: bookings.book(db, ctx, svc.id, paris(2026, 4, 13, 10)),
-                 lambda: bookings.list_customer_bookings(db, ctx)):
+    for call in (lambda: bookings.bookable_services(db, ctx), lambda: customer_side.available_slots(db, ctx, svc.id, MONDAY),
+                 lambda: customer_side.book(db, ctx, svc.id, paris(2026, 4, 13, 10)),
+                 lambda: customer_side.list_customer_bookings(db, ctx)):
         with pytest.raises(Forbidden):
             call()
 
@@ -342,10 +342,10 @@ def test_reschedule_keeps_the_length_frees_the_old_time_and_respects_notice(db, 
     contact, ctx = customer(db)
     _, neighbour = customer(db)
     svc = make_booking_service(db, duration=60, buffer=15)
-    b, _ = bookings.book(db, ctx, svc.id, paris(2026, 4, 13, 9))
+    b, _ = customer_side.book(db, ctx, svc.id, paris(2026, 4, 13, 9))
     # its own time does not block moving by half an hour
-    assert "09:30" in labels(bookings.reschedule_slots(db, ctx, b.id, MONDAY, 1)[0].starts)
-    bookings.reschedule(db, ctx, b.id, paris(2026, 4, 13, 9, 30))
+    assert "09:30" in labels(customer_side.reschedule_slots(db, ctx, b.id, MONDAY, 1)[0].starts)
+    customer_side.reschedule(db, ctx, b.id, paris(2026, 4, 13, 9, 30))
     assert (b.starts_at, b.ends_at, b.blocked_until) == (paris(2026, 4, 13, 9, 30), paris(2026, 4, 13, 10, 30),
                                                          paris(2026, 4, 13, 10, 45))
     assert b.sequence == 1 and b.status == "confirmed"
@@ -353,20 +353,20 @@ def test_reschedule_keeps_the_length_frees_the_old_time_and_respects_notice(db, 
                    .order_by(OutboundMessage.id.desc())).first().template == "booking_moved"
     # the old start is bookable by another customer only if the new one does not cover it: 09:00+75 min would
     with pytest.raises(DomainError):
-        bookings.book(db, neighbour, svc.id, paris(2026, 4, 13, 9))
-    bookings.book(db, neighbour, svc.id, paris(2026, 4, 13, 14))
+        customer_side.book(db, neighbour, svc.id, paris(2026, 4, 13, 9))
+    customer_side.book(db, neighbour, svc.id, paris(2026, 4, 13, 14))
     with pytest.raises(DomainError) as err:
-        bookings.reschedule(db, ctx, b.id, paris(2026, 4, 13, 14))
+        customer_side.reschedule(db, ctx, b.id, paris(2026, 4, 13, 14))
     assert err.value.key == "bookings.error.just_taken"
     with pytest.raises(DomainError) as err:
-        bookings.reschedule(db, ctx, b.id, paris(2026, 4, 13, 9, 30))
+        customer_side.reschedule(db, ctx, b.id, paris(2026, 4, 13, 9, 30))
     assert err.value.key == "bookings.error.same_time"
     # 23 hours before: too late with the default 24-hour notice, and the reason says so
     clock.freeze(paris(2026, 4, 12, 10, 30))
     settings = bookings.get_booking_settings(db)
-    assert bookings.reschedule_block(settings, b, clock.now()) == ("bookings.why.reschedule_notice", {"hours": 24})
+    assert customer_side.reschedule_block(settings, b, clock.now()) == ("bookings.why.reschedule_notice", {"hours": 24})
     with pytest.raises(DomainError) as err:
-        bookings.reschedule(db, ctx, b.id, paris(2026, 4, 14, 9))
+        customer_side.reschedule(db, ctx, b.id, paris(2026, 4, 14, 9))
     assert err.value.key == "bookings.why.reschedule_notice"
 
 
@@ -374,23 +374,23 @@ def test_reschedule_switched_off_and_past_bookings(db, staff):
     clock.freeze(paris(2026, 4, 10, 9))
     _, ctx = customer(db)
     svc = make_booking_service(db, duration=60)
-    b, _ = bookings.book(db, ctx, svc.id, paris(2026, 4, 13, 9))
+    b, _ = customer_side.book(db, ctx, svc.id, paris(2026, 4, 13, 9))
     rules(db, staff, allow_reschedule=False, allow_cancel=False)
     settings = bookings.get_booking_settings(db)
-    assert bookings.reschedule_block(settings, b, clock.now())[0] == "bookings.why.reschedule_off"
-    assert bookings.cancel_block(settings, b, clock.now())[0] == "bookings.why.cancel_off"
+    assert customer_side.reschedule_block(settings, b, clock.now())[0] == "bookings.why.reschedule_off"
+    assert customer_side.cancel_block(settings, b, clock.now())[0] == "bookings.why.cancel_off"
     clock.freeze(paris(2026, 4, 13, 9, 30))
-    assert bookings.reschedule_block(settings, b, clock.now())[0] == "bookings.why.past"
-    assert bookings.cancel_block(settings, b, clock.now())[0] == "bookings.why.past"
+    assert customer_side.reschedule_block(settings, b, clock.now())[0] == "bookings.why.past"
+    assert customer_side.cancel_block(settings, b, clock.now())[0] == "bookings.why.past"
 
 
 def test_moving_in_request_mode_asks_staff_again(db, staff):
     clock.freeze(paris(2026, 4, 10, 9))
     _, ctx = customer(db)
     svc = make_booking_service(db, duration=60)
-    b, _ = bookings.book(db, ctx, svc.id, paris(2026, 4, 13, 9))
+    b, _ = customer_side.book(db, ctx, svc.id, paris(2026, 4, 13, 9))
     rules(db, staff, requires_confirmation=True)
-    bookings.reschedule(db, ctx, b.id, paris(2026, 4, 13, 14))
+    customer_side.reschedule(db, ctx, b.id, paris(2026, 4, 13, 14))
     assert b.status == "requested" and b.confirmed_at is None and b.reminder_due_at is None
 
 
@@ -398,17 +398,17 @@ def test_cancel_notice_applies_to_confirmed_bookings_a_request_can_be_withdrawn(
     clock.freeze(paris(2026, 4, 10, 9))
     _, ctx = customer(db)
     svc = make_booking_service(db, duration=60)
-    confirmed, _ = bookings.book(db, ctx, svc.id, paris(2026, 4, 13, 9))
+    confirmed, _ = customer_side.book(db, ctx, svc.id, paris(2026, 4, 13, 9))
     rules(db, staff, requires_confirmation=True, cancel_notice_hours=48)
-    requested, _ = bookings.book(db, ctx, svc.id, paris(2026, 4, 13, 14))
+    requested, _ = customer_side.book(db, ctx, svc.id, paris(2026, 4, 13, 14))
     clock.freeze(paris(2026, 4, 12, 9))  # 24 hours before both
     with pytest.raises(DomainError) as err:
-        bookings.cancel(db, ctx, confirmed.id)
+        customer_side.cancel(db, ctx, confirmed.id)
     assert (err.value.key, err.value.params) == ("bookings.why.cancel_notice", {"hours": 48})
-    bookings.cancel(db, ctx, requested.id)
+    customer_side.cancel(db, ctx, requested.id)
     assert requested.status == "cancelled" and requested.cancelled_at == clock.now()
     with pytest.raises(DomainError) as err:
-        bookings.cancel(db, ctx, requested.id)
+        customer_side.cancel(db, ctx, requested.id)
     assert err.value.key == "bookings.why.not_changeable"
 
 
@@ -419,21 +419,21 @@ def test_lists_are_scoped_to_the_account_and_paged(db):
     _, colleague = customer(db, account)
     _, stranger = customer(db)
     svc = make_booking_service(db, duration=30)
-    starts = [s for d in bookings.available_slots(db, ctx, svc.id, MONDAY, 3) for s in d.starts][:12]
+    starts = [s for d in customer_side.available_slots(db, ctx, svc.id, MONDAY, 3) for s in d.starts][:12]
     for i, start in enumerate(starts):
-        bookings.book(db, ctx if i % 2 else colleague, svc.id, start)
-    bookings.book(db, stranger, svc.id, paris(2026, 4, 16, 9))
-    page1, total = bookings.list_customer_bookings(db, ctx, "upcoming", page=1)
-    page2, _ = bookings.list_customer_bookings(db, ctx, "upcoming", page=2)
+        customer_side.book(db, ctx if i % 2 else colleague, svc.id, start)
+    customer_side.book(db, stranger, svc.id, paris(2026, 4, 16, 9))
+    page1, total = customer_side.list_customer_bookings(db, ctx, "upcoming", page=1)
+    page2, _ = customer_side.list_customer_bookings(db, ctx, "upcoming", page=2)
     assert total == 12 and len(page1) == bookings.PAGE_SIZE and len(page2) == 2
     assert [r[0].starts_at for r in page1 + page2] == starts  # soonest first, colleague's bookings included
-    assert bookings.customer_counts(db, ctx) == {"upcoming": 12, "requests": 0, "history": 0}
-    assert len(bookings.next_bookings(db, ctx, 3)) == 3
+    assert customer_side.customer_counts(db, ctx) == {"upcoming": 12, "requests": 0, "history": 0}
+    assert len(customer_side.next_bookings(db, ctx, 3)) == 3
     # after they have passed, they are history, newest first
     clock.freeze(paris(2026, 4, 20, 9))
-    history, total = bookings.list_customer_bookings(db, ctx, "history")
+    history, total = customer_side.list_customer_bookings(db, ctx, "history")
     assert total == 12 and history[0][0].starts_at == starts[-1]
-    assert bookings.next_bookings(db, ctx) == []
+    assert customer_side.next_bookings(db, ctx) == []
 
 
 def test_another_accounts_booking_is_not_found_and_the_attempt_is_recorded(db):
@@ -441,15 +441,15 @@ def test_another_accounts_booking_is_not_found_and_the_attempt_is_recorded(db):
     _, owner = customer(db)
     _, intruder = customer(db)
     svc = make_booking_service(db, duration=60)
-    b, _ = bookings.book(db, owner, svc.id, paris(2026, 4, 13, 9))
-    for call in (lambda: bookings.cancel(db, intruder, b.id),
-                 lambda: bookings.reschedule(db, intruder, b.id, paris(2026, 4, 13, 14)),
-                 lambda: bookings.reschedule_slots(db, intruder, b.id, MONDAY),
-                 lambda: bookings.calendar_file(db, intruder, b.id)):
+    b, _ = customer_side.book(db, owner, svc.id, paris(2026, 4, 13, 9))
+    for call in (lambda: customer_side.cancel(db, intruder, b.id),
+                 lambda: customer_side.reschedule(db, intruder, b.id, paris(2026, 4, 13, 14)),
+                 lambda: customer_side.reschedule_slots(db, intruder, b.id, MONDAY),
+                 lambda: customer_side.calendar_file(db, intruder, b.id)):
         with pytest.raises(NotFound):
             call()
     with pytest.raises(NotFound):  # no such booking: the same answer, nothing recorded
-        bookings.cancel(db, intruder, 10**9)
+        customer_side.cancel(db, intruder, 10**9)
     denied = db.exec(select(AuditEvent).where(AuditEvent.action == "booking.denied")).all()
     assert len(denied) == 4 and {e.target_id for e in denied} == {b.id}
     assert all(e.actor_id == intruder.contact_id for e in denied)
@@ -464,34 +464,34 @@ def test_staff_create_move_cancel_complete_and_the_customer_is_told_each_time(db
     contact, _ = customer(db, language="fr")  # no mobile: every message by email
     svc = make_booking_service(db, duration=60)
     # staff may book outside opening hours, never over another booking, never in the past
-    b, _ = bookings.staff_create(db, staff, contact_email=contact.email.upper(), service_id=svc.id,
+    b, _ = staff_calendar.staff_create(db, staff, contact_email=contact.email.upper(), service_id=svc.id,
                                  starts_at=paris(2026, 4, 18, 8))
     assert (b.status, b.created_by, b.account_id) == ("confirmed", "staff", contact.account_id)
     with pytest.raises(DomainError) as err:
-        bookings.staff_create(db, staff, contact_email=contact.email, service_id=svc.id,
+        staff_calendar.staff_create(db, staff, contact_email=contact.email, service_id=svc.id,
                               starts_at=paris(2026, 4, 18, 8, 30))
     assert err.value.key == "bookings.error.just_taken"
     for start, key in ((paris(2026, 4, 9, 8), "bookings.error.in_past"),
                        (paris(2026, 4, 18, 8, 2), "bookings.error.five_minutes")):
         with pytest.raises(DomainError) as err:
-            bookings.staff_create(db, staff, contact_email=contact.email, service_id=svc.id, starts_at=start)
+            staff_calendar.staff_create(db, staff, contact_email=contact.email, service_id=svc.id, starts_at=start)
         assert err.value.key == key
     with pytest.raises(DomainError) as err:
-        bookings.staff_create(db, staff, contact_email="nobody@example.com", service_id=svc.id,
+        staff_calendar.staff_create(db, staff, contact_email="nobody@example.com", service_id=svc.id,
                               starts_at=paris(2026, 4, 20, 8))
     assert err.value.key == "bookings.error.unknown_contact"
-    bookings.staff_move(db, staff, b.id, paris(2026, 4, 18, 9))
+    staff_calendar.staff_move(db, staff, b.id, paris(2026, 4, 18, 9))
     with pytest.raises(DomainError) as err:
-        bookings.staff_complete(db, staff, b.id)
+        staff_calendar.staff_complete(db, staff, b.id)
     assert err.value.key == "bookings.error.not_started"
     clock.freeze(paris(2026, 4, 18, 10, 5))
-    bookings.staff_complete(db, staff, b.id)
+    staff_calendar.staff_complete(db, staff, b.id)
     assert b.status == "completed"
     with pytest.raises(DomainError):
-        bookings.staff_cancel(db, staff, b.id)
-    other, _ = bookings.staff_create(db, staff, contact_email=contact.email, service_id=svc.id,
+        staff_calendar.staff_cancel(db, staff, b.id)
+    other, _ = staff_calendar.staff_create(db, staff, contact_email=contact.email, service_id=svc.id,
                                      starts_at=paris(2026, 4, 20, 9))
-    bookings.staff_cancel(db, staff, other.id)
+    staff_calendar.staff_cancel(db, staff, other.id)
     msgs = db.exec(select(OutboundMessage).where(OutboundMessage.contact_id == contact.id)
                    .order_by(OutboundMessage.id)).all()
     assert [(m.template, m.channel, m.language) for m in msgs] == [
@@ -508,24 +508,24 @@ def test_staff_lists_week_and_pages(db, staff):
     contact, _ = customer(db)
     svc = make_booking_service(db, duration=30)
     for day in range(13, 20):  # one a day, Monday to Sunday, plus the next Monday
-        bookings.staff_create(db, staff, contact_email=contact.email, service_id=svc.id,
+        staff_calendar.staff_create(db, staff, contact_email=contact.email, service_id=svc.id,
                               starts_at=paris(2026, 4, day, 23, 30))  # late: the UTC date is the same
-    bookings.staff_create(db, staff, contact_email=contact.email, service_id=svc.id,
+    staff_calendar.staff_create(db, staff, contact_email=contact.email, service_id=svc.id,
                           starts_at=paris(2026, 4, 20, 0, 0))
-    week = bookings.list_week(db, date(2026, 4, 13))
+    week = staff_calendar.list_week(db, date(2026, 4, 13))
     assert len(week) == 7 and all(b.starts_at.astimezone(PARIS).day in range(13, 20) for b, *_ in week)
-    rows, total = bookings.list_admin(db, scope="upcoming", page=1, page_size=5)
+    rows, total = staff_calendar.list_admin(db, scope="upcoming", page=1, page_size=5)
     assert total == 8 and len(rows) == 5
-    assert bookings.list_admin(db, status="cancelled")[1] == 0
+    assert staff_calendar.list_admin(db, status="cancelled")[1] == 0
 
 
 def test_business_instant_reads_the_business_zone(db):
-    assert bookings.business_instant(db, "2026-07-01", "10:00") == datetime(2026, 7, 1, 8, tzinfo=UTC)
-    assert bookings.business_instant(db, "2026-01-05", "10:00") == datetime(2026, 1, 5, 9, tzinfo=UTC)
+    assert staff_calendar.business_instant(db, "2026-07-01", "10:00") == datetime(2026, 7, 1, 8, tzinfo=UTC)
+    assert staff_calendar.business_instant(db, "2026-01-05", "10:00") == datetime(2026, 1, 5, 9, tzinfo=UTC)
     for day, at, key in (("2026-03-29", "02:30", "bookings.error.no_such_time"), ("2026-02-30", "10:00",
                          "bookings.error.date"), ("2026-04-01", "25:00", "bookings.error.hours_format")):
         with pytest.raises(DomainError) as err:
-            bookings.business_instant(db, day, at)
+            staff_calendar.business_instant(db, day, at)
         assert err.value.key == key
 
 
@@ -537,43 +537,43 @@ def test_reminders_go_once_when_due_in_the_contacts_language(db, staff):
     by_sms, ctx_sms = customer(db, language="de", mobile="+33612345678")
     by_mail, ctx_mail = customer(db, language="fr")
     svc = make_booking_service(db, duration=60)
-    a, _ = bookings.book(db, ctx_sms, svc.id, paris(2026, 4, 13, 9))
-    b, _ = bookings.book(db, ctx_mail, svc.id, paris(2026, 4, 13, 14))
-    c, _ = bookings.book(db, ctx_mail, svc.id, paris(2026, 4, 14, 9))
-    bookings.cancel(db, ctx_mail, c.id)  # cancelled: never reminded
+    a, _ = customer_side.book(db, ctx_sms, svc.id, paris(2026, 4, 13, 9))
+    b, _ = customer_side.book(db, ctx_mail, svc.id, paris(2026, 4, 13, 14))
+    c, _ = customer_side.book(db, ctx_mail, svc.id, paris(2026, 4, 14, 9))
+    customer_side.cancel(db, ctx_mail, c.id)  # cancelled: never reminded
     assert a.reminder_due_at == paris(2026, 4, 12, 9)
-    assert bookings.send_due_reminders(db, paris(2026, 4, 12, 8, 59)) == []
-    sent = bookings.send_due_reminders(db, paris(2026, 4, 12, 9))
+    assert notices.send_due_reminders(db, paris(2026, 4, 12, 8, 59)) == []
+    sent = notices.send_due_reminders(db, paris(2026, 4, 12, 9))
     assert [d.channel for d in sent] == ["sms"] and a.reminder_sent_at == paris(2026, 4, 12, 9)
-    assert bookings.send_due_reminders(db, paris(2026, 4, 12, 9, 1)) == []  # sent once
-    sent = bookings.send_due_reminders(db, paris(2026, 4, 12, 15))
+    assert notices.send_due_reminders(db, paris(2026, 4, 12, 9, 1)) == []  # sent once
+    sent = notices.send_due_reminders(db, paris(2026, 4, 12, 15))
     assert [d.channel for d in sent] == ["email"]
     msgs = db.exec(select(OutboundMessage).where(OutboundMessage.template == "booking_reminder")
                    .order_by(OutboundMessage.id)).all()
     assert [(m.contact_id, m.language, m.channel) for m in msgs] == [(by_sms.id, "de", "sms"),
                                                                      (by_mail.id, "fr", "email")]
     assert "Erinnerung" in msgs[0].body_text and "Rappel" in msgs[1].subject
-    assert bookings.send_due_reminders(db, paris(2026, 4, 20)) == []
+    assert notices.send_due_reminders(db, paris(2026, 4, 20)) == []
 
 
 def test_reminder_schedule_follows_moves_and_settings_and_skips_what_is_over(db, staff):
     clock.freeze(paris(2026, 4, 10, 9))
     _, ctx = customer(db)
     svc = make_booking_service(db, duration=60)
-    b, _ = bookings.book(db, ctx, svc.id, paris(2026, 4, 13, 9))
-    soon, _ = bookings.book(db, ctx, svc.id, paris(2026, 4, 10, 14))  # 5 h ahead: reminder moment passed
+    b, _ = customer_side.book(db, ctx, svc.id, paris(2026, 4, 13, 9))
+    soon, _ = customer_side.book(db, ctx, svc.id, paris(2026, 4, 10, 14))  # 5 h ahead: reminder moment passed
     assert soon.reminder_due_at is None
     rules(db, staff, reminder_hours=2)
     assert b.reminder_due_at == paris(2026, 4, 13, 7) and soon.reminder_due_at == paris(2026, 4, 10, 12)
     rules(db, staff, reminder_hours=0)
     assert b.reminder_due_at is None
     rules(db, staff, reminder_hours=24)
-    bookings.send_due_reminders(db, paris(2026, 4, 12, 9))
+    notices.send_due_reminders(db, paris(2026, 4, 12, 9))
     assert b.reminder_sent_at is not None
-    bookings.reschedule(db, ctx, b.id, paris(2026, 4, 14, 9))  # a new time gets a new reminder
+    customer_side.reschedule(db, ctx, b.id, paris(2026, 4, 14, 9))  # a new time gets a new reminder
     assert b.reminder_sent_at is None and b.reminder_due_at == paris(2026, 4, 13, 9)
     # the server was down until after the start: no late reminder
-    assert bookings.send_due_reminders(db, paris(2026, 4, 14, 9, 30)) == []
+    assert notices.send_due_reminders(db, paris(2026, 4, 14, 9, 30)) == []
 
 
 # ---- calendar file, services, hours ----------------------------------------------------------------
@@ -583,16 +583,16 @@ def test_calendar_file_carries_utc_times_and_a_stable_uid(db):
     clock.freeze(paris(2026, 4, 10, 9))
     _, ctx = customer(db, language="de")
     svc = make_booking_service(db, "Beratung", duration=45)
-    b, _ = bookings.book(db, ctx, svc.id, paris(2026, 4, 13, 9))
-    name, data = bookings.calendar_file(db, ctx, b.id)
+    b, _ = customer_side.book(db, ctx, svc.id, paris(2026, 4, 13, 9))
+    name, data = customer_side.calendar_file(db, ctx, b.id)
     assert name == f"booking-{b.id}.ics"
     event = next(c for c in Calendar.from_ical(data).walk() if c.name == "VEVENT")
     assert event.decoded("dtstart") == datetime(2026, 4, 13, 7, tzinfo=UTC)
     assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=45)
     assert str(event["uid"]) == f"booking-{b.id}@localhost" and int(event["sequence"]) == 0
     assert "Beratung (de)" in str(event["summary"]) and str(event["status"]) == "CONFIRMED"
-    bookings.reschedule(db, ctx, b.id, paris(2026, 4, 13, 14))
-    event = next(c for c in Calendar.from_ical(bookings.calendar_file(db, ctx, b.id)[1]).walk()
+    customer_side.reschedule(db, ctx, b.id, paris(2026, 4, 13, 14))
+    event = next(c for c in Calendar.from_ical(customer_side.calendar_file(db, ctx, b.id)[1]).walk()
                  if c.name == "VEVENT")
     assert int(event["sequence"]) == 1 and str(event["uid"]) == f"booking-{b.id}@localhost"
 

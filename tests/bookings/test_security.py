@@ -15,10 +15,12 @@ from portal_app.core.routes import build_api
 from portal_app.core.db import session_scope
 from portal_app.core.models.audit import AuditEvent
 from portal_app.bookings.models import Booking
-from portal_app.bookings import rules as bookings
+from portal_app.bookings import customer as customer_side, rules as bookings
 from portal_app.core import business, clock
 from portal_app.core.auth import sessions as portal_sessions
-from portal_app.bookings.admin_state import AdminBookingServicesState, AdminBookingSettingsState, AdminBookingsState
+from portal_app.bookings.admin_state import AdminBookingsState, BookingDetail
+from portal_app.bookings.settings_state import (AdminBookingExceptionsState, AdminBookingServicesState,
+                                                AdminBookingSettingsState)
 from portal_app.bookings.state import BookingsState, NewBookingState
 from portal_app.core.states.portal import PORTAL_COOKIE
 from portal_app.core.states.staff import STAFF_COOKIE
@@ -58,7 +60,7 @@ def victim_booking():
     with session_scope() as db:
         svc = make_booking_service(db, f"Sec {next(_n)}", duration=60).id
         ctx = portal_sessions.resolve_session(db, token)
-        booking_id = bookings.book(db, ctx, svc, paris(2032, 2, 5, 10))[0].id
+        booking_id = customer_side.book(db, ctx, svc, paris(2032, 2, 5, 10))[0].id
     return booking_id, token, intruder
 
 
@@ -94,7 +96,7 @@ def test_another_accounts_booking_cannot_be_cancelled_or_moved_by_handler_argume
         assert not page.cancel_open
     assert unchanged(booking_id)
     assert denied_count(booking_id) == 2  # each refusal about a real booking is recorded
-    assert str(booking_id) not in {r["id"] for r in page.rows}
+    assert booking_id not in {r.id for r in page.rows}
 
 
 def test_a_member_without_the_bookings_right_gets_nothing(root, victim_booking):
@@ -228,7 +230,7 @@ def test_console_booking_handlers_need_password_and_totp(root, victim_booking):
         page.load_bookings()
         assert page.week_items == [] or all(not day for day in page.week_items)
         page.open_booking(str(booking_id))
-        assert page.flash_key == "error.session_over" and not page.detail_open and page.detail == {}
+        assert page.flash_key == "error.session_over" and not page.detail_open and page.detail == BookingDetail()
         page.create_booking({"email": "x@example.com", "service": "1", "date": "2032-02-06", "time": "10:00"})
         assert page.flash_key == "error.session_over"
     services = sub(root, AdminBookingServicesState)
@@ -239,8 +241,11 @@ def test_console_booking_handlers_need_password_and_totp(root, victim_booking):
     settings.staff_sid = half
     settings.save_rules({"time_zone": "UTC", "book_notice_hours": "0", "reschedule_notice_hours": "0",
                          "cancel_notice_hours": "0", "reminder_hours": "0", "slot_step": "5", "horizon_days": "1"})
-    settings.delete_exception("1")
     assert settings.flash_key == "error.session_over"
+    exceptions = sub(root, AdminBookingExceptionsState)
+    exceptions.staff_sid = half
+    exceptions.delete_exception("1")
+    assert exceptions.flash_key == "error.session_over"
     with session_scope() as db:
         assert bookings.get_booking_settings(db).time_zone == "Europe/Paris"
     assert unchanged(booking_id)

@@ -7,21 +7,24 @@ The clock is pinned in 2031 so these bookings never meet those of other tests on
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import delete
 from sqlmodel import select
 
 from portal_app.core.db import session_scope
 from portal_app.bookings.models import Booking, BookingException, BookingService
+from portal_app.core.models.accounts import Contact
 from portal_app.core.models.notify import OutboundMessage
-from portal_app.bookings import rules as bookings
+from portal_app.bookings import customer as customer_side, rules as bookings
 from portal_app.core import business, clock
 from portal_app.core.auth import sessions as portal_sessions
-from portal_app.bookings.admin_state import AdminBookingServicesState, AdminBookingSettingsState, AdminBookingsState
-from portal_app.bookings.components import UpcomingBookingsCardState
-from portal_app.bookings.state import BookingsState, NewBookingState
+from portal_app.bookings.admin_state import AdminBookingsState
+from portal_app.bookings.settings_state import (AdminBookingExceptionsState, AdminBookingServicesState,
+                                                AdminBookingSettingsState)
+from portal_app.bookings.state import BookingsState, NewBookingState, UpcomingBookingsCardState
 from tests.factories import (clear_bookings_from, make_account, make_booking_service, make_contact,
                              reset_booking_rules, staff_session_at_clock)
 from tests.support.states import public_json, sub
@@ -74,10 +77,10 @@ def plain(text: str) -> str:
 
 def slot_key(page, day_label_part: str, time_label: str) -> str:
     for day, slots in zip(page.days, page.day_slots):
-        if day_label_part in day["long"]:
+        if day_label_part in day.long:
             for slot in slots:
-                if plain(slot["label"]) == time_label:
-                    return slot["key"]
+                if plain(slot.label) == time_label:
+                    return slot.key
     raise AssertionError(f"no {time_label} on {day_label_part}: {page.days}")
 
 
@@ -85,7 +88,7 @@ def test_a_customer_books_a_free_slot(root):
     cid, token = customer()
     svc = service("Fitting", duration=60)
     page = open_new(root, token, svc)
-    assert [d["long"] for d in page.days][:2] == ["Thursday, May 1, 2031", "Friday, May 2, 2031"]
+    assert [d.long for d in page.days][:2] == ["Thursday, May 1, 2031", "Friday, May 2, 2031"]
     assert page.zone_note == "" or "Europe/Paris" in page.zone_note
     page.set_viewer_zone("Europe/Paris")
     assert page.zone_note == "Times are in Europe/Paris time."
@@ -105,13 +108,13 @@ def test_a_customer_books_a_free_slot(root):
     mine.load_bookings()
     assert mine.count_upcoming == 1 and len(mine.rows) == 1
     row = mine.rows[0]
-    assert (row["day"], plain(row["time"]), row["status"], row["res_why"], row["can_why"]) == (
+    assert (row.day, plain(row.time), row.status, row.res_why, row.can_why) == (
         "Monday, May 5, 2031", "10:00 AM – 11:00 AM", "confirmed", "", "")
-    assert row["ics"] == page.done_ics
+    assert row.ics == page.done_ics
     # the home card shows it too
     card = sub(root, UpcomingBookingsCardState)
     card.load_upcoming_bookings()
-    assert card.card_visible and [plain(i["time"]) for i in card.card_items] == ["10:00 AM"]
+    assert card.card_visible and [plain(i.time) for i in card.card_items] == ["10:00 AM"]
 
 
 def test_the_second_customer_is_told_the_slot_was_just_taken(root):
@@ -132,7 +135,7 @@ def test_the_second_customer_is_told_the_slot_was_just_taken(root):
     assert first.done and not second.done
     assert second.error_text == ("Sorry, this time has just been taken by someone else. "
                                  "Please choose another time.")
-    assert second.chosen_key == "" and key not in {s["key"] for d in second.day_slots for s in d}
+    assert second.chosen_key == "" and key not in {s.key for d in second.day_slots for s in d}
 
 
 def test_only_offered_slots_and_services_can_be_chosen(root):
@@ -170,7 +173,7 @@ def test_reschedule_then_cancel_from_the_list(root):
     svc = service("Movable", duration=60)
     with session_scope() as db:
         ctx = portal_sessions.resolve_session(db, token)
-        bid = bookings.book(db, ctx, svc, paris(2031, 5, 5, 9))[0].id
+        bid = customer_side.book(db, ctx, svc, paris(2031, 5, 5, 9))[0].id
     page = sub(root, BookingsState)
     page.portal_sid = token
     page.load_bookings()
@@ -180,14 +183,14 @@ def test_reschedule_then_cancel_from_the_list(root):
     page.choose_slot(slot_key(page, "May 6", "2:00 PM"))
     page.confirm_reschedule()
     assert not page.moving and page.success_key == "bookings.moved"
-    assert page.rows[0]["day"] == "Tuesday, May 6, 2031"
+    assert page.rows[0].day == "Tuesday, May 6, 2031"
     page.ask_cancel(str(bid))
     assert page.cancel_open and "May 6, 2031, 2:00 PM" in plain(page.cancel_label)
     page.cancel_booking()
     assert not page.cancel_open and page.success_key == "bookings.cancelled"
     assert page.count_upcoming == 0 and page.count_history == 1
-    page.show("history")
-    assert page.rows[0]["status"] == "cancelled" and page.rows[0]["ics"] == ""
+    page.set_filter("view", "history")
+    assert page.rows[0].status == "cancelled" and page.rows[0].ics == ""
     with session_scope() as db:
         templates = [m.template for m in db.exec(select(OutboundMessage).where(OutboundMessage.contact_id == cid)
                                                   .order_by(OutboundMessage.id))]
@@ -199,13 +202,13 @@ def test_buttons_say_why_they_are_not_available(root):
     svc = service("Strict", duration=60)
     with session_scope() as db:
         ctx = portal_sessions.resolve_session(db, token)
-        bid = bookings.book(db, ctx, svc, paris(2031, 5, 2, 9))[0].id  # tomorrow
+        bid = customer_side.book(db, ctx, svc, paris(2031, 5, 2, 9))[0].id  # tomorrow
         reset_booking_rules(db, cancel_notice_hours=48, allow_reschedule=False)
     page = sub(root, BookingsState)
     page.portal_sid = token
     page.load_bookings()
     row = page.rows[0]
-    assert (row["res_why"], row["can_why"], row["can_hours"]) == (
+    assert (row.res_why, row.can_why, row.can_hours) == (
         "bookings.why.reschedule_off", "bookings.why.cancel_notice", "48")
     page.ask_cancel(str(bid))  # the browser may still send it: refused with the same reason
     assert not page.cancel_open
@@ -220,9 +223,9 @@ def test_lists_page_in_the_database(root):
     svc = service("Many", duration=30)
     with session_scope() as db:
         ctx = portal_sessions.resolve_session(db, token)
-        starts = [s for d in bookings.available_slots(db, ctx, svc, bookings.date(2031, 5, 5), 2) for s in d.starts]
+        starts = [s for d in customer_side.available_slots(db, ctx, svc, date(2031, 5, 5), 2) for s in d.starts]
         for start in starts[:13]:
-            bookings.book(db, ctx, svc, start)
+            customer_side.book(db, ctx, svc, start)
     page = sub(root, BookingsState)
     page.portal_sid = token
     page.load_bookings()
@@ -237,7 +240,7 @@ def test_public_state_holds_no_other_accounts_data(root):
     with session_scope() as db:
         stranger = make_contact(db, portal_role="admin", first_name="Zebulon", email="zebulon@far-away-company.example")
         sctx = portal_sessions.resolve_session(db, portal_sessions.open_session(db, stranger.id))
-        bookings.book(db, sctx, svc, paris(2031, 5, 5, 9))
+        customer_side.book(db, sctx, svc, paris(2031, 5, 5, 9))
     page = sub(root, BookingsState)
     page.portal_sid = token
     page.load_bookings()
@@ -263,16 +266,16 @@ def test_staff_confirm_a_request_and_the_customer_sees_it_confirmed(root):
     with session_scope() as db:
         reset_booking_rules(db, requires_confirmation=True)
         ctx = portal_sessions.resolve_session(db, token)
-        bid = bookings.book(db, ctx, svc, paris(2031, 5, 7, 14))[0].id
+        bid = customer_side.book(db, ctx, svc, paris(2031, 5, 7, 14))[0].id
     page = console(root, AdminBookingsState)
     page.week_first = "2031-05-05"
     page.load_bookings()
     wednesday = page.week_items[2]
-    assert page.week_days[2]["label"] == "Wed, May 7" and any(i["id"] == str(bid) for i in wednesday)
+    assert page.week_days[2].label == "Wed, May 7" and any(i.id == bid for i in wednesday)
     page.open_booking(str(bid))
-    assert page.detail_open and page.detail["status"] == "requested" and page.detail["can_confirm"] == "1"
+    assert page.detail_open and page.detail.status == "requested" and page.detail.can_confirm is True
     page.confirm_booking()
-    assert page.detail["status"] == "confirmed" and page.flash_key == "admin.bookings.done_confirmed"
+    assert page.detail.status == "confirmed" and page.flash_key == "admin.bookings.done_confirmed"
     with session_scope() as db:
         last = db.exec(select(OutboundMessage).where(OutboundMessage.contact_id == cid)
                        .order_by(OutboundMessage.id.desc())).first()
@@ -280,7 +283,7 @@ def test_staff_confirm_a_request_and_the_customer_sees_it_confirmed(root):
     mine = sub(root, BookingsState)
     mine.portal_sid = token
     mine.load_bookings()
-    assert mine.count_requests == 0 and mine.rows[0]["status"] == "confirmed"
+    assert mine.count_requests == 0 and mine.rows[0].status == "confirmed"
 
 
 def test_staff_create_move_and_list(root):
@@ -289,21 +292,21 @@ def test_staff_create_move_and_list(root):
     page = console(root, AdminBookingsState)
     page.load_bookings()
     page.open_new()
-    assert any(s["id"] == str(svc) for s in page.service_choices)
+    assert any(s.id == svc for s in page.service_choices)
     with session_scope() as db:
-        email = db.get(bookings.Contact, cid).email
+        email = db.get(Contact, cid).email
     page.create_booking({"email": email, "service": str(svc), "date": "2031-05-10", "time": "07:30"})
     assert page.flash_key == "admin.bookings.done_created" and page.detail_open
-    bid = int(page.detail["id"])
-    assert page.week_first == "2031-05-05" and page.detail["time"] == "07:30"
+    bid = page.detail.id
+    assert page.week_first == "2031-05-05" and page.detail.time == "07:30"
     page.move_booking({"date": "2031-05-10", "time": "08:00"})
-    assert page.flash_key == "admin.bookings.done_moved" and page.detail["time"] == "08:00"
+    assert page.flash_key == "admin.bookings.done_moved" and page.detail.time == "08:00"
     page.move_booking({"date": "2031-03-30", "time": "02:30"})  # spring gap: no such time
     assert page.flash_key == "bookings.error.no_such_time"
     page.show_list()
-    page.filter_list({"status": "confirmed", "scope": "upcoming"})
-    assert any(r["id"] == str(bid) for r in page.rows)
-    page.filter_list({"status": "bogus", "scope": "bogus"})
+    page.search({"status": "confirmed", "scope": "upcoming"})
+    assert any(r.id == bid for r in page.rows)
+    page.search({"status": "bogus", "scope": "bogus"})
     assert page.status_filter == "" and page.scope == "upcoming"
     page.open_booking("not a number")
     assert page.flash_key == "error.not_found"
@@ -311,7 +314,7 @@ def test_staff_create_move_and_list(root):
 
 def test_staff_edit_services(root):
     page = console(root, AdminBookingServicesState)
-    page.load_services()
+    page.load_list()
     page.new_service()
     form = {"name_en": "Audit", "name_fr": "Audit (fr)", "name_de": "", "duration": "90", "buffer": "15",
             "price": "120,00", "currency": "EUR", "show_price": "on", "audience": "everyone", "active": "on",
@@ -330,7 +333,7 @@ def test_staff_edit_services(root):
 def test_staff_edit_rules_hours_and_exceptions(root):
     page = console(root, AdminBookingSettingsState)
     page.load_booking_settings()
-    assert page.hours[0]["label"] == "Monday" and page.hours[0]["text"] == "09:00–12:00, 14:00–18:00"
+    assert page.hours[0].label == "Monday" and page.hours[0].text == "09:00–12:00, 14:00–18:00"
     rules = {"time_zone": "Europe/Paris", "online_booking": "on", "allow_reschedule": "on", "allow_cancel": "on",
              "book_notice_hours": "4", "reschedule_notice_hours": "24", "cancel_notice_hours": "12",
              "confirmation": "request", "reminder_hours": "48", "slot_step": "15", "horizon_days": "30"}
@@ -339,18 +342,20 @@ def test_staff_edit_rules_hours_and_exceptions(root):
     page.save_rules(rules)
     assert page.saved_rules and page.requires_confirmation and page.slot_step_minutes == "15"
     page.save_hours({"day_0": "8-12", "day_5": "10:00-13:00"})
-    assert page.saved_hours and page.hours[0]["text"] == "08:00–12:00" and page.hours[1]["text"] == ""
+    assert page.saved_hours and page.hours[0].text == "08:00–12:00" and page.hours[1].text == ""
     page.save_hours({"day_0": "12-8"})
     assert page.flash_key == "bookings.error.hours_order"
-    page.add_exception({"day": "2031-05-08", "kind": "closed", "note": "Holiday"})
-    page.add_exception({"day": "2031-05-09", "kind": "hours", "hours": "10-12"})
-    assert [e["hours"] for e in page.exceptions if e["day"].startswith(("Thursday, May 8", "Friday, May 9"))] == \
+    exceptions = console(root, AdminBookingExceptionsState)
+    exceptions.load_list()
+    exceptions.add_exception({"day": "2031-05-08", "kind": "closed", "note": "Holiday"})
+    exceptions.add_exception({"day": "2031-05-09", "kind": "hours", "hours": "10-12"})
+    assert [e.hours for e in exceptions.rows if e.day.startswith(("Thursday, May 8", "Friday, May 9"))] == \
         ["", "10:00–12:00"]
     with session_scope() as db:
-        exc = db.exec(select(BookingException).where(BookingException.day == bookings.date(2031, 5, 8))).one()
-    page.delete_exception(str(exc.id))
-    assert page.flash_key == "admin.booking_settings.exception_deleted"
-    page.delete_exception("999999")
-    assert page.flash_key == "error.not_found"
+        exc = db.exec(select(BookingException).where(BookingException.day == date(2031, 5, 8))).one()
+    exceptions.delete_exception(str(exc.id))
+    assert exceptions.flash_key == "admin.booking_settings.exception_deleted"
+    exceptions.delete_exception("999999")
+    assert exceptions.flash_key == "error.not_found"
     with session_scope() as db:
-        db.exec(bookings.delete(BookingException).where(BookingException.day >= bookings.date(2031, 1, 1)))
+        db.exec(delete(BookingException).where(BookingException.day >= date(2031, 1, 1)))
