@@ -7,6 +7,8 @@ from portal_app.core.ui.shells import admin_page
 from portal_app.core.ui.tables import data_table, list_page, text_cell
 from portal_app.core.ui.basics import brand_button, checkbox_field, field, status_badge
 from portal_app.console.accounts_state import AdminAccountsState, AdminAccountState
+from portal_app.console.contacts_pages import (CONTACT_ACCESS, CONTACT_ACTIVE, CONTACT_EMAIL, CONTACT_NAME,
+                                               CONTACT_ROLE)
 
 
 def _new_account_form() -> rx.Component:
@@ -95,13 +97,7 @@ def account_page() -> rx.Component:
                 width="100%",
                 align="center",
             ),
-            data_table(s.contacts, [
-                ("admin.contact.name", lambda r: rx.link(r["name"], href="/admin/contact?id=" + r["id"])),
-                ("admin.contact.email", text_cell("email")),
-                ("admin.contact.role", text_cell("role")),
-                ("admin.contact.active", lambda r: status_badge(r["active"] != "", "admin.yes", "admin.no")),
-                ("admin.contact.portal_access", lambda r: status_badge(r["access"] != "", "admin.yes", "admin.no")),
-            ]),
+            data_table(s.contacts, [CONTACT_NAME, CONTACT_EMAIL, CONTACT_ROLE, CONTACT_ACTIVE, CONTACT_ACCESS]),
             spacing="4",
             width="100%",
         ),

@@ -5,22 +5,11 @@ import reflex as rx
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
 from portal_app.core.ui.tables import data_table, text_cell
-from portal_app.core.ui.basics import brand_button, checkbox_field, field
+from portal_app.core.ui.basics import brand_button, checkbox_field, field, options, select_field
 from portal_app.console.contacts_state import AdminContactState
 from portal_app.core.states.site import SiteState
 
 S = AdminContactState
-
-
-def _select(label_key: str, name: str, value, options) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(t(label_key), html_for=f"f-{name}", style={"font_weight": "500", "font_size": "0.9em"}),
-        rx.el.select(options, id=f"f-{name}", name=name, default_value=value,
-                     style={"padding": "0.5em", "border_radius": "6px", "border": "1px solid var(--gray-7)",
-                            "width": "100%", "background": "var(--color-panel-solid)"}),
-        spacing="1",
-        width="100%",
-    )
 
 
 def _form() -> rx.Component:
@@ -32,11 +21,12 @@ def _form() -> rx.Component:
                 field("admin.contact.email", "email", type="email", required=True, default_value=S.email),
                 field("admin.contact.mobile", "mobile", type="tel", default_value=S.mobile,
                       placeholder="+33 6 12 34 56 78"),
-                _select("admin.contact.language", "language", S.language,
-                        rx.foreach(S.language_choices, lambda c: rx.el.option(c["name"], value=c["code"]))),
-                _select("admin.contact.role", "portal_role", S.portal_role,
-                        [rx.el.option(t("admin.role.admin"), value="admin"),
-                         rx.el.option(t("admin.role.member"), value="member")]),
+                select_field("admin.contact.language", "language",
+                             rx.foreach(S.language_choices, lambda c: rx.el.option(c.name, value=c.code)),
+                             value=S.language),
+                select_field("admin.contact.role", "portal_role",
+                             *options([("admin", "admin.role.admin"), ("member", "admin.role.member")]),
+                             value=S.portal_role),
                 columns=rx.breakpoints(initial="1", md="2"),
                 spacing="3",
                 width="100%",
@@ -111,10 +101,10 @@ def _diagnosis() -> rx.Component:
             rx.el.ul(
                 rx.foreach(S.checks, lambda c: rx.el.li(
                     rx.hstack(
-                        rx.cond(c["ok"] != "", rx.icon("circle_check", color="var(--green-9)", size=18),
+                        rx.cond(c.ok, rx.icon("circle_check", color="var(--green-9)", size=18),
                                 rx.icon("circle_x", color="var(--red-9)", size=18)),
-                        rx.text(SiteState.tr[c["key"]].to(str), weight="medium", size="2"),
-                        rx.text(c["detail"], size="2", color_scheme="gray"),
+                        rx.text(SiteState.tr[c.key].to(str), weight="medium", size="2"),
+                        rx.text(c.detail, size="2", color_scheme="gray"),
                         align="center",
                         spacing="2",
                     ),

@@ -5,7 +5,7 @@ import reflex as rx
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
-from portal_app.core.ui.basics import brand_button, field
+from portal_app.core.ui.basics import LABEL_STYLE, brand_button, field, select_field
 from portal_app.console.settings_state import AdminSettingsState
 from portal_app.core.states.site import SiteState
 
@@ -43,27 +43,21 @@ def settings_page() -> rx.Component:
                 field("admin.settings.sender_name", "sender_name", default_value=S.sender_name),
                 rx.vstack(
                     rx.el.label(t("admin.settings.brand_color"), html_for="f-brand_color",
-                                style={"font_weight": "500", "font_size": "0.9em"}),
+                                style=LABEL_STYLE),
                     rx.el.input(type="color", id="f-brand_color", name="brand_color", default_value=S.brand_color,
                                 style={"width": "80px", "height": "36px"}),
                     spacing="1",
                 ),
-                rx.vstack(
-                    rx.el.label(t("admin.settings.default_language"), html_for="f-default_language",
-                                style={"font_weight": "500", "font_size": "0.9em"}),
-                    rx.el.select(rx.foreach(S.shipped, lambda c: rx.el.option(c["name"], value=c["code"])), id="f-default_language",
-                                 name="default_language", default_value=S.default_language,
-                                 style={"padding": "0.5em", "border_radius": "6px",
-                                        "border": "1px solid var(--gray-7)"}),
-                    spacing="1",
-                ),
+                select_field("admin.settings.default_language", "default_language",
+                             rx.foreach(S.shipped, lambda c: rx.el.option(c.name, value=c.code)),
+                             value=S.default_language),
                 columns=rx.breakpoints(initial="1", md="2"),
                 spacing="3",
                 width="100%",
             ),
             rx.vstack(
                 rx.el.label(t("admin.settings.login_text"), html_for="f-login_text",
-                            style={"font_weight": "500", "font_size": "0.9em"}),
+                            style=LABEL_STYLE),
                 rx.text_area(id="f-login_text", name="login_text", default_value=S.login_text, width="100%",
                              rows="3"),
                 spacing="1",
@@ -72,9 +66,9 @@ def settings_page() -> rx.Component:
             rx.el.fieldset(
                 rx.el.legend(t("admin.settings.languages"), style={"font_weight": "500"}),
                 rx.hstack(rx.foreach(S.shipped, lambda c: rx.el.label(
-                    rx.el.input(type="checkbox", name="lang_" + c["code"],
-                                default_checked=S.languages.contains(c["code"]),
-                                style={"margin_inline_end": "0.4em"}), c["name"],
+                    rx.el.input(type="checkbox", name="lang_" + c.code,
+                                default_checked=S.languages.contains(c.code),
+                                style={"margin_inline_end": "0.4em"}), c.name,
                     style={"display": "flex", "align_items": "center"})), spacing="4", wrap="wrap"),
                 style={"border": "1px solid var(--gray-5)", "border_radius": "8px", "padding": "0.75em"},
             ),
