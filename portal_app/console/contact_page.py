@@ -116,7 +116,7 @@ def _diagnosis() -> rx.Component:
             rx.heading(t("admin.diagnose.messages"), size="3", as_="h3"),
             data_table(S.diag_messages, [
                 ("admin.log.when", text_cell("when")), ("admin.log.channel", text_cell("channel")),
-                ("admin.log.to", text_cell("to")), ("admin.log.template", text_cell("template")),
+                ("admin.log.to", text_cell("recipient")), ("admin.log.template", text_cell("template")),
                 ("admin.log.status", text_cell("status")), ("admin.log.error", text_cell("error")),
             ], empty_key="admin.diagnose.no_messages"),
             rx.heading(t("admin.diagnose.attempts"), size="3", as_="h3"),

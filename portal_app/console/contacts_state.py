@@ -51,7 +51,7 @@ class ContactMessageRow:
 
     when: str
     channel: str
-    to: str
+    recipient: str
     template: str
     status: str
     error: str
@@ -130,7 +130,8 @@ class AdminContactState(StaffState):
         d = access.diagnose(db, self.contact_id, self.lang or "en")
         self.can_log_in = d.can_log_in
         self.checks = [CheckRow(c.key, c.ok, c.detail) for c in d.checks]
-        self.diag_messages = [ContactMessageRow(**m) for m in d.messages]
+        self.diag_messages = [ContactMessageRow(m["when"], m["channel"], m["to"], m["template"], m["status"],
+                                                m["error"]) for m in d.messages]
         self.diag_attempts = [ContactAttemptRow(**a) for a in d.attempts]
 
     def _blank(self, account) -> None:

@@ -37,7 +37,7 @@ def deliveries_page() -> rx.Component:
         rx.text(t("admin.deliveries.intro"), color_scheme="gray", size="2"),
         list_page(S, [
             ("admin.log.when", text_cell("when")), ("admin.log.channel", text_cell("channel")),
-            ("admin.log.to", text_cell("to")), ("admin.log.template", text_cell("template")),
+            ("admin.log.to", text_cell("recipient")), ("admin.log.template", text_cell("template")),
             ("admin.log.status", lambda r: keyed_badge(r.status, "admin.log.status.", STATUS_COLOURS)),
             ("admin.log.provider", text_cell("provider")), ("admin.log.error", text_cell("error")),
             ("admin.log.view", lambda r: rx.button(t("admin.log.view"), size="1", variant="ghost",

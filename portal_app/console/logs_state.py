@@ -19,7 +19,7 @@ class DeliveryRow:
     id: int
     when: str
     channel: str
-    to: str
+    recipient: str
     template: str
     status: str
     provider: str
