@@ -5,6 +5,7 @@ import reflex as rx
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
 from portal_app.core.ui.tables import data_table, text_cell
+from portal_app.console.forms import checkbox_group, edit_form, module_label
 from portal_app.core.ui.basics import brand_button, checkbox_field, field, options, select_field
 from portal_app.console.contacts_state import AdminContactState
 from portal_app.core.states.site import SiteState
@@ -13,51 +14,30 @@ S = AdminContactState
 
 
 def _form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.grid(
-                field("admin.contact.first_name", "first_name", default_value=S.first_name),
-                field("admin.contact.last_name", "last_name", default_value=S.last_name),
-                field("admin.contact.email", "email", type="email", required=True, default_value=S.email),
-                field("admin.contact.mobile", "mobile", type="tel", default_value=S.mobile,
-                      placeholder="+33 6 12 34 56 78"),
-                select_field("admin.contact.language", "language",
-                             rx.foreach(S.language_choices, lambda c: rx.el.option(c.name, value=c.code)),
-                             value=S.language),
-                select_field("admin.contact.role", "portal_role",
-                             *options([("admin", "admin.role.admin"), ("member", "admin.role.member")]),
-                             value=S.portal_role),
-                columns=rx.breakpoints(initial="1", md="2"),
-                spacing="3",
-                width="100%",
-            ),
-            rx.hstack(checkbox_field("admin.contact.active", "active", S.active),
-                      checkbox_field("admin.contact.portal_access", "portal_access", S.portal_access),
-                      spacing="5", wrap="wrap"),
-            rx.el.fieldset(
-                rx.el.legend(t("admin.contact.rights"), style={"font_weight": "500"}),
-                rx.hstack(
-                    rx.foreach(S.module_choices, lambda m: rx.el.label(
-                        rx.el.input(type="checkbox", name="right_" + m, default_checked=S.rights.contains(m),
-                                    style={"margin_inline_end": "0.4em"}),
-                        SiteState.tr["module." + m].to(str),
-                        style={"display": "flex", "align_items": "center"})),
-                    spacing="4",
-                    wrap="wrap",
-                ),
-                rx.text(t("admin.contact.rights_help"), size="1", color_scheme="gray"),
-                style={"border": "1px solid var(--gray-5)", "border_radius": "8px", "padding": "0.75em"},
-            ),
-            rx.hstack(brand_button(t("admin.save"), type="submit", id="save-contact"),
-                      rx.cond(S.saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
-                      rx.text(t("admin.contact.save_sends_nothing"), size="1", color_scheme="gray"),
-                      align="center", spacing="3", wrap="wrap"),
-            spacing="4",
+    return edit_form(
+        rx.grid(
+            field("admin.contact.first_name", "first_name", default_value=S.first_name),
+            field("admin.contact.last_name", "last_name", default_value=S.last_name),
+            field("admin.contact.email", "email", type="email", required=True, default_value=S.email),
+            field("admin.contact.mobile", "mobile", type="tel", default_value=S.mobile,
+                  placeholder="+33 6 12 34 56 78"),
+            select_field("admin.contact.language", "language",
+                         rx.foreach(S.language_choices, lambda c: rx.el.option(c.name, value=c.code)),
+                         value=S.language),
+            select_field("admin.contact.role", "portal_role",
+                         *options([("admin", "admin.role.admin"), ("member", "admin.role.member")]),
+                         value=S.portal_role),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="3",
             width="100%",
         ),
-        on_submit=S.save_contact,
-        key=S.form_version,
-        width="100%",
+        rx.hstack(checkbox_field("admin.contact.active", "active", S.active),
+                  checkbox_field("admin.contact.portal_access", "portal_access", S.portal_access),
+                  spacing="5", wrap="wrap"),
+        checkbox_group("admin.contact.rights", S.module_choices, lambda m: "right_" + m, S.rights.contains,
+                       module_label, help_key="admin.contact.rights_help"),
+        on_submit=S.save_contact, saved=S.saved, version=S.form_version, button_id="save-contact",
+        note_key="admin.contact.save_sends_nothing", spacing="4",
     )
 
 

@@ -30,49 +30,44 @@ def _status_filter() -> rx.Component:
                   name="status", aria_label=t("admin.log.status"), style={"width": "auto"})
 
 
-@admin_page("/admin/deliveries", on_load=[S.load_list])
-def deliveries_page() -> rx.Component:
+def _log_page(title_key: str, state, columns, search_key: str, *, intro_key: str | None = None,
+              filters: list[rx.Component] | None = None, extra: tuple[rx.Component, ...] = ()) -> rx.Component:
     return rx.vstack(
-        rx.heading(t("admin.nav.deliveries"), size="6", as_="h1"),
-        rx.text(t("admin.deliveries.intro"), color_scheme="gray", size="2"),
-        list_page(S, [
-            ("admin.log.when", text_cell("when")), ("admin.log.channel", text_cell("channel")),
-            ("admin.log.to", text_cell("recipient")), ("admin.log.template", text_cell("template")),
-            ("admin.log.status", lambda r: keyed_badge(r.status, "admin.log.status.", STATUS_COLOURS)),
-            ("admin.log.provider", text_cell("provider")), ("admin.log.error", text_cell("error")),
-            ("admin.log.view", lambda r: rx.button(t("admin.log.view"), size="1", variant="ghost",
-                                                   on_click=S.view_message(r.id))),
-        ], search_key="admin.log.to", filters=[_status_filter()]),
-        _message_dialog(),
+        rx.heading(t(title_key), size="6", as_="h1"),
+        *([rx.text(t(intro_key), color_scheme="gray", size="2")] if intro_key else []),
+        list_page(state, columns, search_key=search_key, filters=filters),
+        *extra,
         spacing="4",
         width="100%",
     )
+
+
+@admin_page("/admin/deliveries", on_load=[S.load_list])
+def deliveries_page() -> rx.Component:
+    return _log_page("admin.nav.deliveries", S, [
+        ("admin.log.when", text_cell("when")), ("admin.log.channel", text_cell("channel")),
+        ("admin.log.to", text_cell("recipient")), ("admin.log.template", text_cell("template")),
+        ("admin.log.status", lambda r: keyed_badge(r.status, "admin.log.status.", STATUS_COLOURS)),
+        ("admin.log.provider", text_cell("provider")), ("admin.log.error", text_cell("error")),
+        ("admin.log.view", lambda r: rx.button(t("admin.log.view"), size="1", variant="ghost",
+                                               on_click=S.view_message(r.id))),
+    ], "admin.log.to", intro_key="admin.deliveries.intro", filters=[_status_filter()], extra=(_message_dialog(),))
 
 
 @admin_page("/admin/attempts", on_load=[AdminAttemptsState.load_list])
 def attempts_page() -> rx.Component:
-    return rx.vstack(
-        rx.heading(t("admin.nav.attempts"), size="6", as_="h1"),
-        list_page(AdminAttemptsState, [
-            ("admin.log.when", text_cell("when")), ("admin.contact.email", text_cell("email")),
-            ("admin.log.kind", text_cell("kind")), ("admin.log.outcome", text_cell("outcome")),
-            ("admin.log.ip", text_cell("ip")),
-        ], search_key="admin.contact.email"),
-        spacing="4",
-        width="100%",
-    )
+    return _log_page("admin.nav.attempts", AdminAttemptsState, [
+        ("admin.log.when", text_cell("when")), ("admin.contact.email", text_cell("email")),
+        ("admin.log.kind", text_cell("kind")), ("admin.log.outcome", text_cell("outcome")),
+        ("admin.log.ip", text_cell("ip")),
+    ], "admin.contact.email")
 
 
 @admin_page("/admin/audit", on_load=[AdminAuditState.load_list])
 def audit_page() -> rx.Component:
-    return rx.vstack(
-        rx.heading(t("admin.nav.audit"), size="6", as_="h1"),
-        list_page(AdminAuditState, [
-            ("admin.log.when", text_cell("when")), ("admin.log.actor", text_cell("actor")),
-            ("admin.log.as_contact", text_cell("as_contact")), ("admin.log.action", text_cell("action")),
-            ("admin.log.target", text_cell("target")), ("admin.log.account", text_cell("account")),
-            ("admin.log.ip", text_cell("ip")),
-        ], search_key="admin.log.action"),
-        spacing="4",
-        width="100%",
-    )
+    return _log_page("admin.nav.audit", AdminAuditState, [
+        ("admin.log.when", text_cell("when")), ("admin.log.actor", text_cell("actor")),
+        ("admin.log.as_contact", text_cell("as_contact")), ("admin.log.action", text_cell("action")),
+        ("admin.log.target", text_cell("target")), ("admin.log.account", text_cell("account")),
+        ("admin.log.ip", text_cell("ip")),
+    ], "admin.log.action")
