@@ -182,3 +182,6 @@ def test_ids_that_are_not_numbers_are_refused_cleanly(root):
     editor.flash_key = ""
     editor.move("x", "y")
     assert editor.flash_key == "error.not_found"
+    editor.flash_key = ""
+    editor.ask_delete("x")
+    assert editor.flash_key == "error.not_found" and editor.confirm_delete_id == 0
