@@ -5,18 +5,12 @@ import reflex as rx
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
 from portal_app.core.ui.basics import LABEL_STYLE, alert, brand_button, options, select, select_field
-from portal_app.dashboard.actions import ICONS
 from portal_app.dashboard.admin_state import AdminActionsState
 from portal_app.core.states.site import SiteState
-from portal_app.dashboard.pages import actions_list
+from portal_app.dashboard.pages import action_icon, actions_list
 
 S = AdminActionsState
 
-
-
-def icon_of(name: rx.Var, size: int = 18) -> rx.Component:
-    return rx.match(name, *[(icon, rx.icon(icon, size=size)) for icon in ICONS],
-                    rx.icon("circle_arrow_right", size=size))
 
 
 def kind_label(kind: rx.Var) -> rx.Var:
@@ -26,7 +20,7 @@ def kind_label(kind: rx.Var) -> rx.Var:
 def _row(row: rx.Var) -> rx.Component:
     return rx.el.li(
         rx.flex(
-            rx.box(icon_of(row.icon), color=SiteState.brand_color, display="flex"),
+            rx.box(action_icon(row.icon, 18), color=SiteState.brand_color, display="flex"),
             rx.vstack(
                 rx.text(row.label, weight="medium", overflow_wrap="anywhere"),
                 rx.hstack(
@@ -77,7 +71,7 @@ def _icon_choice(name: rx.Var) -> rx.Component:
         rx.el.input(type="radio", name="icon_choice", value=name, checked=chosen, on_change=S.set_edit_icon(name),
                     aria_label=name.replace("_", " "),
                     style={"position": "absolute", "opacity": "0", "width": "1px", "height": "1px"}),
-        icon_of(name, 20),
+        action_icon(name),
         title=name.replace("_", " "),
         style={"display": "inline-flex", "align_items": "center", "justify_content": "center", "width": "40px",
                "height": "40px", "border_radius": "8px", "cursor": "pointer", "position": "relative",

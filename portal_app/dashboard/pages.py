@@ -58,8 +58,10 @@ def main_cards() -> list[rx.Component]:
     return [c.render() for c in sorted(registries.HOME_CARDS, key=lambda c: c.order) if c.column == "main"]
 
 
-def _action_icon(name: rx.Var) -> rx.Component:
-    return rx.match(name, *[(icon, rx.icon(icon, size=20)) for icon in ICONS], rx.icon("circle_arrow_right", size=20))
+def action_icon(name: rx.Var, size: int = 20) -> rx.Component:
+    """One of the icons an action may have (lucide needs the name at build time), else a plain arrow."""
+    return rx.match(name, *[(icon, rx.icon(icon, size=size)) for icon in ICONS],
+                    rx.icon("circle_arrow_right", size=size))
 
 
 ACTION_STYLE = {"display": "flex", "align_items": "center", "gap": "0.75em", "width": "100%", "padding": "0.85em 1em",
@@ -70,7 +72,7 @@ ACTION_STYLE = {"display": "flex", "align_items": "center", "gap": "0.75em", "wi
 def action_button(action: rx.Var) -> rx.Component:
     """One portal action. External links open in a new tab, without giving the other site a handle."""
     inner = [
-        rx.box(_action_icon(action.icon), color=SiteState.brand_color, display="flex"),
+        rx.box(action_icon(action.icon), color=SiteState.brand_color, display="flex"),
         rx.text(action.label, flex="1", overflow_wrap="anywhere"),
     ]
     return rx.el.li(
