@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import pytest
 
 from portal_app.console.contacts_state import AdminContactState
 from portal_app.core.db import session_scope
@@ -12,17 +12,16 @@ from portal_app.login.state import LoginState
 from tests.factories import make_contact, staff_session
 from tests.support.states import last_code, sub
 
-_n = itertools.count(1)
-
-
-def new_contact(**kw):
+@pytest.fixture
+def contact() -> tuple[int, str]:
+    """A fresh contact of a fresh account: (id, email)."""
     with session_scope() as db:
-        c = make_contact(db, email=f"console-sec{next(_n)}@example.com", **kw)
-        return c.id, c.email
+        row = make_contact(db)
+        return row.id, row.email
 
 
-def test_console_handlers_refuse_without_a_staff_session(root):
-    cid, email = new_contact()
+def test_console_handlers_refuse_without_a_staff_session(root, contact):
+    cid, email = contact
     c = sub(root, AdminContactState)
     c.staff_sid = ""
     c.contact_id, c.account_id = cid, 1
@@ -35,8 +34,8 @@ def test_console_handlers_refuse_without_a_staff_session(root):
     assert sub(root, StaffState).admin_load() is not None  # redirected to the console login
 
 
-def test_staff_sign_out_everywhere_ends_the_customers_sessions(root):
-    cid, email = new_contact()
+def test_staff_sign_out_everywhere_ends_the_customers_sessions(root, contact):
+    cid, email = contact
     login = sub(root, LoginState)
     login.submit_email({"email": email})
     login.submit_code({"code": last_code(email)})
