@@ -6,7 +6,10 @@ from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
 from portal_app.core.ui.tables import data_table, list_page, text_cell
 from portal_app.core.ui.basics import brand_button, checkbox_field, field, status_badge
+from portal_app.console.forms import edit_form
 from portal_app.console.accounts_state import AdminAccountsState, AdminAccountState
+from portal_app.console.contacts_pages import (CONTACT_ACCESS, CONTACT_ACTIVE, CONTACT_EMAIL, CONTACT_NAME,
+                                               CONTACT_ROLE)
 
 
 def _new_account_form() -> rx.Component:
@@ -57,29 +60,20 @@ def accounts_page() -> rx.Component:
 @admin_page("/admin/account", on_load=[AdminAccountState.load_account])
 def account_page() -> rx.Component:
     s = AdminAccountState
-    form = rx.form(
-        rx.vstack(
-            rx.grid(
-                field("admin.account.name", "name", required=True, default_value=s.name),
-                field("admin.account.number", "number", required=True, default_value=s.number),
-                field("admin.account.billing_email", "billing_email", type="email", default_value=s.billing_email),
-                field("admin.account.domains", "domains", default_value=s.domains),
-                columns=rx.breakpoints(initial="1", md="2"),
-                spacing="3",
-                width="100%",
-            ),
-            rx.hstack(checkbox_field("admin.account.active", "active", s.active),
-                      checkbox_field("admin.account.consumption", "consumption", s.consumption), spacing="5",
-                      wrap="wrap"),
-            rx.hstack(brand_button(t("admin.save"), type="submit"),
-                      rx.cond(s.saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
-                      align="center", spacing="3"),
+    form = edit_form(
+        rx.grid(
+            field("admin.account.name", "name", required=True, default_value=s.name),
+            field("admin.account.number", "number", required=True, default_value=s.number),
+            field("admin.account.billing_email", "billing_email", type="email", default_value=s.billing_email),
+            field("admin.account.domains", "domains", default_value=s.domains),
+            columns=rx.breakpoints(initial="1", md="2"),
             spacing="3",
             width="100%",
         ),
-        on_submit=s.save_account,
-        key=s.form_version,
-        width="100%",
+        rx.hstack(checkbox_field("admin.account.active", "active", s.active),
+                  checkbox_field("admin.account.consumption", "consumption", s.consumption), spacing="5",
+                  wrap="wrap"),
+        on_submit=s.save_account, saved=s.saved, version=s.form_version,
     )
     return rx.cond(
         s.account_id > 0,
@@ -95,13 +89,7 @@ def account_page() -> rx.Component:
                 width="100%",
                 align="center",
             ),
-            data_table(s.contacts, [
-                ("admin.contact.name", lambda r: rx.link(r["name"], href="/admin/contact?id=" + r["id"])),
-                ("admin.contact.email", text_cell("email")),
-                ("admin.contact.role", text_cell("role")),
-                ("admin.contact.active", lambda r: status_badge(r["active"] != "", "admin.yes", "admin.no")),
-                ("admin.contact.portal_access", lambda r: status_badge(r["access"] != "", "admin.yes", "admin.no")),
-            ]),
+            data_table(s.contacts, [CONTACT_NAME, CONTACT_EMAIL, CONTACT_ROLE, CONTACT_ACTIVE, CONTACT_ACCESS]),
             spacing="4",
             width="100%",
         ),

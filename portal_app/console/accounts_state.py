@@ -7,14 +7,11 @@ from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.core.db import session_scope
+from portal_app.console.contacts_state import ContactRow
 from portal_app.core import accounts
-from portal_app.core.errors import DomainError
-from portal_app.core.states.handlers import staff_event
-from portal_app.core.states.paging import PagedList, query_int as _query_int
+from portal_app.core.states.handlers import query_id, staff_event
+from portal_app.core.states.paging import PagedList
 from portal_app.core.states.staff import StaffState
-
-
 
 
 @dataclass(frozen=True)
@@ -60,7 +57,7 @@ class AdminAccountState(StaffState):
     consumption: bool = True
     form_version: int = 0
     saved: bool = False
-    contacts: list[dict[str, str]] = []
+    contacts: list[ContactRow] = []
 
     def _fill(self, db, account_id: int) -> None:
         a = accounts.get_account(db, account_id)
@@ -68,39 +65,22 @@ class AdminAccountState(StaffState):
         self.billing_email, self.domains, self.active = a.billing_email, a.domains, a.active
         self.consumption = a.send_consumption_statements
         found, _ = accounts.list_contacts(db, account_id=a.id, page_size=200)
-        self.contacts = [{"id": str(c.id), "name": c.full_name, "email": c.email, "role": c.portal_role,
-                          "active": "1" if c.active else "", "access": "1" if c.portal_access else ""}
-                         for c, _acc in found]
+        self.contacts = [ContactRow.of(c, acc) for c, acc in found]
         self.form_version += 1
 
-    @rx.event
-    def load_account(self):
-        self.saved = False
-        account_id = _query_int(self, "id")
-        try:
-            with session_scope() as db:
-                self._staff(db)
-                if account_id is None:
-                    raise DomainError("error.not_found")
-                self._fill(db, account_id)
-        except DomainError as exc:
-            self.account_id = 0
-            self._flash_error(exc)
+    @staff_event
+    def load_account(self, db, ctx):
+        self.saved, self.account_id = False, 0  # nothing shown until the account is found
+        self._fill(db, query_id(self, "id"))
 
-    @rx.event
-    def save_account(self, form: dict):
+    @staff_event
+    def save_account(self, db, ctx, form: dict):
         self.saved = False
-        try:
-            with session_scope() as db:
-                ctx = self._staff(db)
-                accounts.save_account(db, ctx.actor, account_id=self.account_id, name=str(form.get("name", "")),
-                                      number=str(form.get("number", "")),
-                                      billing_email=str(form.get("billing_email", "")),
-                                      active=bool(form.get("active")), domains=str(form.get("domains", "")),
-                                      send_consumption_statements=bool(form.get("consumption")))
-                self._fill(db, self.account_id)
-        except DomainError as exc:
-            self._flash_error(exc)
-            return
+        accounts.save_account(db, ctx.actor, account_id=self.account_id, name=str(form.get("name", "")),
+                              number=str(form.get("number", "")),
+                              billing_email=str(form.get("billing_email", "")),
+                              active=bool(form.get("active")), domains=str(form.get("domains", "")),
+                              send_consumption_statements=bool(form.get("consumption")))
+        self._fill(db, self.account_id)
         self.flash_key = ""
         self.saved = True

@@ -5,69 +5,39 @@ import reflex as rx
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
 from portal_app.core.ui.tables import data_table, text_cell
-from portal_app.core.ui.basics import brand_button, checkbox_field, field
+from portal_app.console.forms import checkbox_group, edit_form, module_label
+from portal_app.core.ui.basics import brand_button, checkbox_field, field, options, select_field
 from portal_app.console.contacts_state import AdminContactState
 from portal_app.core.states.site import SiteState
 
 S = AdminContactState
 
 
-def _select(label_key: str, name: str, value, options) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(t(label_key), html_for=f"f-{name}", style={"font_weight": "500", "font_size": "0.9em"}),
-        rx.el.select(options, id=f"f-{name}", name=name, default_value=value,
-                     style={"padding": "0.5em", "border_radius": "6px", "border": "1px solid var(--gray-7)",
-                            "width": "100%", "background": "var(--color-panel-solid)"}),
-        spacing="1",
-        width="100%",
-    )
-
-
 def _form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.grid(
-                field("admin.contact.first_name", "first_name", default_value=S.first_name),
-                field("admin.contact.last_name", "last_name", default_value=S.last_name),
-                field("admin.contact.email", "email", type="email", required=True, default_value=S.email),
-                field("admin.contact.mobile", "mobile", type="tel", default_value=S.mobile,
-                      placeholder="+33 6 12 34 56 78"),
-                _select("admin.contact.language", "language", S.language,
-                        rx.foreach(S.language_choices, lambda c: rx.el.option(c["name"], value=c["code"]))),
-                _select("admin.contact.role", "portal_role", S.portal_role,
-                        [rx.el.option(t("admin.role.admin"), value="admin"),
-                         rx.el.option(t("admin.role.member"), value="member")]),
-                columns=rx.breakpoints(initial="1", md="2"),
-                spacing="3",
-                width="100%",
-            ),
-            rx.hstack(checkbox_field("admin.contact.active", "active", S.active),
-                      checkbox_field("admin.contact.portal_access", "portal_access", S.portal_access),
-                      spacing="5", wrap="wrap"),
-            rx.el.fieldset(
-                rx.el.legend(t("admin.contact.rights"), style={"font_weight": "500"}),
-                rx.hstack(
-                    rx.foreach(S.module_choices, lambda m: rx.el.label(
-                        rx.el.input(type="checkbox", name="right_" + m, default_checked=S.rights.contains(m),
-                                    style={"margin_inline_end": "0.4em"}),
-                        SiteState.tr["module." + m].to(str),
-                        style={"display": "flex", "align_items": "center"})),
-                    spacing="4",
-                    wrap="wrap",
-                ),
-                rx.text(t("admin.contact.rights_help"), size="1", color_scheme="gray"),
-                style={"border": "1px solid var(--gray-5)", "border_radius": "8px", "padding": "0.75em"},
-            ),
-            rx.hstack(brand_button(t("admin.save"), type="submit", id="save-contact"),
-                      rx.cond(S.saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
-                      rx.text(t("admin.contact.save_sends_nothing"), size="1", color_scheme="gray"),
-                      align="center", spacing="3", wrap="wrap"),
-            spacing="4",
+    return edit_form(
+        rx.grid(
+            field("admin.contact.first_name", "first_name", default_value=S.first_name),
+            field("admin.contact.last_name", "last_name", default_value=S.last_name),
+            field("admin.contact.email", "email", type="email", required=True, default_value=S.email),
+            field("admin.contact.mobile", "mobile", type="tel", default_value=S.mobile,
+                  placeholder="+33 6 12 34 56 78"),
+            select_field("admin.contact.language", "language",
+                         rx.foreach(S.language_choices, lambda c: rx.el.option(c.name, value=c.code)),
+                         value=S.language),
+            select_field("admin.contact.role", "portal_role",
+                         *options([("admin", "admin.role.admin"), ("member", "admin.role.member")]),
+                         value=S.portal_role),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="3",
             width="100%",
         ),
-        on_submit=S.save_contact,
-        key=S.form_version,
-        width="100%",
+        rx.hstack(checkbox_field("admin.contact.active", "active", S.active),
+                  checkbox_field("admin.contact.portal_access", "portal_access", S.portal_access),
+                  spacing="5", wrap="wrap"),
+        checkbox_group("admin.contact.rights", S.module_choices, lambda m: "right_" + m, S.rights.contains,
+                       module_label, help_key="admin.contact.rights_help"),
+        on_submit=S.save_contact, saved=S.saved, version=S.form_version, button_id="save-contact",
+        note_key="admin.contact.save_sends_nothing", spacing="4",
     )
 
 
@@ -111,10 +81,10 @@ def _diagnosis() -> rx.Component:
             rx.el.ul(
                 rx.foreach(S.checks, lambda c: rx.el.li(
                     rx.hstack(
-                        rx.cond(c["ok"] != "", rx.icon("circle_check", color="var(--green-9)", size=18),
+                        rx.cond(c.ok, rx.icon("circle_check", color="var(--green-9)", size=18),
                                 rx.icon("circle_x", color="var(--red-9)", size=18)),
-                        rx.text(SiteState.tr[c["key"]].to(str), weight="medium", size="2"),
-                        rx.text(c["detail"], size="2", color_scheme="gray"),
+                        rx.text(SiteState.tr[c.key].to(str), weight="medium", size="2"),
+                        rx.text(c.detail, size="2", color_scheme="gray"),
                         align="center",
                         spacing="2",
                     ),
@@ -126,7 +96,7 @@ def _diagnosis() -> rx.Component:
             rx.heading(t("admin.diagnose.messages"), size="3", as_="h3"),
             data_table(S.diag_messages, [
                 ("admin.log.when", text_cell("when")), ("admin.log.channel", text_cell("channel")),
-                ("admin.log.to", text_cell("to")), ("admin.log.template", text_cell("template")),
+                ("admin.log.to", text_cell("recipient")), ("admin.log.template", text_cell("template")),
                 ("admin.log.status", text_cell("status")), ("admin.log.error", text_cell("error")),
             ], empty_key="admin.diagnose.no_messages"),
             rx.heading(t("admin.diagnose.attempts"), size="3", as_="h3"),

@@ -2,60 +2,84 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import reflex as rx
 
 from portal_app.core.db import session_scope
 from portal_app.core.models.accounts import MODULES
 from portal_app.core import access, accounts, audit, i18n, notify
 from portal_app.core.auth import impersonation, sessions as portal_sessions
-from portal_app.core.errors import DomainError
-from portal_app.core.states.paging import page_count as _pages, query_int as _query_int
+from portal_app.core.errors import NotFound
+from portal_app.core.states.handlers import staff_event
+from portal_app.core.states.paging import PagedList, query_int
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.staff import StaffState
 
 
-class AdminContactsState(StaffState):
-    q: str = ""
-    page: int = 1
-    total: int = 0
-    rows: list[dict[str, str]] = []
+@dataclass(frozen=True)
+class ContactRow:
+    """One contact in a list (every contact, or one account's)."""
 
-    @rx.var
-    def pages(self) -> int:
-        return _pages(self.total, accounts.PAGE_SIZE)
+    id: int
+    name: str
+    email: str
+    mobile: str
+    account: str
+    role: str
+    active: bool
+    access: bool
 
-    def _fetch(self, db) -> None:
-        self._staff(db)
+    @classmethod
+    def of(cls, c, account) -> "ContactRow":
+        return cls(c.id, c.full_name, c.email, c.mobile or "", account.name, c.portal_role, c.active, c.portal_access)
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One line of the access diagnosis: `key` is the check's catalogue key."""
+
+    key: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class ContactMessageRow:
+    """One of the contact's recent emails or SMS."""
+
+    when: str
+    channel: str
+    recipient: str
+    template: str
+    status: str
+    error: str
+
+
+@dataclass(frozen=True)
+class ContactAttemptRow:
+    """One of the contact's recent login attempts."""
+
+    when: str
+    kind: str
+    outcome: str
+    ip: str
+
+
+@dataclass(frozen=True)
+class LanguageChoice:
+    code: str
+    name: str
+
+
+class AdminContactsState(PagedList, StaffState):
+    page_size: ClassVar[int] = accounts.PAGE_SIZE
+    rows: list[ContactRow] = []
+
+    def _fetch(self, db, ctx) -> None:
         found, self.total = accounts.list_contacts(db, q=self.q, page=self.page)
-        self.rows = [{"id": str(c.id), "name": c.full_name, "email": c.email, "mobile": c.mobile or "",
-                      "account": a.name, "role": c.portal_role, "active": "1" if c.active else "",
-                      "access": "1" if c.portal_access else ""} for c, a in found]
-
-    @rx.event
-    def load_contacts(self):
-        try:
-            with session_scope() as db:
-                self._fetch(db)
-        except DomainError:
-            return
-
-    @rx.event
-    def search(self, form: dict):
-        self.q, self.page = str(form.get("q", ""))[:100], 1
-        with session_scope() as db:
-            self._fetch(db)
-
-    @rx.event
-    def next_page(self):
-        self.page = min(self.page + 1, self.pages)
-        with session_scope() as db:
-            self._fetch(db)
-
-    @rx.event
-    def prev_page(self):
-        self.page = max(self.page - 1, 1)
-        with session_scope() as db:
-            self._fetch(db)
+        self.rows = [ContactRow.of(c, a) for c, a in found]
 
 
 class AdminContactState(StaffState):
@@ -74,7 +98,7 @@ class AdminContactState(StaffState):
     invited_at: str = ""
     form_version: int = 0
     saved: bool = False
-    language_choices: list[dict[str, str]] = []
+    language_choices: list[LanguageChoice] = []
     # Invitation preview (our own rendered template, shown in a sandboxed frame).
     preview_open: bool = False
     preview_subject: str = ""
@@ -83,9 +107,9 @@ class AdminContactState(StaffState):
     invitation_sent: bool = False
     # Diagnosis
     can_log_in: bool = False
-    checks: list[dict[str, str]] = []
-    diag_messages: list[dict[str, str]] = []
-    diag_attempts: list[dict[str, str]] = []
+    checks: list[CheckRow] = []
+    diag_messages: list[ContactMessageRow] = []
+    diag_attempts: list[ContactAttemptRow] = []
 
     @rx.var
     def module_choices(self) -> list[str]:
@@ -105,37 +129,36 @@ class AdminContactState(StaffState):
     def _diagnose(self, db) -> None:
         d = access.diagnose(db, self.contact_id, self.lang or "en")
         self.can_log_in = d.can_log_in
-        self.checks = [{"key": c.key, "ok": "1" if c.ok else "", "detail": c.detail} for c in d.checks]
-        self.diag_messages = d.messages
-        self.diag_attempts = d.attempts
+        self.checks = [CheckRow(c.key, c.ok, c.detail) for c in d.checks]
+        self.diag_messages = [ContactMessageRow(m["when"], m["channel"], m["to"], m["template"], m["status"],
+                                                m["error"]) for m in d.messages]
+        self.diag_attempts = [ContactAttemptRow(**a) for a in d.attempts]
 
-    @rx.event
-    def load_contact(self):
+    def _blank(self, account) -> None:
+        """A new contact of `account`, with the member role's rights."""
+        self.contact_id, self.account_id, self.account_name = 0, account.id, account.name
+        self.first_name = self.last_name = self.email = self.mobile = self.invited_at = ""
+        self.language, self.active, self.portal_access = "en", True, True
+        self.portal_role, self.rights = "member", list(accounts.role_allows("member"))
+        self.checks, self.diag_messages, self.diag_attempts = [], [], []
+        self.form_version += 1
+
+    @staff_event
+    def load_contact(self, db, ctx):
         self.saved = self.preview_open = self.invitation_sent = False
-        self.language_choices = [{"code": c, "name": i18n.LANGUAGE_NAMES.get(c, c)} for c in i18n.shipped_languages()]
-        contact_id = _query_int(self, "id")
-        try:
-            with session_scope() as db:
-                self._staff(db)
-                if contact_id:
-                    self._fill(db, contact_id)
-                    return
-                account_id = _query_int(self, "account")
-                if account_id is None:
-                    raise DomainError("error.not_found")
-                a = accounts.get_account(db, account_id)
-                self.contact_id, self.account_id, self.account_name = 0, a.id, a.name
-                self.first_name = self.last_name = self.email = self.mobile = self.invited_at = ""
-                self.language, self.active, self.portal_access = "en", True, True
-                self.portal_role, self.rights = "member", list(accounts.role_allows("member"))
-                self.checks, self.diag_messages, self.diag_attempts = [], [], []
-                self.form_version += 1
-        except DomainError as exc:
-            self.contact_id = self.account_id = 0
-            self._flash_error(exc)
+        self.contact_id = self.account_id = 0  # nothing shown until the contact (or account) is found
+        self.language_choices = [LanguageChoice(c, i18n.LANGUAGE_NAMES.get(c, c)) for c in i18n.shipped_languages()]
+        contact_id = query_int(self, "id")
+        if contact_id:
+            self._fill(db, contact_id)
+            return
+        account_id = query_int(self, "account")
+        if account_id is None:
+            raise NotFound()
+        self._blank(accounts.get_account(db, account_id))
 
-    @rx.event
-    def save_contact(self, form: dict):
+    @staff_event
+    def save_contact(self, db, ctx, form: dict):
         """Saves only. Never sends an invitation: that is its own button."""
         self.saved = False
         data = accounts.ContactInput(
@@ -145,84 +168,50 @@ class AdminContactState(StaffState):
             portal_access=bool(form.get("portal_access")), portal_role=str(form.get("portal_role", "member")),
             rights=[m for m in MODULES if form.get(f"right_{m}")],
         )
-        try:
-            with session_scope() as db:
-                ctx = self._staff(db)
-                row = accounts.save_contact(db, ctx.actor, data, self.contact_id or None)
-                new = self.contact_id == 0
-                self._fill(db, row.id)
-        except DomainError as exc:
-            self._flash_error(exc)
-            return
+        row = accounts.save_contact(db, ctx.actor, data, self.contact_id or None)
+        new = self.contact_id == 0
+        self._fill(db, row.id)
         self.flash_key = ""
         self.saved = True
         if new:
             return rx.redirect(f"/admin/contact?id={self.contact_id}")
 
-    @rx.event
-    def open_invitation(self):
-        try:
-            with session_scope() as db:
-                self._staff(db)
-                contact = accounts.get_contact(db, self.contact_id)
-                mail = access.render_invitation(db, contact)
-        except DomainError as exc:
-            self._flash_error(exc)
-            return
+    @staff_event
+    def open_invitation(self, db, ctx):
+        contact = accounts.get_contact(db, self.contact_id)
+        mail = access.render_invitation(db, contact)
         self.preview_subject, self.preview_html, self.preview_to = mail.subject, mail.html, contact.email
         self.preview_open, self.invitation_sent = True, False
 
-    @rx.event
-    def close_invitation(self):
+    @staff_event
+    def close_invitation(self, db, ctx):
         self.preview_open = False
 
-    @rx.event
-    def send_invitation(self):
-        try:
-            with session_scope() as db:
-                ctx = self._staff(db)
-                deliveries = access.send_invitation(db, ctx.actor, self.contact_id)
-        except DomainError as exc:
-            self._flash_error(exc)
-            return
+    @staff_event
+    def send_invitation(self, db, ctx):
+        deliveries = access.send_invitation(db, ctx.actor, self.contact_id)
+        db.commit()  # the email is sent once its row is committed
         notify.dispatch(deliveries)
         self.preview_open, self.invitation_sent = False, True
-        with session_scope() as db:
-            self._fill(db, self.contact_id)
+        self._fill(db, self.contact_id)
 
-    @rx.event
-    def refresh_diagnosis(self):
-        try:
-            with session_scope() as db:
-                self._staff(db)
-                self._diagnose(db)
-        except DomainError as exc:
-            self._flash_error(exc)
+    @staff_event
+    def refresh_diagnosis(self, db, ctx):
+        self._diagnose(db)
 
-    @rx.event
-    def sign_out_everywhere(self):
+    @staff_event
+    def sign_out_everywhere(self, db, ctx):
         """Ends every portal session of this contact (a lost phone, a departed employee)."""
-        try:
-            with session_scope() as db:
-                ctx = self._staff(db)
-                n = portal_sessions.revoke_contact_sessions(db, self.contact_id, "staff_signout")
-                contact = accounts.get_contact(db, self.contact_id)
-                audit.record(db, ctx.actor, "contact.sign_out_everywhere", target_type="contact",
-                             target_id=contact.id, account_id=contact.account_id, sessions=n)
-        except DomainError as exc:
-            self._flash_error(exc)
-            return
+        n = portal_sessions.revoke_contact_sessions(db, self.contact_id, "staff_signout")
+        contact = accounts.get_contact(db, self.contact_id)
+        audit.record(db, ctx.actor, "contact.sign_out_everywhere", target_type="contact",
+                     target_id=contact.id, account_id=contact.account_id, sessions=n)
         self._flash("admin.contact.signed_out", "info", count=n)
 
-    @rx.event
-    async def impersonate(self):
-        try:
-            with session_scope() as db:
-                ctx = self._staff(db)
-                token = impersonation.start(db, ctx, self.contact_id, self._client_ip())
-        except DomainError as exc:
-            self._flash_error(exc)
-            return
+    @staff_event
+    async def impersonate(self, ctx):
+        with session_scope() as db:
+            token = impersonation.start(db, ctx, self.contact_id, self._client_ip())
         portal = await self.get_state(PortalState)
         portal.portal_sid = token
         portal._exit_to = ""

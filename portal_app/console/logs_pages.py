@@ -2,18 +2,15 @@
 
 import reflex as rx
 
+from portal_app.console.logs import DELIVERY_STATUSES
+from portal_app.console.logs_state import AdminAttemptsState, AdminAuditState, AdminLogsState
+from portal_app.core.ui.basics import keyed_badge, options, select
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
-from portal_app.core.ui.tables import data_table, text_cell
-from portal_app.core.ui.basics import pager
-from portal_app.console.logs_state import AdminLogsState
+from portal_app.core.ui.tables import list_page, text_cell
 
 S = AdminLogsState
-
-
-def _status_badge(row) -> rx.Component:
-    return rx.badge(row["status"], color_scheme=rx.match(row["status"], ("sent", "green"), ("failed", "red"),
-                                                          ("fallback", "orange"), "gray"))
+STATUS_COLOURS = {"sent": "green", "failed": "red", "fallback": "orange"}
 
 
 def _message_dialog() -> rx.Component:
@@ -28,78 +25,49 @@ def _message_dialog() -> rx.Component:
     )
 
 
-@admin_page("/admin/deliveries", on_load=[S.load_deliveries])
+def _status_filter() -> rx.Component:
+    return select(*options([("", "admin.log.any_status")]), *options(DELIVERY_STATUSES, "admin.log.status."),
+                  name="status", aria_label=t("admin.log.status"), style={"width": "auto"})
+
+
+def _log_page(title_key: str, state, columns, search_key: str, *, intro_key: str | None = None,
+              filters: list[rx.Component] | None = None, extra: tuple[rx.Component, ...] = ()) -> rx.Component:
+    return rx.vstack(
+        rx.heading(t(title_key), size="6", as_="h1"),
+        *([rx.text(t(intro_key), color_scheme="gray", size="2")] if intro_key else []),
+        list_page(state, columns, search_key=search_key, filters=filters),
+        *extra,
+        spacing="4",
+        width="100%",
+    )
+
+
+@admin_page("/admin/deliveries", on_load=[S.load_list])
 def deliveries_page() -> rx.Component:
-    return rx.vstack(
-        rx.heading(t("admin.nav.deliveries"), size="6", as_="h1"),
-        rx.text(t("admin.deliveries.intro"), color_scheme="gray", size="2"),
-        rx.form(
-            rx.hstack(
-                rx.input(name="q", placeholder=t("admin.log.to"), aria_label=t("admin.log.to"), width="260px"),
-                rx.el.select(
-                    rx.el.option(t("admin.log.any_status"), value=""),
-                    *[rx.el.option(x, value=x) for x in ("queued", "sent", "failed", "fallback")],
-                    name="status", aria_label=t("admin.log.status"),
-                    style={"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)"},
-                ),
-                rx.button(t("admin.search"), type="submit", variant="soft"),
-                spacing="2",
-                wrap="wrap",
-            ),
-            on_submit=S.filter_deliveries,
-        ),
-        data_table(S.deliveries, [
-            ("admin.log.when", text_cell("when")), ("admin.log.channel", text_cell("channel")),
-            ("admin.log.to", text_cell("to")), ("admin.log.template", text_cell("template")),
-            ("admin.log.status", _status_badge), ("admin.log.provider", text_cell("provider")),
-            ("admin.log.error", text_cell("error")),
-            ("admin.log.view", lambda r: rx.button(t("admin.log.view"), size="1", variant="ghost",
-                                                   on_click=S.view_message(r["id"].to(int)))),
-        ]),
-        pager(S.page, S.pages, S.total, S.deliveries_page(-1), S.deliveries_page(1)),
-        _message_dialog(),
-        spacing="4",
-        width="100%",
-    )
+    return _log_page("admin.nav.deliveries", S, [
+        ("admin.log.when", text_cell("when")), ("admin.log.channel", text_cell("channel")),
+        ("admin.log.to", text_cell("recipient")), ("admin.log.template", text_cell("template")),
+        ("admin.log.status", lambda r: keyed_badge(r.status, "admin.log.status.", STATUS_COLOURS)),
+        ("admin.log.provider", text_cell("provider")), ("admin.log.error", text_cell("error")),
+        ("admin.log.view", lambda r: rx.button(t("admin.log.view"), size="1", variant="ghost",
+                                               on_click=S.view_message(r.id))),
+    ], "admin.log.to", intro_key="admin.deliveries.intro", filters=[_status_filter()], extra=(_message_dialog(),))
 
 
-@admin_page("/admin/attempts", on_load=[S.load_attempts])
+@admin_page("/admin/attempts", on_load=[AdminAttemptsState.load_list])
 def attempts_page() -> rx.Component:
-    return rx.vstack(
-        rx.heading(t("admin.nav.attempts"), size="6", as_="h1"),
-        rx.form(
-            rx.hstack(rx.input(name="q", placeholder=t("admin.contact.email"), aria_label=t("admin.contact.email"),
-                               width="260px"),
-                      rx.button(t("admin.search"), type="submit", variant="soft"), spacing="2"),
-            on_submit=S.filter_attempts,
-        ),
-        data_table(S.attempts, [
-            ("admin.log.when", text_cell("when")), ("admin.contact.email", text_cell("email")),
-            ("admin.log.kind", text_cell("kind")), ("admin.log.outcome", text_cell("outcome")),
-            ("admin.log.ip", text_cell("ip")),
-        ]),
-        spacing="4",
-        width="100%",
-    )
+    return _log_page("admin.nav.attempts", AdminAttemptsState, [
+        ("admin.log.when", text_cell("when")), ("admin.contact.email", text_cell("email")),
+        ("admin.log.kind", text_cell("kind")), ("admin.log.outcome", text_cell("outcome")),
+        ("admin.log.ip", text_cell("ip")),
+    ], "admin.contact.email")
 
 
-@admin_page("/admin/audit", on_load=[S.load_audit])
+@admin_page("/admin/audit", on_load=[AdminAuditState.load_list])
 def audit_page() -> rx.Component:
-    return rx.vstack(
-        rx.heading(t("admin.nav.audit"), size="6", as_="h1"),
-        rx.form(
-            rx.hstack(rx.input(name="q", placeholder=t("admin.log.action"), aria_label=t("admin.log.action"),
-                               width="260px"),
-                      rx.button(t("admin.search"), type="submit", variant="soft"), spacing="2"),
-            on_submit=S.filter_audit,
-        ),
-        data_table(S.events, [
-            ("admin.log.when", text_cell("when")), ("admin.log.actor", text_cell("actor")),
-            ("admin.log.as_contact", text_cell("as_contact")), ("admin.log.action", text_cell("action")),
-            ("admin.log.target", text_cell("target")), ("admin.log.account", text_cell("account")),
-            ("admin.log.ip", text_cell("ip")),
-        ]),
-        pager(S.page, S.pages, S.total, S.audit_page(-1), S.audit_page(1)),
-        spacing="4",
-        width="100%",
-    )
+    return _log_page("admin.nav.audit", AdminAuditState, [
+        ("admin.log.when", text_cell("when")), ("admin.log.actor", text_cell("actor")),
+        ("admin.log.as_contact", text_cell("as_contact")), ("admin.log.action", text_cell("action")),
+        ("admin.log.target", text_cell("target")), ("admin.log.account", text_cell("account")),
+        ("admin.log.ip", text_cell("ip")),
+    ], "admin.log.action")

@@ -5,7 +5,8 @@ import reflex as rx
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
-from portal_app.core.ui.basics import brand_button, field
+from portal_app.console.forms import checkbox_group, edit_form, module_label
+from portal_app.core.ui.basics import LABEL_STYLE, field, select_field
 from portal_app.console.settings_state import AdminSettingsState
 from portal_app.core.states.site import SiteState
 
@@ -36,67 +37,34 @@ def _upload(upload_id: str, label_key: str, handler, current) -> rx.Component:
 
 @admin_page("/admin/settings", on_load=[S.load_settings])
 def settings_page() -> rx.Component:
-    form = rx.form(
-        rx.vstack(
-            rx.grid(
-                field("admin.settings.name", "name", required=True, default_value=S.name),
-                field("admin.settings.sender_name", "sender_name", default_value=S.sender_name),
-                rx.vstack(
-                    rx.el.label(t("admin.settings.brand_color"), html_for="f-brand_color",
-                                style={"font_weight": "500", "font_size": "0.9em"}),
-                    rx.el.input(type="color", id="f-brand_color", name="brand_color", default_value=S.brand_color,
-                                style={"width": "80px", "height": "36px"}),
-                    spacing="1",
-                ),
-                rx.vstack(
-                    rx.el.label(t("admin.settings.default_language"), html_for="f-default_language",
-                                style={"font_weight": "500", "font_size": "0.9em"}),
-                    rx.el.select(rx.foreach(S.shipped, lambda c: rx.el.option(c["name"], value=c["code"])), id="f-default_language",
-                                 name="default_language", default_value=S.default_language,
-                                 style={"padding": "0.5em", "border_radius": "6px",
-                                        "border": "1px solid var(--gray-7)"}),
-                    spacing="1",
-                ),
-                columns=rx.breakpoints(initial="1", md="2"),
-                spacing="3",
-                width="100%",
-            ),
+    form = edit_form(
+        rx.grid(
+            field("admin.settings.name", "name", required=True, default_value=S.name),
+            field("admin.settings.sender_name", "sender_name", default_value=S.sender_name),
             rx.vstack(
-                rx.el.label(t("admin.settings.login_text"), html_for="f-login_text",
-                            style={"font_weight": "500", "font_size": "0.9em"}),
-                rx.text_area(id="f-login_text", name="login_text", default_value=S.login_text, width="100%",
-                             rows="3"),
+                rx.el.label(t("admin.settings.brand_color"), html_for="f-brand_color", style=LABEL_STYLE),
+                rx.el.input(type="color", id="f-brand_color", name="brand_color", default_value=S.brand_color,
+                            style={"width": "80px", "height": "36px"}),
                 spacing="1",
-                width="100%",
             ),
-            rx.el.fieldset(
-                rx.el.legend(t("admin.settings.languages"), style={"font_weight": "500"}),
-                rx.hstack(rx.foreach(S.shipped, lambda c: rx.el.label(
-                    rx.el.input(type="checkbox", name="lang_" + c["code"],
-                                default_checked=S.languages.contains(c["code"]),
-                                style={"margin_inline_end": "0.4em"}), c["name"],
-                    style={"display": "flex", "align_items": "center"})), spacing="4", wrap="wrap"),
-                style={"border": "1px solid var(--gray-5)", "border_radius": "8px", "padding": "0.75em"},
-            ),
-            rx.el.fieldset(
-                rx.el.legend(t("admin.settings.modules"), style={"font_weight": "500"}),
-                rx.hstack(rx.foreach(S.module_choices, lambda m: rx.el.label(
-                    rx.el.input(type="checkbox", name="module_" + m, default_checked=S.modules.contains(m),
-                                style={"margin_inline_end": "0.4em"}),
-                    SiteState.tr["module." + m].to(str),
-                    style={"display": "flex", "align_items": "center"})), spacing="4", wrap="wrap"),
-                rx.text(t("admin.settings.modules_help"), size="1", color_scheme="gray"),
-                style={"border": "1px solid var(--gray-5)", "border_radius": "8px", "padding": "0.75em"},
-            ),
-            rx.hstack(brand_button(t("admin.save"), type="submit"),
-                      rx.cond(S.saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
-                      spacing="3", align="center"),
-            spacing="4",
+            select_field("admin.settings.default_language", "default_language",
+                         rx.foreach(S.shipped, lambda c: rx.el.option(c.name, value=c.code)),
+                         value=S.default_language),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="3",
             width="100%",
         ),
-        on_submit=S.save_settings,
-        key=S.form_version,
-        width="100%",
+        rx.vstack(
+            rx.el.label(t("admin.settings.login_text"), html_for="f-login_text", style=LABEL_STYLE),
+            rx.text_area(id="f-login_text", name="login_text", default_value=S.login_text, width="100%", rows="3"),
+            spacing="1",
+            width="100%",
+        ),
+        checkbox_group("admin.settings.languages", S.shipped, lambda c: "lang_" + c.code,
+                       lambda c: S.languages.contains(c.code), lambda c: c.name),
+        checkbox_group("admin.settings.modules", S.module_choices, lambda m: "module_" + m,
+                       S.modules.contains, module_label, help_key="admin.settings.modules_help"),
+        on_submit=S.save_settings, saved=S.saved, version=S.form_version, spacing="4",
     )
     return rx.vstack(
         rx.heading(t("admin.nav.settings"), size="6", as_="h1"),

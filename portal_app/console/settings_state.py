@@ -7,8 +7,9 @@ import reflex as rx
 from portal_app.core.db import session_scope
 from portal_app.core.models.accounts import MODULES
 from portal_app.core import business, i18n
-from portal_app.core.errors import DomainError
+from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.staff import StaffState
+from portal_app.console.contacts_state import LanguageChoice
 
 
 class AdminSettingsState(StaffState):
@@ -19,7 +20,7 @@ class AdminSettingsState(StaffState):
     languages: list[str] = []
     sender_name: str = ""
     modules: list[str] = []
-    shipped: list[dict[str, str]] = []
+    shipped: list[LanguageChoice] = []
     form_version: int = 0
     saved: bool = False
 
@@ -33,62 +34,46 @@ class AdminSettingsState(StaffState):
         self.default_language, self.languages = row.default_language, list(row.languages or [])
         self.sender_name = row.sender_name
         self.modules = list(row.modules or [])
-        self.shipped = [{"code": c, "name": i18n.LANGUAGE_NAMES.get(c, c)} for c in i18n.shipped_languages()]
+        self.shipped = [LanguageChoice(c, i18n.LANGUAGE_NAMES.get(c, c)) for c in i18n.shipped_languages()]
         self.form_version += 1
 
-    @rx.event
-    def load_settings(self):
+    @staff_event
+    def load_settings(self, db, ctx):
         self.saved = False
-        try:
-            with session_scope() as db:
-                self._staff(db)
-                self._fill(db)
-        except DomainError:
-            return
+        self._fill(db)
 
-    @rx.event
-    def save_settings(self, form: dict):
+    @staff_event
+    def save_settings(self, db, ctx, form: dict):
         self.saved = False
-        try:
-            with session_scope() as db:
-                ctx = self._staff(db)
-                business.update_business(
-                    db, ctx.actor, name=str(form.get("name", "")), brand_color=str(form.get("brand_color", "")),
-                    login_text=str(form.get("login_text", "")),
-                    default_language=str(form.get("default_language", "")),
-                    languages=[c for c in i18n.shipped_languages() if form.get(f"lang_{c}")],
-                    sender_name=str(form.get("sender_name", "")),
-                    # Password login for customers is not offered yet: the flag keeps its stored value.
-                    password_login_enabled=business.get_business(db).password_login_enabled,
-                    modules=[m for m in MODULES if form.get(f"module_{m}")],
-                )
-                self._fill(db)
-                self._load_branding(db)
-        except DomainError as exc:
-            self._flash_error(exc)
-            return
+        business.update_business(
+            db, ctx.actor, name=str(form.get("name", "")), brand_color=str(form.get("brand_color", "")),
+            login_text=str(form.get("login_text", "")),
+            default_language=str(form.get("default_language", "")),
+            languages=[c for c in i18n.shipped_languages() if form.get(f"lang_{c}")],
+            sender_name=str(form.get("sender_name", "")),
+            # Password login for customers is not offered yet: the flag keeps its stored value.
+            password_login_enabled=business.get_business(db).password_login_enabled,
+            modules=[m for m in MODULES if form.get(f"module_{m}")],
+        )
+        self._fill(db)
+        self._load_branding(db)
         self.flash_key = ""
         self.saved = True
 
-    async def _store_image(self, which: str, files: list[rx.UploadFile]):
+    async def _store_image(self, ctx, which: str, files: list[rx.UploadFile]):
         if not files:
             return
         data = await files[0].read(business.IMAGE_MAX_BYTES + 1)
-        try:
-            with session_scope() as db:
-                ctx = self._staff(db)
-                _, previous = business.store_branding_image(db, ctx.actor, which, data)
-                self._load_branding(db)
-        except DomainError as exc:
-            self._flash_error(exc)
-            return
+        with session_scope() as db:
+            _, previous = business.store_branding_image(db, ctx.actor, which, data)
+            self._load_branding(db)
         business.remove_branding_file(previous)  # only once the new one is committed
         self._flash("admin.settings.image_saved", "info")
 
-    @rx.event
-    async def upload_logo(self, files: list[rx.UploadFile]):
-        await self._store_image("logo", files)
+    @staff_event
+    async def upload_logo(self, ctx, files: list[rx.UploadFile]):
+        await self._store_image(ctx, "logo", files)
 
-    @rx.event
-    async def upload_login_image(self, files: list[rx.UploadFile]):
-        await self._store_image("login_image", files)
+    @staff_event
+    async def upload_login_image(self, ctx, files: list[rx.UploadFile]):
+        await self._store_image(ctx, "login_image", files)

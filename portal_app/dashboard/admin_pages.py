@@ -4,20 +4,13 @@ import reflex as rx
 
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
-from portal_app.core.ui.basics import alert, brand_button
-from portal_app.dashboard.actions import ICONS
+from portal_app.core.ui.basics import LABEL_STYLE, alert, brand_button, options, select, select_field
 from portal_app.dashboard.admin_state import AdminActionsState
 from portal_app.core.states.site import SiteState
-from portal_app.dashboard.pages import actions_list
+from portal_app.dashboard.pages import action_icon, actions_list
 
 S = AdminActionsState
-SELECT_STYLE = {"padding": "0.5em", "border_radius": "6px", "border": "1px solid var(--gray-7)", "width": "100%",
-                "background": "var(--color-panel-solid)"}
 
-
-def icon_of(name: rx.Var, size: int = 18) -> rx.Component:
-    return rx.match(name, *[(icon, rx.icon(icon, size=size)) for icon in ICONS],
-                    rx.icon("circle_arrow_right", size=size))
 
 
 def kind_label(kind: rx.Var) -> rx.Var:
@@ -27,36 +20,36 @@ def kind_label(kind: rx.Var) -> rx.Var:
 def _row(row: rx.Var) -> rx.Component:
     return rx.el.li(
         rx.flex(
-            rx.box(icon_of(row["icon"]), color=SiteState.brand_color, display="flex"),
+            rx.box(action_icon(row.icon, 18), color=SiteState.brand_color, display="flex"),
             rx.vstack(
-                rx.text(row["label"], weight="medium", overflow_wrap="anywhere"),
+                rx.text(row.label, weight="medium", overflow_wrap="anywhere"),
                 rx.hstack(
-                    rx.badge(kind_label(row["kind"]), variant="soft"),
-                    rx.cond(row["audience"] == "admins", rx.badge(t("admin.actions.only_admins"), color_scheme="amber")),
-                    rx.cond(row["enabled"] == "", rx.badge(t("admin.actions.hidden"), color_scheme="gray")),
-                    rx.cond(row["no_page"] != "", rx.badge(t("admin.actions.no_page"), color_scheme="orange")),
-                    rx.cond(row["target"] != "", rx.text(row["target"], size="1", color_scheme="gray",
+                    rx.badge(kind_label(row.kind), variant="soft"),
+                    rx.cond(row.audience == "admins", rx.badge(t("admin.actions.only_admins"), color_scheme="amber")),
+                    rx.cond(~row.enabled, rx.badge(t("admin.actions.hidden"), color_scheme="gray")),
+                    rx.cond(row.no_page, rx.badge(t("admin.actions.no_page"), color_scheme="orange")),
+                    rx.cond(row.target != "", rx.text(row.target, size="1", color_scheme="gray",
                                                          overflow_wrap="anywhere")),
                     spacing="2", wrap="wrap",
                 ),
                 spacing="1", flex="1", min_width="0",
             ),
             rx.hstack(
-                rx.icon_button(rx.icon("arrow_up", size=14), size="1", variant="soft", disabled=row["first"] != "",
-                               on_click=S.move(row["id"].to(int), -1),
-                               aria_label=t("admin.actions.move_up") + " " + row["label"]),
-                rx.icon_button(rx.icon("arrow_down", size=14), size="1", variant="soft", disabled=row["last"] != "",
-                               on_click=S.move(row["id"].to(int), 1),
-                               aria_label=t("admin.actions.move_down") + " " + row["label"]),
-                rx.button(rx.cond(row["enabled"] != "", t("admin.actions.disable"), t("admin.actions.enable")),
-                          size="1", variant="soft", color_scheme="gray", on_click=S.toggle_enabled(row["id"].to(int)),
-                          aria_label=rx.cond(row["enabled"] != "", t("admin.actions.disable"),
-                                             t("admin.actions.enable")) + " " + row["label"]),
-                rx.button(t("admin.actions.edit"), size="1", variant="soft", on_click=S.edit_action(row["id"].to(int)),
-                          aria_label=t("admin.actions.edit") + " " + row["label"]),
+                rx.icon_button(rx.icon("arrow_up", size=14), size="1", variant="soft", disabled=row.first,
+                               on_click=S.move(row.id, -1),
+                               aria_label=t("admin.actions.move_up") + " " + row.label),
+                rx.icon_button(rx.icon("arrow_down", size=14), size="1", variant="soft", disabled=row.last,
+                               on_click=S.move(row.id, 1),
+                               aria_label=t("admin.actions.move_down") + " " + row.label),
+                rx.button(rx.cond(row.enabled, t("admin.actions.disable"), t("admin.actions.enable")),
+                          size="1", variant="soft", color_scheme="gray", on_click=S.toggle_enabled(row.id),
+                          aria_label=rx.cond(row.enabled, t("admin.actions.disable"),
+                                             t("admin.actions.enable")) + " " + row.label),
+                rx.button(t("admin.actions.edit"), size="1", variant="soft", on_click=S.edit_action(row.id),
+                          aria_label=t("admin.actions.edit") + " " + row.label),
                 rx.button(t("admin.actions.delete"), size="1", variant="soft", color_scheme="red",
-                          on_click=S.ask_delete(row["id"].to(int)),
-                          aria_label=t("admin.actions.delete") + " " + row["label"]),
+                          on_click=S.ask_delete(row.id),
+                          aria_label=t("admin.actions.delete") + " " + row.label),
                 spacing="1", wrap="wrap",
             ),
             spacing="3", align="center", wrap="wrap", width="100%",
@@ -68,7 +61,7 @@ def _row(row: rx.Var) -> rx.Component:
 
 
 def _labelled(label: rx.Var, control: rx.Component, html_for: str) -> rx.Component:
-    return rx.vstack(rx.el.label(label, html_for=html_for, style={"font_weight": "500", "font_size": "0.9em"}),
+    return rx.vstack(rx.el.label(label, html_for=html_for, style=LABEL_STYLE),
                      control, spacing="1", width="100%")
 
 
@@ -78,7 +71,7 @@ def _icon_choice(name: rx.Var) -> rx.Component:
         rx.el.input(type="radio", name="icon_choice", value=name, checked=chosen, on_change=S.set_edit_icon(name),
                     aria_label=name.replace("_", " "),
                     style={"position": "absolute", "opacity": "0", "width": "1px", "height": "1px"}),
-        icon_of(name, 20),
+        action_icon(name),
         title=name.replace("_", " "),
         style={"display": "inline-flex", "align_items": "center", "justify_content": "center", "width": "40px",
                "height": "40px", "border_radius": "8px", "cursor": "pointer", "position": "relative",
@@ -89,12 +82,12 @@ def _icon_choice(name: rx.Var) -> rx.Component:
 
 
 def _label_input(lang: rx.Var) -> rx.Component:
-    input_id = "f-label_" + lang["code"]
+    input_id = "f-label_" + lang.code
     return _labelled(
-        SiteState.tr["admin.actions.label_in"].to(str).replace("{language}", lang["name"])
-        + rx.cond(lang["required"] != "", " *", ""),
-        rx.input(id=input_id, name="label_" + lang["code"], default_value=S.edit_labels[lang["code"]].to(str),
-                 required=lang["required"] != "", max_length=60, width="100%"),
+        SiteState.tr["admin.actions.label_in"].to(str).replace("{language}", lang.name)
+        + rx.cond(lang.required, " *", ""),
+        rx.input(id=input_id, name="label_" + lang.code, default_value=S.edit_labels[lang.code].to(str),
+                 required=lang.required, max_length=60, width="100%"),
         input_id,
     )
 
@@ -107,10 +100,9 @@ def _form_dialog() -> rx.Component:
             rx.cond(S.flash_kind == "error", rx.box(alert(S.flash_text, "error"), margin_bottom="0.75em")),
             rx.form(
                 rx.vstack(
-                    _labelled(t("admin.actions.kind"), rx.el.select(
+                    _labelled(t("admin.actions.kind"), select(
                         rx.foreach(S.kind_choices, lambda k: rx.el.option(kind_label(k), value=k)),
-                        id="f-kind", name="kind", value=S.edit_kind, on_change=S.set_edit_kind, style=SELECT_STYLE),
-                        "f-kind"),
+                        id="f-kind", name="kind", value=S.edit_kind, on_change=S.set_edit_kind), "f-kind"),
                     rx.foreach(S.label_languages, _label_input),
                     rx.cond(S.edit_kind == "link", _labelled(
                         t("admin.actions.target"),
@@ -118,16 +110,15 @@ def _form_dialog() -> rx.Component:
                                  placeholder="https://", width="100%"),
                         "f-target")),
                     rx.el.fieldset(
-                        rx.el.legend(t("admin.actions.icon"), style={"font_weight": "500", "font_size": "0.9em"}),
+                        rx.el.legend(t("admin.actions.icon"), style=LABEL_STYLE),
                         rx.flex(rx.foreach(S.icon_choices, _icon_choice), wrap="wrap", spacing="2"),
                         role="radiogroup",
                         style={"border": "0", "padding": "0", "margin": "0"},
                     ),
-                    _labelled(t("admin.actions.audience"), rx.el.select(
-                        rx.el.option(t("admin.actions.audience_everyone"), value="everyone"),
-                        rx.el.option(t("admin.actions.audience_admins"), value="admins"),
-                        id="f-audience", name="audience", default_value=S.edit_audience, style=SELECT_STYLE),
-                        "f-audience"),
+                    select_field("admin.actions.audience", "audience",
+                                 *options([("everyone", "admin.actions.audience_everyone"),
+                                           ("admins", "admin.actions.audience_admins")]),
+                                 value=S.edit_audience),
                     rx.el.label(
                         rx.el.input(type="checkbox", name="enabled", default_checked=S.edit_enabled,
                                     style={"margin_inline_end": "0.5em"}),
@@ -174,15 +165,14 @@ def _preview() -> rx.Component:
         rx.vstack(
             rx.heading(t("admin.actions.preview"), size="4", as_="h2"),
             rx.flex(
-                rx.el.label(t("admin.actions.preview_lang"), rx.el.select(
-                    rx.foreach(S.label_languages, lambda c: rx.el.option(c["name"], value=c["code"])),
-                    value=S.preview_lang, on_change=S.set_preview_lang, style=SELECT_STYLE),
+                rx.el.label(t("admin.actions.preview_lang"), select(
+                    rx.foreach(S.label_languages, lambda c: rx.el.option(c.name, value=c.code)),
+                    value=S.preview_lang, on_change=S.set_preview_lang),
                     style={"display": "flex", "flex_direction": "column", "gap": "0.25em", "font_size": "0.9em",
                            "flex": "1"}),
-                rx.el.label(t("admin.actions.preview_role"), rx.el.select(
-                    rx.el.option(t("admin.actions.role_admin"), value="admin"),
-                    rx.el.option(t("admin.actions.role_member"), value="member"),
-                    value=S.preview_role, on_change=S.set_preview_role, style=SELECT_STYLE),
+                rx.el.label(t("admin.actions.preview_role"), select(
+                    *options([("admin", "admin.actions.role_admin"), ("member", "admin.actions.role_member")]),
+                    value=S.preview_role, on_change=S.set_preview_role),
                     style={"display": "flex", "flex_direction": "column", "gap": "0.25em", "font_size": "0.9em",
                            "flex": "1"}),
                 spacing="3", width="100%", wrap="wrap",

@@ -20,11 +20,11 @@ VISUALLY_HIDDEN = {"position": "absolute", "width": "1px", "height": "1px", "ove
 def _news_item(item: rx.Var) -> rx.Component:
     return rx.el.li(
         rx.hstack(
-            rx.cond(item["unread"] != "", rx.badge(t("dashboard.new_badge"), color_scheme="green", size="1")),
-            rx.cond(item["link"] != "", rx.link(item["text"], href=item["link"], size="2", weight="medium"),
-                    rx.text(item["text"], size="2", weight="medium")),
+            rx.cond(item.unread, rx.badge(t("dashboard.new_badge"), color_scheme="green", size="1")),
+            rx.cond(item.link != "", rx.link(item.text, href=item.link, size="2", weight="medium"),
+                    rx.text(item.text, size="2", weight="medium")),
             rx.spacer(),
-            rx.text(item["when"], size="1", color_scheme="gray", white_space="nowrap"),
+            rx.text(item.when, size="1", color_scheme="gray", white_space="nowrap"),
             align="center",
             spacing="2",
             width="100%",
@@ -58,8 +58,10 @@ def main_cards() -> list[rx.Component]:
     return [c.render() for c in sorted(registries.HOME_CARDS, key=lambda c: c.order) if c.column == "main"]
 
 
-def _action_icon(name: rx.Var) -> rx.Component:
-    return rx.match(name, *[(icon, rx.icon(icon, size=20)) for icon in ICONS], rx.icon("circle_arrow_right", size=20))
+def action_icon(name: rx.Var, size: int = 20) -> rx.Component:
+    """One of the icons an action may have (lucide needs the name at build time), else a plain arrow."""
+    return rx.match(name, *[(icon, rx.icon(icon, size=size)) for icon in ICONS],
+                    rx.icon("circle_arrow_right", size=size))
 
 
 ACTION_STYLE = {"display": "flex", "align_items": "center", "gap": "0.75em", "width": "100%", "padding": "0.85em 1em",
@@ -70,17 +72,17 @@ ACTION_STYLE = {"display": "flex", "align_items": "center", "gap": "0.75em", "wi
 def action_button(action: rx.Var) -> rx.Component:
     """One portal action. External links open in a new tab, without giving the other site a handle."""
     inner = [
-        rx.box(_action_icon(action["icon"]), color=SiteState.brand_color, display="flex"),
-        rx.text(action["label"], flex="1", overflow_wrap="anywhere"),
+        rx.box(action_icon(action.icon), color=SiteState.brand_color, display="flex"),
+        rx.text(action.label, flex="1", overflow_wrap="anywhere"),
     ]
     return rx.el.li(
         rx.cond(
-            action["external"] != "",
+            action.external,
             rx.el.a(*inner, rx.icon("external_link", size=14, color="var(--gray-9)"),
                     rx.el.span(" (", t("dashboard.opens_new_tab"), ")", style=VISUALLY_HIDDEN),
-                    href=action["href"], target="_blank", rel="noopener noreferrer", style=ACTION_STYLE,
+                    href=action.href, target="_blank", rel="noopener noreferrer", style=ACTION_STYLE,
                     class_name="portal-action"),
-            rx.link(*inner, rx.icon("chevron_right", size=16, color="var(--gray-9)"), href=action["href"],
+            rx.link(*inner, rx.icon("chevron_right", size=16, color="var(--gray-9)"), href=action.href,
                     style=ACTION_STYLE, underline="none", class_name="portal-action"),
         ),
         style={"list_style": "none"},

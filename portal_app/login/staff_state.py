@@ -6,8 +6,8 @@ import reflex as rx
 
 from portal_app.core import i18n
 from portal_app.core.auth import staff
-from portal_app.core.db import session_scope
 from portal_app.core.errors import DomainError
+from portal_app.core.states.handlers import public_event
 from portal_app.core.states.staff import StaffState
 
 
@@ -27,39 +27,28 @@ class StaffLoginState(StaffState):
         if exc.key == "staff.error.session_over":
             self.step = "password"
 
-    @rx.event
-    def staff_login_load(self):
+    @public_event
+    def staff_login_load(self, db):
         self.error_key = ""
-        with session_scope() as db:
-            self._load_branding(db)
-            if staff.resolve(db, self.staff_sid) is not None:
-                return rx.redirect("/admin")
-            if staff.resolve(db, self.staff_sid, require_mfa=False) is None:
-                self.step = "password"
+        self._load_branding(db)
+        if staff.resolve(db, self.staff_sid) is not None:
+            return rx.redirect("/admin")
+        if staff.resolve(db, self.staff_sid, require_mfa=False) is None:
+            self.step = "password"
 
-    @rx.event
-    def submit_password(self, form: dict):
+    @public_event
+    def submit_password(self, db, form: dict):
         self.error_key = ""
-        try:
-            with session_scope() as db:
-                token, ctx = staff.login_password(db, str(form.get("email", ""))[:254],
-                                                  str(form.get("password", ""))[:1000], self._client_ip())
-        except DomainError as exc:
-            self._fail(exc)
-            return
+        token, ctx = staff.login_password(db, str(form.get("email", ""))[:254],
+                                          str(form.get("password", ""))[:1000], self._client_ip())
         self.staff_sid = token
         self.step = "totp" if ctx.totp_enabled else "enrol"
         self.qr_version += 1
 
-    @rx.event
-    def submit_totp(self, form: dict):
+    @public_event
+    def submit_totp(self, db, form: dict):
         self.error_key = ""
-        try:
-            with session_scope() as db:
-                ctx = staff.verify_totp(db, self.staff_sid, str(form.get("code", ""))[:20], self._client_ip())
-        except DomainError as exc:
-            self._fail(exc)
-            return
+        ctx = staff.verify_totp(db, self.staff_sid, str(form.get("code", ""))[:20], self._client_ip())
         self.staff_authed = True
         self.staff_name, self.staff_role = ctx.name, ctx.role
         self.step = "password"

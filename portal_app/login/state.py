@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-
 import reflex as rx
 
-from portal_app.core.db import session_scope
 from portal_app.core import i18n, notify
 from portal_app.core.auth import login, sessions as portal_sessions
 from portal_app.core.errors import DomainError
 from portal_app.core.security import only_ascii_digits
-from portal_app.core.states.portal import PORTAL_COOKIE, PortalState
-
-log = logging.getLogger("guichet.login")
+from portal_app.core.states.handlers import public_event
+from portal_app.core.states.portal import PortalState
 
 
 class LoginState(PortalState):
@@ -46,13 +42,12 @@ class LoginState(PortalState):
         self._challenge_id = ""
         self.info_key = ""
 
-    @rx.event
-    def login_load(self):
+    @public_event
+    def login_load(self, db):
         """Already logged in? Go home. Else show the branded form."""
-        with session_scope() as db:
-            self._load_branding(db)
-            if portal_sessions.resolve_session(db, self.portal_sid, touch=False) is not None:
-                return rx.redirect("/")
+        self._load_branding(db)
+        if portal_sessions.resolve_session(db, self.portal_sid, touch=False) is not None:
+            return rx.redirect("/")
         self.error_key = ""
         self._exit_to = ""
         if self.step != "code":
@@ -62,58 +57,42 @@ class LoginState(PortalState):
             self.info_key = "login.session_ended" if keep else ""
             self._goodbye = False
 
-    @rx.event
-    def submit_email(self, form: dict):
+    @public_event
+    def submit_email(self, db, form: dict):
         self.error_key = self.info_key = ""
         self.email = str(form.get("email", ""))[:254].strip()
-        try:
-            with session_scope() as db:
-                sent = login.request_code(db, self.email, self._client_ip())
-        except DomainError as exc:
-            self._fail(exc)
-            return
-        notify.dispatch(sent.deliveries)
+        sent = login.request_code(db, self.email, self._client_ip())
+        _send_after_commit(db, sent.deliveries)
         self._challenge_id = sent.challenge_id
         self.step = "code"
         self.info_key = "login.code_sent"
 
-    def _resend(self, by_email: bool):
+    def _resend(self, db, by_email: bool):
         self.error_key = ""
-        try:
-            with session_scope() as db:
-                sent = login.resend_code(db, self._challenge_id, self._client_ip(), by_email=by_email)
-        except DomainError as exc:
-            self._fail(exc)
-            return
-        notify.dispatch(sent.deliveries)
+        sent = login.resend_code(db, self._challenge_id, self._client_ip(), by_email=by_email)
+        _send_after_commit(db, sent.deliveries)
         self.info_key = "login.resent_email" if by_email else "login.resent"
 
-    @rx.event
-    def resend(self):
-        self._resend(by_email=False)
+    @public_event
+    def resend(self, db):
+        self._resend(db, by_email=False)
 
-    @rx.event
-    def send_by_email(self):
-        self._resend(by_email=True)
+    @public_event
+    def send_by_email(self, db):
+        self._resend(db, by_email=True)
 
-    @rx.event
-    def other_email(self):
+    @public_event
+    def other_email(self, db):
         self.error_key = ""
         self._restart()
 
-    @rx.event
-    def submit_code(self, form: dict):
+    @public_event
+    def submit_code(self, db, form: dict):
         self.error_key = ""
         code = only_ascii_digits(str(form.get("code", "")))
         if len(code) != 6:
-            self.error_key, self.error_params = "login.error.code_format", {}
-            return
-        try:
-            with session_scope() as db:
-                token, ctx = login.verify_code(db, self._challenge_id, code, self._client_ip())
-        except DomainError as exc:
-            self._fail(exc)
-            return
+            raise DomainError("login.error.code_format")
+        token, ctx = login.verify_code(db, self._challenge_id, code, self._client_ip())
         self.portal_sid = token
         self._apply(ctx)
         if ctx.language in self._offered:
@@ -123,4 +102,7 @@ class LoginState(PortalState):
         return rx.redirect("/")
 
 
-__all__ = ["LoginState", "PORTAL_COOKIE"]
+def _send_after_commit(db, deliveries) -> None:
+    """The code's message rows are committed first: the sender reads them in its own session."""
+    db.commit()
+    notify.dispatch(deliveries)

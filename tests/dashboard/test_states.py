@@ -55,7 +55,7 @@ def test_editor_then_dashboard(root):
     editor.staff_sid = token
     editor.load_actions()
     assert editor.rows == [] and editor.default_language == "en"
-    assert [x["code"] for x in editor.label_languages][0] == "en"
+    assert [x.code for x in editor.label_languages][0] == "en"
     editor.new_action()
     editor.set_edit_kind("link")
     assert editor.edit_icon == "external_link"
@@ -74,30 +74,30 @@ def test_editor_then_dashboard(root):
     editor.new_action()
     editor.set_edit_kind("ticket")
     editor.save_action({"kind": "ticket", "label_en": "Ticket", "enabled": "on"})
-    assert [r["label"] for r in editor.rows] == ["Status", "My documents", "Ticket"]
-    assert editor.rows[2]["no_page"] == "1"
-    assert [p["label"] for p in editor.preview] == ["Status", "My documents"]
+    assert [r.label for r in editor.rows] == ["Status", "My documents", "Ticket"]
+    assert editor.rows[2].no_page is True and editor.rows[0].no_page is False
+    assert [p.label for p in editor.preview] == ["Status", "My documents"]
     editor.set_preview_lang("fr")
-    assert [p["label"] for p in editor.preview] == ["État du réseau", "Mes documents"]
+    assert [p.label for p in editor.preview] == ["État du réseau", "Mes documents"]
     editor.set_preview_role("member")
-    assert [p["label"] for p in editor.preview] == ["État du réseau"]
-    docs_id = int(editor.rows[1]["id"])
+    assert [p.label for p in editor.preview] == ["État du réseau"]
+    docs_id = editor.rows[1].id
     editor.move(docs_id, -1)
-    assert [r["label"] for r in editor.rows][:2] == ["My documents", "Status"]
+    assert [r.label for r in editor.rows][:2] == ["My documents", "Status"]
 
     dash = sub(root, DashboardState)
     dash.portal_sid = admin_token
     sub(root, PortalState).portal_load()
     docs_card = load_home(root, dash)
-    assert [a["label"] for a in dash.actions] == ["Mes documents", "État du réseau"]
-    assert [a["external"] for a in dash.actions] == ["", "1"]
+    assert [a.label for a in dash.actions] == ["Mes documents", "État du réseau"]
+    assert [a.external for a in dash.actions] == [False, True]
     assert [d["title"] for d in docs_card.new_docs] == ["Bienvenue.pdf"]
-    assert dash.news[0]["text"] == "Nouveau document : Bienvenue.pdf" and dash.news[0]["unread"] == "1"
+    assert dash.news[0].text == "Nouveau document : Bienvenue.pdf" and dash.news[0].unread is True
     dash.load_dashboard()  # seen once: still listed, no longer marked
-    assert dash.news[0]["unread"] == ""
+    assert dash.news[0].unread is False
 
     editor.toggle_enabled(docs_id)
-    editor.ask_delete(int(editor.rows[1]["id"]))
+    editor.ask_delete(editor.rows[1].id)
     editor.confirm_delete()
     assert editor.flash_key == "admin.actions.deleted" and len(editor.rows) == 2
     dash.load_dashboard()
@@ -161,7 +161,7 @@ def test_documents_switched_off_hides_the_card_data(root):
         dash = sub(root, DashboardState)
         dash.portal_sid = token
         docs_card = load_home(root, dash)
-        assert docs_card.new_docs == [] and all("document" not in n["text"].lower() for n in dash.news)
+        assert docs_card.new_docs == [] and all("document" not in n.text.lower() for n in dash.news)
     finally:
         with session_scope() as db:
             row = business.get_business(db)
@@ -182,3 +182,6 @@ def test_ids_that_are_not_numbers_are_refused_cleanly(root):
     editor.flash_key = ""
     editor.move("x", "y")
     assert editor.flash_key == "error.not_found"
+    editor.flash_key = ""
+    editor.ask_delete("x")
+    assert editor.flash_key == "error.not_found" and editor.confirm_delete_id == 0

@@ -10,13 +10,11 @@ from sqlmodel import select
 from portal_app.core.db import session_scope
 from portal_app.core.models.auth import LoginChallenge, PortalSession, StaffSession, StaffUser
 from portal_app.core.security import decrypt_secret
-from portal_app.console.contacts_state import AdminContactState
 from portal_app.login.state import LoginState
 from portal_app.core.states.portal import PortalState
-from portal_app.core.states.staff import StaffState
 from portal_app.login.staff_state import StaffLoginState
 from tests.conftest import run_async
-from tests.factories import make_contact, make_staff, staff_session
+from tests.factories import make_contact, make_staff
 from tests.support.states import last_code, public_json, sub
 
 _n = itertools.count(1)
@@ -134,36 +132,6 @@ def test_staff_login_with_enrolment_keeps_secrets_out_of_state(root):
         token_hash = db.exec(select(StaffSession.token_hash).where(StaffSession.staff_id == uid)).first()
     for secret_value in (secret, password_hash, token_hash, row.totp_secret_enc):
         assert secret_value not in blob
-
-
-def test_console_handlers_refuse_without_a_staff_session(root):
-    cid, email = new_contact()
-    c = sub(root, AdminContactState)
-    c.staff_sid = ""
-    c.contact_id, c.account_id = cid, 1
-    c.save_contact({"email": "hijack@example.com", "language": "en", "portal_role": "admin"})
-    assert c.flash_key == "error.session_over"
-    from portal_app.core.models.accounts import Contact
-
-    with session_scope() as db:
-        assert db.get(Contact, cid).email == email
-    assert sub(root, StaffState).admin_load() is not None  # redirected to the console login
-
-
-def test_staff_sign_out_everywhere_ends_the_customers_sessions(root):
-    cid, email = new_contact()
-    login = sub(root, LoginState)
-    login.submit_email({"email": email})
-    login.submit_code({"code": last_code(email)})
-    portal = sub(root, PortalState)
-    assert portal.authed
-    with session_scope() as db:
-        token = staff_session(db)
-    console = sub(root, AdminContactState)
-    console.staff_sid, console.contact_id = token, cid
-    console.sign_out_everywhere()
-    assert console.flash_kind == "info" and console.flash_params == {"count": "1"}
-    assert portal.portal_load() is not None and not portal.authed
 
 
 def test_failed_tries_are_kept_between_handler_calls(root):
