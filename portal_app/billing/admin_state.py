@@ -188,14 +188,12 @@ class AdminInvoiceState(StaffState):
         self.issue_open = False
 
     @staff_event
-    async def issue(self, ctx):
-        """Number, PDF and emails: the emails go after the commit (this handler's own session), from a
-        worker thread."""
+    def issue(self, db, ctx):
+        """Number, PDF and emails: the emails go once the transaction commits, from a worker thread."""
         self.issue_open = False
-        with session_scope() as db:
-            deliveries = rules.issue_invoice(db, ctx, self.invoice_id).deliveries
-            self._refill(db, ctx)
-        notify.dispatch(deliveries)
+        deliveries = rules.issue_invoice(db, ctx, self.invoice_id).deliveries
+        self._refill(db, ctx)
+        notify.dispatch_after_commit(db, deliveries)
         self.emails_sent = len(deliveries)
         self._flash("admin.invoice.issued", "info", number=self.number, count=len(deliveries))
 

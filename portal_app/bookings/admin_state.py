@@ -11,8 +11,8 @@ import reflex as rx
 from portal_app.bookings import rules, staff_calendar
 from portal_app.bookings.models import (STATUS_CANCELLED, STATUS_COMPLETED, STATUS_CONFIRMED,
                                         STATUS_REQUESTED)
-from portal_app.bookings.notices import describe_when, send_after_commit
-from portal_app.core import accounts, clock, i18n
+from portal_app.bookings.notices import describe_when
+from portal_app.core import accounts, clock, i18n, notify
 from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.paging import PagedList
@@ -234,7 +234,7 @@ class AdminBookingsState(PagedList, StaffState):
             self.detail_open = False
             self._show(db, ctx)
             raise
-        send_after_commit(db, deliveries)
+        notify.dispatch_after_commit(db, deliveries)
         self._flash(done_key, "info")
         self._fill_detail(db, self._detail_id)
         self._show(db, ctx)
@@ -277,7 +277,7 @@ class AdminBookingsState(PagedList, StaffState):
         b, deliveries = staff_calendar.staff_create(db, ctx, contact_email=str(form.get("email", ""))[:254],
                                                     service_id=str(form.get("service", "")), starts_at=when,
                                                     note=str(form.get("note", ""))[:rules.NOTE_MAX])
-        send_after_commit(db, deliveries)
+        notify.dispatch_after_commit(db, deliveries)
         self.week_first = staff_calendar.week_monday(when.astimezone(self._zone(db)).date()).isoformat()
         self.new_open = False
         self._flash("admin.bookings.done_created", "info")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, event, update
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from portal_app.bookings.models import Booking, BookingService, BookingSlotClaim
@@ -26,12 +26,6 @@ CLAIM_KEEP_HOURS = 24
 
 # Events with a calendar file to add; the others link to the bookings page.
 _ICS_EVENTS = (STATUS_CONFIRMED, STATUS_REQUESTED, "moved", "reminder")
-
-
-def send_after_commit(db: Session, deliveries: list[notify.Delivery]) -> None:
-    """Send these messages once the handler's transaction commits (never if it rolls back)."""
-    if deliveries:
-        event.listen(db, "after_commit", lambda _session: notify.dispatch(deliveries), once=True)
 
 
 def changed(db: Session, actor: audit.Actor, b: Booking, action: str, event: str, *, by_staff: bool,

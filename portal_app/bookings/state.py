@@ -9,9 +9,9 @@ from typing import ClassVar
 import reflex as rx
 
 from portal_app.bookings import customer, rules
-from portal_app.bookings.notices import ics_path, send_after_commit
+from portal_app.bookings.notices import ics_path
 from portal_app.bookings.picker_state import DAYS_SHOWN, ZONE_SCRIPT, BookingPageMixin
-from portal_app.core import clock, i18n
+from portal_app.core import clock, i18n, notify
 from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import portal_event
 from portal_app.core.states.paging import PagedList
@@ -148,7 +148,7 @@ class BookingsState(PagedList, BookingPageMixin, PortalState):
         booking_id, self._cancel_id, self.cancel_open = self._cancel_id, None, False
         try:
             _, deliveries = customer.cancel(db, ctx, booking_id)
-            send_after_commit(db, deliveries)
+            notify.dispatch_after_commit(db, deliveries)
             self._ok("bookings.cancelled")
         finally:  # refused or not, the list shows where things stand
             self._refetch(db, ctx)
@@ -175,7 +175,7 @@ class BookingsState(PagedList, BookingPageMixin, PortalState):
             return
         with self._fresh_slots_if_taken(db, ctx):
             b, deliveries = customer.reschedule(db, ctx, self._moving_id, when)
-        send_after_commit(db, deliveries)
+        notify.dispatch_after_commit(db, deliveries)
         self.moving, self._moving_id = False, None
         self._ok("bookings.moved_requested" if b.status == "requested" else "bookings.moved", when=self._when(when))
         self.chosen_key = self.chosen_label = ""
@@ -258,7 +258,7 @@ class NewBookingState(BookingPageMixin, PortalState):
         with self._fresh_slots_if_taken(db, ctx):
             b, deliveries = customer.book(db, ctx, int(self.service_id), when,
                                           str(form.get("note", ""))[:rules.NOTE_MAX])
-        send_after_commit(db, deliveries)
+        notify.dispatch_after_commit(db, deliveries)
         self.done, self.done_status = True, b.status
         self.done_label = f"{self.service_label} · {self._when(when)}"
         self.done_ics = ics_path(b.id)

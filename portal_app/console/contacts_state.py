@@ -190,8 +190,7 @@ class AdminContactState(StaffState):
     @staff_event
     def send_invitation(self, db, ctx):
         deliveries = access.send_invitation(db, ctx.actor, self.contact_id)
-        db.commit()  # the email is sent once its row is committed
-        notify.dispatch(deliveries)
+        notify.dispatch_after_commit(db, deliveries)
         self.preview_open, self.invitation_sent = False, True
         self._fill(db, self.contact_id)
 

@@ -62,7 +62,7 @@ class LoginState(PortalState):
         self.error_key = self.info_key = ""
         self.email = str(form.get("email", ""))[:254].strip()
         sent = login.request_code(db, self.email, self._client_ip())
-        _send_after_commit(db, sent.deliveries)
+        notify.dispatch_after_commit(db, sent.deliveries)
         self._challenge_id = sent.challenge_id
         self.step = "code"
         self.info_key = "login.code_sent"
@@ -70,7 +70,7 @@ class LoginState(PortalState):
     def _resend(self, db, by_email: bool):
         self.error_key = ""
         sent = login.resend_code(db, self._challenge_id, self._client_ip(), by_email=by_email)
-        _send_after_commit(db, sent.deliveries)
+        notify.dispatch_after_commit(db, sent.deliveries)
         self.info_key = "login.resent_email" if by_email else "login.resent"
 
     @public_event
@@ -101,8 +101,3 @@ class LoginState(PortalState):
         self.email = ""
         return rx.redirect("/")
 
-
-def _send_after_commit(db, deliveries) -> None:
-    """The code's message rows are committed first: the sender reads them in its own session."""
-    db.commit()
-    notify.dispatch(deliveries)

@@ -27,6 +27,7 @@ __all__ = [
     "Rendered",
     "deliver",
     "dispatch",
+    "dispatch_after_commit",
     "list_messages",
     "portal_url",
     "queue_email",
@@ -208,6 +209,15 @@ def dispatch(deliveries: list[Delivery]) -> None:
     fut = _executor.submit(run)
     _pending.add(fut)
     fut.add_done_callback(_pending.discard)
+
+
+def dispatch_after_commit(db: Session, deliveries: list[Delivery]) -> None:
+    """From inside a handler's transaction (the handler helper's session): send these messages once
+    it commits, never if it rolls back. Their outbox rows are committed with everything else."""
+    if deliveries:
+        from sqlalchemy import event
+
+        event.listen(db, "after_commit", lambda _session: dispatch(deliveries), once=True)
 
 
 def wait_idle(timeout: float = 30) -> None:
