@@ -7,14 +7,12 @@ from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.core.db import session_scope
 from portal_app.core.models.accounts import MODULES
 from portal_app.core import access, accounts, audit, i18n, notify
-from portal_app.core.auth import impersonation, sessions as portal_sessions
+from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.errors import NotFound
 from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.paging import PagedList, query_int
-from portal_app.core.states.portal import PortalState
 from portal_app.core.states.staff import StaffState
 
 
@@ -209,9 +207,4 @@ class AdminContactState(StaffState):
 
     @staff_event
     async def impersonate(self, ctx):
-        with session_scope() as db:
-            token = impersonation.start(db, ctx, self.contact_id, self._client_ip())
-        portal = await self.get_state(PortalState)
-        portal.portal_sid = token
-        portal._exit_to = ""
-        return rx.redirect("/")
+        return await self._open_portal_as(ctx, self.contact_id)

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 import reflex as rx
 
 from portal_app.core import accounts, business, i18n
-from portal_app.core.auth import impersonation
 from portal_app.core.db import session_scope
 from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import parse_id, staff_event
-from portal_app.core.states.portal import PortalState
 from portal_app.core.states.staff import StaffState
 from portal_app.dashboard import actions as portal_actions
 from portal_app.dashboard.actions import ActionInput, ShownAction
@@ -200,8 +198,4 @@ class AdminActionsState(StaffState):
             contact = accounts.find_login_contact(db, email)
             if contact is None:
                 raise DomainError("admin.actions.unknown_contact")
-            token = impersonation.start(db, ctx, contact.id, self._client_ip())
-        portal = await self.get_state(PortalState)
-        portal.portal_sid = token
-        portal._exit_to = ""
-        return rx.redirect("/")
+        return await self._open_portal_as(ctx, contact.id)

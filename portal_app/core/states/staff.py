@@ -44,6 +44,18 @@ class StaffState(SiteState):
             return rx.redirect("/admin/login")
         self._staff(db)
 
+    async def _open_portal_as(self, ctx: StaffContext, contact_id: int):
+        """Impersonation: open the customer portal in this tab as the contact (audited, with its banner);
+        the portal session ends with this console session."""
+        from portal_app.core.auth import impersonation
+        from portal_app.core.states.portal import PortalState
+
+        with session_scope() as db:
+            token = impersonation.start(db, ctx, contact_id, self._client_ip())
+        portal = await self.get_state(PortalState)
+        portal.portal_sid, portal._exit_to = token, ""
+        return rx.redirect("/")
+
     @public_event
     async def staff_logout(self):
         with session_scope() as db:
