@@ -8,9 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-import re
 import shutil
-import time
 
 import pytest
 

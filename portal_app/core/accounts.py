@@ -14,7 +14,7 @@ from portal_app.core.models.accounts import Account, Contact
 from portal_app.core.models.accounts import MEMBER_DEFAULT_RIGHTS, MODULES, ROLE_ADMIN, ROLES
 from portal_app.core import audit, clock
 from portal_app.core.db import fetch_page, get_or_not_found
-from portal_app.core.errors import DomainError, NotFound
+from portal_app.core.errors import DomainError
 from portal_app.core.i18n import shipped_languages
 
 PAGE_SIZE = 20

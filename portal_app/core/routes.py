@@ -9,10 +9,9 @@ import logging
 import segno
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from portal_app.core.config import get_settings
 from portal_app.core.db import session_scope
 from portal_app.core import business, registries
 from portal_app.core.auth import sessions as portal_sessions, staff

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from .harness import ReflexApp
-from .reflex_client import Browser, Frontend, Update
+from .reflex_client import Browser, Frontend
 from .run_bench import REPO, Portal, Recorder, _meta, _r, login_flow, log, prepare_portal
 
 RESULTS = REPO / "bench-results" / "documents.json"
@@ -135,7 +135,7 @@ def capture_and_replay(db_path: Path, token: str) -> dict[str, Any]:
 
     from portal_app.core.db import get_engine, session_scope
     from portal_app.documents import rules as documents
-    from portal_app.core import i18n, notifications
+    from portal_app.core import notifications
     from portal_app.messages import rules as messages
     from portal_app.dashboard import actions as portal_actions
     from portal_app.core.auth import sessions as portal_sessions

@@ -15,7 +15,7 @@ from portal_app.core.db import session_scope
 from portal_app.core.models.accounts import Account
 from portal_app.billing.models import Invoice
 from portal_app.core.models.notify import OutboundMessage
-from portal_app.billing import consumption, settings
+from portal_app.billing import consumption as consumption_files, settings
 from tests.support.browser import last_message_id, latest_code
 from tests.support.browser import SERIOUS
 from tests.support.browser import PHONE, no_horizontal_overflow
@@ -55,8 +55,8 @@ def billed_customer(consumption: bool = True):
         staff = staff_context(db)
         inv = make_issued(db, account, [("Fibre Pro 1 Gb/s", "1", "59.90", "20"),
                                         ("Calls outside the plan", "1", "40.10", "20", True)], staff=staff)
-        consumption.attach_consumption_file(db, staff, inv.id, "calls-march.csv",
-                                        b"date;number;seconds\n2026-03-01;+33612345678;42\n")
+        consumption_files.attach_consumption_file(db, staff, inv.id, "calls-march.csv",
+                                                  b"date;number;seconds\n2026-03-01;+33612345678;42\n")
         return contact.email, inv.id, inv.number, account.id
 
 

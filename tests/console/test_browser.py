@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import itertools
-import time
 
-import pyotp
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
@@ -13,8 +11,7 @@ from portal_app.core.db import session_scope
 from portal_app.core.models.audit import AuditEvent
 from portal_app.core.models.accounts import Contact
 from portal_app.core.models.notify import OutboundMessage
-from portal_app.core.models.auth import StaffUser
-from portal_app.core.security import decrypt_secret
+from tests.support.browser import PASSWORD, staff_login
 from tests.factories import make_account, make_staff
 
 _n = itertools.count(1)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from portal_app.core.db import session_scope
-from tests.support.browser import last_message_id, latest_code
+from tests.support.browser import last_message_id, latest_code, serious_violations
 from tests.factories import make_contact
 
 

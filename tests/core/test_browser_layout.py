@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Browser, expect
 
 from portal_app.core.db import session_scope
-from tests.support.browser import last_message_id, latest_code
+from tests.support.browser import PHONE, last_message_id, latest_code, no_horizontal_overflow
 from tests.factories import make_contact
 
 def test_login_and_home_fit_a_phone(browser: Browser, app_url, shots):

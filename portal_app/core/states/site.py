@@ -6,7 +6,6 @@ import logging
 
 import reflex as rx
 
-from portal_app.core.db import session_scope
 from portal_app.core import business, i18n
 from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import public_event

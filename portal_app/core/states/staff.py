@@ -6,7 +6,6 @@ import reflex as rx
 
 from portal_app.core.config import get_settings
 from portal_app.core.db import session_scope
-from portal_app.core import i18n
 from portal_app.core.auth import staff
 from portal_app.core.errors import DomainError
 from portal_app.core.auth.staff import StaffContext
