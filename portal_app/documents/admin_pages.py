@@ -8,9 +8,9 @@ from portal_app.core.ui.dropzone import dropzone
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
 from portal_app.core.ui.tables import list_page
-from portal_app.core.ui.basics import brand_button, checkbox_field, select
+from portal_app.core.ui.basics import checkbox_field, select
 from portal_app.documents.admin_state import RECEIVED, REPLACE_ID, UPLOAD_ID, AdminDocumentsState
-from portal_app.documents.components import upload_progress
+from portal_app.documents.components import send_files_button, upload_progress
 from portal_app.core.states.site import SiteState
 
 S = AdminDocumentsState
@@ -119,10 +119,8 @@ def _upload_card() -> rx.Component:
             rx.text(SiteState.tr["admin.documents.limits"].to(str).replace("{max_mb}", S.max_upload_mb.to(str)),
                     size="1", color_scheme="gray"),
             upload_progress(S.uploading, S.upload_percent, "admin.documents.uploading"),
-            brand_button(rx.icon("upload", size=16), t("admin.documents.start_upload"), id="start-upload",
-                         disabled=S.uploading,
-                         on_click=S.upload_documents(rx.upload_files_chunk(
-                             upload_id=UPLOAD_ID, on_upload_progress=S.set_upload_progress))),
+            send_files_button("upload", "admin.documents.start_upload", "start-upload", S, S.upload_documents,
+                              UPLOAD_ID),
             spacing="3",
             width="100%",
         ),
@@ -227,9 +225,8 @@ def _replace_dialog() -> rx.Component:
                                              aria_label=t("admin.documents.uploading"))),
             rx.hstack(
                 rx.button(t("admin.cancel"), variant="soft", on_click=S.cancel_dialogs),
-                brand_button(t("admin.documents.replace"), disabled=S.uploading, id="confirm-replace",
-                             on_click=S.replace_document(rx.upload_files_chunk(
-                                 upload_id=REPLACE_ID, on_upload_progress=S.set_upload_progress))),
+                send_files_button(None, "admin.documents.replace", "confirm-replace", S, S.replace_document,
+                                  REPLACE_ID),
                 justify="end", spacing="3", margin_top="1em",
             ),
             max_width="520px",

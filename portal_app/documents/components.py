@@ -8,7 +8,7 @@ import reflex as rx
 from portal_app.core import registries
 from portal_app.core.states.portal import PortalState
 from portal_app.core.ui.api import api_url
-from portal_app.core.ui.basics import empty_note, titled_card as card
+from portal_app.core.ui.basics import brand_button, empty_note, titled_card as card
 from portal_app.core.ui.i18n import t
 from portal_app.documents.state import NewDocumentsCardState as S
 
@@ -32,6 +32,15 @@ def upload_progress(uploading: rx.Var, percent: rx.Var, label_key: str) -> rx.Co
         rx.text(t(label_key), " ", percent, "%", size="2"),
         rx.progress(value=percent, max=100, width="100%", aria_label=t(label_key)),
         width="100%", spacing="1"))
+
+
+def send_files_button(icon: str | None, label_key: str, button_id: str, state, handler,
+                      upload_id: str) -> rx.Component:
+    """Starts the streamed upload of the files picked in `upload_id` (`handler`, a background event of
+    `state`, which reports progress to `state.set_upload_progress`); waits while one is running."""
+    return brand_button(*([rx.icon(icon, size=16)] if icon else []), t(label_key), id=button_id, disabled=state.uploading,
+                        on_click=handler(rx.upload_files_chunk(upload_id=upload_id,
+                                                               on_upload_progress=state.set_upload_progress)))
 
 
 def _new_doc(doc: rx.Var) -> rx.Component:

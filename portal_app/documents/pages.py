@@ -7,9 +7,9 @@ from portal_app.core.ui.api import api_url
 from portal_app.core.ui.dropzone import dropzone
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
-from portal_app.core.ui.basics import alert, brand_button, options, pager, select
+from portal_app.core.ui.basics import alert, options, pager, select
 from portal_app.core.ui.unread import count_badge
-from portal_app.documents.components import download_button, list_item, upload_progress
+from portal_app.documents.components import download_button, list_item, send_files_button, upload_progress
 from portal_app.documents.state import UPLOAD_ID, DocumentsCountState, DocumentsState
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.site import SiteState
@@ -204,10 +204,7 @@ def _upload() -> rx.Component:
                             overflow_wrap="anywhere"),
                 ),
                 upload_progress(S.uploading, S.upload_percent, "documents.uploading"),
-                brand_button(rx.icon("send", size=16), t("documents.send"), id="send-document",
-                             disabled=S.uploading,
-                             on_click=S.upload_document(rx.upload_files_chunk(
-                                 upload_id=UPLOAD_ID, on_upload_progress=S.set_upload_progress))),
+                send_files_button("send", "documents.send", "send-document", S, S.upload_document, UPLOAD_ID),
                 spacing="3",
                 width="100%",
             ),

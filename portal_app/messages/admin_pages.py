@@ -6,12 +6,12 @@ import reflex as rx
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
 from portal_app.core.ui.tables import list_page, text_cell
-from portal_app.core.ui.basics import LABEL_STYLE, brand_button, options, select
+from portal_app.core.ui.basics import LABEL_STYLE, options, select
 from portal_app.core.ui.unread import count_badge
 from portal_app.messages.admin_state import STATUSES, UPLOAD_ID, AdminInboxState, AdminThreadState, InboxCountState
 from portal_app.core.states.site import SiteState
 from portal_app.core.states.staff import StaffState
-from portal_app.messages.components import attachments_picker, body_field, status_badge, thread_entry
+from portal_app.messages.components import body_field, compose, status_badge, thread_entry
 
 S = AdminInboxState
 T = AdminThreadState
@@ -103,17 +103,8 @@ def _thread() -> rx.Component:
         rx.vstack(rx.foreach(T.entries, _entry), spacing="3", width="100%", id="thread"),
         rx.card(
             rx.vstack(
-                rx.form(
-                    body_field("admin.inbox.your_reply", "f-reply", rows="5"),
-                    id="staff-reply-form",
-                    on_submit=T.send_reply,
-                    reset_on_submit=True,
-                    key=T.form_version,
-                    width="100%",
-                ),
-                attachments_picker(T, UPLOAD_ID),
-                brand_button(rx.icon("send", size=16), t("admin.inbox.send_reply"), type="submit",
-                             form="staff-reply-form", id="send-staff-reply", disabled=T.uploading),
+                *compose(T, UPLOAD_ID, body_field("admin.inbox.your_reply", "f-reply", rows="5"), T.send_reply,
+                         form_id="staff-reply-form", send_key="admin.inbox.send_reply", button_id="send-staff-reply"),
                 spacing="3", width="100%",
             ),
             width="100%",

@@ -47,11 +47,13 @@ class AdminInboxState(PagedList, StaffState):
 
     @rx.var
     def status_filter(self) -> str:
+        return self._status()
+
+    def _status(self) -> str:
         return self.filter_values.get("status", "") or "open"
 
     def _fetch(self, db, ctx) -> None:
-        status = self.filter_values.get("status", "") or "open"
-        items, self.total = messages.inbox(db, ctx, status=status, q=self.q, page=self.page)
+        items, self.total = messages.inbox(db, ctx, status=self._status(), q=self.q, page=self.page)
         self.rows = [ThreadRow.of(th, self.lang or "en") for th in items]
         self.notify_email = messages.get_settings_row(db).staff_notify_email
         self.owner_email = messages.first_owner_email(db) or ""

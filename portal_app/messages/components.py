@@ -1,5 +1,5 @@
 """Pieces the customer's and the console's message pages share: the status badge, an attachment link,
-the attachments picker, the message text field and one message of a thread."""
+the attachments picker, the message text field, writing a message and one message of a thread."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import reflex as rx
 
 from portal_app.core.states.site import SiteState
 from portal_app.core.ui.api import api_url
-from portal_app.core.ui.basics import LABEL_STYLE, keyed_badge
+from portal_app.core.ui.basics import LABEL_STYLE, brand_button, keyed_badge
 from portal_app.core.ui.dropzone import dropzone
 from portal_app.core.ui.i18n import t
 
@@ -88,4 +88,17 @@ def thread_entry(entry: rx.Var, files: rx.Var, header: rx.Component, *, attachme
         margin_inline_end=rx.cond(entry.mine, "0", indent),
         align_self="stretch",
         **props,
+    )
+
+
+def compose(state, upload_id: str, fields: rx.Component, on_submit, *, form_id: str, send_key: str, button_id: str,
+            reset_on_submit: bool = True) -> tuple[rx.Component, ...]:
+    """A message being written: its fields (a form), the files going with it, and the send button (it
+    waits while files are still uploading)."""
+    return (
+        rx.form(fields, id=form_id, on_submit=on_submit, reset_on_submit=reset_on_submit, key=state.form_version,
+                width="100%"),
+        attachments_picker(state, upload_id),
+        brand_button(rx.icon("send", size=16), t(send_key), type="submit", form=form_id, id=button_id,
+                     disabled=state.uploading),
     )

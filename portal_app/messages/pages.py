@@ -6,7 +6,7 @@ from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
 from portal_app.core.ui.basics import alert, brand_button, field, pager
 from portal_app.core.ui.unread import count_badge
-from portal_app.messages.components import attachments_picker, body_field, status_badge, thread_entry
+from portal_app.messages.components import body_field, compose, status_badge, thread_entry
 from portal_app.messages.state import UPLOAD_ID, MessagesCountState, MessagesState, ThreadsState
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.site import SiteState
@@ -93,22 +93,10 @@ def new_message_page() -> rx.Component:
         alert(S.error_text, "error"),
         rx.card(
             rx.vstack(
-                rx.form(
-                    rx.vstack(
-                        field("messages.subject", "subject", required=True, max_length=200),
-                        body_field("messages.body"),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    id="new-message-form",
-                    on_submit=S.send_new,
-                    reset_on_submit=False,
-                    key=S.form_version,
-                    width="100%",
-                ),
-                attachments_picker(S, UPLOAD_ID),
-                brand_button(rx.icon("send", size=16), t("messages.send"), type="submit", form="new-message-form",
-                             id="send-message", disabled=S.uploading),
+                *compose(S, UPLOAD_ID, rx.vstack(field("messages.subject", "subject", required=True, max_length=200),
+                                                 body_field("messages.body"), spacing="3", width="100%"),
+                         S.send_new, form_id="new-message-form", send_key="messages.send", button_id="send-message",
+                         reset_on_submit=False),
                 spacing="4",
                 width="100%",
             ),
@@ -152,17 +140,8 @@ def thread_page() -> rx.Component:
                 rx.card(
                     rx.vstack(
                         rx.heading(t("messages.reply"), size="4", as_="h2"),
-                        rx.form(
-                            body_field("messages.your_reply"),
-                            id="reply-form",
-                            on_submit=S.send_reply,
-                            reset_on_submit=True,
-                            key=S.form_version,
-                            width="100%",
-                        ),
-                        attachments_picker(S, UPLOAD_ID),
-                        brand_button(rx.icon("send", size=16), t("messages.send"), type="submit", form="reply-form",
-                                     id="send-reply", disabled=S.uploading),
+                        *compose(S, UPLOAD_ID, body_field("messages.your_reply"), S.send_reply, form_id="reply-form",
+                                 send_key="messages.send", button_id="send-reply"),
                         spacing="3",
                         width="100%",
                     ),
