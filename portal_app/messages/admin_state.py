@@ -13,7 +13,7 @@ from portal_app.core.states.handlers import parse_id, staff_event
 from portal_app.core.states.paging import PagedList, query_int
 from portal_app.core.states.staff import StaffState
 from portal_app.core.states.uploads import progress_percent
-from portal_app.messages import rules as messages
+from portal_app.messages import attachments, rules as messages
 from portal_app.messages.rows import AttachmentRow, EntryRow, ThreadRow, thread_rows
 from portal_app.messages.state import StagedFiles
 
@@ -89,7 +89,7 @@ class AdminThreadState(StagedFiles, StaffState):
     files: list[AttachmentRow] = []
 
     def _fetch_staged(self, db, ctx) -> None:
-        self.staged = AttachmentRow.all_of(messages.staged_for_staff(db, ctx), self.lang or "en")
+        self.staged = AttachmentRow.all_of(attachments.staged_for_staff(db, ctx), self.lang or "en")
 
     def _fetch_thread(self, db, ctx, thread_id: int) -> None:
         thread, views = messages.read_thread_as_staff(db, ctx, thread_id)
@@ -128,10 +128,10 @@ class AdminThreadState(StagedFiles, StaffState):
 
     @staff_event
     def remove_attachment(self, db, ctx, attachment_id: int):
-        name = messages.discard_staged(db, attachment_id=parse_id(attachment_id), staff_id=ctx.staff_id)
+        name = attachments.discard_staged(db, attachment_id=parse_id(attachment_id), staff_id=ctx.staff_id)
         self._fetch_staged(db, ctx)
         db.commit()  # the file goes once its row is gone for good
-        file_intake.remove(messages.AREA, name)
+        file_intake.remove(attachments.AREA, name)
 
     @staff_event
     def set_upload_progress(self, db, ctx, prog: dict):
@@ -144,6 +144,6 @@ class AdminThreadState(StagedFiles, StaffState):
             self.flash_key, self.uploading, self.upload_percent = "", True, 0
         await self._receive_attachments(
             ctx, chunks, resolve=lambda db: staff.resolve(db, token),
-            limit_for=lambda db, who: messages.ATTACHMENT_MAX_BYTES, stage=messages.stage_for_staff,
+            limit_for=lambda db, who: attachments.ATTACHMENT_MAX_BYTES, stage=attachments.stage_for_staff,
             what="staff attachment upload")
         yield rx.clear_selected_files(UPLOAD_ID)

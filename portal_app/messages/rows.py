@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal_app.core import files as file_intake, i18n
-from portal_app.messages.rules import AttachmentView, MessageView, ThreadItem
+from portal_app.messages.attachments import AttachmentView
+from portal_app.messages.rules import MessageView, ThreadItem
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from portal_app.core.states.handlers import parse_id, portal_event, query_id
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.uploads import progress_percent, receive_and_store
-from portal_app.messages import rules as messages
+from portal_app.messages import attachments, rules as messages
 from portal_app.messages.rows import AttachmentRow, EntryRow, ThreadRow, thread_rows
 
 UPLOAD_ID = "message-attachments"
@@ -32,8 +32,8 @@ class StagedFiles(rx.State, mixin=True):
 
     @rx.var
     def attach_help(self) -> str:
-        return i18n.t(self.lang or "en", "messages.attach_help", count=messages.ATTACHMENTS_PER_MESSAGE,
-                      max_mb=messages.ATTACHMENT_MAX_BYTES // (1024 * 1024))
+        return i18n.t(self.lang or "en", "messages.attach_help", count=attachments.ATTACHMENTS_PER_MESSAGE,
+                      max_mb=attachments.ATTACHMENT_MAX_BYTES // (1024 * 1024))
 
     def _fetch_staged(self, db, ctx) -> None:  # pragma: no cover - each side writes its own
         raise NotImplementedError
@@ -44,13 +44,13 @@ class StagedFiles(rx.State, mixin=True):
         the handler helper (which shows it) with nothing of this upload kept."""
         try:
             stale = await receive_and_store(
-                chunks, area=messages.AREA, resolve=resolve, limit_for=limit_for,
+                chunks, area=attachments.AREA, resolve=resolve, limit_for=limit_for,
                 store=lambda db, who, files: [x for f in files for x in stage(db, who, f)[1]],
-                max_files=messages.ATTACHMENTS_PER_MESSAGE, what=what)
+                max_files=attachments.ATTACHMENTS_PER_MESSAGE, what=what)
         finally:
             async with self:
                 self.uploading = False
-        messages.remove_files(stale)
+        attachments.remove_files(stale)
         async with self:
             self.upload_percent = 100
             with session_scope() as db:
@@ -117,7 +117,7 @@ class MessagesState(StagedFiles, PageErrors, PortalState):
         return i18n.t(self.lang or "en", self.notice_key, business=self.brand_name) if self.notice_key else ""
 
     def _fetch_staged(self, db, ctx) -> None:
-        self.staged = AttachmentRow.all_of(messages.staged_for_contact(db, ctx), self.lang or ctx.language)
+        self.staged = AttachmentRow.all_of(attachments.staged_for_contact(db, ctx), self.lang or ctx.language)
 
     def _fetch_thread(self, db, ctx, thread_id: int) -> None:
         thread, views = messages.read_thread(db, ctx, thread_id)
@@ -131,7 +131,7 @@ class MessagesState(StagedFiles, PageErrors, PortalState):
     def load_new(self, db, ctx):
         # No form reset here: someone may already be typing while the page loads.
         self._set(error_key="", notice_key="", uploading=False)
-        messages.check_can_write(ctx)
+        attachments.check_can_write(ctx)
         self._fetch_staged(db, ctx)
 
     @portal_event
@@ -174,10 +174,10 @@ class MessagesState(StagedFiles, PageErrors, PortalState):
     @portal_event
     def remove_attachment(self, db, ctx, attachment_id: int):
         self.error_key = ""
-        name = messages.discard_staged(db, attachment_id=parse_id(attachment_id), contact_id=ctx.contact_id)
+        name = attachments.discard_staged(db, attachment_id=parse_id(attachment_id), contact_id=ctx.contact_id)
         self._fetch_staged(db, ctx)
         db.commit()  # the file goes once its row is gone for good
-        file_intake.remove(messages.AREA, name)
+        file_intake.remove(attachments.AREA, name)
 
     @portal_event(background=True)
     async def upload_attachments(self, ctx, chunks: rx.UploadChunkIterator):
@@ -186,6 +186,6 @@ class MessagesState(StagedFiles, PageErrors, PortalState):
             self._set(error_key="", uploading=True, upload_percent=0)
         await self._receive_attachments(
             ctx, chunks, resolve=lambda db: portal_sessions.resolve_session(db, token),
-            limit_for=lambda db, who: messages.check_can_write(who), stage=messages.stage_for_contact,
+            limit_for=lambda db, who: attachments.check_can_write(who), stage=attachments.stage_for_contact,
             what="attachment upload")
         yield rx.clear_selected_files(UPLOAD_ID)

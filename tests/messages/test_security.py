@@ -20,7 +20,7 @@ from portal_app.core.models.audit import AuditEvent
 from portal_app.core.routes import build_api
 from portal_app.core.states.portal import PORTAL_COOKIE
 from portal_app.core.states.staff import STAFF_COOKIE
-from portal_app.messages import rules as messages
+from portal_app.messages import attachments, rules as messages
 from portal_app.messages.admin_state import AdminThreadState
 from portal_app.messages.state import MessagesState
 from tests.factories import PDF_BYTES, make_account, make_contact, staff_session
@@ -41,10 +41,10 @@ def world():
             acc = make_account(db, name=f"Sec {side} {next(_n)}")
             contact = make_contact(db, acc, portal_role="admin", email=f"sec-msg-{side}{next(_n)}@example.com")
             ctx = portal_sessions.resolve_session(db, portal_sessions.open_session(db, contact.id))
-            att, _ = messages.stage_for_contact(db, ctx, file_intake.store_bytes("messages", "a.pdf", PDF_BYTES,
+            att, _ = attachments.stage_for_contact(db, ctx, file_intake.store_bytes("messages", "a.pdf", PDF_BYTES,
                                                                                    10**6))
             thread, _ = messages.start_thread(db, ctx, subject="Secret", body="Only mine")
-            staged, _ = messages.stage_for_contact(db, ctx, file_intake.store_bytes("messages", "s.pdf", PDF_BYTES,
+            staged, _ = attachments.stage_for_contact(db, ctx, file_intake.store_bytes("messages", "s.pdf", PDF_BYTES,
                                                                                       10**6))
             out[side] = {"account": acc.id, "token": portal_sessions.open_session(db, contact.id),
                          "thread": thread.id, "attachment": att.id, "staged": staged.id}
