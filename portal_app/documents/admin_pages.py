@@ -8,7 +8,7 @@ from portal_app.core.ui.dropzone import dropzone
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
 from portal_app.core.ui.tables import list_page
-from portal_app.core.ui.basics import checkbox_field, select
+from portal_app.core.ui.basics import checkbox_field, search_form, select
 from portal_app.documents.admin_state import RECEIVED, REPLACE_ID, UPLOAD_ID, AdminDocumentsState
 from portal_app.documents.components import send_files_button, upload_progress
 from portal_app.core.states.site import SiteState
@@ -29,16 +29,7 @@ def _picker() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(t("admin.documents.intro"), size="2", color_scheme="gray"),
-            rx.form(
-                rx.hstack(
-                    rx.input(name="q", placeholder=t("admin.documents.find_account"),
-                             aria_label=t("admin.documents.find_account"), width="100%", max_width="360px"),
-                    rx.button(rx.icon("search", size=16), t("admin.search"), type="submit", variant="soft"),
-                    spacing="2", width="100%",
-                ),
-                on_submit=S.find_account,
-                reset_on_submit=False,
-            ),
+            search_form(S.find_account, "admin.documents.find_account"),
             rx.el.ul(
                 rx.foreach(S.found_accounts, lambda a: rx.el.li(
                     rx.link(a.name, " (", a.number, ")", href="/admin/documents?account=" + a.id.to(str)),

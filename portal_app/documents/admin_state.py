@@ -217,7 +217,8 @@ class AdminDocumentsState(PagedList, StaffState):
     @staff_event
     def move_to(self, db, ctx, doc_id: int, folder: str):
         self.flash_key = ""
-        documents.move_document(db, ctx, parse_id(doc_id), int(folder) if str(folder).isdigit() and int(folder) else None)
+        target = int(folder) if str(folder).isdigit() and int(folder) else None  # "0": outside any folder
+        documents.move_document(db, ctx, parse_id(doc_id), target)
         self._fetch(db, ctx)
 
     # ---- replace, delete ----

@@ -38,7 +38,8 @@ def send_files_button(icon: str | None, label_key: str, button_id: str, state, h
                       upload_id: str) -> rx.Component:
     """Starts the streamed upload of the files picked in `upload_id` (`handler`, a background event of
     `state`, which reports progress to `state.set_upload_progress`); waits while one is running."""
-    return brand_button(*([rx.icon(icon, size=16)] if icon else []), t(label_key), id=button_id, disabled=state.uploading,
+    return brand_button(*([rx.icon(icon, size=16)] if icon else []), t(label_key), id=button_id,
+                        disabled=state.uploading,
                         on_click=handler(rx.upload_files_chunk(upload_id=upload_id,
                                                                on_upload_progress=state.set_upload_progress)))
 

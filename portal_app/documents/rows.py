@@ -45,8 +45,9 @@ class DocumentRow:
 
     @classmethod
     def of(cls, d: DocItem, lang: str) -> DocumentRow:
-        return cls(d.id, d.title, d.folder_name, i18n.format_day(d.created_at, lang), i18n.format_size(d.size_bytes, lang),
-                   d.is_new, kind(d.mime_type), d.source == SOURCE_CUSTOMER, d.version)
+        return cls(d.id, d.title, d.folder_name, i18n.format_day(d.created_at, lang),
+                   i18n.format_size(d.size_bytes, lang), d.is_new, kind(d.mime_type), d.source == SOURCE_CUSTOMER,
+                   d.version)
 
 
 @dataclass(frozen=True)

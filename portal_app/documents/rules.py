@@ -160,7 +160,8 @@ def list_for_contact(db: Session, ctx: PortalContext, *, folder_id: int | None =
         if folder is None:
             raise NotFound()
         if folder.account_id != ctx.account_id:
-            raise audit.refuse(db, audit.portal_actor(ctx), "document_folder", folder_id, "other_account", ctx.account_id)
+            raise audit.refuse(db, audit.portal_actor(ctx), "document_folder", folder_id, "other_account",
+                               ctx.account_id)
         params["folder_id"] = folder_id
     searching = bool(q.strip())
     if searching:

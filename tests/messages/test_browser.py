@@ -19,7 +19,8 @@ _n = itertools.count(1)
 def customer(name: str = "Camille", **kw) -> tuple[str, int]:
     with session_scope() as db:
         acc = make_account(db, name=f"Atelier M{next(_n)}")
-        contact = make_contact(db, acc, first_name=name, portal_role="admin", email=f"i4-msg-{next(_n)}@example.com", **kw)
+        contact = make_contact(db, acc, first_name=name, portal_role="admin", email=f"i4-msg-{next(_n)}@example.com",
+                               **kw)
         return contact.email, acc.id
 
 
