@@ -7,33 +7,32 @@ from portal_app.core.ui.api import api_url
 from portal_app.core.ui.dropzone import dropzone
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
-from portal_app.core.ui.tables import data_table
-from portal_app.core.ui.basics import brand_button, pager
+from portal_app.core.ui.tables import list_page
+from portal_app.core.ui.basics import checkbox_field, search_form, select
 from portal_app.documents.admin_state import RECEIVED, REPLACE_ID, UPLOAD_ID, AdminDocumentsState
+from portal_app.documents.components import send_files_button, upload_progress
 from portal_app.core.states.site import SiteState
 
 S = AdminDocumentsState
-SELECT_STYLE = {"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)",
-                "background": "var(--color-panel-solid)", "max_width": "100%"}
+SELECT_STYLE = {"padding": "0.4em", "width": "auto", "max_width": "100%"}
+
+
+def _toggle(label_key: str, checked: rx.Var, on_change, **props) -> rx.Component:
+    """A checkbox that acts at once (the upload's and the share dialog's choices)."""
+    style = {"display": "flex", "align_items": "center", **props.pop("style", {})}
+    return rx.el.label(rx.el.input(type="checkbox", checked=checked, on_change=on_change,
+                                   style={"margin_inline_end": "0.4em"}, **props),
+                       t(label_key), style=style)
 
 
 def _picker() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(t("admin.documents.intro"), size="2", color_scheme="gray"),
-            rx.form(
-                rx.hstack(
-                    rx.input(name="q", placeholder=t("admin.documents.find_account"),
-                             aria_label=t("admin.documents.find_account"), width="100%", max_width="360px"),
-                    rx.button(rx.icon("search", size=16), t("admin.search"), type="submit", variant="soft"),
-                    spacing="2", width="100%",
-                ),
-                on_submit=S.find_account,
-                reset_on_submit=False,
-            ),
+            search_form(S.find_account, "admin.documents.find_account"),
             rx.el.ul(
                 rx.foreach(S.found_accounts, lambda a: rx.el.li(
-                    rx.link(a["name"], " (", a["number"], ")", href="/admin/documents?account=" + a["id"]),
+                    rx.link(a.name, " (", a.number, ")", href="/admin/documents?account=" + a.id.to(str)),
                     style={"padding": "0.25em 0"})),
                 style={"margin": "0", "padding_inline_start": "1.2em"},
             ),
@@ -63,8 +62,7 @@ def _folders() -> rx.Component:
             rx.heading(t("admin.documents.folders"), size="3", as_="h2"),
             _folder_link(t("admin.documents.all"), 0),
             _folder_link(t("admin.documents.received"), RECEIVED, S.received_unseen.to(str)),
-            rx.foreach(S.folders, lambda f: _folder_link(f["name"], f["id"].to(int), f["count"],
-                                                         folder_id=f["id"].to(int))),
+            rx.foreach(S.folders, lambda f: _folder_link(f.name, f.id, f.count.to(str), folder_id=f.id)),
             rx.form(
                 rx.hstack(
                     rx.input(name="name", placeholder=t("admin.documents.folder_name"),
@@ -88,7 +86,7 @@ def _folders() -> rx.Component:
 def _folder_options(include_none: bool = True):
     return [
         *([rx.el.option(t("admin.documents.no_folder"), value="0")] if include_none else []),
-        rx.foreach(S.folders, lambda f: rx.el.option(f["name"], value=f["id"])),
+        rx.foreach(S.folders, lambda f: rx.el.option(f.name, value=f.id.to(str))),
     ]
 
 
@@ -97,17 +95,12 @@ def _upload_card() -> rx.Component:
         rx.vstack(
             rx.heading(t("admin.documents.upload"), size="3", as_="h2"),
             rx.flex(
-                rx.el.label(t("admin.documents.upload_to"), rx.el.select(
+                rx.el.label(t("admin.documents.upload_to"), select(
                     *_folder_options(), value=S.upload_folder.to(str), on_change=S.set_upload_folder,
                     style=SELECT_STYLE), style={"display": "flex", "gap": "0.5em", "align_items": "center"}),
-                rx.el.label(rx.el.input(type="checkbox", checked=S.upload_share, on_change=S.set_upload_share,
-                                        style={"margin_inline_end": "0.4em"}),
-                            t("admin.documents.share_now"), style={"display": "flex", "align_items": "center"}),
-                rx.el.label(rx.el.input(type="checkbox", checked=S.upload_notify, on_change=S.set_upload_notify,
-                                        disabled=~S.upload_share, style={"margin_inline_end": "0.4em"}),
-                            t("admin.documents.notify"),
-                            style={"display": "flex", "align_items": "center",
-                                   "opacity": rx.cond(S.upload_share, "1", "0.5")}),
+                _toggle("admin.documents.share_now", S.upload_share, S.set_upload_share),
+                _toggle("admin.documents.notify", S.upload_notify, S.set_upload_notify, disabled=~S.upload_share,
+                        style={"opacity": rx.cond(S.upload_share, "1", "0.5")}),
                 spacing="4", wrap="wrap", align="center",
             ),
             rx.text(t("admin.documents.notify_help"), size="1", color_scheme="gray"),
@@ -116,14 +109,9 @@ def _upload_card() -> rx.Component:
                     rx.text(rx.selected_files(UPLOAD_ID).join(", "), size="2", overflow_wrap="anywhere")),
             rx.text(SiteState.tr["admin.documents.limits"].to(str).replace("{max_mb}", S.max_upload_mb.to(str)),
                     size="1", color_scheme="gray"),
-            rx.cond(S.uploading, rx.vstack(
-                rx.text(t("admin.documents.uploading"), " ", S.upload_percent, "%", size="2"),
-                rx.progress(value=S.upload_percent, max=100, width="100%", aria_label=t("admin.documents.uploading")),
-                width="100%", spacing="1")),
-            brand_button(rx.icon("upload", size=16), t("admin.documents.start_upload"), id="start-upload",
-                         disabled=S.uploading,
-                         on_click=S.upload_documents(rx.upload_files_chunk(
-                             upload_id=UPLOAD_ID, on_upload_progress=S.set_upload_progress))),
+            upload_progress(S.uploading, S.upload_percent, "admin.documents.uploading"),
+            send_files_button("upload", "admin.documents.start_upload", "start-upload", S, S.upload_documents,
+                              UPLOAD_ID),
             spacing="3",
             width="100%",
         ),
@@ -133,11 +121,11 @@ def _upload_card() -> rx.Component:
 
 def _name_cell(r: rx.Var) -> rx.Component:
     return rx.vstack(
-        rx.text(r["title"], weight="medium", size="2", overflow_wrap="anywhere"),
+        rx.text(r.title, weight="medium", size="2", overflow_wrap="anywhere"),
         rx.hstack(
-            rx.cond(r["received"] != "", rx.badge(t("admin.documents.received_badge"), color_scheme="blue")),
-            rx.cond(r["new"] != "", rx.badge(t("dashboard.new_badge"), color_scheme="green")),
-            rx.cond(r["version"] != "1", rx.badge("v" + r["version"], variant="soft")),
+            rx.cond(r.received, rx.badge(t("admin.documents.received_badge"), color_scheme="blue")),
+            rx.cond(r.new, rx.badge(t("dashboard.new_badge"), color_scheme="green")),
+            rx.cond(r.version != 1, rx.badge("v" + r.version.to(str), variant="soft")),
             spacing="1",
         ),
         spacing="1",
@@ -146,78 +134,73 @@ def _name_cell(r: rx.Var) -> rx.Component:
 
 
 def _folder_cell(r: rx.Var) -> rx.Component:
-    return rx.el.select(*_folder_options(), value=r["folder_id"], on_change=lambda v: S.move_to(r["id"].to(int), v),
-                        aria_label=t("admin.documents.move") + " " + r["title"], style=SELECT_STYLE)
+    return select(*_folder_options(), value=r.folder_id.to(str), on_change=lambda v: S.move_to(r.id, v),
+                  aria_label=t("admin.documents.move") + " " + r.title, style=SELECT_STYLE)
 
 
 def _shared_cell(r: rx.Var) -> rx.Component:
-    return rx.cond(r["shared"] != "", rx.badge(t("admin.documents.shared"), color_scheme="green"),
+    return rx.cond(r.shared, rx.badge(t("admin.documents.shared"), color_scheme="green"),
                    rx.badge(t("admin.documents.not_shared"), color_scheme="gray"))
 
 
+def _action(label_key: str, r: rx.Var, on_click, **props) -> rx.Component:
+    """A button of a row, named with the document's title for screen readers (and tests)."""
+    return rx.button(t(label_key), size="1", variant="soft", on_click=on_click,
+                     aria_label=t(label_key) + " " + r.title, **props)
+
+
 def _actions_cell(r: rx.Var) -> rx.Component:
-    href = api_url("/api/admin/documents/" + r["id"] + rx.cond(r["inline"] != "", "?inline=1", ""))
+    href = api_url("/api/admin/documents/" + r.id.to(str) + rx.cond(r.inline, "?inline=1", ""))
     return rx.hstack(
-        rx.button(rx.el.a(rx.cond(r["inline"] != "", t("documents.preview"), t("documents.download")), href=href,
+        rx.button(rx.el.a(rx.cond(r.inline, t("documents.preview"), t("documents.download")), href=href,
                           target="_blank", rel="noopener noreferrer"), as_child=True, size="1", variant="soft"),
-        rx.cond(r["shared"] != "",
-                rx.button(t("admin.documents.unshare"), size="1", variant="soft", color_scheme="gray",
-                          on_click=S.unshare(r["id"].to(int)), aria_label=t("admin.documents.unshare") + " " + r["title"]),
-                rx.button(t("admin.documents.share"), size="1", variant="soft", color_scheme="green",
-                          on_click=S.ask_share(r["id"].to(int)), aria_label=t("admin.documents.share") + " " + r["title"])),
-        rx.button(t("admin.documents.replace"), size="1", variant="soft", on_click=S.ask_replace(r["id"].to(int)),
-                  aria_label=t("admin.documents.replace") + " " + r["title"]),
-        rx.button(t("admin.documents.delete"), size="1", variant="soft", color_scheme="red",
-                  on_click=S.ask_delete(r["id"].to(int)), aria_label=t("admin.documents.delete") + " " + r["title"]),
+        rx.cond(r.shared,
+                _action("admin.documents.unshare", r, S.unshare(r.id), color_scheme="gray"),
+                _action("admin.documents.share", r, S.ask_share(r.id), color_scheme="green")),
+        _action("admin.documents.replace", r, S.ask_replace(r.id)),
+        _action("admin.documents.delete", r, S.ask_delete(r.id), color_scheme="red"),
         spacing="1",
         wrap="wrap",
     )
 
 
 def _list() -> rx.Component:
-    return rx.vstack(
-        rx.form(
-            rx.hstack(
-                rx.input(name="q", placeholder=t("documents.search"), aria_label=t("documents.search"), width="260px"),
-                rx.button(rx.icon("search", size=16), t("admin.search"), type="submit", variant="soft"),
-                spacing="2",
-            ),
-            on_submit=S.search,
-            reset_on_submit=False,
-        ),
-        data_table(S.rows, [
-            ("admin.documents.col_name", _name_cell),
-            ("admin.documents.col_folder", _folder_cell),
-            ("admin.documents.col_shared", _shared_cell),
-            ("admin.documents.col_size", lambda r: rx.text(r["size"], size="2", white_space="nowrap")),
-            ("admin.documents.col_date", lambda r: rx.text(r["when"], size="2")),
-            ("admin.documents.col_actions", _actions_cell),
-        ], empty_key="admin.documents.empty"),
-        rx.cond(S.pages > 1, pager(S.page, S.pages, S.total, S.prev_page, S.next_page)),
-        spacing="3",
-        width="100%",
-    )
+    return list_page(S, [
+        ("admin.documents.col_name", _name_cell),
+        ("admin.documents.col_folder", _folder_cell),
+        ("admin.documents.col_shared", _shared_cell),
+        ("admin.documents.col_size", lambda r: rx.text(r.size, size="2", white_space="nowrap")),
+        ("admin.documents.col_date", lambda r: rx.text(r.when, size="2")),
+        ("admin.documents.col_actions", _actions_cell),
+    ], search_key="documents.search", empty_key="admin.documents.empty")
 
 
-def _share_dialog() -> rx.Component:
+def _confirm_dialog(title: rx.Var, action_key: str, colour: str, on_click, button_id: str, open_: rx.Var,
+                    *body: rx.Component) -> rx.Component:
+    """Ask before acting: the question, anything to choose, Cancel and the action."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title(SiteState.tr["admin.documents.share_title"].to(str)
-                                  .replace("{title}", S.share_title).replace("{account}", S.account_name)),
-            rx.el.label(rx.el.input(type="checkbox", checked=S.share_notify, on_change=S.set_share_notify,
-                                    style={"margin_inline_end": "0.5em"}),
-                        t("admin.documents.notify"), style={"display": "flex", "align_items": "center",
-                                                            "margin_top": "0.75em"}),
-            rx.text(t("admin.documents.notify_help"), size="1", color_scheme="gray"),
+            rx.alert_dialog.title(title),
+            *body,
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button(t("admin.cancel"), variant="soft", on_click=S.cancel_dialogs)),
-                rx.alert_dialog.action(rx.button(t("admin.documents.share"), color_scheme="green",
-                                                 on_click=S.confirm_share, id="confirm-share")),
+                rx.alert_dialog.action(rx.button(t(action_key), color_scheme=colour, on_click=on_click,
+                                                 id=button_id)),
                 justify="end", spacing="3", margin_top="1em",
             ),
             max_width="460px",
         ),
-        open=S.share_id > 0,
+        open=open_,
+    )
+
+
+def _share_dialog() -> rx.Component:
+    return _confirm_dialog(
+        SiteState.tr["admin.documents.share_title"].to(str).replace("{title}", S.share_title)
+        .replace("{account}", S.account_name),
+        "admin.documents.share", "green", S.confirm_share, "confirm-share", S.share_id > 0,
+        _toggle("admin.documents.notify", S.share_notify, S.set_share_notify, style={"margin_top": "0.75em"}),
+        rx.text(t("admin.documents.notify_help"), size="1", color_scheme="gray"),
     )
 
 
@@ -233,9 +216,8 @@ def _replace_dialog() -> rx.Component:
                                              aria_label=t("admin.documents.uploading"))),
             rx.hstack(
                 rx.button(t("admin.cancel"), variant="soft", on_click=S.cancel_dialogs),
-                brand_button(t("admin.documents.replace"), disabled=S.uploading, id="confirm-replace",
-                             on_click=S.replace_document(rx.upload_files_chunk(
-                                 upload_id=REPLACE_ID, on_upload_progress=S.set_upload_progress))),
+                send_files_button(None, "admin.documents.replace", "confirm-replace", S, S.replace_document,
+                                  REPLACE_ID),
                 justify="end", spacing="3", margin_top="1em",
             ),
             max_width="520px",
@@ -245,20 +227,9 @@ def _replace_dialog() -> rx.Component:
 
 
 def _delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(SiteState.tr["admin.documents.confirm_delete"].to(str)
-                                  .replace("{title}", S.delete_title)),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(t("admin.cancel"), variant="soft", on_click=S.cancel_dialogs)),
-                rx.alert_dialog.action(rx.button(t("admin.documents.delete"), color_scheme="red",
-                                                 on_click=S.confirm_delete, id="confirm-delete")),
-                justify="end", spacing="3", margin_top="1em",
-            ),
-            max_width="460px",
-        ),
-        open=S.delete_id > 0,
-    )
+    return _confirm_dialog(
+        SiteState.tr["admin.documents.confirm_delete"].to(str).replace("{title}", S.delete_title),
+        "admin.documents.delete", "red", S.confirm_delete, "confirm-delete", S.delete_id > 0)
 
 
 def _settings() -> rx.Component:
@@ -266,9 +237,7 @@ def _settings() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.heading(t("admin.documents.settings"), size="3", as_="h2"),
-                rx.el.label(rx.el.input(type="checkbox", name="customer_uploads", default_checked=S.customer_uploads,
-                                        style={"margin_inline_end": "0.5em"}),
-                            t("admin.documents.customer_uploads"), style={"display": "flex", "align_items": "center"}),
+                checkbox_field("admin.documents.customer_uploads", "customer_uploads", S.customer_uploads),
                 rx.el.label(t("admin.documents.max_mb"),
                             rx.input(name="max_upload_mb", type="number", min=1, max=200,
                                      default_value=S.max_upload_mb.to(str), width="100px"),

@@ -3,38 +3,37 @@ unshare, replace, move, delete — and the documents settings."""
 
 from __future__ import annotations
 
-import logging
+from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.core.db import session_scope
-from portal_app.core import accounts, files as file_intake, i18n, notify
-from portal_app.documents import rules as documents
+from portal_app.core import accounts, files as file_intake, notify
 from portal_app.core.auth import staff
+from portal_app.core.db import session_scope
 from portal_app.core.errors import DomainError
-from portal_app.core.states.paging import page_count as _pages, query_int as _query_int
+from portal_app.core.states.handlers import parse_id, staff_event
+from portal_app.core.states.paging import PagedList, query_int
 from portal_app.core.states.staff import StaffState
 from portal_app.core.states.uploads import progress_percent, receive_and_store
+from portal_app.documents import rules as documents
+from portal_app.documents.rows import AccountPick, FolderRow, StaffDocumentRow
 
 UPLOAD_ID = "staff-document-upload"
 REPLACE_ID = "staff-document-replace"
 RECEIVED = -1  # the folder filter value for "received from the customer"
-log = logging.getLogger("guichet.documents")
 
 
-class AdminDocumentsState(StaffState):
+class AdminDocumentsState(PagedList, StaffState):
+    page_size: ClassVar[int] = documents.PAGE_SIZE
     # Account picker
     account_id: int = 0
     account_name: str = ""
     account_number: str = ""
-    found_accounts: list[dict[str, str]] = []
+    found_accounts: list[AccountPick] = []
     # The account's documents
-    folders: list[dict[str, str]] = []
+    folders: list[FolderRow] = []
     folder_filter: int = 0  # 0 all, -1 received, else a folder id
-    q: str = ""
-    page: int = 1
-    total: int = 0
-    rows: list[dict[str, str]] = []
+    rows: list[StaffDocumentRow] = []
     received_unseen: int = 0
     # Upload
     upload_folder: int = 0
@@ -55,12 +54,7 @@ class AdminDocumentsState(StaffState):
     max_upload_mb: int = 25
     settings_version: int = 0
 
-    @rx.var
-    def pages(self) -> int:
-        return _pages(self.total, documents.PAGE_SIZE)
-
-    def _fetch(self, db) -> None:
-        who = self._staff(db)
+    def _fetch(self, db, ctx) -> None:
         settings = documents.get_settings_row(db)
         self.customer_uploads, self.max_upload_mb = settings.customer_uploads, settings.max_upload_mb
         if not self.account_id:
@@ -68,126 +62,85 @@ class AdminDocumentsState(StaffState):
             return
         account = accounts.get_account(db, self.account_id)
         self.account_name, self.account_number = account.name, account.number
-        lang = self.lang or "en"
-        self.folders = [{"id": str(fid), "name": name, "count": str(n)}
-                        for fid, name, n in documents.account_folders(db, who, account.id)]
+        self.folders = FolderRow.all_of(documents.account_folders(db, ctx, account.id))
         folder = self.folder_filter if self.folder_filter > 0 else None
-        items, self.total = documents.staff_list(db, who, account.id, folder_id=folder, q=self.q,
+        items, self.total = documents.staff_list(db, ctx, account.id, folder_id=folder, q=self.q,
                                                  received_only=self.folder_filter == RECEIVED, page=self.page)
-        self.rows = [{"id": str(d.id), "title": d.title, "folder": d.folder_name, "folder_id": str(d.folder_id or 0),
-                      "when": i18n.format_datetime(d.updated_at, lang), "size": i18n.format_size(d.size_bytes, lang),
-                      "shared": "1" if d.shared else "", "received": "1" if d.source == "customer" else "",
-                      "new": "1" if d.is_new else "", "inline": "1" if d.inline else "",
-                      "version": str(d.version)} for d in items]
+        self.rows = [StaffDocumentRow.of(d, self.lang or "en") for d in items]
         self.received_unseen = documents.received_unseen_count(db, account.id)
 
-    def _run(self, fn=None) -> bool:
-        try:
-            with session_scope() as db:
-                if fn is not None:
-                    fn(db)
-                self._fetch(db)
-        except DomainError as exc:
-            self._flash_error(exc)
-            return False
-        except (TypeError, ValueError):  # an id from the browser that is not a number
-            self._flash_error(DomainError("error.not_found"))
-            return False
-        return True
+    def _title_of(self, doc_id) -> tuple[int, str] | None:
+        """A document of the list shown (an id from the browser that is not there: None)."""
+        wanted = parse_id(doc_id)
+        return next(((r.id, r.title) for r in self.rows if r.id == wanted), None)
 
-    @rx.event
-    def load_admin_documents(self):
-        self.account_id = _query_int(self, "account") or 0
-        self.folder_filter, self.q, self.page, self.found_accounts = 0, "", 1, []
+    @staff_event
+    def load_admin_documents(self, db, ctx):
+        """on_load: the account of `?account=N` (none: the account picker)."""
+        wanted = query_int(self, "account") or 0
+        self.account_id, self.folder_filter, self.found_accounts = 0, 0, []
+        self.q, self.page, self.filter_values = "", 1, self._initial_filters()
         self.share_id = self.replace_id = self.delete_id = 0
         self.uploading, self.upload_folder = False, 0
         self.settings_version += 1
-        if not self._run() and self.account_id:
-            self.account_id = 0
+        if wanted:
+            accounts.get_account(db, wanted)  # not found: the picker stays
+        self.account_id = wanted
+        self._fetch(db, ctx)
 
-    @rx.event
-    def find_account(self, form: dict):
+    @staff_event
+    def find_account(self, db, ctx, form: dict):
         q = str(form.get("q", ""))[:100]
+        self.found_accounts = [AccountPick(i, n, num) for i, n, num in documents.search_accounts(db, q)]
 
-        def find(db):
-            self._staff(db)
-            self.found_accounts = [{"id": str(i), "name": n, "number": num}
-                                   for i, n, num in documents.search_accounts(db, q)]
+    @staff_event
+    def filter_folder(self, db, ctx, folder: int):
+        self.folder_filter, self.page = int(folder), 1
+        self._fetch(db, ctx)
 
-        self._run(find)
-
-    @rx.event
-    def filter_folder(self, folder: int):
-        try:
-            self.folder_filter, self.page = int(folder), 1
-        except (TypeError, ValueError):
-            return
-        self._run()
-
-    @rx.event
-    def search(self, form: dict):
-        self.q, self.page = str(form.get("q", ""))[:100], 1
-        self._run()
-
-    @rx.event
-    def next_page(self):
-        self.page = min(self.page + 1, self.pages)
-        self._run()
-
-    @rx.event
-    def prev_page(self):
-        self.page = max(self.page - 1, 1)
-        self._run()
-
-    @rx.event
-    def create_folder(self, form: dict):
+    @staff_event
+    def create_folder(self, db, ctx, form: dict):
         name = str(form.get("name", ""))[:200]
+        documents.create_folder(db, ctx, self.account_id, name)
+        self._fetch(db, ctx)
+        self._flash("admin.documents.folder_created", name=" ".join(name.split()))
 
-        def create(db):
-            who = self._staff(db)
-            documents.create_folder(db, who, self.account_id, name)
-
-        if self._run(create):
-            self._flash("admin.documents.folder_created", name=" ".join(name.split()))
-
-    @rx.event
-    def delete_folder(self, folder_id: int):
-        moved: dict = {}
-
-        def delete(db):
-            who = self._staff(db)
-            moved["n"] = documents.delete_folder(db, who, self.account_id, int(folder_id))
-
+    @staff_event
+    def delete_folder(self, db, ctx, folder_id: int):
+        folder_id = parse_id(folder_id)
         if self.folder_filter == folder_id:
             self.folder_filter = 0
-        if self._run(delete):
-            self._flash("admin.documents.folder_deleted", count=moved["n"])
+        moved = documents.delete_folder(db, ctx, self.account_id, folder_id)
+        self._fetch(db, ctx)
+        self._flash("admin.documents.folder_deleted", count=moved)
 
     # ---- upload ----
 
-    @rx.event
-    def set_upload_folder(self, value: str):
+    @staff_event
+    def set_upload_folder(self, db, ctx, value: str):
         self.upload_folder = int(value) if str(value).isdigit() else 0
 
-    @rx.event
-    def set_upload_share(self, value: bool):
+    @staff_event
+    def set_upload_share(self, db, ctx, value: bool):
         self.upload_share = bool(value)
         if not self.upload_share:
             self.upload_notify = False
 
-    @rx.event
-    def set_upload_notify(self, value: bool):
+    @staff_event
+    def set_upload_notify(self, db, ctx, value: bool):
         self.upload_notify = bool(value) and self.upload_share
 
-    @rx.event
-    def set_upload_progress(self, prog: dict):
+    @staff_event
+    def set_upload_progress(self, db, ctx, prog: dict):
         self.upload_percent = progress_percent(prog)
 
-    async def _receive(self, chunks, store):
-        """Shared by upload and replace: staff session first, then the bytes, then the rows."""
+    async def _receive(self, ctx, chunks, store):
+        """Shared by upload and replace: staff session first, then the bytes, then the rows; the list
+        follows. A refusal reaches the handler helper, which shows it."""
         async with self:
             token, account_id = self.staff_sid, self.account_id
             self.flash_key, self.uploading, self.upload_percent = "", True, 0
+
         def limit_for(db, who):
             if not account_id:
                 raise DomainError("error.not_found")
@@ -198,18 +151,17 @@ class AdminDocumentsState(StaffState):
                 chunks, area=documents.AREA, resolve=lambda db: staff.resolve(db, token), limit_for=limit_for,
                 store=lambda db, who, files: store(db, who, account_id, files), require_file=True,
                 what="staff upload")
-        except DomainError as exc:
+        finally:
             async with self:
                 self.uploading = False
-                self._flash_error(exc)
-            return None
         async with self:
-            self.uploading, self.upload_percent = False, 100
-            self._run()
+            self.upload_percent = 100
+            with session_scope() as db:
+                self._fetch(db, ctx)
         return result
 
-    @rx.event(background=True)
-    async def upload_documents(self, chunks: rx.UploadChunkIterator):
+    @staff_event(background=True)
+    async def upload_documents(self, ctx, chunks: rx.UploadChunkIterator):
         async with self:
             folder, share, notify_customer = self.upload_folder or None, self.upload_share, self.upload_notify
 
@@ -221,76 +173,64 @@ class AdminDocumentsState(StaffState):
                 deliveries += sent
             return len(stored), deliveries
 
-        result = await self._receive(chunks, store)
-        if result is None:
-            return
-        count, deliveries = result
+        count, deliveries = await self._receive(ctx, chunks, store)
         notify.dispatch(deliveries)
         async with self:
             self._flash("admin.documents.uploaded", count=count)
         yield rx.clear_selected_files(UPLOAD_ID)
 
-    # ---- share, unshare ----
+    # ---- share, unshare, move ----
 
-    @rx.event
-    def ask_share(self, doc_id: int):
-        row = next((r for r in self.rows if r["id"] == str(doc_id)), None)
-        if row is not None:
-            self.share_id, self.share_title, self.share_notify = int(doc_id), row["title"], False
+    @staff_event
+    def ask_share(self, db, ctx, doc_id: int):
+        found = self._title_of(doc_id)
+        if found is not None:
+            (self.share_id, self.share_title), self.share_notify = found, False
 
-    @rx.event
-    def set_share_notify(self, value: bool):
+    @staff_event
+    def set_share_notify(self, db, ctx, value: bool):
         self.share_notify = bool(value)
 
-    @rx.event
-    def cancel_dialogs(self):
+    @staff_event
+    def cancel_dialogs(self, db, ctx):
         self.share_id = self.replace_id = self.delete_id = 0
 
-    @rx.event
-    def confirm_share(self):
+    @staff_event
+    def confirm_share(self, db, ctx):
         target, notify_customer = self.share_id, self.share_notify
         self.share_id = 0
-        sent: dict = {}
+        sent = documents.set_shared(db, ctx, target, True, notify_customer=notify_customer)
+        self._fetch(db, ctx)
+        db.commit()  # the emails go once their rows are committed
+        notify.dispatch(sent)
+        if sent:
+            self._flash("admin.documents.shared_notified", count=len(sent))
+        else:
+            self._flash("admin.documents.shared_ok")
 
-        def share(db):
-            who = self._staff(db)
-            sent["d"] = documents.set_shared(db, who, target, True, notify_customer=notify_customer)
+    @staff_event
+    def unshare(self, db, ctx, doc_id: int):
+        documents.set_shared(db, ctx, parse_id(doc_id), False)
+        self._fetch(db, ctx)
+        self._flash("admin.documents.unshared_ok")
 
-        if self._run(share):
-            notify.dispatch(sent["d"])
-            if sent["d"]:
-                self._flash("admin.documents.shared_notified", count=len(sent["d"]))
-            else:
-                self._flash("admin.documents.shared_ok")
-
-    @rx.event
-    def unshare(self, doc_id: int):
-        def do(db):
-            who = self._staff(db)
-            documents.set_shared(db, who, int(doc_id), False)
-
-        if self._run(do):
-            self._flash("admin.documents.unshared_ok")
-
-    @rx.event
-    def move_to(self, doc_id: int, folder: str):
-        def do(db):
-            who = self._staff(db)
-            documents.move_document(db, who, int(doc_id), int(folder) if str(folder).isdigit() and int(folder) else None)
-
+    @staff_event
+    def move_to(self, db, ctx, doc_id: int, folder: str):
         self.flash_key = ""
-        self._run(do)
+        target = int(folder) if str(folder).isdigit() and int(folder) else None  # "0": outside any folder
+        documents.move_document(db, ctx, parse_id(doc_id), target)
+        self._fetch(db, ctx)
 
     # ---- replace, delete ----
 
-    @rx.event
-    def ask_replace(self, doc_id: int):
-        row = next((r for r in self.rows if r["id"] == str(doc_id)), None)
-        if row is not None:
-            self.replace_id, self.replace_title = int(doc_id), row["title"]
+    @staff_event
+    def ask_replace(self, db, ctx, doc_id: int):
+        found = self._title_of(doc_id)
+        if found is not None:
+            self.replace_id, self.replace_title = found
 
-    @rx.event(background=True)
-    async def replace_document(self, chunks: rx.UploadChunkIterator):
+    @staff_event(background=True)
+    async def replace_document(self, ctx, chunks: rx.UploadChunkIterator):
         async with self:
             target = self.replace_id
 
@@ -299,46 +239,36 @@ class AdminDocumentsState(StaffState):
                 raise DomainError("files.error.no_file")
             return documents.replace_document(db, who, target, stored[0])
 
-        old = await self._receive(chunks, store)
-        if old is None:
-            return
+        old = await self._receive(ctx, chunks, store)
         file_intake.remove(documents.AREA, old)
         async with self:
             self.replace_id = 0
             self._flash("admin.documents.replaced")
         yield rx.clear_selected_files(REPLACE_ID)
 
-    @rx.event
-    def ask_delete(self, doc_id: int):
-        row = next((r for r in self.rows if r["id"] == str(doc_id)), None)
-        if row is not None:
-            self.delete_id, self.delete_title = int(doc_id), row["title"]
+    @staff_event
+    def ask_delete(self, db, ctx, doc_id: int):
+        found = self._title_of(doc_id)
+        if found is not None:
+            self.delete_id, self.delete_title = found
 
-    @rx.event
-    def confirm_delete(self):
+    @staff_event
+    def confirm_delete(self, db, ctx):
         target = self.delete_id
         self.delete_id = 0
-        gone: dict = {}
-
-        def delete(db):
-            who = self._staff(db)
-            gone["name"] = documents.delete_document(db, who, target)
-
-        if self._run(delete):
-            file_intake.remove(documents.AREA, gone["name"])
-            self._flash("admin.documents.deleted")
+        gone = documents.delete_document(db, ctx, target)
+        self._fetch(db, ctx)
+        db.commit()  # the file goes once its row is gone for good
+        file_intake.remove(documents.AREA, gone)
+        self._flash("admin.documents.deleted")
 
     # ---- settings ----
 
-    @rx.event
-    def save_settings(self, form: dict):
+    @staff_event
+    def save_settings(self, db, ctx, form: dict):
         raw = str(form.get("max_upload_mb", ""))
-
-        def save(db):
-            who = self._staff(db)
-            documents.update_settings(db, who, customer_uploads=bool(form.get("customer_uploads")),
-                                      max_upload_mb=int(raw) if raw.isdigit() else 0)
-
-        if self._run(save):
-            self._flash("admin.documents.settings_saved")
-        self.settings_version += 1
+        self.settings_version += 1  # the form shows what is stored, saved or not
+        documents.update_settings(db, ctx, customer_uploads=bool(form.get("customer_uploads")),
+                                  max_upload_mb=int(raw) if raw.isdigit() else 0)
+        self._fetch(db, ctx)
+        self._flash("admin.documents.settings_saved")

@@ -7,10 +7,10 @@ from portal_app.core.ui.api import api_url
 from portal_app.core.ui.dropzone import dropzone
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
-from portal_app.core.ui.basics import alert, brand_button, pager
+from portal_app.core.ui.basics import alert, options, pager, select
 from portal_app.core.ui.unread import count_badge
-from portal_app.documents.state import UPLOAD_ID, DocumentsState
-from portal_app.documents.state import DocumentsCountState
+from portal_app.documents.components import download_button, list_item, send_files_button, upload_progress
+from portal_app.documents.state import UPLOAD_ID, DocumentsCountState, DocumentsState
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.site import SiteState
 
@@ -25,16 +25,10 @@ def _doc_url(doc_id, inline: bool = False) -> rx.Var:
     return api_url("/api/documents/" + doc_id.to(str) + ("?inline=1" if inline else ""))
 
 
-def download_button(href: rx.Var, **props) -> rx.Component:
-    """A plain link (it carries the session cookie) styled as a button; the route sends it as an attachment."""
-    return rx.button(rx.el.a(rx.icon("download", size=14), t("documents.download"), href=href), as_child=True,
-                     variant="soft", size="2", **props)
-
-
 def _folder_button(folder: rx.Var) -> rx.Component:
-    active = S.folder_id.to(str) == folder["id"]
-    return rx.button(rx.icon("folder", size=14), folder["name"], rx.badge(folder["count"], variant="soft", size="1"),
-                     on_click=S.open_folder(folder["id"].to(int)), variant=rx.cond(active, "solid", "soft"),
+    active = S.folder_id == folder.id
+    return rx.button(rx.icon("folder", size=14), folder.name, rx.badge(folder.count, variant="soft", size="1"),
+                     on_click=S.open_folder(folder.id), variant=rx.cond(active, "solid", "soft"),
                      color_scheme="gray", size="2", aria_pressed=rx.cond(active, "true", "false"))
 
 
@@ -73,15 +67,8 @@ def _toolbar() -> rx.Component:
         ),
         rx.el.label(
             rx.text(t("documents.sort"), size="2", weight="medium"),
-            rx.el.select(
-                rx.el.option(t("documents.sort_newest"), value="newest"),
-                rx.el.option(t("documents.sort_oldest"), value="oldest"),
-                rx.el.option(t("documents.sort_name"), value="name"),
-                value=S.sort,
-                on_change=S.set_sort,
-                style={"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)",
-                       "background": "var(--color-panel-solid)"},
-            ),
+            select(*options(["newest", "oldest", "name"], "documents.sort_"), value=S.sort,
+                   on_change=lambda value: S.set_filter("sort", value), style={"width": "auto"}),
             style={"display": "flex", "align_items": "center", "gap": "0.5em"},
         ),
         spacing="3",
@@ -92,34 +79,34 @@ def _toolbar() -> rx.Component:
 
 
 def _doc_row(doc: rx.Var) -> rx.Component:
-    return rx.el.li(
+    return list_item(
         rx.flex(
-            rx.icon(rx.match(doc["kind"], ("pdf", "file_text"), ("image", "image"), "file"), size=22,
+            rx.icon(rx.match(doc.kind, ("pdf", "file_text"), ("image", "image"), "file"), size=22,
                     color="var(--gray-10)", flex_shrink="0"),
             rx.vstack(
                 rx.hstack(
-                    rx.text(doc["title"], weight="medium", overflow_wrap="anywhere"),
-                    rx.cond(doc["new"] != "", rx.badge(t("dashboard.new_badge"), color_scheme="green")),
-                    rx.cond(doc["mine"] != "", rx.badge(t("documents.sent_by_you"), color_scheme="blue")),
-                    rx.cond(doc["version"] != "",
+                    rx.text(doc.title, weight="medium", overflow_wrap="anywhere"),
+                    rx.cond(doc.new, rx.badge(t("dashboard.new_badge"), color_scheme="green")),
+                    rx.cond(doc.mine, rx.badge(t("documents.sent_by_you"), color_scheme="blue")),
+                    rx.cond(doc.version > 1,
                             rx.badge(SiteState.tr["documents.updated_badge"].to(str).replace("{version}",
-                                                                                            doc["version"]),
+                                                                                            doc.version.to(str)),
                                      variant="soft")),
                     spacing="2",
                     wrap="wrap",
                     align="center",
                 ),
-                rx.text(rx.cond(doc["folder"] != "", doc["folder"] + " · ", ""), doc["when"], " · ", doc["size"],
+                rx.text(rx.cond(doc.folder != "", doc.folder + " · ", ""), doc.when, " · ", doc.size,
                         size="1", color_scheme="gray"),
                 spacing="1",
                 flex="1",
                 min_width="0",
             ),
             rx.hstack(
-                rx.cond(doc["kind"] != "file",
+                rx.cond(doc.kind != "file",
                         rx.button(rx.icon("eye", size=14), t("documents.preview"), size="2", variant="soft",
-                                  on_click=S.open_preview(doc["id"].to(int)))),
-                download_button(_doc_url(doc["id"]), on_click=S.downloaded(doc["id"].to(int))),
+                                  on_click=S.open_preview(doc.id))),
+                download_button(_doc_url(doc.id), on_click=S.downloaded(doc.id)),
                 spacing="2",
                 wrap="wrap",
             ),
@@ -128,8 +115,7 @@ def _doc_row(doc: rx.Var) -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
-        style={"list_style": "none", "padding": "0.75em 0", "border_bottom": "1px solid var(--gray-4)",
-               "&:last-child": {"border_bottom": "none"}},
+        padding="0.75em 0",
     )
 
 
@@ -217,15 +203,8 @@ def _upload() -> rx.Component:
                     rx.text(t("documents.selected"), " ", rx.selected_files(UPLOAD_ID).join(", "), size="2",
                             overflow_wrap="anywhere"),
                 ),
-                rx.cond(S.uploading,
-                        rx.vstack(rx.text(t("documents.uploading"), " ", S.upload_percent, "%", size="2"),
-                                  rx.progress(value=S.upload_percent, max=100, width="100%",
-                                              aria_label=t("documents.uploading")),
-                                  width="100%", spacing="1")),
-                brand_button(rx.icon("send", size=16), t("documents.send"), id="send-document",
-                             disabled=S.uploading,
-                             on_click=S.upload_document(rx.upload_files_chunk(
-                                 upload_id=UPLOAD_ID, on_upload_progress=S.set_upload_progress))),
+                upload_progress(S.uploading, S.upload_percent, "documents.uploading"),
+                send_files_button("send", "documents.send", "send-document", S, S.upload_document, UPLOAD_ID),
                 spacing="3",
                 width="100%",
             ),

@@ -70,10 +70,6 @@ def update_settings(db: Session, staff: StaffContext, *, customer_uploads: bool,
 # ---- shared helpers -----------------------------------------------------------------------------
 
 
-portal_actor = audit.portal_actor
-refuse = audit.refuse
-
-
 @dataclass(frozen=True)
 class DocItem:
     id: int
@@ -164,7 +160,8 @@ def list_for_contact(db: Session, ctx: PortalContext, *, folder_id: int | None =
         if folder is None:
             raise NotFound()
         if folder.account_id != ctx.account_id:
-            raise refuse(db, portal_actor(ctx), "document_folder", folder_id, "other_account", ctx.account_id)
+            raise audit.refuse(db, audit.portal_actor(ctx), "document_folder", folder_id, "other_account",
+                               ctx.account_id)
         params["folder_id"] = folder_id
     searching = bool(q.strip())
     if searching:
@@ -211,13 +208,13 @@ def open_for_contact(db: Session, ctx: PortalContext, document_id: int, *, mark_
     doc = db.get(Document, document_id) if isinstance(document_id, int) else None
     if doc is None:
         raise NotFound()
-    actor = portal_actor(ctx)
+    actor = audit.portal_actor(ctx)
     if doc.account_id != ctx.account_id:
-        raise refuse(db, actor, "document", document_id, "other_account", ctx.account_id)
+        raise audit.refuse(db, actor, "document", document_id, "other_account", ctx.account_id)
     if not doc.shared:
-        raise refuse(db, actor, "document", document_id, "not_shared", ctx.account_id)
+        raise audit.refuse(db, actor, "document", document_id, "not_shared", ctx.account_id)
     if not ctx.can(MODULE):
-        raise refuse(db, actor, "document", document_id, "no_right", ctx.account_id)
+        raise audit.refuse(db, actor, "document", document_id, "no_right", ctx.account_id)
     if mark_seen and not ctx.impersonating:
         _mark_seen(db, doc.id, ctx.contact_id)
     return doc
@@ -248,7 +245,7 @@ def add_customer_document(db: Session, ctx: PortalContext, stored: StoredFile) -
                    uploaded_by_contact_id=ctx.contact_id, staff_seen=False, created_at=now, updated_at=now)
     db.add(doc)
     db.flush()
-    audit.record(db, portal_actor(ctx), "document.receive", target_type="document", target_id=doc.id,
+    audit.record(db, audit.portal_actor(ctx), "document.receive", target_type="document", target_id=doc.id,
                  account_id=ctx.account_id, size=stored.size_bytes, mime=stored.mime_type)
     return doc
 

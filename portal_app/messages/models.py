@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from portal_app.core.models.base import utc_field
 
+MODULE = "messages"  # the right a contact needs, and the business's module switch
 STATUS_OPEN = "open"
 STATUS_HANDLED = "handled"
 

@@ -5,7 +5,7 @@ language. Members see their own threads; account admins see every thread of thei
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
@@ -16,23 +16,18 @@ from portal_app.core.models.accounts import Account, Contact
 from portal_app.messages.models import MessageAttachment, MessageSettings, MessageThread, ThreadMessage
 from portal_app.core.models.auth import StaffUser
 from portal_app.core.models.accounts import ROLE_ADMIN
-from portal_app.messages.models import STATUS_HANDLED, STATUS_OPEN
-from portal_app.core import audit, clock, files as file_intake, notifications, notify
+from portal_app.messages.models import MODULE, STATUS_HANDLED, STATUS_OPEN
+from portal_app.messages import attachments
+from portal_app.messages.attachments import AREA, AttachmentView  # AREA: where the openers below find files (routes)
+from portal_app.core import audit, clock, notifications, notify
 from portal_app.core.business import branding, business_view
 from portal_app.core.errors import DomainError, NotFound
-from portal_app.core.files import StoredFile
 from portal_app.core.auth.sessions import PortalContext, require_module
 from portal_app.core.auth.staff import StaffContext
 
-MODULE = "messages"
-AREA = "messages"
 PAGE_SIZE = 20
 SUBJECT_MAX = 200
 BODY_MAX = 5000
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-ATTACHMENTS_PER_MESSAGE = 5
-# Files uploaded for a message that was never sent are removed after this long.
-STAGED_TTL = timedelta(hours=24)
 EXCERPT_CHARS = 300
 
 
@@ -79,14 +74,6 @@ def first_owner_email(db: Session) -> str | None:
 
 
 @dataclass(frozen=True)
-class AttachmentView:
-    id: int
-    title: str
-    mime_type: str
-    size_bytes: int
-
-
-@dataclass(frozen=True)
 class MessageView:
     id: int
     author_type: str
@@ -118,100 +105,6 @@ def _unread_for_staff(th: MessageThread) -> bool:
                                                         or th.last_customer_message_at > th.staff_read_at)
 
 
-# ---- attachments (staged between upload and sending) ---------------------------------------------------
-
-
-def check_can_write(ctx: PortalContext) -> int:
-    """Before any byte is stored: may this contact write? Returns the attachment size limit."""
-    require_module(ctx, MODULE)
-    return ATTACHMENT_MAX_BYTES
-
-
-def _purge_staged(db: Session) -> list[str]:
-    old = db.exec(select(MessageAttachment).where(MessageAttachment.message_id.is_(None),
-                                                  MessageAttachment.created_at < clock.now() - STAGED_TTL)
-                  .limit(100)).all()
-    names = [a.stored_name for a in old]
-    for a in old:
-        db.delete(a)
-    db.flush()
-    return names
-
-
-def stage_for_contact(db: Session, ctx: PortalContext, stored: StoredFile) -> tuple[MessageAttachment, list[str]]:
-    """Keep an uploaded file until the message it belongs to is sent. Returns it and stale files to remove."""
-    require_module(ctx, MODULE)
-    staged = db.exec(select(func.count()).select_from(MessageAttachment)
-                     .where(MessageAttachment.contact_id == ctx.contact_id, MessageAttachment.message_id.is_(None))).one()
-    if staged >= ATTACHMENTS_PER_MESSAGE:
-        raise DomainError("messages.error.too_many_files", max=ATTACHMENTS_PER_MESSAGE)
-    row = MessageAttachment(contact_id=ctx.contact_id, account_id=ctx.account_id, title=stored.title,
-                            stored_name=stored.stored_name, mime_type=stored.mime_type, size_bytes=stored.size_bytes,
-                            created_at=clock.now())
-    db.add(row)
-    db.flush()
-    return row, _purge_staged(db)
-
-
-def stage_for_staff(db: Session, staff: StaffContext, stored: StoredFile) -> tuple[MessageAttachment, list[str]]:
-    staged = db.exec(select(func.count()).select_from(MessageAttachment)
-                     .where(MessageAttachment.staff_id == staff.staff_id, MessageAttachment.message_id.is_(None))).one()
-    if staged >= ATTACHMENTS_PER_MESSAGE:
-        raise DomainError("messages.error.too_many_files", max=ATTACHMENTS_PER_MESSAGE)
-    row = MessageAttachment(staff_id=staff.staff_id, title=stored.title, stored_name=stored.stored_name,
-                            mime_type=stored.mime_type, size_bytes=stored.size_bytes, created_at=clock.now())
-    db.add(row)
-    db.flush()
-    return row, _purge_staged(db)
-
-
-def staged_for_contact(db: Session, ctx: PortalContext) -> list[AttachmentView]:
-    rows = db.exec(select(MessageAttachment).where(MessageAttachment.contact_id == ctx.contact_id,
-                                                   MessageAttachment.message_id.is_(None))
-                   .order_by(MessageAttachment.id)).all()
-    return [_att(a) for a in rows]
-
-
-def staged_for_staff(db: Session, staff: StaffContext) -> list[AttachmentView]:
-    rows = db.exec(select(MessageAttachment).where(MessageAttachment.staff_id == staff.staff_id,
-                                                   MessageAttachment.message_id.is_(None))
-                   .order_by(MessageAttachment.id)).all()
-    return [_att(a) for a in rows]
-
-
-def discard_staged(db: Session, *, attachment_id: int, contact_id: int | None = None,
-                   staff_id: int | None = None) -> str | None:
-    """Remove a staged file of this contact (or staff member); returns its stored name to delete."""
-    row = db.get(MessageAttachment, attachment_id) if isinstance(attachment_id, int) else None
-    if row is None or row.message_id is not None or (contact_id is None and staff_id is None) \
-            or (contact_id is not None and row.contact_id != contact_id) \
-            or (staff_id is not None and row.staff_id != staff_id):
-        raise NotFound()
-    name = row.stored_name
-    db.delete(row)
-    db.flush()
-    return name
-
-
-def _att(a: MessageAttachment) -> AttachmentView:
-    return AttachmentView(id=a.id, title=a.title, mime_type=a.mime_type, size_bytes=a.size_bytes)
-
-
-def _claim_staged(db: Session, message: ThreadMessage, thread: MessageThread, *, contact_id: int | None = None,
-                  staff_id: int | None = None) -> int:
-    if contact_id is not None:
-        cond = MessageAttachment.contact_id == contact_id
-    else:
-        cond = MessageAttachment.staff_id == staff_id
-    rows = db.exec(select(MessageAttachment).where(cond, MessageAttachment.message_id.is_(None))
-                   .order_by(MessageAttachment.id).limit(ATTACHMENTS_PER_MESSAGE)).all()
-    for a in rows:
-        a.message_id, a.thread_id, a.account_id = message.id, thread.id, thread.account_id
-        db.add(a)
-    db.flush()
-    return len(rows)
-
-
 # ---- customers --------------------------------------------------------------------------------------
 
 
@@ -238,7 +131,7 @@ def start_thread(db: Session, ctx: PortalContext, *, subject: str, body: str) ->
     db.add(thread)
     db.flush()
     message = _add_message(db, thread, "contact", ctx.contact_name, text, contact_id=ctx.contact_id)
-    files = _claim_staged(db, message, thread, contact_id=ctx.contact_id)
+    files = attachments.claim_staged(db, message, thread, contact_id=ctx.contact_id)
     audit.record(db, audit.portal_actor(ctx), "message.create", target_type="message_thread", target_id=thread.id,
                  account_id=ctx.account_id, attachments=files)
     return thread, _email_staff(db, thread, ctx, text)
@@ -272,7 +165,7 @@ def reply_as_contact(db: Session, ctx: PortalContext, thread_id: int, body: str)
     thread = _thread_for_contact(db, ctx, thread_id)
     text = _clean_body(body)
     message = _add_message(db, thread, "contact", ctx.contact_name, text, contact_id=ctx.contact_id)
-    files = _claim_staged(db, message, thread, contact_id=ctx.contact_id)
+    files = attachments.claim_staged(db, message, thread, contact_id=ctx.contact_id)
     now = clock.now()
     thread.last_message_at = thread.last_customer_message_at = now
     if thread.contact_id == ctx.contact_id:
@@ -338,7 +231,7 @@ def _messages(db: Session, thread_id: int) -> list[MessageView]:
                    .order_by(MessageAttachment.id)).all()
     by_message: dict[int, list[AttachmentView]] = {}
     for a in atts:
-        by_message.setdefault(a.message_id, []).append(_att(a))
+        by_message.setdefault(a.message_id, []).append(attachments.view(a))
     return [MessageView(id=m.id, author_type=m.author_type, author_name=m.author_name, body=m.body,
                         created_at=m.created_at, attachments=by_message.get(m.id, [])) for m in msgs]
 
@@ -422,7 +315,7 @@ def reply_as_staff(db: Session, staff: StaffContext, thread_id: int, body: str) 
     # Customers see a staff member's name when there is one, never their email address.
     shown_name = staff.name if staff.name != staff.email else ""
     message = _add_message(db, thread, "staff", shown_name, text, staff_id=staff.staff_id)
-    files = _claim_staged(db, message, thread, staff_id=staff.staff_id)
+    files = attachments.claim_staged(db, message, thread, staff_id=staff.staff_id)
     now = clock.now()
     thread.last_message_at = thread.last_staff_message_at = thread.staff_read_at = now
     db.add(thread)
@@ -488,9 +381,3 @@ def _email_staff(db: Session, thread: MessageThread, ctx: PortalContext, text: s
                                excerpt=_excerpt(text))
     return [notify.queue_email(db, to=to, template="message_to_staff", language=lang, rendered=mail,
                                sender_name=brand.sender_name, account_id=thread.account_id)]
-
-
-def remove_files(names: list[str | None]) -> None:
-    """Delete stored attachment files (after the transaction that dropped their rows committed)."""
-    for name in names:
-        file_intake.remove(AREA, name)

@@ -246,8 +246,8 @@ class RssSampler:
 
 
 async def app_scenarios(app: ReflexApp, portal: Portal, out: dict[str, Any]) -> None:
-    from portal_app.documents.state import DocumentsState
-    from portal_app.documents.state import DocumentsCountState
+    from portal_app.documents.state import DocumentsCountState, DocumentsState
+    from portal_app.messages.state import MessagesCountState
 
     fe = Frontend.from_web_dir(app.workdir / ".web")
     rec = Recorder()
@@ -256,6 +256,7 @@ async def app_scenarios(app: ReflexApp, portal: Portal, out: dict[str, Any]) -> 
         raise RuntimeError(f"login failed: {dict(rec.error_samples)}")
     docs_state = DocumentsState.get_full_name()
     counts_state = DocumentsCountState.get_full_name()
+    message_counts_state = MessagesCountState.get_full_name()
     floor = f"{portal.floor_state}.floor"
 
     def has(state):
@@ -285,7 +286,7 @@ async def app_scenarios(app: ReflexApp, portal: Portal, out: dict[str, Any]) -> 
         # A count that did not change sends nothing back: each is followed by the floor event, whose answer
         # (events of one tab run in order) marks the end of both.
         "new-documents count + floor": lambda: counted(f"{counts_state}.load_document_count"),
-        "unread-messages count + floor": lambda: counted(f"{counts_state}.load_message_count"),
+        "unread-messages count + floor": lambda: counted(f"{message_counts_state}.load_message_count"),
     }
     await main.load_page("/documents")
     for _ in range(WARMUP):

@@ -63,20 +63,20 @@ def test_customer_documents_page(root):
     page = sub(root, DocumentsState)
     page.portal_sid = data["token"]
     page.load_documents()
-    assert page.total == 2 and {r["title"] for r in page.rows} == {"Contract.pdf", "Plan.png"}
-    assert all(r["new"] == "1" for r in page.rows)
-    assert [f["name"] for f in page.folders] == ["Contracts"] and not page.can_upload
+    assert page.total == 2 and {r.title for r in page.rows} == {"Contract.pdf", "Plan.png"}
+    assert all(r.new is True for r in page.rows)
+    assert [f.name for f in page.folders] == ["Contracts"] and not page.can_upload
     page.open_folder(data["folder"])
-    assert [r["title"] for r in page.rows] == ["Contract.pdf"] and page.folder_name == "Contracts"
+    assert [r.title for r in page.rows] == ["Contract.pdf"] and page.folder_name == "Contracts"
     page.show_all()
     page.search({"q": "plan"})
-    assert [r["title"] for r in page.rows] == ["Plan.png"] and page.rows[0]["kind"] == "image"
+    assert [r.title for r in page.rows] == ["Plan.png"] and page.rows[0].kind == "image"
     page.show_all()
-    page.set_sort("name")
-    assert [r["title"] for r in page.rows] == ["Contract.pdf", "Plan.png"]
+    page.set_filter("sort", "name")
+    assert [r.title for r in page.rows] == ["Contract.pdf", "Plan.png"]
     page.open_preview(data["shared"])
     assert page.preview_open and page.preview_kind == "pdf" and page.preview_title == "Contract.pdf"
-    assert {r["title"]: r["new"] for r in page.rows} == {"Contract.pdf": "", "Plan.png": "1"}
+    assert {r.title: r.new for r in page.rows} == {"Contract.pdf": False, "Plan.png": True}
     counts = sub(root, DocumentsCountState)
     counts.load_document_count()
     assert counts.new_documents == 1
@@ -136,7 +136,7 @@ def test_customer_sends_a_document_when_allowed(root):
     assert set(file_intake.area_dir("documents").iterdir()) == before
     events = run_upload(page, "upload_document", [("../../Kbis.pdf", PDF_BYTES)])
     assert page.error_key == "" and page.notice_key == "documents.sent_ok" and not page.uploading
-    assert any(r["title"] == "Kbis.pdf" and r["mine"] == "1" for r in page.rows)
+    assert any(r.title == "Kbis.pdf" and r.mine is True for r in page.rows)
     assert events  # clears the picked file
     with session_scope() as db:
         doc = db.exec(select(Document).where(Document.account_id == data["account"],
@@ -158,18 +158,18 @@ def test_console_upload_share_replace_delete(root):
     page.load_admin_documents()
     assert page.account_id == acc.id and page.rows == []
     page.create_folder({"name": "Invoices 2026"})
-    folder_id = int(page.folders[0]["id"])
+    folder_id = page.folders[0].id
     page.set_upload_folder(str(folder_id))
     page.set_upload_notify(True)  # no notify without sharing
     assert not page.upload_notify
     run_upload(page, "upload_documents", [("Offer.pdf", PDF_BYTES), ("Photo.png", PNG_BYTES)])
     assert page.flash_key == "admin.documents.uploaded" and page.flash_params == {"count": "2"}
-    assert {r["title"]: (r["shared"], r["folder"]) for r in page.rows} == {
-        "Offer.pdf": ("", "Invoices 2026"), "Photo.png": ("", "Invoices 2026")}
-    offer = next(r for r in page.rows if r["title"] == "Offer.pdf")
+    assert {r.title: (r.shared, r.folder) for r in page.rows} == {
+        "Offer.pdf": (False, "Invoices 2026"), "Photo.png": (False, "Invoices 2026")}
+    offer = next(r for r in page.rows if r.title == "Offer.pdf")
     # sharing asks first; the email is opt-in and off
-    page.ask_share(int(offer["id"]))
-    assert page.share_id == int(offer["id"]) and page.share_notify is False
+    page.ask_share(offer.id)
+    assert page.share_id == offer.id and page.share_notify is False
     page.set_share_notify(True)
     page.confirm_share()
     assert page.flash_key == "admin.documents.shared_notified"
@@ -178,15 +178,15 @@ def test_console_upload_share_replace_delete(root):
     assert [(m.template, m.language) for m in mails] == [("document_shared", "de")]
     # replace keeps the document, new version, old file gone
     with session_scope() as db:
-        old_name = db.get(Document, int(offer["id"])).stored_name
-    page.ask_replace(int(offer["id"]))
+        old_name = db.get(Document, offer.id).stored_name
+    page.ask_replace(offer.id)
     run_upload(page, "replace_document", [("Offer v2.pdf", PDF_BYTES + b"%v2")])
     assert page.flash_key == "admin.documents.replaced" and page.replace_id == 0
     with session_scope() as db:
-        doc = db.get(Document, int(offer["id"]))
+        doc = db.get(Document, offer.id)
         assert doc.version == 2 and doc.title == "Offer v2.pdf" and doc.shared
     assert file_intake.stored_path("documents", old_name) is None
-    page.ask_delete(int(offer["id"]))
+    page.ask_delete(offer.id)
     page.confirm_delete()
     assert page.flash_key == "admin.documents.deleted" and len(page.rows) == 1
     assert file_intake.stored_path("documents", doc.stored_name) is None

@@ -13,7 +13,7 @@ from portal_app.messages.models import MessageAttachment
 from portal_app.core.models.notifications import Notification
 from portal_app.core.models.notify import OutboundMessage
 from portal_app.core import business, clock, files as file_intake, notifications
-from portal_app.messages import rules as messages
+from portal_app.messages import attachments, rules as messages
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.errors import DomainError, Forbidden, NotFound
 from tests.factories import PDF_BYTES, make_account, make_contact, make_staff, portal_ctx, staff_ctx
@@ -36,15 +36,15 @@ def test_a_contact_writes_with_an_attachment_and_staff_are_told(db):
     owner = make_staff(db, role="owner")
     acc = make_account(db, name="Fleurs & Co")
     ctx = portal_ctx(db, make_contact(db, acc, first_name="Lise", last_name="Roy"))
-    att, stale = messages.stage_for_contact(db, ctx, _file())
-    assert stale == [] and [a.id for a in messages.staged_for_contact(db, ctx)] == [att.id]
+    att, stale = attachments.stage_for_contact(db, ctx, _file())
+    assert stale == [] and [a.id for a in attachments.staged_for_contact(db, ctx)] == [att.id]
     thread, deliveries = messages.start_thread(db, ctx, subject="  Broken   line ", body="It does not work.\r\n")
     assert thread.subject == "Broken line" and thread.status == "open"
     assert [d.to for d in deliveries] == [owner.email]  # no address configured: the first owner
     mail = db.exec(select(OutboundMessage).where(OutboundMessage.template == "message_to_staff")).one()
     assert "Lise Roy" in mail.subject and "Fleurs & Co" in mail.subject and "It does not work." in mail.body_text
     assert f"/admin/inbox?thread={thread.id}" in mail.body_text
-    assert messages.staged_for_contact(db, ctx) == []
+    assert attachments.staged_for_contact(db, ctx) == []
     _, msgs = messages.read_thread(db, ctx, thread.id)
     assert [(m.author_type, m.body, [a.title for a in m.attachments]) for m in msgs] == \
         [("contact", "It does not work.", ["scan.pdf"])]
@@ -72,7 +72,7 @@ def test_staff_reply_reaches_the_contact_in_their_language(db):
     messages.read_thread_as_staff(db, staff, thread.id)
     assert messages.unread_count(db, ctx) == 0
     clock.freeze(clock.now() + timedelta(minutes=1))
-    staged, _ = messages.stage_for_staff(db, staff, _file("Antwort.pdf"))
+    staged, _ = attachments.stage_for_staff(db, staff, _file("Antwort.pdf"))
     deliveries = messages.reply_as_staff(db, staff, thread.id, "Hier ist die Antwort.")
     mail = db.exec(select(OutboundMessage).where(OutboundMessage.template == "message_reply")).one()
     assert [d.to for d in deliveries] == [contact.email] and mail.language == "de"
@@ -140,18 +140,18 @@ def test_attachments_of_others_are_refused(db):
     acc, other = make_account(db), make_account(db)
     alice = portal_ctx(db, make_contact(db, acc, portal_role="admin"))
     eve = portal_ctx(db, make_contact(db, other, portal_role="admin"))
-    staged, _ = messages.stage_for_contact(db, alice, _file())
+    staged, _ = attachments.stage_for_contact(db, alice, _file())
     with pytest.raises(NotFound):  # staged files belong to their uploader alone
         messages.open_attachment_for_contact(db, eve, staged.id)
     with pytest.raises(NotFound):
-        messages.discard_staged(db, attachment_id=staged.id, contact_id=eve.contact_id)
+        attachments.discard_staged(db, attachment_id=staged.id, contact_id=eve.contact_id)
     messages.start_thread(db, alice, subject="With file", body="see file")
     with pytest.raises(NotFound):
         messages.open_attachment_for_contact(db, eve, staged.id)
     staff = staff_ctx(db)
     assert messages.open_attachment_for_staff(db, staff, staged.id).id == staged.id
     other_staff = staff_ctx(db, role="staff")  # a colleague
-    own, _ = messages.stage_for_staff(db, staff, _file())
+    own, _ = attachments.stage_for_staff(db, staff, _file())
     with pytest.raises(NotFound):  # a colleague's unsent attachment is not yours either
         messages.open_attachment_for_staff(db, other_staff, own.id)
 
@@ -163,18 +163,18 @@ def test_limits_and_validation(db):
         with pytest.raises(DomainError) as err:
             messages.start_thread(db, ctx, subject=subject, body=body)
         assert err.value.key == key
-    for _ in range(messages.ATTACHMENTS_PER_MESSAGE):
-        messages.stage_for_contact(db, ctx, _file())
+    for _ in range(attachments.ATTACHMENTS_PER_MESSAGE):
+        attachments.stage_for_contact(db, ctx, _file())
     with pytest.raises(DomainError) as err:
-        messages.stage_for_contact(db, ctx, _file())
+        attachments.stage_for_contact(db, ctx, _file())
     assert err.value.key == "messages.error.too_many_files"
 
 
 def test_unsent_attachments_are_purged_after_a_day(db):
     ctx = portal_ctx(db, make_contact(db))
-    old, _ = messages.stage_for_contact(db, ctx, _file())
+    old, _ = attachments.stage_for_contact(db, ctx, _file())
     clock.freeze(clock.now() + timedelta(hours=25))
-    _, stale = messages.stage_for_contact(db, ctx, _file())
+    _, stale = attachments.stage_for_contact(db, ctx, _file())
     assert stale == [old.stored_name] and db.get(MessageAttachment, old.id) is None
 
 
@@ -184,7 +184,7 @@ def test_messages_need_the_right(db):
     with pytest.raises(Forbidden):
         messages.start_thread(db, ctx, subject="x", body="y")
     with pytest.raises(Forbidden):
-        messages.stage_for_contact(db, ctx, _file())
+        attachments.stage_for_contact(db, ctx, _file())
     assert messages.unread_count(db, ctx) == 0
 
 

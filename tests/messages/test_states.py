@@ -12,10 +12,8 @@ from portal_app.messages.models import MessageThread
 from portal_app.core.models.notify import OutboundMessage
 from portal_app.core import files as file_intake
 from portal_app.core.auth import sessions as portal_sessions
-from portal_app.messages.admin_state import AdminInboxState
-from portal_app.messages.state import MessagesState
-from portal_app.messages.admin_state import InboxCountState
-from portal_app.messages.state import MessagesCountState
+from portal_app.messages.admin_state import AdminInboxState, AdminThreadState, InboxCountState
+from portal_app.messages.state import MessagesCountState, MessagesState, ThreadsState
 from tests.factories import PDF_BYTES, PNG_BYTES, make_account, make_contact, staff_session
 from tests.support.states import public_json, sub
 from tests.support.uploads import at, run_upload
@@ -37,7 +35,7 @@ def test_customer_writes_with_an_attachment_then_staff_reply(root):
     page.load_new()
     assert page.error_key == "" and page.staged == []
     run_upload(page, "upload_attachments", [("Zähler.png", PNG_BYTES)])
-    assert [a["title"] for a in page.staged] == ["Zähler.png"] and not page.uploading
+    assert [a.title for a in page.staged] == ["Zähler.png"] and not page.uploading
     page.send_new({"subject": "", "body": "x"})
     assert page.error_key == "messages.error.subject_required"
     redirect = page.send_new({"subject": "Zählerstand", "body": "Siehe Foto."})
@@ -47,8 +45,8 @@ def test_customer_writes_with_an_attachment_then_staff_reply(root):
     at(page, f"/messages/thread?id={thread.id}")
     page.load_thread()
     assert page.notice_key == "messages.sent_ok" and page.subject == "Zählerstand"
-    assert [e["body"] for e in page.entries] == ["Siehe Foto."]
-    assert [(f["title"], f["message_id"]) for f in page.files] == [("Zähler.png", page.entries[0]["id"])]
+    assert [e.body for e in page.entries] == ["Siehe Foto."]
+    assert [(f.title, f.message_id) for f in page.files] == [("Zähler.png", page.entries[0].id)]
 
     # staff: the inbox shows it unread, the thread, a reply with a file, handled
     with session_scope() as db:
@@ -61,17 +59,18 @@ def test_customer_writes_with_an_attachment_then_staff_reply(root):
     inbox.staff_sid = staff_token
     at(inbox, "/admin/inbox")
     inbox.load_inbox()
-    row = next(r for r in inbox.rows if r["id"] == str(thread.id))
-    assert row["unread"] == "1" and row["from"] == "Hana Weiss"
-    at(inbox, f"/admin/inbox?thread={thread.id}")
-    inbox.load_inbox()
-    assert inbox.subject == "Zählerstand" and inbox.contact_name == "Hana Weiss"
-    run_upload(inbox, "upload_attachments", [("Antwort.pdf", PDF_BYTES)])
-    assert [a["title"] for a in inbox.staged] == ["Antwort.pdf"]
-    inbox.send_reply({"body": "Danke, erledigt."})
-    assert inbox.flash_key == "admin.inbox.replied" and len(inbox.entries) == 2 and inbox.staged == []
-    inbox.set_handled(True)
-    assert inbox.status == "handled"
+    row = next(r for r in inbox.rows if r.id == thread.id)
+    assert row.unread is True and row.sender == "Hana Weiss"
+    one = sub(root, AdminThreadState)
+    at(one, f"/admin/inbox?thread={thread.id}")
+    one.load_thread()
+    assert one.subject == "Zählerstand" and one.contact_name == "Hana Weiss"
+    run_upload(one, "upload_attachments", [("Antwort.pdf", PDF_BYTES)])
+    assert [a.title for a in one.staged] == ["Antwort.pdf"]
+    one.send_reply({"body": "Danke, erledigt."})
+    assert one.flash_key == "admin.inbox.replied" and len(one.entries) == 2 and one.staged == []
+    one.set_handled(True)
+    assert one.status == "handled"
     with session_scope() as db:
         mail = db.exec(select(OutboundMessage).where(OutboundMessage.contact_id == contact_id,
                                                      OutboundMessage.template == "message_reply")).one()
@@ -82,12 +81,13 @@ def test_customer_writes_with_an_attachment_then_staff_reply(root):
     nav.portal_sid = token
     nav.load_message_count()
     assert nav.unread_messages == 1
-    at(page, "/messages")
-    page.load_threads()
-    assert page.threads[0]["unread"] == "1" and page.threads[0]["status"] == "handled"
+    threads = sub(root, ThreadsState)
+    at(threads, "/messages")
+    threads.load_list()
+    assert threads.rows[0].unread is True and threads.rows[0].status == "handled"
     at(page, f"/messages/thread?id={thread.id}")
     page.load_thread()
-    assert [f["title"] for f in page.files] == ["Zähler.png", "Antwort.pdf"]
+    assert [f.title for f in page.files] == ["Zähler.png", "Antwort.pdf"]
     nav.load_message_count()
     assert nav.unread_messages == 0
     page.send_reply({"body": "Noch eine Frage."})
@@ -130,7 +130,7 @@ def test_staged_attachments_of_someone_else_cannot_be_removed(root):
     a.portal_sid = alice
     a.load_new()
     run_upload(a, "upload_attachments", [("a.pdf", PDF_BYTES)])
-    att_id = int(a.staged[0]["id"])
+    att_id = a.staged[0].id
     with session_scope() as db:
         from portal_app.messages.models import MessageAttachment
 

@@ -1,7 +1,7 @@
-"""Security of documents and messages: another account's document, folder, message or attachment is
-refused by id, by URL and by handler argument (and recorded); a non-shared document does not exist for
-customers; files are typed by content and served with safe headers; nothing goes to the public
-upload folder."""
+"""Security of documents: another account's document or folder is refused by id, by URL and by handler
+argument (and recorded); a non-shared document does not exist for customers; files are typed by
+content and served with safe headers; nothing goes to the public upload folder. (Messages: in
+tests/messages/test_security.py.)"""
 
 from __future__ import annotations
 
@@ -19,16 +19,13 @@ from portal_app.core.db import session_scope
 from portal_app.core.models.audit import AuditEvent
 from portal_app.documents import rules as documents
 from portal_app.core import files as file_intake
-from portal_app.messages import rules as messages
 from portal_app.core.auth import sessions as portal_sessions
-from portal_app.messages.admin_state import AdminInboxState
 from portal_app.documents.state import DocumentsState
-from portal_app.messages.state import MessagesState
 from portal_app.core.states.portal import PORTAL_COOKIE
 from portal_app.core.states.staff import STAFF_COOKIE
 from tests.factories import PDF_BYTES, make_account, make_contact, make_document, staff_ctx, staff_session
 from tests.support.states import sub
-from tests.support.uploads import at, run_upload
+from tests.support.uploads import run_upload
 
 _n = itertools.count(1)
 REPO = Path(__file__).resolve().parents[2]
@@ -36,8 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def world():
-    """Two accounts, each with a contact, a folder, a shared and an unshared document, a thread with an
-    attachment; plus staff tokens."""
+    """Two accounts, each with a contact, a folder, a shared and an unshared document; plus staff tokens."""
     out = {}
     with session_scope() as db:
         staff = staff_ctx(db)
@@ -48,15 +44,8 @@ def world():
             shared = make_document(db, acc, title='Report "Q1"\r\nX-Evil: 1.pdf', folder_id=folder.id, by=staff)
             hidden = make_document(db, acc, title="Hidden.pdf", shared=False, by=staff)
             text_doc = make_document(db, acc, title="notes.txt", data=b"plain text\n", by=staff)
-            ctx = portal_sessions.resolve_session(db, portal_sessions.open_session(db, contact.id))
-            att, _ = messages.stage_for_contact(db, ctx, file_intake.store_bytes("messages", "a.pdf", PDF_BYTES,
-                                                                                   10**6))
-            thread, _ = messages.start_thread(db, ctx, subject="Secret", body="Only mine")
-            staged, _ = messages.stage_for_contact(db, ctx, file_intake.store_bytes("messages", "s.pdf", PDF_BYTES,
-                                                                                      10**6))
             out[side] = {"account": acc.id, "token": portal_sessions.open_session(db, contact.id),
                          "folder": folder.id, "shared": shared.id, "hidden": hidden.id, "text": text_doc.id,
-                         "thread": thread.id, "attachment": att.id, "staged": staged.id,
                          "stored": shared.stored_name}
         out["staff_full"] = staff_session(db)
         out["staff_half"] = staff_session(db, totp=False)
@@ -115,36 +104,18 @@ def test_download_headers_are_safe(world, client):
 
 
 @pytest.mark.parametrize("path", ["/api/documents/..%2F..%2Fsecret.key", "/api/documents/1%00", "/api/documents/-1",
-                                  "/api/documents/1.pdf", "/api/documents/", "/api/message-attachments/..%2Fx",
-                                  "/api/admin/documents/abc"])
+                                  "/api/documents/1.pdf", "/api/documents/", "/api/admin/documents/abc"])
 def test_document_urls_take_only_ids(world, client, path):
     assert client.get(path, cookies={PORTAL_COOKIE: world["mine"]["token"],
                                      STAFF_COOKIE: world["staff_full"]}).status_code == 404
 
 
-def test_attachment_route_follows_thread_visibility(world, client):
-    mine, theirs = world["mine"], world["theirs"]
-    url = f"/api/message-attachments/{mine['attachment']}"
-    assert client.get(url).status_code == 404
-    assert client.get(url, cookies={PORTAL_COOKIE: theirs["token"]}).status_code == 404
-    assert refusals(theirs["account"], "message_attachment", mine["attachment"]) >= 1
-    assert client.get(f"/api/message-attachments/{mine['staged']}",
-                      cookies={PORTAL_COOKIE: theirs["token"]}).status_code == 404
-    assert client.get(url, cookies={PORTAL_COOKIE: mine["token"]}).status_code == 200
-
-
 def test_console_routes_need_a_full_staff_session(world, client):
     doc_url = f"/api/admin/documents/{world['mine']['hidden']}"
-    att_url = f"/api/admin/message-attachments/{world['mine']['attachment']}"
     for cookies in ({}, {STAFF_COOKIE: world["staff_half"]}, {STAFF_COOKIE: world["mine"]["token"]},
                     {PORTAL_COOKIE: world["mine"]["token"]}):
         assert client.get(doc_url, cookies=cookies).status_code == 404
-        assert client.get(att_url, cookies=cookies).status_code == 404
     assert client.get(doc_url, cookies={STAFF_COOKIE: world["staff_full"]}).status_code == 200
-    assert client.get(att_url, cookies={STAFF_COOKIE: world["staff_full"]}).status_code == 200
-    # a colleague's unsent attachment is not served either
-    assert client.get(f"/api/admin/message-attachments/{world['mine']['staged']}",
-                      cookies={STAFF_COOKIE: world["staff_full"]}).status_code == 404
 
 
 # ---- by handler argument ---------------------------------------------------------------------------
@@ -158,31 +129,12 @@ def test_handlers_refuse_another_accounts_ids(world, root):
     before = refusals(theirs["account"], "document_folder", mine["folder"])
     page.open_folder(mine["folder"])
     assert page.error_key == "error.not_found" and page.folder_id == 0
-    assert all(r["title"] != mine["stored"] for r in page.rows)
+    assert all(r.title != mine["stored"] for r in page.rows)
     assert refusals(theirs["account"], "document_folder", mine["folder"]) == before + 1
     page.open_preview(mine["shared"])
     assert page.error_key == "error.not_found" and not page.preview_open and page.preview_id != mine["shared"]
     page.open_preview(theirs["hidden"])  # their own account, but not shared
     assert page.error_key == "error.not_found"
-    msgs = sub(root, MessagesState)
-    msgs.portal_sid = theirs["token"]
-    at(msgs, f"/messages/thread?id={mine['thread']}")
-    msgs.load_thread()
-    assert msgs.error_key == "error.not_found" and msgs.entries == []
-    msgs.remove_attachment(mine["staged"])
-    assert msgs.error_key == "error.not_found"
-    assert refusals(theirs["account"], "message_thread", mine["thread"]) >= 1
-
-
-def test_console_inbox_needs_totp(world, root):
-    inbox = sub(root, AdminInboxState)
-    inbox.staff_sid = world["staff_half"]
-    at(inbox, f"/admin/inbox?thread={world['mine']['thread']}")
-    inbox.load_inbox()
-    assert inbox.flash_key == "error.session_over" and inbox.entries == [] and inbox.thread_id == 0
-    inbox.thread_id = world["mine"]["thread"]
-    inbox.send_reply({"body": "forged"})
-    assert inbox.flash_key == "error.session_over"
 
 
 # ---- files ---------------------------------------------------------------------------------------------
@@ -216,9 +168,8 @@ def test_nothing_goes_to_the_public_upload_folder():
     """Reflex serves its upload folder to anyone: private files live in data_dir, never there or in assets."""
     upload_dir = rx.get_upload_dir().resolve()
     data_dir = get_settings().data_dir.resolve()
-    for area in ("documents", "messages"):
-        stored = file_intake.area_dir(area).resolve()
-        assert upload_dir not in stored.parents and stored != upload_dir
-        assert (REPO / "assets").resolve() not in stored.parents
-        assert data_dir in stored.parents
+    stored = file_intake.area_dir("documents").resolve()
+    assert upload_dir not in stored.parents and stored != upload_dir
+    assert (REPO / "assets").resolve() not in stored.parents
+    assert data_dir in stored.parents
     assert not [p for p in upload_dir.rglob("*") if p.is_file()]
