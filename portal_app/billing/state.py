@@ -13,38 +13,23 @@ from portal_app.billing.models import OPEN_STATUSES
 from portal_app.billing.rows import (DueRow, FileRow, Formats, InvoiceRow, LineRow, PaymentRow, PlanRow,
                                      SettlementRow, TaxRow, file_rows, line_rows, settlement_rows)
 from portal_app.core import i18n
-from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import portal_event
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.portal import PortalState
+from portal_app.core.states.site import PageMessage
 
 # The year filter's choices: any year an invoice can have (imported history included).
 YEARS = ("",) + tuple(str(y) for y in range(1900, 2100))
 PLAN_NUMBERS_SHOWN = 12
 
 
-class BillingBase(rx.State, mixin=True):
+class BillingBase(PageMessage, mixin=True):
     """What every billing page's state has (each its own copy): a translated error shown instead of
-    the page, and formatting in the reader's language. Mixed into PortalState substates.
-
-    A refusal (the handler helper calls `_fail`) puts its message in `error_key` and takes off the
-    page what `_clear` names."""
-
-    error_key: str = ""
-
-    @rx.var
-    def error_text(self) -> str:
-        return i18n.t(self.lang or "en", self.error_key) if self.error_key else ""
+    the page (`PageMessage`: a refusal takes off the page what `_clear` names), and formatting in the
+    reader's language. Mixed into PortalState substates."""
 
     def _formats(self) -> Formats:
         return Formats(self.lang or "en")
-
-    def _fail(self, exc: DomainError) -> None:
-        self.error_key = exc.key
-        self._clear()
-
-    def _clear(self) -> None:
-        """What a refusal takes off this page (nothing by default)."""
 
 
 class InvoicesState(PagedList, BillingBase, PortalState):

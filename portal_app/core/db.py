@@ -72,3 +72,9 @@ def get_or_not_found(db: Session, model, row_id):
     if row is None:
         raise NotFound()
     return row
+
+
+def after_commit(db: Session, action) -> None:
+    """Run `action()` once this session's transaction commits, never if it rolls back: messages are
+    sent and files removed only when the rows that speak of them are for good."""
+    sa.event.listen(db, "after_commit", lambda _session: action(), once=True)

@@ -273,3 +273,11 @@ def download_name(title: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     ascii_name = re.sub(r"[^A-Za-z0-9._ -]", "_", ascii_name).strip() or "file"
     return ascii_name[:150]
+
+
+def remove_after_commit(db, area: str, stored_name: str | None) -> None:
+    """Remove a stored file once the transaction that deleted its row commits (kept on a rollback)."""
+    from portal_app.core.db import after_commit
+
+    if stored_name:
+        after_commit(db, lambda: remove(area, stored_name))

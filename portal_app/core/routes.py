@@ -93,10 +93,10 @@ def _not_found() -> Response:
     return Response(status_code=404, headers=NO_STORE)
 
 
-def stored_file_route(rules, opener: str, param: str, *, staff_side: bool):
-    """A download route for a stored file: the customer's session (or the staff console's), then the
-    service's own opener, which checks account, sharing and rights. Anything refused is the same 404 as
-    a missing id."""
+def stored_file_route(opener, param: str, *, area: str, staff_side: bool):
+    """A download route for a stored file of `area`: the customer's session (or the staff console's),
+    then the feature's own `opener(db, actor, id)`, which checks account, sharing and rights and returns
+    the file's row. Anything refused is the same 404 as a missing id."""
 
     async def download(request: Request) -> Response:
         inline = request.query_params.get("inline") == "1"
@@ -106,11 +106,11 @@ def stored_file_route(rules, opener: str, param: str, *, staff_side: bool):
                          else portal_context(db, request))
                 if actor is None:
                     return _not_found()
-                stored = getattr(rules, opener)(db, actor, request.path_params[param])
+                stored = opener(db, actor, request.path_params[param])
                 found = (stored.stored_name, stored.title, stored.mime_type)
         except DomainError:
             return _not_found()
-        return _file_response(rules.AREA, *found, inline=inline)
+        return _file_response(area, *found, inline=inline)
 
     return download
 

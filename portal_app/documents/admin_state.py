@@ -201,8 +201,7 @@ class AdminDocumentsState(PagedList, StaffState):
         self.share_id = 0
         sent = documents.set_shared(db, ctx, target, True, notify_customer=notify_customer)
         self._fetch(db, ctx)
-        db.commit()  # the emails go once their rows are committed
-        notify.dispatch(sent)
+        notify.dispatch_after_commit(db, sent)
         if sent:
             self._flash("admin.documents.shared_notified", count=len(sent))
         else:
@@ -258,8 +257,7 @@ class AdminDocumentsState(PagedList, StaffState):
         self.delete_id = 0
         gone = documents.delete_document(db, ctx, target)
         self._fetch(db, ctx)
-        db.commit()  # the file goes once its row is gone for good
-        file_intake.remove(documents.AREA, gone)
+        file_intake.remove_after_commit(db, documents.AREA, gone)
         self._flash("admin.documents.deleted")
 
     # ---- settings ----

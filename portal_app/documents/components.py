@@ -45,15 +45,15 @@ def send_files_button(icon: str | None, label_key: str, button_id: str, state, h
 
 
 def _new_doc(doc: rx.Var) -> rx.Component:
-    href = api_url("/api/documents/" + doc["id"] + rx.cond(doc["inline"] != "", "?inline=1", ""))
+    href = api_url("/api/documents/" + doc.id.to(str) + rx.cond(doc.inline, "?inline=1", ""))
     return list_item(
         rx.hstack(
             rx.icon("file_text", size=16, color="var(--gray-10)"),
-            rx.el.a(doc["title"], href=href, target="_blank", rel="noopener noreferrer",
+            rx.el.a(doc.title, href=href, target="_blank", rel="noopener noreferrer",
                     style={"font_weight": "500", "font_size": "0.9em", "overflow_wrap": "anywhere",
                            "color": "var(--accent-11)"}),
             rx.spacer(),
-            rx.text(doc["when"], " · ", doc["size"], size="1", color_scheme="gray", white_space="nowrap"),
+            rx.text(doc.when, " · ", doc.size, size="1", color_scheme="gray", white_space="nowrap"),
             align="center",
             spacing="2",
             width="100%",

@@ -10,7 +10,8 @@ from portal_app.documents import rules as documents
 
 registries.ROUTES.extend([
     # A customer's document: their session, their account, shared, and the documents right.
-    Route("/api/documents/{doc_id:int}", stored_file_route(documents, "open_for_contact", "doc_id", staff_side=False)),
-    Route("/api/admin/documents/{doc_id:int}", stored_file_route(documents, "open_for_staff", "doc_id",
-                                                                 staff_side=True)),
+    Route("/api/documents/{doc_id:int}",
+          stored_file_route(documents.open_for_contact, "doc_id", area=documents.AREA, staff_side=False)),
+    Route("/api/admin/documents/{doc_id:int}",
+          stored_file_route(documents.open_for_staff, "doc_id", area=documents.AREA, staff_side=True)),
 ])

@@ -80,3 +80,19 @@ class AccountPick:
     id: int
     name: str
     number: str
+
+
+@dataclass(frozen=True)
+class NewDocRow:
+    """A line of the home page's "new documents" card."""
+
+    id: int
+    title: str
+    when: str
+    size: str
+    inline: bool
+
+    @classmethod
+    def of(cls, d: DocItem, lang: str) -> NewDocRow:
+        return cls(d.id, d.title, i18n.format_date(d.created_at, lang), i18n.format_size(d.size_bytes, lang),
+                   d.inline)

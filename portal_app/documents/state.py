@@ -14,9 +14,10 @@ from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import parse_id, portal_event
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.portal import PortalState
+from portal_app.core.states.site import PageMessage
 from portal_app.core.states.uploads import progress_percent, receive_and_store
 from portal_app.documents import rules as documents
-from portal_app.documents.rows import DocumentRow, FolderRow, kind
+from portal_app.documents.rows import DocumentRow, FolderRow, NewDocRow, kind
 
 UPLOAD_ID = "customer-document-upload"
 
@@ -36,7 +37,7 @@ class DocumentsCountState(PortalState):
         self._set(new_documents=documents.new_count(db, ctx))
 
 
-class DocumentsState(PagedList, PortalState):
+class DocumentsState(PagedList, PageMessage, PortalState):
     page_size: ClassVar[int] = documents.PAGE_SIZE
     # "" is the default order (newest first).
     filters: ClassVar[dict[str, tuple[str, ...]]] = {"sort": ("", *documents.SORTS)}
@@ -45,8 +46,6 @@ class DocumentsState(PagedList, PortalState):
     folders: list[FolderRow] = []
     folder_id: int = 0  # 0: every folder
     folder_name: str = ""
-    error_key: str = ""
-    error_params: dict[str, str] = {}
     notice_key: str = ""
     # Preview in the page (PDF and raster images only).
     preview_open: bool = False
@@ -71,16 +70,8 @@ class DocumentsState(PagedList, PortalState):
         return bool(self.total) or bool(self.q) or bool(self.folder_id) or bool(self.folders)
 
     @rx.var
-    def error_text(self) -> str:
-        return i18n.t(self.lang or "en", self.error_key, **self.error_params) if self.error_key else ""
-
-    @rx.var
     def notice_text(self) -> str:
         return i18n.t(self.lang or "en", self.notice_key, business=self.brand_name) if self.notice_key else ""
-
-    def _fail(self, exc: DomainError) -> None:
-        self.error_key = exc.key
-        self.error_params = {k: str(v) for k, v in exc.params.items()}
 
     def _fetch_folders(self, db, ctx) -> None:
         """The folders and the upload rules: they do not change with a search, a sort or a page turn."""
@@ -178,8 +169,7 @@ class DocumentsState(PagedList, PortalState):
 class NewDocumentsCardState(PortalState):
     """The home page's "new documents" card."""
 
-    # Rows stay dicts until tests/dashboard reads them as attributes (see the hand-back report).
-    new_docs: list[dict[str, str]] = []
+    new_docs: list[NewDocRow] = []
 
     def _fail(self, exc: DomainError) -> None:
         """No session or no documents right: the card stays as it was, without a message."""
@@ -187,6 +177,4 @@ class NewDocumentsCardState(PortalState):
     @portal_event
     def load_new_documents(self, db, ctx):
         lang = self.lang or ctx.language
-        self._set(new_docs=[{"id": str(d.id), "title": d.title, "when": i18n.format_date(d.created_at, lang),
-                             "size": i18n.format_size(d.size_bytes, lang), "inline": "1" if d.inline else ""}
-                            for d in documents.newest_unseen(db, ctx)])
+        self._set(new_docs=[NewDocRow.of(d, lang) for d in documents.newest_unseen(db, ctx)])

@@ -113,8 +113,7 @@ class AdminThreadState(StagedFiles, StaffState):
         deliveries = messages.reply_as_staff(db, ctx, self.thread_id,
                                              str(form.get("body", ""))[:messages.BODY_MAX + 100])
         self._fetch_thread(db, ctx, self.thread_id)
-        db.commit()  # the emails go once their rows are committed
-        notify.dispatch(deliveries)
+        notify.dispatch_after_commit(db, deliveries)
         self.form_version += 1
         self._flash("admin.inbox.replied")
         return InboxCountState.load_inbox_count
@@ -130,8 +129,7 @@ class AdminThreadState(StagedFiles, StaffState):
     def remove_attachment(self, db, ctx, attachment_id: int):
         name = attachments.discard_staged(db, attachment_id=parse_id(attachment_id), staff_id=ctx.staff_id)
         self._fetch_staged(db, ctx)
-        db.commit()  # the file goes once its row is gone for good
-        file_intake.remove(attachments.AREA, name)
+        file_intake.remove_after_commit(db, attachments.AREA, name)
 
     @staff_event
     def set_upload_progress(self, db, ctx, prog: dict):

@@ -18,7 +18,7 @@ from portal_app.core.models.auth import StaffUser
 from portal_app.core.models.accounts import ROLE_ADMIN
 from portal_app.messages.models import MODULE, STATUS_HANDLED, STATUS_OPEN
 from portal_app.messages import attachments
-from portal_app.messages.attachments import AREA, AttachmentView  # AREA: where the openers below find files (routes)
+from portal_app.messages.attachments import AttachmentView  # AREA: where the openers below find files (routes)
 from portal_app.core import audit, clock, notifications, notify
 from portal_app.core.business import branding, business_view
 from portal_app.core.errors import DomainError, NotFound

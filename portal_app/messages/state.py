@@ -14,6 +14,7 @@ from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import parse_id, portal_event, query_id
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.portal import PortalState
+from portal_app.core.states.site import PageMessage
 from portal_app.core.states.uploads import progress_percent, receive_and_store
 from portal_app.messages import attachments, rules as messages
 from portal_app.messages.rows import AttachmentRow, EntryRow, ThreadRow, thread_rows
@@ -57,21 +58,6 @@ class StagedFiles(rx.State, mixin=True):
                 self._fetch_staged(db, ctx)
 
 
-class PageErrors(rx.State, mixin=True):
-    """A customer page's own message place (the portal shell shows no flash)."""
-
-    error_key: str = ""
-    error_params: dict[str, str] = {}
-
-    @rx.var
-    def error_text(self) -> str:
-        return i18n.t(self.lang or "en", self.error_key, **self.error_params) if self.error_key else ""
-
-    def _fail(self, exc: DomainError) -> None:
-        self.error_key = exc.key
-        self.error_params = {k: str(v) for k, v in exc.params.items()}
-
-
 class MessagesCountState(PortalState):
     """The unread count beside the Messages link: loaded when the badge appears, so no page pays for it."""
 
@@ -87,7 +73,7 @@ class MessagesCountState(PortalState):
         self._set(unread_messages=messages.unread_count(db, ctx))
 
 
-class ThreadsState(PagedList, PageErrors, PortalState):
+class ThreadsState(PagedList, PageMessage, PortalState):
     """The customer's threads, newest first."""
 
     page_size: ClassVar[int] = messages.PAGE_SIZE
@@ -100,7 +86,7 @@ class ThreadsState(PagedList, PageErrors, PortalState):
         self._set(total=total, rows=[ThreadRow.of(th, lang) for th in items])
 
 
-class MessagesState(StagedFiles, PageErrors, PortalState):
+class MessagesState(StagedFiles, PageMessage, PortalState):
     """Writing a new message, and one thread with its replies."""
 
     thread_id: int = 0
@@ -139,8 +125,7 @@ class MessagesState(StagedFiles, PageErrors, PortalState):
         self.error_key = ""
         thread, deliveries = messages.start_thread(db, ctx, subject=str(form.get("subject", ""))[:500],
                                                    body=str(form.get("body", ""))[:messages.BODY_MAX + 100])
-        db.commit()  # the emails go once their rows are committed
-        notify.dispatch(deliveries)
+        notify.dispatch_after_commit(db, deliveries)
         self.staged, self.notice_key = [], "messages.sent_ok"
         self._exit_notice = True
         return rx.redirect(f"/messages/thread?id={thread.id}")
@@ -161,8 +146,7 @@ class MessagesState(StagedFiles, PageErrors, PortalState):
         deliveries = messages.reply_as_contact(db, ctx, self.thread_id,
                                                str(form.get("body", ""))[:messages.BODY_MAX + 100])
         self._fetch_thread(db, ctx, self.thread_id)
-        db.commit()  # the emails go once their rows are committed
-        notify.dispatch(deliveries)
+        notify.dispatch_after_commit(db, deliveries)
         self.form_version += 1
 
     # ---- attachments ----
@@ -176,8 +160,7 @@ class MessagesState(StagedFiles, PageErrors, PortalState):
         self.error_key = ""
         name = attachments.discard_staged(db, attachment_id=parse_id(attachment_id), contact_id=ctx.contact_id)
         self._fetch_staged(db, ctx)
-        db.commit()  # the file goes once its row is gone for good
-        file_intake.remove(attachments.AREA, name)
+        file_intake.remove_after_commit(db, attachments.AREA, name)
 
     @portal_event(background=True)
     async def upload_attachments(self, ctx, chunks: rx.UploadChunkIterator):

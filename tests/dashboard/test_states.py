@@ -91,7 +91,7 @@ def test_editor_then_dashboard(root):
     docs_card = load_home(root, dash)
     assert [a.label for a in dash.actions] == ["Mes documents", "État du réseau"]
     assert [a.external for a in dash.actions] == [False, True]
-    assert [d["title"] for d in docs_card.new_docs] == ["Bienvenue.pdf"]
+    assert [d.title for d in docs_card.new_docs] == ["Bienvenue.pdf"]
     assert dash.news[0].text == "Nouveau document : Bienvenue.pdf" and dash.news[0].unread is True
     dash.load_dashboard()  # seen once: still listed, no longer marked
     assert dash.news[0].unread is False

@@ -215,9 +215,9 @@ def dispatch_after_commit(db: Session, deliveries: list[Delivery]) -> None:
     """From inside a handler's transaction (the handler helper's session): send these messages once
     it commits, never if it rolls back. Their outbox rows are committed with everything else."""
     if deliveries:
-        from sqlalchemy import event
+        from portal_app.core.db import after_commit
 
-        event.listen(db, "after_commit", lambda _session: dispatch(deliveries), once=True)
+        after_commit(db, lambda: dispatch(deliveries))
 
 
 def wait_idle(timeout: float = 30) -> None:

@@ -91,3 +91,24 @@ class SiteState(rx.State):
 
     def _client_ip(self) -> str:
         return self.router.session.client_ip or ""
+
+
+class PageMessage(rx.State, mixin=True):
+    """A page's own place for a refusal, shown in the page rather than in the shell: `error_text`,
+    translated with its parameters. The handler helper calls `_fail`; `_clear` says what a refusal
+    takes off the page (nothing by default)."""
+
+    error_key: str = ""
+    error_params: dict[str, str] = {}
+
+    @rx.var
+    def error_text(self) -> str:
+        return i18n.t(self.lang or "en", self.error_key, **self.error_params) if self.error_key else ""
+
+    def _fail(self, exc: DomainError) -> None:
+        self.error_key = exc.key
+        self.error_params = {k: str(v) for k, v in exc.params.items()}
+        self._clear()
+
+    def _clear(self) -> None:
+        """What a refusal takes off this page (nothing by default)."""

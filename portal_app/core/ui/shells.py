@@ -34,6 +34,12 @@ ADMIN_NAV.extend([
 ])
 
 
+def flash_message() -> rx.Component:
+    """The page message of a handler that has no place of its own for it (a refusal, a confirmation)."""
+    return rx.cond(SiteState.flash_kind == "error", alert(SiteState.flash_text, "error"),
+                   alert(SiteState.flash_text, "success"))
+
+
 def brand_mark(size: str = "32px") -> rx.Component:
     return rx.hstack(
         rx.cond(SiteState.logo_url != "",
@@ -109,7 +115,8 @@ def portal_shell(content: rx.Component) -> rx.Component:
                    "background": "var(--color-panel-solid)"},
         ),
         rx.el.main(
-            rx.cond(PortalState.authed, content, loading()),
+            rx.cond(PortalState.authed,
+                    rx.vstack(flash_message(), content, width="100%", spacing="4"), loading()),
             id="main",
             style={"max_width": PAGE_MAX_WIDTH, "margin": "0 auto", "padding": "1.5em 1em"},
         ),
@@ -168,8 +175,7 @@ def admin_shell(content: rx.Component) -> rx.Component:
         rx.el.main(
             rx.cond(
                 StaffState.staff_authed,
-                rx.vstack(rx.cond(StaffState.flash_kind == "error", alert(StaffState.flash_text, "error"),
-                                  alert(StaffState.flash_text, "success")), content, width="100%", spacing="4"),
+                rx.vstack(flash_message(), content, width="100%", spacing="4"),
                 loading(),
             ),
             id="main",
