@@ -6,6 +6,7 @@ import re
 
 from sqlmodel import Session
 
+from portal_app.core.db import singleton
 from portal_app.billing.amounts import parse_rate
 from portal_app.billing.models import BillingSettings
 from portal_app.core import audit, clock
@@ -18,12 +19,7 @@ _BIC_RE = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 
 
 def get_settings_row(db: Session) -> BillingSettings:
-    row = db.get(BillingSettings, 1)
-    if row is None:
-        row = BillingSettings(id=1)
-        db.add(row)
-        db.flush()
-    return row
+    return singleton(db, BillingSettings)
 
 
 def check_currency(raw: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from portal_app.core.db import singleton
 from portal_app.core.config import get_settings
 from portal_app.core.models.business import BusinessSettings
 from portal_app.core.models.accounts import MODULES
@@ -24,12 +25,8 @@ HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def get_business(db: Session) -> BusinessSettings:
-    row = db.get(BusinessSettings, 1)
-    if row is None:
-        row = BusinessSettings(id=1, languages=["en", "fr", "de"], default_language="en", modules=list(MODULES))
-        db.add(row)
-        db.flush()
-    return row
+    return singleton(db, BusinessSettings, languages=["en", "fr", "de"], default_language="en",
+                     modules=list(MODULES))
 
 
 @dataclass(frozen=True)

@@ -78,3 +78,18 @@ def after_commit(db: Session, action) -> None:
     """Run `action()` once this session's transaction commits, never if it rolls back: messages are
     sent and files removed only when the rows that speak of them are for good."""
     sa.event.listen(db, "after_commit", lambda _session: action(), once=True)
+
+
+def singleton(db: Session, model, **defaults):
+    """The one row of a settings table (id 1), created with `defaults` the first time it is read."""
+    row = db.get(model, 1)
+    if row is not None:
+        return row
+    try:
+        with db.begin_nested():
+            row = model(id=1, **defaults)
+            db.add(row)
+            db.flush()
+    except sa.exc.IntegrityError:  # another request created it first
+        row = db.get(model, 1)
+    return row

@@ -10,6 +10,7 @@ from functools import lru_cache
 from sqlalchemy import bindparam, exists, false, or_
 from sqlmodel import Session, func, select
 
+from portal_app.core.db import singleton
 from portal_app.core.models.accounts import Account, Contact
 from portal_app.documents.models import Document, DocumentFolder, DocumentSettings, DocumentView
 from portal_app.documents.models import SOURCE_BUSINESS, SOURCE_CUSTOMER
@@ -33,12 +34,7 @@ MAX_UPLOAD_MB_LIMIT = 200
 
 
 def get_settings_row(db: Session) -> DocumentSettings:
-    row = db.get(DocumentSettings, 1)
-    if row is None:
-        row = DocumentSettings(id=1)
-        db.add(row)
-        db.flush()
-    return row
+    return singleton(db, DocumentSettings)
 
 
 def max_upload_bytes(db: Session) -> int:

@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import and_, bindparam, or_
 from sqlmodel import Session, func, select
 
+from portal_app.core.db import singleton
 from portal_app.core.models.accounts import Account, Contact
 from portal_app.messages.models import MessageAttachment, MessageSettings, MessageThread, ThreadMessage
 from portal_app.core.models.auth import StaffUser
@@ -35,12 +36,7 @@ EXCERPT_CHARS = 300
 
 
 def get_settings_row(db: Session) -> MessageSettings:
-    row = db.get(MessageSettings, 1)
-    if row is None:
-        row = MessageSettings(id=1)
-        db.add(row)
-        db.flush()
-    return row
+    return singleton(db, MessageSettings)
 
 
 def update_settings(db: Session, staff: StaffContext, *, staff_notify_email: str) -> MessageSettings:

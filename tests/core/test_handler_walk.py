@@ -68,12 +68,12 @@ def test_the_walk_sees_the_whole_app():
 @pytest.mark.parametrize("cls,name,handler", ALL, ids=[f"{c.__name__}.{n}" for c, n, _ in ALL])
 def test_every_handler_goes_through_a_helper(cls, name, handler):
     side = getattr(handler.fn, handlers.SIDE_MARK, None)
-    assert side in {"portal", "staff", "public", "list"}, f"{cls.__name__}.{name} skips the handler helper"
+    assert side in {"portal", "staff", "public", "own"}, f"{cls.__name__}.{name} skips the handler helper"
     if side == "public":
         assert name in PUBLIC.get(cls.__name__, set()), f"{cls.__name__}.{name} is public: declare it in PUBLIC"
     elif side in SIDES:
         assert issubclass(cls, SIDES[side]), f"{cls.__name__}.{name} is a {side} handler on the wrong side"
-    else:  # the paged-list mixin: the state's own side decides
+    else:  # a mixin's handler (paged lists, dialogs): the state's own side decides
         assert issubclass(cls, (PortalState, StaffState))
 
 

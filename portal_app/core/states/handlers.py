@@ -33,7 +33,8 @@ from portal_app.core.errors import DomainError
 
 log = logging.getLogger("guichet.handlers")
 
-# Set on every wrapped handler: "portal", "staff" or "public". The handler-walk test reads it.
+# Set on every wrapped handler: "portal", "staff", "own" (a mixin's: the state's side) or "public".
+# The handler-walk test reads it.
 SIDE_MARK = "_guichet_side"
 NOT_FOUND = DomainError("error.not_found")
 
@@ -148,6 +149,8 @@ def _decorator(side: str):
 
 
 portal_event = _decorator("portal")
+# For mixins that serve both sides (paged lists, dialogs): the actor comes from the state's own side.
+own_side_event = _decorator("own")
 staff_event = _decorator("staff")
 public_event = _decorator("public")
 

@@ -25,7 +25,7 @@ from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.core.states.handlers import _wrap
+from portal_app.core.states.handlers import own_side_event
 
 SEARCH_MAX_CHARS = 100
 
@@ -36,7 +36,7 @@ def page_count(total: int, size: int) -> int:
 
 def _list_event(fn):
     """The side is the state's own: `_actor` and `_fail` come from PortalState or StaffState."""
-    return _wrap(fn, "list")
+    return own_side_event(fn)
 
 
 class PagedList(rx.State, mixin=True):

@@ -147,3 +147,78 @@ def keyed_badge(value: rx.Var, key_prefix: str, colours: dict[str, str], **props
     props.setdefault("variant", "soft")
     return rx.badge(SiteState.tr[key_prefix + value].to(str),
                     color_scheme=rx.match(value, *[(k, v) for k, v in colours.items()], "gray"), **props)
+
+
+def column(*children, **props) -> rx.Component:
+    """The page's vertical rhythm: children full width, spaced alike on every page."""
+    props.setdefault("spacing", "4")
+    props.setdefault("width", "100%")
+    return rx.vstack(*children, **props)
+
+
+def button_row(*buttons, **props) -> rx.Component:
+    """Buttons at the end of a form or a dialog (cancel first, the action last)."""
+    props.setdefault("justify", "end")
+    props.setdefault("spacing", "3")
+    props.setdefault("width", "100%")
+    props.setdefault("wrap", "wrap")
+    return rx.hstack(*buttons, **props)
+
+
+def form_grid(*fields, columns: str = "2", **props) -> rx.Component:
+    """Fields side by side on a wide screen, one under the other on a phone."""
+    props.setdefault("spacing", "3")
+    props.setdefault("width", "100%")
+    return rx.grid(*fields, columns=rx.breakpoints(initial="1", md=columns), **props)
+
+
+def page_header(title, *actions, level: str = "h1") -> rx.Component:
+    """A page's title (a catalogue key or a var) with its actions at the end of the line."""
+    heading = rx.heading(t(title) if isinstance(title, str) else title, size="6" if level == "h1" else "4",
+                         as_=level)
+    return rx.hstack(heading, rx.spacer(), *actions, width="100%", align="center", wrap="wrap", spacing="3")
+
+
+def form_dialog(title_key: str, *body, open, on_cancel, on_submit, submit_key: str = "admin.save",
+                description_key: str | None = None, danger: bool = False, submit_id: str | None = None,
+                **form_props) -> rx.Component:
+    """A dialog holding one form: its title, an optional line of explanation, the fields, then
+    Cancel and the action. `open` is the state's bool; `on_cancel` closes it."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t(title_key)),
+            *([rx.dialog.description(t(description_key), size="2")] if description_key else []),
+            rx.form(
+                column(
+                    *body,
+                    button_row(
+                        rx.button(t("admin.cancel"), variant="soft", on_click=on_cancel, type="button"),
+                        rx.button(t(submit_key), type="submit", id=submit_id,
+                                  color_scheme="red" if danger else None),
+                    ),
+                    spacing="3",
+                ),
+                on_submit=on_submit,
+                **form_props,
+            ),
+        ),
+        open=open,
+    )
+
+
+def confirm_dialog(title_key: str, text, *, open, on_cancel, on_confirm, confirm_key: str,
+                   danger: bool = True, confirm_id: str | None = None) -> rx.Component:
+    """Are you sure? A title, a sentence, Cancel and the (usually destructive) action."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(t(title_key)),
+            rx.alert_dialog.description(t(text) if isinstance(text, str) else text, size="2"),
+            button_row(
+                rx.alert_dialog.cancel(rx.button(t("admin.cancel"), variant="soft", on_click=on_cancel)),
+                rx.alert_dialog.action(rx.button(t(confirm_key), color_scheme="red" if danger else None,
+                                                 on_click=on_confirm, id=confirm_id)),
+                margin_top="1em",
+            ),
+        ),
+        open=open,
+    )
