@@ -124,26 +124,23 @@ def revoke_session(db: Session, token: str | None, reason: str = "logout") -> Po
     return row
 
 
-def revoke_contact_sessions(db: Session, contact_id: int, reason: str) -> int:
-    rows = db.exec(select(PortalSession).where(PortalSession.contact_id == contact_id,
-                                               PortalSession.revoked_at.is_(None))).all()
+def _revoke_all(db: Session, query, reason: str) -> int:
+    rows = db.exec(query.where(PortalSession.revoked_at.is_(None))).all()
     now = clock.now()
     for row in rows:
         row.revoked_at, row.revoked_reason = now, reason
         db.add(row)
     db.flush()
     return len(rows)
+
+
+def revoke_contact_sessions(db: Session, contact_id: int, reason: str) -> int:
+    return _revoke_all(db, select(PortalSession).where(PortalSession.contact_id == contact_id), reason)
 
 
 def revoke_account_sessions(db: Session, account_id: int, reason: str) -> int:
-    rows = db.exec(select(PortalSession).join(Contact, Contact.id == PortalSession.contact_id)
-                   .where(Contact.account_id == account_id, PortalSession.revoked_at.is_(None))).all()
-    now = clock.now()
-    for row in rows:
-        row.revoked_at, row.revoked_reason = now, reason
-        db.add(row)
-    db.flush()
-    return len(rows)
+    return _revoke_all(db, select(PortalSession).join(Contact, Contact.id == PortalSession.contact_id)
+                       .where(Contact.account_id == account_id), reason)
 
 
 def refuse_when_impersonating(ctx: PortalContext, action: str) -> None:

@@ -127,22 +127,6 @@ def portal_shell(content: rx.Component) -> rx.Component:
     )
 
 
-def portal_page(route: str, on_load: list | None = None, nav: NavEntry | None = None) -> Callable:
-    """Register a customer page: shell, session check before anything else loads."""
-    if nav is not None:
-        PORTAL_NAV.append(nav)
-
-    def decorator(fn: Callable[[], rx.Component]):
-        @rx.page(route=route, title="Guichet", on_load=[PortalState.portal_load, *(on_load or [])])
-        def page() -> rx.Component:
-            return portal_shell(fn())
-
-        page.__name__ = fn.__name__
-        return page
-
-    return decorator
-
-
 def admin_shell(content: rx.Component) -> rx.Component:
     return rx.box(
         rx.el.header(
@@ -186,17 +170,25 @@ def admin_shell(content: rx.Component) -> rx.Component:
     )
 
 
-def admin_page(route: str, on_load: list | None = None, nav: NavEntry | None = None) -> Callable:
-    """Register a console page: staff session (password + TOTP) checked before it loads."""
-    if nav is not None:
-        ADMIN_NAV.append(nav)
+def _registered_page(shell, title: str, session_load, nav_list: list[NavEntry]):
+    def register(route: str, on_load: list | None = None, nav: NavEntry | None = None) -> Callable:
+        if nav is not None:
+            nav_list.append(nav)
 
-    def decorator(fn: Callable[[], rx.Component]):
-        @rx.page(route=route, title="Guichet · Console", on_load=[StaffState.admin_load, *(on_load or [])])
-        def page() -> rx.Component:
-            return admin_shell(fn())
+        def decorator(fn: Callable[[], rx.Component]):
+            @rx.page(route=route, title=title, on_load=[session_load, *(on_load or [])])
+            def page() -> rx.Component:
+                return shell(fn())
 
-        page.__name__ = fn.__name__
-        return page
+            page.__name__ = fn.__name__
+            return page
 
-    return decorator
+        return decorator
+
+    return register
+
+
+# Register a customer page: its shell, and the session checked before anything else loads.
+portal_page = _registered_page(portal_shell, "Guichet", PortalState.portal_load, PORTAL_NAV)
+# Register a console page: staff session (password + TOTP) checked before it loads.
+admin_page = _registered_page(admin_shell, "Guichet · Console", StaffState.admin_load, ADMIN_NAV)
