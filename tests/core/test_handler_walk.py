@@ -1,21 +1,28 @@
 """Every event handler of every state the app registers goes through a handler helper, and none of
 them does anything for a browser without a session.
 
-The list of states comes from Reflex's own state tree after the whole app is imported, not from a
-hand-kept list: a new state or handler is walked the day it is written. A handler written without
-`portal_event` / `staff_event` / `public_event` (or the paged-list mixin) fails here."""
+The list of states comes from Reflex's own state tree after every module of the app that may hold a
+state is imported (all but the page and component modules, which must not define states: a test
+below checks that), not from a hand-kept list: a new state or handler is walked the day it is
+written. A handler written without `portal_event` / `staff_event` / `public_event` (or a mixin's
+`own_side_event`) fails here. Page modules are not imported, because registering pages in the test
+process would spoil the browser tests' app server."""
 
 from __future__ import annotations
 
+import ast
+import importlib
 import inspect
 import typing
+from pathlib import Path
 
 import pytest
 import reflex as rx
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-import portal_app.portal_app  # noqa: F401  (the whole app, as Reflex loads it: every state registered)
+import portal_app
+
 from portal_app.core.db import session_scope
 from portal_app.core.states import handlers
 from portal_app.core.states.portal import PortalState
@@ -23,6 +30,19 @@ from portal_app.core.states.site import SiteState
 from portal_app.core.states.staff import StaffState
 from tests.conftest import run_async
 from tests.support.states import sub
+
+APP_DIR = Path(portal_app.__file__).parent
+PAGE_MODULES = ("pages", "page", "components")
+
+
+def _is_ui_module(path: Path) -> bool:
+    return path.stem.endswith(PAGE_MODULES) or path.parent.name == "ui" or path.stem == "portal_app"
+
+
+for _path in sorted(APP_DIR.rglob("*.py")):  # every module that may declare a state
+    if not _is_ui_module(_path):
+        importlib.import_module(".".join(("portal_app", *_path.relative_to(APP_DIR).with_suffix("").parts))
+                                .removesuffix(".__init__"))
 
 # Handlers that need no actor, by design: page branding and language, the two login forms, the
 # session's own load, logout and end of impersonation (each checks the session itself). Adding one
@@ -142,3 +162,14 @@ def test_the_browser_never_sees_db_or_ctx():
 
 def test_site_state_is_the_root_of_both_sides():
     assert issubclass(PortalState, SiteState) and issubclass(StaffState, SiteState)
+
+
+def test_page_and_component_modules_declare_no_state():
+    """What makes the walk complete: states live in the modules it imports."""
+    for path in APP_DIR.rglob("*.py"):
+        if _is_ui_module(path):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ClassDef):
+                    bases = {ast.unparse(b) for b in node.bases}
+                    assert not any("State" in b or "PagedList" in b for b in bases), \
+                        f"{path.relative_to(APP_DIR)} declares the state {node.name}: move it to a state module"
