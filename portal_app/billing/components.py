@@ -21,6 +21,11 @@ def invoice_status(status: rx.Var) -> rx.Component:
     return keyed_badge(status, "billing.status.", STATUS_COLOURS, high_contrast=True)
 
 
+def method_cell(row, **props) -> rx.Component:
+    """How a payment was made (`row.method`), in the reader's language: a table cell, or a line's part."""
+    return rx.text(SiteState.tr["billing.method." + row.method].to(str), size="2", **props)
+
+
 def money_row(label_key: str, value: rx.Var, bold: bool = False) -> rx.Component:
     return rx.hstack(rx.text(t(label_key), size="2", color_scheme="gray"), rx.spacer(),
                      rx.text(value, size="2", weight="bold" if bold else "regular"), width="100%", align="center")
