@@ -89,22 +89,22 @@ def _header_form() -> rx.Component:
 def _line_form() -> rx.Component:
     return rx.form(
         column(
-            rx.heading(rx.cond(S.line_id > 0, t("admin.invoice.edit_line"), t("admin.invoice.add_line")), size="3",
+            rx.heading(rx.cond(S.line.id > 0, t("admin.invoice.edit_line"), t("admin.invoice.add_line")), size="3",
                        as_="h3"),
             form_grid(
-                field("billing.description", "description", required=True, default_value=S.line_description),
-                field("billing.quantity", "quantity", required=True, default_value=S.line_quantity,
+                field("billing.description", "description", required=True, default_value=S.line.description),
+                field("billing.quantity", "quantity", required=True, default_value=S.line.quantity,
                       input_mode="decimal"),
-                field("billing.unit_price", "unit_price", required=True, default_value=S.line_price,
+                field("billing.unit_price", "unit_price", required=True, default_value=S.line.price,
                       input_mode="decimal", placeholder="0.00"),
-                field("billing.tax_rate", "tax_rate", default_value=S.line_rate, input_mode="decimal"),
+                field("billing.tax_rate", "tax_rate", default_value=S.line.rate, input_mode="decimal"),
                 columns="4",
             ),
-            checkbox_field("admin.invoice.usage_line", "is_usage", S.line_usage),
+            checkbox_field("admin.invoice.usage_line", "is_usage", S.line.usage),
             rx.hstack(
-                brand_button(rx.cond(S.line_id > 0, t("admin.save"), t("admin.invoice.add_line")), type="submit",
+                brand_button(rx.cond(S.line.id > 0, t("admin.save"), t("admin.invoice.add_line")), type="submit",
                              id="save-line"),
-                rx.cond(S.line_id > 0, rx.button(t("admin.cancel"), on_click=S.cancel_edit, variant="soft",
+                rx.cond(S.line.id > 0, rx.button(t("admin.cancel"), on_click=S.cancel_edit, variant="soft",
                                                  type="button")),
                 spacing="3",
             ),

@@ -15,7 +15,7 @@ from portal_app.billing.amounts import PAGE_SIZE, STAFF_STATUS_FILTERS, amount_d
 from portal_app.billing.card_payments import online_payment_enabled
 from portal_app.billing.models import DRAFT
 from portal_app.billing.numbering import format_number
-from portal_app.billing.rows import (AdminInvoiceRow, AdminPaymentRow, FileRow, Formats, InvoiceView, LineRow,
+from portal_app.billing.rows import (AdminInvoiceRow, AdminPaymentRow, FileRow, Formats, InvoiceView, LineForm, LineRow,
                                      SettingsForm, SettlementRow, file_rows, invoice_view, line_rows, plain_rate,
                                      settings_form, settlement_rows)
 from portal_app.core import i18n, notify
@@ -75,13 +75,7 @@ class AdminInvoiceState(Dialogs, StaffState):
     lines: list[LineRow] = []
     files: list[FileRow] = []
     payments: list[SettlementRow] = []
-    # The line form: a new line, or the one being edited.
-    line_id: int = 0
-    line_description: str = ""
-    line_quantity: str = "1"
-    line_price: str = ""
-    line_rate: str = ""
-    line_usage: bool = False
+    line: LineForm = LineForm()
     default_rate: str = ""
     form_version: int = 0
     payment_saved: bool = False
@@ -108,8 +102,7 @@ class AdminInvoiceState(Dialogs, StaffState):
         self.flash_key = ""
 
     def _reset_line_form(self) -> None:
-        self.line_id, self.line_description, self.line_quantity = 0, "", "1"
-        self.line_price, self.line_rate, self.line_usage = "", self.default_rate, False
+        self.line = LineForm(rate=self.default_rate)
 
     @staff_event
     def load_invoice(self, db, ctx):
@@ -126,7 +119,7 @@ class AdminInvoiceState(Dialogs, StaffState):
 
     @staff_event
     def save_line(self, db, ctx, form: dict):
-        rules.save_line(db, ctx, self.invoice_id, line_id=self.line_id or None,
+        rules.save_line(db, ctx, self.invoice_id, line_id=self.line.id or None,
                         description=str(form.get("description", ""))[:500], quantity=str(form.get("quantity", ""))[:20],
                         unit_price=str(form.get("unit_price", ""))[:20], tax_rate=str(form.get("tax_rate", ""))[:10],
                         is_usage=bool(form.get("is_usage")))
@@ -139,11 +132,9 @@ class AdminInvoiceState(Dialogs, StaffState):
         line = next((li for li in lines_of(db, inv.id) if str(li.id) == str(line_id)), None)
         if line is None:
             raise NotFound()
-        self.line_id, self.line_description = line.id, line.description
-        self.line_quantity = f"{Decimal(line.quantity_milli) / 1000:f}"
-        self.line_price = _plain_amount(line.unit_price_minor, inv.currency)
-        self.line_rate = plain_rate(line.tax_rate_bp)
-        self.line_usage = line.is_usage
+        self.line = LineForm(line.id, line.description, f"{Decimal(line.quantity_milli) / 1000:f}",
+                             _plain_amount(line.unit_price_minor, inv.currency), plain_rate(line.tax_rate_bp),
+                             line.is_usage)
         self.form_version += 1
 
     @staff_event

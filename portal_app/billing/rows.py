@@ -204,6 +204,18 @@ def invoice_view(f: Formats, inv, status: str, due: int) -> InvoiceView:
 
 
 @dataclass(frozen=True)
+class LineForm:
+    """The console's line form: a new line (`id` 0), or the values of the one being edited as staff type them."""
+
+    id: int = 0
+    description: str = ""
+    quantity: str = "1"
+    price: str = ""
+    rate: str = ""
+    usage: bool = False
+
+
+@dataclass(frozen=True)
 class BankDetails:
     """Where customers pay by transfer (the IBAN grouped by four)."""
 

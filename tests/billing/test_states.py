@@ -175,16 +175,16 @@ def test_staff_edit_issue_pay_and_void_through_the_handlers(root):
     ed.staff_sid = staff_token
     ed.router = _router("/admin/invoice", {"id": draft.id})
     ed.load_invoice()
-    assert ed.is_draft and ed.line_rate == "20"
+    assert ed.is_draft and ed.line.rate == "20"
     ed.issue()
     assert ed.flash_key == "billing.error.no_lines"
     ed.save_line({"description": "Hosting", "quantity": "2", "unit_price": "12,50", "tax_rate": "20"})
     ed.save_line({"description": "", "quantity": "1", "unit_price": "1", "tax_rate": "0"})
     assert ed.flash_key == "billing.error.description" and len(ed.lines) == 1
     ed.edit_line(ed.lines[0].id)
-    assert (ed.line_description, ed.line_quantity, ed.line_price) == ("Hosting", "2", "12.50")
+    assert (ed.line.description, ed.line.quantity, ed.line.price) == ("Hosting", "2", "12.50")
     ed.save_line({"description": "Hosting plus", "quantity": "3", "unit_price": "12.50", "tax_rate": "20"})
-    assert ed.lines[0].description == "Hosting plus" and ed.view.total == "€45.00" and ed.line_id == 0
+    assert ed.lines[0].description == "Hosting plus" and ed.view.total == "€45.00" and ed.line.id == 0
     ed.save_header({"currency": "EUR", "due_date": "2099-01-31", "notes": "Thanks"})
     ed.open_dialog("issue")
     assert ed.dialog == "issue"
