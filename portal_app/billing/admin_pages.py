@@ -9,7 +9,7 @@ from portal_app.billing.amounts import STAFF_STATUS_FILTERS
 from portal_app.billing.components import invoice_status, method_cell, money_row
 from portal_app.core.states.site import SiteState
 from portal_app.core.ui.api import api_url
-from portal_app.core.ui.basics import (LABEL_STYLE, brand_button, button_row, checkbox_field, column, confirm_dialog,
+from portal_app.core.ui.basics import (LABEL_STYLE, brand_button, checkbox_field, column, confirm_dialog,
                                       field, form_dialog, form_grid, options, page_header, select, select_field)
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
@@ -67,52 +67,50 @@ def admin_invoices_page() -> rx.Component:
 S = AdminInvoiceState
 
 
+def _form(on_submit, *fields, spacing: str = "3", **props) -> rx.Component:
+    """A console form, its parts one under the other. `key=S.form_version` shows the state's values again
+    once a save went through (the fields are uncontrolled)."""
+    return rx.form(column(*fields, spacing=spacing), on_submit=on_submit, width="100%", **props)
+
+
 def _header_form() -> rx.Component:
-    return rx.form(
-        column(
-            form_grid(
-                select_field("billing.currency", "currency", *[rx.el.option(c, value=c) for c in CURRENCIES],
-                             value=S.currency),
-                field("billing.due_date", "due_date", type="date", default_value=S.due_date),
-            ),
-            rx.text(t("admin.invoice.due_help"), size="1", color_scheme="gray"),
-            _textarea("admin.invoice.notes", "notes", S.view.notes, "2"),
-            rx.button(t("admin.save"), type="submit", variant="soft"),
-            spacing="3",
+    return _form(
+        S.save_header,
+        form_grid(
+            select_field("billing.currency", "currency", *[rx.el.option(c, value=c) for c in CURRENCIES],
+                         value=S.currency),
+            field("billing.due_date", "due_date", type="date", default_value=S.due_date),
         ),
-        on_submit=S.save_header,
+        rx.text(t("admin.invoice.due_help"), size="1", color_scheme="gray"),
+        _textarea("admin.invoice.notes", "notes", S.view.notes, "2"),
+        rx.button(t("admin.save"), type="submit", variant="soft"),
         key=S.form_version,
-        width="100%",
     )
 
 
 def _line_form() -> rx.Component:
-    return rx.form(
-        column(
-            rx.heading(rx.cond(S.line.id > 0, t("admin.invoice.edit_line"), t("admin.invoice.add_line")), size="3",
-                       as_="h3"),
-            form_grid(
-                field("billing.description", "description", required=True, default_value=S.line.description),
-                field("billing.quantity", "quantity", required=True, default_value=S.line.quantity,
-                      input_mode="decimal"),
-                field("billing.unit_price", "unit_price", required=True, default_value=S.line.price,
-                      input_mode="decimal", placeholder="0.00"),
-                field("billing.tax_rate", "tax_rate", default_value=S.line.rate, input_mode="decimal"),
-                columns="4",
-            ),
-            checkbox_field("admin.invoice.usage_line", "is_usage", S.line.usage),
-            rx.hstack(
-                brand_button(rx.cond(S.line.id > 0, t("admin.save"), t("admin.invoice.add_line")), type="submit",
-                             id="save-line"),
-                rx.cond(S.line.id > 0, rx.button(t("admin.cancel"), on_click=S.cancel_edit, variant="soft",
-                                                 type="button")),
-                spacing="3",
-            ),
+    return _form(
+        S.save_line,
+        rx.heading(rx.cond(S.line.id > 0, t("admin.invoice.edit_line"), t("admin.invoice.add_line")), size="3",
+                   as_="h3"),
+        form_grid(
+            field("billing.description", "description", required=True, default_value=S.line.description),
+            field("billing.quantity", "quantity", required=True, default_value=S.line.quantity,
+                  input_mode="decimal"),
+            field("billing.unit_price", "unit_price", required=True, default_value=S.line.price,
+                  input_mode="decimal", placeholder="0.00"),
+            field("billing.tax_rate", "tax_rate", default_value=S.line.rate, input_mode="decimal"),
+            columns="4",
+        ),
+        checkbox_field("admin.invoice.usage_line", "is_usage", S.line.usage),
+        rx.hstack(
+            brand_button(rx.cond(S.line.id > 0, t("admin.save"), t("admin.invoice.add_line")), type="submit",
+                         id="save-line"),
+            rx.cond(S.line.id > 0, rx.button(t("admin.cancel"), on_click=S.cancel_edit, variant="soft",
+                                             type="button")),
             spacing="3",
         ),
-        on_submit=S.save_line,
         key=S.form_version,
-        width="100%",
     )
 
 
@@ -161,23 +159,19 @@ def _void_dialog() -> rx.Component:
 
 
 def _payment_form() -> rx.Component:
-    return rx.form(
-        column(
-            rx.heading(t("admin.invoice.record_payment"), size="3", as_="h3"),
-            form_grid(
-                field("billing.amount", "amount", required=True, input_mode="decimal"),
-                field("admin.invoice.received_on", "received_on", type="date"),
-                field("billing.reference", "reference"),
-                columns="3",
-            ),
-            _saved_row(rx.button(t("admin.invoice.record"), type="submit", variant="soft", id="record-payment"),
-                       S.payment_saved),
-            rx.text(t("admin.invoice.overpayment_help"), size="1", color_scheme="gray"),
-            spacing="3",
+    return _form(
+        S.record_payment,
+        rx.heading(t("admin.invoice.record_payment"), size="3", as_="h3"),
+        form_grid(
+            field("billing.amount", "amount", required=True, input_mode="decimal"),
+            field("admin.invoice.received_on", "received_on", type="date"),
+            field("billing.reference", "reference"),
+            columns="3",
         ),
-        on_submit=S.record_payment,
+        _saved_row(rx.button(t("admin.invoice.record"), type="submit", variant="soft", id="record-payment"),
+                   S.payment_saved),
+        rx.text(t("admin.invoice.overpayment_help"), size="1", color_scheme="gray"),
         reset_on_submit=True,
-        width="100%",
     )
 
 
@@ -323,38 +317,36 @@ def admin_payments_page() -> rx.Component:
             nav=NavEntry("admin.nav.billing_settings", "/admin/billing-settings", "landmark", 94))
 def billing_settings_page() -> rx.Component:
     s, v = AdminBillingSettingsState, AdminBillingSettingsState.form
-    form = rx.form(
-        column(
-            rx.heading(t("admin.billing.numbers"), size="4", as_="h2"),
-            form_grid(
-                field("admin.billing.prefix", "number_prefix", default_value=v.number_prefix),
-                field("admin.billing.digits", "number_digits", type="number", default_value=v.number_digits),
-            ),
-            checkbox_field("admin.billing.yearly", "number_yearly", v.number_yearly),
-            rx.text(t("admin.billing.example"), " ", rx.code(s.example_number), size="2", color_scheme="gray"),
-            rx.heading(t("admin.billing.defaults"), size="4", as_="h2"),
-            form_grid(
-                field("billing.currency", "default_currency", default_value=v.default_currency, max_length=3),
-                field("admin.billing.tax_rate", "default_tax_rate", default_value=v.default_tax_rate,
-                      input_mode="decimal"),
-                field("admin.billing.tax_label", "tax_label", default_value=v.tax_label),
-                field("admin.billing.terms", "payment_terms_days", type="number", default_value=v.payment_terms_days),
-            ),
-            _textarea("admin.billing.issuer", "issuer_details", v.issuer_details, "4"),
-            rx.heading(t("admin.billing.bank"), size="4", as_="h2"),
-            rx.text(rx.cond(s.online_payment, t("admin.billing.online_on"), t("admin.billing.online_off")), size="2",
-                    color_scheme="gray"),
-            form_grid(
-                field("billing.beneficiary", "bank_beneficiary", default_value=v.bank_beneficiary),
-                field("admin.billing.bank_name", "bank_name", default_value=v.bank_name),
-                field("billing.iban", "bank_iban", default_value=v.bank_iban),
-                field("billing.bic", "bank_bic", default_value=v.bank_bic),
-            ),
-            _saved_row(brand_button(t("admin.save"), type="submit"), s.saved),
+    form = _form(
+        s.save_settings,
+        rx.heading(t("admin.billing.numbers"), size="4", as_="h2"),
+        form_grid(
+            field("admin.billing.prefix", "number_prefix", default_value=v.number_prefix),
+            field("admin.billing.digits", "number_digits", type="number", default_value=v.number_digits),
         ),
-        on_submit=s.save_settings,
+        checkbox_field("admin.billing.yearly", "number_yearly", v.number_yearly),
+        rx.text(t("admin.billing.example"), " ", rx.code(s.example_number), size="2", color_scheme="gray"),
+        rx.heading(t("admin.billing.defaults"), size="4", as_="h2"),
+        form_grid(
+            field("billing.currency", "default_currency", default_value=v.default_currency, max_length=3),
+            field("admin.billing.tax_rate", "default_tax_rate", default_value=v.default_tax_rate,
+                  input_mode="decimal"),
+            field("admin.billing.tax_label", "tax_label", default_value=v.tax_label),
+            field("admin.billing.terms", "payment_terms_days", type="number", default_value=v.payment_terms_days),
+        ),
+        _textarea("admin.billing.issuer", "issuer_details", v.issuer_details, "4"),
+        rx.heading(t("admin.billing.bank"), size="4", as_="h2"),
+        rx.text(rx.cond(s.online_payment, t("admin.billing.online_on"), t("admin.billing.online_off")), size="2",
+                color_scheme="gray"),
+        form_grid(
+            field("billing.beneficiary", "bank_beneficiary", default_value=v.bank_beneficiary),
+            field("admin.billing.bank_name", "bank_name", default_value=v.bank_name),
+            field("billing.iban", "bank_iban", default_value=v.bank_iban),
+            field("billing.bic", "bank_bic", default_value=v.bank_bic),
+        ),
+        _saved_row(brand_button(t("admin.save"), type="submit"), s.saved),
         key=s.form_version,
-        width="100%",
+        spacing="4",
     )
     return column(page_header("admin.nav.billing_settings"), rx.card(form, width="100%"))
 

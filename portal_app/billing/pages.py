@@ -7,7 +7,7 @@ from portal_app.billing.components import credit_text, invoice_status, method_ce
 from portal_app.billing.state import InvoicesState, InvoiceState, PayState, PaymentsState
 from portal_app.core.states.site import SiteState
 from portal_app.core.ui.api import api_url
-from portal_app.core.ui.basics import LABEL_STYLE, alert, brand_button, column, options, page_header, pager, select
+from portal_app.core.ui.basics import LABEL_STYLE, alert, brand_button, column, options, pager, select
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
 from portal_app.core.ui.tables import data_table, list_page, text_cell
@@ -47,10 +47,15 @@ def _filters() -> rx.Component:
     )
 
 
-def _title(title_key: str, link: rx.Component) -> rx.Component:
-    """A customer list page's title (larger than the console's), and the link to its sister list."""
-    return rx.hstack(rx.heading(t(title_key), size="7", as_="h1"), rx.spacer(), link, width="100%", align="center",
-                     wrap="wrap")
+def _list_page(s, title_key: str, other_key: str, other_href: str, *body) -> rx.Component:
+    """A customer billing list: its title (larger than the console's), the link to its sister list, the
+    page's error, then `body`."""
+    return column(
+        rx.hstack(rx.heading(t(title_key), size="7", as_="h1"), rx.spacer(),
+                  rx.link(t(other_key), href=other_href, size="2"), width="100%", align="center", wrap="wrap"),
+        alert(s.error_text, "error"),
+        *body,
+    )
 
 
 def _invoice_card(row) -> rx.Component:
@@ -104,9 +109,8 @@ def _empty() -> rx.Component:
              nav=NavEntry("nav.invoices", "/invoices", "receipt", 20, module="invoices"))
 def invoices_page() -> rx.Component:
     s = InvoicesState
-    return column(
-        _title("billing.invoices", rx.link(t("billing.see_payments"), href="/payments", size="2")),
-        alert(s.error_text, "error"),
+    return _list_page(
+        s, "billing.invoices", "billing.see_payments", "/payments",
         rx.cond(
             s.error_key == "",
             column(
@@ -239,9 +243,8 @@ def invoice_page() -> rx.Component:
              nav=NavEntry("nav.payments", "/payments", "credit_card", 21, module="invoices"))
 def payments_page() -> rx.Component:
     s = PaymentsState
-    return column(
-        _title("billing.payments", rx.link(t("billing.see_invoices"), href="/invoices", size="2")),
-        alert(s.error_text, "error"),
+    return _list_page(
+        s, "billing.payments", "billing.see_invoices", "/invoices",
         rx.cond(s.returned_from_checkout,
                 rx.callout(t("billing.checkout_done"), icon="circle_check", color_scheme="green", role="status",
                            width="100%")),
