@@ -2,13 +2,15 @@
 
 import reflex as rx
 
-from portal_app.billing.admin_state import (AdminBillingSettingsState, AdminInvoiceImportState, AdminInvoicesState,
-                                            AdminInvoiceState, AdminPaymentsState)
+from portal_app.billing.admin_state import (CONSUMPTION_MAX_FILES, UPLOAD_MAX_FILES, AdminBillingSettingsState,
+                                            AdminInvoiceImportState, AdminInvoicesState, AdminInvoiceState,
+                                            AdminPaymentsState)
 from portal_app.billing.amounts import STAFF_STATUS_FILTERS
-from portal_app.billing.components import invoice_status, money_row
+from portal_app.billing.components import invoice_status, method_cell, money_row
 from portal_app.core.states.site import SiteState
 from portal_app.core.ui.api import api_url
-from portal_app.core.ui.basics import LABEL_STYLE, brand_button, checkbox_field, field, options, select, select_field
+from portal_app.core.ui.basics import (LABEL_STYLE, brand_button, checkbox_field, column, confirm_dialog,
+                                      field, form_dialog, form_grid, options, page_header, select, select_field)
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
 from portal_app.core.ui.tables import data_table, list_page, text_cell
@@ -29,16 +31,10 @@ def _textarea(label_key: str, name: str, value, rows: str = "3") -> rx.Component
             nav=NavEntry("admin.nav.invoices", "/admin/invoices", "receipt", 30))
 def admin_invoices_page() -> rx.Component:
     s = AdminInvoicesState
-    return rx.vstack(
-        rx.hstack(
-            rx.heading(t("admin.nav.invoices"), size="6", as_="h1"),
-            rx.spacer(),
-            rx.link(rx.button(rx.icon("upload", size=16), t("admin.invoices.import"), variant="soft"),
-                    href="/admin/invoice-import"),
-            width="100%",
-            align="center",
-            wrap="wrap",
-        ),
+    return column(
+        page_header("admin.nav.invoices",
+                    rx.link(rx.button(rx.icon("upload", size=16), t("admin.invoices.import"), variant="soft"),
+                            href="/admin/invoice-import")),
         rx.card(
             rx.form(
                 rx.hstack(
@@ -65,67 +61,56 @@ def admin_invoices_page() -> rx.Component:
             select(*options([("", "billing.filter.all")]), *options(STAFF_STATUS_FILTERS[1:], "billing.filter."),
                    name="status", aria_label=t("billing.status"), style={"width": "auto"}),
         ]),
-        spacing="4",
-        width="100%",
     )
 
 
 S = AdminInvoiceState
 
 
+def _form(on_submit, *fields, spacing: str = "3", **props) -> rx.Component:
+    """A console form, its parts one under the other. `key=S.form_version` shows the state's values again
+    once a save went through (the fields are uncontrolled)."""
+    return rx.form(column(*fields, spacing=spacing), on_submit=on_submit, width="100%", **props)
+
+
 def _header_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.grid(
-                select_field("billing.currency", "currency", *[rx.el.option(c, value=c) for c in CURRENCIES],
-                             value=S.currency),
-                field("billing.due_date", "due_date", type="date", default_value=S.due_date),
-                columns=rx.breakpoints(initial="1", md="2"),
-                spacing="3",
-                width="100%",
-            ),
-            rx.text(t("admin.invoice.due_help"), size="1", color_scheme="gray"),
-            _textarea("admin.invoice.notes", "notes", S.notes, "2"),
-            rx.button(t("admin.save"), type="submit", variant="soft"),
-            spacing="3",
-            width="100%",
+    return _form(
+        S.save_header,
+        form_grid(
+            select_field("billing.currency", "currency", *[rx.el.option(c, value=c) for c in CURRENCIES],
+                         value=S.currency),
+            field("billing.due_date", "due_date", type="date", default_value=S.due_date),
         ),
-        on_submit=S.save_header,
+        rx.text(t("admin.invoice.due_help"), size="1", color_scheme="gray"),
+        _textarea("admin.invoice.notes", "notes", S.view.notes, "2"),
+        rx.button(t("admin.save"), type="submit", variant="soft"),
         key=S.form_version,
-        width="100%",
     )
 
 
 def _line_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.heading(rx.cond(S.line_id > 0, t("admin.invoice.edit_line"), t("admin.invoice.add_line")), size="3",
-                       as_="h3"),
-            rx.grid(
-                field("billing.description", "description", required=True, default_value=S.line_description),
-                field("billing.quantity", "quantity", required=True, default_value=S.line_quantity,
-                      input_mode="decimal"),
-                field("billing.unit_price", "unit_price", required=True, default_value=S.line_price,
-                      input_mode="decimal", placeholder="0.00"),
-                field("billing.tax_rate", "tax_rate", default_value=S.line_rate, input_mode="decimal"),
-                columns=rx.breakpoints(initial="1", md="4"),
-                spacing="3",
-                width="100%",
-            ),
-            checkbox_field("admin.invoice.usage_line", "is_usage", S.line_usage),
-            rx.hstack(
-                brand_button(rx.cond(S.line_id > 0, t("admin.save"), t("admin.invoice.add_line")), type="submit",
-                             id="save-line"),
-                rx.cond(S.line_id > 0, rx.button(t("admin.cancel"), on_click=S.cancel_edit, variant="soft",
-                                                 type="button")),
-                spacing="3",
-            ),
-            spacing="3",
-            width="100%",
+    return _form(
+        S.save_line,
+        rx.heading(rx.cond(S.line.id > 0, t("admin.invoice.edit_line"), t("admin.invoice.add_line")), size="3",
+                   as_="h3"),
+        form_grid(
+            field("billing.description", "description", required=True, default_value=S.line.description),
+            field("billing.quantity", "quantity", required=True, default_value=S.line.quantity,
+                  input_mode="decimal"),
+            field("billing.unit_price", "unit_price", required=True, default_value=S.line.price,
+                  input_mode="decimal", placeholder="0.00"),
+            field("billing.tax_rate", "tax_rate", default_value=S.line.rate, input_mode="decimal"),
+            columns="4",
         ),
-        on_submit=S.save_line,
+        checkbox_field("admin.invoice.usage_line", "is_usage", S.line.usage),
+        rx.hstack(
+            brand_button(rx.cond(S.line.id > 0, t("admin.save"), t("admin.invoice.add_line")), type="submit",
+                         id="save-line"),
+            rx.cond(S.line.id > 0, rx.button(t("admin.cancel"), on_click=S.cancel_edit, variant="soft",
+                                             type="button")),
+            spacing="3",
+        ),
         key=S.form_version,
-        width="100%",
     )
 
 
@@ -148,11 +133,11 @@ def _lines_table() -> rx.Component:
 
 def _totals() -> rx.Component:
     return rx.vstack(
-        money_row("billing.subtotal", S.subtotal),
-        money_row("billing.tax", S.tax_text),
-        money_row("billing.total", S.total_text, bold=True),
-        rx.cond(~S.is_draft, money_row("billing.paid", S.paid_text)),
-        rx.cond(~S.is_draft, money_row("billing.amount_due", S.due_text, bold=True)),
+        money_row("billing.subtotal", S.view.subtotal),
+        money_row("billing.tax", S.view.tax),
+        money_row("billing.total", S.view.total, bold=True),
+        rx.cond(~S.is_draft, money_row("billing.paid", S.view.paid)),
+        rx.cond(~S.is_draft, money_row("billing.amount_due", S.view.due, bold=True)),
         spacing="1",
         width="100%",
         max_width="360px",
@@ -161,74 +146,62 @@ def _totals() -> rx.Component:
 
 
 def _issue_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(t("admin.invoice.issue_title")),
-            rx.alert_dialog.description(t("admin.invoice.issue_text")),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(t("admin.cancel"), variant="soft", on_click=S.close_issue)),
-                rx.alert_dialog.action(brand_button(t("admin.invoice.issue"), on_click=S.issue, id="confirm-issue")),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
-            ),
-        ),
-        open=S.issue_open,
-    )
+    return confirm_dialog("admin.invoice.issue_title", "admin.invoice.issue_text", open=S.dialog == "issue",
+                          on_cancel=S.close_dialog, on_confirm=S.issue, confirm_key="admin.invoice.issue",
+                          danger=False, confirm_id="confirm-issue")
 
 
 def _void_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(t("admin.invoice.void_title")),
-            rx.dialog.description(t("admin.invoice.void_text"), size="2"),
-            rx.form(
-                rx.vstack(
-                    field("admin.invoice.void_reason", "reason", required=True),
-                    rx.hstack(
-                        rx.button(t("admin.cancel"), variant="soft", on_click=S.close_void, type="button"),
-                        rx.button(t("admin.invoice.void"), color_scheme="red", type="submit", id="confirm-void"),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
-                    ),
-                    spacing="3",
-                ),
-                on_submit=S.void,
-            ),
-        ),
-        open=S.void_open,
-    )
+    return form_dialog("admin.invoice.void_title", field("admin.invoice.void_reason", "reason", required=True),
+                       open=S.dialog == "void", on_cancel=S.close_dialog, on_submit=S.void,
+                       submit_key="admin.invoice.void", description_key="admin.invoice.void_text", danger=True,
+                       submit_id="confirm-void")
 
 
 def _payment_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.heading(t("admin.invoice.record_payment"), size="3", as_="h3"),
-            rx.grid(
-                field("billing.amount", "amount", required=True, input_mode="decimal"),
-                field("admin.invoice.received_on", "received_on", type="date"),
-                field("billing.reference", "reference"),
-                columns=rx.breakpoints(initial="1", md="3"),
-                spacing="3",
-                width="100%",
-            ),
-            rx.hstack(rx.button(t("admin.invoice.record"), type="submit", variant="soft", id="record-payment"),
-                      rx.cond(S.payment_saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
-                      spacing="3", align="center"),
-            rx.text(t("admin.invoice.overpayment_help"), size="1", color_scheme="gray"),
-            spacing="3",
-            width="100%",
+    return _form(
+        S.record_payment,
+        rx.heading(t("admin.invoice.record_payment"), size="3", as_="h3"),
+        form_grid(
+            field("billing.amount", "amount", required=True, input_mode="decimal"),
+            field("admin.invoice.received_on", "received_on", type="date"),
+            field("billing.reference", "reference"),
+            columns="3",
         ),
-        on_submit=S.record_payment,
+        _saved_row(rx.button(t("admin.invoice.record"), type="submit", variant="soft", id="record-payment"),
+                   S.payment_saved),
+        rx.text(t("admin.invoice.overpayment_help"), size="1", color_scheme="gray"),
         reset_on_submit=True,
-        width="100%",
     )
+
+
+def _saved_row(submit: rx.Component, saved) -> rx.Component:
+    """A form's submit button, and "Saved" beside it once the form went through."""
+    return rx.hstack(submit, rx.cond(saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
+                     spacing="3", align="center")
+
+
+def _upload_box(upload_id: str, drop_key: str, accept: dict, max_files: int, button: rx.Component,
+                **props) -> list[rx.Component]:
+    """A drop zone, the names of the files chosen, and the button that sends them."""
+    return [
+        rx.upload(
+            rx.vstack(rx.icon("upload"), rx.text(t(drop_key), size="2"), align="center"),
+            id=upload_id,
+            accept=accept,
+            max_files=max_files,
+            border="1px dashed var(--gray-7)",
+            width="100%",
+            **props,
+        ),
+        rx.hstack(rx.foreach(rx.selected_files(upload_id), lambda f: rx.text(f, size="1")), spacing="2", wrap="wrap"),
+        button,
+    ]
 
 
 def _files() -> rx.Component:
     upload_id = "consumption-upload"
-    return rx.vstack(
+    return column(
         rx.heading(t("billing.consumption_files"), size="3", as_="h3"),
         rx.cond(~S.consumption_on, rx.callout(t("admin.invoice.consumption_off"), icon="eye_off", color_scheme="amber",
                                               size="1", width="100%")),
@@ -240,32 +213,28 @@ def _files() -> rx.Component:
             ("admin.invoice.actions", lambda f: rx.button(t("admin.invoice.remove"), size="1", variant="soft",
                                                           color_scheme="red", on_click=S.delete_file(f.id))),
         ], empty_key="admin.invoice.no_files"),
-        rx.upload(
-            rx.vstack(rx.icon("upload"), rx.text(t("admin.invoice.drop_files"), size="2"), align="center"),
-            id=upload_id,
-            accept={"text/csv": [".csv"], "text/plain": [".txt"], "application/pdf": [".pdf"]},
-            max_files=20,
-            border="1px dashed var(--gray-7)",
-            padding="1em",
-            width="100%",
-        ),
-        rx.hstack(rx.foreach(rx.selected_files(upload_id), lambda f: rx.text(f, size="1")), spacing="2", wrap="wrap"),
-        rx.button(t("admin.invoice.attach"), on_click=S.upload_consumption(rx.upload_files(upload_id=upload_id)),
-                  variant="soft", id="attach-files"),
+        *_upload_box(upload_id, "admin.invoice.drop_files",
+                     {"text/csv": [".csv"], "text/plain": [".txt"], "application/pdf": [".pdf"]},
+                     CONSUMPTION_MAX_FILES,
+                     rx.button(t("admin.invoice.attach"),
+                               on_click=S.upload_consumption(rx.upload_files(upload_id=upload_id)), variant="soft",
+                               id="attach-files"),
+                     padding="1em"),
         spacing="3",
-        width="100%",
     )
 
 
 @admin_page("/admin/invoice", on_load=[S.load_invoice])
 def admin_invoice_page() -> rx.Component:
+    v = S.view
+    pdf_href = api_url("/api/invoices/" + S.invoice_id.to(str) + "/pdf?console=1")
     return rx.cond(
         S.invoice_id > 0,
-        rx.vstack(
+        column(
             rx.link(t("admin.invoice.back"), href="/admin/invoices", size="2"),
             rx.hstack(
-                rx.heading(rx.cond(S.number != "", S.number, t("admin.invoice.draft_title")), size="6", as_="h1"),
-                invoice_status(S.status),
+                rx.heading(rx.cond(v.number != "", v.number, t("admin.invoice.draft_title")), size="6", as_="h1"),
+                invoice_status(v.status),
                 rx.spacer(),
                 rx.link(S.account_name, " · ", S.account_number, href="/admin/account?id=" + S.account_id.to(str),
                         size="2"),
@@ -276,49 +245,45 @@ def admin_invoice_page() -> rx.Component:
             ),
             rx.hstack(
                 rx.cond(S.is_draft, rx.hstack(
-                    brand_button(rx.icon("send", size=16), t("admin.invoice.issue"), on_click=S.open_issue,
+                    brand_button(rx.icon("send", size=16), t("admin.invoice.issue"), on_click=S.open_dialog("issue"),
                                  id="open-issue"),
                     rx.el.a(rx.button(rx.icon("eye", size=16), t("admin.invoice.preview"), variant="soft"),
-                            href=api_url("/api/invoices/" + S.invoice_id.to(str) + "/pdf?console=1"), target="_blank"),
+                            href=pdf_href, target="_blank"),
                     rx.button(t("admin.invoice.delete_draft"), on_click=S.delete_draft, variant="soft",
                               color_scheme="red"),
                     spacing="2", wrap="wrap")),
-                rx.cond(S.has_pdf, rx.el.a(rx.button(rx.icon("file_down", size=16), t("billing.download_pdf"),
-                                                     variant="soft"),
-                                           href=api_url("/api/invoices/" + S.invoice_id.to(str) + "/pdf?console=1"))),
-                rx.cond(~S.is_draft & (S.status != "void"),
-                        rx.button(rx.icon("ban", size=16), t("admin.invoice.void"), on_click=S.open_void,
+                rx.cond(v.has_pdf, rx.el.a(rx.button(rx.icon("file_down", size=16), t("billing.download_pdf"),
+                                                     variant="soft"), href=pdf_href)),
+                rx.cond(~S.is_draft & (v.status != "void"),
+                        rx.button(rx.icon("ban", size=16), t("admin.invoice.void"), on_click=S.open_dialog("void"),
                                   variant="soft", color_scheme="red", id="open-void")),
                 spacing="2",
                 wrap="wrap",
             ),
-            rx.cond(S.status == "void", rx.callout(rx.text(t("admin.invoice.voided"), " ", S.void_reason),
+            rx.cond(v.status == "void", rx.callout(rx.text(t("admin.invoice.voided"), " ", v.void_reason),
                                                    icon="ban", color_scheme="gray", width="100%")),
-            rx.cond(~S.is_draft, rx.text(t("billing.issue_date"), ": ", S.issue_date, " · ", t("billing.due_date"),
-                                         ": ", S.due_date_text, size="2", color_scheme="gray")),
+            rx.cond(~S.is_draft, rx.text(t("billing.issue_date"), ": ", v.issue_date, " · ", t("billing.due_date"),
+                                         ": ", v.due_date, size="2", color_scheme="gray")),
             rx.cond(S.is_draft, rx.card(_header_form(), width="100%")),
             rx.card(
-                rx.vstack(
+                column(
                     rx.heading(t("billing.lines"), size="4", as_="h2"),
                     _lines_table(),
                     rx.cond(S.is_draft, _line_form()),
                     _totals(),
-                    spacing="4",
-                    width="100%",
                 ),
                 width="100%",
             ),
             rx.cond(~S.is_draft, rx.grid(
-                rx.card(rx.vstack(
+                rx.card(column(
                     rx.heading(t("billing.payments_received"), size="3", as_="h3"),
                     data_table(S.payments, [
                         ("billing.date", text_cell("date")), ("billing.amount", text_cell("amount")),
-                        ("billing.method", lambda r: rx.text(SiteState.tr["billing.method." + r.method].to(str),
-                                                             size="2")),
+                        ("billing.method", method_cell),
                         ("billing.reference", text_cell("reference")),
                     ], empty_key="billing.no_payments"),
-                    rx.cond(S.status != "void", _payment_form()),
-                    spacing="3", width="100%"), width="100%"),
+                    rx.cond(v.status != "void", _payment_form()),
+                    spacing="3"), width="100%"),
                 rx.card(_files(), width="100%"),
                 columns=rx.breakpoints(initial="1", lg="2"),
                 spacing="4",
@@ -326,8 +291,6 @@ def admin_invoice_page() -> rx.Component:
             )),
             _issue_dialog(),
             _void_dialog(),
-            spacing="4",
-            width="100%",
         ),
     )
 
@@ -335,109 +298,81 @@ def admin_invoice_page() -> rx.Component:
 @admin_page("/admin/payments", on_load=[AdminPaymentsState.load_list],
             nav=NavEntry("admin.nav.payments", "/admin/payments", "banknote", 31))
 def admin_payments_page() -> rx.Component:
-    s = AdminPaymentsState
-    return rx.vstack(
-        rx.heading(t("admin.nav.payments"), size="6", as_="h1"),
-        list_page(s, [
+    return column(
+        page_header("admin.nav.payments"),
+        list_page(AdminPaymentsState, [
             ("billing.date", text_cell("date")),
             ("admin.contact.account", text_cell("account")),
             ("billing.amount", text_cell("amount")),
-            ("billing.method", lambda r: rx.text(SiteState.tr["billing.method." + r.method].to(str), size="2")),
+            ("billing.method", method_cell),
             ("billing.status", text_cell("status")),
             ("billing.settles", text_cell("invoices")),
             ("admin.payments.credit", text_cell("credit")),
             ("billing.reference", text_cell("reference")),
         ], empty_key="billing.no_payments"),
-        spacing="4",
-        width="100%",
     )
 
 
 @admin_page("/admin/billing-settings", on_load=[AdminBillingSettingsState.load_settings],
             nav=NavEntry("admin.nav.billing_settings", "/admin/billing-settings", "landmark", 94))
 def billing_settings_page() -> rx.Component:
-    s = AdminBillingSettingsState
-    form = rx.form(
-        rx.vstack(
-            rx.heading(t("admin.billing.numbers"), size="4", as_="h2"),
-            rx.grid(
-                field("admin.billing.prefix", "number_prefix", default_value=s.number_prefix),
-                field("admin.billing.digits", "number_digits", type="number", default_value=s.number_digits),
-                columns=rx.breakpoints(initial="1", md="2"),
-                spacing="3",
-                width="100%",
-            ),
-            checkbox_field("admin.billing.yearly", "number_yearly", s.number_yearly),
-            rx.text(t("admin.billing.example"), " ", rx.code(s.example_number), size="2", color_scheme="gray"),
-            rx.heading(t("admin.billing.defaults"), size="4", as_="h2"),
-            rx.grid(
-                field("billing.currency", "default_currency", default_value=s.default_currency, max_length=3),
-                field("admin.billing.tax_rate", "default_tax_rate", default_value=s.default_tax_rate,
-                      input_mode="decimal"),
-                field("admin.billing.tax_label", "tax_label", default_value=s.tax_label),
-                field("admin.billing.terms", "payment_terms_days", type="number", default_value=s.payment_terms_days),
-                columns=rx.breakpoints(initial="1", md="2"),
-                spacing="3",
-                width="100%",
-            ),
-            _textarea("admin.billing.issuer", "issuer_details", s.issuer_details, "4"),
-            rx.heading(t("admin.billing.bank"), size="4", as_="h2"),
-            rx.text(rx.cond(s.online_payment, t("admin.billing.online_on"), t("admin.billing.online_off")), size="2",
-                    color_scheme="gray"),
-            rx.grid(
-                field("billing.beneficiary", "bank_beneficiary", default_value=s.bank_beneficiary),
-                field("admin.billing.bank_name", "bank_name", default_value=s.bank_name),
-                field("billing.iban", "bank_iban", default_value=s.bank_iban),
-                field("billing.bic", "bank_bic", default_value=s.bank_bic),
-                columns=rx.breakpoints(initial="1", md="2"),
-                spacing="3",
-                width="100%",
-            ),
-            rx.hstack(brand_button(t("admin.save"), type="submit"),
-                      rx.cond(s.saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
-                      spacing="3", align="center"),
-            spacing="4",
-            width="100%",
+    s, v = AdminBillingSettingsState, AdminBillingSettingsState.form
+    form = _form(
+        s.save_settings,
+        rx.heading(t("admin.billing.numbers"), size="4", as_="h2"),
+        form_grid(
+            field("admin.billing.prefix", "number_prefix", default_value=v.number_prefix),
+            field("admin.billing.digits", "number_digits", type="number", default_value=v.number_digits),
         ),
-        on_submit=s.save_settings,
+        checkbox_field("admin.billing.yearly", "number_yearly", v.number_yearly),
+        rx.text(t("admin.billing.example"), " ", rx.code(s.example_number), size="2", color_scheme="gray"),
+        rx.heading(t("admin.billing.defaults"), size="4", as_="h2"),
+        form_grid(
+            field("billing.currency", "default_currency", default_value=v.default_currency, max_length=3),
+            field("admin.billing.tax_rate", "default_tax_rate", default_value=v.default_tax_rate,
+                  input_mode="decimal"),
+            field("admin.billing.tax_label", "tax_label", default_value=v.tax_label),
+            field("admin.billing.terms", "payment_terms_days", type="number", default_value=v.payment_terms_days),
+        ),
+        _textarea("admin.billing.issuer", "issuer_details", v.issuer_details, "4"),
+        rx.heading(t("admin.billing.bank"), size="4", as_="h2"),
+        rx.text(rx.cond(s.online_payment, t("admin.billing.online_on"), t("admin.billing.online_off")), size="2",
+                color_scheme="gray"),
+        form_grid(
+            field("billing.beneficiary", "bank_beneficiary", default_value=v.bank_beneficiary),
+            field("admin.billing.bank_name", "bank_name", default_value=v.bank_name),
+            field("billing.iban", "bank_iban", default_value=v.bank_iban),
+            field("billing.bic", "bank_bic", default_value=v.bank_bic),
+        ),
+        _saved_row(brand_button(t("admin.save"), type="submit"), s.saved),
         key=s.form_version,
-        width="100%",
+        spacing="4",
     )
-    return rx.vstack(rx.heading(t("admin.nav.billing_settings"), size="6", as_="h1"), rx.card(form, width="100%"),
-                     spacing="4", width="100%")
+    return column(page_header("admin.nav.billing_settings"), rx.card(form, width="100%"))
 
 
 @admin_page("/admin/invoice-import", on_load=[AdminInvoiceImportState.load_import])
 def invoice_import_page() -> rx.Component:
     s = AdminInvoiceImportState
     upload_id = "import-upload"
-    return rx.vstack(
+    return column(
         rx.link(t("admin.invoice.back"), href="/admin/invoices", size="2"),
-        rx.heading(t("admin.invoices.import"), size="6", as_="h1"),
+        page_header("admin.invoices.import"),
         rx.card(
-            rx.vstack(
+            column(
                 rx.text(t("admin.import.intro"), size="2"),
                 rx.code_block("account_number,number,issue_date,due_date,currency,total,tax,paid,pdf\n"
                               "C-1001,EXT-2025-0042,2025-11-30,2025-12-30,EUR,120.00,20.00,0,EXT-2025-0042.pdf",
                               language="csv", width="100%", wrap_long_lines=True),
                 rx.text(t("admin.import.cli"), " ", rx.code("python -m portal_app.cli import-invoices FOLDER"),
                         size="2", color_scheme="gray"),
-                rx.upload(
-                    rx.vstack(rx.icon("upload"), rx.text(t("admin.import.drop"), size="2"), align="center"),
-                    id=upload_id,
-                    accept={"text/csv": [".csv"], "application/pdf": [".pdf"]},
-                    max_files=200,
-                    multiple=True,
-                    border="1px dashed var(--gray-7)",
-                    padding="1.5em",
-                    width="100%",
-                ),
-                rx.hstack(rx.foreach(rx.selected_files(upload_id), lambda f: rx.text(f, size="1")), spacing="2",
-                          wrap="wrap"),
-                brand_button(rx.icon("upload", size=16), t("admin.import.run"),
-                             on_click=s.import_files(rx.upload_files(upload_id=upload_id)), id="run-import"),
+                *_upload_box(upload_id, "admin.import.drop", {"text/csv": [".csv"], "application/pdf": [".pdf"]},
+                             UPLOAD_MAX_FILES,
+                             brand_button(rx.icon("upload", size=16), t("admin.import.run"),
+                                          on_click=s.import_files(rx.upload_files(upload_id=upload_id)),
+                                          id="run-import"),
+                             multiple=True, padding="1.5em"),
                 spacing="3",
-                width="100%",
             ),
             width="100%",
         ),
@@ -446,6 +381,4 @@ def invoice_import_page() -> rx.Component:
                     .replace("{skipped}", s.skipped.to(str)), weight="medium", role="status"),
             rx.foreach(s.errors, lambda e: rx.text(e, size="2", color="var(--red-11)")),
             spacing="2"), width="100%")),
-        spacing="4",
-        width="100%",
     )

@@ -3,6 +3,7 @@ billing settings and the import of invoices issued elsewhere."""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from typing import ClassVar
 
@@ -14,11 +15,13 @@ from portal_app.billing.amounts import PAGE_SIZE, STAFF_STATUS_FILTERS, amount_d
 from portal_app.billing.card_payments import online_payment_enabled
 from portal_app.billing.models import DRAFT
 from portal_app.billing.numbering import format_number
-from portal_app.billing.rows import (AdminInvoiceRow, AdminPaymentRow, FileRow, Formats, LineRow, SettlementRow,
-                                     file_rows, line_rows, settlement_rows)
+from portal_app.billing.rows import (AdminInvoiceRow, AdminPaymentRow, FileRow, Formats, InvoiceView, LineForm, LineRow,
+                                     SettingsForm, SettlementRow, file_rows, invoice_view, line_rows, plain_rate,
+                                     settings_form, settlement_rows)
 from portal_app.core import i18n, notify
 from portal_app.core.db import session_scope
 from portal_app.core.errors import NotFound
+from portal_app.core.states.dialogs import Dialogs
 from portal_app.core.states.handlers import query_id, staff_event
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.staff import StaffState
@@ -31,11 +34,6 @@ CONSUMPTION_MAX_FILES = 20
 def _plain_amount(minor: int, currency: str) -> str:
     """An amount as staff type it back into a form ("1234.50")."""
     return str(i18n.minor_to_decimal(minor, currency))
-
-
-def _plain_rate(bp: int) -> str:
-    """A tax rate as staff type it ("20", "5.5")."""
-    return str(bp / 100).rstrip("0").rstrip(".")
 
 
 def _upload_name(f, default: str = "") -> str:
@@ -61,42 +59,25 @@ class AdminInvoicesState(PagedList, StaffState):
         return rx.redirect(f"/admin/invoice?id={inv.id}")
 
 
-class AdminInvoiceState(StaffState):
+class AdminInvoiceState(Dialogs, StaffState):
+    """The invoice editor; its dialogs (`Dialogs`): "issue" and "void"."""
+
     invoice_id: int = 0
     account_id: int = 0
     account_name: str = ""
     account_number: str = ""
     consumption_on: bool = True
-    number: str = ""
-    status: str = ""
+    view: InvoiceView = InvoiceView()
     is_draft: bool = False
     currency: str = "EUR"
     due_date: str = ""  # ISO, for the date input
-    notes: str = ""
-    issue_date: str = ""
-    due_date_text: str = ""
-    subtotal: str = ""
-    tax_text: str = ""
-    total_text: str = ""
-    paid_text: str = ""
-    due_text: str = ""
-    void_reason: str = ""
-    has_pdf: bool = False
     source: str = ""
     lines: list[LineRow] = []
     files: list[FileRow] = []
     payments: list[SettlementRow] = []
-    # The line form: a new line, or the one being edited.
-    line_id: int = 0
-    line_description: str = ""
-    line_quantity: str = "1"
-    line_price: str = ""
-    line_rate: str = ""
-    line_usage: bool = False
+    line: LineForm = LineForm()
     default_rate: str = ""
     form_version: int = 0
-    issue_open: bool = False
-    void_open: bool = False
     payment_saved: bool = False
     emails_sent: int = 0
 
@@ -106,18 +87,13 @@ class AdminInvoiceState(StaffState):
         self.invoice_id, self.account_id = inv.id, account.id
         self.account_name, self.account_number = account.name, account.number
         self.consumption_on = account.send_consumption_statements
-        self.number, self.status, self.is_draft = inv.number or "", display_status(inv), inv.status == DRAFT
-        self.currency, self.notes, self.source = cur, inv.notes, inv.source
+        self.view = invoice_view(f, inv, display_status(inv), amount_due(inv))
+        self.is_draft, self.currency, self.source = inv.status == DRAFT, cur, inv.source
         self.due_date = inv.due_date.isoformat() if inv.due_date else ""
-        self.issue_date, self.due_date_text = f.date(inv.issue_date), f.date(inv.due_date)
-        self.subtotal, self.tax_text = f.money(inv.subtotal_minor, cur), f.money(inv.tax_minor, cur)
-        self.total_text, self.paid_text = f.money(inv.total_minor, cur), f.money(inv.paid_minor, cur)
-        self.due_text = f.money(amount_due(inv), cur)
-        self.void_reason, self.has_pdf = inv.void_reason, bool(inv.pdf_file)
         self.lines = line_rows(f, lines_of(db, inv.id), cur)
         self.files = file_rows(f, consumption.files_of(db, inv.id))
         self.payments = settlement_rows(f, payments.payments_of(db, inv.id), cur)
-        self.default_rate = _plain_rate(settings.get_settings_row(db).default_tax_rate_bp)
+        self.default_rate = plain_rate(settings.get_settings_row(db).default_tax_rate_bp)
         self.form_version += 1
 
     def _refill(self, db, ctx) -> None:
@@ -126,12 +102,11 @@ class AdminInvoiceState(StaffState):
         self.flash_key = ""
 
     def _reset_line_form(self) -> None:
-        self.line_id, self.line_description, self.line_quantity = 0, "", "1"
-        self.line_price, self.line_rate, self.line_usage = "", self.default_rate, False
+        self.line = LineForm(rate=self.default_rate)
 
     @staff_event
     def load_invoice(self, db, ctx):
-        self.issue_open = self.void_open = self.payment_saved = False
+        self.dialog, self.payment_saved = "", False
         self.emails_sent, self.invoice_id = 0, 0
         self._fill(db, ctx, query_id(self, "id"))
         self._reset_line_form()
@@ -144,7 +119,7 @@ class AdminInvoiceState(StaffState):
 
     @staff_event
     def save_line(self, db, ctx, form: dict):
-        rules.save_line(db, ctx, self.invoice_id, line_id=self.line_id or None,
+        rules.save_line(db, ctx, self.invoice_id, line_id=self.line.id or None,
                         description=str(form.get("description", ""))[:500], quantity=str(form.get("quantity", ""))[:20],
                         unit_price=str(form.get("unit_price", ""))[:20], tax_rate=str(form.get("tax_rate", ""))[:10],
                         is_usage=bool(form.get("is_usage")))
@@ -157,11 +132,9 @@ class AdminInvoiceState(StaffState):
         line = next((li for li in lines_of(db, inv.id) if str(li.id) == str(line_id)), None)
         if line is None:
             raise NotFound()
-        self.line_id, self.line_description = line.id, line.description
-        self.line_quantity = f"{Decimal(line.quantity_milli) / 1000:f}"
-        self.line_price = _plain_amount(line.unit_price_minor, inv.currency)
-        self.line_rate = _plain_rate(line.tax_rate_bp)
-        self.line_usage = line.is_usage
+        self.line = LineForm(line.id, line.description, f"{Decimal(line.quantity_milli) / 1000:f}",
+                             _plain_amount(line.unit_price_minor, inv.currency), plain_rate(line.tax_rate_bp),
+                             line.is_usage)
         self.form_version += 1
 
     @staff_event
@@ -180,36 +153,20 @@ class AdminInvoiceState(StaffState):
         return rx.redirect("/admin/invoices")
 
     @staff_event
-    def open_issue(self, db, ctx):
-        self.issue_open = True
-
-    @staff_event
-    def close_issue(self, db, ctx):
-        self.issue_open = False
-
-    @staff_event
     def issue(self, db, ctx):
         """Number, PDF and emails: the emails go once the transaction commits, from a worker thread."""
-        self.issue_open = False
+        self.dialog = ""
         deliveries = rules.issue_invoice(db, ctx, self.invoice_id).deliveries
         self._refill(db, ctx)
         notify.dispatch_after_commit(db, deliveries)
         self.emails_sent = len(deliveries)
-        self._flash("admin.invoice.issued", "info", number=self.number, count=len(deliveries))
-
-    @staff_event
-    def open_void(self, db, ctx):
-        self.void_open = True
-
-    @staff_event
-    def close_void(self, db, ctx):
-        self.void_open = False
+        self._flash("admin.invoice.issued", "info", number=self.view.number, count=len(deliveries))
 
     @staff_event
     def void(self, db, ctx, form: dict):
         rules.void_invoice(db, ctx, self.invoice_id, str(form.get("reason", ""))[:300])
         self._refill(db, ctx)
-        self.void_open = False
+        self.dialog = ""
 
     @staff_event
     def record_payment(self, db, ctx, form: dict):
@@ -252,18 +209,7 @@ class AdminPaymentsState(PagedList, StaffState):
 
 
 class AdminBillingSettingsState(StaffState):
-    default_currency: str = "EUR"
-    default_tax_rate: str = ""
-    tax_label: str = ""
-    number_prefix: str = ""
-    number_digits: str = "5"
-    number_yearly: bool = True
-    payment_terms_days: str = "30"
-    issuer_details: str = ""
-    bank_beneficiary: str = ""
-    bank_iban: str = ""
-    bank_bic: str = ""
-    bank_name: str = ""
+    form: SettingsForm = SettingsForm()
     example_number: str = ""
     online_payment: bool = False
     form_version: int = 0
@@ -271,13 +217,7 @@ class AdminBillingSettingsState(StaffState):
 
     def _fill(self, db) -> None:
         s = settings.get_settings_row(db)
-        self.default_currency, self.tax_label = s.default_currency, s.tax_label
-        self.default_tax_rate = _plain_rate(s.default_tax_rate_bp)
-        self.number_prefix, self.number_digits, self.number_yearly = s.number_prefix, str(s.number_digits), \
-            s.number_yearly
-        self.payment_terms_days, self.issuer_details = str(s.payment_terms_days), s.issuer_details
-        self.bank_beneficiary, self.bank_iban = s.bank_beneficiary, settings.format_iban(s.bank_iban)
-        self.bank_bic, self.bank_name = s.bank_bic, s.bank_name
+        self.form = settings_form(s, settings.format_iban(s.bank_iban))
         self.example_number = format_number(s, today().year, 1)[1]
         self.online_payment = online_payment_enabled()
         self.form_version += 1
@@ -290,9 +230,8 @@ class AdminBillingSettingsState(StaffState):
     @staff_event
     def save_settings(self, db, ctx, form: dict):
         self.saved = False
-        f = {k: str(form.get(k, ""))[:1000] for k in (
-            "default_currency", "default_tax_rate", "tax_label", "number_prefix", "number_digits",
-            "payment_terms_days", "issuer_details", "bank_beneficiary", "bank_iban", "bank_bic", "bank_name")}
+        f = {k.name: str(form.get(k.name, ""))[:1000] for k in dataclasses.fields(SettingsForm)
+             if k.name != "number_yearly"}
         settings.update_settings(db, ctx, number_yearly=bool(form.get("number_yearly")), **f)
         self._fill(db)
         self.flash_key = ""

@@ -10,7 +10,7 @@ from portal_app.billing.state import BillingSummaryState
 from portal_app.core import registries
 from portal_app.core.states.site import SiteState
 from portal_app.core.ui.i18n import t
-from portal_app.core.ui.basics import brand_button, keyed_badge
+from portal_app.core.ui.basics import brand_button, keyed_badge, titled_card
 
 STATUS_COLOURS = {"issued": "blue", "partially_paid": "amber", "overdue": "red", "paid": "green", "void": "gray",
                   "draft": "gray"}
@@ -21,8 +21,15 @@ def invoice_status(status: rx.Var) -> rx.Component:
     return keyed_badge(status, "billing.status.", STATUS_COLOURS, high_contrast=True)
 
 
-def money_row(label_key: str, value: rx.Var, bold: bool = False) -> rx.Component:
-    return rx.hstack(rx.text(t(label_key), size="2", color_scheme="gray"), rx.spacer(),
+def method_cell(row, **props) -> rx.Component:
+    """How a payment was made (`row.method`), in the reader's language: a table cell, or a line's part."""
+    return rx.text(SiteState.tr["billing.method." + row.method].to(str), size="2", **props)
+
+
+def money_row(label, value: rx.Var, bold: bool = False) -> rx.Component:
+    """A label (a catalogue key or a var) and its value at the end of the line."""
+    return rx.hstack(rx.text(t(label) if isinstance(label, str) else label, size="2", color_scheme="gray"),
+                     rx.spacer(),
                      rx.text(value, size="2", weight="bold" if bold else "regular"), width="100%", align="center")
 
 
@@ -41,41 +48,38 @@ def _due_row(row) -> rx.Component:
     )
 
 
+def credit_text(credit: rx.Var, **props) -> rx.Component:
+    """The account's credit, one amount a currency: "Credit: €30.00 $5.00"."""
+    return rx.text(t("billing.credit"), " ", rx.foreach(credit, lambda c: rx.text.strong(c, " ")), **props)
+
+
 def amount_due_card() -> rx.Component:
     s = BillingSummaryState
     return rx.cond(
         s.visible,
-        rx.card(
-            rx.vstack(
-                rx.hstack(rx.icon("wallet", size=20), rx.heading(t("billing.card.title"), size="4", as_="h2"),
-                          spacing="2", align="center"),
-                rx.cond(
-                    s.has_due,
-                    rx.vstack(
-                        rx.foreach(s.due_rows, _due_row),
-                        rx.hstack(
-                            rx.link(brand_button(rx.icon("credit_card", size=16), t("billing.card.pay")),
-                                    href="/pay?all=1"),
-                            rx.link(t("billing.see_invoices"),
-                                    href=rx.cond(s.has_overdue, "/invoices?status=overdue", "/invoices"), size="2"),
-                            spacing="4",
-                            align="center",
-                            wrap="wrap",
-                        ),
-                        spacing="3",
+        titled_card(
+            "billing.card.title", "wallet",
+            rx.cond(
+                s.has_due,
+                rx.vstack(
+                    rx.foreach(s.due_rows, _due_row),
+                    rx.hstack(
+                        rx.link(brand_button(rx.icon("credit_card", size=16), t("billing.card.pay")),
+                                href="/pay?all=1"),
+                        rx.link(t("billing.see_invoices"),
+                                href=rx.cond(s.has_overdue, "/invoices?status=overdue", "/invoices"), size="2"),
+                        spacing="4",
+                        align="center",
+                        wrap="wrap",
                     ),
-                    rx.hstack(rx.icon("circle_check", size=18, color="var(--green-9)"),
-                              rx.text(t("billing.card.nothing_due")),
-                              rx.link(t("billing.see_invoices"), href="/invoices", size="2"),
-                              spacing="2", align="center", wrap="wrap"),
+                    spacing="3",
                 ),
-                rx.cond(s.credit.length() > 0,
-                        rx.text(t("billing.credit"), " ", rx.foreach(s.credit, lambda c: rx.text.strong(c, " ")),
-                                size="2", color_scheme="gray")),
-                spacing="3",
-                width="100%",
+                rx.hstack(rx.icon("circle_check", size=18, color="var(--green-9)"),
+                          rx.text(t("billing.card.nothing_due")),
+                          rx.link(t("billing.see_invoices"), href="/invoices", size="2"),
+                          spacing="2", align="center", wrap="wrap"),
             ),
-            width="100%",
+            rx.cond(s.credit.length() > 0, credit_text(s.credit, size="2", color_scheme="gray")),
             id="amount-due-card",
         ),
     )

@@ -3,11 +3,11 @@
 import reflex as rx
 
 from portal_app.billing.amounts import CUSTOMER_STATUS_FILTERS
-from portal_app.billing.components import invoice_status, money_row
+from portal_app.billing.components import credit_text, invoice_status, method_cell, money_row
 from portal_app.billing.state import InvoicesState, InvoiceState, PayState, PaymentsState
 from portal_app.core.states.site import SiteState
 from portal_app.core.ui.api import api_url
-from portal_app.core.ui.basics import LABEL_STYLE, alert, brand_button, options, pager, select
+from portal_app.core.ui.basics import LABEL_STYLE, alert, brand_button, column, options, pager, select
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
 from portal_app.core.ui.tables import data_table, list_page, text_cell
@@ -44,6 +44,17 @@ def _filters() -> rx.Component:
         spacing="4",
         wrap="wrap",
         align="end",
+    )
+
+
+def _list_page(s, title_key: str, other_key: str, other_href: str, *body) -> rx.Component:
+    """A customer billing list: its title (larger than the console's), the link to its sister list, the
+    page's error, then `body`."""
+    return column(
+        rx.hstack(rx.heading(t(title_key), size="7", as_="h1"), rx.spacer(),
+                  rx.link(t(other_key), href=other_href, size="2"), width="100%", align="center", wrap="wrap"),
+        alert(s.error_text, "error"),
+        *body,
     )
 
 
@@ -87,35 +98,22 @@ def _invoices_table() -> rx.Component:
 
 
 def _empty() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.icon("receipt", size=28, color="var(--gray-9)"),
-            rx.cond(
-                InvoicesState.filtered,
-                rx.text(t("billing.empty_filtered"), weight="medium"),
-                rx.text(SiteState.tr["billing.empty"].to(str).replace("{business}", SiteState.brand_name),
-                        weight="medium"),
-            ),
-            align="center",
-            spacing="2",
-            padding="1.5em",
-        ),
-        width="100%",
-    )
+    return _nothing_card("receipt", "var(--gray-9)", rx.cond(
+        InvoicesState.filtered,
+        rx.text(t("billing.empty_filtered"), weight="medium"),
+        rx.text(SiteState.tr["billing.empty"].to(str).replace("{business}", SiteState.brand_name), weight="medium"),
+    ))
 
 
 @portal_page("/invoices", on_load=[InvoicesState.load_list, InvoicesState.load_years],
              nav=NavEntry("nav.invoices", "/invoices", "receipt", 20, module="invoices"))
 def invoices_page() -> rx.Component:
     s = InvoicesState
-    return rx.vstack(
-        rx.hstack(rx.heading(t("billing.invoices"), size="7", as_="h1"), rx.spacer(),
-                  rx.link(t("billing.see_payments"), href="/payments", size="2"),
-                  width="100%", align="center", wrap="wrap"),
-        alert(s.error_text, "error"),
+    return _list_page(
+        s, "billing.invoices", "billing.see_payments", "/payments",
         rx.cond(
             s.error_key == "",
-            rx.vstack(
+            column(
                 _filters(),
                 rx.cond(
                     s.rows.length() > 0,
@@ -128,12 +126,8 @@ def invoices_page() -> rx.Component:
                     _empty(),
                 ),
                 rx.cond(s.total > 0, pager(s.page, s.pages, s.total, s.prev_page, s.next_page)),
-                spacing="4",
-                width="100%",
             ),
         ),
-        spacing="4",
-        width="100%",
     )
 
 
@@ -155,117 +149,93 @@ def _line(row) -> rx.Component:
     )
 
 
+def _card(*children, spacing: str = "2") -> rx.Component:
+    """One panel of a billing page."""
+    return rx.card(column(*children, spacing=spacing), width="100%")
+
+
+def _nothing_card(icon: str, colour: str, *children) -> rx.Component:
+    """What an empty list shows instead: an icon and a sentence or two, centred."""
+    return rx.card(rx.vstack(rx.icon(icon, size=28, color=colour), *children, align="center", spacing="2",
+                             padding="1.5em"), width="100%")
+
+
 def _invoice_body() -> rx.Component:
-    s = InvoiceState
-    return rx.vstack(
+    s, v = InvoiceState, InvoiceState.view
+    return column(
         rx.link(t("billing.back_to_invoices"), href="/invoices", size="2"),
         rx.hstack(
-            rx.heading(SiteState.tr["billing.invoice_number"].to(str).replace("{number}", s.number), size="6",
+            rx.heading(SiteState.tr["billing.invoice_number"].to(str).replace("{number}", v.number), size="6",
                        as_="h1", id="invoice-heading"),
-            invoice_status(s.status),
+            invoice_status(v.status),
             align="center",
             spacing="3",
             wrap="wrap",
         ),
-        rx.cond(s.status == "void",
+        rx.cond(v.status == "void",
                 rx.callout(t("billing.void_notice"), icon="ban", color_scheme="gray", width="100%")),
-        rx.card(
+        _card(
+            money_row("billing.issue_date", v.issue_date),
+            money_row("billing.due_date", v.due_date),
+            money_row("billing.total", v.total),
+            money_row("billing.amount_due", v.due, bold=True),
+            rx.hstack(
+                rx.cond(s.can_pay, rx.link(brand_button(rx.icon("credit_card", size=16), t("billing.pay_now")),
+                                           href="/pay?invoice=" + s.invoice_id.to(str))),
+                rx.cond(v.has_pdf, pdf_link(s.invoice_id.to(str))),
+                spacing="4",
+                align="center",
+                wrap="wrap",
+                padding_top="0.5em",
+            ),
+        ),
+        _card(
+            rx.heading(t("billing.lines"), size="4", as_="h2"),
+            rx.box(rx.foreach(s.lines, _line), width="100%"),
             rx.vstack(
-                money_row("billing.issue_date", s.issue_date),
-                money_row("billing.due_date", s.due_date),
-                money_row("billing.total", s.total_text),
-                money_row("billing.amount_due", s.due_text, bold=True),
-                rx.hstack(
-                    rx.cond(s.can_pay, rx.link(brand_button(rx.icon("credit_card", size=16), t("billing.pay_now")),
-                                               href="/pay?invoice=" + s.invoice_id.to(str))),
-                    rx.cond(s.has_pdf, pdf_link(s.invoice_id.to(str))),
-                    spacing="4",
-                    align="center",
-                    wrap="wrap",
-                    padding_top="0.5em",
-                ),
-                spacing="2",
+                money_row("billing.subtotal", v.subtotal),
+                rx.foreach(s.tax_rows, lambda r: money_row(r.label, r.tax)),
+                money_row("billing.total", v.total, bold=True),
+                rx.cond(s.has_paid, money_row("billing.paid", v.paid)),
+                money_row("billing.amount_due", v.due, bold=True),
+                spacing="1",
                 width="100%",
-            ),
-            width="100%",
-        ),
-        rx.card(
-            rx.vstack(
-                rx.heading(t("billing.lines"), size="4", as_="h2"),
-                rx.box(rx.foreach(s.lines, _line), width="100%"),
-                rx.vstack(
-                    money_row("billing.subtotal", s.subtotal),
-                    rx.foreach(s.tax_rows, lambda r: money_row_text(r.label, r.tax)),
-                    money_row("billing.total", s.total_text, bold=True),
-                    rx.cond(s.has_paid, money_row("billing.paid", s.paid_text)),
-                    money_row("billing.amount_due", s.due_text, bold=True),
-                    spacing="1",
-                    width="100%",
-                    padding_top="0.5em",
-                ),
-                spacing="2",
-                width="100%",
-            ),
-            width="100%",
-        ),
-        rx.cond(
-            s.files.length() > 0,
-            rx.card(
-                rx.vstack(
-                    rx.heading(t("billing.consumption_files"), size="4", as_="h2"),
-                    rx.el.ul(rx.foreach(s.files, lambda f: rx.el.li(
-                        rx.el.a(rx.hstack(rx.icon("file_spreadsheet", size=16), rx.text(f.name),
-                                          rx.text("(", f.size, ")", color_scheme="gray", size="1"),
-                                          spacing="2", align="center"),
-                                href=api_url("/api/consumption/" + f.id.to(str)), download="",
-                                style={"color": "var(--accent-11)", "text_decoration": "none"}),
-                        style={"list_style": "none", "padding": "0.25em 0"})),
-                        style={"padding": "0", "margin": "0"}, id="consumption-files"),
-                    spacing="2",
-                    width="100%",
-                ),
-                width="100%",
+                padding_top="0.5em",
             ),
         ),
-        rx.cond(
-            s.payments.length() > 0,
-            rx.card(
-                rx.vstack(
-                    rx.heading(t("billing.payments_received"), size="4", as_="h2"),
-                    rx.foreach(s.payments, lambda p: rx.hstack(
-                        rx.text(p.date, size="2"),
-                        rx.text(SiteState.tr["billing.method." + p.method].to(str), size="2", color_scheme="gray"),
-                        rx.spacer(),
-                        rx.text(p.amount, size="2", weight="medium"),
-                        width="100%",
-                    )),
-                    spacing="2",
-                    width="100%",
-                ),
+        rx.cond(s.files.length() > 0, _card(
+            rx.heading(t("billing.consumption_files"), size="4", as_="h2"),
+            rx.el.ul(rx.foreach(s.files, lambda f: rx.el.li(
+                rx.el.a(rx.hstack(rx.icon("file_spreadsheet", size=16), rx.text(f.name),
+                                  rx.text("(", f.size, ")", color_scheme="gray", size="1"),
+                                  spacing="2", align="center"),
+                        href=api_url("/api/consumption/" + f.id.to(str)), download="",
+                        style={"color": "var(--accent-11)", "text_decoration": "none"}),
+                style={"list_style": "none", "padding": "0.25em 0"})),
+                style={"padding": "0", "margin": "0"}, id="consumption-files"),
+        )),
+        rx.cond(s.payments.length() > 0, _card(
+            rx.heading(t("billing.payments_received"), size="4", as_="h2"),
+            rx.foreach(s.payments, lambda p: rx.hstack(
+                rx.text(p.date, size="2"),
+                method_cell(p, color_scheme="gray"),
+                rx.spacer(),
+                rx.text(p.amount, size="2", weight="medium"),
                 width="100%",
-            ),
-        ),
-        rx.cond(s.notes != "", rx.text(s.notes, size="2", color_scheme="gray", white_space="pre-wrap")),
-        spacing="4",
-        width="100%",
+            )),
+        )),
+        rx.cond(v.notes != "", rx.text(v.notes, size="2", color_scheme="gray", white_space="pre-wrap")),
         max_width="720px",
     )
-
-
-def money_row_text(label: rx.Var, value: rx.Var) -> rx.Component:
-    return rx.hstack(rx.text(label, size="2", color_scheme="gray"), rx.spacer(), rx.text(value, size="2"),
-                     width="100%")
 
 
 @portal_page("/invoice", on_load=[InvoiceState.load_invoice])
 def invoice_page() -> rx.Component:
     s = InvoiceState
-    return rx.vstack(
+    return column(
         alert(s.error_text, "error"),
         rx.cond(s.error_key != "", rx.link(t("billing.back_to_invoices"), href="/invoices", size="2")),
         rx.cond(s.invoice_id > 0, _invoice_body()),
-        width="100%",
-        spacing="4",
     )
 
 
@@ -273,24 +243,20 @@ def invoice_page() -> rx.Component:
              nav=NavEntry("nav.payments", "/payments", "credit_card", 21, module="invoices"))
 def payments_page() -> rx.Component:
     s = PaymentsState
-    return rx.vstack(
-        rx.hstack(rx.heading(t("billing.payments"), size="7", as_="h1"), rx.spacer(),
-                  rx.link(t("billing.see_invoices"), href="/invoices", size="2"),
-                  width="100%", align="center", wrap="wrap"),
-        alert(s.error_text, "error"),
+    return _list_page(
+        s, "billing.payments", "billing.see_invoices", "/invoices",
         rx.cond(s.returned_from_checkout,
                 rx.callout(t("billing.checkout_done"), icon="circle_check", color_scheme="green", role="status",
                            width="100%")),
         rx.cond(s.credit.length() > 0,
-                rx.callout(rx.text(t("billing.credit"), " ", rx.foreach(s.credit, lambda c: rx.text.strong(c, " "))),
+                rx.callout(credit_text(s.credit),
                            icon="wallet", color_scheme="blue", width="100%")),
         rx.cond(
             s.error_key == "",
             list_page(s, [
                 ("billing.date", text_cell("date")),
                 ("billing.amount", lambda r: rx.text(r.amount, size="2", weight="medium")),
-                ("billing.method", lambda r: rx.text(SiteState.tr["billing.method." + r.method].to(str),
-                                                     size="2")),
+                ("billing.method", method_cell),
                 ("billing.settles", text_cell("invoices")),
                 ("billing.receipt", lambda r: rx.el.a(
                     rx.hstack(rx.icon("file_down", size=16), rx.text(r.receipt), spacing="1", align="center"),
@@ -298,8 +264,6 @@ def payments_page() -> rx.Component:
                     style={"color": "var(--accent-11)", "text_decoration": "none"})),
             ], empty_key="billing.no_payments"),
         ),
-        spacing="4",
-        width="100%",
     )
 
 
@@ -312,12 +276,12 @@ def _bank_details(plan) -> rx.Component:
                                                   "color": "var(--gray-11)"}),
                           rx.el.dd(value, style={"margin": "0 0 0.5em 0", "font_family": "monospace",
                                                  "overflow_wrap": "anywhere"}))
-              for key, value in (("billing.beneficiary", s.bank_beneficiary), ("billing.iban", s.bank_iban),
-                                 ("billing.bic", s.bank_bic), ("billing.reference", plan.reference),
+              for key, value in (("billing.beneficiary", s.bank.beneficiary), ("billing.iban", s.bank.iban),
+                                 ("billing.bic", s.bank.bic), ("billing.reference", plan.reference),
                                  ("billing.amount", plan.amount))],
             style={"margin": "0"},
         ),
-        rx.cond(s.bank_iban == "", rx.text(t("billing.transfer_ask"), size="2", color_scheme="gray")),
+        rx.cond(s.bank.iban == "", rx.text(t("billing.transfer_ask"), size="2", color_scheme="gray")),
         spacing="2",
         width="100%",
         class_name="bank-details",
@@ -326,51 +290,41 @@ def _bank_details(plan) -> rx.Component:
 
 def _plan(plan) -> rx.Component:
     s = PayState
-    return rx.card(
-        rx.vstack(
-            rx.hstack(rx.text(t("billing.to_pay"), size="2"), rx.spacer(),
-                      rx.text(plan.amount, size="6", weight="bold"), width="100%", align="center"),
-            rx.text(t("billing.invoices"), ": ", plan.numbers, size="2", color_scheme="gray"),
-            rx.cond(
-                s.online,
-                rx.vstack(
-                    brand_button(rx.icon("credit_card", size=16),
-                                 SiteState.tr["billing.pay_by_card"].to(str).replace("{amount}", plan.amount),
-                                 on_click=PayState.start_checkout(plan.target), loading=s.working, size="3"),
-                    rx.text(t("billing.card_help"), size="1", color_scheme="gray"),
-                    rx.cond(s.bank_iban != "", rx.box(rx.separator(margin_y="0.75em"), _bank_details(plan),
-                                                      width="100%")),
-                    spacing="2",
-                    width="100%",
-                ),
-                _bank_details(plan),
+    return _card(
+        rx.hstack(rx.text(t("billing.to_pay"), size="2"), rx.spacer(),
+                  rx.text(plan.amount, size="6", weight="bold"), width="100%", align="center"),
+        rx.text(t("billing.invoices"), ": ", plan.numbers, size="2", color_scheme="gray"),
+        rx.cond(
+            s.online,
+            column(
+                brand_button(rx.icon("credit_card", size=16),
+                             SiteState.tr["billing.pay_by_card"].to(str).replace("{amount}", plan.amount),
+                             on_click=PayState.start_checkout(plan.target), loading=s.working, size="3"),
+                rx.text(t("billing.card_help"), size="1", color_scheme="gray"),
+                rx.cond(s.bank.iban != "", rx.box(rx.separator(margin_y="0.75em"), _bank_details(plan),
+                                                  width="100%")),
+                spacing="2",
             ),
-            spacing="3",
-            width="100%",
+            _bank_details(plan),
         ),
-        width="100%",
+        spacing="3",
     )
 
 
 @portal_page("/pay", on_load=[PayState.load_pay])
 def pay_page() -> rx.Component:
     s = PayState
-    return rx.vstack(
+    return column(
         rx.heading(t("billing.pay_title"), size="7", as_="h1"),
         rx.cond(s.cancelled, rx.callout(t("billing.checkout_cancelled"), icon="info", color_scheme="blue",
                                         role="status", width="100%")),
         alert(s.error_text, "error"),
         rx.cond(
             s.plans.length() > 0,
-            rx.vstack(rx.foreach(s.plans, _plan), spacing="4", width="100%"),
-            rx.cond(s.error_key == "", rx.card(
-                rx.vstack(rx.icon("circle_check", size=28, color="var(--green-9)"),
-                          rx.text(t("billing.nothing_due"), weight="medium"),
-                          rx.link(t("billing.see_invoices"), href="/invoices", size="2"),
-                          align="center", spacing="2", padding="1.5em"),
-                width="100%")),
+            column(rx.foreach(s.plans, _plan)),
+            rx.cond(s.error_key == "", _nothing_card(
+                "circle_check", "var(--green-9)", rx.text(t("billing.nothing_due"), weight="medium"),
+                rx.link(t("billing.see_invoices"), href="/invoices", size="2"))),
         ),
-        spacing="4",
-        width="100%",
         max_width="640px",
     )

@@ -16,7 +16,7 @@ from portal_app.core.db import session_scope
 from portal_app.billing import access, card_payments as billing_stripe, consumption, customer_views, payments, rules
 from portal_app.billing.amounts import as_id
 from portal_app.core.auth import sessions as portal_sessions, staff
-from portal_app.core.errors import DomainError
+from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.states.portal import PORTAL_COOKIE
 from portal_app.core.states.staff import STAFF_COOKIE
 
@@ -64,17 +64,21 @@ def _lookup(request: Request, for_staff, for_customer, object_id):
         return None
 
 
+def _attachment(content: bytes | str, media_type: str, filename: str) -> Response:
+    """A private download: `content` is the bytes themselves or the path of the stored file."""
+    headers = {**PRIVATE, "Content-Disposition": disposition(filename)}
+    if isinstance(content, bytes):
+        return Response(content, media_type=media_type, headers=headers)
+    return FileResponse(content, media_type=media_type, headers=headers)
+
+
 async def invoice_pdf(request: Request) -> Response:
     found = _lookup(request, rules.invoice_pdf_for_staff, customer_views.invoice_pdf_for_customer,
                     request.path_params["invoice_id"])
     if found is None:
         return _not_found()
-    inv, pdf = found
-    name = f"{inv.number or f'draft-{inv.id}'}.pdf"
-    headers = {**PRIVATE, "Content-Disposition": disposition(name)}
-    if isinstance(pdf, bytes):  # a draft's preview, made now and never stored
-        return Response(pdf, media_type="application/pdf", headers=headers)
-    return FileResponse(pdf, media_type="application/pdf", headers=headers)
+    inv, pdf = found  # a draft's preview is bytes, made now and never stored
+    return _attachment(pdf, "application/pdf", f"{inv.number or f'draft-{inv.id}'}.pdf")
 
 
 async def consumption_file(request: Request) -> Response:
@@ -84,34 +88,36 @@ async def consumption_file(request: Request) -> Response:
         return _not_found()
     row, path = found
     media = "application/pdf" if row.content_type == "application/pdf" else "text/csv; charset=utf-8"
-    return FileResponse(path, media_type=media, headers={**PRIVATE, "Content-Disposition": disposition(row.filename)})
+    return _attachment(path, media, row.filename)
+
+
+def _receipt(db, payment, lang: str) -> bytes:
+    from portal_app.core.models.accounts import Account
+    from portal_app.billing.pdf import render_receipt_pdf
+
+    return render_receipt_pdf(db, payment, db.get(Account, payment.account_id),
+                              payments.payment_lines(db, payment.id), lang)
+
+
+def _receipt_for_staff(db, ctx, payment_id) -> bytes:
+    from portal_app.billing.models import Payment
+
+    payment = db.get(Payment, as_id(payment_id) or 0)
+    if payment is None or payment.status != "succeeded":
+        raise NotFound()
+    return _receipt(db, payment, "en")
+
+
+def _receipt_for_customer(db, ctx, payment_id, ip: str) -> bytes:
+    return _receipt(db, access.get_payment(db, ctx, payment_id, ip), ctx.language)
 
 
 async def payment_receipt(request: Request) -> Response:
-    from portal_app.core.models.accounts import Account
-    from portal_app.billing.models import Payment
-    from portal_app.billing.pdf import render_receipt_pdf
-
     payment_id = request.path_params["payment_id"]
-    try:
-        with session_scope() as db:  # keeps the audit line of a refusal
-            kind, ctx = _actor(db, request)
-            if kind == "portal":
-                payment = access.get_payment(db, ctx, payment_id, _client_ip(request))
-                lang = ctx.language
-            elif kind == "staff":
-                payment = db.get(Payment, as_id(payment_id) or 0)
-                if payment is None or payment.status != "succeeded":
-                    return _not_found()
-                lang = "en"
-            else:
-                return _not_found()
-            pdf = render_receipt_pdf(db, payment, db.get(Account, payment.account_id),
-                                     payments.payment_lines(db, payment.id), lang)
-    except DomainError:
+    pdf = _lookup(request, _receipt_for_staff, _receipt_for_customer, payment_id)
+    if pdf is None:
         return _not_found()
-    return Response(pdf, media_type="application/pdf",
-                    headers={**PRIVATE, "Content-Disposition": disposition(f"receipt-R-{payment_id:06d}.pdf")})
+    return _attachment(pdf, "application/pdf", f"receipt-R-{payment_id:06d}.pdf")
 
 
 async def stripe_webhook(request: Request) -> Response:

@@ -173,3 +173,83 @@ def settlement_rows(f: Formats, payments, currency: str) -> list[SettlementRow]:
     """`payments`: (payment, amount allocated to the invoice) pairs."""
     return [SettlementRow(p.id, f.date((p.received_at or p.created_at).date()), f.money(a, currency), p.method,
                           p.reference) for p, a in payments]
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    """One invoice's display values: the customer's invoice page and the console's editor alike."""
+
+    id: int = 0
+    number: str = ""
+    status: str = ""
+    issue_date: str = ""
+    due_date: str = ""
+    subtotal: str = ""
+    tax: str = ""
+    total: str = ""
+    paid: str = ""
+    due: str = ""
+    has_pdf: bool = False
+    notes: str = ""
+    void_reason: str = ""
+
+
+def invoice_view(f: Formats, inv, status: str, due: int) -> InvoiceView:
+    """`status`: the status the reader sees (overdue included); `due`: what is left to pay, minor units."""
+    cur = inv.currency
+    return InvoiceView(inv.id, inv.number or "", status, f.date(inv.issue_date), f.date(inv.due_date),
+                       f.money(inv.subtotal_minor, cur), f.money(inv.tax_minor, cur), f.money(inv.total_minor, cur),
+                       f.money(inv.paid_minor, cur), f.money(due, cur), bool(inv.pdf_file), inv.notes,
+                       inv.void_reason)
+
+
+@dataclass(frozen=True)
+class LineForm:
+    """The console's line form: a new line (`id` 0), or the values of the one being edited as staff type them."""
+
+    id: int = 0
+    description: str = ""
+    quantity: str = "1"
+    price: str = ""
+    rate: str = ""
+    usage: bool = False
+
+
+@dataclass(frozen=True)
+class BankDetails:
+    """Where customers pay by transfer (the IBAN grouped by four)."""
+
+    beneficiary: str = ""
+    iban: str = ""
+    bic: str = ""
+    bank: str = ""
+
+
+@dataclass(frozen=True)
+class SettingsForm:
+    """The billing settings form's values, as staff type them."""
+
+    default_currency: str = "EUR"
+    default_tax_rate: str = ""
+    tax_label: str = ""
+    number_prefix: str = ""
+    number_digits: str = "5"
+    number_yearly: bool = True
+    payment_terms_days: str = "30"
+    issuer_details: str = ""
+    bank_beneficiary: str = ""
+    bank_iban: str = ""
+    bank_bic: str = ""
+    bank_name: str = ""
+
+
+def plain_rate(bp: int) -> str:
+    """A tax rate as staff type it ("20", "5.5")."""
+    return str(bp / 100).rstrip("0").rstrip(".")
+
+
+def settings_form(s, iban: str) -> SettingsForm:
+    """`s`: the settings row; `iban`: its IBAN as shown (grouped)."""
+    return SettingsForm(s.default_currency, plain_rate(s.default_tax_rate_bp), s.tax_label, s.number_prefix,
+                        str(s.number_digits), s.number_yearly, str(s.payment_terms_days), s.issuer_details,
+                        s.bank_beneficiary, iban, s.bank_bic, s.bank_name)

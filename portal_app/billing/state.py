@@ -10,8 +10,9 @@ import reflex as rx
 from portal_app.billing import card_payments, consumption, customer_views, payments, settings
 from portal_app.billing.amounts import CUSTOMER_STATUS_FILTERS, MODULE, PAGE_SIZE, amount_due, display_status, today
 from portal_app.billing.models import OPEN_STATUSES
-from portal_app.billing.rows import (DueRow, FileRow, Formats, InvoiceRow, LineRow, PaymentRow, PlanRow,
-                                     SettlementRow, TaxRow, file_rows, line_rows, settlement_rows)
+from portal_app.billing.rows import (BankDetails, DueRow, FileRow, Formats, InvoiceRow, InvoiceView, LineRow,
+                                     PaymentRow, PlanRow, SettlementRow, TaxRow, file_rows, invoice_view, line_rows,
+                                     settlement_rows)
 from portal_app.core import i18n
 from portal_app.core.states.handlers import portal_event
 from portal_app.core.states.paging import PagedList
@@ -65,20 +66,10 @@ class InvoicesState(PagedList, BillingBase, PortalState):
 
 class InvoiceState(BillingBase, PortalState):
     invoice_id: int = 0
-    number: str = ""
-    status: str = ""
-    issue_date: str = ""
-    due_date: str = ""
-    subtotal: str = ""
+    view: InvoiceView = InvoiceView()
     tax_rows: list[TaxRow] = []
-    total_text: str = ""
-    paid_text: str = ""
-    due_text: str = ""
     can_pay: bool = False
     has_paid: bool = False
-    has_pdf: bool = False
-    notes: str = ""
-    void_reason: str = ""
     lines: list[LineRow] = []
     files: list[FileRow] = []
     payments: list[SettlementRow] = []
@@ -93,13 +84,10 @@ class InvoiceState(BillingBase, PortalState):
         d = customer_views.invoice_detail(db, ctx, self.router.url.query_parameters.get("id", ""))
         tax_label = settings.get_settings_row(db).tax_label
         inv, cur, f = d.invoice, d.invoice.currency, self._formats()
-        self.invoice_id, self.number, self.status = inv.id, inv.number or "", d.status
-        self.issue_date, self.due_date = f.date(inv.issue_date), f.date(inv.due_date)
-        self.subtotal, self.total_text = f.money(inv.subtotal_minor, cur), f.money(inv.total_minor, cur)
-        self.paid_text, self.due_text = f.money(inv.paid_minor, cur), f.money(d.due, cur)
+        self.view = invoice_view(f, inv, d.status, d.due)
+        self.invoice_id = inv.id
         self.can_pay = d.due > 0 and inv.status in OPEN_STATUSES
         self.has_paid = inv.paid_minor > 0
-        self.has_pdf, self.notes, self.void_reason = bool(inv.pdf_file), inv.notes, inv.void_reason
         self.tax_rows = [TaxRow(i18n.t(f.lang, "billing.tax_line", tax=tax_label, rate=f.rate(b["rate_bp"])),
                                 f.money(b["net"], cur), f.money(b["tax"], cur)) for b in inv.tax_breakdown or []]
         self.lines = line_rows(f, d.lines, cur)
@@ -134,10 +122,7 @@ class PayState(BillingBase, PortalState):
     online: bool = False
     cancelled: bool = False
     working: bool = False
-    bank_beneficiary: str = ""
-    bank_iban: str = ""
-    bank_bic: str = ""
-    bank_name: str = ""
+    bank: BankDetails = BankDetails()
 
     def _clear(self) -> None:
         self.working = False
@@ -150,7 +135,6 @@ class PayState(BillingBase, PortalState):
         self.online = card_payments.online_payment_enabled()
         raw = q.get("invoice", "")
         plans = payments.pay_plans(db, ctx, invoice_id=raw) if raw else payments.pay_plans(db, ctx)
-        bank = settings.bank_details(db)
         f = self._formats()
         self.plans = [PlanRow(
             target=str(p.invoices[0].id) if raw else f"all:{p.currency}", amount=f.money(p.amount, p.currency),
@@ -158,8 +142,7 @@ class PayState(BillingBase, PortalState):
             numbers=", ".join(i.number or "" for i in p.invoices[:PLAN_NUMBERS_SHOWN])
             + (" …" if len(p.invoices) > PLAN_NUMBERS_SHOWN else ""),
             reference=payments.transfer_reference(db, ctx, p)) for p in plans]
-        self.bank_beneficiary, self.bank_iban = bank["beneficiary"], bank["iban"]
-        self.bank_bic, self.bank_name = bank["bic"], bank["bank"]
+        self.bank = BankDetails(**settings.bank_details(db))
 
     @portal_event(background=True)
     async def start_checkout(self, ctx, target: str):

@@ -76,8 +76,8 @@ def test_invoice_view_lines_totals_and_files(root):
     page.lang = "fr"
     page.router = _router("/invoice", {"id": inv_id})
     page.load_invoice()
-    assert page.error_key == "" and page.number == number and page.can_pay and page.has_pdf
-    assert page.total_text == "75,48\u00a0€" and page.due_text == page.total_text
+    assert page.error_key == "" and page.view.number == number and page.can_pay and page.view.has_pdf
+    assert page.view.total == "75,48\u00a0€" and page.view.due == page.view.total
     assert [li.description for li in page.lines] == ["Fibre", "Calls"] and page.lines[1].quantity == "2"
     assert page.tax_rows == [TaxRow(label="VAT 20 %", net="62,90\u00a0€", tax="12,58\u00a0€")]
     assert [f.name for f in page.files] == ["calls.csv"]
@@ -130,7 +130,7 @@ def test_pay_page_without_stripe_shows_bank_details(root, monkeypatch):
     pay.portal_sid = token
     pay.router = _router("/pay", {"invoice": inv_id})
     pay.load_pay()
-    assert not pay.online and pay.bank_iban == "FR76 3000 6000 0112 3456 7890 189"
+    assert not pay.online and pay.bank.iban == "FR76 3000 6000 0112 3456 7890 189"
     assert pay.plans == [PlanRow(target=str(inv_id), amount="€120.00", currency="EUR", count=1, numbers=number,
                                  reference=number)]
     run_background(pay, "start_checkout", str(inv_id))
@@ -175,34 +175,35 @@ def test_staff_edit_issue_pay_and_void_through_the_handlers(root):
     ed.staff_sid = staff_token
     ed.router = _router("/admin/invoice", {"id": draft.id})
     ed.load_invoice()
-    assert ed.is_draft and ed.line_rate == "20"
+    assert ed.is_draft and ed.line.rate == "20"
     ed.issue()
     assert ed.flash_key == "billing.error.no_lines"
     ed.save_line({"description": "Hosting", "quantity": "2", "unit_price": "12,50", "tax_rate": "20"})
     ed.save_line({"description": "", "quantity": "1", "unit_price": "1", "tax_rate": "0"})
     assert ed.flash_key == "billing.error.description" and len(ed.lines) == 1
     ed.edit_line(ed.lines[0].id)
-    assert (ed.line_description, ed.line_quantity, ed.line_price) == ("Hosting", "2", "12.50")
+    assert (ed.line.description, ed.line.quantity, ed.line.price) == ("Hosting", "2", "12.50")
     ed.save_line({"description": "Hosting plus", "quantity": "3", "unit_price": "12.50", "tax_rate": "20"})
-    assert ed.lines[0].description == "Hosting plus" and ed.total_text == "€45.00" and ed.line_id == 0
+    assert ed.lines[0].description == "Hosting plus" and ed.view.total == "€45.00" and ed.line.id == 0
     ed.save_header({"currency": "EUR", "due_date": "2099-01-31", "notes": "Thanks"})
-    ed.open_issue()
+    ed.open_dialog("issue")
+    assert ed.dialog == "issue"
     ed.issue()
-    assert ed.flash_key == "admin.invoice.issued" and ed.number.startswith("INV-") and not ed.is_draft
-    assert ed.emails_sent == 2  # the account admin and the billing address
+    assert ed.flash_key == "admin.invoice.issued" and ed.view.number.startswith("INV-") and not ed.is_draft
+    assert ed.dialog == "" and ed.emails_sent == 2  # the account admin and the billing address
     with session_scope() as db:
         sent = db.exec(select(OutboundMessage).where(OutboundMessage.template == "new_invoice",
                                                      OutboundMessage.account_id == account_id)).all()
         assert {m.status for m in sent} == {"sent"} and len(sent) == 2
     cust.load_list()
-    assert cust.total == 1 and cust.rows[0].number == ed.number
+    assert cust.total == 1 and cust.rows[0].number == ed.view.number
     ed.record_payment({"amount": "20", "received_on": "", "reference": "VIR 42"})
-    assert ed.payment_saved and ed.status == "partially_paid" and ed.due_text == "€25.00"
-    ed.open_void()
+    assert ed.payment_saved and ed.view.status == "partially_paid" and ed.view.due == "€25.00"
+    ed.open_dialog("void")
     ed.void({"reason": ""})
-    assert ed.flash_key == "billing.error.void_reason" and ed.void_open
+    assert ed.flash_key == "billing.error.void_reason" and ed.dialog == "void"
     ed.void({"reason": "Duplicate"})
-    assert ed.status == "void" and not ed.void_open
+    assert ed.view.status == "void" and ed.dialog == ""
     pays = sub(root, AdminPaymentsState)
     pays.staff_sid = staff_token
     pays.load_list()
@@ -215,15 +216,16 @@ def test_billing_settings_page(root):
     page = sub(root, AdminBillingSettingsState)
     page.staff_sid = staff_token
     page.load_settings()
-    form = {"default_currency": page.default_currency, "default_tax_rate": page.default_tax_rate,
-            "tax_label": "TVA", "number_prefix": page.number_prefix, "number_digits": page.number_digits,
-            "number_yearly": "on" if page.number_yearly else "", "payment_terms_days": page.payment_terms_days,
+    form = {"default_currency": page.form.default_currency, "default_tax_rate": page.form.default_tax_rate,
+            "tax_label": "TVA", "number_prefix": page.form.number_prefix, "number_digits": page.form.number_digits,
+            "number_yearly": "on" if page.form.number_yearly else "",
+            "payment_terms_days": page.form.payment_terms_days,
             "issuer_details": "", "bank_beneficiary": "", "bank_iban": "DE89 3704 0044 0532 0130 01",
             "bank_bic": "", "bank_name": ""}
     page.save_settings(form)
     assert page.flash_key == "billing.error.iban" and not page.saved
     page.save_settings({**form, "bank_iban": "DE89 3704 0044 0532 0130 00"})
-    assert page.saved and page.bank_iban == "DE89 3704 0044 0532 0130 00" and page.tax_label == "TVA"
+    assert page.saved and page.form.bank_iban == "DE89 3704 0044 0532 0130 00" and page.form.tax_label == "TVA"
     page.save_settings({**form, "bank_iban": "", "tax_label": "VAT"})
     assert page.saved
 
