@@ -9,8 +9,7 @@ from portal_app.billing.amounts import STAFF_STATUS_FILTERS
 from portal_app.billing.components import invoice_status, method_cell, money_row
 from portal_app.core.states.site import SiteState
 from portal_app.core.ui.api import api_url
-from portal_app.core.ui.basics import (LABEL_STYLE, brand_button, checkbox_field, column, confirm_dialog,
-                                      field, form_dialog, form_grid, options, page_header, select, select_field)
+from portal_app.core.ui.basics import (LABEL_STYLE, brand_button, checkbox_field, column, confirm_dialog, field, form_dialog, form_grid, options, page_header, saved_row, select, select_field)
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
 from portal_app.core.ui.tables import data_table, list_page, text_cell
@@ -168,14 +167,14 @@ def _payment_form() -> rx.Component:
             field("billing.reference", "reference"),
             columns="3",
         ),
-        _saved_row(rx.button(t("admin.invoice.record"), type="submit", variant="soft", id="record-payment"),
+        saved_row(rx.button(t("admin.invoice.record"), type="submit", variant="soft", id="record-payment"),
                    S.payment_saved),
         rx.text(t("admin.invoice.overpayment_help"), size="1", color_scheme="gray"),
         reset_on_submit=True,
     )
 
 
-def _saved_row(submit: rx.Component, saved) -> rx.Component:
+def saved_row(submit: rx.Component, saved) -> rx.Component:
     """A form's submit button, and "Saved" beside it once the form went through."""
     return rx.hstack(submit, rx.cond(saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
                      spacing="3", align="center")
@@ -344,7 +343,7 @@ def billing_settings_page() -> rx.Component:
             field("billing.iban", "bank_iban", default_value=v.bank_iban),
             field("billing.bic", "bank_bic", default_value=v.bank_bic),
         ),
-        _saved_row(brand_button(t("admin.save"), type="submit"), s.saved),
+        saved_row(brand_button(t("admin.save"), type="submit"), s.saved),
         key=s.form_version,
         spacing="4",
     )

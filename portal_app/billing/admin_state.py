@@ -24,6 +24,7 @@ from portal_app.core.errors import NotFound
 from portal_app.core.states.dialogs import Dialogs
 from portal_app.core.states.handlers import query_id, staff_event
 from portal_app.core.states.paging import PagedList
+from portal_app.core.states.forms import SettingsPage
 from portal_app.core.states.staff import StaffState
 
 UPLOAD_MAX_FILES = 200
@@ -208,34 +209,21 @@ class AdminPaymentsState(PagedList, StaffState):
             ", ".join(n for n, _, _ in lines.get(p.id, [])), p.reference or p.provider_ref or "") for p, a in found]
 
 
-class AdminBillingSettingsState(StaffState):
+class AdminBillingSettingsState(SettingsPage, StaffState):
     form: SettingsForm = SettingsForm()
     example_number: str = ""
     online_payment: bool = False
-    form_version: int = 0
-    saved: bool = False
 
     def _fill(self, db) -> None:
         s = settings.get_settings_row(db)
         self.form = settings_form(s, settings.format_iban(s.bank_iban))
         self.example_number = format_number(s, today().year, 1)[1]
         self.online_payment = online_payment_enabled()
-        self.form_version += 1
 
-    @staff_event
-    def load_settings(self, db, ctx):
-        self.saved = False
-        self._fill(db)
-
-    @staff_event
-    def save_settings(self, db, ctx, form: dict):
-        self.saved = False
+    def _save(self, db, ctx, form: dict) -> None:
         f = {k.name: str(form.get(k.name, ""))[:1000] for k in dataclasses.fields(SettingsForm)
              if k.name != "number_yearly"}
         settings.update_settings(db, ctx, number_yearly=bool(form.get("number_yearly")), **f)
-        self._fill(db)
-        self.flash_key = ""
-        self.saved = True
 
 
 class AdminInvoiceImportState(StaffState):

@@ -172,10 +172,11 @@ def form_grid(*fields, columns: str = "2", **props) -> rx.Component:
     return rx.grid(*fields, columns=rx.breakpoints(initial="1", md=columns), **props)
 
 
-def page_header(title, *actions, level: str = "h1") -> rx.Component:
-    """A page's title (a catalogue key or a var) with its actions at the end of the line."""
-    heading = rx.heading(t(title) if isinstance(title, str) else title, size="6" if level == "h1" else "4",
-                         as_=level)
+def page_header(title, *actions, level: str = "h1", size: str | None = None) -> rx.Component:
+    """A page's title (a catalogue key or a var) with its actions at the end of the line. Console pages
+    use the default size; customer pages pass a larger one."""
+    heading = rx.heading(t(title) if isinstance(title, str) else title,
+                         size=size or ("6" if level == "h1" else "4"), as_=level)
     return rx.hstack(heading, rx.spacer(), *actions, width="100%", align="center", wrap="wrap", spacing="3")
 
 
@@ -222,3 +223,9 @@ def confirm_dialog(title_key: str, text, *, open, on_cancel, on_confirm, confirm
         ),
         open=open,
     )
+
+
+def saved_row(submit: rx.Component, saved: rx.Var) -> rx.Component:
+    """A form's submit button, and "Saved" beside it once the form went through."""
+    return rx.hstack(submit, rx.cond(saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
+                     spacing="3", align="center")
