@@ -73,6 +73,16 @@ class AdminThreadState(ThreadAndFiles, StaffState):
     def _fetch_staged(self, db, ctx) -> None:
         self.staged = AttachmentRow.all_of(attachments.staged_for_staff(db, ctx), self.lang or "en")
 
+    upload_id: ClassVar[str] = UPLOAD_ID
+    upload_what: ClassVar[str] = "staff attachment upload"
+
+    def _start_upload(self):
+        token, self.flash_key = self.staff_sid, ""
+        return lambda db: staff.resolve(db, token)
+
+    def _stage(self, db, who, stored) -> list:
+        return attachments.stage_for_staff(db, who, stored)[1]
+
     def _fetch_thread(self, db, ctx, thread_id: int) -> None:
         thread, views = messages.read_thread_as_staff(db, ctx, thread_id)
         head = ThreadHead(thread.subject, thread.status, *messages.thread_header(db, thread), thread.account_id)
@@ -109,14 +119,3 @@ class AdminThreadState(ThreadAndFiles, StaffState):
         name = attachments.discard_staged(db, attachment_id=parse_id(attachment_id), staff_id=ctx.staff_id)
         self._fetch_staged(db, ctx)
         file_intake.remove_after_commit(db, attachments.AREA, name)
-
-    @staff_event(background=True)
-    async def upload_attachments(self, ctx, chunks: rx.UploadChunkIterator):
-        async with self:
-            token = self.staff_sid
-            self.flash_key, self.uploading, self.upload_percent = "", True, 0
-        await self._receive_attachments(
-            ctx, chunks, resolve=lambda db: staff.resolve(db, token),
-            limit_for=lambda db, who: attachments.ATTACHMENT_MAX_BYTES, stage=attachments.stage_for_staff,
-            what="staff attachment upload")
-        yield rx.clear_selected_files(UPLOAD_ID)

@@ -54,15 +54,34 @@ class ThreadAndFiles(rx.State, mixin=True):
         self.entries, self.files = thread_rows(views, lang, side)
         self._fetch_staged(db, ctx)
 
-    async def _receive_attachments(self, ctx, chunks, *, resolve: Callable[[Any], Any],
-                                   limit_for: Callable[[Any, Any], int], stage: Callable, what: str) -> None:
+    # Each side says where its files are picked, how an upload is staged and what the log calls it.
+    upload_id: ClassVar[str] = ""
+    upload_what: ClassVar[str] = ""
+
+    def _start_upload(self) -> Callable[[Any], Any]:  # pragma: no cover - each side writes its own
+        """Under the state lock: clear the page's message; return how to find the uploader again (its own
+        session, from the token read now)."""
+        raise NotImplementedError
+
+    def _stage(self, db, who, stored) -> list:  # pragma: no cover - each side writes its own
+        """Stage one stored file for `who`'s next message; returns the stale files to remove."""
+        raise NotImplementedError
+
+    def _upload_limit(self, db, who) -> int:
+        return attachments.ATTACHMENT_MAX_BYTES
+
+    @own_side_event(background=True)
+    async def upload_attachments(self, ctx, chunks: rx.UploadChunkIterator):
         """The upload: the actor is checked before the first byte and before the rows; a refusal reaches
         the handler helper (which shows it) with nothing of this upload kept."""
+        async with self:
+            resolve = self._start_upload()
+            self.uploading, self.upload_percent = True, 0
         try:
             stale = await receive_and_store(
-                chunks, area=attachments.AREA, resolve=resolve, limit_for=limit_for,
-                store=lambda db, who, files: [x for f in files for x in stage(db, who, f)[1]],
-                max_files=attachments.ATTACHMENTS_PER_MESSAGE, what=what)
+                chunks, area=attachments.AREA, resolve=resolve, limit_for=self._upload_limit,
+                store=lambda db, who, files: [x for f in files for x in self._stage(db, who, f)],
+                max_files=attachments.ATTACHMENTS_PER_MESSAGE, what=self.upload_what)
         finally:
             async with self:
                 self.uploading = False
@@ -71,6 +90,7 @@ class ThreadAndFiles(rx.State, mixin=True):
             self.upload_percent = 100
             with session_scope() as db:
                 self._fetch_staged(db, ctx)
+        yield rx.clear_selected_files(self.upload_id)
 
 
 class LinkCount(rx.State, mixin=True):
@@ -118,6 +138,19 @@ class MessagesState(ThreadAndFiles, PageMessage, PortalState):
 
     def _fetch_staged(self, db, ctx) -> None:
         self.staged = AttachmentRow.all_of(attachments.staged_for_contact(db, ctx), self.lang or ctx.language)
+
+    upload_id: ClassVar[str] = UPLOAD_ID
+    upload_what: ClassVar[str] = "attachment upload"
+
+    def _start_upload(self) -> Callable[[Any], Any]:
+        token, self.error_key = self.portal_sid, ""
+        return lambda db: portal_sessions.resolve_session(db, token)
+
+    def _upload_limit(self, db, who) -> int:
+        return attachments.check_can_write(who)
+
+    def _stage(self, db, who, stored) -> list:
+        return attachments.stage_for_contact(db, who, stored)[1]
 
     def _fetch_thread(self, db, ctx, thread_id: int) -> None:
         thread, views = messages.read_thread(db, ctx, thread_id)
@@ -170,14 +203,3 @@ class MessagesState(ThreadAndFiles, PageMessage, PortalState):
         name = attachments.discard_staged(db, attachment_id=parse_id(attachment_id), contact_id=ctx.contact_id)
         self._fetch_staged(db, ctx)
         file_intake.remove_after_commit(db, attachments.AREA, name)
-
-    @portal_event(background=True)
-    async def upload_attachments(self, ctx, chunks: rx.UploadChunkIterator):
-        async with self:
-            token = self.portal_sid
-            self._set(error_key="", uploading=True, upload_percent=0)
-        await self._receive_attachments(
-            ctx, chunks, resolve=lambda db: portal_sessions.resolve_session(db, token),
-            limit_for=lambda db, who: attachments.check_can_write(who), stage=attachments.stage_for_contact,
-            what="attachment upload")
-        yield rx.clear_selected_files(UPLOAD_ID)
