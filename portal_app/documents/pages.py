@@ -9,7 +9,8 @@ from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
 from portal_app.core.ui.basics import alert, button_row, column, options, pager, select
 from portal_app.core.ui.unread import count_badge
-from portal_app.documents.components import download_button, list_item, send_files_button, upload_progress
+from portal_app.documents.components import (download_button, list_item, plain_list, send_files_button,
+                                              upload_progress)
 from portal_app.documents.state import UPLOAD_ID, DocumentsCountState, DocumentsState
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.site import SiteState
@@ -115,36 +116,32 @@ def _doc_row(doc: rx.Var) -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
-        padding="0.75em 0",
     )
 
 
+def _note_card(*children, **props) -> rx.Component:
+    """A card with a short note where the list would be (nothing shared yet, or nothing found)."""
+    return rx.card(column(*children, spacing="2", **props), width="100%")
+
+
 def _empty() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.icon("folder_open", size=28, color="var(--gray-9)"),
-            rx.text(t("documents.empty_title"), weight="bold"),
-            rx.text(SiteState.tr["documents.empty_text"].to(str).replace("{business}", SiteState.brand_name),
-                    color_scheme="gray", size="2", text_align="center"),
-            align="center",
-            spacing="2",
-            padding="1.5em",
-        ),
-        width="100%",
+    return _note_card(
+        rx.icon("folder_open", size=28, color="var(--gray-9)"),
+        rx.text(t("documents.empty_title"), weight="bold"),
+        rx.text(SiteState.tr["documents.empty_text"].to(str).replace("{business}", SiteState.brand_name),
+                color_scheme="gray", size="2", text_align="center"),
+        align="center",
+        padding="1.5em",
     )
 
 
 def _list() -> rx.Component:
     return rx.cond(
         S.rows.length() > 0,
-        rx.card(rx.el.ul(rx.foreach(S.rows, _doc_row), style={"margin": "0", "padding": "0"}), width="100%"),
-        rx.card(
-            rx.vstack(
-                rx.text(t("documents.no_match"), color_scheme="gray", size="2"),
-                rx.button(t("documents.show_all"), on_click=S.show_all, variant="soft", size="2"),
-                spacing="2",
-            ),
-            width="100%",
+        rx.card(plain_list(S.rows, _doc_row), width="100%"),
+        _note_card(
+            rx.text(t("documents.no_match"), color_scheme="gray", size="2"),
+            rx.button(t("documents.show_all"), on_click=S.show_all, variant="soft", size="2"),
         ),
     )
 
