@@ -70,11 +70,11 @@ class AdminInboxState(PagedList, StaffState):
 class AdminThreadState(ThreadAndFiles, StaffState):
     """One thread (`/admin/inbox?thread=N`): read, reply with files, mark handled or reopen."""
 
-    def _fetch_staged(self, db, ctx) -> None:
-        self.staged = AttachmentRow.all_of(attachments.staged_for_staff(db, ctx), self.lang or "en")
-
     upload_id: ClassVar[str] = UPLOAD_ID
     upload_what: ClassVar[str] = "staff attachment upload"
+
+    def _fetch_staged(self, db, ctx) -> None:
+        self.staged = AttachmentRow.all_of(attachments.staged_for_staff(db, ctx), self.lang or "en")
 
     def _start_upload(self):
         token, self.flash_key = self.staff_sid, ""

@@ -128,6 +128,8 @@ class ThreadsState(PagedList, PageMessage, PortalState):
 class MessagesState(ThreadAndFiles, PageMessage, PortalState):
     """Writing a new message, and one thread with its replies."""
 
+    upload_id: ClassVar[str] = UPLOAD_ID
+    upload_what: ClassVar[str] = "attachment upload"
     notice_key: str = ""
     # Set when a new message was just sent: the thread page it leads to says so.
     _exit_notice: bool = False
@@ -138,9 +140,6 @@ class MessagesState(ThreadAndFiles, PageMessage, PortalState):
 
     def _fetch_staged(self, db, ctx) -> None:
         self.staged = AttachmentRow.all_of(attachments.staged_for_contact(db, ctx), self.lang or ctx.language)
-
-    upload_id: ClassVar[str] = UPLOAD_ID
-    upload_what: ClassVar[str] = "attachment upload"
 
     def _start_upload(self) -> Callable[[Any], Any]:
         token, self.error_key = self.portal_sid, ""
