@@ -8,7 +8,7 @@ from portal_app.core.ui.dropzone import dropzone
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
 from portal_app.core.ui.tables import list_page
-from portal_app.core.ui.basics import checkbox_field, search_form, select
+from portal_app.core.ui.basics import button_row, checkbox_field, column, search_form, select
 from portal_app.documents.admin_state import RECEIVED, REPLACE_ID, UPLOAD_ID, AdminDocumentsState
 from portal_app.documents.components import send_files_button, upload_progress
 from portal_app.core.states.site import SiteState
@@ -182,11 +182,11 @@ def _confirm_dialog(title: rx.Var, action_key: str, colour: str, on_click, butto
         rx.alert_dialog.content(
             rx.alert_dialog.title(title),
             *body,
-            rx.hstack(
+            button_row(
                 rx.alert_dialog.cancel(rx.button(t("admin.cancel"), variant="soft", on_click=S.cancel_dialogs)),
                 rx.alert_dialog.action(rx.button(t(action_key), color_scheme=colour, on_click=on_click,
                                                  id=button_id)),
-                justify="end", spacing="3", margin_top="1em",
+                margin_top="1em",
             ),
             max_width="460px",
         ),
@@ -214,11 +214,11 @@ def _replace_dialog() -> rx.Component:
                     rx.text(rx.selected_files(REPLACE_ID).join(", "), size="2")),
             rx.cond(S.uploading, rx.progress(value=S.upload_percent, max=100, width="100%", margin_top="0.5em",
                                              aria_label=t("admin.documents.uploading"))),
-            rx.hstack(
+            button_row(
                 rx.button(t("admin.cancel"), variant="soft", on_click=S.cancel_dialogs),
                 send_files_button(None, "admin.documents.replace", "confirm-replace", S, S.replace_document,
                                   REPLACE_ID),
-                justify="end", spacing="3", margin_top="1em",
+                margin_top="1em",
             ),
             max_width="520px",
         ),
@@ -256,11 +256,11 @@ def _settings() -> rx.Component:
 @admin_page("/admin/documents", on_load=[S.load_admin_documents],
             nav=NavEntry("admin.nav.documents", "/admin/documents", "folder_open", 40))
 def admin_documents_page() -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.heading(t("admin.nav.documents"), size="6", as_="h1"),
         rx.cond(
             S.account_id > 0,
-            rx.vstack(
+            column(
                 rx.flex(
                     rx.heading(S.account_name, " (", S.account_number, ")", size="4", as_="h2"),
                     rx.spacer(),
@@ -270,20 +270,16 @@ def admin_documents_page() -> rx.Component:
                     align="center", spacing="3", wrap="wrap", width="100%",
                 ),
                 rx.grid(
-                    rx.vstack(_folders(), _settings(), spacing="4", width="100%", min_width="0"),
-                    rx.vstack(_upload_card(), _list(), spacing="4", width="100%", min_width="0"),
+                    column(_folders(), _settings(), min_width="0"),
+                    column(_upload_card(), _list(), min_width="0"),
                     grid_template_columns=rx.breakpoints(initial="minmax(0, 1fr)", lg="260px minmax(0, 1fr)"),
                     spacing="4",
                     width="100%",
                 ),
-                spacing="4",
-                width="100%",
             ),
             _picker(),
         ),
         _share_dialog(),
         _replace_dialog(),
         _delete_dialog(),
-        spacing="4",
-        width="100%",
     )

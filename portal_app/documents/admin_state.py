@@ -14,16 +14,17 @@ from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import parse_id, staff_event
 from portal_app.core.states.paging import PagedList, query_int
 from portal_app.core.states.staff import StaffState
-from portal_app.core.states.uploads import progress_percent, receive_and_store
+from portal_app.core.states.uploads import receive_and_store
 from portal_app.documents import rules as documents
 from portal_app.documents.rows import AccountPick, FolderRow, StaffDocumentRow
+from portal_app.documents.state import UploadProgress
 
 UPLOAD_ID = "staff-document-upload"
 REPLACE_ID = "staff-document-replace"
 RECEIVED = -1  # the folder filter value for "received from the customer"
 
 
-class AdminDocumentsState(PagedList, StaffState):
+class AdminDocumentsState(PagedList, UploadProgress, StaffState):
     page_size: ClassVar[int] = documents.PAGE_SIZE
     # Account picker
     account_id: int = 0
@@ -39,8 +40,6 @@ class AdminDocumentsState(PagedList, StaffState):
     upload_folder: int = 0
     upload_share: bool = False
     upload_notify: bool = False
-    uploading: bool = False
-    upload_percent: int = 0
     # Dialogs: share (with the opt-in email), replace, delete
     share_id: int = 0
     share_title: str = ""
@@ -129,10 +128,6 @@ class AdminDocumentsState(PagedList, StaffState):
     @staff_event
     def set_upload_notify(self, db, ctx, value: bool):
         self.upload_notify = bool(value) and self.upload_share
-
-    @staff_event
-    def set_upload_progress(self, db, ctx, prog: dict):
-        self.upload_percent = progress_percent(prog)
 
     async def _receive(self, ctx, chunks, store):
         """Shared by upload and replace: staff session first, then the bytes, then the rows; the list

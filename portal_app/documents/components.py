@@ -20,6 +20,11 @@ def list_item(*children, padding: str = "0.75em 0") -> rx.Component:
                                       "&:last-child": {"border_bottom": "none"}})
 
 
+def plain_list(items: rx.Var, render) -> rx.Component:
+    """A list without bullets or indent; `render` makes each line a `list_item`."""
+    return rx.el.ul(rx.foreach(items, render), style={"margin": "0", "padding": "0", "width": "100%"})
+
+
 def download_button(href: rx.Var, **props) -> rx.Component:
     """A plain link (it carries the session cookie) styled as a button; the route sends it as an attachment."""
     return rx.button(rx.el.a(rx.icon("download", size=14), t("documents.download"), href=href), as_child=True,
@@ -69,7 +74,7 @@ def new_documents_card() -> rx.Component:
             "dashboard.new_documents", "folder_open",
             rx.cond(
                 S.new_docs.length() > 0,
-                rx.el.ul(rx.foreach(S.new_docs, _new_doc), style={"margin": "0", "padding": "0", "width": "100%"}),
+                plain_list(S.new_docs, _new_doc),
                 empty_note(t("dashboard.no_new_documents")),
             ),
             rx.link(t("dashboard.all_documents"), href="/documents", size="2"),

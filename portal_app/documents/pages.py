@@ -7,9 +7,10 @@ from portal_app.core.ui.api import api_url
 from portal_app.core.ui.dropzone import dropzone
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
-from portal_app.core.ui.basics import alert, options, pager, select
+from portal_app.core.ui.basics import alert, button_row, column, options, pager, select
 from portal_app.core.ui.unread import count_badge
-from portal_app.documents.components import download_button, list_item, send_files_button, upload_progress
+from portal_app.documents.components import (download_button, list_item, plain_list, send_files_button,
+                                              upload_progress)
 from portal_app.documents.state import UPLOAD_ID, DocumentsCountState, DocumentsState
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.site import SiteState
@@ -115,42 +116,38 @@ def _doc_row(doc: rx.Var) -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
-        padding="0.75em 0",
     )
 
 
+def _note_card(*children, **props) -> rx.Component:
+    """A card with a short note where the list would be (nothing shared yet, or nothing found)."""
+    return rx.card(column(*children, spacing="2", **props), width="100%")
+
+
 def _empty() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.icon("folder_open", size=28, color="var(--gray-9)"),
-            rx.text(t("documents.empty_title"), weight="bold"),
-            rx.text(SiteState.tr["documents.empty_text"].to(str).replace("{business}", SiteState.brand_name),
-                    color_scheme="gray", size="2", text_align="center"),
-            align="center",
-            spacing="2",
-            padding="1.5em",
-        ),
-        width="100%",
+    return _note_card(
+        rx.icon("folder_open", size=28, color="var(--gray-9)"),
+        rx.text(t("documents.empty_title"), weight="bold"),
+        rx.text(SiteState.tr["documents.empty_text"].to(str).replace("{business}", SiteState.brand_name),
+                color_scheme="gray", size="2", text_align="center"),
+        align="center",
+        padding="1.5em",
     )
 
 
 def _list() -> rx.Component:
     return rx.cond(
         S.rows.length() > 0,
-        rx.card(rx.el.ul(rx.foreach(S.rows, _doc_row), style={"margin": "0", "padding": "0"}), width="100%"),
-        rx.card(
-            rx.vstack(
-                rx.text(t("documents.no_match"), color_scheme="gray", size="2"),
-                rx.button(t("documents.show_all"), on_click=S.show_all, variant="soft", size="2"),
-                spacing="2",
-            ),
-            width="100%",
+        rx.card(plain_list(S.rows, _doc_row), width="100%"),
+        _note_card(
+            rx.text(t("documents.no_match"), color_scheme="gray", size="2"),
+            rx.button(t("documents.show_all"), on_click=S.show_all, variant="soft", size="2"),
         ),
     )
 
 
 def _preview() -> rx.Component:
-    src = api_url("/api/documents/" + S.preview_id.to(str) + "?inline=1")
+    src = _doc_url(S.preview_id, inline=True)
     return rx.dialog.root(
         rx.dialog.content(
             rx.hstack(
@@ -174,17 +171,13 @@ def _preview() -> rx.Component:
                 border_radius="6px",
                 overflow="hidden",
             ),
-            rx.hstack(
-                download_button(_doc_url(S.preview_id)),
-                justify="end",
-                margin_top="0.75em",
-            ),
+            button_row(download_button(_doc_url(S.preview_id)), margin_top="0.75em"),
             max_width="min(960px, 96vw)",
             width="96vw",
             padding="1em",
         ),
-        open=S.preview_open,
-        on_open_change=S.preview_changed,
+        open=S.dialog == "preview",
+        on_open_change=lambda _open: S.close_dialog(),
     )
 
 
@@ -192,7 +185,7 @@ def _upload() -> rx.Component:
     return rx.cond(
         S.can_upload,
         rx.card(
-            rx.vstack(
+            column(
                 rx.heading(SiteState.tr["documents.upload_title"].to(str).replace("{business}", SiteState.brand_name),
                            size="4", as_="h2"),
                 rx.text(SiteState.tr["documents.upload_help"].to(str).replace("{max_mb}", S.max_mb.to(str)),
@@ -206,7 +199,6 @@ def _upload() -> rx.Component:
                 upload_progress(S.uploading, S.upload_percent, "documents.uploading"),
                 send_files_button("send", "documents.send", "send-document", S, S.upload_document, UPLOAD_ID),
                 spacing="3",
-                width="100%",
             ),
             width="100%",
         ),
@@ -217,7 +209,7 @@ def _upload() -> rx.Component:
              nav=NavEntry("nav.documents", "/documents", "folder_open", 30, module="documents",
                           badge=_documents_badge))
 def documents_page() -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.heading(t("documents.title"), size="7", as_="h1"),
         rx.text(SiteState.tr["documents.intro"].to(str).replace("{business}", SiteState.brand_name),
                 color_scheme="gray"),
@@ -225,18 +217,15 @@ def documents_page() -> rx.Component:
         alert(S.notice_text, "success"),
         rx.cond(
             S.any_documents,
-            rx.vstack(
+            column(
                 _folders(),
                 _toolbar(),
                 _list(),
                 rx.cond(S.pages > 1, pager(S.page, S.pages, S.total, S.prev_page, S.next_page)),
                 spacing="3",
-                width="100%",
             ),
             _empty(),
         ),
         _upload(),
         _preview(),
-        spacing="4",
-        width="100%",
     )

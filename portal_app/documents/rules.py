@@ -10,7 +10,7 @@ from functools import lru_cache
 from sqlalchemy import bindparam, exists, false, or_
 from sqlmodel import Session, func, select
 
-from portal_app.core.db import singleton
+from portal_app.core.db import get_or_not_found, singleton
 from portal_app.core.models.accounts import Account, Contact
 from portal_app.documents.models import Document, DocumentFolder, DocumentSettings, DocumentView
 from portal_app.documents.models import SOURCE_BUSINESS, SOURCE_CUSTOMER
@@ -152,9 +152,7 @@ def list_for_contact(db: Session, ctx: PortalContext, *, folder_id: int | None =
     require_module(ctx, MODULE)
     params = {"account_id": ctx.account_id, "contact_id": ctx.contact_id}
     if folder_id is not None:
-        folder = db.get(DocumentFolder, folder_id) if isinstance(folder_id, int) else None
-        if folder is None:
-            raise NotFound()
+        folder = get_or_not_found(db, DocumentFolder, folder_id)
         if folder.account_id != ctx.account_id:
             raise audit.refuse(db, audit.portal_actor(ctx), "document_folder", folder_id, "other_account",
                                ctx.account_id)
@@ -201,9 +199,7 @@ def newest_unseen(db: Session, ctx: PortalContext, *, limit: int = 5) -> list[Do
 
 def open_for_contact(db: Session, ctx: PortalContext, document_id: int, *, mark_seen: bool = True) -> Document:
     """The document if this contact may see it; records that they opened it (not when staff look as them)."""
-    doc = db.get(Document, document_id) if isinstance(document_id, int) else None
-    if doc is None:
-        raise NotFound()
+    doc = get_or_not_found(db, Document, document_id)
     actor = audit.portal_actor(ctx)
     if doc.account_id != ctx.account_id:
         raise audit.refuse(db, actor, "document", document_id, "other_account", ctx.account_id)
@@ -262,8 +258,8 @@ def account_folders(db: Session, staff: StaffContext, account_id: int) -> list[t
 def _folder_of(db: Session, account_id: int, folder_id: int | None) -> DocumentFolder | None:
     if folder_id is None:
         return None
-    folder = db.get(DocumentFolder, folder_id) if isinstance(folder_id, int) else None
-    if folder is None or folder.account_id != account_id:
+    folder = get_or_not_found(db, DocumentFolder, folder_id)
+    if folder.account_id != account_id:
         raise NotFound()
     return folder
 
@@ -328,8 +324,8 @@ def received_unseen_count(db: Session, account_id: int | None = None) -> int:
 
 
 def _staff_doc(db: Session, document_id: int, account_id: int | None = None) -> Document:
-    doc = db.get(Document, document_id) if isinstance(document_id, int) else None
-    if doc is None or (account_id is not None and doc.account_id != account_id):
+    doc = get_or_not_found(db, Document, document_id)
+    if account_id is not None and doc.account_id != account_id:
         raise NotFound()
     return doc
 

@@ -11,7 +11,8 @@ from portal_app.core import i18n
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.db import session_scope
 from portal_app.core.errors import DomainError
-from portal_app.core.states.handlers import parse_id, portal_event
+from portal_app.core.states.dialogs import Dialogs
+from portal_app.core.states.handlers import own_side_event, parse_id, portal_event
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.site import PageMessage
@@ -20,6 +21,17 @@ from portal_app.documents import rules as documents
 from portal_app.documents.rows import DocumentRow, FolderRow, NewDocRow, kind
 
 UPLOAD_ID = "customer-document-upload"
+
+
+class UploadProgress(rx.State, mixin=True):
+    """A streamed upload under way (the customer's page and the console's): whether it runs, how far it is."""
+
+    uploading: bool = False
+    upload_percent: int = 0
+
+    @own_side_event
+    def set_upload_progress(self, db, ctx, prog: dict):
+        self.upload_percent = progress_percent(prog)
 
 
 class DocumentsCountState(PortalState):
@@ -37,7 +49,7 @@ class DocumentsCountState(PortalState):
         self._set(new_documents=documents.new_count(db, ctx))
 
 
-class DocumentsState(PagedList, PageMessage, PortalState):
+class DocumentsState(PagedList, Dialogs, UploadProgress, PageMessage, PortalState):
     page_size: ClassVar[int] = documents.PAGE_SIZE
     # "" is the default order (newest first).
     filters: ClassVar[dict[str, tuple[str, ...]]] = {"sort": ("", *documents.SORTS)}
@@ -47,16 +59,13 @@ class DocumentsState(PagedList, PageMessage, PortalState):
     folder_id: int = 0  # 0: every folder
     folder_name: str = ""
     notice_key: str = ""
-    # Preview in the page (PDF and raster images only).
-    preview_open: bool = False
+    # Preview in the page (PDF and raster images only): the dialog "preview".
     preview_id: int = 0
     preview_title: str = ""
     preview_kind: str = ""
     # Sending a document to the business.
     can_upload: bool = False
     max_mb: int = 0
-    uploading: bool = False
-    upload_percent: int = 0
 
     @rx.var
     def sort(self) -> str:
@@ -92,7 +101,7 @@ class DocumentsState(PagedList, PageMessage, PortalState):
     @portal_event
     def load_documents(self, db, ctx):
         """on_load: every folder, no search, the first page; the sort may come from the query string."""
-        self._set(preview_open=False, notice_key="", uploading=False, folder_id=0, folder_name="", q="", page=1,
+        self._set(dialog="", notice_key="", uploading=False, folder_id=0, folder_name="", q="", page=1,
                   filter_values=self._initial_filters())
         self._fetch_folders(db, ctx)
         self._fetch(db, ctx)
@@ -116,31 +125,19 @@ class DocumentsState(PagedList, PageMessage, PortalState):
     @portal_event
     def open_preview(self, db, ctx, doc_id: int):
         """Preview in the page; opening it takes the "new" badge away."""
-        self.error_key, self.preview_open = "", False
+        self.error_key, self.dialog = "", ""
         doc = documents.open_for_contact(db, ctx, parse_id(doc_id))
         self.preview_id, self.preview_title, self.preview_kind = doc.id, doc.title, kind(doc.mime_type)
         # Opened: its "new" badge goes, without reading the list again.
         self.rows = [dataclasses.replace(r, new=False) if r.id == doc.id else r for r in self.rows]
-        self.preview_open = True
+        self.dialog = "preview"
         return DocumentsCountState.load_document_count
-
-    @portal_event
-    def close_preview(self, db, ctx):
-        self.preview_open = False
-
-    @portal_event
-    def preview_changed(self, db, ctx, is_open: bool):
-        self.preview_open = bool(is_open)
 
     @portal_event
     def downloaded(self, db, ctx, doc_id: int):
         """The download goes through the HTTP route (which records it); refresh the "new" badges."""
         self._refetch(db, ctx)
         return DocumentsCountState.load_document_count
-
-    @portal_event
-    def set_upload_progress(self, db, ctx, prog: dict):
-        self.upload_percent = progress_percent(prog)
 
     @portal_event(background=True)
     async def upload_document(self, ctx, chunks: rx.UploadChunkIterator):

@@ -6,19 +6,19 @@ import reflex as rx
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
 from portal_app.core.ui.tables import list_page, text_cell
-from portal_app.core.ui.basics import LABEL_STYLE, options, select
+from portal_app.core.ui.basics import LABEL_STYLE, column, options, select
 from portal_app.core.ui.unread import count_badge
 from portal_app.messages.admin_state import STATUSES, UPLOAD_ID, AdminInboxState, AdminThreadState, InboxCountState
 from portal_app.core.states.site import SiteState
 from portal_app.core.states.staff import StaffState
-from portal_app.messages.components import body_field, compose, status_badge, thread_entry
+from portal_app.messages.components import back_link, body_field, compose, status_badge, thread_entry
 
 S = AdminInboxState
 T = AdminThreadState
 
 
 def _inbox_badge() -> rx.Component:
-    return count_badge(InboxCountState.inbox_unread, InboxCountState.load_inbox_count, StaffState.staff_authed)
+    return count_badge(InboxCountState.count, InboxCountState.load_inbox_count, StaffState.staff_authed)
 
 
 def _subject_cell(r: rx.Var) -> rx.Component:
@@ -33,7 +33,7 @@ def _list() -> rx.Component:
     status = select(*options(STATUSES, "admin.inbox.filter_"), name="status", value=S.status_filter,
                     on_change=lambda value: S.set_filter("status", value), aria_label=t("admin.inbox.filter"),
                     style={"width": "auto"})
-    return rx.vstack(
+    return column(
         list_page(S, [
             ("admin.inbox.col_subject", _subject_cell),
             ("admin.inbox.col_from", text_cell("sender")),
@@ -42,8 +42,6 @@ def _list() -> rx.Component:
             ("admin.inbox.col_status", lambda r: status_badge(r.status)),
         ], search_key="admin.inbox.search", filters=[status], empty_key="admin.inbox.empty"),
         _settings(),
-        spacing="4",
-        width="100%",
     )
 
 
@@ -83,43 +81,32 @@ def _entry(entry: rx.Var) -> rx.Component:
 
 
 def _thread() -> rx.Component:
-    return rx.vstack(
-        rx.link(rx.hstack(rx.icon("arrow_left", size=14), t("admin.inbox.back"), align="center", spacing="1"),
-                href="/admin/inbox", size="2"),
+    return column(
+        back_link("admin.inbox.back", "/admin/inbox"),
         rx.flex(
-            rx.heading(T.subject, size="5", as_="h2", overflow_wrap="anywhere"),
-            status_badge(T.status),
+            rx.heading(T.head.subject, size="5", as_="h2", overflow_wrap="anywhere"),
+            status_badge(T.head.status),
             rx.spacer(),
-            rx.cond(T.status == "handled",
+            rx.cond(T.head.status == "handled",
                     rx.button(rx.icon("rotate_ccw", size=14), t("admin.inbox.reopen"), on_click=T.set_handled(False),
                               variant="soft"),
                     rx.button(rx.icon("check", size=14), t("admin.inbox.mark_handled"), on_click=T.set_handled(True),
                               variant="soft", color_scheme="green", id="mark-handled")),
             align="center", spacing="3", wrap="wrap", width="100%",
         ),
-        rx.text(T.contact_name, " · ", T.contact_email, " · ",
-                rx.link(T.account_name, href="/admin/account?id=" + T.account_id.to(str)), size="2",
+        rx.text(T.head.contact_name, " · ", T.head.contact_email, " · ",
+                rx.link(T.head.account_name, href="/admin/account?id=" + T.head.account_id.to(str)), size="2",
                 color_scheme="gray"),
         rx.vstack(rx.foreach(T.entries, _entry), spacing="3", width="100%", id="thread"),
-        rx.card(
-            rx.vstack(
-                *compose(T, UPLOAD_ID, body_field("admin.inbox.your_reply", "f-reply", rows="5"), T.send_reply,
-                         form_id="staff-reply-form", send_key="admin.inbox.send_reply", button_id="send-staff-reply"),
-                spacing="3", width="100%",
-            ),
-            width="100%",
-        ),
-        spacing="4",
-        width="100%",
+        compose(T, UPLOAD_ID, body_field("admin.inbox.your_reply", "f-reply", rows="5"), T.send_reply,
+                form_id="staff-reply-form", send_key="admin.inbox.send_reply", button_id="send-staff-reply"),
     )
 
 
 @admin_page("/admin/inbox", on_load=[T.load_thread, S.load_inbox],
             nav=NavEntry("admin.nav.inbox", "/admin/inbox", "inbox", 45, badge=_inbox_badge))
 def inbox_page() -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.heading(t("admin.nav.inbox"), size="6", as_="h1"),
         rx.cond(T.thread_id > 0, _thread(), _list()),
-        spacing="4",
-        width="100%",
     )

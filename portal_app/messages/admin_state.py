@@ -8,31 +8,23 @@ import reflex as rx
 
 from portal_app.core import files as file_intake, notify
 from portal_app.core.auth import staff
-from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import parse_id, staff_event
 from portal_app.core.states.paging import PagedList, query_int
 from portal_app.core.states.staff import StaffState
-from portal_app.core.states.uploads import progress_percent
 from portal_app.messages import attachments, rules as messages
-from portal_app.messages.rows import AttachmentRow, EntryRow, ThreadRow, thread_rows
-from portal_app.messages.state import StagedFiles
+from portal_app.messages.rows import AttachmentRow, ThreadHead, ThreadRow
+from portal_app.messages.state import LinkCount, ThreadAndFiles
 
 UPLOAD_ID = "staff-reply-attachments"
 STATUSES = ("open", "handled", "all")
 
 
-class InboxCountState(StaffState):
+class InboxCountState(LinkCount, StaffState):
     """The unread count beside the console's Inbox link."""
-
-    inbox_unread: int = 0
-
-    def _fail(self, exc: DomainError) -> None:
-        # No staff session: nothing to count, and no message beside a link.
-        self._set(inbox_unread=0)
 
     @staff_event
     def load_inbox_count(self, db, ctx):
-        self._set(inbox_unread=messages.staff_unread_count(db))
+        self._set(count=messages.staff_unread_count(db))
 
 
 class AdminInboxState(PagedList, StaffState):
@@ -75,29 +67,26 @@ class AdminInboxState(PagedList, StaffState):
         self._flash("admin.inbox.settings_saved")
 
 
-class AdminThreadState(StagedFiles, StaffState):
+class AdminThreadState(ThreadAndFiles, StaffState):
     """One thread (`/admin/inbox?thread=N`): read, reply with files, mark handled or reopen."""
 
-    thread_id: int = 0
-    subject: str = ""
-    status: str = ""
-    contact_name: str = ""
-    contact_email: str = ""
-    account_name: str = ""
-    account_id: int = 0
-    entries: list[EntryRow] = []
-    files: list[AttachmentRow] = []
+    upload_id: ClassVar[str] = UPLOAD_ID
+    upload_what: ClassVar[str] = "staff attachment upload"
 
     def _fetch_staged(self, db, ctx) -> None:
         self.staged = AttachmentRow.all_of(attachments.staged_for_staff(db, ctx), self.lang or "en")
 
+    def _start_upload(self):
+        token, self.flash_key = self.staff_sid, ""
+        return lambda db: staff.resolve(db, token)
+
+    def _stage(self, db, who, stored) -> list:
+        return attachments.stage_for_staff(db, who, stored)[1]
+
     def _fetch_thread(self, db, ctx, thread_id: int) -> None:
         thread, views = messages.read_thread_as_staff(db, ctx, thread_id)
-        self.thread_id, self.subject, self.status, self.account_id = thread.id, thread.subject, thread.status, \
-            thread.account_id
-        self.contact_name, self.contact_email, self.account_name = messages.thread_header(db, thread)
-        self.entries, self.files = thread_rows(views, self.lang or "en", "staff")
-        self._fetch_staged(db, ctx)
+        head = ThreadHead(thread.subject, thread.status, *messages.thread_header(db, thread), thread.account_id)
+        self._show_thread(db, ctx, thread, views, side="staff", lang=self.lang or "en", head=head)
 
     @staff_event
     def load_thread(self, db, ctx):
@@ -130,18 +119,3 @@ class AdminThreadState(StagedFiles, StaffState):
         name = attachments.discard_staged(db, attachment_id=parse_id(attachment_id), staff_id=ctx.staff_id)
         self._fetch_staged(db, ctx)
         file_intake.remove_after_commit(db, attachments.AREA, name)
-
-    @staff_event
-    def set_upload_progress(self, db, ctx, prog: dict):
-        self.upload_percent = progress_percent(prog)
-
-    @staff_event(background=True)
-    async def upload_attachments(self, ctx, chunks: rx.UploadChunkIterator):
-        async with self:
-            token = self.staff_sid
-            self.flash_key, self.uploading, self.upload_percent = "", True, 0
-        await self._receive_attachments(
-            ctx, chunks, resolve=lambda db: staff.resolve(db, token),
-            limit_for=lambda db, who: attachments.ATTACHMENT_MAX_BYTES, stage=attachments.stage_for_staff,
-            what="staff attachment upload")
-        yield rx.clear_selected_files(UPLOAD_ID)

@@ -12,6 +12,7 @@ from portal_app.core import clock, files as file_intake
 from portal_app.core.auth.sessions import PortalContext, require_module
 from portal_app.core.auth.staff import StaffContext
 from portal_app.core.errors import DomainError, NotFound
+from portal_app.core.db import get_or_not_found
 from portal_app.core.files import StoredFile
 from portal_app.messages.models import MODULE, MessageAttachment, MessageThread, ThreadMessage
 
@@ -91,8 +92,8 @@ def staged_for_staff(db: Session, staff: StaffContext) -> list[AttachmentView]:
 def discard_staged(db: Session, *, attachment_id: int, contact_id: int | None = None,
                    staff_id: int | None = None) -> str | None:
     """Remove a staged file of this contact (or staff member); returns its stored name to delete."""
-    row = db.get(MessageAttachment, attachment_id) if isinstance(attachment_id, int) else None
-    if row is None or row.message_id is not None or (contact_id is None and staff_id is None) \
+    row = get_or_not_found(db, MessageAttachment, attachment_id)
+    if row.message_id is not None or (contact_id is None and staff_id is None) \
             or (contact_id is not None and row.contact_id != contact_id) \
             or (staff_id is not None and row.staff_id != staff_id):
         raise NotFound()

@@ -1,5 +1,6 @@
 """Pieces the customer's and the console's message pages share: the status badge, an attachment link,
-the attachments picker, the message text field, writing a message and one message of a thread."""
+the attachments picker, the message text field, writing a message, one message of a thread and the link
+back to the list."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import reflex as rx
 
 from portal_app.core.states.site import SiteState
 from portal_app.core.ui.api import api_url
-from portal_app.core.ui.basics import LABEL_STYLE, brand_button, keyed_badge
+from portal_app.core.ui.basics import LABEL_STYLE, brand_button, column, keyed_badge
 from portal_app.core.ui.dropzone import dropzone
 from portal_app.core.ui.i18n import t
 
@@ -30,7 +31,7 @@ def attachment_link(att: rx.Var, base: str = "/api/message-attachments/") -> rx.
 
 def attachments_picker(state, upload_id: str) -> rx.Component:
     """Files are uploaded as soon as they are chosen, then go with the next message sent. `state` mixes
-    in StagedFiles and has the handlers `upload_attachments`, `set_upload_progress`, `remove_attachment`."""
+    in ThreadAndFiles and has the handlers `upload_attachments`, `set_upload_progress`, `remove_attachment`."""
     return rx.vstack(
         rx.text(t("messages.attachments"), weight="medium", size="2"),
         dropzone(upload_id, "messages.drop", "paperclip", multiple=True, max_files=5,
@@ -92,13 +93,24 @@ def thread_entry(entry: rx.Var, files: rx.Var, header: rx.Component, *, attachme
 
 
 def compose(state, upload_id: str, fields: rx.Component, on_submit, *, form_id: str, send_key: str, button_id: str,
-            reset_on_submit: bool = True) -> tuple[rx.Component, ...]:
-    """A message being written: its fields (a form), the files going with it, and the send button (it
-    waits while files are still uploading)."""
-    return (
-        rx.form(fields, id=form_id, on_submit=on_submit, reset_on_submit=reset_on_submit, key=state.form_version,
-                width="100%"),
-        attachments_picker(state, upload_id),
-        brand_button(rx.icon("send", size=16), t(send_key), type="submit", form=form_id, id=button_id,
-                     disabled=state.uploading),
+            heading_key: str | None = None, reset_on_submit: bool = True, spacing: str = "3") -> rx.Component:
+    """A message being written, in a card: an optional heading, its fields (a form), the files going with
+    it, and the send button (it waits while files are still uploading)."""
+    return rx.card(
+        column(
+            *([rx.heading(t(heading_key), size="4", as_="h2")] if heading_key else []),
+            rx.form(fields, id=form_id, on_submit=on_submit, reset_on_submit=reset_on_submit, key=state.form_version,
+                    width="100%"),
+            attachments_picker(state, upload_id),
+            brand_button(rx.icon("send", size=16), t(send_key), type="submit", form=form_id, id=button_id,
+                         disabled=state.uploading),
+            spacing=spacing,
+        ),
+        width="100%",
     )
+
+
+def back_link(label_key: str, href: str) -> rx.Component:
+    """Back from one thread (or a new message) to the list."""
+    return rx.link(rx.hstack(rx.icon("arrow_left", size=14), t(label_key), align="center", spacing="1"),
+                   href=href, size="2")

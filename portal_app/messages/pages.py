@@ -4,9 +4,9 @@ import reflex as rx
 
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
-from portal_app.core.ui.basics import alert, brand_button, field, pager
+from portal_app.core.ui.basics import alert, brand_button, column, field, pager
 from portal_app.core.ui.unread import count_badge
-from portal_app.messages.components import body_field, compose, status_badge, thread_entry
+from portal_app.messages.components import back_link, body_field, compose, status_badge, thread_entry
 from portal_app.messages.state import UPLOAD_ID, MessagesCountState, MessagesState, ThreadsState
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.site import SiteState
@@ -16,7 +16,7 @@ L = ThreadsState
 
 
 def _messages_badge() -> rx.Component:
-    return count_badge(MessagesCountState.unread_messages, MessagesCountState.load_message_count, PortalState.authed)
+    return count_badge(MessagesCountState.count, MessagesCountState.load_message_count, PortalState.authed)
 
 
 def _business(text_key: str) -> rx.Var:
@@ -53,7 +53,7 @@ def _thread_row(th: rx.Var) -> rx.Component:
              nav=NavEntry("nav.messages", "/messages", "message_square", 60, module="messages",
                           badge=_messages_badge))
 def messages_page() -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.flex(
             rx.vstack(rx.heading(t("messages.title"), size="7", as_="h1"),
                       rx.text(_business("messages.intro"), color_scheme="gray"), spacing="1"),
@@ -79,31 +79,19 @@ def messages_page() -> rx.Component:
             ),
         ),
         rx.cond(L.pages > 1, pager(L.page, L.pages, L.total, L.prev_page, L.next_page)),
-        spacing="4",
-        width="100%",
     )
 
 
 @portal_page("/messages/new", on_load=[S.load_new])
 def new_message_page() -> rx.Component:
-    return rx.vstack(
-        rx.link(rx.hstack(rx.icon("arrow_left", size=14), t("messages.back"), align="center", spacing="1"),
-                href="/messages", size="2"),
+    return column(
+        back_link("messages.back", "/messages"),
         rx.heading(t("messages.new"), size="7", as_="h1"),
         alert(S.error_text, "error"),
-        rx.card(
-            rx.vstack(
-                *compose(S, UPLOAD_ID, rx.vstack(field("messages.subject", "subject", required=True, max_length=200),
-                                                 body_field("messages.body"), spacing="3", width="100%"),
-                         S.send_new, form_id="new-message-form", send_key="messages.send", button_id="send-message",
-                         reset_on_submit=False),
-                spacing="4",
-                width="100%",
-            ),
-            width="100%",
-        ),
-        spacing="4",
-        width="100%",
+        compose(S, UPLOAD_ID, column(field("messages.subject", "subject", required=True, max_length=200),
+                                     body_field("messages.body"), spacing="3"),
+                S.send_new, form_id="new-message-form", send_key="messages.send", button_id="send-message",
+                reset_on_submit=False, spacing="4"),
     )
 
 
@@ -124,33 +112,20 @@ def _entry(entry: rx.Var) -> rx.Component:
 
 @portal_page("/messages/thread", on_load=[S.load_thread])
 def thread_page() -> rx.Component:
-    return rx.vstack(
-        rx.link(rx.hstack(rx.icon("arrow_left", size=14), t("messages.back"), align="center", spacing="1"),
-                href="/messages", size="2"),
+    return column(
+        back_link("messages.back", "/messages"),
         alert(S.notice_text, "success"),
         alert(S.error_text, "error"),
         rx.cond(
             S.thread_id > 0,
-            rx.vstack(
-                rx.hstack(rx.heading(S.subject, size="6", as_="h1", overflow_wrap="anywhere"), status_badge(S.status),
-                          align="center", spacing="3", wrap="wrap"),
-                rx.cond(S.status == "handled", rx.text(_business("messages.handled_note"), size="2",
+            column(
+                rx.hstack(rx.heading(S.head.subject, size="6", as_="h1", overflow_wrap="anywhere"),
+                          status_badge(S.head.status), align="center", spacing="3", wrap="wrap"),
+                rx.cond(S.head.status == "handled", rx.text(_business("messages.handled_note"), size="2",
                                                        color_scheme="gray")),
                 rx.vstack(rx.foreach(S.entries, _entry), spacing="3", width="100%", id="thread"),
-                rx.card(
-                    rx.vstack(
-                        rx.heading(t("messages.reply"), size="4", as_="h2"),
-                        *compose(S, UPLOAD_ID, body_field("messages.your_reply"), S.send_reply, form_id="reply-form",
-                                 send_key="messages.send", button_id="send-reply"),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    width="100%",
-                ),
-                spacing="4",
-                width="100%",
+                compose(S, UPLOAD_ID, body_field("messages.your_reply"), S.send_reply, form_id="reply-form",
+                        send_key="messages.send", button_id="send-reply", heading_key="messages.reply"),
             ),
         ),
-        spacing="4",
-        width="100%",
     )

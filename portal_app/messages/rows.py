@@ -24,6 +24,18 @@ class AttachmentRow:
 
 
 @dataclass(frozen=True)
+class ThreadHead:
+    """The heading of the thread being read: its subject and status, and (the console only) who wrote."""
+
+    subject: str = ""
+    status: str = ""  # open | handled
+    contact_name: str = ""
+    contact_email: str = ""
+    account_name: str = ""
+    account_id: int = 0
+
+
+@dataclass(frozen=True)
 class EntryRow:
     """One message of a thread; `mine`: written by the side reading it (the contact, or staff)."""
 

@@ -12,7 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import and_, bindparam, or_
 from sqlmodel import Session, func, select
 
-from portal_app.core.db import singleton
+from portal_app.core.db import get_or_not_found, singleton
 from portal_app.core.models.accounts import Account, Contact
 from portal_app.messages.models import MessageAttachment, MessageSettings, MessageThread, ThreadMessage
 from portal_app.core.models.auth import StaffUser
@@ -144,9 +144,7 @@ def _add_message(db: Session, thread: MessageThread, author_type: str, author_na
 
 
 def _thread_for_contact(db: Session, ctx: PortalContext, thread_id: int) -> MessageThread:
-    thread = db.get(MessageThread, thread_id) if isinstance(thread_id, int) else None
-    if thread is None:
-        raise NotFound()
+    thread = get_or_not_found(db, MessageThread, thread_id)
     actor = audit.portal_actor(ctx)
     if thread.account_id != ctx.account_id:
         raise audit.refuse(db, actor, "message_thread", thread_id, "other_account", ctx.account_id)
@@ -243,9 +241,7 @@ def read_thread(db: Session, ctx: PortalContext, thread_id: int) -> tuple[Messag
 
 
 def open_attachment_for_contact(db: Session, ctx: PortalContext, attachment_id: int) -> MessageAttachment:
-    row = db.get(MessageAttachment, attachment_id) if isinstance(attachment_id, int) else None
-    if row is None:
-        raise NotFound()
+    row = get_or_not_found(db, MessageAttachment, attachment_id)
     if row.message_id is None:  # staged: only its uploader sees it
         if row.contact_id != ctx.contact_id:
             raise audit.refuse(db, audit.portal_actor(ctx), "message_attachment", attachment_id, "other_contact", ctx.account_id)
@@ -289,10 +285,7 @@ def staff_unread_count(db: Session) -> int:
 
 
 def _staff_thread(db: Session, thread_id: int) -> MessageThread:
-    thread = db.get(MessageThread, thread_id) if isinstance(thread_id, int) else None
-    if thread is None:
-        raise NotFound()
-    return thread
+    return get_or_not_found(db, MessageThread, thread_id)
 
 
 def read_thread_as_staff(db: Session, staff: StaffContext, thread_id: int) -> tuple[MessageThread, list[MessageView]]:
@@ -347,8 +340,8 @@ def set_handled(db: Session, staff: StaffContext, thread_id: int, handled: bool)
 
 
 def open_attachment_for_staff(db: Session, staff: StaffContext, attachment_id: int) -> MessageAttachment:
-    row = db.get(MessageAttachment, attachment_id) if isinstance(attachment_id, int) else None
-    if row is None or (row.message_id is None and row.staff_id != staff.staff_id):
+    row = get_or_not_found(db, MessageAttachment, attachment_id)
+    if row.message_id is None and row.staff_id != staff.staff_id:
         raise NotFound()
     return row
 

@@ -1,5 +1,6 @@
 """Customer messages: the list of threads, writing a new message (with attachments), one thread and
-its replies. Also what the console's thread shares with them: files staged for the next message."""
+its replies. Also what the console's pages share with them: the thread being read with the files staged
+for the next message, and the count beside a link."""
 
 from __future__ import annotations
 
@@ -11,21 +12,25 @@ from portal_app.core import files as file_intake, i18n, notify
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.db import session_scope
 from portal_app.core.errors import DomainError
-from portal_app.core.states.handlers import parse_id, portal_event, query_id
+from portal_app.core.states.handlers import own_side_event, parse_id, portal_event, query_id
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.site import PageMessage
 from portal_app.core.states.uploads import progress_percent, receive_and_store
 from portal_app.messages import attachments, rules as messages
-from portal_app.messages.rows import AttachmentRow, EntryRow, ThreadRow, thread_rows
+from portal_app.messages.rows import AttachmentRow, EntryRow, ThreadHead, ThreadRow, thread_rows
 
 UPLOAD_ID = "message-attachments"
 
 
-class StagedFiles(rx.State, mixin=True):
-    """Files uploaded for the message being written (customer and console alike): they go with the
-    next message sent."""
+class ThreadAndFiles(rx.State, mixin=True):
+    """What the customer's and the console's thread pages share: the thread being read, and the files
+    uploaded for the message being written (they go with the next message sent)."""
 
+    thread_id: int = 0
+    head: ThreadHead = ThreadHead()
+    entries: list[EntryRow] = []
+    files: list[AttachmentRow] = []
     staged: list[AttachmentRow] = []
     uploading: bool = False
     upload_percent: int = 0
@@ -39,15 +44,44 @@ class StagedFiles(rx.State, mixin=True):
     def _fetch_staged(self, db, ctx) -> None:  # pragma: no cover - each side writes its own
         raise NotImplementedError
 
-    async def _receive_attachments(self, ctx, chunks, *, resolve: Callable[[Any], Any],
-                                   limit_for: Callable[[Any, Any], int], stage: Callable, what: str) -> None:
+    @own_side_event
+    def set_upload_progress(self, db, ctx, prog: dict):
+        self.upload_percent = progress_percent(prog)
+
+    def _show_thread(self, db, ctx, thread, views, *, side: str, lang: str, head: ThreadHead) -> None:
+        """The thread as `side` ("contact" or "staff") reads it, and the files staged for the reply."""
+        self.thread_id, self.head = thread.id, head
+        self.entries, self.files = thread_rows(views, lang, side)
+        self._fetch_staged(db, ctx)
+
+    # Each side says where its files are picked, how an upload is staged and what the log calls it.
+    upload_id: ClassVar[str] = ""
+    upload_what: ClassVar[str] = ""
+
+    def _start_upload(self) -> Callable[[Any], Any]:  # pragma: no cover - each side writes its own
+        """Under the state lock: clear the page's message; return how to find the uploader again (its own
+        session, from the token read now)."""
+        raise NotImplementedError
+
+    def _stage(self, db, who, stored) -> list:  # pragma: no cover - each side writes its own
+        """Stage one stored file for `who`'s next message; returns the stale files to remove."""
+        raise NotImplementedError
+
+    def _upload_limit(self, db, who) -> int:
+        return attachments.ATTACHMENT_MAX_BYTES
+
+    @own_side_event(background=True)
+    async def upload_attachments(self, ctx, chunks: rx.UploadChunkIterator):
         """The upload: the actor is checked before the first byte and before the rows; a refusal reaches
         the handler helper (which shows it) with nothing of this upload kept."""
+        async with self:
+            resolve = self._start_upload()
+            self.uploading, self.upload_percent = True, 0
         try:
             stale = await receive_and_store(
-                chunks, area=attachments.AREA, resolve=resolve, limit_for=limit_for,
-                store=lambda db, who, files: [x for f in files for x in stage(db, who, f)[1]],
-                max_files=attachments.ATTACHMENTS_PER_MESSAGE, what=what)
+                chunks, area=attachments.AREA, resolve=resolve, limit_for=self._upload_limit,
+                store=lambda db, who, files: [x for f in files for x in self._stage(db, who, f)],
+                max_files=attachments.ATTACHMENTS_PER_MESSAGE, what=self.upload_what)
         finally:
             async with self:
                 self.uploading = False
@@ -56,21 +90,26 @@ class StagedFiles(rx.State, mixin=True):
             self.upload_percent = 100
             with session_scope() as db:
                 self._fetch_staged(db, ctx)
+        yield rx.clear_selected_files(self.upload_id)
 
 
-class MessagesCountState(PortalState):
-    """The unread count beside the Messages link: loaded when the badge appears, so no page pays for it."""
+class LinkCount(rx.State, mixin=True):
+    """A count beside a navigation link, loaded when its badge appears (so no page pays for it). Its
+    loader assigns only a change (`self._set(count=...)`): an unchanged count sends nothing back."""
 
-    unread_messages: int = 0
+    count: int = 0
 
     def _fail(self, exc: DomainError) -> None:
         # No session: nothing to count, and no message beside a link.
-        self._set(unread_messages=0)
+        self._set(count=0)
+
+
+class MessagesCountState(LinkCount, PortalState):
+    """The unread count beside the Messages link."""
 
     @portal_event
     def load_message_count(self, db, ctx):
-        # Only a change is assigned: an unchanged count sends nothing back.
-        self._set(unread_messages=messages.unread_count(db, ctx))
+        self._set(count=messages.unread_count(db, ctx))
 
 
 class ThreadsState(PagedList, PageMessage, PortalState):
@@ -86,14 +125,11 @@ class ThreadsState(PagedList, PageMessage, PortalState):
         self._set(total=total, rows=[ThreadRow.of(th, lang) for th in items])
 
 
-class MessagesState(StagedFiles, PageMessage, PortalState):
+class MessagesState(ThreadAndFiles, PageMessage, PortalState):
     """Writing a new message, and one thread with its replies."""
 
-    thread_id: int = 0
-    subject: str = ""
-    status: str = ""
-    entries: list[EntryRow] = []
-    files: list[AttachmentRow] = []
+    upload_id: ClassVar[str] = UPLOAD_ID
+    upload_what: ClassVar[str] = "attachment upload"
     notice_key: str = ""
     # Set when a new message was just sent: the thread page it leads to says so.
     _exit_notice: bool = False
@@ -105,11 +141,20 @@ class MessagesState(StagedFiles, PageMessage, PortalState):
     def _fetch_staged(self, db, ctx) -> None:
         self.staged = AttachmentRow.all_of(attachments.staged_for_contact(db, ctx), self.lang or ctx.language)
 
+    def _start_upload(self) -> Callable[[Any], Any]:
+        token, self.error_key = self.portal_sid, ""
+        return lambda db: portal_sessions.resolve_session(db, token)
+
+    def _upload_limit(self, db, who) -> int:
+        return attachments.check_can_write(who)
+
+    def _stage(self, db, who, stored) -> list:
+        return attachments.stage_for_contact(db, who, stored)[1]
+
     def _fetch_thread(self, db, ctx, thread_id: int) -> None:
         thread, views = messages.read_thread(db, ctx, thread_id)
-        self.thread_id, self.subject, self.status = thread.id, thread.subject, thread.status
-        self.entries, self.files = thread_rows(views, self.lang or ctx.language, "contact")
-        self._fetch_staged(db, ctx)
+        self._show_thread(db, ctx, thread, views, side="contact", lang=self.lang or ctx.language,
+                          head=ThreadHead(thread.subject, thread.status))
 
     # ---- new message ----
 
@@ -152,23 +197,8 @@ class MessagesState(StagedFiles, PageMessage, PortalState):
     # ---- attachments ----
 
     @portal_event
-    def set_upload_progress(self, db, ctx, prog: dict):
-        self.upload_percent = progress_percent(prog)
-
-    @portal_event
     def remove_attachment(self, db, ctx, attachment_id: int):
         self.error_key = ""
         name = attachments.discard_staged(db, attachment_id=parse_id(attachment_id), contact_id=ctx.contact_id)
         self._fetch_staged(db, ctx)
         file_intake.remove_after_commit(db, attachments.AREA, name)
-
-    @portal_event(background=True)
-    async def upload_attachments(self, ctx, chunks: rx.UploadChunkIterator):
-        async with self:
-            token = self.portal_sid
-            self._set(error_key="", uploading=True, upload_percent=0)
-        await self._receive_attachments(
-            ctx, chunks, resolve=lambda db: portal_sessions.resolve_session(db, token),
-            limit_for=lambda db, who: attachments.check_can_write(who), stage=attachments.stage_for_contact,
-            what="attachment upload")
-        yield rx.clear_selected_files(UPLOAD_ID)

@@ -132,7 +132,7 @@ def test_handlers_refuse_another_accounts_ids(world, root):
     assert all(r.title != mine["stored"] for r in page.rows)
     assert refusals(theirs["account"], "document_folder", mine["folder"]) == before + 1
     page.open_preview(mine["shared"])
-    assert page.error_key == "error.not_found" and not page.preview_open and page.preview_id != mine["shared"]
+    assert page.error_key == "error.not_found" and page.dialog == "" and page.preview_id != mine["shared"]
     page.open_preview(theirs["hidden"])  # their own account, but not shared
     assert page.error_key == "error.not_found"
 

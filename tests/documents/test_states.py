@@ -75,7 +75,7 @@ def test_customer_documents_page(root):
     page.set_filter("sort", "name")
     assert [r.title for r in page.rows] == ["Contract.pdf", "Plan.png"]
     page.open_preview(data["shared"])
-    assert page.preview_open and page.preview_kind == "pdf" and page.preview_title == "Contract.pdf"
+    assert page.dialog == "preview" and page.preview_kind == "pdf" and page.preview_title == "Contract.pdf"
     assert {r.title: r.new for r in page.rows} == {"Contract.pdf": False, "Plan.png": True}
     counts = sub(root, DocumentsCountState)
     counts.load_document_count()
@@ -95,7 +95,7 @@ def test_customer_handlers_refuse_other_accounts_ids(root):
     assert page.error_key == "error.not_found" and page.folder_id == 0
     for target in (doc_id, data["hidden"], 10**9):
         page.open_preview(target)
-        assert page.error_key == "error.not_found" and not page.preview_open
+        assert page.error_key == "error.not_found" and page.dialog == ""
     page.open_folder("1 OR 1=1")  # not a number: ignored
     with session_scope() as db:
         refused = db.exec(select(AuditEvent).where(AuditEvent.action == "security.refused",
@@ -111,7 +111,7 @@ def test_handlers_without_a_session_do_nothing(root):
     page.load_documents()
     assert page.rows == [] and page.error_key == "error.session_over"
     page.open_preview(data["shared"])
-    assert not page.preview_open
+    assert page.dialog == ""
     run_upload(page, "upload_document", [("x.pdf", PDF_BYTES)])
     assert page.error_key == "error.session_over"
 

@@ -44,7 +44,7 @@ def test_customer_writes_with_an_attachment_then_staff_reply(root):
     assert redirect is not None and page.staged == []
     at(page, f"/messages/thread?id={thread.id}")
     page.load_thread()
-    assert page.notice_key == "messages.sent_ok" and page.subject == "Zählerstand"
+    assert page.notice_key == "messages.sent_ok" and page.head.subject == "Zählerstand"
     assert [e.body for e in page.entries] == ["Siehe Foto."]
     assert [(f.title, f.message_id) for f in page.files] == [("Zähler.png", page.entries[0].id)]
 
@@ -54,7 +54,7 @@ def test_customer_writes_with_an_attachment_then_staff_reply(root):
     counts = sub(root, InboxCountState)
     counts.staff_sid = staff_token
     counts.load_inbox_count()
-    assert counts.inbox_unread >= 1
+    assert counts.count >= 1
     inbox = sub(root, AdminInboxState)
     inbox.staff_sid = staff_token
     at(inbox, "/admin/inbox")
@@ -64,13 +64,13 @@ def test_customer_writes_with_an_attachment_then_staff_reply(root):
     one = sub(root, AdminThreadState)
     at(one, f"/admin/inbox?thread={thread.id}")
     one.load_thread()
-    assert one.subject == "Zählerstand" and one.contact_name == "Hana Weiss"
+    assert one.head.subject == "Zählerstand" and one.head.contact_name == "Hana Weiss"
     run_upload(one, "upload_attachments", [("Antwort.pdf", PDF_BYTES)])
     assert [a.title for a in one.staged] == ["Antwort.pdf"]
     one.send_reply({"body": "Danke, erledigt."})
     assert one.flash_key == "admin.inbox.replied" and len(one.entries) == 2 and one.staged == []
     one.set_handled(True)
-    assert one.status == "handled"
+    assert one.head.status == "handled"
     with session_scope() as db:
         mail = db.exec(select(OutboundMessage).where(OutboundMessage.contact_id == contact_id,
                                                      OutboundMessage.template == "message_reply")).one()
@@ -80,7 +80,7 @@ def test_customer_writes_with_an_attachment_then_staff_reply(root):
     nav = sub(root, MessagesCountState)
     nav.portal_sid = token
     nav.load_message_count()
-    assert nav.unread_messages == 1
+    assert nav.count == 1
     threads = sub(root, ThreadsState)
     at(threads, "/messages")
     threads.load_list()
@@ -89,9 +89,9 @@ def test_customer_writes_with_an_attachment_then_staff_reply(root):
     page.load_thread()
     assert [f.title for f in page.files] == ["Zähler.png", "Antwort.pdf"]
     nav.load_message_count()
-    assert nav.unread_messages == 0
+    assert nav.count == 0
     page.send_reply({"body": "Noch eine Frage."})
-    assert page.status == "open" and len(page.entries) == 3
+    assert page.head.status == "open" and len(page.entries) == 3
     # the browser holds display values only: no stored file names
     with session_scope() as db:
         from portal_app.messages.models import MessageAttachment
