@@ -10,7 +10,7 @@ import reflex as rx
 
 from portal_app.bookings import customer, rules
 from portal_app.bookings.notices import ics_path
-from portal_app.bookings.picker_state import DAYS_SHOWN, ZONE_SCRIPT, BookingPageMixin
+from portal_app.bookings.picker_state import DAYS_SHOWN, ZONE_SCRIPT, BookingPageMixin, browser_zone
 from portal_app.core import clock, i18n, notify
 from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import portal_event
@@ -117,7 +117,7 @@ class BookingsState(PagedList, BookingPageMixin, PortalState):
     @portal_event
     def load_bookings(self, db, ctx):
         """on_load: the list named in the query string (`?view=requests`), then the reader's zone."""
-        self._clear()
+        self._clear_messages()
         self.cancel_open = self.moving = False
         self._cancel_id = self._moving_id = None
         self.q, self.page, self.filter_values = "", 1, self._initial_filters()
@@ -130,7 +130,7 @@ class BookingsState(PagedList, BookingPageMixin, PortalState):
 
     @portal_event
     def ask_cancel(self, db, ctx, booking_id: str):
-        self._clear()
+        self._clear_messages()
         b = customer.get_customer_booking(db, ctx, booking_id)
         why = customer.cancel_block(rules.get_booking_settings(db), b, clock.now())
         if why:
@@ -157,7 +157,7 @@ class BookingsState(PagedList, BookingPageMixin, PortalState):
 
     @portal_event
     def start_reschedule(self, db, ctx, booking_id: str):
-        self._clear()
+        self._clear_messages()
         self._reset_picker()
         b = customer.get_customer_booking(db, ctx, booking_id)
         self._fill_slots(customer.reschedule_slots(db, ctx, b.id, self._first_day(), DAYS_SHOWN, self._zone()))
@@ -222,7 +222,7 @@ class NewBookingState(BookingPageMixin, PortalState):
 
     @portal_event
     def load_new(self, db, ctx):
-        self._clear()
+        self._clear_messages()
         self.done, self.service_id, self.service_label = False, "", ""
         self._load_zone(db)
         self._reset_picker()
@@ -238,7 +238,7 @@ class NewBookingState(BookingPageMixin, PortalState):
 
     @portal_event
     def choose_service(self, db, ctx, service_id: str):
-        self._clear()
+        self._clear_messages()
         self.done = False
         if not str(service_id).isdigit() or int(service_id) not in self._service_ids:
             return
@@ -254,7 +254,7 @@ class NewBookingState(BookingPageMixin, PortalState):
         when = self._chosen()
         if not self.service_id or when is None:
             return
-        self._clear()
+        self._clear_messages()
         with self._fresh_slots_if_taken(db, ctx):
             b, deliveries = customer.book(db, ctx, int(self.service_id), when,
                                           str(form.get("note", ""))[:rules.NOTE_MAX])
@@ -267,7 +267,7 @@ class NewBookingState(BookingPageMixin, PortalState):
     @portal_event
     def book_another(self, db, ctx):
         self.done = False
-        self._clear()
+        self._clear_messages()
         self._change_service()
 
 
@@ -309,8 +309,8 @@ class UpcomingBookingsCardState(PortalState):
 
     @portal_event
     def set_card_zone(self, db, ctx, name: str):
-        name = str(name or "")[:64]
-        if not rules.is_zone(name) or name == self.card_zone:
+        zone = browser_zone(name, self.card_zone)
+        if zone is None:
             return
-        self.card_zone = name
+        self.card_zone = zone
         self._fill(db, ctx)
