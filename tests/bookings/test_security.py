@@ -230,7 +230,7 @@ def test_console_booking_handlers_need_password_and_totp(root, victim_booking):
         page.load_bookings()
         assert page.week_items == [] or all(not day for day in page.week_items)
         page.open_booking(str(booking_id))
-        assert page.flash_key == "error.session_over" and not page.detail_open and page.detail == BookingDetail()
+        assert page.flash_key == "error.session_over" and page.dialog == "" and page.detail == BookingDetail()
         page.create_booking({"email": "x@example.com", "service": "1", "date": "2032-02-06", "time": "10:00"})
         assert page.flash_key == "error.session_over"
     services = sub(root, AdminBookingServicesState)

@@ -273,7 +273,7 @@ def test_staff_confirm_a_request_and_the_customer_sees_it_confirmed(root):
     wednesday = page.week_items[2]
     assert page.week_days[2].label == "Wed, May 7" and any(i.id == bid for i in wednesday)
     page.open_booking(str(bid))
-    assert page.detail_open and page.detail.status == "requested" and page.detail.can_confirm is True
+    assert page.dialog == "detail" and page.detail.status == "requested" and page.detail.can_confirm is True
     page.confirm_booking()
     assert page.detail.status == "confirmed" and page.flash_key == "admin.bookings.done_confirmed"
     with session_scope() as db:
@@ -296,7 +296,7 @@ def test_staff_create_move_and_list(root):
     with session_scope() as db:
         email = db.get(Contact, cid).email
     page.create_booking({"email": email, "service": str(svc), "date": "2031-05-10", "time": "07:30"})
-    assert page.flash_key == "admin.bookings.done_created" and page.detail_open
+    assert page.flash_key == "admin.bookings.done_created" and page.dialog == "detail"
     bid = page.detail.id
     assert page.week_first == "2031-05-05" and page.detail.time == "07:30"
     page.move_booking({"date": "2031-05-10", "time": "08:00"})
