@@ -322,12 +322,12 @@ def test_staff_edit_services(root):
     page.save_service({**form, "duration": "7"})
     assert page.flash_key == "bookings.error.five_minutes" and not page.saved
     page.save_service(form)
-    assert page.saved and page.service_id > 0 and page.price == "120.00"
+    assert page.saved and page.service_id > 0 and page.form.price == "120.00"
     with session_scope() as db:
         row = db.get(BookingService, page.service_id)
         assert (row.names, row.duration_minutes, row.price_minor) == ({"en": "Audit", "fr": "Audit (fr)"}, 90, 12000)
     page.edit_service(str(page.service_id))
-    assert page.edit_open and page.names["fr"] == "Audit (fr)"
+    assert page.edit_open and page.form.names["fr"] == "Audit (fr)"
 
 
 def test_staff_edit_rules_hours_and_exceptions(root):
@@ -340,7 +340,7 @@ def test_staff_edit_rules_hours_and_exceptions(root):
     page.save_rules({**rules, "time_zone": "Nowhere/Special"})
     assert page.flash_key == "bookings.error.time_zone"
     page.save_rules(rules)
-    assert page.saved_rules and page.requires_confirmation and page.slot_step_minutes == "15"
+    assert page.saved_rules and page.form.requires_confirmation and page.form.slot_step_minutes == 15
     page.save_hours({"day_0": "8-12", "day_5": "10:00-13:00"})
     assert page.saved_hours and page.hours[0].text == "08:00–12:00" and page.hours[1].text == ""
     page.save_hours({"day_0": "12-8"})
