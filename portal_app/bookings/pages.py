@@ -168,7 +168,7 @@ def _cancel_dialog() -> rx.Component:
             ),
             max_width="480px",
         ),
-        open=S.cancel_open,
+        open=S.dialog == "cancel",
     )
 
 
@@ -199,7 +199,7 @@ def _reschedule_dialog() -> rx.Component:
             ),
             max_width="640px",
         ),
-        open=S.moving,
+        open=S.dialog == "move",
         on_open_change=lambda _open: S.stop_reschedule(),
     )
 
@@ -212,7 +212,7 @@ def bookings_page() -> rx.Component:
         page_header("bookings.title",
                     rx.cond(S.online_booking, rx.link(brand_button(rx.icon("calendar_plus", size=16),
                                                                    t("bookings.book_now")), href="/bookings/new"))),
-        rx.cond(~S.moving, alert(S.error_text, "error")),
+        rx.cond(S.dialog != "move", alert(S.error_text, "error")),
         alert(S.success_text, "success"),
         rx.tabs.root(
             rx.tabs.list(
@@ -295,14 +295,14 @@ def _done() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.icon("circle_check", size=32, color="var(--green-9)"),
-            rx.heading(rx.cond(N.done_status == "requested", t("bookings.done_requested_title"),
+            rx.heading(rx.cond(N.booked.status == "requested", t("bookings.done_requested_title"),
                                t("bookings.done_confirmed_title")), size="5", as_="h2"),
-            rx.text(N.done_label, weight="medium"),
-            rx.text(rx.cond(N.done_status == "requested", t("bookings.done_requested_text"),
+            rx.text(N.booked.label, weight="medium"),
+            rx.text(rx.cond(N.booked.status == "requested", t("bookings.done_requested_text"),
                             t("bookings.done_confirmed_text")), size="2", color_scheme="gray"),
             rx.flex(
                 rx.link(rx.button(rx.icon("calendar_plus", size=16), t("bookings.add_to_calendar"), variant="soft"),
-                        href=api_url(N.done_ics)),
+                        href=api_url(N.booked.ics)),
                 rx.link(rx.button(t("bookings.see_mine"), variant="soft"), href="/bookings"),
                 rx.button(t("bookings.book_another"), variant="ghost", on_click=N.book_another),
                 wrap="wrap",

@@ -96,11 +96,11 @@ def test_a_customer_books_a_free_slot(root):
     page.choose_slot(key)
     assert plain(page.chosen_label) == "Monday, May 5, 2031, 10:00 AM"
     page.confirm_booking({"note": "Second floor"})
-    assert page.done and page.done_status == "confirmed" and page.error_key == ""
+    assert page.done and page.booked.status == "confirmed" and page.error_key == ""
     with session_scope() as db:
         b = db.exec(select(Booking).where(Booking.contact_id == cid)).one()
         assert b.starts_at == paris(2031, 5, 5, 10) and b.note == "Second floor"
-        assert page.done_ics == f"/api/bookings/{b.id}.ics"
+        assert page.booked.ics == f"/api/bookings/{b.id}.ics"
         assert db.exec(select(OutboundMessage).where(OutboundMessage.contact_id == cid)).one().template == \
             "booking_confirmed"
     # the list shows it, with what can be done and the calendar file
@@ -110,7 +110,7 @@ def test_a_customer_books_a_free_slot(root):
     row = mine.rows[0]
     assert (row.day, plain(row.time), row.status, row.res_why, row.can_why) == (
         "Monday, May 5, 2031", "10:00 AM – 11:00 AM", "confirmed", "", "")
-    assert row.ics == page.done_ics
+    assert row.ics == page.booked.ics
     # the home card shows it too
     card = sub(root, UpcomingBookingsCardState)
     card.load_upcoming_bookings()
@@ -179,15 +179,15 @@ def test_reschedule_then_cancel_from_the_list(root):
     page.load_bookings()
     page.set_viewer_zone("Europe/Paris")
     page.start_reschedule(str(bid))
-    assert page.moving and plain(page.moving_label).endswith("Monday, May 5, 2031, 9:00 AM")
+    assert page.dialog == "move" and plain(page.moving_label).endswith("Monday, May 5, 2031, 9:00 AM")
     page.choose_slot(slot_key(page, "May 6", "2:00 PM"))
     page.confirm_reschedule()
-    assert not page.moving and page.success_key == "bookings.moved"
+    assert page.dialog != "move" and page.success_key == "bookings.moved"
     assert page.rows[0].day == "Tuesday, May 6, 2031"
     page.ask_cancel(str(bid))
-    assert page.cancel_open and "May 6, 2031, 2:00 PM" in plain(page.cancel_label)
+    assert page.dialog == "cancel" and "May 6, 2031, 2:00 PM" in plain(page.cancel_label)
     page.cancel_booking()
-    assert not page.cancel_open and page.success_key == "bookings.cancelled"
+    assert page.dialog != "cancel" and page.success_key == "bookings.cancelled"
     assert page.count_upcoming == 0 and page.count_history == 1
     page.set_filter("view", "history")
     assert page.rows[0].status == "cancelled" and page.rows[0].ics == ""
@@ -211,11 +211,11 @@ def test_buttons_say_why_they_are_not_available(root):
     assert (row.res_why, row.can_why, row.can_hours) == (
         "bookings.why.reschedule_off", "bookings.why.cancel_notice", "48")
     page.ask_cancel(str(bid))  # the browser may still send it: refused with the same reason
-    assert not page.cancel_open
+    assert page.dialog != "cancel"
     assert page.error_text == ("Appointments can be cancelled online up to 48 hours before they start. "
                                "Please contact us.")
     page.start_reschedule(str(bid))
-    assert not page.moving and page.error_key == "bookings.why.reschedule_off"
+    assert page.dialog != "move" and page.error_key == "bookings.why.reschedule_off"
 
 
 def test_lists_page_in_the_database(root):
