@@ -37,18 +37,33 @@ class PickerSlot:
     label: str  # its time of day in the reader's zone
 
 
-def browser_zone(name, current: str) -> str | None:
-    """The zone a browser reported, when it is a known IANA zone other than `current`; else None."""
-    name = str(name or "")[:64]
-    return name if rules.is_zone(name) and name != current else None
+class BrowserZone(rx.State, mixin=True):
+    """The browser's own time zone, asked once per page (`_ask_zone`): times are shown in it. Each state
+    says what a new zone changes (`_zone_changed`)."""
+
+    viewer_zone: str = ""
+
+    def _ask_zone(self):
+        return rx.call_script(ZONE_SCRIPT, callback=type(self).set_viewer_zone)
+
+    def _zone_changed(self, db, ctx) -> None:  # pragma: no cover - each state defines it
+        raise NotImplementedError
+
+    @portal_event
+    def set_viewer_zone(self, db, ctx, name: str):
+        """The browser's zone; anything that is not a known IANA zone keeps the zone shown."""
+        name = str(name or "")[:64]
+        if not rules.is_zone(name) or name == self.viewer_zone:
+            return
+        self.viewer_zone = name
+        self._zone_changed(db, ctx)
 
 
-class BookingPageMixin(PageMessage, mixin=True):
+class BookingPageMixin(BrowserZone, PageMessage, mixin=True):
     """Mixed into each customer bookings page's state (a copy per state), which also derives from
     PortalState. Each page writes `_refresh_slots(db, ctx)`. A refusal is the page's message
     (`PageMessage`); `_clear_messages` takes both messages off before the next action."""
 
-    viewer_zone: str = ""
     business_zone: str = ""
     success_key: str = ""
     success_params: dict[str, str] = {}
@@ -121,9 +136,6 @@ class BookingPageMixin(PageMessage, mixin=True):
     def _load_zone(self, db) -> None:
         self.business_zone = rules.get_booking_settings(db).time_zone
 
-    def _ask_zone(self):
-        return rx.call_script(ZONE_SCRIPT, callback=type(self).set_viewer_zone)
-
     def _refresh_slots(self, db, ctx) -> None:  # pragma: no cover - each page defines it
         raise NotImplementedError
 
@@ -142,13 +154,7 @@ class BookingPageMixin(PageMessage, mixin=True):
                     pass
             raise
 
-    @portal_event
-    def set_viewer_zone(self, db, ctx, name: str):
-        """The browser's zone; anything that is not a known IANA zone keeps the business zone."""
-        zone = browser_zone(name, self.viewer_zone)
-        if zone is None:
-            return
-        self.viewer_zone = zone
+    def _zone_changed(self, db, ctx) -> None:
         self.week_first = self._today().isoformat()
         self._refresh_slots(db, ctx)
 

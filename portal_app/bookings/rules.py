@@ -162,21 +162,21 @@ def get_booking_settings(db: Session) -> BookingSettings:
 class RulesInput:
     """The rules as staff send them, and as the settings form shows them (`rules_input`)."""
 
-    time_zone: str = ""
-    online_booking: bool = True
-    allow_reschedule: bool = True
-    allow_cancel: bool = True
-    book_notice_hours: int = 0
-    reschedule_notice_hours: int = 0
-    cancel_notice_hours: int = 0
-    requires_confirmation: bool = False
-    reminder_hours: int = 0
-    slot_step_minutes: int = 0
-    horizon_days: int = 0
+    time_zone: str
+    online_booking: bool
+    allow_reschedule: bool
+    allow_cancel: bool
+    book_notice_hours: int
+    reschedule_notice_hours: int
+    cancel_notice_hours: int
+    requires_confirmation: bool
+    reminder_hours: int
+    slot_step_minutes: int
+    horizon_days: int
 
 
 def rules_input(row: BookingSettings) -> RulesInput:
-    """The settings row's rules, for the form that edits them."""
+    """The settings row's rules, for the form that edits them (a new row: the defaults)."""
     return RulesInput(
         time_zone=row.time_zone, online_booking=row.online_booking, allow_reschedule=row.allow_reschedule,
         allow_cancel=row.allow_cancel, book_notice_hours=row.book_notice_hours,

@@ -10,7 +10,7 @@ from typing import ClassVar
 from babel.dates import get_day_names
 
 from portal_app.bookings import rules
-from portal_app.bookings.models import AUDIENCE_ACCOUNTS, AUDIENCE_EVERYONE
+from portal_app.bookings.models import AUDIENCE_ACCOUNTS, AUDIENCE_EVERYONE, BookingSettings
 from portal_app.core import clock, i18n
 from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import parse_id, staff_event
@@ -124,7 +124,7 @@ class AdminBookingServicesState(PagedList, StaffState):
 class AdminBookingSettingsState(StaffState):
     """/admin/booking-settings: time zone, rules and weekly hours."""
 
-    form: rules.RulesInput = rules.RulesInput()  # what the rules form shows
+    form: rules.RulesInput = rules.rules_input(BookingSettings())  # what the rules form shows
     hours: list[HoursRow] = []
     form_version: int = 0
     saved_rules: bool = False

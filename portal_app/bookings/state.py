@@ -10,7 +10,7 @@ import reflex as rx
 
 from portal_app.bookings import customer, rules
 from portal_app.bookings.notices import ics_path
-from portal_app.bookings.picker_state import DAYS_SHOWN, ZONE_SCRIPT, BookingPageMixin, browser_zone
+from portal_app.bookings.picker_state import DAYS_SHOWN, BookingPageMixin, BrowserZone
 from portal_app.core import clock, i18n, notify
 from portal_app.core.errors import DomainError
 from portal_app.core.states.dialogs import Dialogs
@@ -276,13 +276,12 @@ class NewBookingState(BookingPageMixin, PortalState):
         self._change_service()
 
 
-class UpcomingBookingsCardState(PortalState):
+class UpcomingBookingsCardState(BrowserZone, PortalState):
     """The home page's "next appointments" card: the account's next few bookings, in the reader's zone."""
 
     card_visible: bool = False
     card_can_book: bool = False
     card_items: list[CardItem] = []
-    card_zone: str = ""
 
     def _fail(self, exc: DomainError) -> None:
         self.card_visible = False  # no card rather than a message on the home page
@@ -292,7 +291,7 @@ class UpcomingBookingsCardState(PortalState):
             self.card_visible, self.card_items = False, []
             return
         settings = rules.get_booking_settings(db)
-        name = self.card_zone if rules.is_zone(self.card_zone) else settings.time_zone
+        name = self.viewer_zone if rules.is_zone(self.viewer_zone) else settings.time_zone
         tz, lang = rules.zone(name), self.lang or "en"
         today = clock.now().astimezone(tz).date()
         items = []
@@ -309,13 +308,8 @@ class UpcomingBookingsCardState(PortalState):
     @portal_event
     def load_upcoming_bookings(self, db, ctx):
         self._fill(db, ctx)
-        if self.card_visible and not self.card_zone:
-            return rx.call_script(ZONE_SCRIPT, callback=UpcomingBookingsCardState.set_card_zone)
+        if self.card_visible and not self.viewer_zone:
+            return self._ask_zone()
 
-    @portal_event
-    def set_card_zone(self, db, ctx, name: str):
-        zone = browser_zone(name, self.card_zone)
-        if zone is None:
-            return
-        self.card_zone = zone
+    def _zone_changed(self, db, ctx) -> None:
         self._fill(db, ctx)
