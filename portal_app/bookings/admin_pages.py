@@ -6,7 +6,8 @@ import reflex as rx
 
 from portal_app.bookings.admin_state import AdminBookingsState
 from portal_app.bookings.pages import STATUS_COLOURS
-from portal_app.core.ui.basics import LABEL_STYLE, brand_button, field, keyed_badge, options, pager, select_field
+from portal_app.core.ui.basics import (brand_button, button_row, column, field, form_dialog, form_grid, keyed_badge,
+                                       options, pager, select_field)
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
 from portal_app.core.ui.tables import data_table, text_cell
@@ -26,6 +27,15 @@ def section_header(title_key: str, current: str, *actions: rx.Component) -> rx.C
     )
     return rx.hstack(rx.heading(t(title_key), size="6", as_="h1"), nav, *((rx.spacer(), *actions) if actions else ()),
                      width="100%", align="center", wrap="wrap", spacing="4")
+
+
+def inline_form(on_submit, button: rx.Component, *fields: rx.Component, **form_props) -> rx.Component:
+    """A few narrow fields on one line, their button at the end: a list's filters, a quick change."""
+    return rx.form(
+        rx.hstack(*[rx.box(f, width="180px") for f in fields], button, align="end", spacing="3", wrap="wrap"),
+        on_submit=on_submit,
+        **form_props,
+    )
 
 
 # ---- calendar ---------------------------------------------------------------------------------------
@@ -55,7 +65,7 @@ def _week_item(item: rx.Var) -> rx.Component:
 
 
 def _week() -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.hstack(
             rx.button(rx.icon("chevron_left", size=16), t("admin.bookings.prev_week"), on_click=B.prev_week,
                       variant="soft", size="2"),
@@ -85,28 +95,20 @@ def _week() -> rx.Component:
             width="100%",
         ),
         spacing="3",
-        width="100%",
     )
 
 
 def _list() -> rx.Component:
-    filters = rx.form(
-        rx.hstack(
-            rx.box(select_field("admin.bookings.status", "status",
-                                *options([("", "admin.bookings.any_status"),
-                                          *[(x, f"bookings.status.{x}") for x in STATUSES]]),
-                                value=B.status_filter), width="180px"),
-            rx.box(select_field("admin.bookings.when", "scope",
-                                *options(("upcoming", "past", "all"), "admin.bookings.scope_"), value=B.scope),
-                   width="180px"),
-            rx.button(rx.icon("filter", size=16), t("admin.bookings.filter"), type="submit", variant="soft"),
-            align="end",
-            spacing="3",
-            wrap="wrap",
-        ),
-        on_submit=B.search,
+    filters = inline_form(
+        B.search,
+        rx.button(rx.icon("filter", size=16), t("admin.bookings.filter"), type="submit", variant="soft"),
+        select_field("admin.bookings.status", "status",
+                     *options([("", "admin.bookings.any_status"), *[(x, f"bookings.status.{x}") for x in STATUSES]]),
+                     value=B.status_filter),
+        select_field("admin.bookings.when", "scope", *options(("upcoming", "past", "all"), "admin.bookings.scope_"),
+                     value=B.scope),
     )
-    return rx.vstack(
+    return column(
         filters,
         data_table(B.rows, [
             ("admin.bookings.day", text_cell("day")),
@@ -122,34 +124,24 @@ def _list() -> rx.Component:
         ], empty_key="admin.bookings.empty"),
         pager(B.page, B.pages, B.total, B.prev_page, B.next_page),
         spacing="3",
-        width="100%",
     )
 
 
 def _detail_dialog() -> rx.Component:
     d = B.detail
-    move = rx.form(
-        rx.hstack(
-            rx.vstack(rx.el.label(t("admin.bookings.date"), html_for="move-date", style=LABEL_STYLE),
-                      rx.input(type="date", id="move-date", name="date", default_value=d.date, required=True),
-                      spacing="1"),
-            rx.vstack(rx.el.label(t("admin.bookings.time"), html_for="move-time", style=LABEL_STYLE),
-                      rx.input(type="time", id="move-time", name="time", step="300", default_value=d.time,
-                               required=True),
-                      spacing="1"),
-            rx.button(rx.icon("calendar_clock", size=16), t("admin.bookings.move"), type="submit", variant="soft"),
-            align="end",
-            spacing="3",
-            wrap="wrap",
-        ),
-        on_submit=B.move_booking,
+    move = inline_form(
+        B.move_booking,
+        rx.button(rx.icon("calendar_clock", size=16), t("admin.bookings.move"), type="submit", variant="soft"),
+        field("admin.bookings.date", "date", type="date", id="move-date", default_value=d.date, required=True),
+        field("admin.bookings.time", "time", type="time", id="move-time", step="300", default_value=d.time,
+              required=True),
         key=B.move_version,
     )
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(d.service),
             rx.dialog.description(d.when),
-            rx.vstack(
+            column(
                 keyed_badge(d.status, "bookings.status.", STATUS_COLOURS),
                 rx.text(t("admin.bookings.account"), ": ",
                         rx.link(d.account, href="/admin/account?id=" + d.account_id.to(str)), size="2"),
@@ -178,62 +170,41 @@ def _detail_dialog() -> rx.Component:
                 rx.cond(d.can_change, rx.vstack(
                     rx.text(t("admin.bookings.move_help"), " (", B.zone_name, ")", size="1", color_scheme="gray"),
                     move, spacing="1")),
-                rx.hstack(rx.dialog.close(rx.button(t("admin.close"), variant="soft", on_click=B.close_booking)),
-                          justify="end", width="100%"),
+                button_row(rx.dialog.close(rx.button(t("admin.close"), variant="soft", on_click=B.close_dialog))),
                 spacing="3",
                 margin_top="1em",
             ),
             max_width="560px",
         ),
-        open=B.detail_open,
-        on_open_change=lambda _open: B.close_booking(),
+        open=B.dialog == "detail",
+        on_open_change=lambda _open: B.close_dialog(),
     )
 
 
 def _new_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(t("admin.bookings.new")),
-            rx.dialog.description(t("admin.bookings.new_help"), " (", B.zone_name, ")", size="2"),
-            rx.form(
-                rx.vstack(
-                    field("admin.bookings.contact_email", "email", type="email", required=True, id="new-email"),
-                    select_field("admin.bookings.service", "service",
-                                 rx.foreach(B.service_choices, lambda s: rx.el.option(s.name, value=s.id.to(str)))),
-                    rx.grid(
-                        field("admin.bookings.date", "date", type="date", required=True, id="new-date"),
-                        field("admin.bookings.time", "time", type="time", required=True, id="new-time", step="300"),
-                        columns="2",
-                        spacing="3",
-                        width="100%",
-                    ),
-                    field("admin.bookings.note", "note", id="new-note"),
-                    rx.hstack(
-                        rx.dialog.close(rx.button(t("admin.cancel"), type="button", variant="soft",
-                                                  on_click=B.close_new)),
-                        brand_button(t("admin.create"), type="submit"),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
-                    ),
-                    spacing="3",
-                    width="100%",
-                ),
-                on_submit=B.create_booking,
-                key=B.new_version,
-                margin_top="1em",
-            ),
-            max_width="520px",
+    return form_dialog(
+        "admin.bookings.new",
+        rx.text(t("admin.bookings.new_help"), " (", B.zone_name, ")", size="2"),
+        field("admin.bookings.contact_email", "email", type="email", required=True, id="new-email"),
+        select_field("admin.bookings.service", "service",
+                     rx.foreach(B.service_choices, lambda s: rx.el.option(s.name, value=s.id.to(str)))),
+        form_grid(
+            field("admin.bookings.date", "date", type="date", required=True, id="new-date"),
+            field("admin.bookings.time", "time", type="time", required=True, id="new-time", step="300"),
         ),
-        open=B.new_open,
-        on_open_change=lambda _open: B.close_new(),
+        field("admin.bookings.note", "note", id="new-note"),
+        open=B.dialog == "new",
+        on_cancel=B.close_dialog,
+        on_submit=B.create_booking,
+        submit_key="admin.create",
+        key=B.new_version,
     )
 
 
 @admin_page("/admin/bookings", on_load=[B.load_bookings],
             nav=NavEntry("admin.nav.bookings", "/admin/bookings", "calendar_days", 30))
 def admin_bookings_page() -> rx.Component:
-    return rx.vstack(
+    return column(
         section_header("admin.nav.bookings", "/admin/bookings",
                        brand_button(rx.icon("plus", size=16), t("admin.bookings.new"), on_click=B.open_new,
                                     id="new-booking")),
@@ -250,6 +221,4 @@ def admin_bookings_page() -> rx.Component:
         rx.cond(B.view == "week", _week(), _list()),
         _detail_dialog(),
         _new_dialog(),
-        spacing="4",
-        width="100%",
     )

@@ -14,6 +14,7 @@ from portal_app.bookings.models import (STATUS_CANCELLED, STATUS_COMPLETED, STAT
 from portal_app.bookings.notices import describe_when
 from portal_app.core import accounts, clock, i18n, notify
 from portal_app.core.errors import DomainError
+from portal_app.core.states.dialogs import Dialogs
 from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.staff import StaffState
@@ -69,8 +70,9 @@ class ServiceOption:
     name: str
 
 
-class AdminBookingsState(PagedList, StaffState):
-    """/admin/bookings: a week of the calendar, or the list (filters `status` and `scope`)."""
+class AdminBookingsState(Dialogs, PagedList, StaffState):
+    """/admin/bookings: a week of the calendar, or the list (filters `status` and `scope`). Its dialogs:
+    "detail" (one booking) and "new"."""
 
     page_size: ClassVar[int] = rules.ADMIN_PAGE_SIZE
     filters: ClassVar[dict[str, tuple[str, ...]]] = {
@@ -85,11 +87,9 @@ class AdminBookingsState(PagedList, StaffState):
     week_days: list[WeekDay] = []
     week_items: list[list[AdminBookingRow]] = []
     # one booking
-    detail_open: bool = False
     detail: BookingDetail = BookingDetail()
     move_version: int = 0
     # new booking
-    new_open: bool = False
     service_choices: list[ServiceOption] = []
     new_version: int = 0
     _detail_id: int | None = None
@@ -153,8 +153,7 @@ class AdminBookingsState(PagedList, StaffState):
 
     @staff_event
     def load_bookings(self, db, ctx):
-        self.detail_open = self.new_open = False
-        self._detail_id = None
+        self.dialog, self._detail_id = "", None
         self.q, self.page, self.filter_values = "", 1, self._initial_filters()
         self._show(db, ctx)
 
@@ -218,25 +217,26 @@ class AdminBookingsState(PagedList, StaffState):
     def open_booking(self, db, ctx, booking_id: str):
         self._fill_detail(db, booking_id)
         self.flash_key = ""
-        self.detail_open = True
+        self.dialog = "detail"
 
-    @staff_event
-    def close_booking(self, db, ctx):
-        self.detail_open, self._detail_id = False, None
+    def _open_id(self) -> int | None:
+        """The booking whose dialog is open, or None."""
+        return self._detail_id if self.dialog == "detail" else None
 
     def _change(self, db, ctx, action, done_key: str, *args) -> None:
         """One of staff's changes to the open booking; a refusal closes the dialog on a fresh calendar."""
-        if self._detail_id is None:
+        booking_id = self._open_id()
+        if booking_id is None:
             return
         try:
-            _, deliveries = action(db, ctx, self._detail_id, *args)
+            _, deliveries = action(db, ctx, booking_id, *args)
         except DomainError:
-            self.detail_open = False
+            self.dialog = ""
             self._show(db, ctx)
             raise
         notify.dispatch_after_commit(db, deliveries)
         self._flash(done_key, "info")
-        self._fill_detail(db, self._detail_id)
+        self._fill_detail(db, booking_id)
         self._show(db, ctx)
 
     @staff_event
@@ -253,7 +253,7 @@ class AdminBookingsState(PagedList, StaffState):
 
     @staff_event
     def move_booking(self, db, ctx, form: dict):
-        if self._detail_id is None:
+        if self._open_id() is None:
             return
         when = staff_calendar.business_instant(db, str(form.get("date", "")), str(form.get("time", "")))
         self._change(db, ctx, staff_calendar.staff_move, "admin.bookings.done_moved", when)
@@ -265,11 +265,7 @@ class AdminBookingsState(PagedList, StaffState):
         self.service_choices = [ServiceOption(s.id, rules.service_name(s, self._lang(), self._default_language))
                                 for s in rules.all_services(db) if s.active]
         self.new_version += 1
-        self.new_open = True
-
-    @staff_event
-    def close_new(self, db, ctx):
-        self.new_open = False
+        self.dialog = "new"
 
     @staff_event
     def create_booking(self, db, ctx, form: dict):
@@ -279,8 +275,7 @@ class AdminBookingsState(PagedList, StaffState):
                                                     note=str(form.get("note", ""))[:rules.NOTE_MAX])
         notify.dispatch_after_commit(db, deliveries)
         self.week_first = staff_calendar.week_monday(when.astimezone(self._zone(db)).date()).isoformat()
-        self.new_open = False
         self._flash("admin.bookings.done_created", "info")
         self._show(db, ctx)
         self._fill_detail(db, b.id)
-        self.detail_open = True
+        self.dialog = "detail"

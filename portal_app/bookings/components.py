@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal_app.bookings.state import UpcomingBookingsCardState
 from portal_app.core import registries
-from portal_app.core.ui.basics import brand_button
+from portal_app.core.ui.basics import brand_button, empty_note, titled_card
 from portal_app.core.ui.i18n import t
 
 
@@ -30,27 +30,22 @@ def upcoming_bookings_card() -> rx.Component:
     S = UpcomingBookingsCardState
     return rx.cond(
         S.card_visible,
-        rx.card(
-            rx.vstack(
-                rx.hstack(
-                    rx.icon("calendar_days", size=20),
-                    rx.heading(t("bookings.card_title"), size="3", as_="h2"),
-                    rx.spacer(),
-                    rx.link(t("bookings.card_all"), href="/bookings", size="2"),
-                    align="center",
-                    width="100%",
-                ),
-                rx.cond(
-                    S.card_items.length() > 0,
-                    rx.el.ul(rx.foreach(S.card_items, _item), style={"padding": "0", "margin": "0", "width": "100%"}),
-                    rx.text(t("bookings.card_empty"), size="2", color_scheme="gray"),
-                ),
+        titled_card(
+            "bookings.card_title",
+            "calendar_days",
+            rx.cond(
+                S.card_items.length() > 0,
+                rx.el.ul(rx.foreach(S.card_items, _item), style={"padding": "0", "margin": "0", "width": "100%"}),
+                empty_note(t("bookings.card_empty")),
+            ),
+            rx.hstack(
                 rx.cond(S.card_can_book, rx.link(brand_button(rx.icon("calendar_plus", size=16), t("bookings.book_now"),
                                                               size="2"), href="/bookings/new")),
-                spacing="3",
-                width="100%",
+                rx.link(t("bookings.card_all"), href="/bookings", size="2"),
+                spacing="4",
+                align="center",
+                wrap="wrap",
             ),
-            width="100%",
             id="upcoming-bookings",
         ),
     )

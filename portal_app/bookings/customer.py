@@ -86,31 +86,34 @@ def get_customer_booking(db: Session, ctx: PortalContext, booking_id) -> Booking
 # ---- what a customer may do with a booking ----------------------------------------------------------
 
 
-def reschedule_block(settings: BookingSettings, b: Booking, now: datetime) -> tuple[str, dict] | None:
-    """Why a customer cannot move this booking now (catalogue key and parameters), or None."""
+def _closed_to_change(b: Booking, now: datetime, allowed: bool, off_key: str) -> tuple[str, dict] | None:
+    """What stops a customer moving and cancelling alike: the booking is over or no longer live, or the
+    business does not let customers do it."""
     if b.status not in LIVE:
         return "bookings.why.not_changeable", {}
     if b.starts_at <= now:
         return "bookings.why.past", {}
-    if not settings.allow_reschedule:
-        return "bookings.why.reschedule_off", {}
-    if now > b.starts_at - timedelta(hours=settings.reschedule_notice_hours):
-        return "bookings.why.reschedule_notice", {"hours": settings.reschedule_notice_hours}
+    if not allowed:
+        return off_key, {}
     return None
+
+
+def reschedule_block(settings: BookingSettings, b: Booking, now: datetime) -> tuple[str, dict] | None:
+    """Why a customer cannot move this booking now (catalogue key and parameters), or None."""
+    why = _closed_to_change(b, now, settings.allow_reschedule, "bookings.why.reschedule_off")
+    if why is None and now > b.starts_at - timedelta(hours=settings.reschedule_notice_hours):
+        return "bookings.why.reschedule_notice", {"hours": settings.reschedule_notice_hours}
+    return why
 
 
 def cancel_block(settings: BookingSettings, b: Booking, now: datetime) -> tuple[str, dict] | None:
     """Why a customer cannot cancel this booking now, or None. A request not yet confirmed can be
     withdrawn until it starts."""
-    if b.status not in LIVE:
-        return "bookings.why.not_changeable", {}
-    if b.starts_at <= now:
-        return "bookings.why.past", {}
-    if not settings.allow_cancel:
-        return "bookings.why.cancel_off", {}
-    if b.status == STATUS_CONFIRMED and now > b.starts_at - timedelta(hours=settings.cancel_notice_hours):
+    why = _closed_to_change(b, now, settings.allow_cancel, "bookings.why.cancel_off")
+    if why is None and b.status == STATUS_CONFIRMED and \
+            now > b.starts_at - timedelta(hours=settings.cancel_notice_hours):
         return "bookings.why.cancel_notice", {"hours": settings.cancel_notice_hours}
-    return None
+    return why
 
 
 # ---- customer actions --------------------------------------------------------------------------------

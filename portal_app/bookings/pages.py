@@ -7,7 +7,8 @@ import reflex as rx
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
-from portal_app.core.ui.basics import LABEL_STYLE, alert, brand_button, keyed_badge, pager
+from portal_app.core.ui.basics import (LABEL_STYLE, alert, brand_button, button_row, column, keyed_badge, page_header,
+                                       pager)
 from portal_app.bookings.state import BookingsState, NewBookingState
 from portal_app.core.states.site import SiteState
 
@@ -20,7 +21,7 @@ def _why(key: rx.Var, hours: rx.Var) -> rx.Var:
 
 def slot_picker(S) -> rx.Component:
     """Seven days of free slots, in the reader's zone; each day is a labelled group of time buttons."""
-    return rx.vstack(
+    return column(
         rx.hstack(
             rx.button(rx.icon("chevron_left", size=16), t("bookings.earlier"), on_click=S.prev_week,
                       disabled=~S.can_go_back, variant="soft", size="2"),
@@ -57,7 +58,6 @@ def slot_picker(S) -> rx.Component:
             border_bottom="1px solid var(--gray-4)",
         )),
         spacing="3",
-        width="100%",
         id="slot-picker",
     )
 
@@ -142,11 +142,10 @@ def _list() -> rx.Component:
         ),
         width="100%",
     )
-    return rx.vstack(
-        rx.cond(S.rows.length() > 0, rx.vstack(rx.foreach(S.rows, booking_card), spacing="3", width="100%"), empty),
+    return column(
+        rx.cond(S.rows.length() > 0, column(rx.foreach(S.rows, booking_card), spacing="3"), empty),
         rx.cond(S.pages > 1, pager(S.page, S.pages, S.total, S.prev_page, S.next_page)),
         spacing="3",
-        width="100%",
     )
 
 
@@ -161,18 +160,15 @@ def _cancel_dialog() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title(t("bookings.cancel_title")),
             rx.alert_dialog.description(S.cancel_label),
-            rx.hstack(
+            button_row(
                 rx.alert_dialog.cancel(rx.button(t("bookings.keep"), variant="soft", on_click=S.keep_booking)),
                 rx.alert_dialog.action(rx.button(t("bookings.cancel_confirm"), color_scheme="red",
                                                  on_click=S.cancel_booking)),
-                justify="end",
-                spacing="3",
                 margin_top="1em",
-                wrap="wrap",
             ),
             max_width="480px",
         ),
-        open=S.cancel_open,
+        open=S.dialog == "cancel",
     )
 
 
@@ -203,7 +199,7 @@ def _reschedule_dialog() -> rx.Component:
             ),
             max_width="640px",
         ),
-        open=S.moving,
+        open=S.dialog == "move",
         on_open_change=lambda _open: S.stop_reschedule(),
     )
 
@@ -212,18 +208,11 @@ def _reschedule_dialog() -> rx.Component:
              nav=NavEntry("nav.bookings", "/bookings", "calendar_days", 30, module="bookings"))
 def bookings_page() -> rx.Component:
     S = BookingsState
-    return rx.vstack(
-        rx.hstack(
-            rx.heading(t("bookings.title"), size="7", as_="h1"),
-            rx.spacer(),
-            rx.cond(S.online_booking, rx.link(brand_button(rx.icon("calendar_plus", size=16), t("bookings.book_now")),
-                                              href="/bookings/new")),
-            width="100%",
-            align="center",
-            wrap="wrap",
-            spacing="3",
-        ),
-        rx.cond(~S.moving, alert(S.error_text, "error")),
+    return column(
+        page_header("bookings.title",
+                    rx.cond(S.online_booking, rx.link(brand_button(rx.icon("calendar_plus", size=16),
+                                                                   t("bookings.book_now")), href="/bookings/new"))),
+        rx.cond(S.dialog != "move", alert(S.error_text, "error")),
         alert(S.success_text, "success"),
         rx.tabs.root(
             rx.tabs.list(
@@ -240,9 +229,13 @@ def bookings_page() -> rx.Component:
         rx.cond(S.zone_note != "", rx.text(S.zone_note, size="1", color_scheme="gray")),
         _cancel_dialog(),
         _reschedule_dialog(),
-        spacing="4",
-        width="100%",
     )
+
+
+def back_link(label_key: str, href: str) -> rx.Component:
+    """The small "back to the list" link above a page's title (wanted in core.ui.basics: messages has it too)."""
+    return rx.link(rx.hstack(rx.icon("arrow_left", size=14), t(label_key), spacing="1", align="center"), href=href,
+                   size="2")
 
 
 # ---- booking --------------------------------------------------------------------------------------
@@ -277,19 +270,14 @@ def _confirm_dialog() -> rx.Component:
             rx.dialog.title(t("bookings.confirm_title")),
             rx.dialog.description(rx.text.strong(N.service_label), rx.el.br(), N.chosen_label),
             rx.form(
-                rx.vstack(
-                    rx.el.label(t("bookings.note_label"), html_for="booking-note",
-                                style=LABEL_STYLE),
+                column(
+                    rx.el.label(t("bookings.note_label"), html_for="booking-note", style=LABEL_STYLE),
                     rx.text_area(id="booking-note", name="note", max_length=500, rows="3", width="100%"),
-                    rx.hstack(
+                    button_row(
                         rx.button(t("bookings.back"), type="button", variant="soft", on_click=N.clear_slot),
                         brand_button(t("bookings.confirm"), type="submit", id="confirm-booking"),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
                     ),
                     spacing="3",
-                    width="100%",
                 ),
                 on_submit=N.confirm_booking,
                 reset_on_submit=True,
@@ -307,14 +295,14 @@ def _done() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.icon("circle_check", size=32, color="var(--green-9)"),
-            rx.heading(rx.cond(N.done_status == "requested", t("bookings.done_requested_title"),
+            rx.heading(rx.cond(N.booked.status == "requested", t("bookings.done_requested_title"),
                                t("bookings.done_confirmed_title")), size="5", as_="h2"),
-            rx.text(N.done_label, weight="medium"),
-            rx.text(rx.cond(N.done_status == "requested", t("bookings.done_requested_text"),
+            rx.text(N.booked.label, weight="medium"),
+            rx.text(rx.cond(N.booked.status == "requested", t("bookings.done_requested_text"),
                             t("bookings.done_confirmed_text")), size="2", color_scheme="gray"),
             rx.flex(
                 rx.link(rx.button(rx.icon("calendar_plus", size=16), t("bookings.add_to_calendar"), variant="soft"),
-                        href=api_url(N.done_ics)),
+                        href=api_url(N.booked.ics)),
                 rx.link(rx.button(t("bookings.see_mine"), variant="soft"), href="/bookings"),
                 rx.button(t("bookings.book_another"), variant="ghost", on_click=N.book_another),
                 wrap="wrap",
@@ -333,7 +321,7 @@ def _done() -> rx.Component:
 @portal_page("/bookings/new", on_load=[NewBookingState.load_new])
 def new_booking_page() -> rx.Component:
     N = NewBookingState
-    choose = rx.vstack(
+    choose = column(
         rx.heading(t("bookings.step_service"), size="4", as_="h2"),
         rx.cond(
             N.services.length() > 0,
@@ -342,26 +330,19 @@ def new_booking_page() -> rx.Component:
             rx.card(rx.text(t("bookings.no_services"), color_scheme="gray"), width="100%"),
         ),
         spacing="3",
-        width="100%",
     )
-    pick = rx.vstack(
-        rx.hstack(
-            rx.heading(t("bookings.step_time"), size="4", as_="h2"),
-            rx.spacer(),
-            rx.cond(N.services.length() > 1, rx.button(t("bookings.change_service"), variant="ghost", size="2",
-                                                         on_click=N.change_service)),
-            width="100%",
-            align="center",
-        ),
+    pick = column(
+        page_header("bookings.step_time",
+                    rx.cond(N.services.length() > 1, rx.button(t("bookings.change_service"), variant="ghost",
+                                                                size="2", on_click=N.change_service)),
+                    level="h2"),
         rx.text(rx.text.strong(N.service_label), size="3"),
         slot_picker(N),
         spacing="3",
-        width="100%",
     )
-    return rx.vstack(
-        rx.link(rx.hstack(rx.icon("arrow_left", size=14), t("bookings.back_to_list"), spacing="1", align="center"),
-                href="/bookings", size="2"),
-        rx.heading(t("bookings.new_title"), size="7", as_="h1"),
+    return column(
+        back_link("bookings.back_to_list", "/bookings"),
+        page_header("bookings.new_title"),
         alert(N.error_text, "error"),
         rx.cond(
             ~N.online_booking,
@@ -370,6 +351,4 @@ def new_booking_page() -> rx.Component:
             rx.cond(N.done, _done(), rx.cond(N.service_id == "", choose, pick)),
         ),
         _confirm_dialog(),
-        spacing="4",
-        width="100%",
     )

@@ -14,6 +14,7 @@ from portal_app.bookings.slots import SlotDay
 from portal_app.core import clock, i18n
 from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import portal_event
+from portal_app.core.states.site import PageMessage
 
 # The browser's own time zone, asked once per page: slots are shown in it.
 ZONE_SCRIPT = "Intl.DateTimeFormat().resolvedOptions().timeZone"
@@ -36,14 +37,34 @@ class PickerSlot:
     label: str  # its time of day in the reader's zone
 
 
-class BookingPageMixin(rx.State, mixin=True):
-    """Mixed into each customer bookings page's state (a copy per state), which also derives from
-    PortalState. Each page writes `_refresh_slots(db, ctx)`."""
+class BrowserZone(rx.State, mixin=True):
+    """The browser's own time zone, asked once per page (`_ask_zone`): times are shown in it. Each state
+    says what a new zone changes (`_zone_changed`)."""
 
     viewer_zone: str = ""
+
+    def _ask_zone(self):
+        return rx.call_script(ZONE_SCRIPT, callback=type(self).set_viewer_zone)
+
+    def _zone_changed(self, db, ctx) -> None:  # pragma: no cover - each state defines it
+        raise NotImplementedError
+
+    @portal_event
+    def set_viewer_zone(self, db, ctx, name: str):
+        """The browser's zone; anything that is not a known IANA zone keeps the zone shown."""
+        name = str(name or "")[:64]
+        if not rules.is_zone(name) or name == self.viewer_zone:
+            return
+        self.viewer_zone = name
+        self._zone_changed(db, ctx)
+
+
+class BookingPageMixin(BrowserZone, PageMessage, mixin=True):
+    """Mixed into each customer bookings page's state (a copy per state), which also derives from
+    PortalState. Each page writes `_refresh_slots(db, ctx)`. A refusal is the page's message
+    (`PageMessage`); `_clear_messages` takes both messages off before the next action."""
+
     business_zone: str = ""
-    error_key: str = ""
-    error_params: dict[str, str] = {}
     success_key: str = ""
     success_params: dict[str, str] = {}
     # slot picker
@@ -54,10 +75,6 @@ class BookingPageMixin(rx.State, mixin=True):
     chosen_key: str = ""
     chosen_label: str = ""
     _offered: set[str] = set()
-
-    @rx.var
-    def error_text(self) -> str:
-        return i18n.t(self.lang or "en", self.error_key, **self.error_params) if self.error_key else ""
 
     @rx.var
     def success_text(self) -> str:
@@ -71,16 +88,12 @@ class BookingPageMixin(rx.State, mixin=True):
             else "bookings.times_in_your_zone"
         return i18n.t(self.lang or "en", key, zone=self.viewer_zone.replace("_", " "))
 
-    def _fail(self, exc: DomainError) -> None:
-        self.error_key = exc.key
-        self.error_params = {k: str(v) for k, v in exc.params.items()}
-
     def _ok(self, key: str, **params) -> None:
         self.error_key = ""
         self.success_key = key
         self.success_params = {k: str(v) for k, v in params.items()}
 
-    def _clear(self) -> None:
+    def _clear_messages(self) -> None:
         self.error_key = self.success_key = ""
 
     def _zone(self) -> str:
@@ -123,9 +136,6 @@ class BookingPageMixin(rx.State, mixin=True):
     def _load_zone(self, db) -> None:
         self.business_zone = rules.get_booking_settings(db).time_zone
 
-    def _ask_zone(self):
-        return rx.call_script(ZONE_SCRIPT, callback=type(self).set_viewer_zone)
-
     def _refresh_slots(self, db, ctx) -> None:  # pragma: no cover - each page defines it
         raise NotImplementedError
 
@@ -144,32 +154,26 @@ class BookingPageMixin(rx.State, mixin=True):
                     pass
             raise
 
-    @portal_event
-    def set_viewer_zone(self, db, ctx, name: str):
-        """The browser's zone; anything that is not a known IANA zone keeps the business zone."""
-        name = str(name or "")[:64]
-        if not rules.is_zone(name) or name == self.viewer_zone:
-            return
-        self.viewer_zone = name
+    def _zone_changed(self, db, ctx) -> None:
         self.week_first = self._today().isoformat()
         self._refresh_slots(db, ctx)
 
     @portal_event
     def next_week(self, db, ctx):
-        self._clear()
+        self._clear_messages()
         self.week_first = (self._first_day() + timedelta(days=DAYS_SHOWN)).isoformat()
         self._refresh_slots(db, ctx)
 
     @portal_event
     def prev_week(self, db, ctx):
-        self._clear()
+        self._clear_messages()
         self.week_first = max(self._today(), self._first_day() - timedelta(days=DAYS_SHOWN)).isoformat()
         self._refresh_slots(db, ctx)
 
     @portal_event
     def choose_slot(self, db, ctx, key: str):
         """Accept a slot the page offered (anything else from the browser is ignored)."""
-        self._clear()
+        self._clear_messages()
         key = str(key)[:40]
         if key in self._offered:
             self.chosen_key, self.chosen_label = key, self._when(datetime.fromisoformat(key))

@@ -8,7 +8,7 @@ duplicates them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -160,6 +160,8 @@ def get_booking_settings(db: Session) -> BookingSettings:
 
 @dataclass
 class RulesInput:
+    """The rules as staff send them, and as the settings form shows them (`rules_input`)."""
+
     time_zone: str
     online_booking: bool
     allow_reschedule: bool
@@ -171,6 +173,16 @@ class RulesInput:
     reminder_hours: int
     slot_step_minutes: int
     horizon_days: int
+
+
+def rules_input(row: BookingSettings) -> RulesInput:
+    """The settings row's rules, for the form that edits them (a new row: the defaults)."""
+    return RulesInput(
+        time_zone=row.time_zone, online_booking=row.online_booking, allow_reschedule=row.allow_reschedule,
+        allow_cancel=row.allow_cancel, book_notice_hours=row.book_notice_hours,
+        reschedule_notice_hours=row.reschedule_notice_hours, cancel_notice_hours=row.cancel_notice_hours,
+        requires_confirmation=row.requires_confirmation, reminder_hours=row.reminder_hours,
+        slot_step_minutes=row.slot_step_minutes, horizon_days=row.horizon_days)
 
 
 def _bounded(value, low: int, high: int, key: str) -> int:
@@ -294,8 +306,10 @@ def schedule_reminder(b: Booking, settings: BookingSettings, now: datetime) -> N
 
 @dataclass
 class ServiceInput:
-    names: dict[str, str]
-    duration_minutes: int | str
+    """A service as staff send it, and as the edit form shows it (`service_input`; the defaults: a new one)."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    duration_minutes: int | str = 60
     buffer_minutes: int | str = 0
     price: str = ""  # decimal text in the currency's major unit; empty: no price
     currency: str = "EUR"
@@ -384,6 +398,15 @@ def get_service(db: Session, service_id: int) -> BookingService:
 def service_accounts(db: Session, service_id: int) -> list[Account]:
     return list(db.exec(select(Account).join(BookingServiceAccount, BookingServiceAccount.account_id == Account.id)
                         .where(BookingServiceAccount.service_id == service_id).order_by(Account.number)).all())
+
+
+def service_input(db: Session, s: BookingService) -> ServiceInput:
+    """The service as its edit form shows it."""
+    return ServiceInput(
+        names=dict(s.names or {}), duration_minutes=s.duration_minutes, buffer_minutes=s.buffer_minutes,
+        price=price_text(s.price_minor, s.currency), currency=s.currency, show_price=s.show_price,
+        audience=s.audience, account_numbers=", ".join(a.number for a in service_accounts(db, s.id)),
+        active=s.active, position=s.position)
 
 
 def list_services(db: Session, *, page: int = 1, page_size: int = ADMIN_PAGE_SIZE):

@@ -10,7 +10,7 @@ from typing import ClassVar
 from babel.dates import get_day_names
 
 from portal_app.bookings import rules
-from portal_app.bookings.models import AUDIENCE_ACCOUNTS, AUDIENCE_EVERYONE
+from portal_app.bookings.models import AUDIENCE_ACCOUNTS, AUDIENCE_EVERYONE, BookingSettings
 from portal_app.core import clock, i18n
 from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import parse_id, staff_event
@@ -67,16 +67,7 @@ class AdminBookingServicesState(PagedList, StaffState):
     form_version: int = 0
     saved: bool = False
     service_id: int = 0  # 0: a new service
-    names: dict[str, str] = {}
-    duration: str = "60"
-    buffer: str = "0"
-    price: str = ""
-    currency: str = "EUR"
-    show_price: bool = False
-    audience: str = AUDIENCE_EVERYONE
-    account_numbers: str = ""
-    active: bool = True
-    position: str = "0"
+    form: rules.ServiceInput = rules.ServiceInput()  # what the edit form shows
 
     def _fetch(self, db, ctx) -> None:
         lang = self.lang or "en"
@@ -90,28 +81,21 @@ class AdminBookingServicesState(PagedList, StaffState):
             show_price=s.show_price, audience=s.audience, active=s.active,
         ) for s in found]
 
-    def _fill(self, db, s) -> None:
-        self.service_id, self.names = s.id, dict(s.names or {})
-        self.duration, self.buffer = str(s.duration_minutes), str(s.buffer_minutes)
-        self.price, self.currency = rules.price_text(s.price_minor, s.currency), s.currency
-        self.show_price, self.audience, self.active = s.show_price, s.audience, s.active
-        self.account_numbers = ", ".join(a.number for a in rules.service_accounts(db, s.id))
-        self.position = str(s.position)
+    def _show_form(self, service_id: int, form: rules.ServiceInput) -> None:
+        self.service_id, self.form = service_id, form
         self.form_version += 1
 
     @staff_event
     def new_service(self, db, ctx):
-        self.service_id, self.names = 0, {}
-        self.duration, self.buffer, self.price, self.currency = "60", "0", "", "EUR"
-        self.show_price, self.audience, self.account_numbers = False, AUDIENCE_EVERYONE, ""
-        self.active, self.position, self.saved = True, "0", False
-        self.form_version += 1
+        self._show_form(0, rules.ServiceInput())
+        self.saved = False
         self.edit_open = True
 
     @staff_event
     def edit_service(self, db, ctx, service_id: str):
         self.saved = False
-        self._fill(db, rules.get_service(db, parse_id(service_id)))
+        s = rules.get_service(db, parse_id(service_id))
+        self._show_form(s.id, rules.service_input(db, s))
         self.edit_open = True
 
     @staff_event
@@ -130,7 +114,8 @@ class AdminBookingServicesState(PagedList, StaffState):
             account_numbers=str(form.get("accounts", ""))[:2000], active=bool(form.get("active")),
             position=str(form.get("position", "0") or "0"),
         )
-        self._fill(db, rules.save_service(db, ctx, data, self.service_id or None))
+        s = rules.save_service(db, ctx, data, self.service_id or None)
+        self._show_form(s.id, rules.service_input(db, s))
         self._refetch(db, ctx)
         self.flash_key = ""
         self.saved = True
@@ -139,30 +124,14 @@ class AdminBookingServicesState(PagedList, StaffState):
 class AdminBookingSettingsState(StaffState):
     """/admin/booking-settings: time zone, rules and weekly hours."""
 
-    time_zone: str = ""
-    online_booking: bool = True
-    allow_reschedule: bool = True
-    allow_cancel: bool = True
-    book_notice_hours: str = ""
-    reschedule_notice_hours: str = ""
-    cancel_notice_hours: str = ""
-    requires_confirmation: bool = False
-    reminder_hours: str = ""
-    slot_step_minutes: str = ""
-    horizon_days: str = ""
+    form: rules.RulesInput = rules.rules_input(BookingSettings())  # what the rules form shows
     hours: list[HoursRow] = []
     form_version: int = 0
     saved_rules: bool = False
     saved_hours: bool = False
 
     def _fill(self, db) -> None:
-        s = rules.get_booking_settings(db)
-        self.time_zone, self.online_booking = s.time_zone, s.online_booking
-        self.allow_reschedule, self.allow_cancel = s.allow_reschedule, s.allow_cancel
-        self.book_notice_hours, self.reschedule_notice_hours = str(s.book_notice_hours), str(s.reschedule_notice_hours)
-        self.cancel_notice_hours, self.requires_confirmation = str(s.cancel_notice_hours), s.requires_confirmation
-        self.reminder_hours, self.slot_step_minutes = str(s.reminder_hours), str(s.slot_step_minutes)
-        self.horizon_days = str(s.horizon_days)
+        self.form = rules.rules_input(rules.get_booking_settings(db))
         names = get_day_names("wide", locale=self.lang or "en")
         weekly = rules.weekly_hours(db)
         self.hours = [HoursRow(d, names[d].capitalize(), rules.format_intervals(weekly[d])) for d in range(7)]

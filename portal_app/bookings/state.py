@@ -10,9 +10,10 @@ import reflex as rx
 
 from portal_app.bookings import customer, rules
 from portal_app.bookings.notices import ics_path
-from portal_app.bookings.picker_state import DAYS_SHOWN, ZONE_SCRIPT, BookingPageMixin
+from portal_app.bookings.picker_state import DAYS_SHOWN, BookingPageMixin, BrowserZone
 from portal_app.core import clock, i18n, notify
 from portal_app.core.errors import DomainError
+from portal_app.core.states.dialogs import Dialogs
 from portal_app.core.states.handlers import portal_event
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.portal import PortalState
@@ -47,6 +48,15 @@ class ServiceChoice:
 
 
 @dataclass(frozen=True)
+class Booked:
+    """What the customer has just booked: its status (confirmed, or a request), service and time, calendar file."""
+
+    status: str = ""
+    label: str = ""
+    ics: str = ""
+
+
+@dataclass(frozen=True)
 class CardItem:
     id: int
     service: str
@@ -60,8 +70,9 @@ def _why(block) -> tuple[str, str]:
     return (block[0], str(block[1].get("hours", ""))) if block else ("", "")
 
 
-class BookingsState(PagedList, BookingPageMixin, PortalState):
-    """/bookings: the account's bookings in three lists (the `view` filter), each paged in the database."""
+class BookingsState(Dialogs, PagedList, BookingPageMixin, PortalState):
+    """/bookings: the account's bookings in three lists (the `view` filter), each paged in the database.
+    Its dialogs: "cancel" (are you sure?) and "move" (the reschedule picker), for one booking of this account."""
 
     page_size: ClassVar[int] = rules.PAGE_SIZE
     filters: ClassVar[dict[str, tuple[str, ...]]] = {"view": ("", *customer.VIEWS)}
@@ -70,10 +81,7 @@ class BookingsState(PagedList, BookingPageMixin, PortalState):
     count_requests: int = 0
     count_history: int = 0
     online_booking: bool = False
-    # cancel confirmation and reschedule panel, for one booking of this account
-    cancel_open: bool = False
     cancel_label: str = ""
-    moving: bool = False
     moving_label: str = ""
     _cancel_id: int | None = None
     _moving_id: int | None = None
@@ -104,7 +112,7 @@ class BookingsState(PagedList, BookingPageMixin, PortalState):
 
     def _refresh_slots(self, db, ctx) -> None:
         """After a zone or week change: the reschedule picker if it is open, else the list."""
-        if self.moving and self._moving_id is not None:
+        if self.dialog == "move" and self._moving_id is not None:
             self._fill_slots(customer.reschedule_slots(db, ctx, self._moving_id, self._first_day(), DAYS_SHOWN,
                                                        self._zone()))
         else:
@@ -117,8 +125,8 @@ class BookingsState(PagedList, BookingPageMixin, PortalState):
     @portal_event
     def load_bookings(self, db, ctx):
         """on_load: the list named in the query string (`?view=requests`), then the reader's zone."""
-        self._clear()
-        self.cancel_open = self.moving = False
+        self._clear_messages()
+        self.dialog = ""
         self._cancel_id = self._moving_id = None
         self.q, self.page, self.filter_values = "", 1, self._initial_filters()
         self._load_zone(db)
@@ -130,22 +138,22 @@ class BookingsState(PagedList, BookingPageMixin, PortalState):
 
     @portal_event
     def ask_cancel(self, db, ctx, booking_id: str):
-        self._clear()
+        self._clear_messages()
         b = customer.get_customer_booking(db, ctx, booking_id)
         why = customer.cancel_block(rules.get_booking_settings(db), b, clock.now())
         if why:
             raise DomainError(why[0], **why[1])
-        self.cancel_label, self._cancel_id, self.cancel_open = self._label(db, b), b.id, True
+        self.cancel_label, self._cancel_id, self.dialog = self._label(db, b), b.id, "cancel"
 
     @portal_event
     def keep_booking(self, db, ctx):
-        self.cancel_open, self._cancel_id = False, None
+        self.dialog, self._cancel_id = "", None
 
     @portal_event
     def cancel_booking(self, db, ctx):
         if self._cancel_id is None:
             return
-        booking_id, self._cancel_id, self.cancel_open = self._cancel_id, None, False
+        booking_id, self._cancel_id, self.dialog = self._cancel_id, None, ""
         try:
             _, deliveries = customer.cancel(db, ctx, booking_id)
             notify.dispatch_after_commit(db, deliveries)
@@ -157,15 +165,15 @@ class BookingsState(PagedList, BookingPageMixin, PortalState):
 
     @portal_event
     def start_reschedule(self, db, ctx, booking_id: str):
-        self._clear()
+        self._clear_messages()
         self._reset_picker()
         b = customer.get_customer_booking(db, ctx, booking_id)
         self._fill_slots(customer.reschedule_slots(db, ctx, b.id, self._first_day(), DAYS_SHOWN, self._zone()))
-        self.moving_label, self._moving_id, self.moving = self._label(db, b), b.id, True
+        self.moving_label, self._moving_id, self.dialog = self._label(db, b), b.id, "move"
 
     @portal_event
     def stop_reschedule(self, db, ctx):
-        self.moving, self._moving_id = False, None
+        self.dialog, self._moving_id = "", None
         self.chosen_key = self.chosen_label = ""
 
     @portal_event
@@ -176,7 +184,7 @@ class BookingsState(PagedList, BookingPageMixin, PortalState):
         with self._fresh_slots_if_taken(db, ctx):
             b, deliveries = customer.reschedule(db, ctx, self._moving_id, when)
         notify.dispatch_after_commit(db, deliveries)
-        self.moving, self._moving_id = False, None
+        self.dialog, self._moving_id = "", None
         self._ok("bookings.moved_requested" if b.status == "requested" else "bookings.moved", when=self._when(when))
         self.chosen_key = self.chosen_label = ""
         self._refetch(db, ctx)
@@ -190,9 +198,7 @@ class NewBookingState(BookingPageMixin, PortalState):
     service_id: str = ""
     service_label: str = ""
     done: bool = False
-    done_status: str = ""
-    done_label: str = ""
-    done_ics: str = ""
+    booked: Booked = Booked()
     _service_ids: list[int] = []
 
     def _refresh_slots(self, db, ctx) -> None:
@@ -222,7 +228,7 @@ class NewBookingState(BookingPageMixin, PortalState):
 
     @portal_event
     def load_new(self, db, ctx):
-        self._clear()
+        self._clear_messages()
         self.done, self.service_id, self.service_label = False, "", ""
         self._load_zone(db)
         self._reset_picker()
@@ -238,7 +244,7 @@ class NewBookingState(BookingPageMixin, PortalState):
 
     @portal_event
     def choose_service(self, db, ctx, service_id: str):
-        self._clear()
+        self._clear_messages()
         self.done = False
         if not str(service_id).isdigit() or int(service_id) not in self._service_ids:
             return
@@ -254,30 +260,28 @@ class NewBookingState(BookingPageMixin, PortalState):
         when = self._chosen()
         if not self.service_id or when is None:
             return
-        self._clear()
+        self._clear_messages()
         with self._fresh_slots_if_taken(db, ctx):
             b, deliveries = customer.book(db, ctx, int(self.service_id), when,
                                           str(form.get("note", ""))[:rules.NOTE_MAX])
         notify.dispatch_after_commit(db, deliveries)
-        self.done, self.done_status = True, b.status
-        self.done_label = f"{self.service_label} · {self._when(when)}"
-        self.done_ics = ics_path(b.id)
+        self.booked = Booked(b.status, f"{self.service_label} · {self._when(when)}", ics_path(b.id))
+        self.done = True
         self.chosen_key = self.chosen_label = ""
 
     @portal_event
     def book_another(self, db, ctx):
         self.done = False
-        self._clear()
+        self._clear_messages()
         self._change_service()
 
 
-class UpcomingBookingsCardState(PortalState):
+class UpcomingBookingsCardState(BrowserZone, PortalState):
     """The home page's "next appointments" card: the account's next few bookings, in the reader's zone."""
 
     card_visible: bool = False
     card_can_book: bool = False
     card_items: list[CardItem] = []
-    card_zone: str = ""
 
     def _fail(self, exc: DomainError) -> None:
         self.card_visible = False  # no card rather than a message on the home page
@@ -287,7 +291,7 @@ class UpcomingBookingsCardState(PortalState):
             self.card_visible, self.card_items = False, []
             return
         settings = rules.get_booking_settings(db)
-        name = self.card_zone if rules.is_zone(self.card_zone) else settings.time_zone
+        name = self.viewer_zone if rules.is_zone(self.viewer_zone) else settings.time_zone
         tz, lang = rules.zone(name), self.lang or "en"
         today = clock.now().astimezone(tz).date()
         items = []
@@ -304,13 +308,8 @@ class UpcomingBookingsCardState(PortalState):
     @portal_event
     def load_upcoming_bookings(self, db, ctx):
         self._fill(db, ctx)
-        if self.card_visible and not self.card_zone:
-            return rx.call_script(ZONE_SCRIPT, callback=UpcomingBookingsCardState.set_card_zone)
+        if self.card_visible and not self.viewer_zone:
+            return self._ask_zone()
 
-    @portal_event
-    def set_card_zone(self, db, ctx, name: str):
-        name = str(name or "")[:64]
-        if not rules.is_zone(name) or name == self.card_zone:
-            return
-        self.card_zone = name
+    def _zone_changed(self, db, ctx) -> None:
         self._fill(db, ctx)

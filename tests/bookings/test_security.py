@@ -86,14 +86,14 @@ def test_another_accounts_booking_cannot_be_cancelled_or_moved_by_handler_argume
     page.load_bookings()
     assert page.rows == []
     page.ask_cancel(str(booking_id))
-    assert not page.cancel_open and page.error_key == "error.not_found" and page.cancel_label == ""
+    assert page.dialog != "cancel" and page.error_key == "error.not_found" and page.cancel_label == ""
     page.cancel_booking()  # nothing was accepted to cancel
     page.start_reschedule(str(booking_id))
-    assert not page.moving and page.error_key == "error.not_found" and page.days == []
+    assert page.dialog != "move" and page.error_key == "error.not_found" and page.days == []
     page.confirm_reschedule()
     for junk in ("-1", "0", "1e9", "../1", "", "1 OR 1=1"):
         page.ask_cancel(junk)
-        assert not page.cancel_open
+        assert page.dialog != "cancel"
     assert unchanged(booking_id)
     assert denied_count(booking_id) == 2  # each refusal about a real booking is recorded
     assert booking_id not in {r.id for r in page.rows}
@@ -112,7 +112,7 @@ def test_a_member_without_the_bookings_right_gets_nothing(root, victim_booking):
     page.load_bookings()
     assert page.rows == [] and page.error_key == "error.forbidden"
     page.ask_cancel(str(booking_id))
-    assert not page.cancel_open and unchanged(booking_id)
+    assert page.dialog != "cancel" and unchanged(booking_id)
     new = sub(root, NewBookingState)
     new.portal_sid = member_token
     new.load_new()
@@ -128,7 +128,7 @@ def test_booking_handlers_without_a_session_do_nothing(root, victim_booking):
         assert page.rows == [] and page.error_key == "error.session_over"
         page.ask_cancel(str(booking_id))
         page.start_reschedule(str(booking_id))
-        assert not page.cancel_open and not page.moving
+        assert page.dialog == ""
     new = sub(root, NewBookingState)
     new.portal_sid = "forged-token"
     new.load_new()
@@ -230,7 +230,7 @@ def test_console_booking_handlers_need_password_and_totp(root, victim_booking):
         page.load_bookings()
         assert page.week_items == [] or all(not day for day in page.week_items)
         page.open_booking(str(booking_id))
-        assert page.flash_key == "error.session_over" and not page.detail_open and page.detail == BookingDetail()
+        assert page.flash_key == "error.session_over" and page.dialog == "" and page.detail == BookingDetail()
         page.create_booking({"email": "x@example.com", "service": "1", "date": "2032-02-06", "time": "10:00"})
         assert page.flash_key == "error.session_over"
     services = sub(root, AdminBookingServicesState)

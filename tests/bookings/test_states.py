@@ -96,11 +96,11 @@ def test_a_customer_books_a_free_slot(root):
     page.choose_slot(key)
     assert plain(page.chosen_label) == "Monday, May 5, 2031, 10:00 AM"
     page.confirm_booking({"note": "Second floor"})
-    assert page.done and page.done_status == "confirmed" and page.error_key == ""
+    assert page.done and page.booked.status == "confirmed" and page.error_key == ""
     with session_scope() as db:
         b = db.exec(select(Booking).where(Booking.contact_id == cid)).one()
         assert b.starts_at == paris(2031, 5, 5, 10) and b.note == "Second floor"
-        assert page.done_ics == f"/api/bookings/{b.id}.ics"
+        assert page.booked.ics == f"/api/bookings/{b.id}.ics"
         assert db.exec(select(OutboundMessage).where(OutboundMessage.contact_id == cid)).one().template == \
             "booking_confirmed"
     # the list shows it, with what can be done and the calendar file
@@ -110,7 +110,7 @@ def test_a_customer_books_a_free_slot(root):
     row = mine.rows[0]
     assert (row.day, plain(row.time), row.status, row.res_why, row.can_why) == (
         "Monday, May 5, 2031", "10:00 AM – 11:00 AM", "confirmed", "", "")
-    assert row.ics == page.done_ics
+    assert row.ics == page.booked.ics
     # the home card shows it too
     card = sub(root, UpcomingBookingsCardState)
     card.load_upcoming_bookings()
@@ -179,15 +179,15 @@ def test_reschedule_then_cancel_from_the_list(root):
     page.load_bookings()
     page.set_viewer_zone("Europe/Paris")
     page.start_reschedule(str(bid))
-    assert page.moving and plain(page.moving_label).endswith("Monday, May 5, 2031, 9:00 AM")
+    assert page.dialog == "move" and plain(page.moving_label).endswith("Monday, May 5, 2031, 9:00 AM")
     page.choose_slot(slot_key(page, "May 6", "2:00 PM"))
     page.confirm_reschedule()
-    assert not page.moving and page.success_key == "bookings.moved"
+    assert page.dialog != "move" and page.success_key == "bookings.moved"
     assert page.rows[0].day == "Tuesday, May 6, 2031"
     page.ask_cancel(str(bid))
-    assert page.cancel_open and "May 6, 2031, 2:00 PM" in plain(page.cancel_label)
+    assert page.dialog == "cancel" and "May 6, 2031, 2:00 PM" in plain(page.cancel_label)
     page.cancel_booking()
-    assert not page.cancel_open and page.success_key == "bookings.cancelled"
+    assert page.dialog != "cancel" and page.success_key == "bookings.cancelled"
     assert page.count_upcoming == 0 and page.count_history == 1
     page.set_filter("view", "history")
     assert page.rows[0].status == "cancelled" and page.rows[0].ics == ""
@@ -211,11 +211,11 @@ def test_buttons_say_why_they_are_not_available(root):
     assert (row.res_why, row.can_why, row.can_hours) == (
         "bookings.why.reschedule_off", "bookings.why.cancel_notice", "48")
     page.ask_cancel(str(bid))  # the browser may still send it: refused with the same reason
-    assert not page.cancel_open
+    assert page.dialog != "cancel"
     assert page.error_text == ("Appointments can be cancelled online up to 48 hours before they start. "
                                "Please contact us.")
     page.start_reschedule(str(bid))
-    assert not page.moving and page.error_key == "bookings.why.reschedule_off"
+    assert page.dialog != "move" and page.error_key == "bookings.why.reschedule_off"
 
 
 def test_lists_page_in_the_database(root):
@@ -273,7 +273,7 @@ def test_staff_confirm_a_request_and_the_customer_sees_it_confirmed(root):
     wednesday = page.week_items[2]
     assert page.week_days[2].label == "Wed, May 7" and any(i.id == bid for i in wednesday)
     page.open_booking(str(bid))
-    assert page.detail_open and page.detail.status == "requested" and page.detail.can_confirm is True
+    assert page.dialog == "detail" and page.detail.status == "requested" and page.detail.can_confirm is True
     page.confirm_booking()
     assert page.detail.status == "confirmed" and page.flash_key == "admin.bookings.done_confirmed"
     with session_scope() as db:
@@ -296,7 +296,7 @@ def test_staff_create_move_and_list(root):
     with session_scope() as db:
         email = db.get(Contact, cid).email
     page.create_booking({"email": email, "service": str(svc), "date": "2031-05-10", "time": "07:30"})
-    assert page.flash_key == "admin.bookings.done_created" and page.detail_open
+    assert page.flash_key == "admin.bookings.done_created" and page.dialog == "detail"
     bid = page.detail.id
     assert page.week_first == "2031-05-05" and page.detail.time == "07:30"
     page.move_booking({"date": "2031-05-10", "time": "08:00"})
@@ -322,12 +322,12 @@ def test_staff_edit_services(root):
     page.save_service({**form, "duration": "7"})
     assert page.flash_key == "bookings.error.five_minutes" and not page.saved
     page.save_service(form)
-    assert page.saved and page.service_id > 0 and page.price == "120.00"
+    assert page.saved and page.service_id > 0 and page.form.price == "120.00"
     with session_scope() as db:
         row = db.get(BookingService, page.service_id)
         assert (row.names, row.duration_minutes, row.price_minor) == ({"en": "Audit", "fr": "Audit (fr)"}, 90, 12000)
     page.edit_service(str(page.service_id))
-    assert page.edit_open and page.names["fr"] == "Audit (fr)"
+    assert page.edit_open and page.form.names["fr"] == "Audit (fr)"
 
 
 def test_staff_edit_rules_hours_and_exceptions(root):
@@ -340,7 +340,7 @@ def test_staff_edit_rules_hours_and_exceptions(root):
     page.save_rules({**rules, "time_zone": "Nowhere/Special"})
     assert page.flash_key == "bookings.error.time_zone"
     page.save_rules(rules)
-    assert page.saved_rules and page.requires_confirmation and page.slot_step_minutes == "15"
+    assert page.saved_rules and page.form.requires_confirmation and page.form.slot_step_minutes == 15
     page.save_hours({"day_0": "8-12", "day_5": "10:00-13:00"})
     assert page.saved_hours and page.hours[0].text == "08:00–12:00" and page.hours[1].text == ""
     page.save_hours({"day_0": "12-8"})
