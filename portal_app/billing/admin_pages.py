@@ -168,16 +168,10 @@ def _payment_form() -> rx.Component:
             columns="3",
         ),
         saved_row(rx.button(t("admin.invoice.record"), type="submit", variant="soft", id="record-payment"),
-                   S.payment_saved),
+                  S.payment_saved),
         rx.text(t("admin.invoice.overpayment_help"), size="1", color_scheme="gray"),
         reset_on_submit=True,
     )
-
-
-def saved_row(submit: rx.Component, saved) -> rx.Component:
-    """A form's submit button, and "Saved" beside it once the form went through."""
-    return rx.hstack(submit, rx.cond(saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
-                     spacing="3", align="center")
 
 
 def _upload_box(upload_id: str, drop_key: str, accept: dict, max_files: int, button: rx.Component,

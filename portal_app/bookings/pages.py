@@ -7,8 +7,7 @@ import reflex as rx
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
-from portal_app.core.ui.basics import (LABEL_STYLE, alert, brand_button, button_row, column, keyed_badge, page_header,
-                                       pager)
+from portal_app.core.ui.basics import (LABEL_STYLE, alert, back_link, brand_button, button_row, column, keyed_badge, page_header, pager)
 from portal_app.bookings.state import BookingsState, NewBookingState
 from portal_app.core.states.site import SiteState
 
@@ -232,10 +231,6 @@ def bookings_page() -> rx.Component:
     )
 
 
-def back_link(label_key: str, href: str) -> rx.Component:
-    """The small "back to the list" link above a page's title (wanted in core.ui.basics: messages has it too)."""
-    return rx.link(rx.hstack(rx.icon("arrow_left", size=14), t(label_key), spacing="1", align="center"), href=href,
-                   size="2")
 
 
 # ---- booking --------------------------------------------------------------------------------------

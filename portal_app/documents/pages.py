@@ -19,7 +19,7 @@ S = DocumentsState
 
 
 def _documents_badge() -> rx.Component:
-    return count_badge(DocumentsCountState.new_documents, DocumentsCountState.load_document_count, PortalState.authed)
+    return count_badge(DocumentsCountState.count, DocumentsCountState.load_document_count, PortalState.authed)
 
 
 def _doc_url(doc_id, inline: bool = False) -> rx.Var:

@@ -12,41 +12,23 @@ from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.db import session_scope
 from portal_app.core.errors import DomainError
 from portal_app.core.states.dialogs import Dialogs
-from portal_app.core.states.handlers import own_side_event, parse_id, portal_event
+from portal_app.core.states.handlers import parse_id, portal_event
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.portal import PortalState
-from portal_app.core.states.site import PageMessage
-from portal_app.core.states.uploads import progress_percent, receive_and_store
+from portal_app.core.states.site import LinkCount, PageMessage
+from portal_app.core.states.uploads import UploadProgress, receive_and_store
 from portal_app.documents import rules as documents
 from portal_app.documents.rows import DocumentRow, FolderRow, NewDocRow, kind
 
 UPLOAD_ID = "customer-document-upload"
 
 
-class UploadProgress(rx.State, mixin=True):
-    """A streamed upload under way (the customer's page and the console's): whether it runs, how far it is."""
-
-    uploading: bool = False
-    upload_percent: int = 0
-
-    @own_side_event
-    def set_upload_progress(self, db, ctx, prog: dict):
-        self.upload_percent = progress_percent(prog)
-
-
-class DocumentsCountState(PortalState):
+class DocumentsCountState(LinkCount, PortalState):
     """The "new" count beside the Documents link."""
-
-    new_documents: int = 0
-
-    def _fail(self, exc: DomainError) -> None:
-        # No session (or no right): nothing to count, and no message beside a link.
-        self._set(new_documents=0)
 
     @portal_event
     def load_document_count(self, db, ctx):
-        # Only a change is assigned: an unchanged count sends nothing back.
-        self._set(new_documents=documents.new_count(db, ctx))
+        self._set(count=documents.new_count(db, ctx))
 
 
 class DocumentsState(PagedList, Dialogs, UploadProgress, PageMessage, PortalState):

@@ -6,12 +6,12 @@ import reflex as rx
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
 from portal_app.core.ui.tables import list_page, text_cell
-from portal_app.core.ui.basics import LABEL_STYLE, column, options, select
+from portal_app.core.ui.basics import LABEL_STYLE, back_link, column, options, select
 from portal_app.core.ui.unread import count_badge
 from portal_app.messages.admin_state import STATUSES, UPLOAD_ID, AdminInboxState, AdminThreadState, InboxCountState
 from portal_app.core.states.site import SiteState
 from portal_app.core.states.staff import StaffState
-from portal_app.messages.components import back_link, body_field, compose, status_badge, thread_entry
+from portal_app.messages.components import body_field, compose, status_badge, thread_entry
 
 S = AdminInboxState
 T = AdminThreadState

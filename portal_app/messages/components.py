@@ -108,9 +108,3 @@ def compose(state, upload_id: str, fields: rx.Component, on_submit, *, form_id: 
         ),
         width="100%",
     )
-
-
-def back_link(label_key: str, href: str) -> rx.Component:
-    """Back from one thread (or a new message) to the list."""
-    return rx.link(rx.hstack(rx.icon("arrow_left", size=14), t(label_key), align="center", spacing="1"),
-                   href=href, size="2")

@@ -11,19 +11,18 @@ import reflex as rx
 from portal_app.core import files as file_intake, i18n, notify
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.db import session_scope
-from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import own_side_event, parse_id, portal_event, query_id
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.portal import PortalState
-from portal_app.core.states.site import PageMessage
-from portal_app.core.states.uploads import progress_percent, receive_and_store
+from portal_app.core.states.site import LinkCount, PageMessage
+from portal_app.core.states.uploads import UploadProgress, receive_and_store
 from portal_app.messages import attachments, rules as messages
 from portal_app.messages.rows import AttachmentRow, EntryRow, ThreadHead, ThreadRow, thread_rows
 
 UPLOAD_ID = "message-attachments"
 
 
-class ThreadAndFiles(rx.State, mixin=True):
+class ThreadAndFiles(UploadProgress, mixin=True):
     """What the customer's and the console's thread pages share: the thread being read, and the files
     uploaded for the message being written (they go with the next message sent)."""
 
@@ -32,8 +31,6 @@ class ThreadAndFiles(rx.State, mixin=True):
     entries: list[EntryRow] = []
     files: list[AttachmentRow] = []
     staged: list[AttachmentRow] = []
-    uploading: bool = False
-    upload_percent: int = 0
     form_version: int = 0
 
     @rx.var
@@ -43,10 +40,6 @@ class ThreadAndFiles(rx.State, mixin=True):
 
     def _fetch_staged(self, db, ctx) -> None:  # pragma: no cover - each side writes its own
         raise NotImplementedError
-
-    @own_side_event
-    def set_upload_progress(self, db, ctx, prog: dict):
-        self.upload_percent = progress_percent(prog)
 
     def _show_thread(self, db, ctx, thread, views, *, side: str, lang: str, head: ThreadHead) -> None:
         """The thread as `side` ("contact" or "staff") reads it, and the files staged for the reply."""
@@ -91,17 +84,6 @@ class ThreadAndFiles(rx.State, mixin=True):
             with session_scope() as db:
                 self._fetch_staged(db, ctx)
         yield rx.clear_selected_files(self.upload_id)
-
-
-class LinkCount(rx.State, mixin=True):
-    """A count beside a navigation link, loaded when its badge appears (so no page pays for it). Its
-    loader assigns only a change (`self._set(count=...)`): an unchanged count sends nothing back."""
-
-    count: int = 0
-
-    def _fail(self, exc: DomainError) -> None:
-        # No session: nothing to count, and no message beside a link.
-        self._set(count=0)
 
 
 class MessagesCountState(LinkCount, PortalState):

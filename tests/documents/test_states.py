@@ -79,7 +79,7 @@ def test_customer_documents_page(root):
     assert {r.title: r.new for r in page.rows} == {"Contract.pdf": False, "Plan.png": True}
     counts = sub(root, DocumentsCountState)
     counts.load_document_count()
-    assert counts.new_documents == 1
+    assert counts.count == 1
     # what the browser holds: display values only, never the stored file name or a hash
     blob = public_json(root)
     assert data["stored"] not in blob and "Internal.pdf" not in blob

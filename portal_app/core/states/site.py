@@ -112,3 +112,14 @@ class PageMessage(rx.State, mixin=True):
 
     def _clear(self) -> None:
         """What a refusal takes off this page (nothing by default)."""
+
+
+class LinkCount(rx.State, mixin=True):
+    """A count beside a navigation link, loaded when its badge appears (so no page pays for it). Its
+    loader assigns only a change (`self._set(count=...)`): an unchanged count sends nothing back."""
+
+    count: int = 0
+
+    def _fail(self, exc: DomainError) -> None:
+        # No session (or no right): nothing to count, and no message beside a link.
+        self._set(count=0)

@@ -9,10 +9,13 @@ from __future__ import annotations
 import logging
 from typing import Any, AsyncIterator, Callable
 
+import reflex as rx
+
 from portal_app.core.db import session_scope
 from portal_app.core import files as file_intake
 from portal_app.core.errors import DomainError
 from portal_app.core.files import FileIntake, StoredFile
+from portal_app.core.states.handlers import own_side_event
 
 log = logging.getLogger("guichet.uploads")
 
@@ -80,3 +83,15 @@ def progress_percent(prog: dict) -> int:
         return max(0, min(100, int(float(prog.get("progress", 0)) * 100)))
     except (TypeError, ValueError, AttributeError):
         return 0
+
+
+class UploadProgress(rx.State, mixin=True):
+    """A streamed upload under way on a page: whether it runs, and how far it is (the dropzone's
+    progress events call `set_upload_progress`)."""
+
+    uploading: bool = False
+    upload_percent: int = 0
+
+    @own_side_event
+    def set_upload_progress(self, db, ctx, prog: dict):
+        self.upload_percent = progress_percent(prog)

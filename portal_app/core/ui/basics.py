@@ -229,3 +229,9 @@ def saved_row(submit: rx.Component, saved: rx.Var) -> rx.Component:
     """A form's submit button, and "Saved" beside it once the form went through."""
     return rx.hstack(submit, rx.cond(saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
                      spacing="3", align="center")
+
+
+def back_link(label_key: str, href: str) -> rx.Component:
+    """The small "back to the list" link above a page's title."""
+    return rx.link(rx.hstack(rx.icon("arrow_left", size=14), t(label_key), spacing="1", align="center"), href=href,
+                   size="2")
