@@ -5,8 +5,9 @@ import reflex as rx
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
 from portal_app.core.ui.tables import data_table, text_cell
-from portal_app.console.forms import checkbox_group, edit_form, module_label
-from portal_app.core.ui.basics import brand_button, checkbox_field, field, options, select_field
+from portal_app.console.forms import checkbox_group, edit_form, flags, module_label
+from portal_app.core.ui.basics import (brand_button, button_row, checkbox_field, column, field, form_grid, options,
+                                      page_header, select_field)
 from portal_app.console.contacts_state import AdminContactState
 from portal_app.core.states.site import SiteState
 
@@ -14,27 +15,24 @@ S = AdminContactState
 
 
 def _form() -> rx.Component:
+    v = S.view
     return edit_form(
-        rx.grid(
-            field("admin.contact.first_name", "first_name", default_value=S.first_name),
-            field("admin.contact.last_name", "last_name", default_value=S.last_name),
-            field("admin.contact.email", "email", type="email", required=True, default_value=S.email),
-            field("admin.contact.mobile", "mobile", type="tel", default_value=S.mobile,
+        form_grid(
+            field("admin.contact.first_name", "first_name", default_value=v.first_name),
+            field("admin.contact.last_name", "last_name", default_value=v.last_name),
+            field("admin.contact.email", "email", type="email", required=True, default_value=v.email),
+            field("admin.contact.mobile", "mobile", type="tel", default_value=v.mobile,
                   placeholder="+33 6 12 34 56 78"),
             select_field("admin.contact.language", "language",
                          rx.foreach(S.language_choices, lambda c: rx.el.option(c.name, value=c.code)),
-                         value=S.language),
+                         value=v.language),
             select_field("admin.contact.role", "portal_role",
                          *options([("admin", "admin.role.admin"), ("member", "admin.role.member")]),
-                         value=S.portal_role),
-            columns=rx.breakpoints(initial="1", md="2"),
-            spacing="3",
-            width="100%",
+                         value=v.portal_role),
         ),
-        rx.hstack(checkbox_field("admin.contact.active", "active", S.active),
-                  checkbox_field("admin.contact.portal_access", "portal_access", S.portal_access),
-                  spacing="5", wrap="wrap"),
-        checkbox_group("admin.contact.rights", S.module_choices, lambda m: "right_" + m, S.rights.contains,
+        flags(checkbox_field("admin.contact.active", "active", v.active),
+              checkbox_field("admin.contact.portal_access", "portal_access", v.portal_access)),
+        checkbox_group("admin.contact.rights", S.module_choices, lambda m: "right_" + m, v.rights.contains,
                        module_label, help_key="admin.contact.rights_help"),
         on_submit=S.save_contact, saved=S.saved, version=S.form_version, button_id="save-contact",
         note_key="admin.contact.save_sends_nothing", spacing="4",
@@ -50,23 +48,21 @@ def _invitation_dialog() -> rx.Component:
             rx.el.iframe(src_doc=S.preview_html, sandbox="", title=t("admin.contact.invitation_preview"),
                          style={"width": "100%", "height": "320px", "border": "1px solid var(--gray-5)",
                                 "border_radius": "6px", "background": "white"}),
-            rx.hstack(
-                rx.button(t("admin.cancel"), on_click=S.close_invitation, variant="soft"),
+            button_row(
+                rx.button(t("admin.cancel"), on_click=S.close_dialog, variant="soft"),
                 brand_button(rx.icon("send", size=16), t("admin.contact.send_invitation_now"),
                              on_click=S.send_invitation, id="confirm-invitation"),
-                justify="end",
-                spacing="3",
                 margin_top="1em",
             ),
             max_width="640px",
         ),
-        open=S.preview_open,
+        open=S.dialog == "invitation",
     )
 
 
 def _diagnosis() -> rx.Component:
     return rx.card(
-        rx.vstack(
+        column(
             rx.hstack(
                 rx.heading(t("admin.diagnose.title"), size="4", as_="h2"),
                 rx.cond(S.can_log_in, rx.badge(t("admin.diagnose.can_log_in"), color_scheme="green", size="2"),
@@ -105,7 +101,6 @@ def _diagnosis() -> rx.Component:
                 ("admin.log.outcome", text_cell("outcome")), ("admin.log.ip", text_cell("ip")),
             ], empty_key="admin.diagnose.no_attempts"),
             spacing="3",
-            width="100%",
         ),
         width="100%",
     )
@@ -115,11 +110,10 @@ def _diagnosis() -> rx.Component:
 def contact_page() -> rx.Component:
     return rx.cond(
         S.account_id > 0,
-        rx.vstack(
-            rx.link(S.account_name, href="/admin/account?id=" + S.account_id.to(str), size="2"),
-            rx.hstack(
-                rx.heading(rx.cond(S.contact_id > 0, S.email, t("admin.contacts.new")), size="6", as_="h1"),
-                rx.spacer(),
+        column(
+            rx.link(S.view.account_name, href="/admin/account?id=" + S.account_id.to(str), size="2"),
+            page_header(
+                rx.cond(S.contact_id > 0, S.view.email, t("admin.contacts.new")),
                 rx.cond(
                     S.contact_id > 0,
                     rx.hstack(
@@ -134,18 +128,13 @@ def contact_page() -> rx.Component:
                         wrap="wrap",
                     ),
                 ),
-                width="100%",
-                align="center",
-                wrap="wrap",
             ),
-            rx.cond(S.invited_at != "", rx.text(t("admin.contact.invited_at"), " ", S.invited_at, size="2",
-                                                 color_scheme="gray")),
+            rx.cond(S.view.invited_at != "", rx.text(t("admin.contact.invited_at"), " ", S.view.invited_at, size="2",
+                                                      color_scheme="gray")),
             rx.cond(S.invitation_sent, rx.callout(t("admin.contact.invitation_queued"), icon="circle_check",
                                                   color_scheme="green", role="status")),
             rx.card(_form(), width="100%"),
             rx.cond(S.contact_id > 0, _diagnosis()),
             _invitation_dialog(),
-            spacing="4",
-            width="100%",
         ),
     )

@@ -11,9 +11,11 @@ from portal_app.core.models.accounts import MODULES
 from portal_app.core import access, accounts, audit, i18n, notify
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.errors import NotFound
+from portal_app.core.states.dialogs import Dialogs
 from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.paging import PagedList, query_int
 from portal_app.core.states.staff import StaffState
+from portal_app.console.editing import EditedForm
 
 
 @dataclass(frozen=True)
@@ -80,9 +82,10 @@ class AdminContactsState(PagedList, StaffState):
         self.rows = [ContactRow.of(c, a) for c, a in found]
 
 
-class AdminContactState(StaffState):
-    contact_id: int = 0  # 0: a new contact
-    account_id: int = 0
+@dataclass(frozen=True)
+class ContactView:
+    """The contact form's stored values (a new contact: the member role's rights)."""
+
     account_name: str = ""
     first_name: str = ""
     last_name: str = ""
@@ -92,13 +95,16 @@ class AdminContactState(StaffState):
     active: bool = True
     portal_access: bool = True
     portal_role: str = "member"
-    rights: list[str] = []
+    rights: tuple[str, ...] = ()
     invited_at: str = ""
-    form_version: int = 0
-    saved: bool = False
+
+
+class AdminContactState(Dialogs, EditedForm, StaffState):
+    contact_id: int = 0  # 0: a new contact
+    account_id: int = 0
+    view: ContactView = ContactView()
     language_choices: list[LanguageChoice] = []
-    # Invitation preview (our own rendered template, shown in a sandboxed frame).
-    preview_open: bool = False
+    # Invitation preview (our own rendered template, shown in a sandboxed frame): the dialog "invitation".
     preview_subject: str = ""
     preview_html: str = ""
     preview_to: str = ""
@@ -116,11 +122,11 @@ class AdminContactState(StaffState):
     def _fill(self, db, contact_id: int) -> None:
         c = accounts.get_contact(db, contact_id)
         a = accounts.get_account(db, c.account_id)
-        self.contact_id, self.account_id, self.account_name = c.id, a.id, a.name
-        self.first_name, self.last_name, self.email = c.first_name, c.last_name, c.email
-        self.mobile, self.language, self.active = c.mobile or "", c.language, c.active
-        self.portal_access, self.portal_role, self.rights = c.portal_access, c.portal_role, list(c.rights or [])
-        self.invited_at = i18n.format_datetime(c.invited_at, self.lang or "en") if c.invited_at else ""
+        self.contact_id, self.account_id = c.id, a.id
+        self.view = ContactView(
+            a.name, c.first_name, c.last_name, c.email, c.mobile or "", c.language, c.active, c.portal_access,
+            c.portal_role, tuple(c.rights or ()),
+            i18n.format_datetime(c.invited_at, self.lang or "en") if c.invited_at else "")
         self._diagnose(db)
         self.form_version += 1
 
@@ -134,16 +140,15 @@ class AdminContactState(StaffState):
 
     def _blank(self, account) -> None:
         """A new contact of `account`, with the member role's rights."""
-        self.contact_id, self.account_id, self.account_name = 0, account.id, account.name
-        self.first_name = self.last_name = self.email = self.mobile = self.invited_at = ""
-        self.language, self.active, self.portal_access = "en", True, True
-        self.portal_role, self.rights = "member", list(accounts.role_allows("member"))
+        self.contact_id, self.account_id = 0, account.id
+        self.view = ContactView(account.name, rights=tuple(accounts.role_allows("member")))
         self.checks, self.diag_messages, self.diag_attempts = [], [], []
         self.form_version += 1
 
     @staff_event
     def load_contact(self, db, ctx):
-        self.saved = self.preview_open = self.invitation_sent = False
+        self.saved = self.invitation_sent = False
+        self.dialog = ""
         self.contact_id = self.account_id = 0  # nothing shown until the contact (or account) is found
         self.language_choices = [LanguageChoice(c, i18n.LANGUAGE_NAMES.get(c, c)) for c in i18n.shipped_languages()]
         contact_id = query_int(self, "id")
@@ -169,8 +174,7 @@ class AdminContactState(StaffState):
         row = accounts.save_contact(db, ctx.actor, data, self.contact_id or None)
         new = self.contact_id == 0
         self._fill(db, row.id)
-        self.flash_key = ""
-        self.saved = True
+        self._saved_now()
         if new:
             return rx.redirect(f"/admin/contact?id={self.contact_id}")
 
@@ -179,17 +183,13 @@ class AdminContactState(StaffState):
         contact = accounts.get_contact(db, self.contact_id)
         mail = access.render_invitation(db, contact)
         self.preview_subject, self.preview_html, self.preview_to = mail.subject, mail.html, contact.email
-        self.preview_open, self.invitation_sent = True, False
-
-    @staff_event
-    def close_invitation(self, db, ctx):
-        self.preview_open = False
+        self.dialog, self.invitation_sent = "invitation", False
 
     @staff_event
     def send_invitation(self, db, ctx):
         deliveries = access.send_invitation(db, ctx.actor, self.contact_id)
         notify.dispatch_after_commit(db, deliveries)
-        self.preview_open, self.invitation_sent = False, True
+        self.dialog, self.invitation_sent = "", True
         self._fill(db, self.contact_id)
 
     @staff_event

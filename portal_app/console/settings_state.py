@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import reflex as rx
 
 from portal_app.core.db import session_scope
@@ -10,30 +12,37 @@ from portal_app.core import business, i18n
 from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.staff import StaffState
 from portal_app.console.contacts_state import LanguageChoice
+from portal_app.console.editing import EditedForm
 
 
-class AdminSettingsState(StaffState):
+@dataclass(frozen=True)
+class SettingsView:
+    """The settings form's stored values."""
+
     name: str = ""
     brand_color: str = ""
     login_text: str = ""
     default_language: str = "en"
-    languages: list[str] = []
+    languages: tuple[str, ...] = ()
     sender_name: str = ""
-    modules: list[str] = []
+    modules: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, row) -> "SettingsView":
+        return cls(row.name, row.brand_color, row.login_text, row.default_language, tuple(row.languages or ()),
+                   row.sender_name, tuple(row.modules or ()))
+
+
+class AdminSettingsState(EditedForm, StaffState):
+    view: SettingsView = SettingsView()
     shipped: list[LanguageChoice] = []
-    form_version: int = 0
-    saved: bool = False
 
     @rx.var
     def module_choices(self) -> list[str]:
         return list(MODULES)
 
     def _fill(self, db) -> None:
-        row = business.get_business(db)
-        self.name, self.brand_color, self.login_text = row.name, row.brand_color, row.login_text
-        self.default_language, self.languages = row.default_language, list(row.languages or [])
-        self.sender_name = row.sender_name
-        self.modules = list(row.modules or [])
+        self.view = SettingsView.of(business.get_business(db))
         self.shipped = [LanguageChoice(c, i18n.LANGUAGE_NAMES.get(c, c)) for c in i18n.shipped_languages()]
         self.form_version += 1
 
@@ -57,8 +66,7 @@ class AdminSettingsState(StaffState):
         )
         self._fill(db)
         self._load_branding(db)
-        self.flash_key = ""
-        self.saved = True
+        self._saved_now()
 
     async def _store_image(self, ctx, which: str, files: list[rx.UploadFile]):
         if not files:
