@@ -15,7 +15,7 @@ S = AdminContactState
 
 
 def _form() -> rx.Component:
-    v = S.view
+    v = S.contact
     return edit_form(
         form_grid(
             field("admin.contact.first_name", "first_name", default_value=v.first_name),
@@ -32,7 +32,7 @@ def _form() -> rx.Component:
         ),
         flags(checkbox_field("admin.contact.active", "active", v.active),
               checkbox_field("admin.contact.portal_access", "portal_access", v.portal_access)),
-        checkbox_group("admin.contact.rights", S.module_choices, lambda m: "right_" + m, v.rights.contains,
+        checkbox_group("admin.contact.rights", S.module_choices, lambda m: "right_" + m, v.rights.to(list[str]).contains,
                        module_label, help_key="admin.contact.rights_help"),
         on_submit=S.save_contact, saved=S.saved, version=S.form_version, button_id="save-contact",
         note_key="admin.contact.save_sends_nothing", spacing="4",
@@ -111,9 +111,9 @@ def contact_page() -> rx.Component:
     return rx.cond(
         S.account_id > 0,
         column(
-            rx.link(S.view.account_name, href="/admin/account?id=" + S.account_id.to(str), size="2"),
+            rx.link(S.account_name, href="/admin/account?id=" + S.account_id.to(str), size="2"),
             page_header(
-                rx.cond(S.contact_id > 0, S.view.email, t("admin.contacts.new")),
+                rx.cond(S.contact_id > 0, S.contact.email, t("admin.contacts.new")),
                 rx.cond(
                     S.contact_id > 0,
                     rx.hstack(
@@ -129,7 +129,7 @@ def contact_page() -> rx.Component:
                     ),
                 ),
             ),
-            rx.cond(S.view.invited_at != "", rx.text(t("admin.contact.invited_at"), " ", S.view.invited_at, size="2",
+            rx.cond(S.invited_at != "", rx.text(t("admin.contact.invited_at"), " ", S.invited_at, size="2",
                                                       color_scheme="gray")),
             rx.cond(S.invitation_sent, rx.callout(t("admin.contact.invitation_queued"), icon="circle_check",
                                                   color_scheme="green", role="status")),

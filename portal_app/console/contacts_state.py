@@ -82,27 +82,13 @@ class AdminContactsState(PagedList, StaffState):
         self.rows = [ContactRow.of(c, a) for c, a in found]
 
 
-@dataclass(frozen=True)
-class ContactView:
-    """The contact form's stored values (a new contact: the member role's rights)."""
-
-    account_name: str = ""
-    first_name: str = ""
-    last_name: str = ""
-    email: str = ""
-    mobile: str = ""
-    language: str = "en"
-    active: bool = True
-    portal_access: bool = True
-    portal_role: str = "member"
-    rights: tuple[str, ...] = ()
-    invited_at: str = ""
-
-
 class AdminContactState(Dialogs, EditedForm, StaffState):
     contact_id: int = 0  # 0: a new contact
     account_id: int = 0
-    view: ContactView = ContactView()
+    # The form's stored values (a new contact: the member role's rights), and what else the page shows.
+    contact: accounts.ContactInput = accounts.ContactInput(account_id=0, email="", rights=[])
+    account_name: str = ""
+    invited_at: str = ""
     language_choices: list[LanguageChoice] = []
     # Invitation preview (our own rendered template, shown in a sandboxed frame): the dialog "invitation".
     preview_subject: str = ""
@@ -122,11 +108,10 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
     def _fill(self, db, contact_id: int) -> None:
         c = accounts.get_contact(db, contact_id)
         a = accounts.get_account(db, c.account_id)
-        self.contact_id, self.account_id = c.id, a.id
-        self.view = ContactView(
-            a.name, c.first_name, c.last_name, c.email, c.mobile or "", c.language, c.active, c.portal_access,
-            c.portal_role, tuple(c.rights or ()),
-            i18n.format_datetime(c.invited_at, self.lang or "en") if c.invited_at else "")
+        self.contact_id, self.account_id, self.account_name = c.id, a.id, a.name
+        self.contact = accounts.ContactInput(a.id, c.email, c.first_name, c.last_name, c.mobile or "", c.language,
+                                             c.active, c.portal_access, c.portal_role, list(c.rights or []))
+        self.invited_at = i18n.format_datetime(c.invited_at, self.lang or "en") if c.invited_at else ""
         self._diagnose(db)
         self.form_version += 1
 
@@ -140,8 +125,8 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
 
     def _blank(self, account) -> None:
         """A new contact of `account`, with the member role's rights."""
-        self.contact_id, self.account_id = 0, account.id
-        self.view = ContactView(account.name, rights=tuple(accounts.role_allows("member")))
+        self.contact_id, self.account_id, self.account_name, self.invited_at = 0, account.id, account.name, ""
+        self.contact = accounts.ContactInput(account.id, "", rights=list(accounts.role_allows("member")))
         self.checks, self.diag_messages, self.diag_attempts = [], [], []
         self.form_version += 1
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import reflex as rx
 
 from portal_app.core.db import session_scope
@@ -15,26 +13,8 @@ from portal_app.console.contacts_state import LanguageChoice
 from portal_app.console.editing import EditedForm
 
 
-@dataclass(frozen=True)
-class SettingsView:
-    """The settings form's stored values."""
-
-    name: str = ""
-    brand_color: str = ""
-    login_text: str = ""
-    default_language: str = "en"
-    languages: tuple[str, ...] = ()
-    sender_name: str = ""
-    modules: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, row) -> "SettingsView":
-        return cls(row.name, row.brand_color, row.login_text, row.default_language, tuple(row.languages or ()),
-                   row.sender_name, tuple(row.modules or ()))
-
-
 class AdminSettingsState(EditedForm, StaffState):
-    view: SettingsView = SettingsView()
+    view: business.BusinessView = business.BusinessView("", "", None, None, "", "en", (), "")  # the form's values
     shipped: list[LanguageChoice] = []
 
     @rx.var
@@ -42,7 +22,8 @@ class AdminSettingsState(EditedForm, StaffState):
         return list(MODULES)
 
     def _fill(self, db) -> None:
-        self.view = SettingsView.of(business.get_business(db))
+        business.forget_cached_business()  # the form shows what is stored now, not another worker's cache
+        self.view = business.business_view(db)
         self.shipped = [LanguageChoice(c, i18n.LANGUAGE_NAMES.get(c, c)) for c in i18n.shipped_languages()]
         self.form_version += 1
 

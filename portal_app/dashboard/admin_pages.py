@@ -96,7 +96,7 @@ def _label_input(lang: rx.Var) -> rx.Component:
 def _form_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(S.edit.id > 0, t("admin.actions.edit_title"), t("admin.actions.new"))),
+            rx.dialog.title(rx.cond(S.edit_id > 0, t("admin.actions.edit_title"), t("admin.actions.new"))),
             # The page's own message is behind this modal: the form's refusal is repeated here.
             rx.cond(S.flash_kind == "error", rx.box(alert(S.flash_text, "error"), margin_bottom="0.75em")),
             rx.form(

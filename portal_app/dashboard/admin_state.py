@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import reflex as rx
 
@@ -41,27 +41,11 @@ class LabelLanguage:
     required: bool
 
 
-@dataclass(frozen=True)
-class ActionEdit:
-    """What the action form (the dialog "form") starts from: a stored action, or a new one (id 0)."""
-
-    id: int = 0
-    kind: str = "message"
-    icon: str = "message_square"
-    target: str = ""
-    audience: str = "everyone"
-    enabled: bool = True
-    labels: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, row) -> "ActionEdit":
-        return cls(row.id, row.kind, row.icon, row.target, row.audience, row.enabled,
-                   {str(k): str(v) for k, v in (row.labels or {}).items()})
-
-
 class AdminActionsState(Dialogs, StaffState):
     rows: list[ActionRow] = []
-    edit: ActionEdit = ActionEdit()
+    # The form (the dialog "form"): what it starts from, and the action it saves (0: a new one).
+    edit: ActionInput = portal_actions.NEW_ACTION
+    edit_id: int = 0
     form_version: int = 0
     label_languages: list[LabelLanguage] = []
     default_language: str = "en"
@@ -105,7 +89,8 @@ class AdminActionsState(Dialogs, StaffState):
 
     def _open_form(self, row=None) -> None:
         """The form, for `row` (a PortalAction) or a new action."""
-        self.edit = ActionEdit() if row is None else ActionEdit.of(row)
+        self.edit_id = 0 if row is None else row.id
+        self.edit = portal_actions.NEW_ACTION if row is None else ActionInput.of(row)
         self.form_version += 1
         self.dialog, self.flash_key = "form", ""
 
@@ -146,7 +131,7 @@ class AdminActionsState(Dialogs, StaffState):
                                    for lang in self.label_languages},
                            icon=self.edit.icon, target=str(form.get("target", ""))[:600],
                            audience=str(form.get("audience", "everyone")), enabled=bool(form.get("enabled")))
-        portal_actions.save_action(db, ctx.actor, data, self.edit.id or None)
+        portal_actions.save_action(db, ctx.actor, data, self.edit_id or None)
         self._fill(db)
         self.dialog = ""
         self._flash("admin.actions.saved")

@@ -134,7 +134,7 @@ def test_contact_page_diagnosis_rows_are_typed(root):
     assert page.dialog == "invitation"
     page.send_invitation()
     assert page.invitation_sent and page.dialog == ""
-    assert [(m.template, m.recipient) for m in page.diag_messages] == [("invitation", page.view.email)]
+    assert [(m.template, m.recipient) for m in page.diag_messages] == [("invitation", page.contact.email)]
     page.router = router_data("/admin/contact", {"account": "x"})
     page.load_contact()
     assert page.contact_id == 0 and page.account_id == 0 and page.flash_key == "error.not_found"
