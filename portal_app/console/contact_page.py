@@ -44,8 +44,8 @@ def _invitation_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(t("admin.contact.invitation_preview")),
             rx.text(t("admin.contact.to"), ": ", S.preview_to, size="2"),
-            rx.text(t("admin.contact.subject"), ": ", S.preview_subject, size="2", weight="bold"),
-            rx.el.iframe(src_doc=S.preview_html, sandbox="", title=t("admin.contact.invitation_preview"),
+            rx.text(t("admin.contact.subject"), ": ", S.invitation.subject, size="2", weight="bold"),
+            rx.el.iframe(src_doc=S.invitation.html, sandbox="", title=t("admin.contact.invitation_preview"),
                          style={"width": "100%", "height": "320px", "border": "1px solid var(--gray-5)",
                                 "border_radius": "6px", "background": "white"}),
             button_row(
@@ -56,7 +56,7 @@ def _invitation_dialog() -> rx.Component:
             ),
             max_width="640px",
         ),
-        open=S.dialog == "invitation",
+        open=S.preview_open,
     )
 
 
@@ -65,7 +65,7 @@ def _diagnosis() -> rx.Component:
         column(
             rx.hstack(
                 rx.heading(t("admin.diagnose.title"), size="4", as_="h2"),
-                rx.cond(S.can_log_in, rx.badge(t("admin.diagnose.can_log_in"), color_scheme="green", size="2"),
+                rx.cond(S.diagnosis.can_log_in, rx.badge(t("admin.diagnose.can_log_in"), color_scheme="green", size="2"),
                         rx.badge(t("admin.diagnose.cannot_log_in"), color_scheme="red", size="2")),
                 rx.spacer(),
                 rx.button(rx.icon("refresh_cw", size=14), t("admin.diagnose.refresh"),
@@ -75,7 +75,7 @@ def _diagnosis() -> rx.Component:
                 wrap="wrap",
             ),
             rx.el.ul(
-                rx.foreach(S.checks, lambda c: rx.el.li(
+                rx.foreach(S.diagnosis.checks, lambda c: rx.el.li(
                     rx.hstack(
                         rx.cond(c.ok, rx.icon("circle_check", color="var(--green-9)", size=18),
                                 rx.icon("circle_x", color="var(--red-9)", size=18)),
@@ -90,13 +90,13 @@ def _diagnosis() -> rx.Component:
                 style={"padding": "0", "margin": "0"},
             ),
             rx.heading(t("admin.diagnose.messages"), size="3", as_="h3"),
-            data_table(S.diag_messages, [
+            data_table(S.diagnosis.messages, [
                 ("admin.log.when", text_cell("when")), ("admin.log.channel", text_cell("channel")),
                 ("admin.log.to", text_cell("recipient")), ("admin.log.template", text_cell("template")),
                 ("admin.log.status", text_cell("status")), ("admin.log.error", text_cell("error")),
             ], empty_key="admin.diagnose.no_messages"),
             rx.heading(t("admin.diagnose.attempts"), size="3", as_="h3"),
-            data_table(S.diag_attempts, [
+            data_table(S.diagnosis.attempts, [
                 ("admin.log.when", text_cell("when")), ("admin.log.kind", text_cell("kind")),
                 ("admin.log.outcome", text_cell("outcome")), ("admin.log.ip", text_cell("ip")),
             ], empty_key="admin.diagnose.no_attempts"),

@@ -37,15 +37,6 @@ class ContactRow:
 
 
 @dataclass(frozen=True)
-class CheckRow:
-    """One line of the access diagnosis: `key` is the check's catalogue key."""
-
-    key: str
-    ok: bool
-    detail: str
-
-
-@dataclass(frozen=True)
 class ContactMessageRow:
     """One of the contact's recent emails or SMS."""
 
@@ -65,6 +56,23 @@ class ContactAttemptRow:
     kind: str
     outcome: str
     ip: str
+
+
+@dataclass(frozen=True)
+class DiagnosisView:
+    """The access diagnosis as the contact page shows it; each check's `key` is its catalogue key."""
+
+    can_log_in: bool = False
+    checks: tuple[access.Check, ...] = ()
+    messages: tuple[ContactMessageRow, ...] = ()
+    attempts: tuple[ContactAttemptRow, ...] = ()
+
+    @classmethod
+    def of(cls, d: access.Diagnosis) -> "DiagnosisView":
+        return cls(d.can_log_in, tuple(d.checks),
+                   tuple(ContactMessageRow(m["when"], m["channel"], m["to"], m["template"], m["status"], m["error"])
+                         for m in d.messages),
+                   tuple(ContactAttemptRow(**a) for a in d.attempts))
 
 
 @dataclass(frozen=True)
@@ -91,15 +99,14 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
     invited_at: str = ""
     language_choices: list[LanguageChoice] = []
     # Invitation preview (our own rendered template, shown in a sandboxed frame): the dialog "invitation".
-    preview_subject: str = ""
-    preview_html: str = ""
+    invitation: notify.Rendered = notify.Rendered("", "", "")
     preview_to: str = ""
     invitation_sent: bool = False
-    # Diagnosis
-    can_log_in: bool = False
-    checks: list[CheckRow] = []
-    diag_messages: list[ContactMessageRow] = []
-    diag_attempts: list[ContactAttemptRow] = []
+    diagnosis: DiagnosisView = DiagnosisView()
+
+    @rx.var
+    def preview_open(self) -> bool:
+        return self.dialog == "invitation"
 
     @rx.var
     def module_choices(self) -> list[str]:
@@ -116,18 +123,13 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
         self.form_version += 1
 
     def _diagnose(self, db) -> None:
-        d = access.diagnose(db, self.contact_id, self.lang or "en")
-        self.can_log_in = d.can_log_in
-        self.checks = [CheckRow(c.key, c.ok, c.detail) for c in d.checks]
-        self.diag_messages = [ContactMessageRow(m["when"], m["channel"], m["to"], m["template"], m["status"],
-                                                m["error"]) for m in d.messages]
-        self.diag_attempts = [ContactAttemptRow(**a) for a in d.attempts]
+        self.diagnosis = DiagnosisView.of(access.diagnose(db, self.contact_id, self.lang or "en"))
 
     def _blank(self, account) -> None:
         """A new contact of `account`, with the member role's rights."""
         self.contact_id, self.account_id, self.account_name, self.invited_at = 0, account.id, account.name, ""
         self.contact = accounts.ContactInput(account.id, "", rights=list(accounts.role_allows("member")))
-        self.checks, self.diag_messages, self.diag_attempts = [], [], []
+        self.diagnosis = DiagnosisView()
         self.form_version += 1
 
     @staff_event
@@ -166,8 +168,7 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
     @staff_event
     def open_invitation(self, db, ctx):
         contact = accounts.get_contact(db, self.contact_id)
-        mail = access.render_invitation(db, contact)
-        self.preview_subject, self.preview_html, self.preview_to = mail.subject, mail.html, contact.email
+        self.invitation, self.preview_to = access.render_invitation(db, contact), contact.email
         self.dialog, self.invitation_sent = "invitation", False
 
     @staff_event

@@ -128,13 +128,14 @@ def test_contact_page_diagnosis_rows_are_typed(root):
     page.router = router_data("/admin/contact", {"id": cid})
     page.load_contact()
     assert page.contact_id == cid and page.language_choices and page.language_choices[0].code
-    assert all(isinstance(r.ok, bool) for r in page.checks)
-    assert [r.key for r in page.checks][0] == "diagnose.contact_active" and page.checks[0].ok is True
+    assert all(isinstance(r.ok, bool) for r in page.diagnosis.checks)
+    checks = page.diagnosis.checks
+    assert [r.key for r in checks][0] == "diagnose.contact_active" and checks[0].ok is True
     page.open_invitation()
-    assert page.dialog == "invitation"
+    assert page.preview_open
     page.send_invitation()
-    assert page.invitation_sent and page.dialog == ""
-    assert [(m.template, m.recipient) for m in page.diag_messages] == [("invitation", page.contact.email)]
+    assert page.invitation_sent and not page.preview_open
+    assert [(m.template, m.recipient) for m in page.diagnosis.messages] == [("invitation", page.contact.email)]
     page.router = router_data("/admin/contact", {"account": "x"})
     page.load_contact()
     assert page.contact_id == 0 and page.account_id == 0 and page.flash_key == "error.not_found"
