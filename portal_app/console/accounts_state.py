@@ -74,7 +74,7 @@ class AdminAccountState(EditedForm, StaffState):
         self.account_id, self.view = a.id, AccountView.of(a)
         found, _ = accounts.list_contacts(db, account_id=a.id, page_size=200)
         self.contacts = [ContactRow.of(c, acc) for c, acc in found]
-        self.form_version += 1
+        self._shown()
 
     @staff_event
     def load_account(self, db, ctx):

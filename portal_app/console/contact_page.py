@@ -7,7 +7,7 @@ from portal_app.core.ui.shells import admin_page
 from portal_app.core.ui.tables import data_table, text_cell
 from portal_app.console.forms import checkbox_group, edit_form, flags, module_label
 from portal_app.core.ui.basics import (brand_button, button_row, checkbox_field, column, field, form_grid, options,
-                                      page_header, select_field)
+                                      page_header, select_field, status_badge)
 from portal_app.console.contacts_state import AdminContactState
 from portal_app.core.states.site import SiteState
 
@@ -60,13 +60,20 @@ def _invitation_dialog() -> rx.Component:
     )
 
 
+def _recent(title_key: str, rows: rx.Var, fields: list, empty_key: str) -> tuple[rx.Component, rx.Component]:
+    """A heading and the table of the contact's recent messages or attempts: each field is shown under
+    the log's heading of the same name (or a (heading, field) pair)."""
+    pairs = [(f, f) if isinstance(f, str) else f for f in fields]
+    return (rx.heading(t(title_key), size="3", as_="h3"),
+            data_table(rows, [("admin.log." + key, text_cell(name)) for key, name in pairs], empty_key=empty_key))
+
+
 def _diagnosis() -> rx.Component:
     return rx.card(
         column(
             rx.hstack(
                 rx.heading(t("admin.diagnose.title"), size="4", as_="h2"),
-                rx.cond(S.diagnosis.can_log_in, rx.badge(t("admin.diagnose.can_log_in"), color_scheme="green", size="2"),
-                        rx.badge(t("admin.diagnose.cannot_log_in"), color_scheme="red", size="2")),
+                status_badge(S.diagnosis.can_log_in, "admin.diagnose.can_log_in", "admin.diagnose.cannot_log_in"),
                 rx.spacer(),
                 rx.button(rx.icon("refresh_cw", size=14), t("admin.diagnose.refresh"),
                           on_click=S.refresh_diagnosis, variant="soft", size="1"),
@@ -89,17 +96,11 @@ def _diagnosis() -> rx.Component:
                 id="diagnosis",
                 style={"padding": "0", "margin": "0"},
             ),
-            rx.heading(t("admin.diagnose.messages"), size="3", as_="h3"),
-            data_table(S.diagnosis.messages, [
-                ("admin.log.when", text_cell("when")), ("admin.log.channel", text_cell("channel")),
-                ("admin.log.to", text_cell("recipient")), ("admin.log.template", text_cell("template")),
-                ("admin.log.status", text_cell("status")), ("admin.log.error", text_cell("error")),
-            ], empty_key="admin.diagnose.no_messages"),
-            rx.heading(t("admin.diagnose.attempts"), size="3", as_="h3"),
-            data_table(S.diagnosis.attempts, [
-                ("admin.log.when", text_cell("when")), ("admin.log.kind", text_cell("kind")),
-                ("admin.log.outcome", text_cell("outcome")), ("admin.log.ip", text_cell("ip")),
-            ], empty_key="admin.diagnose.no_attempts"),
+            *_recent("admin.diagnose.messages", S.diagnosis.messages,
+                     ["when", "channel", ("to", "recipient"), "template", "status", "error"],
+                     "admin.diagnose.no_messages"),
+            *_recent("admin.diagnose.attempts", S.diagnosis.attempts, ["when", "kind", "outcome", "ip"],
+                     "admin.diagnose.no_attempts"),
             spacing="3",
         ),
         width="100%",

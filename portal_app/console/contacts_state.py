@@ -80,6 +80,11 @@ class LanguageChoice:
     code: str
     name: str
 
+    @classmethod
+    def shipped(cls) -> list["LanguageChoice"]:
+        """Every language the portal ships, with its own name."""
+        return [cls(c, i18n.LANGUAGE_NAMES.get(c, c)) for c in i18n.shipped_languages()]
+
 
 class AdminContactsState(PagedList, StaffState):
     page_size: ClassVar[int] = accounts.PAGE_SIZE
@@ -120,7 +125,7 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
                                              c.active, c.portal_access, c.portal_role, list(c.rights or []))
         self.invited_at = i18n.format_datetime(c.invited_at, self.lang or "en") if c.invited_at else ""
         self._diagnose(db)
-        self.form_version += 1
+        self._shown()
 
     def _diagnose(self, db) -> None:
         self.diagnosis = DiagnosisView.of(access.diagnose(db, self.contact_id, self.lang or "en"))
@@ -130,14 +135,14 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
         self.contact_id, self.account_id, self.account_name, self.invited_at = 0, account.id, account.name, ""
         self.contact = accounts.ContactInput(account.id, "", rights=list(accounts.role_allows("member")))
         self.diagnosis = DiagnosisView()
-        self.form_version += 1
+        self._shown()
 
     @staff_event
     def load_contact(self, db, ctx):
         self.saved = self.invitation_sent = False
         self.dialog = ""
         self.contact_id = self.account_id = 0  # nothing shown until the contact (or account) is found
-        self.language_choices = [LanguageChoice(c, i18n.LANGUAGE_NAMES.get(c, c)) for c in i18n.shipped_languages()]
+        self.language_choices = LanguageChoice.shipped()
         contact_id = query_int(self, "id")
         if contact_id:
             self._fill(db, contact_id)

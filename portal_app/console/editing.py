@@ -12,6 +12,11 @@ class EditedForm(rx.State, mixin=True):
     form_version: int = 0
     saved: bool = False
 
+    def _shown(self) -> None:
+        """The form shows the stored values again: re-created, without the "saved" note."""
+        self.form_version += 1
+        self.saved = False
+
     def _saved_now(self) -> None:
         """After a save: the page's old message goes, the "saved" note shows."""
         self.flash_key = ""

@@ -24,12 +24,11 @@ class AdminSettingsState(EditedForm, StaffState):
     def _fill(self, db) -> None:
         business.forget_cached_business()  # the form shows what is stored now, not another worker's cache
         self.view = business.business_view(db)
-        self.shipped = [LanguageChoice(c, i18n.LANGUAGE_NAMES.get(c, c)) for c in i18n.shipped_languages()]
-        self.form_version += 1
+        self.shipped = LanguageChoice.shipped()
+        self._shown()
 
     @staff_event
     def load_settings(self, db, ctx):
-        self.saved = False
         self._fill(db)
 
     @staff_event
