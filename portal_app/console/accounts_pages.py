@@ -8,6 +8,7 @@ from portal_app.core.ui.tables import data_table, list_page, text_cell
 from portal_app.core.ui.basics import (brand_button, checkbox_field, column, field, form_grid, page_header,
                                       status_badge)
 from portal_app.console.forms import edit_form, flags
+from portal_app.console.layout import detail_page
 from portal_app.console.accounts_state import AdminAccountsState, AdminAccountState
 from portal_app.console.contacts_pages import (CONTACT_ACCESS, CONTACT_ACTIVE, CONTACT_EMAIL, CONTACT_NAME,
                                                CONTACT_ROLE)
@@ -65,16 +66,13 @@ def account_page() -> rx.Component:
               checkbox_field("admin.account.consumption", "consumption", v.consumption)),
         on_submit=s.save_account, saved=s.saved, version=s.form_version,
     )
-    return rx.cond(
-        s.account_id > 0,
-        column(
-            rx.link(t("admin.back_to_accounts"), href="/admin", size="2"),
-            rx.heading(v.name, size="6", as_="h1"),
-            rx.card(form, width="100%"),
-            page_header("admin.nav.contacts",
-                        brand_button(rx.icon("user_plus", size=16), t("admin.contacts.new"),
-                                     on_click=rx.redirect("/admin/contact?account=" + s.account_id.to(str))),
-                        level="h2"),
-            data_table(s.contacts, [CONTACT_NAME, CONTACT_EMAIL, CONTACT_ROLE, CONTACT_ACTIVE, CONTACT_ACCESS]),
-        ),
+    return detail_page(
+        s.account_id > 0, t("admin.back_to_accounts"), "/admin",
+        rx.heading(v.name, size="6", as_="h1"),
+        rx.card(form, width="100%"),
+        page_header("admin.nav.contacts",
+                    brand_button(rx.icon("user_plus", size=16), t("admin.contacts.new"),
+                                 on_click=rx.redirect("/admin/contact?account=" + s.account_id.to(str))),
+                    level="h2"),
+        data_table(s.contacts, [CONTACT_NAME, CONTACT_EMAIL, CONTACT_ROLE, CONTACT_ACTIVE, CONTACT_ACCESS]),
     )

@@ -9,6 +9,7 @@ from portal_app.console.forms import checkbox_group, edit_form, flags, module_la
 from portal_app.core.ui.basics import (brand_button, button_row, checkbox_field, column, field, form_grid, options,
                                       page_header, select_field, status_badge)
 from portal_app.console.contacts_state import AdminContactState
+from portal_app.console.layout import detail_page
 from portal_app.core.states.site import SiteState
 
 S = AdminContactState
@@ -109,33 +110,30 @@ def _diagnosis() -> rx.Component:
 
 @admin_page("/admin/contact", on_load=[AdminContactState.load_contact])
 def contact_page() -> rx.Component:
-    return rx.cond(
-        S.account_id > 0,
-        column(
-            rx.link(S.account_name, href="/admin/account?id=" + S.account_id.to(str), size="2"),
-            page_header(
-                rx.cond(S.contact_id > 0, S.contact.email, t("admin.contacts.new")),
-                rx.cond(
-                    S.contact_id > 0,
-                    rx.hstack(
-                        rx.button(rx.icon("mail", size=16), t("admin.contact.send_invitation"),
-                                  on_click=S.open_invitation, variant="soft", id="open-invitation"),
-                        rx.button(rx.icon("eye", size=16), t("admin.contact.impersonate"), on_click=S.impersonate,
-                                  variant="soft", color_scheme="amber", id="impersonate"),
-                        rx.button(rx.icon("log_out", size=16), t("admin.contact.sign_out_everywhere"),
-                                  on_click=S.sign_out_everywhere, variant="soft", color_scheme="red",
-                                  id="sign-out-everywhere"),
-                        spacing="2",
-                        wrap="wrap",
-                    ),
+    return detail_page(
+        S.account_id > 0, S.account_name, "/admin/account?id=" + S.account_id.to(str),
+        page_header(
+            rx.cond(S.contact_id > 0, S.contact.email, t("admin.contacts.new")),
+            rx.cond(
+                S.contact_id > 0,
+                rx.hstack(
+                    rx.button(rx.icon("mail", size=16), t("admin.contact.send_invitation"),
+                              on_click=S.open_invitation, variant="soft", id="open-invitation"),
+                    rx.button(rx.icon("eye", size=16), t("admin.contact.impersonate"), on_click=S.impersonate,
+                              variant="soft", color_scheme="amber", id="impersonate"),
+                    rx.button(rx.icon("log_out", size=16), t("admin.contact.sign_out_everywhere"),
+                              on_click=S.sign_out_everywhere, variant="soft", color_scheme="red",
+                              id="sign-out-everywhere"),
+                    spacing="2",
+                    wrap="wrap",
                 ),
             ),
-            rx.cond(S.invited_at != "", rx.text(t("admin.contact.invited_at"), " ", S.invited_at, size="2",
-                                                      color_scheme="gray")),
-            rx.cond(S.invitation_sent, rx.callout(t("admin.contact.invitation_queued"), icon="circle_check",
-                                                  color_scheme="green", role="status")),
-            rx.card(_form(), width="100%"),
-            rx.cond(S.contact_id > 0, _diagnosis()),
-            _invitation_dialog(),
         ),
+        rx.cond(S.invited_at != "", rx.text(t("admin.contact.invited_at"), " ", S.invited_at, size="2",
+                                            color_scheme="gray")),
+        rx.cond(S.invitation_sent, rx.callout(t("admin.contact.invitation_queued"), icon="circle_check",
+                                              color_scheme="green", role="status")),
+        rx.card(_form(), width="100%"),
+        rx.cond(S.contact_id > 0, _diagnosis()),
+        _invitation_dialog(),
     )
