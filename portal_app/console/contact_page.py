@@ -33,8 +33,8 @@ def _form() -> rx.Component:
         ),
         flags(checkbox_field("admin.contact.active", "active", v.active),
               checkbox_field("admin.contact.portal_access", "portal_access", v.portal_access)),
-        checkbox_group("admin.contact.rights", S.module_choices, lambda m: "right_" + m, v.rights.to(list[str]).contains,
-                       module_label, help_key="admin.contact.rights_help"),
+        checkbox_group("admin.contact.rights", S.module_choices, lambda m: "right_" + m,
+                       v.rights.to(list[str]).contains, module_label, help_key="admin.contact.rights_help"),
         on_submit=S.save_contact, saved=S.saved, version=S.form_version, button_id="save-contact",
         note_key="admin.contact.save_sends_nothing", spacing="4",
     )
