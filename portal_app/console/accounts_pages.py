@@ -5,8 +5,10 @@ import reflex as rx
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
 from portal_app.core.ui.tables import data_table, list_page, text_cell
-from portal_app.core.ui.basics import brand_button, checkbox_field, field, status_badge
-from portal_app.console.forms import edit_form
+from portal_app.core.ui.basics import (brand_button, checkbox_field, column, field, form_grid, page_header,
+                                      status_badge)
+from portal_app.console.forms import edit_form, flags
+from portal_app.console.layout import detail_page
 from portal_app.console.accounts_state import AdminAccountsState, AdminAccountState
 from portal_app.console.contacts_pages import (CONTACT_ACCESS, CONTACT_ACTIVE, CONTACT_EMAIL, CONTACT_NAME,
                                                CONTACT_ROLE)
@@ -15,18 +17,17 @@ from portal_app.console.contacts_pages import (CONTACT_ACCESS, CONTACT_ACTIVE, C
 def _new_account_form() -> rx.Component:
     return rx.card(
         rx.form(
-            rx.vstack(
+            column(
                 rx.heading(t("admin.accounts.new"), size="4", as_="h2"),
-                rx.grid(
+                form_grid(
                     field("admin.account.name", "name", required=True),
                     field("admin.account.number", "number", required=True),
                     field("admin.account.billing_email", "billing_email", type="email"),
-                    columns=rx.breakpoints(initial="1", md="3"),
-                    spacing="3",
-                    width="100%",
+                    columns="3",
                 ),
                 brand_button(t("admin.create"), type="submit"),
                 spacing="3",
+                width=None,
             ),
             on_submit=AdminAccountsState.create_account,
         ),
@@ -36,15 +37,10 @@ def _new_account_form() -> rx.Component:
 
 @admin_page("/admin", on_load=[AdminAccountsState.load_list])
 def accounts_page() -> rx.Component:
-    return rx.vstack(
-        rx.hstack(
-            rx.heading(t("admin.nav.accounts"), size="6", as_="h1"),
-            rx.spacer(),
-            brand_button(rx.icon("plus", size=16), t("admin.accounts.new"), on_click=AdminAccountsState.toggle_new),
-            width="100%",
-            align="center",
-            wrap="wrap",
-        ),
+    return column(
+        page_header("admin.nav.accounts",
+                    brand_button(rx.icon("plus", size=16), t("admin.accounts.new"),
+                                 on_click=AdminAccountsState.toggle_new)),
         rx.cond(AdminAccountsState.show_new, _new_account_form()),
         list_page(AdminAccountsState, [
             ("admin.account.name", lambda r: rx.link(r.name, href="/admin/account?id=" + r.id.to(str))),
@@ -52,45 +48,31 @@ def accounts_page() -> rx.Component:
             ("admin.account.billing_email", text_cell("billing_email")),
             ("admin.account.active", lambda r: status_badge(r.active, "admin.yes", "admin.no")),
         ], search_key="admin.search"),
-        spacing="4",
-        width="100%",
     )
 
 
 @admin_page("/admin/account", on_load=[AdminAccountState.load_account])
 def account_page() -> rx.Component:
     s = AdminAccountState
+    v = s.view
     form = edit_form(
-        rx.grid(
-            field("admin.account.name", "name", required=True, default_value=s.name),
-            field("admin.account.number", "number", required=True, default_value=s.number),
-            field("admin.account.billing_email", "billing_email", type="email", default_value=s.billing_email),
-            field("admin.account.domains", "domains", default_value=s.domains),
-            columns=rx.breakpoints(initial="1", md="2"),
-            spacing="3",
-            width="100%",
+        form_grid(
+            field("admin.account.name", "name", required=True, default_value=v.name),
+            field("admin.account.number", "number", required=True, default_value=v.number),
+            field("admin.account.billing_email", "billing_email", type="email", default_value=v.billing_email),
+            field("admin.account.domains", "domains", default_value=v.domains),
         ),
-        rx.hstack(checkbox_field("admin.account.active", "active", s.active),
-                  checkbox_field("admin.account.consumption", "consumption", s.consumption), spacing="5",
-                  wrap="wrap"),
+        flags(checkbox_field("admin.account.active", "active", v.active),
+              checkbox_field("admin.account.consumption", "consumption", v.consumption)),
         on_submit=s.save_account, saved=s.saved, version=s.form_version,
     )
-    return rx.cond(
-        s.account_id > 0,
-        rx.vstack(
-            rx.link(t("admin.back_to_accounts"), href="/admin", size="2"),
-            rx.heading(s.name, size="6", as_="h1"),
-            rx.card(form, width="100%"),
-            rx.hstack(
-                rx.heading(t("admin.nav.contacts"), size="4", as_="h2"),
-                rx.spacer(),
-                brand_button(rx.icon("user_plus", size=16), t("admin.contacts.new"),
-                             on_click=rx.redirect("/admin/contact?account=" + s.account_id.to(str))),
-                width="100%",
-                align="center",
-            ),
-            data_table(s.contacts, [CONTACT_NAME, CONTACT_EMAIL, CONTACT_ROLE, CONTACT_ACTIVE, CONTACT_ACCESS]),
-            spacing="4",
-            width="100%",
-        ),
+    return detail_page(
+        s.account_id > 0, t("admin.back_to_accounts"), "/admin",
+        rx.heading(v.name, size="6", as_="h1"),
+        rx.card(form, width="100%"),
+        page_header("admin.nav.contacts",
+                    brand_button(rx.icon("user_plus", size=16), t("admin.contacts.new"),
+                                 on_click=rx.redirect("/admin/contact?account=" + s.account_id.to(str))),
+                    level="h2"),
+        data_table(s.contacts, [CONTACT_NAME, CONTACT_EMAIL, CONTACT_ROLE, CONTACT_ACTIVE, CONTACT_ACCESS]),
     )

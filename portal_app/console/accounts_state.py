@@ -8,6 +8,7 @@ from typing import ClassVar
 import reflex as rx
 
 from portal_app.console.contacts_state import ContactRow
+from portal_app.console.editing import EditedForm
 from portal_app.core import accounts
 from portal_app.core.states.handlers import query_id, staff_event
 from portal_app.core.states.paging import PagedList
@@ -47,26 +48,33 @@ class AdminAccountsState(PagedList, StaffState):
         return rx.redirect(f"/admin/account?id={row.id}")
 
 
-class AdminAccountState(StaffState):
-    account_id: int = 0
+@dataclass(frozen=True)
+class AccountView:
+    """The account form's stored values."""
+
     name: str = ""
     number: str = ""
     billing_email: str = ""
     domains: str = ""
     active: bool = True
     consumption: bool = True
-    form_version: int = 0
-    saved: bool = False
+
+    @classmethod
+    def of(cls, a) -> "AccountView":
+        return cls(a.name, a.number, a.billing_email, a.domains, a.active, a.send_consumption_statements)
+
+
+class AdminAccountState(EditedForm, StaffState):
+    account_id: int = 0
+    view: AccountView = AccountView()
     contacts: list[ContactRow] = []
 
     def _fill(self, db, account_id: int) -> None:
         a = accounts.get_account(db, account_id)
-        self.account_id, self.name, self.number = a.id, a.name, a.number
-        self.billing_email, self.domains, self.active = a.billing_email, a.domains, a.active
-        self.consumption = a.send_consumption_statements
+        self.account_id, self.view = a.id, AccountView.of(a)
         found, _ = accounts.list_contacts(db, account_id=a.id, page_size=200)
         self.contacts = [ContactRow.of(c, acc) for c, acc in found]
-        self.form_version += 1
+        self._shown()
 
     @staff_event
     def load_account(self, db, ctx):
@@ -82,5 +90,4 @@ class AdminAccountState(StaffState):
                               active=bool(form.get("active")), domains=str(form.get("domains", "")),
                               send_consumption_statements=bool(form.get("consumption")))
         self._fill(db, self.account_id)
-        self.flash_key = ""
-        self.saved = True
+        self._saved_now()

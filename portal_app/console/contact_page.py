@@ -5,37 +5,36 @@ import reflex as rx
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
 from portal_app.core.ui.tables import data_table, text_cell
-from portal_app.console.forms import checkbox_group, edit_form, module_label
-from portal_app.core.ui.basics import brand_button, checkbox_field, field, options, select_field
+from portal_app.console.forms import checkbox_group, edit_form, flags, module_label
+from portal_app.core.ui.basics import (brand_button, button_row, checkbox_field, column, field, form_grid, options,
+                                      page_header, select_field, status_badge)
 from portal_app.console.contacts_state import AdminContactState
+from portal_app.console.layout import detail_page
 from portal_app.core.states.site import SiteState
 
 S = AdminContactState
 
 
 def _form() -> rx.Component:
+    v = S.contact
     return edit_form(
-        rx.grid(
-            field("admin.contact.first_name", "first_name", default_value=S.first_name),
-            field("admin.contact.last_name", "last_name", default_value=S.last_name),
-            field("admin.contact.email", "email", type="email", required=True, default_value=S.email),
-            field("admin.contact.mobile", "mobile", type="tel", default_value=S.mobile,
+        form_grid(
+            field("admin.contact.first_name", "first_name", default_value=v.first_name),
+            field("admin.contact.last_name", "last_name", default_value=v.last_name),
+            field("admin.contact.email", "email", type="email", required=True, default_value=v.email),
+            field("admin.contact.mobile", "mobile", type="tel", default_value=v.mobile,
                   placeholder="+33 6 12 34 56 78"),
             select_field("admin.contact.language", "language",
                          rx.foreach(S.language_choices, lambda c: rx.el.option(c.name, value=c.code)),
-                         value=S.language),
+                         value=v.language),
             select_field("admin.contact.role", "portal_role",
                          *options([("admin", "admin.role.admin"), ("member", "admin.role.member")]),
-                         value=S.portal_role),
-            columns=rx.breakpoints(initial="1", md="2"),
-            spacing="3",
-            width="100%",
+                         value=v.portal_role),
         ),
-        rx.hstack(checkbox_field("admin.contact.active", "active", S.active),
-                  checkbox_field("admin.contact.portal_access", "portal_access", S.portal_access),
-                  spacing="5", wrap="wrap"),
-        checkbox_group("admin.contact.rights", S.module_choices, lambda m: "right_" + m, S.rights.contains,
-                       module_label, help_key="admin.contact.rights_help"),
+        flags(checkbox_field("admin.contact.active", "active", v.active),
+              checkbox_field("admin.contact.portal_access", "portal_access", v.portal_access)),
+        checkbox_group("admin.contact.rights", S.module_choices, lambda m: "right_" + m,
+                       v.rights.to(list[str]).contains, module_label, help_key="admin.contact.rights_help"),
         on_submit=S.save_contact, saved=S.saved, version=S.form_version, button_id="save-contact",
         note_key="admin.contact.save_sends_nothing", spacing="4",
     )
@@ -46,16 +45,14 @@ def _invitation_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(t("admin.contact.invitation_preview")),
             rx.text(t("admin.contact.to"), ": ", S.preview_to, size="2"),
-            rx.text(t("admin.contact.subject"), ": ", S.preview_subject, size="2", weight="bold"),
-            rx.el.iframe(src_doc=S.preview_html, sandbox="", title=t("admin.contact.invitation_preview"),
+            rx.text(t("admin.contact.subject"), ": ", S.invitation.subject, size="2", weight="bold"),
+            rx.el.iframe(src_doc=S.invitation.html, sandbox="", title=t("admin.contact.invitation_preview"),
                          style={"width": "100%", "height": "320px", "border": "1px solid var(--gray-5)",
                                 "border_radius": "6px", "background": "white"}),
-            rx.hstack(
-                rx.button(t("admin.cancel"), on_click=S.close_invitation, variant="soft"),
+            button_row(
+                rx.button(t("admin.cancel"), on_click=S.close_dialog, variant="soft"),
                 brand_button(rx.icon("send", size=16), t("admin.contact.send_invitation_now"),
                              on_click=S.send_invitation, id="confirm-invitation"),
-                justify="end",
-                spacing="3",
                 margin_top="1em",
             ),
             max_width="640px",
@@ -64,13 +61,20 @@ def _invitation_dialog() -> rx.Component:
     )
 
 
+def _recent(title_key: str, rows: rx.Var, fields: list, empty_key: str) -> tuple[rx.Component, rx.Component]:
+    """A heading and the table of the contact's recent messages or attempts: each field is shown under
+    the log's heading of the same name (or a (heading, field) pair)."""
+    pairs = [(f, f) if isinstance(f, str) else f for f in fields]
+    return (rx.heading(t(title_key), size="3", as_="h3"),
+            data_table(rows, [("admin.log." + key, text_cell(name)) for key, name in pairs], empty_key=empty_key))
+
+
 def _diagnosis() -> rx.Component:
     return rx.card(
-        rx.vstack(
+        column(
             rx.hstack(
                 rx.heading(t("admin.diagnose.title"), size="4", as_="h2"),
-                rx.cond(S.can_log_in, rx.badge(t("admin.diagnose.can_log_in"), color_scheme="green", size="2"),
-                        rx.badge(t("admin.diagnose.cannot_log_in"), color_scheme="red", size="2")),
+                status_badge(S.diagnosis.can_log_in, "admin.diagnose.can_log_in", "admin.diagnose.cannot_log_in"),
                 rx.spacer(),
                 rx.button(rx.icon("refresh_cw", size=14), t("admin.diagnose.refresh"),
                           on_click=S.refresh_diagnosis, variant="soft", size="1"),
@@ -79,7 +83,7 @@ def _diagnosis() -> rx.Component:
                 wrap="wrap",
             ),
             rx.el.ul(
-                rx.foreach(S.checks, lambda c: rx.el.li(
+                rx.foreach(S.diagnosis.checks, lambda c: rx.el.li(
                     rx.hstack(
                         rx.cond(c.ok, rx.icon("circle_check", color="var(--green-9)", size=18),
                                 rx.icon("circle_x", color="var(--red-9)", size=18)),
@@ -93,19 +97,12 @@ def _diagnosis() -> rx.Component:
                 id="diagnosis",
                 style={"padding": "0", "margin": "0"},
             ),
-            rx.heading(t("admin.diagnose.messages"), size="3", as_="h3"),
-            data_table(S.diag_messages, [
-                ("admin.log.when", text_cell("when")), ("admin.log.channel", text_cell("channel")),
-                ("admin.log.to", text_cell("recipient")), ("admin.log.template", text_cell("template")),
-                ("admin.log.status", text_cell("status")), ("admin.log.error", text_cell("error")),
-            ], empty_key="admin.diagnose.no_messages"),
-            rx.heading(t("admin.diagnose.attempts"), size="3", as_="h3"),
-            data_table(S.diag_attempts, [
-                ("admin.log.when", text_cell("when")), ("admin.log.kind", text_cell("kind")),
-                ("admin.log.outcome", text_cell("outcome")), ("admin.log.ip", text_cell("ip")),
-            ], empty_key="admin.diagnose.no_attempts"),
+            *_recent("admin.diagnose.messages", S.diagnosis.messages,
+                     ["when", "channel", ("to", "recipient"), "template", "status", "error"],
+                     "admin.diagnose.no_messages"),
+            *_recent("admin.diagnose.attempts", S.diagnosis.attempts, ["when", "kind", "outcome", "ip"],
+                     "admin.diagnose.no_attempts"),
             spacing="3",
-            width="100%",
         ),
         width="100%",
     )
@@ -113,39 +110,30 @@ def _diagnosis() -> rx.Component:
 
 @admin_page("/admin/contact", on_load=[AdminContactState.load_contact])
 def contact_page() -> rx.Component:
-    return rx.cond(
-        S.account_id > 0,
-        rx.vstack(
-            rx.link(S.account_name, href="/admin/account?id=" + S.account_id.to(str), size="2"),
-            rx.hstack(
-                rx.heading(rx.cond(S.contact_id > 0, S.email, t("admin.contacts.new")), size="6", as_="h1"),
-                rx.spacer(),
-                rx.cond(
-                    S.contact_id > 0,
-                    rx.hstack(
-                        rx.button(rx.icon("mail", size=16), t("admin.contact.send_invitation"),
-                                  on_click=S.open_invitation, variant="soft", id="open-invitation"),
-                        rx.button(rx.icon("eye", size=16), t("admin.contact.impersonate"), on_click=S.impersonate,
-                                  variant="soft", color_scheme="amber", id="impersonate"),
-                        rx.button(rx.icon("log_out", size=16), t("admin.contact.sign_out_everywhere"),
-                                  on_click=S.sign_out_everywhere, variant="soft", color_scheme="red",
-                                  id="sign-out-everywhere"),
-                        spacing="2",
-                        wrap="wrap",
-                    ),
+    return detail_page(
+        S.account_id > 0, S.account_name, "/admin/account?id=" + S.account_id.to(str),
+        page_header(
+            rx.cond(S.contact_id > 0, S.contact.email, t("admin.contacts.new")),
+            rx.cond(
+                S.contact_id > 0,
+                rx.hstack(
+                    rx.button(rx.icon("mail", size=16), t("admin.contact.send_invitation"),
+                              on_click=S.open_invitation, variant="soft", id="open-invitation"),
+                    rx.button(rx.icon("eye", size=16), t("admin.contact.impersonate"), on_click=S.impersonate,
+                              variant="soft", color_scheme="amber", id="impersonate"),
+                    rx.button(rx.icon("log_out", size=16), t("admin.contact.sign_out_everywhere"),
+                              on_click=S.sign_out_everywhere, variant="soft", color_scheme="red",
+                              id="sign-out-everywhere"),
+                    spacing="2",
+                    wrap="wrap",
                 ),
-                width="100%",
-                align="center",
-                wrap="wrap",
             ),
-            rx.cond(S.invited_at != "", rx.text(t("admin.contact.invited_at"), " ", S.invited_at, size="2",
-                                                 color_scheme="gray")),
-            rx.cond(S.invitation_sent, rx.callout(t("admin.contact.invitation_queued"), icon="circle_check",
-                                                  color_scheme="green", role="status")),
-            rx.card(_form(), width="100%"),
-            rx.cond(S.contact_id > 0, _diagnosis()),
-            _invitation_dialog(),
-            spacing="4",
-            width="100%",
         ),
+        rx.cond(S.invited_at != "", rx.text(t("admin.contact.invited_at"), " ", S.invited_at, size="2",
+                                            color_scheme="gray")),
+        rx.cond(S.invitation_sent, rx.callout(t("admin.contact.invitation_queued"), icon="circle_check",
+                                              color_scheme="green", role="status")),
+        rx.card(_form(), width="100%"),
+        rx.cond(S.contact_id > 0, _diagnosis()),
+        _invitation_dialog(),
     )

@@ -11,9 +11,11 @@ from portal_app.core.models.accounts import MODULES
 from portal_app.core import access, accounts, audit, i18n, notify
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.errors import NotFound
+from portal_app.core.states.dialogs import Dialogs
 from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.paging import PagedList, query_int
 from portal_app.core.states.staff import StaffState
+from portal_app.console.editing import EditedForm
 
 
 @dataclass(frozen=True)
@@ -32,15 +34,6 @@ class ContactRow:
     @classmethod
     def of(cls, c, account) -> "ContactRow":
         return cls(c.id, c.full_name, c.email, c.mobile or "", account.name, c.portal_role, c.active, c.portal_access)
-
-
-@dataclass(frozen=True)
-class CheckRow:
-    """One line of the access diagnosis: `key` is the check's catalogue key."""
-
-    key: str
-    ok: bool
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -66,9 +59,31 @@ class ContactAttemptRow:
 
 
 @dataclass(frozen=True)
+class DiagnosisView:
+    """The access diagnosis as the contact page shows it; each check's `key` is its catalogue key."""
+
+    can_log_in: bool = False
+    checks: tuple[access.Check, ...] = ()
+    messages: tuple[ContactMessageRow, ...] = ()
+    attempts: tuple[ContactAttemptRow, ...] = ()
+
+    @classmethod
+    def of(cls, d: access.Diagnosis) -> "DiagnosisView":
+        return cls(d.can_log_in, tuple(d.checks),
+                   tuple(ContactMessageRow(m["when"], m["channel"], m["to"], m["template"], m["status"], m["error"])
+                         for m in d.messages),
+                   tuple(ContactAttemptRow(**a) for a in d.attempts))
+
+
+@dataclass(frozen=True)
 class LanguageChoice:
     code: str
     name: str
+
+    @classmethod
+    def shipped(cls) -> list["LanguageChoice"]:
+        """Every language the portal ships, with its own name."""
+        return [cls(c, i18n.LANGUAGE_NAMES.get(c, c)) for c in i18n.shipped_languages()]
 
 
 class AdminContactsState(PagedList, StaffState):
@@ -80,34 +95,23 @@ class AdminContactsState(PagedList, StaffState):
         self.rows = [ContactRow.of(c, a) for c, a in found]
 
 
-class AdminContactState(StaffState):
+class AdminContactState(Dialogs, EditedForm, StaffState):
     contact_id: int = 0  # 0: a new contact
     account_id: int = 0
+    # The form's stored values (a new contact: the member role's rights), and what else the page shows.
+    contact: accounts.ContactInput = accounts.ContactInput(account_id=0, email="", rights=[])
     account_name: str = ""
-    first_name: str = ""
-    last_name: str = ""
-    email: str = ""
-    mobile: str = ""
-    language: str = "en"
-    active: bool = True
-    portal_access: bool = True
-    portal_role: str = "member"
-    rights: list[str] = []
     invited_at: str = ""
-    form_version: int = 0
-    saved: bool = False
     language_choices: list[LanguageChoice] = []
-    # Invitation preview (our own rendered template, shown in a sandboxed frame).
-    preview_open: bool = False
-    preview_subject: str = ""
-    preview_html: str = ""
+    # Invitation preview (our own rendered template, shown in a sandboxed frame): the dialog "invitation".
+    invitation: notify.Rendered = notify.Rendered("", "", "")
     preview_to: str = ""
     invitation_sent: bool = False
-    # Diagnosis
-    can_log_in: bool = False
-    checks: list[CheckRow] = []
-    diag_messages: list[ContactMessageRow] = []
-    diag_attempts: list[ContactAttemptRow] = []
+    diagnosis: DiagnosisView = DiagnosisView()
+
+    @rx.var
+    def preview_open(self) -> bool:
+        return self.dialog == "invitation"
 
     @rx.var
     def module_choices(self) -> list[str]:
@@ -117,35 +121,28 @@ class AdminContactState(StaffState):
         c = accounts.get_contact(db, contact_id)
         a = accounts.get_account(db, c.account_id)
         self.contact_id, self.account_id, self.account_name = c.id, a.id, a.name
-        self.first_name, self.last_name, self.email = c.first_name, c.last_name, c.email
-        self.mobile, self.language, self.active = c.mobile or "", c.language, c.active
-        self.portal_access, self.portal_role, self.rights = c.portal_access, c.portal_role, list(c.rights or [])
+        self.contact = accounts.ContactInput(a.id, c.email, c.first_name, c.last_name, c.mobile or "", c.language,
+                                             c.active, c.portal_access, c.portal_role, list(c.rights or []))
         self.invited_at = i18n.format_datetime(c.invited_at, self.lang or "en") if c.invited_at else ""
         self._diagnose(db)
-        self.form_version += 1
+        self._shown()
 
     def _diagnose(self, db) -> None:
-        d = access.diagnose(db, self.contact_id, self.lang or "en")
-        self.can_log_in = d.can_log_in
-        self.checks = [CheckRow(c.key, c.ok, c.detail) for c in d.checks]
-        self.diag_messages = [ContactMessageRow(m["when"], m["channel"], m["to"], m["template"], m["status"],
-                                                m["error"]) for m in d.messages]
-        self.diag_attempts = [ContactAttemptRow(**a) for a in d.attempts]
+        self.diagnosis = DiagnosisView.of(access.diagnose(db, self.contact_id, self.lang or "en"))
 
     def _blank(self, account) -> None:
         """A new contact of `account`, with the member role's rights."""
-        self.contact_id, self.account_id, self.account_name = 0, account.id, account.name
-        self.first_name = self.last_name = self.email = self.mobile = self.invited_at = ""
-        self.language, self.active, self.portal_access = "en", True, True
-        self.portal_role, self.rights = "member", list(accounts.role_allows("member"))
-        self.checks, self.diag_messages, self.diag_attempts = [], [], []
-        self.form_version += 1
+        self.contact_id, self.account_id, self.account_name, self.invited_at = 0, account.id, account.name, ""
+        self.contact = accounts.ContactInput(account.id, "", rights=list(accounts.role_allows("member")))
+        self.diagnosis = DiagnosisView()
+        self._shown()
 
     @staff_event
     def load_contact(self, db, ctx):
-        self.saved = self.preview_open = self.invitation_sent = False
+        self.saved = self.invitation_sent = False
+        self.dialog = ""
         self.contact_id = self.account_id = 0  # nothing shown until the contact (or account) is found
-        self.language_choices = [LanguageChoice(c, i18n.LANGUAGE_NAMES.get(c, c)) for c in i18n.shipped_languages()]
+        self.language_choices = LanguageChoice.shipped()
         contact_id = query_int(self, "id")
         if contact_id:
             self._fill(db, contact_id)
@@ -169,27 +166,21 @@ class AdminContactState(StaffState):
         row = accounts.save_contact(db, ctx.actor, data, self.contact_id or None)
         new = self.contact_id == 0
         self._fill(db, row.id)
-        self.flash_key = ""
-        self.saved = True
+        self._saved_now()
         if new:
             return rx.redirect(f"/admin/contact?id={self.contact_id}")
 
     @staff_event
     def open_invitation(self, db, ctx):
         contact = accounts.get_contact(db, self.contact_id)
-        mail = access.render_invitation(db, contact)
-        self.preview_subject, self.preview_html, self.preview_to = mail.subject, mail.html, contact.email
-        self.preview_open, self.invitation_sent = True, False
-
-    @staff_event
-    def close_invitation(self, db, ctx):
-        self.preview_open = False
+        self.invitation, self.preview_to = access.render_invitation(db, contact), contact.email
+        self.dialog, self.invitation_sent = "invitation", False
 
     @staff_event
     def send_invitation(self, db, ctx):
         deliveries = access.send_invitation(db, ctx.actor, self.contact_id)
         notify.dispatch_after_commit(db, deliveries)
-        self.preview_open, self.invitation_sent = False, True
+        self.dialog, self.invitation_sent = "", True
         self._fill(db, self.contact_id)
 
     @staff_event

@@ -5,7 +5,7 @@ from typing import Callable
 import reflex as rx
 
 from portal_app.core.states.site import SiteState
-from portal_app.core.ui.basics import brand_button
+from portal_app.core.ui.basics import brand_button, column
 from portal_app.core.ui.i18n import t
 
 FIELDSET_STYLE = {"border": "1px solid var(--gray-5)", "border_radius": "8px", "padding": "0.75em"}
@@ -16,19 +16,23 @@ def edit_form(*fields: rx.Component, on_submit, saved: rx.Var, version: rx.Var, 
     """Fields, then Save with its "saved" note. `version` re-creates the form when the state reloads it
     (the fields show their stored values again)."""
     return rx.form(
-        rx.vstack(
+        column(
             *fields,
             rx.hstack(brand_button(t("admin.save"), type="submit", id=button_id),
                       rx.cond(saved, rx.text(t("admin.saved"), color_scheme="green", role="status")),
                       *([rx.text(t(note_key), size="1", color_scheme="gray")] if note_key else []),
                       align="center", spacing="3", wrap="wrap"),
             spacing=spacing,
-            width="100%",
         ),
         on_submit=on_submit,
         key=version,
         width="100%",
     )
+
+
+def flags(*checkboxes: rx.Component) -> rx.Component:
+    """A form's yes/no fields on one line (they wrap on a phone)."""
+    return rx.hstack(*checkboxes, spacing="5", wrap="wrap")
 
 
 def module_label(module: rx.Var) -> rx.Var:

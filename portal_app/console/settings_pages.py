@@ -6,7 +6,7 @@ from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
 from portal_app.console.forms import checkbox_group, edit_form, module_label
-from portal_app.core.ui.basics import LABEL_STYLE, field, select_field
+from portal_app.core.ui.basics import LABEL_STYLE, column, field, form_grid, select_field
 from portal_app.console.settings_state import AdminSettingsState
 from portal_app.core.states.site import SiteState
 
@@ -37,46 +37,40 @@ def _upload(upload_id: str, label_key: str, handler, current) -> rx.Component:
 
 @admin_page("/admin/settings", on_load=[S.load_settings])
 def settings_page() -> rx.Component:
+    v = S.view
     form = edit_form(
-        rx.grid(
-            field("admin.settings.name", "name", required=True, default_value=S.name),
-            field("admin.settings.sender_name", "sender_name", default_value=S.sender_name),
+        form_grid(
+            field("admin.settings.name", "name", required=True, default_value=v.name),
+            field("admin.settings.sender_name", "sender_name", default_value=v.sender_name),
             rx.vstack(
                 rx.el.label(t("admin.settings.brand_color"), html_for="f-brand_color", style=LABEL_STYLE),
-                rx.el.input(type="color", id="f-brand_color", name="brand_color", default_value=S.brand_color,
+                rx.el.input(type="color", id="f-brand_color", name="brand_color", default_value=v.brand_color,
                             style={"width": "80px", "height": "36px"}),
                 spacing="1",
             ),
             select_field("admin.settings.default_language", "default_language",
                          rx.foreach(S.shipped, lambda c: rx.el.option(c.name, value=c.code)),
-                         value=S.default_language),
-            columns=rx.breakpoints(initial="1", md="2"),
-            spacing="3",
-            width="100%",
+                         value=v.default_language),
         ),
         rx.vstack(
             rx.el.label(t("admin.settings.login_text"), html_for="f-login_text", style=LABEL_STYLE),
-            rx.text_area(id="f-login_text", name="login_text", default_value=S.login_text, width="100%", rows="3"),
+            rx.text_area(id="f-login_text", name="login_text", default_value=v.login_text, width="100%", rows="3"),
             spacing="1",
             width="100%",
         ),
         checkbox_group("admin.settings.languages", S.shipped, lambda c: "lang_" + c.code,
-                       lambda c: S.languages.contains(c.code), lambda c: c.name),
+                       lambda c: v.languages.contains(c.code), lambda c: c.name),
         checkbox_group("admin.settings.modules", S.module_choices, lambda m: "module_" + m,
-                       S.modules.contains, module_label, help_key="admin.settings.modules_help"),
+                       v.modules.contains, module_label, help_key="admin.settings.modules_help"),
         on_submit=S.save_settings, saved=S.saved, version=S.form_version, spacing="4",
     )
-    return rx.vstack(
+    return column(
         rx.heading(t("admin.nav.settings"), size="6", as_="h1"),
         rx.card(form, width="100%"),
-        rx.grid(
+        form_grid(
             rx.card(_upload("logo-upload", "admin.settings.logo", S.upload_logo, SiteState.logo_url)),
             rx.card(_upload("login-image-upload", "admin.settings.login_image", S.upload_login_image,
                             SiteState.login_image_url)),
-            columns=rx.breakpoints(initial="1", md="2"),
             spacing="4",
-            width="100%",
         ),
-        spacing="4",
-        width="100%",
     )

@@ -10,36 +10,25 @@ from portal_app.core import business, i18n
 from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.staff import StaffState
 from portal_app.console.contacts_state import LanguageChoice
+from portal_app.console.editing import EditedForm
 
 
-class AdminSettingsState(StaffState):
-    name: str = ""
-    brand_color: str = ""
-    login_text: str = ""
-    default_language: str = "en"
-    languages: list[str] = []
-    sender_name: str = ""
-    modules: list[str] = []
+class AdminSettingsState(EditedForm, StaffState):
+    view: business.BusinessView = business.BusinessView("", "", None, None, "", "en", (), "")  # the form's values
     shipped: list[LanguageChoice] = []
-    form_version: int = 0
-    saved: bool = False
 
     @rx.var
     def module_choices(self) -> list[str]:
         return list(MODULES)
 
     def _fill(self, db) -> None:
-        row = business.get_business(db)
-        self.name, self.brand_color, self.login_text = row.name, row.brand_color, row.login_text
-        self.default_language, self.languages = row.default_language, list(row.languages or [])
-        self.sender_name = row.sender_name
-        self.modules = list(row.modules or [])
-        self.shipped = [LanguageChoice(c, i18n.LANGUAGE_NAMES.get(c, c)) for c in i18n.shipped_languages()]
-        self.form_version += 1
+        business.forget_cached_business()  # the form shows what is stored now, not another worker's cache
+        self.view = business.business_view(db)
+        self.shipped = LanguageChoice.shipped()
+        self._shown()
 
     @staff_event
     def load_settings(self, db, ctx):
-        self.saved = False
         self._fill(db)
 
     @staff_event
@@ -57,8 +46,7 @@ class AdminSettingsState(StaffState):
         )
         self._fill(db)
         self._load_branding(db)
-        self.flash_key = ""
-        self.saved = True
+        self._saved_now()
 
     async def _store_image(self, ctx, which: str, files: list[rx.UploadFile]):
         if not files:

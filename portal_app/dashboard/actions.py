@@ -99,6 +99,15 @@ class ActionInput:
     audience: str = AUDIENCE_EVERYONE
     enabled: bool = True
 
+    @classmethod
+    def of(cls, row: PortalAction) -> "ActionInput":
+        """What the editor's form starts from for a stored action."""
+        return cls(row.kind, {str(k): str(v) for k, v in (row.labels or {}).items()}, row.icon, row.target,
+                   row.audience, row.enabled)
+
+
+NEW_ACTION = ActionInput(kind="message", labels={}, icon="message_square")  # the editor's form for a new one
+
 
 @dataclass(frozen=True)
 class ShownAction:

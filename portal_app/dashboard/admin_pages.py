@@ -4,7 +4,8 @@ import reflex as rx
 
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
-from portal_app.core.ui.basics import LABEL_STYLE, alert, brand_button, options, select, select_field
+from portal_app.core.ui.basics import (LABEL_STYLE, alert, brand_button, button_row, checkbox_field, column, options,
+                                      page_header, select, select_field)
 from portal_app.dashboard.admin_state import AdminActionsState
 from portal_app.core.states.site import SiteState
 from portal_app.dashboard.pages import action_icon, actions_list
@@ -66,7 +67,7 @@ def _labelled(label: rx.Var, control: rx.Component, html_for: str) -> rx.Compone
 
 
 def _icon_choice(name: rx.Var) -> rx.Component:
-    chosen = S.edit_icon == name
+    chosen = S.edit.icon == name
     return rx.el.label(
         rx.el.input(type="radio", name="icon_choice", value=name, checked=chosen, on_change=S.set_edit_icon(name),
                     aria_label=name.replace("_", " "),
@@ -86,7 +87,7 @@ def _label_input(lang: rx.Var) -> rx.Component:
     return _labelled(
         SiteState.tr["admin.actions.label_in"].to(str).replace("{language}", lang.name)
         + rx.cond(lang.required, " *", ""),
-        rx.input(id=input_id, name="label_" + lang.code, default_value=S.edit_labels[lang.code].to(str),
+        rx.input(id=input_id, name="label_" + lang.code, default_value=S.edit.labels[lang.code].to(str),
                  required=lang.required, max_length=60, width="100%"),
         input_id,
     )
@@ -99,14 +100,14 @@ def _form_dialog() -> rx.Component:
             # The page's own message is behind this modal: the form's refusal is repeated here.
             rx.cond(S.flash_kind == "error", rx.box(alert(S.flash_text, "error"), margin_bottom="0.75em")),
             rx.form(
-                rx.vstack(
+                column(
                     _labelled(t("admin.actions.kind"), select(
                         rx.foreach(S.kind_choices, lambda k: rx.el.option(kind_label(k), value=k)),
-                        id="f-kind", name="kind", value=S.edit_kind, on_change=S.set_edit_kind), "f-kind"),
+                        id="f-kind", name="kind", value=S.edit.kind, on_change=S.set_edit_kind), "f-kind"),
                     rx.foreach(S.label_languages, _label_input),
-                    rx.cond(S.edit_kind == "link", _labelled(
+                    rx.cond(S.edit.kind == "link", _labelled(
                         t("admin.actions.target"),
-                        rx.input(id="f-target", name="target", type="url", default_value=S.edit_target,
+                        rx.input(id="f-target", name="target", type="url", default_value=S.edit.target,
                                  placeholder="https://", width="100%"),
                         "f-target")),
                     rx.el.fieldset(
@@ -118,20 +119,13 @@ def _form_dialog() -> rx.Component:
                     select_field("admin.actions.audience", "audience",
                                  *options([("everyone", "admin.actions.audience_everyone"),
                                            ("admins", "admin.actions.audience_admins")]),
-                                 value=S.edit_audience),
-                    rx.el.label(
-                        rx.el.input(type="checkbox", name="enabled", default_checked=S.edit_enabled,
-                                    style={"margin_inline_end": "0.5em"}),
-                        t("admin.actions.enabled"),
-                        style={"display": "flex", "align_items": "center"},
-                    ),
-                    rx.hstack(
-                        rx.button(t("admin.cancel"), type="button", variant="soft", on_click=S.close_form),
+                                 value=S.edit.audience),
+                    checkbox_field("admin.actions.enabled", "enabled", S.edit.enabled),
+                    button_row(
+                        rx.button(t("admin.cancel"), type="button", variant="soft", on_click=S.close_dialog),
                         brand_button(t("admin.save"), type="submit", id="save-action"),
-                        justify="end", spacing="3", width="100%",
                     ),
                     spacing="3",
-                    width="100%",
                 ),
                 on_submit=S.save_action,
                 reset_on_submit=False,
@@ -139,7 +133,7 @@ def _form_dialog() -> rx.Component:
             ),
             max_width="560px",
         ),
-        open=S.form_open,
+        open=S.dialog == "form",
         on_open_change=S.form_open_changed,
     )
 
@@ -148,11 +142,11 @@ def _delete_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
             rx.alert_dialog.title(t("admin.actions.confirm_delete")),
-            rx.hstack(
+            button_row(
                 rx.alert_dialog.cancel(rx.button(t("admin.cancel"), variant="soft", on_click=S.cancel_delete)),
                 rx.alert_dialog.action(rx.button(t("admin.actions.delete"), color_scheme="red",
                                                  on_click=S.confirm_delete, id="confirm-delete-action")),
-                justify="end", spacing="3", margin_top="1em",
+                margin_top="1em",
             ),
             max_width="420px",
         ),
@@ -162,7 +156,7 @@ def _delete_dialog() -> rx.Component:
 
 def _preview() -> rx.Component:
     return rx.card(
-        rx.vstack(
+        column(
             rx.heading(t("admin.actions.preview"), size="4", as_="h2"),
             rx.flex(
                 rx.el.label(t("admin.actions.preview_lang"), select(
@@ -213,7 +207,6 @@ def _preview() -> rx.Component:
                 width="100%",
             ),
             spacing="3",
-            width="100%",
         ),
         width="100%",
     )
@@ -222,13 +215,10 @@ def _preview() -> rx.Component:
 @admin_page("/admin/actions", on_load=[S.load_actions],
             nav=NavEntry("admin.nav.actions", "/admin/actions", "layout_grid", 50))
 def actions_page() -> rx.Component:
-    return rx.vstack(
-        rx.flex(
-            rx.heading(t("admin.nav.actions"), size="6", as_="h1"),
-            rx.spacer(),
-            brand_button(rx.icon("plus", size=16), t("admin.actions.new"), on_click=S.new_action, id="new-action"),
-            align="center", width="100%", wrap="wrap", spacing="3",
-        ),
+    return column(
+        page_header("admin.nav.actions",
+                    brand_button(rx.icon("plus", size=16), t("admin.actions.new"), on_click=S.new_action,
+                                 id="new-action")),
         rx.text(t("admin.actions.intro"), size="2", color_scheme="gray"),
         rx.grid(
             rx.card(
@@ -247,6 +237,4 @@ def actions_page() -> rx.Component:
         ),
         _form_dialog(),
         _delete_dialog(),
-        spacing="4",
-        width="100%",
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import reflex as rx
 
 from portal_app.core import accounts, business, i18n
 from portal_app.core.db import session_scope
 from portal_app.core.errors import DomainError
+from portal_app.core.states.dialogs import Dialogs
 from portal_app.core.states.handlers import parse_id, staff_event
 from portal_app.core.states.staff import StaffState
 from portal_app.dashboard import actions as portal_actions
@@ -40,17 +41,11 @@ class LabelLanguage:
     required: bool
 
 
-class AdminActionsState(StaffState):
+class AdminActionsState(Dialogs, StaffState):
     rows: list[ActionRow] = []
-    # The form (a dialog): 0 = a new action.
-    form_open: bool = False
+    # The form (the dialog "form"): what it starts from, and the action it saves (0: a new one).
+    edit: ActionInput = portal_actions.NEW_ACTION
     edit_id: int = 0
-    edit_kind: str = "message"
-    edit_icon: str = "message_square"
-    edit_target: str = ""
-    edit_audience: str = "everyone"
-    edit_enabled: bool = True
-    edit_labels: dict[str, str] = {}
     form_version: int = 0
     label_languages: list[LabelLanguage] = []
     default_language: str = "en"
@@ -94,19 +89,14 @@ class AdminActionsState(StaffState):
 
     def _open_form(self, row=None) -> None:
         """The form, for `row` (a PortalAction) or a new action."""
-        if row is None:
-            self.edit_id, self.edit_kind, self.edit_icon = 0, "message", "message_square"
-            self.edit_target, self.edit_audience, self.edit_enabled, self.edit_labels = "", "everyone", True, {}
-        else:
-            self.edit_id, self.edit_kind, self.edit_icon = row.id, row.kind, row.icon
-            self.edit_target, self.edit_audience, self.edit_enabled = row.target, row.audience, row.enabled
-            self.edit_labels = {str(k): str(v) for k, v in (row.labels or {}).items()}
+        self.edit_id = 0 if row is None else row.id
+        self.edit = portal_actions.NEW_ACTION if row is None else ActionInput.of(row)
         self.form_version += 1
-        self.form_open, self.flash_key = True, ""
+        self.dialog, self.flash_key = "form", ""
 
     @staff_event
     def load_actions(self, db, ctx):
-        self.form_open, self.confirm_delete_id = False, 0
+        self.dialog, self.confirm_delete_id = "", 0
         self._fill(db)
 
     @staff_event
@@ -118,35 +108,32 @@ class AdminActionsState(StaffState):
         self._open_form(portal_actions.get_action(db, parse_id(action_id)))
 
     @staff_event
-    def close_form(self, db, ctx):
-        self.form_open = False
-
-    @staff_event
     def form_open_changed(self, db, ctx, is_open: bool):
-        self.form_open = bool(is_open)
+        self.dialog = "form" if is_open else ""
 
     @staff_event
     def set_edit_kind(self, db, ctx, kind: str):
         if kind in portal_actions.KINDS:
-            if self.edit_icon == portal_actions.DEFAULT_ICONS.get(self.edit_kind):
-                self.edit_icon = portal_actions.DEFAULT_ICONS[kind]
-            self.edit_kind = kind
+            icon = self.edit.icon
+            if icon == portal_actions.DEFAULT_ICONS.get(self.edit.kind):
+                icon = portal_actions.DEFAULT_ICONS[kind]
+            self.edit = replace(self.edit, kind=kind, icon=icon)
 
     @staff_event
     def set_edit_icon(self, db, ctx, icon: str):
         if icon in portal_actions.ICONS:
-            self.edit_icon = icon
+            self.edit = replace(self.edit, icon=icon)
 
     @staff_event
     def save_action(self, db, ctx, form: dict):
-        data = ActionInput(kind=str(form.get("kind", self.edit_kind)),
+        data = ActionInput(kind=str(form.get("kind", self.edit.kind)),
                            labels={lang.code: str(form.get(f"label_{lang.code}", ""))[:200]
                                    for lang in self.label_languages},
-                           icon=self.edit_icon, target=str(form.get("target", ""))[:600],
+                           icon=self.edit.icon, target=str(form.get("target", ""))[:600],
                            audience=str(form.get("audience", "everyone")), enabled=bool(form.get("enabled")))
         portal_actions.save_action(db, ctx.actor, data, self.edit_id or None)
         self._fill(db)
-        self.form_open = False
+        self.dialog = ""
         self._flash("admin.actions.saved")
 
     @staff_event

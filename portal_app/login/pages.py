@@ -4,41 +4,29 @@ import reflex as rx
 
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
-from portal_app.core.ui.shells import brand_mark
-from portal_app.core.ui.basics import alert, brand_button, field, language_picker
+from portal_app.core.ui.basics import alert, column, field
+from portal_app.login.ui import login_card, step_form
 from portal_app.login.state import LoginState
 from portal_app.core.states.site import SiteState
 
 
 def _email_step() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            field("login.email_label", "email", type="email", required=True, autocomplete="email",
-                  placeholder=t("login.email_placeholder"), default_value=LoginState.email, auto_focus=True),
-            rx.text(t("login.email_help"), size="2", color_scheme="gray"),
-            brand_button(t("login.continue"), type="submit", size="3", width="100%", id="send-code"),
-            spacing="3",
-            width="100%",
-        ),
-        on_submit=LoginState.submit_email,
-        reset_on_submit=False,
-        width="100%",
+    return step_form(
+        LoginState.submit_email,
+        field("login.email_label", "email", type="email", required=True, autocomplete="email",
+              placeholder=t("login.email_placeholder"), default_value=LoginState.email, auto_focus=True),
+        rx.text(t("login.email_help"), size="2", color_scheme="gray"),
+        button_key="login.continue", button_id="send-code",
     )
 
 
 def _code_step() -> rx.Component:
-    return rx.vstack(
-        rx.form(
-            rx.vstack(
-                field("login.code_label", "code", required=True, autocomplete="one-time-code",
-                      input_mode="numeric", max_length=8, auto_focus=True, pattern="[0-9 ]*"),
-                brand_button(t("login.verify"), type="submit", size="3", width="100%", id="verify-code"),
-                spacing="3",
-                width="100%",
-            ),
-            on_submit=LoginState.submit_code,
-            reset_on_submit=True,
-            width="100%",
+    return column(
+        step_form(
+            LoginState.submit_code,
+            field("login.code_label", "code", required=True, autocomplete="one-time-code",
+                  input_mode="numeric", max_length=8, auto_focus=True, pattern="[0-9 ]*"),
+            button_key="login.verify", button_id="verify-code", reset=True,
         ),
         rx.hstack(
             rx.button(t("login.resend"), on_click=LoginState.resend, variant="ghost", size="2"),
@@ -49,28 +37,18 @@ def _code_step() -> rx.Component:
         ),
         rx.text(t("login.no_access_hint"), size="1", color_scheme="gray"),
         spacing="3",
-        width="100%",
     )
 
 
 @rx.page(route="/login", title="Guichet", on_load=LoginState.login_load)
 def login_page() -> rx.Component:
-    card = rx.card(
-        rx.vstack(
-            rx.hstack(brand_mark("40px"), rx.spacer(), language_picker(LoginState.set_language), width="100%",
-                      align="center", wrap="wrap"),
-            rx.heading(rx.cond(LoginState.step == "code", t("login.code_title"), t("login.title")), size="6",
-                       as_="h1"),
-            rx.cond(SiteState.login_text != "", rx.text(SiteState.login_text, color_scheme="gray", size="2")),
-            alert(LoginState.info_text, "info"),
-            alert(LoginState.error_text, "error"),
-            rx.cond(LoginState.step == "code", _code_step(), _email_step()),
-            spacing="4",
-            width="100%",
-        ),
-        size="4",
-        width="100%",
-        max_width="440px",
+    card = login_card(
+        LoginState.set_language, "40px",
+        rx.heading(rx.cond(LoginState.step == "code", t("login.code_title"), t("login.title")), size="6", as_="h1"),
+        rx.cond(SiteState.login_text != "", rx.text(SiteState.login_text, color_scheme="gray", size="2")),
+        alert(LoginState.info_text, "info"),
+        alert(LoginState.error_text, "error"),
+        rx.cond(LoginState.step == "code", _code_step(), _email_step()),
         style={"border_top": f"4px solid {SiteState.brand_color}"},
     )
     return rx.flex(

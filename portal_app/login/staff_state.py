@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.core import i18n
 from portal_app.core.auth import staff
 from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import public_event
+from portal_app.core.states.site import PageMessage
 from portal_app.core.states.staff import StaffState
 
 
-class StaffLoginState(StaffState):
+class StaffLoginState(PageMessage, StaffState):
     step: str = "password"  # password | totp | enrol
-    error_key: str = ""
-    error_params: dict[str, str] = {}
     qr_version: int = 0
 
-    @rx.var
-    def error_text(self) -> str:
-        return i18n.t(self.lang or "en", self.error_key, **self.error_params) if self.error_key else ""
-
     def _fail(self, exc: DomainError) -> None:
-        self.error_key = exc.key
-        self.error_params = {k: str(v) for k, v in exc.params.items()}
+        super()._fail(exc)
         if exc.key == "staff.error.session_over":
             self.step = "password"
 

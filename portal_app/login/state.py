@@ -10,20 +10,15 @@ from portal_app.core.errors import DomainError
 from portal_app.core.security import only_ascii_digits
 from portal_app.core.states.handlers import public_event
 from portal_app.core.states.portal import PortalState
+from portal_app.core.states.site import PageMessage
 
 
-class LoginState(PortalState):
+class LoginState(PageMessage, PortalState):
     step: str = "email"  # email | code
     email: str = ""
     busy: bool = False
-    error_key: str = ""
-    error_params: dict[str, str] = {}
     info_key: str = ""
     _challenge_id: str = ""
-
-    @rx.var
-    def error_text(self) -> str:
-        return i18n.t(self.lang or "en", self.error_key, **self.error_params) if self.error_key else ""
 
     @rx.var
     def info_text(self) -> str:
@@ -32,8 +27,7 @@ class LoginState(PortalState):
         return i18n.t(self.lang or "en", self.info_key, email=self.email)
 
     def _fail(self, exc: DomainError) -> None:
-        self.error_key = exc.key
-        self.error_params = {k: str(v) for k, v in exc.params.items()}
+        super()._fail(exc)
         if exc.key in ("login.error.too_many_tries", "login.error.challenge_over"):
             self._restart()
 

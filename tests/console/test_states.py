@@ -26,7 +26,8 @@ def test_business_settings_reach_pages_and_emails(root):
     page = sub(root, AdminSettingsState)
     page.staff_sid = console_token()
     page.load_settings()
-    original = {"name": page.name, "brand_color": page.brand_color, "default_language": page.default_language}
+    original = {"name": page.view.name, "brand_color": page.view.brand_color,
+                "default_language": page.view.default_language}
     form = {"name": "Salon Élise", "brand_color": "#AA3366", "login_text": "Bienvenue", "default_language": "fr",
             "lang_fr": "on", "lang_en": "on", "sender_name": "Élise",
             **{f"module_{m}": "on" for m in MODULES if m != "documents"}}
@@ -105,12 +106,12 @@ def test_account_page_lists_its_contacts_as_rows(root):
     page.staff_sid = console_token()
     page.router = router_data("/admin/account", {"id": account_id})
     page.load_account()
-    assert page.account_id == account_id and page.name == "Detail Ltd"
+    assert page.account_id == account_id and page.view.name == "Detail Ltd"
     assert [(c.name, c.role, c.access) for c in page.contacts] == [("Ana Alpha", "admin", True),
                                                                    ("Bob Beta", "member", False)]
-    page.save_account({"name": "Detail Ltd 2", "number": page.number, "active": "on"})
-    assert page.saved and page.name == "Detail Ltd 2"
-    page.save_account({"name": "", "number": page.number})
+    page.save_account({"name": "Detail Ltd 2", "number": page.view.number, "active": "on"})
+    assert page.saved and page.view.name == "Detail Ltd 2"
+    page.save_account({"name": "", "number": page.view.number})
     assert page.flash_key == "account.error.name_required" and not page.saved
     for weird in ("abc", "0", "12; DROP", str(10**9)):
         page.router = router_data("/admin/account", {"id": weird})
@@ -127,13 +128,14 @@ def test_contact_page_diagnosis_rows_are_typed(root):
     page.router = router_data("/admin/contact", {"id": cid})
     page.load_contact()
     assert page.contact_id == cid and page.language_choices and page.language_choices[0].code
-    assert all(isinstance(r.ok, bool) for r in page.checks)
-    assert [r.key for r in page.checks][0] == "diagnose.contact_active" and page.checks[0].ok is True
+    assert all(isinstance(r.ok, bool) for r in page.diagnosis.checks)
+    checks = page.diagnosis.checks
+    assert [r.key for r in checks][0] == "diagnose.contact_active" and checks[0].ok is True
     page.open_invitation()
     assert page.preview_open
     page.send_invitation()
     assert page.invitation_sent and not page.preview_open
-    assert [(m.template, m.recipient) for m in page.diag_messages] == [("invitation", page.email)]
+    assert [(m.template, m.recipient) for m in page.diagnosis.messages] == [("invitation", page.contact.email)]
     page.router = router_data("/admin/contact", {"account": "x"})
     page.load_contact()
     assert page.contact_id == 0 and page.account_id == 0 and page.flash_key == "error.not_found"

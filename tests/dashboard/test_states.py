@@ -58,15 +58,15 @@ def test_editor_then_dashboard(root):
     assert [x.code for x in editor.label_languages][0] == "en"
     editor.new_action()
     editor.set_edit_kind("link")
-    assert editor.edit_icon == "external_link"
+    assert editor.edit.icon == "external_link"
     editor.save_action({"kind": "link", "label_en": "Status", "target": "javascript:alert(1)", "enabled": "on"})
-    assert editor.flash_key == "actions.error.target_scheme" and editor.form_open
+    assert editor.flash_key == "actions.error.target_scheme" and editor.dialog == "form"
     editor.save_action({"kind": "link", "label_en": "", "label_fr": "État", "target": "https://status.example.com",
                         "enabled": "on"})
     assert editor.flash_key == "actions.error.label_required"
     editor.save_action({"kind": "link", "label_en": "Status", "label_fr": "État du réseau",
                         "target": "https://status.example.com", "enabled": "on"})
-    assert editor.flash_key == "admin.actions.saved" and not editor.form_open
+    assert editor.flash_key == "admin.actions.saved" and editor.dialog != "form"
     editor.new_action()
     editor.set_edit_kind("documents")
     editor.save_action({"kind": "documents", "label_en": "My documents", "label_fr": "Mes documents",
@@ -123,7 +123,7 @@ def test_editor_ids_and_sessions_are_checked(root):
         assert db.exec(PortalAction.__table__.select()).first() is None
     editor.staff_sid = full
     editor.edit_action(10**9)
-    assert editor.flash_key == "error.not_found" and not editor.form_open
+    assert editor.flash_key == "error.not_found" and editor.dialog != "form"
     editor.move(10**9, 1)
     assert editor.flash_key == "error.not_found"
 
@@ -178,7 +178,7 @@ def test_ids_that_are_not_numbers_are_refused_cleanly(root):
     for handler in (editor.toggle_enabled, editor.edit_action):
         editor.flash_key = ""
         handler("1; DROP TABLE portal_action")
-        assert editor.flash_key == "error.not_found" and not editor.form_open
+        assert editor.flash_key == "error.not_found" and editor.dialog != "form"
     editor.flash_key = ""
     editor.move("x", "y")
     assert editor.flash_key == "error.not_found"
