@@ -8,7 +8,7 @@ from typing import ClassVar
 import reflex as rx
 
 from portal_app.console.contacts_state import ContactRow
-from portal_app.console.editing import EditedForm
+from portal_app.core.states.forms import EditedForm
 from portal_app.core import accounts
 from portal_app.core.states.handlers import query_id, staff_event
 from portal_app.core.states.paging import PagedList

@@ -15,7 +15,7 @@ from portal_app.core.states.dialogs import Dialogs
 from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.paging import PagedList, query_int
 from portal_app.core.states.staff import StaffState
-from portal_app.console.editing import EditedForm
+from portal_app.core.states.forms import EditedForm
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from portal_app.core import business, i18n
 from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.staff import StaffState
 from portal_app.console.contacts_state import LanguageChoice
-from portal_app.console.editing import EditedForm
+from portal_app.core.states.forms import SettingsPage
 
 
-class AdminSettingsState(EditedForm, StaffState):
+class AdminSettingsState(SettingsPage, StaffState):
     view: business.BusinessView = business.BusinessView("", "", None, None, "", "en", (), "")  # the form's values
     shipped: list[LanguageChoice] = []
 
@@ -25,15 +25,8 @@ class AdminSettingsState(EditedForm, StaffState):
         business.forget_cached_business()  # the form shows what is stored now, not another worker's cache
         self.view = business.business_view(db)
         self.shipped = LanguageChoice.shipped()
-        self._shown()
 
-    @staff_event
-    def load_settings(self, db, ctx):
-        self._fill(db)
-
-    @staff_event
-    def save_settings(self, db, ctx, form: dict):
-        self.saved = False
+    def _save(self, db, ctx, form: dict) -> None:
         business.update_business(
             db, ctx.actor, name=str(form.get("name", "")), brand_color=str(form.get("brand_color", "")),
             login_text=str(form.get("login_text", "")),
@@ -44,9 +37,7 @@ class AdminSettingsState(EditedForm, StaffState):
             password_login_enabled=business.get_business(db).password_login_enabled,
             modules=[m for m in MODULES if form.get(f"module_{m}")],
         )
-        self._fill(db)
-        self._load_branding(db)
-        self._saved_now()
+        self._load_branding(db)  # this tab's own pages follow the new name, colour and languages
 
     async def _store_image(self, ctx, which: str, files: list[rx.UploadFile]):
         if not files:
