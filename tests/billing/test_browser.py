@@ -16,7 +16,7 @@ from portal_app.core.models.accounts import Account
 from portal_app.billing.models import Invoice
 from portal_app.core.models.notify import OutboundMessage
 from portal_app.billing import consumption as consumption_files, settings
-from tests.support.browser import last_message_id, latest_code
+from tests.support.browser import customer_login
 from tests.support.browser import SERIOUS
 from tests.support.browser import PHONE, no_horizontal_overflow
 from tests.support.browser import PASSWORD, staff_login
@@ -35,14 +35,6 @@ def serious_violations(page: Page) -> list[str]:
             for v in Axe().run(page).response["violations"] if v.get("impact") in SERIOUS]
 
 
-def login(page: Page, app_url: str, email: str) -> None:
-    before = last_message_id()
-    page.goto(f"{app_url}/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_role("button", name="Send me a code").click()
-    page.get_by_label("6-digit code").fill(latest_code(email, before))
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#greeting")).to_be_visible()
 
 
 def billed_customer(consumption: bool = True):
@@ -69,7 +61,7 @@ def page_text_of_pdf(data: bytes) -> bytes:
 
 def test_customer_sees_due_opens_invoice_downloads_and_pays(page: Page, app_url, shots, monkeypatch):
     email, inv_id, number, _ = billed_customer()
-    login(page, app_url, email)
+    customer_login(page, app_url, email)
     card = page.locator("#amount-due-card")
     expect(card).to_contain_text("Amount due")
     expect(card.locator(".amount-due")).to_have_text("€120.00")
@@ -136,7 +128,7 @@ def test_invoice_reads_well_on_a_phone_and_hides_consumption_when_off(browser: B
         db.add(s)
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     page = context.new_page()
-    login(page, app_url, email)
+    customer_login(page, app_url, email)
     assert no_horizontal_overflow(page)
     shots(page, "billing-phone-home")
     page.goto(f"{app_url}/invoices")
@@ -167,7 +159,7 @@ def test_member_without_invoice_rights_sees_none_of_it(page: Page, app_url):
     with session_scope() as db:
         member = make_contact(db, db.get(Account, account_id), first_name="Marc", email=f"member.e2e{n}@example.com",
                               portal_role="member", language="en")
-    login(page, app_url, member.email)
+    customer_login(page, app_url, member.email)
     expect(page.locator("#greeting")).to_have_text("Hello Marc")
     nav = page.get_by_role("navigation")
     expect(nav.get_by_role("link", name="Home")).to_be_visible()
@@ -204,7 +196,7 @@ def test_staff_issue_an_invoice_and_the_customer_sees_it(browser: Browser, app_u
     shots(staff_page, "billing-staff-draft")
     # the customer does not see a draft
     cust_page = browser.new_context().new_page()
-    login(cust_page, app_url, customer.email)
+    customer_login(cust_page, app_url, customer.email)
     cust_page.goto(f"{app_url}/invoices")
     expect(cust_page.get_by_text("No invoice yet.")).to_be_visible()
 

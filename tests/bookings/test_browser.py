@@ -13,7 +13,7 @@ from portal_app.core.db import session_scope
 from portal_app.bookings.models import Booking
 from portal_app.core.models.accounts import Contact
 from portal_app.core.models.notify import OutboundMessage
-from tests.support.browser import last_message_id, latest_code
+from tests.support.browser import customer_login
 from tests.support.browser import serious_violations
 from tests.support.browser import PHONE, no_horizontal_overflow
 from tests.support.browser import PASSWORD, staff_login
@@ -40,14 +40,6 @@ def setup_customer(**rules) -> tuple[str, str, str]:
         return contact.email, account.name, service
 
 
-def log_in(page: Page, app_url: str, email: str) -> None:
-    before = last_message_id()
-    page.goto(f"{app_url}/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_role("button", name="Send me a code").click()
-    page.get_by_label("6-digit code").fill(latest_code(email, before))
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#greeting")).to_be_visible()
 
 
 def open_booking_flow(page: Page, app_url: str, service: str) -> None:
@@ -81,7 +73,7 @@ def templates_of(email: str) -> list[str]:
 
 def test_customer_books_reschedules_and_cancels(page: Page, app_url, shots):
     email, _, service = setup_customer()
-    log_in(page, app_url, email)
+    customer_login(page, app_url, email)
     # the home page offers the booking flow and says nothing is planned yet
     card = page.locator("#upcoming-bookings")
     expect(card).to_contain_text("No appointment coming up.")
@@ -165,7 +157,7 @@ def test_customer_books_reschedules_and_cancels(page: Page, app_url, shots):
 def test_staff_confirm_a_request_and_the_customer_sees_it_confirmed(page: Page, browser: Browser, app_url, shots):
     email, account_name, service = setup_customer(requires_confirmation=True)
     try:
-        log_in(page, app_url, email)
+        customer_login(page, app_url, email)
         open_booking_flow(page, app_url, service)
         free_times(page).first.click()
         page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
@@ -228,7 +220,7 @@ def test_booking_pages_fit_a_phone(browser: Browser, app_url, shots):
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
                                   timezone_id="America/New_York")
     page = context.new_page()
-    log_in(page, app_url, email)
+    customer_login(page, app_url, email)
     open_booking_flow(page, app_url, service)
     expect(page.get_by_text("Times are shown in your time zone (America/New York).")).to_be_visible()
     assert no_horizontal_overflow(page)

@@ -12,8 +12,8 @@ from sqlmodel import delete, select
 from portal_app.core.db import session_scope
 from portal_app.documents.models import Document
 from portal_app.dashboard.models import PortalAction
-from tests.support.browser import last_message_id, latest_code
-from tests.factories import make_account, make_contact, staff_session
+from tests.support.browser import customer_login, staff_page
+from tests.factories import make_account, make_contact
 
 _n = itertools.count(1)
 PHONE = {"width": 390, "height": 844}
@@ -26,24 +26,8 @@ def customer(name: str = "Camille", **kw) -> tuple[str, int]:
         return contact.email, acc.id
 
 
-def log_in(page: Page, app_url: str, email: str) -> None:
-    before = last_message_id()
-    page.goto(f"{app_url}/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_role("button", name="Send me a code").click()
-    page.get_by_label("6-digit code").fill(latest_code(email, before))
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#greeting")).to_be_visible()
 
 
-def staff_page(browser: Browser, app_url: str, **context) -> Page:
-    """A console tab for a staff member whose password and TOTP were checked (the console login has its
-    own journey in test_staff_console.py)."""
-    with session_scope() as db:
-        token = staff_session(db)
-    ctx = browser.new_context(**context)
-    ctx.add_cookies([{"name": "guichet_staff", "value": token, "url": app_url}])
-    return ctx.new_page()
 
 
 def no_horizontal_overflow(page) -> bool:
@@ -96,7 +80,7 @@ def test_staff_shape_the_dashboard_and_the_customer_sees_it(page: Page, browser:
 
     # the customer's dashboard follows: in order, in the contact's language
     email, _ = customer(language="fr")
-    log_in(page, app_url, email)
+    customer_login(page, app_url, email)
     actions = page.locator("#portal-actions .portal-action")
     expect(actions).to_have_count(2)
     expect(actions.nth(0)).to_contain_text("Network status")
@@ -118,7 +102,7 @@ def test_staff_shape_the_dashboard_and_the_customer_sees_it(page: Page, browser:
     # a phone: one column, actions first, nothing wider than the screen
     phone = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     mobile = phone.new_page()
-    log_in(mobile, app_url, email)
+    customer_login(mobile, app_url, email)
     expect(mobile.locator("#portal-actions .portal-action")).to_have_count(1)
     assert no_horizontal_overflow(mobile)
     actions_box = mobile.locator("#portal-actions").bounding_box()
@@ -166,7 +150,7 @@ def test_staff_share_a_document_the_customer_previews_and_downloads(page: Page, 
                                              Document.mime_type == "application/pdf")).one()
     staff_link = staff.get_by_role("table").get_by_role("link", name="Preview").first.get_attribute("href")
     backend = staff_link.split("/api/")[0]
-    log_in(page, app_url, email)
+    customer_login(page, app_url, email)
     page.goto(f"{app_url}/documents")
     expect(page.get_by_text("No documents yet")).to_be_visible()
     assert page.request.get(f"{backend}/api/documents/{doc.id}").status == 404
@@ -258,7 +242,7 @@ def test_new_pages_have_no_serious_accessibility_problem(page: Page, browser: Br
     from tests.support.browser import serious_violations
 
     email, account_id = customer(name="Ada")
-    log_in(page, app_url, email)
+    customer_login(page, app_url, email)
     for path, heading in (("/", None), ("/documents", "Documents")):
         page.goto(f"{app_url}{path}")
         if heading:

@@ -16,7 +16,6 @@ from starlette.testclient import TestClient
 from portal_app.core.routes import build_api
 from portal_app.core.config import get_settings
 from portal_app.core.db import session_scope
-from portal_app.core.models.audit import AuditEvent
 from portal_app.documents import rules as documents
 from portal_app.core import files as file_intake
 from portal_app.core.auth import sessions as portal_sessions
@@ -24,7 +23,7 @@ from portal_app.documents.state import DocumentsState
 from portal_app.core.states.portal import PORTAL_COOKIE
 from portal_app.core.states.staff import STAFF_COOKIE
 from tests.factories import PDF_BYTES, make_account, make_contact, make_document, staff_ctx, staff_session
-from tests.support.states import sub
+from tests.support.states import refusals, sub
 from tests.support.uploads import run_upload
 
 _n = itertools.count(1)
@@ -56,13 +55,6 @@ def world():
 def client():
     return TestClient(build_api())
 
-
-def refusals(account_id: int, target_type: str, target_id: int) -> int:
-    with session_scope() as db:
-        return len(db.exec(select(AuditEvent).where(AuditEvent.action == "security.refused",
-                                                    AuditEvent.account_id == account_id,
-                                                    AuditEvent.target_type == target_type,
-                                                    AuditEvent.target_id == target_id)).all())
 
 
 # ---- by URL ----------------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from portal_app.core.db import session_scope
 from portal_app.messages.models import MessageThread
-from tests.support.browser import last_message_id, latest_code
-from tests.factories import PNG_BYTES, make_account, make_contact, staff_session
+from tests.support.browser import customer_login, staff_page
+from tests.factories import PNG_BYTES, make_account, make_contact
 
 _n = itertools.count(1)
 
@@ -24,29 +24,13 @@ def customer(name: str = "Camille", **kw) -> tuple[str, int]:
         return contact.email, acc.id
 
 
-def log_in(page: Page, app_url: str, email: str) -> None:
-    before = last_message_id()
-    page.goto(f"{app_url}/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_role("button", name="Send me a code").click()
-    page.get_by_label("6-digit code").fill(latest_code(email, before))
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#greeting")).to_be_visible()
 
 
-def staff_page(browser: Browser, app_url: str, **context) -> Page:
-    """A console tab for a staff member whose password and TOTP were checked (the console login has its
-    own journey in test_staff_console.py)."""
-    with session_scope() as db:
-        token = staff_session(db)
-    ctx = browser.new_context(**context)
-    ctx.add_cookies([{"name": "guichet_staff", "value": token, "url": app_url}])
-    return ctx.new_page()
 
 
 def test_customer_writes_with_an_attachment_and_staff_reply(page: Page, browser: Browser, app_url, shots, tmp_path):
     email, _ = customer(name="Inès")
-    log_in(page, app_url, email)
+    customer_login(page, app_url, email)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Messages").click()
     expect(page.get_by_text("No messages yet")).to_be_visible()
     page.locator("#new-message").click()
@@ -98,7 +82,7 @@ def test_new_pages_have_no_serious_accessibility_problem(page: Page, browser: Br
     from tests.support.browser import serious_violations
 
     email, _ = customer(name="Ada")
-    log_in(page, app_url, email)
+    customer_login(page, app_url, email)
     for path, heading in (("/messages", "Messages"), ("/messages/new", "New message")):
         page.goto(f"{app_url}{path}")
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()

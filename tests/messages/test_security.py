@@ -9,14 +9,12 @@ from pathlib import Path
 
 import pytest
 import reflex as rx
-from sqlmodel import select
 from starlette.testclient import TestClient
 
 from portal_app.core import files as file_intake
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.config import get_settings
 from portal_app.core.db import session_scope
-from portal_app.core.models.audit import AuditEvent
 from portal_app.core.routes import build_api
 from portal_app.core.states.portal import PORTAL_COOKIE
 from portal_app.core.states.staff import STAFF_COOKIE
@@ -24,7 +22,7 @@ from portal_app.messages import attachments, rules as messages
 from portal_app.messages.admin_state import AdminThreadState
 from portal_app.messages.state import MessagesState
 from tests.factories import PDF_BYTES, make_account, make_contact, staff_session
-from tests.support.states import sub
+from tests.support.states import refusals, sub
 from tests.support.uploads import at
 
 _n = itertools.count(1)
@@ -57,13 +55,6 @@ def world():
 def client():
     return TestClient(build_api())
 
-
-def refusals(account_id: int, target_type: str, target_id: int) -> int:
-    with session_scope() as db:
-        return len(db.exec(select(AuditEvent).where(AuditEvent.action == "security.refused",
-                                                    AuditEvent.account_id == account_id,
-                                                    AuditEvent.target_type == target_type,
-                                                    AuditEvent.target_id == target_id)).all())
 
 
 # ---- by URL ----------------------------------------------------------------------------------------

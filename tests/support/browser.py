@@ -86,3 +86,26 @@ def staff_login(page: Page, app_url: str, email: str, shots=None) -> None:
     page.get_by_label("Code from your authenticator app").fill(totp_now(email))
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("heading", name="Accounts")).to_be_visible()
+
+
+def customer_login(page: Page, app_url: str, email: str) -> None:
+    """A customer logs in by email code, the way a person does: by label and role."""
+    before = last_message_id()
+    page.goto(f"{app_url}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Send me a code").click()
+    page.get_by_label("6-digit code").fill(latest_code(email, before))
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#greeting")).to_be_visible()
+
+
+def staff_page(browser, app_url: str, **context) -> Page:
+    """A console tab for a staff member whose password and TOTP were checked (the console login itself
+    is driven in tests/console/test_browser.py)."""
+    from tests.factories import staff_session
+
+    with session_scope() as db:
+        token = staff_session(db)
+    ctx = browser.new_context(**context)
+    ctx.add_cookies([{"name": "guichet_staff", "value": token, "url": app_url}])
+    return ctx.new_page()

@@ -53,3 +53,14 @@ def run_background(state, name: str, *args):
 
 
 _router = router_data
+
+
+def refusals(account_id: int, target_type: str, target_id: int) -> int:
+    """How many refused accesses the audit log holds for this object of this account."""
+    from portal_app.core.models.audit import AuditEvent
+
+    with session_scope() as db:
+        return len(db.exec(select(AuditEvent).where(AuditEvent.action == "security.refused",
+                                                    AuditEvent.account_id == account_id,
+                                                    AuditEvent.target_type == target_type,
+                                                    AuditEvent.target_id == target_id)).all())
