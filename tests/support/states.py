@@ -8,6 +8,8 @@ import re
 from sqlmodel import select
 
 from portal_app.core.db import session_scope
+import itertools
+
 from tests.conftest import run_async
 from portal_app.core.models.notify import OutboundMessage
 
@@ -64,3 +66,37 @@ def refusals(account_id: int, target_type: str, target_id: int) -> int:
                                                     AuditEvent.account_id == account_id,
                                                     AuditEvent.target_type == target_type,
                                                     AuditEvent.target_id == target_id)).all())
+
+
+STAFF_PASSWORD = "a long staff password"
+
+
+def contact_row(**kw):
+    """A fresh contact of a fresh account: (id, email, account id)."""
+    from tests.factories import make_contact
+
+    with session_scope() as db:
+        c = make_contact(db, email=f"sec{next(_contact_numbers)}@example.com", **kw)
+        return c.id, c.email, c.account_id
+
+
+def staff_tokens():
+    """(password-only token, fully authenticated token), each for a new staff member."""
+    from tests.factories import staff_session
+
+    with session_scope() as db:
+        return (staff_session(db, totp=False, password=STAFF_PASSWORD),
+                staff_session(db, password=STAFF_PASSWORD))
+
+
+class FakeUpload:
+    """What Reflex hands an upload handler: a name and bytes to read."""
+
+    def __init__(self, data: bytes, name: str):
+        self._data, self.filename, self.name = data, name, name
+
+    async def read(self, n: int = -1) -> bytes:
+        return self._data if n < 0 else self._data[:n]
+
+
+_contact_numbers = itertools.count(1)
