@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 
-import portal_app.portal_app  # noqa: F401  (every page's state registered, as in the app)
 from portal_app.billing.state import InvoiceState, InvoicesState
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.db import session_scope
