@@ -4,14 +4,13 @@ import os
 
 import reflex as rx
 
-_base_url = os.environ.get("GUICHET_BASE_URL", "http://localhost:3000").rstrip("/")
-# Only the portal's own origin may open the event websocket; tests on random ports widen it.
-_origins = os.environ.get("GUICHET_CORS_ORIGINS", _base_url).split(",")
+from portal_app.core.config import allowed_origins
 
 config = rx.Config(
     app_name="portal_app",
     db_url=os.environ.get("REFLEX_DB_URL", "sqlite:///guichet.db"),
-    cors_allowed_origins=[o.strip() for o in _origins if o.strip()],
+    # Only the portal's own origin (and, outside production, its loopback names) may open the websocket.
+    cors_allowed_origins=allowed_origins(),
     telemetry_enabled=False,
     show_built_with_reflex=False,
     disable_plugins=[rx.plugins.SitemapPlugin],

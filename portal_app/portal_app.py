@@ -6,7 +6,7 @@ import sys
 import reflex as rx
 
 from portal_app import features
-from portal_app.core.config import get_settings
+from portal_app.core.config import allowed_origins, get_settings
 from portal_app.core.registries import LIFESPAN_TASKS
 from portal_app.core.routes import build_api
 
@@ -24,6 +24,10 @@ if _problems:
     for problem in _problems:
         logging.getLogger("guichet").critical("refusing to start: %s", problem)
     sys.exit("Guichet refuses to start in production: " + "; ".join(_problems))
+
+if not get_settings().is_production:
+    logging.getLogger("guichet").warning("Guichet: open %s (also %s)", get_settings().base_url,
+                                         ", ".join(o for o in allowed_origins() if o != get_settings().base_url))
 
 app = rx.App(
     stylesheets=["/guichet.css"],

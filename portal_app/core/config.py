@@ -120,3 +120,27 @@ def get_settings() -> Settings:
 def reload_settings() -> Settings:
     get_settings.cache_clear()
     return get_settings()
+
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+
+
+def allowed_origins(environ: dict | None = None) -> list[str]:
+    """The origins that may open the event websocket.
+
+    Production: the base URL's origin only (plus `GUICHET_CORS_ORIGINS` when set explicitly).
+    Elsewhere the same, plus the loopback names and this machine's name on the base URL's port, so
+    `make run` opened as http://127.0.0.1:3000 works as well as http://localhost:3000."""
+    import socket
+    from urllib.parse import urlsplit
+
+    env = os.environ if environ is None else environ
+    base = env.get("GUICHET_BASE_URL", "http://localhost:3000").strip().rstrip("/")
+    explicit = [o.strip().rstrip("/") for o in env.get("GUICHET_CORS_ORIGINS", "").split(",") if o.strip()]
+    origins = explicit or [base]
+    if env.get("GUICHET_ENV", "development").strip() != "production" and not explicit:
+        parts = urlsplit(base)
+        port = f":{parts.port}" if parts.port else ""
+        names = [*LOOPBACK_NAMES, socket.gethostname().lower()]
+        origins += [f"{parts.scheme}://{name}{port}" for name in names]
+    return list(dict.fromkeys(origins))

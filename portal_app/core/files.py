@@ -26,6 +26,8 @@ from portal_app.core.errors import DomainError
 SNIFF_BYTES = 8192
 CHUNK_BYTES = 64 * 1024
 TITLE_MAX_CHARS = 200
+ZIP_MAX_ENTRIES = 10_000  # an office file has dozens; a plain archive of a few thousand files is fine
+ZIP_MIMETYPE_BYTES = 100  # the OpenDocument `mimetype` entry is a one-line type name
 
 # Types shown in the page (iframe or img): the only ones ever served inline.
 INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -139,14 +141,23 @@ def _sniff_text(head: bytes, name: str) -> str | None:
 
 
 def _settle_zip(path: Path) -> str | None:
-    """Office Open XML, OpenDocument or a plain zip archive; None for macro-enabled or broken files."""
+    """Office Open XML, OpenDocument or a plain zip archive; None for macro-enabled, broken or
+    hostile files.
+
+    Only the archive's directory is read, plus at most ZIP_MIMETYPE_BYTES inflated bytes of the
+    OpenDocument `mimetype` entry: a small upload whose entries inflate to gigabytes (a zip bomb)
+    costs no more than a normal one. Archives with more than ZIP_MAX_ENTRIES entries are refused."""
     try:
         with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
+            infos = zf.infolist()
+            if len(infos) > ZIP_MAX_ENTRIES:
+                return None
+            names = [i.filename for i in infos]
             if any(n.lower().endswith("vbaproject.bin") for n in names):
                 return None
             if "mimetype" in names:
-                declared = zf.read("mimetype")[:100].decode("ascii", "replace").strip()
+                with zf.open("mimetype") as entry:  # streamed: never inflates more than it reads
+                    declared = entry.read(ZIP_MIMETYPE_BYTES).decode("ascii", "replace").strip()
                 if declared in ODF:
                     return declared
             if "[Content_Types].xml" in names:

@@ -124,3 +124,23 @@ def test_production_refuses_to_start_with_the_demo_staff_user(tmp_path):
     result = subprocess.run([sys.executable, "-c", "import portal_app.portal_app"], cwd=REPO_ROOT, env=prod,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "demo staff user" in result.stderr
+
+
+def test_outside_production_the_loopback_names_may_open_the_websocket():
+    import socket
+
+    from portal_app.core.config import allowed_origins
+
+    origins = allowed_origins({"GUICHET_BASE_URL": "http://localhost:3000"})
+    assert {"http://localhost:3000", "http://127.0.0.1:3000", "http://[::1]:3000",
+            f"http://{socket.gethostname().lower()}:3000"} <= set(origins)
+    assert all(o.endswith(":3000") for o in origins)  # only the served port
+
+
+def test_in_production_only_the_portal_origin_may_open_the_websocket():
+    from portal_app.core.config import allowed_origins
+
+    assert allowed_origins({"GUICHET_ENV": "production", "GUICHET_BASE_URL": "https://portal.example.com/"}) == \
+        ["https://portal.example.com"]
+    assert allowed_origins({"GUICHET_CORS_ORIGINS": "https://a.example, https://b.example"}) == \
+        ["https://a.example", "https://b.example"]

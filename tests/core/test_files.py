@@ -139,3 +139,42 @@ def test_stored_path_accepts_only_generated_names():
 def test_download_name_is_ascii_and_harmless():
     assert file_intake.download_name('Fac"ture\r\n; x=y.pdf') == "Fac_ture___ x_y.pdf"
     assert file_intake.download_name("Übersicht.pdf") == "Ubersicht.pdf"
+
+
+def _bomb(inflated_mb: int) -> bytes:
+    """An OpenDocument-looking archive whose `mimetype` entry inflates to `inflated_mb` MB of zeros:
+    a few hundred kilobytes on the wire."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        with zf.open("mimetype", "w", force_zip64=True) as entry:
+            block = b"\0" * MB
+            for _ in range(inflated_mb):
+                entry.write(block)
+        zf.writestr("content.xml", b"<x/>")
+    return buf.getvalue()
+
+
+def test_a_zip_bomb_is_typed_without_inflating_it():
+    import tracemalloc
+
+    bomb = _bomb(64)
+    assert len(bomb) < 1 * MB
+    tracemalloc.start()
+    try:
+        stored = file_intake.store_chunks("documents", "bomb.odt", iter([bomb]), 10 * MB)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * MB  # the 64 MB entry was never inflated in memory
+    assert stored.mime_type == "application/zip"  # its declared type is not a known one: a plain archive
+    file_intake.remove("documents", stored.stored_name)
+
+
+def test_archives_with_too_many_entries_are_refused():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i in range(10_001):  # 10,000 entries at most, by its literal value
+            zf.writestr(f"f{i}.txt", b"")
+    with pytest.raises(DomainError) as err:
+        file_intake.store_chunks("documents", "many.zip", iter([buf.getvalue()]), 10 * MB)
+    assert err.value.key == "files.error.type"

@@ -49,7 +49,7 @@ for _path in sorted(APP_DIR.rglob("*.py")):  # every module that may declare a s
 # here is a decision a reviewer sees.
 PUBLIC = {
     "SiteState": {"load_site", "set_language"},
-    "PortalState": {"portal_load", "choose_language", "logout", "end_impersonation"},
+    "PortalState": {"portal_load", "choose_language", "logout", "end_impersonation", "forget_pages"},
     "StaffState": {"admin_load", "staff_logout"},
     "LoginState": {"login_load", "submit_email", "resend", "send_by_email", "other_email", "submit_code"},
     "StaffLoginState": {"staff_login_load", "submit_password", "submit_totp"},

@@ -90,13 +90,11 @@ def test_lockout_grows_after_three_failures(db):
         staff.login_password(db, user.email, PASSWORD)
     # ...with the same answer as a wrong password, so a lock does not reveal that the address exists
     assert err.value.key == "staff.error.credentials"
-    db.refresh(user)
-    assert (user.locked_until - clock.now()).total_seconds() == 30
+    assert staff._locked_for(db, user.email, "") == 30
     at(30 + 1)
     with pytest.raises(DomainError):
         staff.login_password(db, user.email, "nope nope nope")  # 4th failure: twice as long
-    db.refresh(user)
-    assert (user.locked_until - clock.now()).total_seconds() == 60
+    assert staff._locked_for(db, user.email, "") == 60
     at(10_000)
     token, _ = staff.login_password(db, user.email, PASSWORD)
     assert token
@@ -153,3 +151,49 @@ def test_passwords_of_twelve_to_seventy_two_bytes_are_accepted(db):
         make_staff(db, email="eleven@example.com", password="a" * 11)
     assert make_staff(db, email="twelve@example.com", password="a" * 12)
     assert make_staff(db, email="seventytwo@example.com", password="é" * 36)  # 72 bytes
+
+
+def test_failures_from_one_address_do_not_lock_the_owner_elsewhere(db):
+    """Someone failing once every few minutes from their address keeps only that address locked:
+    the owner logs in from theirs with the right password and code."""
+    user = make_staff(db)
+    at(0)
+    _full_session(db, user)  # enrolled
+    for minute in range(0, 60, 5):
+        at(60 + minute * 60)
+        with pytest.raises(DomainError):
+            staff.login_password(db, user.email, "nope nope nope", "198.51.100.7")
+    assert staff._locked_for(db, user.email, "198.51.100.7") > 0
+    with pytest.raises(DomainError) as err:  # locked there, even with the right password
+        staff.login_password(db, user.email, PASSWORD, "198.51.100.7")
+    assert err.value.key == "staff.error.credentials"
+    token, _ = staff.login_password(db, user.email, PASSWORD, "203.0.113.5")
+    assert staff.verify_totp(db, token, totp_for(db, user).at(clock.now() + timedelta(seconds=30)),
+                             "203.0.113.5").mfa_passed
+
+
+def test_a_right_password_does_not_clear_failed_codes(db):
+    user = make_staff(db)
+    at(0)
+    _full_session(db, user)
+    at(100)
+    for _ in range(3):
+        token, _ = staff.login_password(db, user.email, PASSWORD, "198.51.100.8")
+        with pytest.raises(DomainError):
+            staff.verify_totp(db, token, "000000", "198.51.100.8")
+    with pytest.raises(DomainError):  # three wrong codes lock the pair; the password alone does not reset it
+        staff.login_password(db, user.email, PASSWORD, "198.51.100.8")
+
+
+def test_one_address_failing_for_many_users_waits(db):
+    at(0)
+    for i in range(20):  # 20 failures in 15 minutes from one address, by their literal values
+        with pytest.raises(DomainError):
+            staff.login_password(db, f"nobody{i}@example.com", "nope nope nope", "192.0.2.66")
+    user = make_staff(db)
+    assert staff._locked_for(db, user.email, "192.0.2.66") > 0
+    with pytest.raises(DomainError):
+        staff.login_password(db, user.email, PASSWORD, "192.0.2.66")
+    assert staff.login_password(db, user.email, PASSWORD, "192.0.2.67")
+    at(15 * 60 + 1)
+    assert staff.login_password(db, user.email, PASSWORD, "192.0.2.66")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from portal_app.core.models.auth import LoginAttempt, PortalSession, StaffSession, StaffUser
 from portal_app.core import audit, clock
@@ -19,6 +19,9 @@ MIN_PASSWORD_LENGTH = 12
 FREE_FAILURES = 3  # then each failure doubles the wait
 LOCK_BASE_SECONDS = 30
 LOCK_MAX_SECONDS = 15 * 60
+# One client address failing for many users (or unknown addresses) waits too.
+ADDRESS_MAX_FAILURES = 20
+ADDRESS_WINDOW_SECONDS = 15 * 60
 STAFF_IDLE_SECONDS = 2 * 3600
 STAFF_ABSOLUTE_SECONDS = 12 * 3600
 TOKEN_PURPOSE = "staff-session"
@@ -62,37 +65,72 @@ def _lock_seconds(failures: int) -> int:
     return min(LOCK_BASE_SECONDS * 2 ** (failures - FREE_FAILURES), LOCK_MAX_SECONDS)
 
 
+STAFF_KINDS = ("staff_password", "staff_totp")
+
+
 def _fail(db: Session, user: StaffUser, ip: str, kind: str) -> None:
+    """A failed password or TOTP code: one row. The throttles below count these rows, so a failure
+    from one client address never locks the same user out at another address."""
     now = clock.now()
-    user.failed_logins += 1
-    wait = _lock_seconds(user.failed_logins)
-    user.locked_until = now + timedelta(seconds=wait) if wait else None
+    user.failed_logins += 1  # shown to staff; the throttle reads the rows
     db.add(user)
     db.add(LoginAttempt(created_at=now, email=user.email, client_ip=ip[:45], kind=kind, outcome="failed"))
     db.flush()
 
 
-def _check_lock(user: StaffUser) -> None:
-    if user.locked_until and user.locked_until > clock.now():
-        seconds = int((user.locked_until - clock.now()).total_seconds()) + 1
-        raise DomainError("staff.error.locked", seconds=seconds)
+def _locked_for(db: Session, email: str, ip: str) -> int:
+    """Seconds this (user, client address) pair must still wait: its failures since its last success
+    (within a day) lock it with a growing delay after the free ones. And any client address with too
+    many failures across all users in the last window (someone trying many addresses) waits too.
+    An empty address is one address like any other: capped, never skipped."""
+    now = clock.now()
+    ip = ip[:45]
+    rows = db.exec(select(LoginAttempt.kind, LoginAttempt.outcome, LoginAttempt.created_at)
+                   .where(LoginAttempt.email == email, LoginAttempt.client_ip == ip,
+                          LoginAttempt.kind.in_(STAFF_KINDS), LoginAttempt.created_at >= now - timedelta(days=1))
+                   .order_by(LoginAttempt.id.desc()).limit(64)).all()
+    failures, last_failure = 0, None
+    for kind, outcome, at in rows:
+        if outcome == "ok" and kind == "staff_totp":  # only a whole login (password and code) clears
+            break
+        if outcome == "failed":
+            failures += 1
+            last_failure = last_failure or at
+    wait = 0
+    if last_failure is not None and _lock_seconds(failures):
+        wait = int((last_failure + timedelta(seconds=_lock_seconds(failures)) - now).total_seconds())
+    window_start = now - timedelta(seconds=ADDRESS_WINDOW_SECONDS)
+    from_address = db.exec(select(func.count()).select_from(LoginAttempt)
+                           .where(LoginAttempt.client_ip == ip, LoginAttempt.kind.in_(STAFF_KINDS),
+                                  LoginAttempt.outcome.in_(("failed", "unknown")),
+                                  LoginAttempt.created_at >= window_start)).one()
+    if from_address >= ADDRESS_MAX_FAILURES:
+        oldest = db.exec(select(LoginAttempt.created_at)
+                         .where(LoginAttempt.client_ip == ip, LoginAttempt.kind.in_(STAFF_KINDS),
+                                LoginAttempt.outcome.in_(("failed", "unknown")),
+                                LoginAttempt.created_at >= window_start)
+                         .order_by(LoginAttempt.created_at).limit(1)).one()
+        wait = max(wait, int((oldest + timedelta(seconds=ADDRESS_WINDOW_SECONDS) - now).total_seconds()))
+    return max(wait, 0)
+
+
+def _check_lock(db: Session, user: StaffUser, ip: str) -> None:
+    seconds = _locked_for(db, user.email, ip)
+    if seconds > 0:
+        raise DomainError("staff.error.locked", seconds=seconds + 1)
 
 
 def login_password(db: Session, email: str, password: str, client_ip: str = "") -> tuple[str, StaffContext]:
     """First step: the password. Returns a session token that still needs TOTP."""
     address = normalise_email(email)
     user = db.exec(select(StaffUser).where(StaffUser.email == address)).first()
-    if user is None or not user.active:
-        dummy_password_check(password)  # the same time as a real check
-        db.add(LoginAttempt(created_at=clock.now(), email=address[:254], client_ip=client_ip[:45],
-                            kind="staff_password", outcome="unknown"))
-        db.flush()
-        raise DomainError("staff.error.credentials")
-    if user.locked_until and user.locked_until > clock.now():
-        # Locked: the same answer and time as a wrong password, so the lock does not reveal the address.
+    if user is None or not user.active or _locked_for(db, address, client_ip) > 0:
+        # Unknown, inactive or locked from this address: the same answer and time as a wrong
+        # password, so neither the lock nor the address is revealed.
         dummy_password_check(password)
-        db.add(LoginAttempt(created_at=clock.now(), email=user.email, client_ip=client_ip[:45],
-                            kind="staff_password", outcome="locked"))
+        db.add(LoginAttempt(created_at=clock.now(), email=address[:254], client_ip=client_ip[:45],
+                            kind="staff_password", outcome="unknown" if user is None or not user.active
+                            else "locked"))
         db.flush()
         raise DomainError("staff.error.credentials")
     if not check_password(password, user.password_hash):
@@ -165,7 +203,7 @@ def verify_totp(db: Session, token: str | None, code: str, client_ip: str = "") 
     if found is None:
         raise DomainError("staff.error.session_over")
     row, user = found
-    _check_lock(user)
+    _check_lock(db, user, client_ip)
     if not user.totp_secret_enc:
         raise DomainError("staff.error.session_over")
     totp = pyotp.TOTP(decrypt_secret(user.totp_secret_enc))
@@ -184,7 +222,6 @@ def verify_totp(db: Session, token: str | None, code: str, client_ip: str = "") 
     user.totp_enabled = True
     user.last_totp_step = step
     user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     row.mfa_passed = True
     row.last_seen_at = now

@@ -70,10 +70,12 @@ class PortalState(SiteState):
         self.flash_key = ""
         self._load_branding(db)
         ctx = self._resolve(db)
+        held_a_contact = self._contact_id is not None
         self._apply(ctx)
         if ctx is None:
             self.portal_sid = ""
-            return rx.redirect(self._exit_to or "/login")
+            # The session expired or was revoked while this tab showed someone's pages: forget them.
+            return [*([PortalState.forget_pages] if held_a_contact else []), rx.redirect(self._exit_to or "/login")]
         self._exit_to = ""
         if ctx.language in self._offered and not ctx.impersonating:
             self._set(lang=ctx.language, lang_pref=ctx.language)
@@ -101,6 +103,15 @@ class PortalState(SiteState):
         self._goodbye = True
         self._exit_to = "/login"
         return [rx.remove_cookie(PORTAL_COOKIE, {"path": "/"}), rx.redirect("/login")]
+
+    @public_event
+    async def forget_pages(self):
+        """Empty every customer page's state in this tab (after a session ended). Public: it touches only
+        the calling tab's own state, and only when no live session is behind it."""
+        with session_scope() as db:
+            if self._resolve(db) is not None:
+                return
+        await self._reset_pages()
 
     async def _reset_pages(self) -> None:
         """Nothing a customer page showed stays in this tab's state (a reload would send it again)."""
