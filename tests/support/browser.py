@@ -62,11 +62,18 @@ def serious_violations(page: Page) -> list[str]:
 PASSWORD = "console password 2026"
 
 
-def totp_now(email: str) -> str:
-    with session_scope() as db:
-        user = db.exec(select(StaffUser).where(StaffUser.email == email)).one()
-        secret = decrypt_secret(user.totp_secret_enc)
-        last = user.last_totp_step
+def totp_now(email: str, timeout: float = 10) -> str:
+    """The current TOTP code of a staff member, as their authenticator app shows it. At the first login
+    the secret exists once the page has fetched its QR code: wait for it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with session_scope() as db:
+            user = db.exec(select(StaffUser).where(StaffUser.email == email)).one()
+            enc, last = user.totp_secret_enc, user.last_totp_step
+        if enc or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    secret = decrypt_secret(enc)
     totp = pyotp.TOTP(secret)
     while totp.timecode(time.time()) <= last:  # each code is accepted once: wait for the next one
         time.sleep(1)
