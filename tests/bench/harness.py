@@ -23,7 +23,7 @@ import psutil
 HOST = "127.0.0.1"
 VENV_BIN = Path(sys.executable).parent
 
-# What the Makefile exports for every Reflex command (see /work/shared/ENVIRONMENT.md).
+# What the Makefile exports for every Reflex command (offline npm, no telemetry, no version check).
 REFLEX_ENV = {
     "REFLEX_USE_NPM": "1",
     "REFLEX_TELEMETRY_ENABLED": "false",

@@ -1,4 +1,4 @@
-"""The customer code login: every rule with its number (DESIGN.md, Login)."""
+"""The customer code login: every rule with its number (docs/security.md)."""
 
 from __future__ import annotations
 

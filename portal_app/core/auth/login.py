@@ -1,6 +1,6 @@
 """Customer login by one-time code: SMS when a mobile is on file, else email.
 
-Numbers follow NIST SP 800-63B and OWASP ASVS (see DESIGN.md). Every request walks the same path
+Numbers follow NIST SP 800-63B and OWASP ASVS (docs/security.md lists them). Every request walks the same path
 and writes a login-attempt row whether the address is known or not, so neither the answer nor its
 shape tells anyone which addresses have access.
 """
