@@ -74,7 +74,7 @@ class BookingPageMixin(BrowserZone, PageMessage, mixin=True):
     day_slots: list[list[PickerSlot]] = []
     chosen_key: str = ""
     chosen_label: str = ""
-    _offered: set[str] = set()
+    _slot_keys: set[str] = set()
 
     @rx.var
     def success_text(self) -> str:
@@ -118,18 +118,18 @@ class BookingPageMixin(BrowserZone, PageMessage, mixin=True):
                      for d in slot_days]
         self.day_slots = [[PickerSlot(s.isoformat(), i18n.format_time_of_day(s, lang, tz)) for s in d.starts]
                           for d in slot_days]
-        self._offered = {s.isoformat() for d in slot_days for s in d.starts}
-        if self.chosen_key not in self._offered:
+        self._slot_keys = {s.isoformat() for d in slot_days for s in d.starts}
+        if self.chosen_key not in self._slot_keys:
             self.chosen_key = self.chosen_label = ""
         self.can_go_back = self._first_day() > self._today()
 
     def _reset_picker(self) -> None:
         self.week_first = self._today().isoformat()
-        self.days, self.day_slots, self._offered = [], [], set()
+        self.days, self.day_slots, self._slot_keys = [], [], set()
         self.chosen_key = self.chosen_label = ""
 
     def _chosen(self) -> datetime | None:
-        if self.chosen_key not in self._offered:
+        if self.chosen_key not in self._slot_keys:
             return None
         return datetime.fromisoformat(self.chosen_key)
 
@@ -175,7 +175,7 @@ class BookingPageMixin(BrowserZone, PageMessage, mixin=True):
         """Accept a slot the page offered (anything else from the browser is ignored)."""
         self._clear_messages()
         key = str(key)[:40]
-        if key in self._offered:
+        if key in self._slot_keys:
             self.chosen_key, self.chosen_label = key, self._when(datetime.fromisoformat(key))
 
     @portal_event

@@ -89,7 +89,7 @@ class LoginState(PageMessage, PortalState):
         token, ctx = login.verify_code(db, self._challenge_id, code, self._client_ip())
         self.portal_sid = token
         self._apply(ctx)
-        if ctx.language in self._offered:
+        if self._on_offer(ctx.language):
             self._set(lang=ctx.language, lang_pref=ctx.language)
         self._restart()
         self.email = ""

@@ -359,3 +359,27 @@ def test_staff_edit_rules_hours_and_exceptions(root):
     assert exceptions.flash_key == "error.not_found"
     with session_scope() as db:
         db.exec(delete(BookingException).where(BookingException.day >= date(2031, 1, 1)))
+
+
+def test_a_slot_key_sent_as_a_language_is_refused(root):
+    """The picker keeps the offered slot keys in a backend var; the site keeps the offered languages.
+    With both called `_offered`, a slot key could pass for a language and break every date and amount
+    formatted for the contact. Languages are checked against the business's offer and the catalogues."""
+    from portal_app.core.models.accounts import Contact
+    from portal_app.core.states.portal import PortalState
+
+    cid, token = customer(language="en")
+    page = open_new(root, token, service("Fitting"))
+    key = page.day_slots[0][0].key
+    portal = sub(root, PortalState)
+    portal.portal_sid = token
+    portal.portal_load()  # the languages on offer: en, fr, de
+    for sent in (key, "xx", "de-DE", None, ["en"]):
+        portal.choose_language(sent)
+        portal.set_language(sent)
+        assert portal.lang != sent
+    with session_scope() as db:
+        assert db.get(Contact, cid).language == "en"
+    portal.choose_language("fr")
+    with session_scope() as db:
+        assert db.get(Contact, cid).language == "fr"

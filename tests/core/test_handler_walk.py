@@ -173,3 +173,18 @@ def test_page_and_component_modules_declare_no_state():
                     bases = {ast.unparse(b) for b in node.bases}
                     assert not any("State" in b or "PagedList" in b for b in bases), \
                         f"{path.relative_to(APP_DIR)} declares the state {node.name}: move it to a state module"
+
+
+def test_no_backend_var_is_declared_twice_in_one_state_lineage():
+    """Two `_name` vars of one name in a state and its ancestors (mixins included) shadow each other:
+    a page's backend var once took the place of the site's list of offered languages."""
+    for cls in STATES:
+        seen: dict[str, str] = {}
+        for klass in cls.__mro__:
+            if not (isinstance(klass, type) and issubclass(klass, rx.State)) or klass.__module__.startswith("reflex"):
+                continue
+            for name in vars(klass).get("__annotations__", {}):
+                if name.startswith("_") and not name.startswith("__"):
+                    assert name not in seen or seen[name] == klass.__name__, \
+                        f"{cls.__name__}: {name} is declared in {seen[name]} and in {klass.__name__}"
+                    seen.setdefault(name, klass.__name__)

@@ -77,14 +77,14 @@ class PortalState(SiteState):
             # The session expired or was revoked while this tab showed someone's pages: forget them.
             return [*([PortalState.forget_pages] if held_a_contact else []), rx.redirect(self._exit_to or "/login")]
         self._exit_to = ""
-        if ctx.language in self._offered and not ctx.impersonating:
+        if self._on_offer(ctx.language) and not ctx.impersonating:
             self._set(lang=ctx.language, lang_pref=ctx.language)
 
     @public_event
     def choose_language(self, db, lang: str):
         """The picker: switches live and is remembered on the contact (not while impersonating).
         Public: the login page has the picker too; the contact is only touched with a live session."""
-        if lang not in self._offered:
+        if not self._on_offer(lang):
             return
         self._set(lang=lang, lang_pref=lang)
         ctx = self._resolve(db)

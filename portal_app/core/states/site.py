@@ -84,9 +84,14 @@ class SiteState(rx.State):
     def load_site(self, db):
         self._load_branding(db)
 
+    def _on_offer(self, lang) -> bool:
+        """A language the browser asks for: offered by the business and shipped with a catalogue (a
+        stored language that is neither would break dates, money and PDFs)."""
+        return isinstance(lang, str) and lang in self._offered and lang in i18n.shipped_languages()
+
     @public_event
     def set_language(self, db, lang: str):
-        if lang in self._offered:
+        if self._on_offer(lang):
             self._set(lang=lang, lang_pref=lang)
 
     def _client_ip(self) -> str:
