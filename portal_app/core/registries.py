@@ -70,6 +70,12 @@ def home_card(card: HomeCard) -> HomeCard:
     return card
 
 
+def action_destination(kind: str, route: str) -> None:
+    """The customer page a portal action kind leads to ("pay" -> "/invoices"). A kind no feature serves
+    has no destination, and its actions stay hidden (they can still be configured)."""
+    ACTION_DESTINATIONS[kind] = route
+
+
 def demo_seeder(order: int):
     """Decorator: `fn(db)` adds this feature's demo data inside the seed transaction."""
 

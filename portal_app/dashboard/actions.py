@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from portal_app.dashboard.models import PortalAction
 from portal_app.dashboard.models import AUDIENCE_ADMINS, AUDIENCE_EVERYONE
-from portal_app.core import audit, clock
+from portal_app.core import audit, clock, registries
 from portal_app.core.business import business_view
 from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.auth.sessions import PortalContext
@@ -26,16 +26,9 @@ KIND_MODULES: dict[str, str | None] = {
     "documents": "documents",
     "link": None,
 }
-# Where each kind leads. None: no page exists yet, so the action stays hidden (but can be configured).
-# The tickets page is not built: when it is, set "ticket" to its route (e.g. "/tickets/new") here, or
-# call register_destination("ticket", ...) from its page module.
-DESTINATIONS: dict[str, str | None] = {
-    "pay": "/invoices",
-    "book": "/bookings/new",
-    "ticket": None,
-    "message": "/messages/new",
-    "documents": "/documents",
-}
+# Where each kind leads: the feature that serves a kind registers its page (core.registries); a kind
+# without one (tickets, until that page exists) stays hidden but can be configured.
+DESTINATIONS = registries.ACTION_DESTINATIONS
 # The icon picker's choices (lucide names); the dashboard renders exactly these.
 ICONS = ("credit_card", "calendar_plus", "life_buoy", "message_square", "folder_open", "external_link",
          "file_text", "phone", "mail", "circle_help", "shopping_cart", "download", "map_pin", "star",
@@ -87,7 +80,7 @@ def register_destination(kind: str, route: str) -> None:
     """A page that serves a kind declares it (the tickets page, when it exists)."""
     if kind not in KINDS or kind == "link":
         raise ValueError(kind)
-    DESTINATIONS[kind] = route
+    registries.action_destination(kind, route)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The staff console: accounts, contacts (invitation, diagnosis, impersonation), logs, business settings."""

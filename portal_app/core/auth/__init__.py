@@ -1,0 +1,1 @@
+"""Who is acting: customer code login, portal sessions, staff login with TOTP, impersonation."""

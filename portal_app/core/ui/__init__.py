@@ -1,0 +1,1 @@
+"""The two shells and the shared building blocks of every page."""

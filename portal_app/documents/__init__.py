@@ -1,0 +1,6 @@
+"""Documents: files the business shares with an account, folders, and files customers send."""
+
+from portal_app.core import registries
+
+# The portal action kind this feature serves: a dashboard button of that kind leads here.
+registries.action_destination("documents", "/documents")
