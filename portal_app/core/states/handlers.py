@@ -29,14 +29,13 @@ from typing import Any, Callable
 import reflex as rx
 
 from portal_app.core.db import session_scope
-from portal_app.core.errors import DomainError
+from portal_app.core.errors import DomainError, NotFound
 
 log = logging.getLogger("guichet.handlers")
 
 # Set on every wrapped handler: "portal", "staff", "own" (a mixin's: the state's side) or "public".
 # The handler-walk test reads it.
 SIDE_MARK = "_guichet_side"
-NOT_FOUND = DomainError("error.not_found")
 
 
 def _browser_signature(fn: Callable, injected: int) -> inspect.Signature:
@@ -50,7 +49,7 @@ def _refuse(state, exc: Exception) -> None:
         # A value of the wrong shape reached a rule (a browser can send anything): same answer as a
         # foreign id, and a line for the operator.
         log.warning("%s refused arguments: %s", type(state).__name__, exc)
-        exc = NOT_FOUND
+        exc = NotFound()
     state._fail(exc)
 
 
@@ -160,7 +159,7 @@ def parse_id(value: Any) -> int:
     the same "not found" a foreign id gets."""
     text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
     if not text.isdigit() or len(text) > 18 or int(text) == 0:
-        raise NOT_FOUND
+        raise NotFound()
     return int(text)
 
 
