@@ -123,9 +123,19 @@ def test_guessing_codes_is_bounded_per_address_per_hour(db):
 # ---- files --------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("area", ["documents", "messages"])
+def test_nothing_goes_to_the_public_upload_folder(area):
+    """Reflex serves its upload folder to anyone: private files live in data_dir, never there or in assets."""
+    import reflex as rx
 
+    from portal_app.core import files as file_intake
+    from portal_app.core.config import get_settings
+    from tests.conftest import REPO_ROOT
 
-
-
-
-
+    upload_dir = rx.get_upload_dir().resolve()
+    data_dir = get_settings().data_dir.resolve()
+    stored = file_intake.area_dir(area).resolve()
+    assert upload_dir not in stored.parents and stored != upload_dir
+    assert (REPO_ROOT / "assets").resolve() not in stored.parents
+    assert data_dir in stored.parents
+    assert not [p for p in upload_dir.rglob("*") if p.is_file()]

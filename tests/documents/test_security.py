@@ -6,15 +6,12 @@ tests/messages/test_security.py.)"""
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
-import reflex as rx
 from sqlmodel import select
 from starlette.testclient import TestClient
 
 from portal_app.core.routes import build_api
-from portal_app.core.config import get_settings
 from portal_app.core.db import session_scope
 from portal_app.documents import rules as documents
 from portal_app.core import files as file_intake
@@ -27,7 +24,6 @@ from tests.support.states import refusals, sub
 from tests.support.uploads import run_upload
 
 _n = itertools.count(1)
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -156,12 +152,3 @@ def test_files_are_typed_by_content_through_the_handler(world, root):
             documents.get_settings_row(db).customer_uploads = False
 
 
-def test_nothing_goes_to_the_public_upload_folder():
-    """Reflex serves its upload folder to anyone: private files live in data_dir, never there or in assets."""
-    upload_dir = rx.get_upload_dir().resolve()
-    data_dir = get_settings().data_dir.resolve()
-    stored = file_intake.area_dir("documents").resolve()
-    assert upload_dir not in stored.parents and stored != upload_dir
-    assert (REPO / "assets").resolve() not in stored.parents
-    assert data_dir in stored.parents
-    assert not [p for p in upload_dir.rglob("*") if p.is_file()]

@@ -5,15 +5,12 @@ session; attachments never go to the public upload folder."""
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
-import reflex as rx
 from starlette.testclient import TestClient
 
 from portal_app.core import files as file_intake
 from portal_app.core.auth import sessions as portal_sessions
-from portal_app.core.config import get_settings
 from portal_app.core.db import session_scope
 from portal_app.core.routes import build_api
 from portal_app.core.states.portal import PORTAL_COOKIE
@@ -26,7 +23,6 @@ from tests.support.states import refusals, sub
 from tests.support.uploads import at
 
 _n = itertools.count(1)
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -117,12 +113,3 @@ def test_console_inbox_needs_totp(world, root):
 # ---- files ---------------------------------------------------------------------------------------------
 
 
-def test_nothing_goes_to_the_public_upload_folder():
-    """Reflex serves its upload folder to anyone: private files live in data_dir, never there or in assets."""
-    upload_dir = rx.get_upload_dir().resolve()
-    data_dir = get_settings().data_dir.resolve()
-    stored = file_intake.area_dir("messages").resolve()
-    assert upload_dir not in stored.parents and stored != upload_dir
-    assert (REPO / "assets").resolve() not in stored.parents
-    assert data_dir in stored.parents
-    assert not [p for p in upload_dir.rglob("*") if p.is_file()]
