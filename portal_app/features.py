@@ -6,15 +6,15 @@ its modules here is what fills them. Nothing else in the code names the features
 from __future__ import annotations
 
 import importlib
-import importlib.util
+import pkgutil
 
 FEATURES = ("login", "console", "dashboard", "billing", "bookings", "documents", "messages")
 
-# Each feature module kind, loaded when the app (or a command) needs it.
+# Each kind of feature module, by the ending of its name: a feature may split its pages over several
+# modules (`pages.py`, `admin_pages.py`, `settings_pages.py`, `contact_page.py`...).
 PARTS = {
     "models": ("models",),
-    "pages": ("components", "pages", "admin_pages", "staff_pages", "accounts_pages", "contacts_pages", "contact_page",
-              "logs_pages", "settings_pages"),
+    "pages": ("components", "pages", "page"),
     "routes": ("routes",),
     "cli": ("cli",),
     "jobs": ("jobs",),
@@ -22,12 +22,12 @@ PARTS = {
 
 
 def load(kind: str) -> None:
-    """Import every feature's modules of one kind (see PARTS); missing ones are skipped."""
+    """Import every feature's modules of one kind (see PARTS), in the features' order."""
     for feature in FEATURES:
-        for part in PARTS[kind]:
-            name = f"portal_app.{feature}.{part}"
-            if importlib.util.find_spec(name) is not None:
-                importlib.import_module(name)
+        package = importlib.import_module(f"portal_app.{feature}")
+        for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            if module.name.endswith(PARTS[kind]):
+                importlib.import_module(f"portal_app.{feature}.{module.name}")
 
 
 import portal_app.core.models  # noqa: E402,F401  (the core tables)
