@@ -11,7 +11,8 @@ from portal_app.core.ui.unread import count_badge
 from portal_app.messages.admin_state import STATUSES, UPLOAD_ID, AdminInboxState, AdminThreadState, InboxCountState
 from portal_app.core.states.site import SiteState
 from portal_app.core.states.staff import StaffState
-from portal_app.messages.components import body_field, compose, status_badge, thread_entry
+from portal_app.core.ui.conversation import body_field, compose, thread_entry
+from portal_app.messages.components import status_badge
 
 S = AdminInboxState
 T = AdminThreadState

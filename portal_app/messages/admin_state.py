@@ -6,14 +6,19 @@ from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.core import files as file_intake, notify
+from portal_app.core import notify
 from portal_app.core.auth import staff
-from portal_app.core.states.handlers import parse_id, staff_event
+from portal_app.core.conversations import attachments, engine
+from portal_app.core.conversations.engine import Author
+from portal_app.core.conversations.models import SIDE_STAFF
+from portal_app.core.conversations.state import ConversationPage
+from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.paging import PagedList, query_int
+from portal_app.core.states.site import LinkCount
 from portal_app.core.states.staff import StaffState
-from portal_app.messages import attachments, rules as messages
-from portal_app.messages.rows import AttachmentRow, ThreadHead, ThreadRow
-from portal_app.messages.state import LinkCount, ThreadAndFiles
+from portal_app.messages import rules as messages
+from portal_app.messages.models import KIND
+from portal_app.messages.rows import ThreadHead, ThreadRow
 
 UPLOAD_ID = "staff-reply-attachments"
 STATUSES = ("open", "handled", "all")
@@ -67,31 +72,37 @@ class AdminInboxState(PagedList, StaffState):
         self._flash("admin.inbox.settings_saved")
 
 
-class AdminThreadState(ThreadAndFiles, StaffState):
+class AdminThreadState(ConversationPage, StaffState):
     """One thread (`/admin/inbox?thread=N`): read, reply with files, mark handled or reopen."""
 
+    kind: ClassVar[str] = KIND
+    side: ClassVar[str] = SIDE_STAFF
     upload_id: ClassVar[str] = UPLOAD_ID
     upload_what: ClassVar[str] = "staff attachment upload"
+    head: ThreadHead = ThreadHead()
 
-    def _fetch_staged(self, db, ctx) -> None:
-        self.staged = AttachmentRow.all_of(attachments.staged_for_staff(db, ctx), self.lang or "en")
+    def _author(self, ctx) -> Author:
+        return Author.staff(ctx)
+
+    def _clear_message(self) -> None:
+        self.flash_key = ""
 
     def _start_upload(self):
         token, self.flash_key = self.staff_sid, ""
         return lambda db: staff.resolve(db, token)
 
-    def _stage(self, db, who, stored) -> list:
-        return attachments.stage_for_staff(db, who, stored)[1]
+    def _stage(self, db, who, stored, conversation_id: int) -> list:
+        return attachments.stage_for_staff(db, who, stored, kind=KIND, conversation_id=conversation_id)[1]
 
     def _fetch_thread(self, db, ctx, thread_id: int) -> None:
         thread, views = messages.read_thread_as_staff(db, ctx, thread_id)
-        head = ThreadHead(thread.subject, thread.status, *messages.thread_header(db, thread), thread.account_id)
-        self._show_thread(db, ctx, thread, views, side="staff", lang=self.lang or "en", head=head)
+        self.head = ThreadHead(thread.subject, thread.status, *engine.header(db, thread), thread.account_id)
+        self._show_entries(db, ctx, thread.id, views, lang=self.lang or "en")
 
     @staff_event
     def load_thread(self, db, ctx):
         """on_load: the thread of `?thread=N` (none: the inbox list shows)."""
-        self.thread_id, self.uploading, self.entries, self.files = 0, False, [], []
+        self.thread_id, self.uploading, self.entries, self.files, self.staged = 0, False, [], [], []
         wanted = query_int(self, "thread")
         if wanted:
             self._fetch_thread(db, ctx, wanted)
@@ -113,9 +124,3 @@ class AdminThreadState(ThreadAndFiles, StaffState):
         self._fetch_thread(db, ctx, self.thread_id)
         self._flash("admin.inbox.handled_ok" if handled else "admin.inbox.reopened_ok")
         return InboxCountState.load_inbox_count
-
-    @staff_event
-    def remove_attachment(self, db, ctx, attachment_id: int):
-        name = attachments.discard_staged(db, attachment_id=parse_id(attachment_id), staff_id=ctx.staff_id)
-        self._fetch_staged(db, ctx)
-        file_intake.remove_after_commit(db, attachments.AREA, name)

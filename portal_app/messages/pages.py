@@ -6,7 +6,8 @@ from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
 from portal_app.core.ui.basics import alert, back_link, brand_button, column, field, pager
 from portal_app.core.ui.unread import count_badge
-from portal_app.messages.components import body_field, compose, status_badge, thread_entry
+from portal_app.core.ui.conversation import body_field, compose, thread_entry
+from portal_app.messages.components import status_badge
 from portal_app.messages.state import UPLOAD_ID, MessagesCountState, MessagesState, ThreadsState
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.site import SiteState

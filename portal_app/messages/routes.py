@@ -7,7 +7,7 @@ from starlette.routing import Route
 from portal_app.core import registries
 from portal_app.core.routes import stored_file_route
 from portal_app.messages import rules as messages
-from portal_app.messages.attachments import AREA
+from portal_app.messages.rules import AREA
 
 registries.ROUTES.extend([
     Route("/api/message-attachments/{att_id:int}",

@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
 
 from portal_app.core.db import session_scope
-from portal_app.messages.models import MessageThread
+from portal_app.core.conversations.models import Conversation as MessageThread
 from tests.support.browser import customer_login, staff_page
 from tests.factories import PNG_BYTES, make_account, make_contact
 

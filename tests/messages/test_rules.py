@@ -9,11 +9,13 @@ import pytest
 from sqlmodel import select
 
 from portal_app.core.models.audit import AuditEvent
-from portal_app.messages.models import MessageAttachment
+from portal_app.core.conversations.models import ConversationAttachment as MessageAttachment
 from portal_app.core.models.notifications import Notification
 from portal_app.core.models.notify import OutboundMessage
 from portal_app.core import business, clock, files as file_intake, notifications
-from portal_app.messages import attachments, rules as messages
+from portal_app.core.conversations import attachments
+from portal_app.core.conversations.engine import Author
+from portal_app.messages import rules as messages
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.errors import DomainError, Forbidden, NotFound
 from tests.factories import PDF_BYTES, make_account, make_contact, make_staff, portal_ctx, staff_ctx
@@ -36,15 +38,15 @@ def test_a_contact_writes_with_an_attachment_and_staff_are_told(db):
     owner = make_staff(db, role="owner")
     acc = make_account(db, name="Fleurs & Co")
     ctx = portal_ctx(db, make_contact(db, acc, first_name="Lise", last_name="Roy"))
-    att, stale = attachments.stage_for_contact(db, ctx, _file())
-    assert stale == [] and [a.id for a in attachments.staged_for_contact(db, ctx)] == [att.id]
+    att, stale = attachments.stage_for_contact(db, ctx, _file(), kind="message")
+    assert stale == [] and [a.id for a in attachments.staged(db, Author.contact(ctx), kind="message")] == [att.id]
     thread, deliveries = messages.start_thread(db, ctx, subject="  Broken   line ", body="It does not work.\r\n")
     assert thread.subject == "Broken line" and thread.status == "open"
     assert [d.to for d in deliveries] == [owner.email]  # no address configured: the first owner
     mail = db.exec(select(OutboundMessage).where(OutboundMessage.template == "message_to_staff")).one()
     assert "Lise Roy" in mail.subject and "Fleurs & Co" in mail.subject and "It does not work." in mail.body_text
     assert f"/admin/inbox?thread={thread.id}" in mail.body_text
-    assert attachments.staged_for_contact(db, ctx) == []
+    assert attachments.staged(db, Author.contact(ctx), kind="message") == []
     _, msgs = messages.read_thread(db, ctx, thread.id)
     assert [(m.author_type, m.body, [a.title for a in m.attachments]) for m in msgs] == \
         [("contact", "It does not work.", ["scan.pdf"])]
@@ -72,7 +74,7 @@ def test_staff_reply_reaches_the_contact_in_their_language(db):
     messages.read_thread_as_staff(db, staff, thread.id)
     assert messages.unread_count(db, ctx) == 0
     clock.freeze(clock.now() + timedelta(minutes=1))
-    staged, _ = attachments.stage_for_staff(db, staff, _file("Antwort.pdf"))
+    staged, _ = attachments.stage_for_staff(db, staff, _file("Antwort.pdf"), kind="message", conversation_id=thread.id)
     deliveries = messages.reply_as_staff(db, staff, thread.id, "Hier ist die Antwort.")
     mail = db.exec(select(OutboundMessage).where(OutboundMessage.template == "message_reply")).one()
     assert [d.to for d in deliveries] == [contact.email] and mail.language == "de"
@@ -98,7 +100,7 @@ def test_handled_then_reopened_by_the_customer(db):
     assert thread.id not in open_ids
     assert thread.id in [t.id for t in messages.inbox(db, staff, status="handled")[0]]
     messages.reply_as_contact(db, ctx, thread.id, "One more thing")
-    assert thread.status == "open" and thread.handled_at is None
+    assert thread.status == "open" and thread.closed_at is None
     assert thread.id in [t.id for t in messages.inbox(db, staff)[0]]
 
 
@@ -140,18 +142,18 @@ def test_attachments_of_others_are_refused(db):
     acc, other = make_account(db), make_account(db)
     alice = portal_ctx(db, make_contact(db, acc, portal_role="admin"))
     eve = portal_ctx(db, make_contact(db, other, portal_role="admin"))
-    staged, _ = attachments.stage_for_contact(db, alice, _file())
+    staged, _ = attachments.stage_for_contact(db, alice, _file(), kind="message")
     with pytest.raises(NotFound):  # staged files belong to their uploader alone
         messages.open_attachment_for_contact(db, eve, staged.id)
     with pytest.raises(NotFound):
-        attachments.discard_staged(db, attachment_id=staged.id, contact_id=eve.contact_id)
-    messages.start_thread(db, alice, subject="With file", body="see file")
+        attachments.discard_staged(db, Author.contact(eve), staged.id)
+    thread, _ = messages.start_thread(db, alice, subject="With file", body="see file")
     with pytest.raises(NotFound):
         messages.open_attachment_for_contact(db, eve, staged.id)
     staff = staff_ctx(db)
     assert messages.open_attachment_for_staff(db, staff, staged.id).id == staged.id
     other_staff = staff_ctx(db, role="staff")  # a colleague
-    own, _ = attachments.stage_for_staff(db, staff, _file())
+    own, _ = attachments.stage_for_staff(db, staff, _file(), kind="message", conversation_id=thread.id)
     with pytest.raises(NotFound):  # a colleague's unsent attachment is not yours either
         messages.open_attachment_for_staff(db, other_staff, own.id)
 
@@ -163,18 +165,18 @@ def test_limits_and_validation(db):
         with pytest.raises(DomainError) as err:
             messages.start_thread(db, ctx, subject=subject, body=body)
         assert err.value.key == key
-    for _ in range(attachments.ATTACHMENTS_PER_MESSAGE):
-        attachments.stage_for_contact(db, ctx, _file())
+    for _ in range(attachments.ATTACHMENTS_PER_ENTRY):
+        attachments.stage_for_contact(db, ctx, _file(), kind="message")
     with pytest.raises(DomainError) as err:
-        attachments.stage_for_contact(db, ctx, _file())
+        attachments.stage_for_contact(db, ctx, _file(), kind="message")
     assert err.value.key == "messages.error.too_many_files"
 
 
 def test_unsent_attachments_are_purged_after_a_day(db):
     ctx = portal_ctx(db, make_contact(db))
-    old, _ = attachments.stage_for_contact(db, ctx, _file())
+    old, _ = attachments.stage_for_contact(db, ctx, _file(), kind="message")
     clock.freeze(clock.now() + timedelta(hours=25))
-    _, stale = attachments.stage_for_contact(db, ctx, _file())
+    _, stale = attachments.stage_for_contact(db, ctx, _file(), kind="message")
     assert stale == [old.stored_name] and db.get(MessageAttachment, old.id) is None
 
 
@@ -184,7 +186,7 @@ def test_messages_need_the_right(db):
     with pytest.raises(Forbidden):
         messages.start_thread(db, ctx, subject="x", body="y")
     with pytest.raises(Forbidden):
-        attachments.stage_for_contact(db, ctx, _file())
+        attachments.stage_for_contact(db, ctx, _file(), kind="message")
     assert messages.unread_count(db, ctx) == 0
 
 
@@ -210,3 +212,43 @@ def test_notices_follow_rights_and_the_watermark(db):
         db, admin.contact_id, impersonator_staff_id=console.staff_id, staff_session_id=console.session_id))
     notifications.mark_seen(db, looking, 10**6)
     assert notifications.unread_count(db, admin) == 2
+
+
+def test_staged_staff_files_go_with_the_reply_to_their_own_thread(db):
+    """A file staff upload while answering one thread is not taken by a reply to another."""
+    ctx = portal_ctx(db, make_contact(db))
+    first, _ = messages.start_thread(db, ctx, subject="First", body="1")
+    second, _ = messages.start_thread(db, ctx, subject="Second", body="2")
+    staff = staff_ctx(db)
+    for_first, _ = attachments.stage_for_staff(db, staff, _file("for-first.pdf"), kind="message",
+                                               conversation_id=first.id)
+    messages.reply_as_staff(db, staff, second.id, "About the second")
+    _, entries = messages.read_thread_as_staff(db, staff, second.id)
+    assert [a.title for e in entries for a in e.attachments] == []
+    assert [a.id for a in attachments.staged(db, Author.staff(staff), kind="message", conversation_id=first.id)] \
+        == [for_first.id]
+    messages.reply_as_staff(db, staff, first.id, "About the first")
+    _, entries = messages.read_thread_as_staff(db, staff, first.id)
+    assert [a.title for e in entries for a in e.attachments] == ["for-first.pdf"]
+
+
+def test_a_customer_file_staged_for_a_reply_stays_with_that_thread(db):
+    ctx = portal_ctx(db, make_contact(db))
+    thread, _ = messages.start_thread(db, ctx, subject="Old", body="1")
+    for_reply, _ = attachments.stage_for_contact(db, ctx, _file("reply.pdf"), kind="message",
+                                                 conversation_id=thread.id)
+    new, _ = messages.start_thread(db, ctx, subject="New", body="2")
+    assert [a.title for e in messages.read_thread(db, ctx, new.id)[1] for a in e.attachments] == []
+    messages.reply_as_contact(db, ctx, thread.id, "with the file")
+    assert [a.id for e in messages.read_thread(db, ctx, thread.id)[1] for a in e.attachments] == [for_reply.id]
+
+
+def test_files_cannot_be_staged_for_a_thread_one_may_not_read(db):
+    acc, other = make_account(db), make_account(db)
+    alice = portal_ctx(db, make_contact(db, acc))
+    eve = portal_ctx(db, make_contact(db, other))
+    thread, _ = messages.start_thread(db, alice, subject="Private", body="1")
+    with pytest.raises(NotFound):
+        attachments.stage_for_contact(db, eve, _file(), kind="message", conversation_id=thread.id)
+    with pytest.raises(NotFound):  # staff replies are bound to a thread that exists
+        attachments.stage_for_staff(db, staff_ctx(db), _file(), kind="message", conversation_id=thread.id + 99)

@@ -15,7 +15,8 @@ from portal_app.core.db import session_scope
 from portal_app.core.routes import build_api
 from portal_app.core.states.portal import PORTAL_COOKIE
 from portal_app.core.states.staff import STAFF_COOKIE
-from portal_app.messages import attachments, rules as messages
+from portal_app.core.conversations import attachments
+from portal_app.messages import rules as messages
 from portal_app.messages.admin_state import AdminThreadState
 from portal_app.messages.state import MessagesState
 from tests.factories import PDF_BYTES, make_account, make_contact, staff_session
@@ -36,10 +37,10 @@ def world():
             contact = make_contact(db, acc, portal_role="admin", email=f"sec-msg-{side}{next(_n)}@example.com")
             ctx = portal_sessions.resolve_session(db, portal_sessions.open_session(db, contact.id))
             att, _ = attachments.stage_for_contact(db, ctx, file_intake.store_bytes("messages", "a.pdf", PDF_BYTES,
-                                                                                   10**6))
+                                                                                   10**6), kind="message")
             thread, _ = messages.start_thread(db, ctx, subject="Secret", body="Only mine")
             staged, _ = attachments.stage_for_contact(db, ctx, file_intake.store_bytes("messages", "s.pdf", PDF_BYTES,
-                                                                                      10**6))
+                                                                                      10**6), kind="message")
             out[side] = {"account": acc.id, "token": portal_sessions.open_session(db, contact.id),
                          "thread": thread.id, "attachment": att.id, "staged": staged.id}
         out["staff_full"] = staff_session(db)
@@ -67,7 +68,7 @@ def test_attachment_route_follows_thread_visibility(world, client):
     url = f"/api/message-attachments/{mine['attachment']}"
     assert client.get(url).status_code == 404
     assert client.get(url, cookies={PORTAL_COOKIE: theirs["token"]}).status_code == 404
-    assert refusals(theirs["account"], "message_attachment", mine["attachment"]) >= 1
+    assert refusals(theirs["account"], "conversation_attachment", mine["attachment"]) >= 1
     assert client.get(f"/api/message-attachments/{mine['staged']}",
                       cookies={PORTAL_COOKIE: theirs["token"]}).status_code == 404
     assert client.get(url, cookies={PORTAL_COOKIE: mine["token"]}).status_code == 200
@@ -96,7 +97,7 @@ def test_handlers_refuse_another_accounts_ids(world, root):
     assert msgs.error_key == "error.not_found" and msgs.entries == []
     msgs.remove_attachment(mine["staged"])
     assert msgs.error_key == "error.not_found"
-    assert refusals(theirs["account"], "message_thread", mine["thread"]) >= 1
+    assert refusals(theirs["account"], "conversation", mine["thread"]) >= 1
 
 
 def test_console_inbox_needs_totp(world, root):

@@ -8,7 +8,7 @@ import itertools
 from sqlmodel import select
 
 from portal_app.core.db import session_scope
-from portal_app.messages.models import MessageThread
+from portal_app.core.conversations.models import Conversation as MessageThread
 from portal_app.core.models.notify import OutboundMessage
 from portal_app.core import files as file_intake
 from portal_app.core.auth import sessions as portal_sessions
@@ -94,9 +94,9 @@ def test_customer_writes_with_an_attachment_then_staff_reply(root):
     assert page.head.status == "open" and len(page.entries) == 3
     # the browser holds display values only: no stored file names
     with session_scope() as db:
-        from portal_app.messages.models import MessageAttachment
+        from portal_app.core.conversations.models import ConversationAttachment as MessageAttachment
 
-        names = db.exec(select(MessageAttachment.stored_name).where(MessageAttachment.thread_id == thread.id)).all()
+        names = db.exec(select(MessageAttachment.stored_name).where(MessageAttachment.conversation_id == thread.id)).all()
     blob = public_json(root)
     assert names and not any(n in blob for n in names)
 
@@ -132,7 +132,7 @@ def test_staged_attachments_of_someone_else_cannot_be_removed(root):
     run_upload(a, "upload_attachments", [("a.pdf", PDF_BYTES)])
     att_id = a.staged[0].id
     with session_scope() as db:
-        from portal_app.messages.models import MessageAttachment
+        from portal_app.core.conversations.models import ConversationAttachment as MessageAttachment
 
         stored = db.get(MessageAttachment, att_id).stored_name
     e = sub(root, MessagesState)
