@@ -1,4 +1,4 @@
-"""remembered browsers: the device that asked for a login code, and when a contact's devices were reset
+"""remembered browsers: the device that asked for a login code or started a challenge, and when a contact's devices were reset
 
 Revision ID: h_login_01
 Revises: 732198c6b792
@@ -25,6 +25,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('device', sqlmodel.sql.sqltypes.AutoString(length=24), server_default='',
                                       nullable=False))
 
+    with op.batch_alter_table('login_challenge', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('device', sqlmodel.sql.sqltypes.AutoString(length=24), server_default='',
+                                      nullable=False))
+
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.add_column(sa.Column('devices_reset_at', portal_app.core.models.base.UTCDateTime(), nullable=True))
 
@@ -33,6 +37,9 @@ def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_column('devices_reset_at')
+
+    with op.batch_alter_table('login_challenge', schema=None) as batch_op:
+        batch_op.drop_column('device')
 
     with op.batch_alter_table('login_attempt', schema=None) as batch_op:
         batch_op.drop_column('device')

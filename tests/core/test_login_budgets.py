@@ -190,3 +190,38 @@ def test_the_business_wide_budget_stops_sending_and_alerts_staff_once(db, owner)
     _sent_rows(db, 200)
     at(3600 + 180)
     assert [d.to for d in login.request_code(db, owner.email, "192.0.2.10").deliveries] == [boss.email]
+
+
+def test_strangers_wearing_out_the_daily_failures_do_not_stop_a_remembered_browser(db, owner):
+    """The daily failure limit (NIST's 100) bounds guessing; strangers reaching it for the contact lock
+    out new browsers for a day, not the browsers the owner logged in from: those count their own."""
+    import re
+
+    at(0)
+    cookie = devices.remember(db, owner.id)
+    for _ in range(100):
+        db.add(LoginAttempt(created_at=clock.now(), email=owner.email, contact_id=owner.id, kind="code_verify",
+                            outcome="wrong_code", client_ip=STRANGER))
+    db.flush()
+    at(60)
+
+    def code_for(sent) -> str:
+        for d in sent.deliveries:
+            login.notify.deliver(db, d)
+        row = db.exec(select(OutboundMessage).where(OutboundMessage.contact_id == owner.id)
+                      .order_by(OutboundMessage.id.desc())).first()
+        return re.search(r"\b(\d{6})\b", row.body_text).group(1)
+
+    sent = login.request_code(db, owner.email, OWNER)
+    assert refused(lambda: login.verify_code(db, sent.challenge_id, code_for(sent), OWNER)) == "login.error.code_wrong"
+    sent = login.request_code(db, owner.email, OWNER, device_cookie=cookie)
+    token, ctx = login.verify_code(db, sent.challenge_id, code_for(sent), OWNER)
+    assert ctx.contact_id == owner.id
+    # and a remembered browser has its own 100 a day: guessing through it stays bounded
+    at(120)
+    for _ in range(100):
+        db.add(LoginAttempt(created_at=clock.now(), email=owner.email, contact_id=owner.id, kind="code_verify",
+                            outcome="wrong_code", device=devices.recognise(owner, cookie)))
+    db.flush()
+    sent = login.request_code(db, owner.email, OWNER, device_cookie=cookie)
+    assert refused(lambda: login.verify_code(db, sent.challenge_id, code_for(sent), OWNER)) == "login.error.code_wrong"

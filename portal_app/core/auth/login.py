@@ -127,11 +127,14 @@ def _alert_staff_once(db: Session) -> list[notify.Delivery]:
                                sender_name=brand.sender_name) for to in owners]
 
 
-def _failures_last_day(db: Session, contact_id: int) -> int:
+def _failures_last_day(db: Session, contact_id: int, device: str) -> int:
+    """Failed codes of the contact in 24 hours; for a challenge a remembered browser started, that
+    browser's own failures, so strangers guessing elsewhere do not lock the owner out of it."""
     since = clock.now() - timedelta(days=1)
-    return db.exec(select(func.count()).select_from(LoginAttempt).where(
+    query = select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.contact_id == contact_id, LoginAttempt.kind == "code_verify",
-        LoginAttempt.outcome.in_(("wrong_code", "too_many_tries")), LoginAttempt.created_at > since)).one()
+        LoginAttempt.outcome.in_(("wrong_code", "too_many_tries")), LoginAttempt.created_at > since)
+    return db.exec(query.where(LoginAttempt.device == device) if device else query).one()
 
 
 def _queue_code(db: Session, contact: Contact, channel: str, code: str) -> list[notify.Delivery]:
@@ -178,7 +181,7 @@ def request_code(db: Session, email: str, client_ip: str = "", *, force_email: b
     db.add(LoginChallenge(public_id=challenge_id, email=address, contact_id=contact_id if known else None,
                           channel=channel, code_hash=_code_hash(challenge_id, code), last_sent_at=now,
                           expires_at=now + timedelta(seconds=CODE_TTL_SECONDS), client_ip=client_ip[:45],
-                          created_at=now))
+                          device=device, created_at=now))
     _attempt(db, email=address, contact_id=contact_id, ip=client_ip, kind="code_request",
              outcome=_outcome(known, held, channel, status), device=device)
     return CodeSent(challenge_id=challenge_id, deliveries=_deliveries(db, contact, channel, code, known, over))
@@ -233,6 +236,7 @@ def resend_code(db: Session, challenge_id: str, client_ip: str = "", *, by_email
     row.channel = channel
     row.last_sent_at = now
     row.expires_at = now + timedelta(seconds=CODE_TTL_SECONDS)
+    row.device = device  # whoever asked for the code now is who will type it
     db.add(row)
     _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="resend",
              outcome=_outcome(known, held, channel, "unknown"), device=device)
@@ -245,18 +249,21 @@ def verify_code(db: Session, challenge_id: str, code: str, client_ip: str = "") 
     now = clock.now()
     typed = only_ascii_digits(code)
     if now >= row.expires_at:
-        _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="code_verify", outcome="expired")
+        _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="code_verify", outcome="expired",
+                 device=row.device)
         raise DomainError("login.error.code_expired")
     contact = db.get(Contact, row.contact_id) if row.contact_id else None
     matches = hashes_equal(_code_hash(row.public_id, typed), row.code_hash)
-    worn_out = contact is not None and _failures_last_day(db, contact.id) >= MAX_FAILURES_PER_CONTACT_PER_DAY
+    worn_out = contact is not None and \
+        _failures_last_day(db, contact.id, row.device) >= MAX_FAILURES_PER_CONTACT_PER_DAY
     if not matches or worn_out or contact is None or may_log_in(db, contact) != "ok":
         row.failed_attempts += 1
         if row.failed_attempts >= MAX_CODE_ATTEMPTS:
             row.ended_at, row.end_reason = now, "too_many_tries"
         db.add(row)
         outcome = "too_many_tries" if row.ended_at else "wrong_code"
-        _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="code_verify", outcome=outcome)
+        _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="code_verify", outcome=outcome,
+                 device=row.device)
         if row.ended_at:
             raise DomainError("login.error.too_many_tries")
         raise DomainError("login.error.code_wrong", remaining=MAX_CODE_ATTEMPTS - row.failed_attempts)
@@ -264,7 +271,8 @@ def verify_code(db: Session, challenge_id: str, code: str, client_ip: str = "") 
     db.add(row)
     contact.last_login_at = now
     db.add(contact)
-    _attempt(db, email=row.email, contact_id=contact.id, ip=client_ip, kind="code_verify", outcome="ok")
+    _attempt(db, email=row.email, contact_id=contact.id, ip=client_ip, kind="code_verify", outcome="ok",
+             device=row.device)
     token = open_session(db, contact.id, client_ip=client_ip)
     audit.record(db, audit.Actor("contact", contact.id, contact.email, client_ip=client_ip), "portal.login",
                  target_type="contact", target_id=contact.id, account_id=contact.account_id,

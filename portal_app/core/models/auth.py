@@ -28,6 +28,8 @@ class LoginChallenge(SQLModel, table=True):
     ended_at: datetime | None = utc_field(nullable=True)
     end_reason: str | None = Field(default=None, max_length=20)
     client_ip: str = Field(default="", max_length=45)
+    # Started from a remembered browser (device cookie): its failures are counted apart.
+    device: str = Field(default="", max_length=24, sa_column_kwargs={"server_default": ""})
     created_at: datetime = utc_field(default_now=True, index=True)
 
 
