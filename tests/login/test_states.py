@@ -27,6 +27,14 @@ def new_contact(**kw):
         return c.id, c.email
 
 
+def log_in(root, email: str) -> tuple[LoginState, PortalState]:
+    """A code login through the handlers, as the login page drives it."""
+    login = sub(root, LoginState)
+    login.submit_email({"email": email})
+    login.submit_code({"code": last_code(email)})
+    return login, sub(root, PortalState)
+
+
 def test_code_login_through_the_handlers(root):
     cid, email = new_contact()
     login = sub(root, LoginState)
@@ -96,10 +104,7 @@ def test_language_choice_is_remembered_on_the_contact(root):
 
 def test_logout_ends_the_session(root):
     _, email = new_contact()
-    login = sub(root, LoginState)
-    login.submit_email({"email": email})
-    login.submit_code({"code": last_code(email)})
-    portal = sub(root, PortalState)
+    _, portal = log_in(root, email)
     token = portal.portal_sid
     run_async(portal.logout())
     assert not portal.authed and portal.portal_sid == ""
@@ -173,10 +178,7 @@ def test_a_code_login_remembers_the_browser_past_logout(root):
     from portal_app.core.models.auth import LoginAttempt
 
     cid, email = new_contact()
-    login = sub(root, LoginState)
-    login.submit_email({"email": email})
-    login.submit_code({"code": last_code(email)})
-    portal = sub(root, PortalState)
+    login, portal = log_in(root, email)
     cookie = portal.login_device
     with session_scope() as db:
         from portal_app.core.models.accounts import Contact

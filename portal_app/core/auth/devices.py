@@ -59,10 +59,10 @@ def remember(db: Session, contact_id: int, current: str = "") -> str:
     return f"{device_id}.{issued}.{_signature(contact, device_id, issued)}"
 
 
-def forget_all(db: Session, contacts: list[Contact]) -> None:
+def forget_all(db: Session, contacts: list[Contact | None]) -> None:
     """Every device cookie issued so far to these contacts stops counting."""
     now = clock.now()
-    for contact in contacts:
+    for contact in filter(None, contacts):
         contact.devices_reset_at = now
         db.add(contact)
     db.flush()
