@@ -47,6 +47,9 @@ class Settings:
     default_phone_region: str
     # Code requests allowed per client address per hour (raise it behind a shared NAT).
     login_ip_cap_per_hour: int
+    # Login codes the whole portal sends per hour to browsers it does not remember; beyond it, sending
+    # stops and staff are told (a runaway SMS bill, or someone spraying addresses).
+    login_send_budget_per_hour: int
 
     @property
     def is_production(self) -> bool:
@@ -114,6 +117,7 @@ def get_settings() -> Settings:
         notify_sync=_env_bool("GUICHET_NOTIFY_SYNC", False),
         default_phone_region=_env("GUICHET_PHONE_REGION", "FR"),
         login_ip_cap_per_hour=int(_env("GUICHET_LOGIN_IP_CAP", "30")),
+        login_send_budget_per_hour=int(_env("GUICHET_LOGIN_SEND_BUDGET", "200")),
     )
 
 
