@@ -1,7 +1,7 @@
 """remembered browsers: the device that asked for a login code or started a challenge, and when a contact's devices were reset
 
 Revision ID: h_login_01
-Revises: 732198c6b792
+Revises: b7e1c0a4d2f9
 Create Date: 2026-11-28 11:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlmodel
 
 # revision identifiers, used by Alembic.
 revision: str = 'h_login_01'
-down_revision: Union[str, Sequence[str], None] = '732198c6b792'
+down_revision: Union[str, Sequence[str], None] = 'b7e1c0a4d2f9'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
