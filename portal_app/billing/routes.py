@@ -17,6 +17,7 @@ from portal_app.billing import access, card_payments as billing_stripe, consumpt
 from portal_app.billing.amounts import as_id
 from portal_app.core.auth import sessions as portal_sessions, staff
 from portal_app.core.errors import DomainError, NotFound
+from portal_app.core.routes import read_body_capped
 from portal_app.core.states.portal import PORTAL_COOKIE
 from portal_app.core.states.staff import STAFF_COOKIE
 
@@ -122,11 +123,8 @@ async def payment_receipt(request: Request) -> Response:
 
 async def stripe_webhook(request: Request) -> Response:
     """Stripe's signed notifications. A bad signature is refused before anything is read from it."""
-    declared = request.headers.get("content-length") or "0"
-    if not declared.isdigit() or int(declared) > WEBHOOK_MAX_BYTES:
-        return JSONResponse({"error": "too large"}, status_code=413)
-    payload = await request.body()
-    if len(payload) > WEBHOOK_MAX_BYTES:
+    payload = await read_body_capped(request, WEBHOOK_MAX_BYTES)
+    if payload is None:
         return JSONResponse({"error": "too large"}, status_code=413)
     try:
         event = billing_stripe.verify(payload, request.headers.get("stripe-signature"))

@@ -84,6 +84,21 @@ def _file_response(area: str, stored_name: str, title: str, mime_type: str, inli
     return FileResponse(path, media_type=media, headers=headers)
 
 
+async def read_body_capped(request: Request, max_bytes: int) -> bytes | None:
+    """The request's body, or None as soon as it is over `max_bytes` (a declared Content-Length over the
+    cap is refused before reading; a chunked body is read piece by piece and dropped at the first piece
+    that crosses the cap, so at most the cap plus one piece is ever held)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
+        return None
+    body = bytearray()
+    async for piece in request.stream():
+        body += piece
+        if len(body) > max_bytes:
+            return None
+    return bytes(body)
+
+
 def portal_context(db, request: Request):
     """The customer's portal session from the request's cookie, or None."""
     return portal_sessions.resolve_session(db, request.cookies.get(PORTAL_COOKIE))
