@@ -7,6 +7,7 @@ import reflex as rx
 
 from portal_app import features
 from portal_app.core.config import allowed_origins, get_settings
+from portal_app.core.middleware import SecurityHeaders
 from portal_app.core.registries import LIFESPAN_TASKS
 from portal_app.core.routes import build_api
 
@@ -31,7 +32,8 @@ if not get_settings().is_production:
 
 app = rx.App(
     stylesheets=["/guichet.css"],
-    api_transformer=build_api(),
+    # Our routes, then the security headers around everything the backend serves (pages included).
+    api_transformer=[build_api(), SecurityHeaders],
 )
 for task in LIFESPAN_TASKS:
     app.register_lifespan_task(task)
