@@ -22,6 +22,15 @@ PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb
                       "magnetometer=(), gyroscope=(), accelerometer=(), interest-cohort=()")
 
 
+def own_origins() -> list[str]:
+    """The portal's own origins (`allowed_origins`), without wildcards: a policy never names `*`."""
+    import re
+
+    from portal_app.core.config import allowed_origins
+
+    return [o for o in allowed_origins() if re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", o)]
+
+
 def _ws_origin(origin: str) -> str:
     parts = urlsplit(origin)
     scheme = "wss" if parts.scheme == "https" else "ws"
@@ -62,9 +71,7 @@ class SecurityHeaders:
     def __init__(self, app, csp: str | None = None):
         self.app = app
         if csp is None:
-            from portal_app.core.config import allowed_origins
-
-            csp = page_csp(allowed_origins())
+            csp = page_csp(own_origins())
         self.csp = csp
 
     async def __call__(self, scope, receive, send):

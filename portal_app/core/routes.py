@@ -73,9 +73,9 @@ IMAGE_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inli
 
 
 def inline_pdf_csp() -> str:
-    from portal_app.core.config import allowed_origins
+    from portal_app.core.middleware import own_origins
 
-    ancestors = " ".join(["'self'", *allowed_origins()])
+    ancestors = " ".join(["'self'", *own_origins()])
     return f"default-src 'none'; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors {ancestors}"
 
 
