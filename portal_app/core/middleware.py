@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 HSTS = "max-age=31536000; includeSubDomains"
 REFERRER_POLICY = "strict-origin-when-cross-origin"
-PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
-                      "magnetometer=(), gyroscope=(), accelerometer=(), interest-cohort=()")
+PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
+                      "magnetometer=(), gyroscope=(), accelerometer=()")
 
 
 def own_origins() -> list[str]:
