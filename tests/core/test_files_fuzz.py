@@ -114,3 +114,35 @@ def test_memory_stays_bounded_whatever_the_size(size_mb, chunk):
     file_intake.remove("documents", stored.stored_name)
     file_intake.remove("documents", zipped.stored_name)
     assert peak < 1024 * 1024, peak
+
+
+uploads = st.lists(st.tuples(names, st.one_of(st.binary(max_size=3000), contents)), max_size=5)
+
+
+@FUZZ
+@given(files=uploads, typed=st.booleans(), max_total=st.one_of(st.none(), st.integers(1, 300_000)))
+def test_an_upload_of_several_files_is_kept_whole_or_not_at_all(files, typed, max_total):
+    """The shared upload path (UploadFiles read a chunk at a time): every file stored in its area's
+    folder, or a clean refusal that leaves nothing behind."""
+    from portal_app.core.states.uploads import receive_files, upload_file_chunks
+    from tests.conftest import run_async
+    from tests.support.uploads import FakeUpload
+
+    area = "documents" if typed else file_intake.STAGING
+    root = get_settings().data_dir
+    before = _tree(root)
+    fakes = [FakeUpload(data, name) for name, data in files]
+    try:
+        stored = run_async(receive_files(upload_file_chunks(fakes), area, MAX, max_files=4, max_total=max_total,
+                                         typed=typed))
+    except DomainError as exc:
+        assert exc.key.startswith("files.error.") or exc.key == "messages.error.too_many_files", exc.key
+        assert _tree(root) == before
+        return
+    try:
+        assert len(stored) <= 4 and (max_total is None or sum(f.size_bytes for f in stored) <= max_total)
+        assert {os.path.relpath(f.path, root) for f in stored} == _tree(root) - before
+        assert all(f.path.parent == file_intake.area_dir(area) for f in stored)
+    finally:
+        for f in stored:
+            file_intake.remove(area, f.stored_name)
