@@ -20,30 +20,32 @@ from portal_app.core.states.staff import STAFF_COOKIE
 from portal_app.documents.admin_state import AdminDocumentsState
 from portal_app.documents.models import Document, DocumentView
 from portal_app.documents.state import DocumentsState
-from tests.factories import make_account, make_contact, make_document, make_issued, staff_ctx, staff_session
+from tests.factories import PDF_BYTES, make_account, make_contact, make_document, make_issued, staff_ctx, staff_session
 from tests.support.states import sub
 
 _n = itertools.count(1)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 
+def _files_of_one_account(db, staff) -> dict:
+    """An account with a contact and one file of each kind a route serves."""
+    acc = make_account(db, name=f"Downloads {next(_n)}")
+    contact = make_contact(db, acc, portal_role="admin", email=f"downloads{next(_n)}@example.com")
+    inv = make_issued(db, acc, staff=staff)
+    docs = {key: make_document(db, acc, title=title, data=data, by=staff).id
+            for key, title, data in (("pdf", "Contract.pdf", PDF_BYTES), ("img", "photo.png", PNG),
+                                     ("txt", "notes.txt", b"plain notes, alert(1)\n"))}
+    return {**docs, "account": acc.id, "contact": contact.id, "invoice": inv.id,
+            "file": consumption.attach_consumption_file(db, staff, inv.id, "calls.csv", b"a;b\n1;2\n").id,
+            "token": portal_sessions.open_session(db, contact.id)}
+
+
 @pytest.fixture(scope="module")
 def world():
-    out = {}
     with session_scope() as db:
         staff = staff_ctx(db)
-        for side in ("mine", "theirs"):
-            acc = make_account(db, name=f"Dl {side} {next(_n)}")
-            contact = make_contact(db, acc, portal_role="admin", email=f"dl-{side}{next(_n)}@example.com")
-            pdf = make_document(db, acc, title="Contract.pdf", by=staff)
-            img = make_document(db, acc, title="photo.png", data=PNG, by=staff)
-            txt = make_document(db, acc, title="notes.txt", data=b"plain notes, alert(1)\n", by=staff)
-            inv = make_issued(db, acc, staff=staff)
-            f = consumption.attach_consumption_file(db, staff, inv.id, "calls.csv", b"a;b\n1;2\n")
-            out[side] = {"account": acc.id, "contact": contact.id, "pdf": pdf.id, "img": img.id, "txt": txt.id,
-                         "invoice": inv.id, "file": f.id, "token": portal_sessions.open_session(db, contact.id)}
-        out["staff"] = staff_session(db)
-    return out
+        return {"mine": _files_of_one_account(db, staff), "theirs": _files_of_one_account(db, staff),
+                "staff": staff_session(db)}
 
 
 @pytest.fixture
