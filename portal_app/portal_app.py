@@ -8,6 +8,7 @@ from reflex.config import get_config
 
 from portal_app import features
 from portal_app.core.config import allowed_origins, get_settings
+from portal_app.core.middleware import SecurityHeaders
 from portal_app.core.origins import log_refused_origins
 from portal_app.core.registries import LIFESPAN_TASKS
 from portal_app.core.routes import build_api
@@ -37,8 +38,9 @@ else:
 
 app = rx.App(
     stylesheets=["/guichet.css"],
-    # Outermost: an operator reads which origin was refused and which setting to change.
-    api_transformer=[build_api(), log_refused_origins(_origins)],
+    # Our routes; the security headers around everything the backend serves (pages included); outermost,
+    # a line telling an operator which origin was refused and which setting to change.
+    api_transformer=[build_api(), SecurityHeaders, log_refused_origins(_origins)],
 )
 for task in LIFESPAN_TASKS:
     app.register_lifespan_task(task)
