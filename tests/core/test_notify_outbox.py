@@ -12,7 +12,7 @@ import time
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import InvalidToken
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
 import portal_app.features  # noqa: F401  (every table registered)
 from portal_app.core import audit, clock, registries
@@ -25,12 +25,13 @@ from portal_app.core.notify import ProviderError, outbox
 from portal_app.core.security import decrypt_secret
 
 try:
-    from tests.core.test_notify import (CLIENT, CODE, SENDGRID_PATH, TWILIO_PATH, TWILIO_400, configure, http,  # noqa: F401
-                                        queue_login_email, queue_login_sms, sendgrid, twilio)
+    from tests.core.test_notify import (CLIENT, CODE, SENDGRID_PATH, TWILIO_PATH, TWILIO_400,  # noqa: F401
+                                        configure, file_db, http, queue_login_email, queue_login_sms, sendgrid,
+                                        twilio)
     from tests.support.fake_http import Reply
 except ImportError:  # pragma: no cover
-    from test_notify import (CLIENT, CODE, SENDGRID_PATH, TWILIO_PATH, TWILIO_400, configure, http,  # noqa: F401
-                             queue_login_email, queue_login_sms, sendgrid, twilio)
+    from test_notify import (CLIENT, CODE, SENDGRID_PATH, TWILIO_PATH, TWILIO_400, configure, file_db,  # noqa: F401
+                             http, queue_login_email, queue_login_sms, sendgrid, twilio)
     from fake_http import Reply
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
@@ -38,15 +39,10 @@ STAFF = audit.Actor("staff", 1, "Olivia Owner")
 
 
 @pytest.fixture
-def file_db(tmp_path, configure):
-    """A database file of its own, reached through `session_scope` as the dispatcher reaches it."""
-    configure(REFLEX_DB_URL=f"sqlite:///{tmp_path / 'outbox.db'}", GUICHET_NOTIFY_SYNC="1")
-    portal_db.get_engine.cache_clear()
-    SQLModel.metadata.create_all(portal_db.get_engine())
-    yield
-    notify.wait_idle(10)
-    portal_db.get_engine().dispose()
-    portal_db.get_engine.cache_clear()
+def outbox_db(file_db, configure):
+    """A database file of its own (reached through `session_scope`, as the dispatcher reaches it); sends
+    inline at each commit unless a test says otherwise."""
+    configure(GUICHET_NOTIFY_SYNC="1")
 
 
 @pytest.fixture
@@ -82,7 +78,7 @@ def raw_row(message_id: int) -> dict:
 # ---- restarts --------------------------------------------------------------------------------------
 
 
-def test_a_message_queued_before_a_restart_is_sent_after_it(file_db, sends):
+def test_a_message_queued_before_a_restart_is_sent_after_it(outbox_db, sends):
     # queued and committed, then the process stopped before any dispatcher ran: nothing in memory
     first = committed(queue_login_email)
     second = committed(queue_login_email, to="someone.else@example.org", code="551234")
@@ -96,7 +92,7 @@ def test_a_message_queued_before_a_restart_is_sent_after_it(file_db, sends):
     assert outbox.run_once() == 0 and len(sends) == 2  # and never again
 
 
-def test_a_send_cut_by_a_crash_is_taken_again_when_its_lease_ends(file_db, sends):
+def test_a_send_cut_by_a_crash_is_taken_again_when_its_lease_ends(outbox_db, sends):
     clock.freeze(T0)
     message_id = committed(queue_login_email)
     with portal_db.session_scope() as s:  # a dispatcher claimed it, then its process died
@@ -113,7 +109,7 @@ def test_a_send_cut_by_a_crash_is_taken_again_when_its_lease_ends(file_db, sends
     assert row.status == "sent" and row.attempts == 2 and row.claimed_by == "" and len(sends) == 1
 
 
-def test_a_crash_on_the_last_attempt_gives_the_row_up(file_db, sends):
+def test_a_crash_on_the_last_attempt_gives_the_row_up(outbox_db, sends):
     clock.freeze(T0)
     message_id = committed(queue_login_email)
     with portal_db.session_scope() as s:
@@ -133,7 +129,7 @@ def test_the_dispatcher_is_a_lifespan_task():
 # ---- backoff ---------------------------------------------------------------------------------------------
 
 
-def test_backoff_schedule_and_giving_up_after_eight_attempts(file_db, monkeypatch):
+def test_backoff_schedule_and_giving_up_after_eight_attempts(outbox_db, monkeypatch):
     assert [outbox.backoff_seconds(n) for n in range(1, 9)] == [15, 30, 60, 120, 240, 480, 900, 900]
     calls = []
 
@@ -156,14 +152,15 @@ def test_backoff_schedule_and_giving_up_after_eight_attempts(file_db, monkeypatc
         clock.freeze(row.next_attempt_at - dt.timedelta(seconds=1))
         assert outbox.run_once() == 0  # not before its time
         clock.freeze(row.next_attempt_at)
-    assert waits == [15, 30, 60, 120, 240, 480, 900]  # 15 s doubling, at most 15 * 60
+    assert waits == [15, 30, 60, 120, 240, 480, 900]  # 15 s, doubling
+    assert outbox.backoff_seconds(30) == 15 * 60  # never longer
     assert len(calls) == 8 and row.status == "failed" and row.attempts == 8
     assert row.next_attempt_at is None
 
 
 @pytest.mark.parametrize("failure", [TimeoutError("timed out"), ProviderError("smtp: timed out", retryable=True),
                                      RuntimeError("provider SDK bug")])
-def test_a_provider_that_raises_or_times_out_is_retried_and_nothing_is_lost(file_db, monkeypatch, sends, failure,
+def test_a_provider_that_raises_or_times_out_is_retried_and_nothing_is_lost(outbox_db, monkeypatch, sends, failure,
                                                                            configure):
     configure(GUICHET_EMAIL_PROVIDER="sendgrid", SENDGRID_API_KEY="SG.k")  # a real provider: the code is sealed
     real = outbox._send  # (the recorder)
@@ -184,7 +181,7 @@ def test_a_provider_that_raises_or_times_out_is_retried_and_nothing_is_lost(file
     assert len(sends) == 1 and CODE in sends[0][2]
 
 
-def test_a_slow_provider_times_out_and_the_row_waits_for_its_retry(file_db, sendgrid, configure):
+def test_a_slow_provider_times_out_and_the_row_waits_for_its_retry(outbox_db, sendgrid, configure):
     configure(GUICHET_PROVIDER_TIMEOUT="0.5")
     sendgrid.set_reply(SENDGRID_PATH, Reply(202, delay=5))
     message_id = committed(queue_login_email)
@@ -198,7 +195,7 @@ def test_a_slow_provider_times_out_and_the_row_waits_for_its_retry(file_db, send
 # ---- sensitive bodies ----------------------------------------------------------------------------------
 
 
-def test_a_login_code_is_sealed_in_the_row_until_sent_then_erased(file_db, sendgrid):
+def test_a_login_code_is_sealed_in_the_row_until_sent_then_erased(outbox_db, sendgrid):
     message_id = committed(queue_login_email)
     before = raw_row(message_id)
     assert not any(CODE in str(value) for value in before.values())  # nowhere in clear, not even sealed
@@ -215,7 +212,7 @@ def test_a_login_code_is_sealed_in_the_row_until_sent_then_erased(file_db, sendg
     assert not any(CODE in str(value) for value in after.values())
 
 
-def test_an_sms_fallback_is_sealed_too(file_db, twilio, configure):
+def test_an_sms_fallback_is_sealed_too(outbox_db, twilio, configure):
     configure(GUICHET_EMAIL_PROVIDER="sendgrid", SENDGRID_API_KEY="SG.k", SENDGRID_HOST=twilio.url)
     twilio.set_reply(TWILIO_PATH, Reply(400, TWILIO_400))
     twilio.set_reply(SENDGRID_PATH, Reply(503))
@@ -233,7 +230,7 @@ def test_an_sms_fallback_is_sealed_too(file_db, twilio, configure):
     assert CODE in twilio.requests_to(SENDGRID_PATH)[0].json["content"][0]["value"]
 
 
-def test_a_sealed_body_under_another_secret_fails_cleanly(file_db, sendgrid, configure, caplog):
+def test_a_sealed_body_under_another_secret_fails_cleanly(outbox_db, sendgrid, configure, caplog):
     message_id = committed(queue_login_email)
     configure(GUICHET_SECRET_KEY="a-new-secret-key-after-a-rotation")
     with caplog.at_level(logging.ERROR, logger="guichet.notify"):
@@ -247,7 +244,8 @@ def test_a_sealed_body_under_another_secret_fails_cleanly(file_db, sendgrid, con
 # ---- the database away for a moment -----------------------------------------------------------------------
 
 
-def test_the_dispatcher_recovers_by_itself_after_a_database_blip(file_db, sends, monkeypatch, caplog):
+def test_the_dispatcher_recovers_by_itself_after_a_database_blip(outbox_db, sends, monkeypatch, caplog, configure):
+    configure(GUICHET_NOTIFY_SYNC="0")
     message_id = committed(queue_login_email)
     real_scope, failures = outbox.session_scope, []
 
@@ -265,7 +263,7 @@ def test_the_dispatcher_recovers_by_itself_after_a_database_blip(file_db, sends,
     assert any("database unavailable" in r.getMessage() for r in caplog.records)
 
 
-def test_a_commit_nudges_the_running_dispatcher_at_once(file_db, sends, configure, monkeypatch):
+def test_a_commit_nudges_the_running_dispatcher_at_once(outbox_db, sends, configure, monkeypatch):
     configure(GUICHET_NOTIFY_SYNC="0")
     monkeypatch.setattr(outbox, "POLL_SECONDS", 60)  # only a nudge can make it send in time
 
@@ -311,7 +309,7 @@ def _run_loop_until(done, timeout: float = 10, settle: float = 0.0) -> None:
         loop.call_soon_threadsafe(task_box["task"].cancel)
         thread.join(5)
         loop.close()
-    assert outbox.wake() is False  # stopped: nothing to nudge
+    assert outbox._loop is not loop  # stopped: it no longer takes nudges
 
 
 # ---- staff: retry now --------------------------------------------------------------------------------------
@@ -325,7 +323,7 @@ def _given_up(**kw) -> int:
     return message_id
 
 
-def test_retry_now_puts_a_stuck_message_back_for_a_fresh_round(file_db, sends):
+def test_retry_now_puts_a_stuck_message_back_for_a_fresh_round(outbox_db, sends):
     message_id = _given_up()
     with portal_db.session_scope() as s:
         deliveries = notify.retry_now(s, STAFF, message_id)
@@ -337,7 +335,7 @@ def test_retry_now_puts_a_stuck_message_back_for_a_fresh_round(file_db, sends):
         assert event.target_id == message_id and event.actor_label == "Olivia Owner"
 
 
-def test_retry_now_refuses_what_is_not_stuck_or_lost_its_secret(file_db, sendgrid):
+def test_retry_now_refuses_what_is_not_stuck_or_lost_its_secret(outbox_db, sendgrid):
     queued = committed(queue_login_email)
     with portal_db.session_scope() as s:
         with pytest.raises(DomainError) as err:

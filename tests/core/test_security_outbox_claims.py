@@ -62,9 +62,8 @@ def test_two_dispatchers_never_send_a_row_twice(monkeypatch):
         return "ok"
 
     monkeypatch.setattr(outbox, "_send", slow_send)
-    handled = _together(2, lambda i: outbox.run_once(ids))
+    _together(2, lambda i: outbox.run_once(ids))
 
-    assert sum(handled) >= 30
     assert len(sent) == 30 and set(sent.values()) == {1}  # every row once, none twice
     with session_scope() as db:
         rows = db.exec(select(OutboundMessage).where(OutboundMessage.id.in_(ids))).all()

@@ -186,9 +186,11 @@ def sweep_abandoned(db: Session, now: datetime) -> int:
 def deliver_ids(db: Session, ids: list[int] | None = None) -> int:
     """Send the due rows (only `ids` and the rows they create, when given) through the claim path; returns
     how many rows this pass handled. A pass stops after PASS_LIMIT rows: the next one goes on."""
+    db.commit()  # what this session queued is for good first: each claim is a transaction of its own
     handled: set[int] = set()
     wanted = list(ids) if ids is not None else None
-    sweep_abandoned(db, clock.now())
+    if wanted is None:  # a full pass (not a nudge for a few rows) also gives up dead claims
+        sweep_abandoned(db, clock.now())
     while len(handled) < PASS_LIMIT:
         query = select(M.id).where(_due(clock.now()))
         if wanted is not None:
@@ -242,20 +244,26 @@ def wake() -> bool:
 
 
 async def outbox_loop() -> None:
-    """A pass now, then whenever nudged or every POLL_SECONDS; passes run off the event loop."""
+    """A pass now, then whenever nudged or every POLL_SECONDS; passes run off the event loop.
+    With GUICHET_NOTIFY_SYNC=1 (tests) every send already ran inline at its commit: none runs."""
     global _loop, _wake
-    _loop, _wake = asyncio.get_running_loop(), asyncio.Event()
+    if get_settings().notify_sync:
+        log.info("GUICHET_NOTIFY_SYNC: messages are sent inline at each commit, no outbox dispatcher")
+        return
+    mine = asyncio.Event()
+    _loop, _wake = asyncio.get_running_loop(), mine
     log.info("outbox dispatcher started")
     try:
         while True:
-            _wake.clear()  # before the pass: a nudge during it brings the next pass at once
+            mine.clear()  # before the pass: a nudge during it brings the next pass at once
             await asyncio.to_thread(tick)
             try:
-                await asyncio.wait_for(_wake.wait(), POLL_SECONDS)
+                await asyncio.wait_for(mine.wait(), POLL_SECONDS)
             except asyncio.TimeoutError:
                 pass
     finally:
-        _loop = _wake = None
+        if _wake is mine:
+            _loop = _wake = None
 
 
 registries.LIFESPAN_TASKS.append(outbox_loop)
