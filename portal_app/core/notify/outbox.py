@@ -81,11 +81,12 @@ def claim(db: Session, message_id: int, now: datetime) -> str:
     return token if took.rowcount == 1 else ""
 
 
-def _record(db: Session, message_id: int, token: str, **values) -> bool:
+def _record(db: Session, message_id: int, token: str, *, commit: bool = True, **values) -> bool:
     """Write an outcome, only while the claim is still ours."""
     done = db.exec(sa.update(M).where(M.id == message_id, M.claimed_by == token, M.status == "sending")
                    .values(claimed_by="", claimed_until=None, **values).execution_options(synchronize_session=False))
-    db.commit()
+    if commit:
+        db.commit()
     if done.rowcount != 1:
         log.warning("delivery #%s: claim lost before its outcome was written", message_id)
     return done.rowcount == 1
@@ -156,12 +157,14 @@ def _failed(db, message_id, token, channel, attempts, error, retryable, fallback
         # Someone may be waiting for this (a login code): the email goes at once rather than after retries.
         log.error("delivery #%s (%s) failed, attempt %s, falling back to email: %s", message_id, channel, attempts,
                   error)
-        if not _record(db, message_id, token, status="fallback", error=error, sealed="", next_attempt_at=None):
+        if not _record(db, message_id, token, commit=False, status="fallback", error=error, sealed="",
+                       next_attempt_at=None):
+            db.rollback()
             return []
         fb = store(db, channel="email", to=fallback["to"], subject=fallback["subject"], text=fallback["text"],
                    html=fallback["html"], redact=tuple(fallback.get("redact", ())), track_clicks=False,
                    fallback_of_id=message_id, **common)
-        db.commit()
+        db.commit()  # the SMS's end and its email together: a crash between them loses neither
         return [fb.id]
     if retryable and attempts < MAX_ATTEMPTS:
         wait = backoff_seconds(attempts)
