@@ -12,22 +12,19 @@ file under a minute."""
 
 from __future__ import annotations
 
-import os
 import typing
 from dataclasses import dataclass
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 from reflex_base.event.processor.base_state_processor import _prepare_event_payload
-from sqlmodel import SQLModel
 
-from portal_app.core import business
 from portal_app.core.auth import sessions as portal_sessions
-from portal_app.core.db import get_engine, session_scope
+from portal_app.core.db import session_scope
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.staff import StaffState
 from tests.support.states import router_data, sub
-from tests.support.sweep import PORTAL, STAFF, browser_params, call, make_world
+from tests.support.sweep import PORTAL, STAFF, browser_params, call, make_world, own_portal
 
 EXAMPLES = 3
 URL_TEXT = st.characters(blacklist_categories=("Cs",))  # a URL decodes to real characters only
@@ -83,21 +80,11 @@ def fuzz_db(tmp_path_factory):
     """A database of the fuzz's own, with two accounts' worth of data and a console session."""
     from tests.factories import staff_session
 
-    old = os.environ["REFLEX_DB_URL"]
-    os.environ["REFLEX_DB_URL"] = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
-    get_engine.cache_clear()
-    business.forget_cached_business()
-    SQLModel.metadata.create_all(get_engine())
-    try:
+    with own_portal(tmp_path_factory.mktemp("fuzz")):
         world = make_world()
         with session_scope() as db:
             staff_token = staff_session(db)
         yield world, staff_token, _strategies(world.ids() + [world.a_account, world.a_contact])
-    finally:
-        get_engine().dispose()
-        os.environ["REFLEX_DB_URL"] = old
-        get_engine.cache_clear()
-        business.forget_cached_business()
 
 
 def _fuzz(root, fuzz_db, cls, handler, side, any_type: bool = False):

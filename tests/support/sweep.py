@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import os
 import typing
+from contextlib import contextmanager
+from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -92,6 +95,33 @@ def make_world() -> World:
             "account": b.id, "contact": b_contact.id, "invoice": inv.id, "line": line.id, "payment": payment.id,
             "consumption": usage.id, "folder": folder.id, "document": doc.id, "thread": thread.id,
             "message": message_ids[0], "attachment": att.id, "booking": booking.id})
+
+
+@contextmanager
+def own_portal(folder: Path):
+    """The portal on a database and a data dir of its own (an SQLite file built from the models), so a
+    test may write at random or wipe everything without touching the session's shared database."""
+    from portal_app.core import business
+    from portal_app.core.config import reload_settings
+    from portal_app.core.db import get_engine
+
+    saved = {k: os.environ[k] for k in ("REFLEX_DB_URL", "GUICHET_DATA_DIR")}
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ.update({"REFLEX_DB_URL": f"sqlite:///{folder / 'portal.db'}", "GUICHET_DATA_DIR": str(folder / "data")})
+
+    def switch():
+        get_engine.cache_clear()
+        reload_settings()
+        business.forget_cached_business()
+
+    switch()
+    try:
+        SQLModel.metadata.create_all(get_engine())
+        yield os.environ["REFLEX_DB_URL"], Path(os.environ["GUICHET_DATA_DIR"])
+    finally:
+        get_engine().dispose()
+        os.environ.update(saved)
+        switch()
 
 
 def footprint(account_id: int) -> dict[str, list[tuple]]:
