@@ -61,7 +61,7 @@ test: setup browser
 	$(PY) -m pytest -q
 	$(MAKE) --no-print-directory test-postgres
 
-# The scale-out database: the state and security tests again, on a fresh PostgreSQL database.
+# The scale-out database: the state, security and concurrency tests again, on a fresh PostgreSQL database.
 postgres:
 	@command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 	@$(SUDO) pg_ctlcluster $$(ls /etc/postgresql | tail -1) main start 2>/dev/null || true
