@@ -34,16 +34,17 @@ _n = itertools.count(1)
 def prefix():
     """Set the numbering prefix for one test (the database is shared), and put it back."""
     with session_scope() as db:
-        old = get_settings_row(db).number_prefix
+        s = get_settings_row(db)
+        old = (s.number_prefix, s.number_yearly, s.number_digits)
 
-    def set_prefix(value: str):
+    def set_numbering(prefix: str, yearly: bool = True, digits: int = 5):
         with session_scope() as db:
             s = get_settings_row(db)
-            s.number_prefix, s.number_yearly, s.number_digits = value, True, 5
+            s.number_prefix, s.number_yearly, s.number_digits = prefix, yearly, digits
             db.add(s)
 
-    yield set_prefix
-    set_prefix(old)
+    yield set_numbering
+    set_numbering(*old)
 
 
 def _customer_and_draft(year: int):
