@@ -35,7 +35,7 @@ class KbArticle(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    group_key: str = Field(max_length=32, index=True)
+    group_key: str = Field(max_length=32)  # indexed by uq_kb_article_group_language
     language: str = Field(max_length=8)
     title: str = Field(max_length=200)
     # The address of this language's version (`/help/article?slug=...`); unique across languages.
