@@ -141,7 +141,7 @@ class AdminKbState(PagedList, Dialogs, StaffState):
         article = kb_admin.set_published(db, ctx, parse_id(article_id),
                                          not kb_admin.get_article(db, ctx, parse_id(article_id)).published)
         self._fetch(db, ctx)
-        self._flash("kb.admin.published" if article.published else "kb.admin.unpublished", title=article.title)
+        self._flash("kb.admin.now_published" if article.published else "kb.admin.now_unpublished", title=article.title)
 
     # ---- delete an article ----
 

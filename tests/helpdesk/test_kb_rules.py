@@ -268,3 +268,32 @@ def test_category_needs_a_name_in_the_default_language(db, staff):
         kb_admin.save_category(db, staff, None, names={"fr": "Facturation"})
     cat = kb_admin.save_category(db, staff, None, names={"en": "Billing", "fr": "Facturation", "xx": "?"})
     assert cat.names == {"en": "Billing", "fr": "Facturation"} and cat.slug == "billing"
+
+
+def test_demo_articles_in_three_languages(db, staff):
+    from portal_app.helpdesk.kb_cli import seed_demo
+
+    seed_demo(db, staff)
+    rows = db.exec(select(KbArticle)).all()
+    assert {a.language for a in rows} == {"en", "fr", "de"} and 8 <= len(rows) <= 12
+    assert all(a.published for a in rows) and any(a.public for a in rows) and any(not a.public for a in rows)
+    assert kb.get_article(db, None, "logging-in", "de").title == "Anmelden mit einem Einmalcode"
+    assert kb.has_public_articles(db)
+
+
+def test_every_catalogue_key_the_knowledge_base_uses_exists():
+    import json
+    import re
+    from pathlib import Path
+
+    import portal_app
+
+    root = Path(portal_app.__file__).parent
+    used = set()
+    for path in (root / "helpdesk").glob("kb_*.py"):
+        used |= set(re.findall(r'"((?:kb|nav|admin\.nav|app)\.[a-z_.]+)"', path.read_text()))
+    used -= {k for k in used if k.startswith(("kb.article.", "kb.category."))}  # audit actions
+    assert "kb.error.slug_taken" in used and "nav.help" in used
+    for lang in ("en", "fr", "de"):
+        catalogue = json.loads((root / "locales" / f"{lang}.json").read_text(encoding="utf-8"))
+        assert sorted(used - set(catalogue)) == [], lang
