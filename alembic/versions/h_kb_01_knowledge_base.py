@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('slug', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('body_md', sa.Text(), server_default='', nullable=False),
+    sa.Column('excerpt', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('category_id', sa.Integer(), nullable=True),
     sa.Column('public', sa.Boolean(), nullable=False),
     sa.Column('published', sa.Boolean(), nullable=False),

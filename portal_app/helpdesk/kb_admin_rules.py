@@ -28,6 +28,7 @@ SLUG_MAX_CHARS = 120
 CATEGORY_NAME_MAX_CHARS = 80
 CATEGORY_SLUG_MAX_CHARS = 80
 PUBLISHED_FILTERS = ("", "yes", "no")
+EXCERPT_MAX_CHARS = 200
 
 
 def slugify(text: str, max_chars: int = SLUG_MAX_CHARS) -> str:
@@ -152,6 +153,7 @@ def save_article(db: Session, staff: StaffContext, article_id: int | None, data:
     if twin is not None:
         raise DomainError("kb.error.translation_exists")
     article.title, article.body_md, article.language, article.slug = data.title, data.body_md, data.language, data.slug
+    article.excerpt = kb_markdown.plain_excerpt(data.body_md, EXCERPT_MAX_CHARS)
     article.category_id, article.public, article.published = data.category_id, data.public, data.published
     article.updated_at, article.updated_by_staff_id = clock.now(), staff.staff_id
     db.add(article)

@@ -41,6 +41,8 @@ class KbArticle(SQLModel, table=True):
     # The address of this language's version (`/help/article?slug=...`); unique across languages.
     slug: str = Field(max_length=120, unique=True)
     body_md: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False, server_default=""))
+    # The body's start as plain text, made when saved: lists and suggestions show it without rendering.
+    excerpt: str = Field(default="", max_length=200)
     category_id: int | None = Field(default=None, foreign_key="kb_category.id", index=True)
     # Readable without login; otherwise for logged-in customers with the knowledge base.
     public: bool = False

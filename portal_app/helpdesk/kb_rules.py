@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -39,9 +40,11 @@ SUGGEST_WORD_MIN_CHARS = 3
 # A title word match outweighs any number of body matches of the other words (at most 8 words).
 TITLE_WEIGHT = 10
 BODY_WEIGHT = 1
-EXCERPT_SOURCE_CHARS = 600
 
 Reader = PortalContext | StaffContext | None
+# Stands for any contact who reads customers-only articles, in cached SQL conditions.
+_ANY_CUSTOMER = PortalContext(session_id=0, contact_id=0, account_id=0, contact_name="", first_name="", email="",
+                              account_name="", language="", role="", rights=(MODULE,))
 
 
 # ---- rows ---------------------------------------------------------------------------------------------
@@ -134,13 +137,27 @@ def reading_language(db: Session, lang: str | None) -> tuple[str, str]:
     return (lang if lang and lang in view.languages else default), default
 
 
-def _in_language(reader: Reader, lang: str, default: str) -> list:
-    """Each article group once: the reader's language, else the default language's version."""
+def _reader_kind(reader: Reader) -> str:
+    return "staff" if is_staff(reader) else "customer" if reads_customers_only(reader) else "visitor"
+
+
+_TRANSLATION = aliased(KbArticle)  # built once: making an alias costs more than running the query
+
+
+@lru_cache(maxsize=256)
+def _language_clause(kind: str, lang: str, default: str):
+    reader = {"staff": StaffContext(0, "", "", "", True, True), "customer": _ANY_CUSTOMER, "visitor": None}[kind]
     if lang == default:
-        return [KbArticle.language == lang]
-    own = aliased(KbArticle)
-    has_own = exists().where(own.group_key == KbArticle.group_key, own.language == lang, *_visible(reader, own))
-    return [or_(KbArticle.language == lang, and_(KbArticle.language == default, ~has_own))]
+        return KbArticle.language == lang
+    has_own = exists().where(_TRANSLATION.group_key == KbArticle.group_key, _TRANSLATION.language == lang,
+                             *_visible(reader, _TRANSLATION))
+    return or_(KbArticle.language == lang, and_(KbArticle.language == default, ~has_own))
+
+
+def _in_language(reader: Reader, lang: str, default: str) -> list:
+    """Each article group once: the reader's language, else the default language's version (a
+    translation this reader may not see does not count)."""
+    return [_language_clause(_reader_kind(reader), lang, default)]
 
 
 def like_pattern(text: str) -> str:
@@ -176,14 +193,7 @@ def list_categories(db: Session, reader: Reader, lang: str | None) -> list[Categ
             for c in cats if counts.get(c.id)]
 
 
-def _summary(row) -> ArticleSummary:
-    art_id, slug, title, body_start, category_id, language, public, updated_at = row
-    return ArticleSummary(art_id, slug, title, kb_markdown.plain_excerpt(body_start), category_id, language,
-                          public, updated_at)
-
-
-_SUMMARY_COLUMNS = (KbArticle.id, KbArticle.slug, KbArticle.title,
-                    func.substr(KbArticle.body_md, 1, EXCERPT_SOURCE_CHARS), KbArticle.category_id,
+_SUMMARY_COLUMNS = (KbArticle.id, KbArticle.slug, KbArticle.title, KbArticle.excerpt, KbArticle.category_id,
                     KbArticle.language, KbArticle.public, KbArticle.updated_at)
 
 
@@ -206,7 +216,7 @@ def list_articles(db: Session, reader: Reader, lang: str | None, *, category_id:
     query = select(*_SUMMARY_COLUMNS).where(*conds).order_by(*order)
     count = select(func.count()).select_from(KbArticle).where(*conds)
     rows, total = fetch_page(db, query, count, page=page, page_size=page_size)
-    return [_summary(r) for r in rows], total
+    return [ArticleSummary(*r) for r in rows], total
 
 
 def get_article(db: Session, reader: Reader, slug: str, lang: str | None, *, count_view: bool = True) -> ArticleView:
@@ -254,12 +264,11 @@ def suggest(db: Session, text: str, lang: str | None, limit: int = 5, *, reader:
     score = sum((sa.case((hit, TITLE_WEIGHT), else_=0) for hit in title_hits), sa.literal(0)) + \
         sum((sa.case((hit, BODY_WEIGHT), else_=0) for hit in body_hits), sa.literal(0))
     score = score.label("score")
-    rows = db.exec(select(KbArticle.id, KbArticle.slug, KbArticle.title,
-                          func.substr(KbArticle.body_md, 1, EXCERPT_SOURCE_CHARS), score)
+    rows = db.exec(select(KbArticle.id, KbArticle.slug, KbArticle.title, KbArticle.excerpt, score)
                    .where(*_visible(reader), *_in_language(reader, lang, default), or_(*title_hits, *body_hits))
                    .order_by(score.desc(), KbArticle.answered_count.desc(), KbArticle.id.asc())
                    .limit(max(1, min(int(limit), SUGGEST_MAX)))).all()
-    return [KbSuggestion(i, s, t, kb_markdown.plain_excerpt(b, 120), int(sc)) for i, s, t, b, sc in rows]
+    return [KbSuggestion(i, s, t, e, int(sc)) for i, s, t, e, sc in rows]
 
 
 def record_answered(db: Session, article_id: int, *, reader: Reader) -> None:
