@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import reflex as rx
+
 from portal_app.core import i18n
 from portal_app.core.errors import NotFound
 from portal_app.core.states.handlers import parse_id, portal_event, public_event
 from portal_app.core.states.paging import SEARCH_MAX_CHARS, page_count
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.site import SiteState
-
-import reflex as rx
-
 from portal_app.helpdesk import kb_rules as kb
 
 
