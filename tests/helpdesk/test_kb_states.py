@@ -194,3 +194,19 @@ def test_console_knowledge_base_needs_a_full_staff_session(root):
     with session_scope() as db:
         assert db.exec(select(KbArticle).where(KbArticle.title == "Tapir hacked")).first() is None
         assert db.exec(select(KbArticle.published).where(KbArticle.id == data["pub_id"])).one() is True
+
+
+def test_a_public_page_loads_without_a_session_and_without_a_redirect(root):
+    from portal_app.core.states.portal import PortalState
+
+    portal = open_page(sub(root, HelpState), "/help")
+    assert portal.public_load() is None and portal.authed is False and portal.brand_name != ""
+    token = customer_token()
+    portal.portal_sid = token
+    assert portal.public_load() is None and portal.authed is True
+    assert "knowledge" in portal.modules
+    with session_scope() as db:
+        portal_sessions.revoke_session(db, token, "test")
+    events = portal.public_load()  # the session ended while the tab showed it: forget, but stay
+    assert portal.authed is False and portal.portal_sid == ""
+    assert [e.fn.__name__ for e in events] == [PortalState.forget_pages.fn.__name__]
