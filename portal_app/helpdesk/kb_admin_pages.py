@@ -57,7 +57,7 @@ def _filters() -> list[rx.Component]:
         select(*options([("", "kb.admin.all_states"), ("yes", "kb.admin.published_badge"),
                          ("no", "kb.admin.draft_badge")]),
                name="published", aria_label=t("kb.admin.state"), style={"width": "auto"}),
-        select(rx.el.option(t("kb.all_categories"), value="0"), _choice_options(S.category_choices),
+        select(rx.el.option(t("kb.admin.all_categories"), value="0"), _choice_options(S.category_choices),
                value=S.category_filter.to(str), on_change=S.filter_category, aria_label=t("kb.categories"),
                style={"width": "auto"}),
     ]
