@@ -49,10 +49,14 @@ for _path in sorted(APP_DIR.rglob("*.py")):  # every module that may declare a s
 # here is a decision a reviewer sees.
 PUBLIC = {
     "SiteState": {"load_site", "set_language"},
-    "PortalState": {"portal_load", "choose_language", "logout", "end_impersonation", "forget_pages"},
+    "PortalState": {"portal_load", "public_load", "choose_language", "logout", "end_impersonation", "forget_pages"},
     "StaffState": {"admin_load", "staff_logout"},
     "LoginState": {"login_load", "submit_email", "resend", "send_by_email", "other_email", "submit_code"},
     "StaffLoginState": {"staff_login_load", "submit_password", "submit_totp"},
+    # The help centre is read by visitors too: its rules decide what a reader without a session sees.
+    "HelpLinkState": {"load_help_link"},
+    "HelpState": {"load_help", "search_help", "show_category", "prev_help_page", "next_help_page"},
+    "HelpArticleState": {"load_article"},
 }
 SIDES = {"portal": PortalState, "staff": StaffState}
 

@@ -68,21 +68,35 @@ class PortalState(SiteState):
 
     _actor = _require  # what the handler helper calls: the customer's actor
 
-    @public_event
-    def portal_load(self, db):
-        """on_load of every customer page: branding, then the session, else off to the login page."""
+    def _open_page(self, db) -> tuple[PortalContext | None, list]:
+        """A page opens: branding, then the session (or None, and the events that forget the pages of a
+        session that ended while this tab showed them)."""
         self.flash_key = ""
         self._load_branding(db)
         ctx = self._resolve(db)
         held_a_contact = self._contact_id is not None
         self._apply(ctx)
         if ctx is None:
-            self.portal_sid = ""
-            # The session expired or was revoked while this tab showed someone's pages: forget them.
-            return [*([PortalState.forget_pages] if held_a_contact else []), rx.redirect(self._exit_to or "/login")]
-        self._exit_to = ""
+            self._set(portal_sid="")
+            return None, [PortalState.forget_pages] if held_a_contact else []
         if self._on_offer(ctx.language) and not ctx.impersonating:
             self._set(lang=ctx.language, lang_pref=ctx.language)
+        return ctx, []
+
+    @public_event
+    def portal_load(self, db):
+        """on_load of every customer page: branding, then the session, else off to the login page."""
+        ctx, forget = self._open_page(db)
+        if ctx is None:
+            return [*forget, rx.redirect(self._exit_to or "/login")]
+        self._exit_to = ""
+
+    @public_event
+    def public_load(self, db):
+        """on_load of a page anyone may read (the help centre): branding, and the session if there is
+        one (its navigation and language); without one the page still shows, nothing is redirected."""
+        _ctx, forget = self._open_page(db)
+        return forget or None
 
     @public_event
     def choose_language(self, db, lang: str):

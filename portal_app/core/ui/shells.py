@@ -87,23 +87,34 @@ def _portal_nav_link(entry: NavEntry) -> rx.Component:
     return rx.cond(PortalState.modules.contains(entry.module), link) if entry.module else link
 
 
-def portal_shell(content: rx.Component) -> rx.Component:
+def _portal_nav() -> rx.Component:
+    return rx.el.nav(rx.hstack(*[_portal_nav_link(e) for e in sorted(PORTAL_NAV, key=lambda e: e.order)],
+                               spacing="4", wrap="wrap"),
+                     aria_label=t("nav.menu"))
+
+
+def _logout_button() -> rx.Component:
+    return rx.button(rx.icon("log_out", size=16), rx.box(t("app.logout"), display=["none", "inline", "inline"]),
+                     on_click=PortalState.logout, variant="soft", size="2", aria_label=t("app.logout"))
+
+
+def portal_shell(content: rx.Component, public: bool = False) -> rx.Component:
+    """The customer portal's page. `public`: a page anyone may read (see `public_page`): a visitor sees
+    the page with a "log in" link instead of the navigation; a logged-in contact sees the portal's."""
     return rx.box(
         rx.el.a(t("app.skip_to_content"), href="#main", class_name="skip-link"),
         impersonation_banner(),
         rx.el.header(
             rx.hstack(
                 rx.link(brand_mark(), href="/", underline="none", color="inherit"),
-                rx.el.nav(rx.hstack(*[_portal_nav_link(e) for e in sorted(PORTAL_NAV, key=lambda e: e.order)],
-                                    spacing="4", wrap="wrap"),
-                          aria_label=t("nav.menu")),
+                rx.cond(PortalState.authed, _portal_nav()) if public else _portal_nav(),
                 rx.spacer(),
                 rx.text(PortalState.account_name, size="2", color_scheme="gray", id="account-name",
                         display=["none", "none", "block"]),
                 language_picker(PortalState.choose_language),
-                rx.button(rx.icon("log_out", size=16),
-                          rx.box(t("app.logout"), display=["none", "inline", "inline"]),
-                          on_click=PortalState.logout, variant="soft", size="2", aria_label=t("app.logout")),
+                rx.cond(PortalState.authed, _logout_button(),
+                        rx.button(rx.link(t("app.login"), href="/login", underline="none"), as_child=True,
+                                  variant="soft", size="2")) if public else _logout_button(),
                 align="center",
                 spacing="4",
                 wrap="wrap",
@@ -115,8 +126,8 @@ def portal_shell(content: rx.Component) -> rx.Component:
                    "background": "var(--color-panel-solid)"},
         ),
         rx.el.main(
-            rx.cond(PortalState.authed,
-                    rx.vstack(flash_message(), content, width="100%", spacing="4"), loading()),
+            rx.vstack(flash_message(), content, width="100%", spacing="4") if public else
+            rx.cond(PortalState.authed, rx.vstack(flash_message(), content, width="100%", spacing="4"), loading()),
             id="main",
             style={"max_width": PAGE_MAX_WIDTH, "margin": "0 auto", "padding": "1.5em 1em"},
         ),
@@ -190,5 +201,9 @@ def _registered_page(shell, title: str, session_load, nav_list: list[NavEntry]):
 
 # Register a customer page: its shell, and the session checked before anything else loads.
 portal_page = _registered_page(portal_shell, "Guichet", PortalState.portal_load, PORTAL_NAV)
+# Register a customer page anyone may read, logged in or not (the help centre): no redirect to the
+# login page; its handlers decide what a visitor may see.
+public_page = _registered_page(lambda content: portal_shell(content, public=True), "Guichet",
+                               PortalState.public_load, PORTAL_NAV)
 # Register a console page: staff session (password + TOTP) checked before it loads.
 admin_page = _registered_page(admin_shell, "Guichet · Console", StaffState.admin_load, ADMIN_NAV)

@@ -1,0 +1,1 @@
+"""Helpdesk: the knowledge base (`kb_*` modules) and support tickets."""
