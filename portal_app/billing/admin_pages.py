@@ -27,7 +27,7 @@ def _textarea(label_key: str, name: str, value, rows: str = "3") -> rx.Component
 
 
 @admin_page("/admin/invoices", on_load=[AdminInvoicesState.load_list],
-            nav=NavEntry("admin.nav.invoices", "/admin/invoices", "receipt", 30))
+            nav=NavEntry("admin.nav.invoices", "/admin/invoices", "receipt", 30), area=AdminInvoicesState.area)
 def admin_invoices_page() -> rx.Component:
     s = AdminInvoicesState
     return column(
@@ -217,7 +217,7 @@ def _files() -> rx.Component:
     )
 
 
-@admin_page("/admin/invoice", on_load=[S.load_invoice])
+@admin_page("/admin/invoice", on_load=[S.load_invoice], area=S.area)
 def admin_invoice_page() -> rx.Component:
     v = S.view
     pdf_href = api_url("/api/invoices/" + S.invoice_id.to(str) + "/pdf?console=1")
@@ -289,7 +289,7 @@ def admin_invoice_page() -> rx.Component:
 
 
 @admin_page("/admin/payments", on_load=[AdminPaymentsState.load_list],
-            nav=NavEntry("admin.nav.payments", "/admin/payments", "banknote", 31))
+            nav=NavEntry("admin.nav.payments", "/admin/payments", "banknote", 31), area=AdminPaymentsState.area)
 def admin_payments_page() -> rx.Component:
     return column(
         page_header("admin.nav.payments"),
@@ -307,7 +307,7 @@ def admin_payments_page() -> rx.Component:
 
 
 @admin_page("/admin/billing-settings", on_load=[AdminBillingSettingsState.load_settings],
-            nav=NavEntry("admin.nav.billing_settings", "/admin/billing-settings", "landmark", 94))
+            nav=NavEntry("admin.nav.billing_settings", "/admin/billing-settings", "landmark", 94), area=AdminBillingSettingsState.area)
 def billing_settings_page() -> rx.Component:
     s, v = AdminBillingSettingsState, AdminBillingSettingsState.form
     form = _form(
@@ -344,7 +344,7 @@ def billing_settings_page() -> rx.Component:
     return column(page_header("admin.nav.billing_settings"), rx.card(form, width="100%"))
 
 
-@admin_page("/admin/invoice-import", on_load=[AdminInvoiceImportState.load_import])
+@admin_page("/admin/invoice-import", on_load=[AdminInvoiceImportState.load_import], area=AdminInvoiceImportState.area)
 def invoice_import_page() -> rx.Component:
     s = AdminInvoiceImportState
     upload_id = "import-upload"

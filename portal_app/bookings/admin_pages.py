@@ -202,7 +202,7 @@ def _new_dialog() -> rx.Component:
 
 
 @admin_page("/admin/bookings", on_load=[B.load_bookings],
-            nav=NavEntry("admin.nav.bookings", "/admin/bookings", "calendar_days", 30))
+            nav=NavEntry("admin.nav.bookings", "/admin/bookings", "calendar_days", 30), area=B.area)
 def admin_bookings_page() -> rx.Component:
     return column(
         section_header("admin.nav.bookings", "/admin/bookings",

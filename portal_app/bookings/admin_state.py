@@ -73,6 +73,7 @@ class ServiceOption:
 class AdminBookingsState(Dialogs, PagedList, StaffState):
     """/admin/bookings: a week of the calendar, or the list (filters `status` and `scope`). Its dialogs:
     "detail" (one booking) and "new"."""
+    area: ClassVar[str] = "bookings"
 
     page_size: ClassVar[int] = rules.ADMIN_PAGE_SIZE
     filters: ClassVar[dict[str, tuple[str, ...]]] = {
@@ -151,31 +152,31 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
         else:
             self._refetch(db, ctx)
 
-    @staff_event
+    @staff_event("read")
     def load_bookings(self, db, ctx):
         self.dialog, self._detail_id = "", None
         self.q, self.page, self.filter_values = "", 1, self._initial_filters()
         self._show(db, ctx)
 
-    @staff_event
+    @staff_event("read")
     def show_week(self, db, ctx):
         self.view = "week"
         self._show(db, ctx)
 
-    @staff_event
+    @staff_event("read")
     def show_list(self, db, ctx):
         self.view, self.page = "list", 1
         self._show(db, ctx)
 
-    @staff_event
+    @staff_event("read")
     def prev_week(self, db, ctx):
         self._shift_week(db, -7)
 
-    @staff_event
+    @staff_event("read")
     def next_week(self, db, ctx):
         self._shift_week(db, 7)
 
-    @staff_event
+    @staff_event("read")
     def this_week(self, db, ctx):
         self.week_first = ""
         self._fetch_week(db)
@@ -213,7 +214,7 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
         )
         self.move_version += 1
 
-    @staff_event
+    @staff_event("read")
     def open_booking(self, db, ctx, booking_id: str):
         self._fill_detail(db, booking_id)
         self.flash_key = ""
@@ -260,7 +261,7 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
 
     # ---- new booking ------------------------------------------------------------------------------
 
-    @staff_event
+    @staff_event("read")
     def open_new(self, db, ctx):
         self.service_choices = [ServiceOption(s.id, rules.service_name(s, self._lang(), self._default_language))
                                 for s in rules.all_services(db) if s.active]

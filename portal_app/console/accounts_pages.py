@@ -35,7 +35,7 @@ def _new_account_form() -> rx.Component:
     )
 
 
-@admin_page("/admin", on_load=[AdminAccountsState.load_list])
+@admin_page("/admin", on_load=[AdminAccountsState.load_list], area=AdminAccountsState.area)
 def accounts_page() -> rx.Component:
     return column(
         page_header("admin.nav.accounts",
@@ -51,7 +51,7 @@ def accounts_page() -> rx.Component:
     )
 
 
-@admin_page("/admin/account", on_load=[AdminAccountState.load_account])
+@admin_page("/admin/account", on_load=[AdminAccountState.load_account], area=AdminAccountState.area)
 def account_page() -> rx.Component:
     s = AdminAccountState
     v = s.view

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from portal_app.core.db import session_scope
@@ -14,6 +16,7 @@ from portal_app.core.states.forms import SettingsPage
 
 
 class AdminSettingsState(SettingsPage, StaffState):
+    area: ClassVar[str] = "settings"
     view: business.BusinessView = business.BusinessView("", "", None, None, "", "en", (), "")  # the form's values
     shipped: list[LanguageChoice] = []
 

@@ -13,5 +13,6 @@ registries.ROUTES.extend([
     Route("/api/documents/{doc_id:int}",
           stored_file_route(documents.open_for_contact, "doc_id", area=documents.AREA, staff_side=False)),
     Route("/api/admin/documents/{doc_id:int}",
-          stored_file_route(documents.open_for_staff, "doc_id", area=documents.AREA, staff_side=True)),
+          stored_file_route(documents.open_for_staff, "doc_id", area=documents.AREA, staff_side=True,
+                            permission="documents.read")),
 ])
