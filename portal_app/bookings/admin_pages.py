@@ -149,8 +149,11 @@ def _detail_dialog() -> rx.Component:
                         rx.link(d.contact, href="/admin/contact?id=" + d.contact_id.to(str)), " · ", d.email, " ",
                         d.mobile, size="2"),
                 rx.cond(d.note != "", rx.text(t("admin.bookings.note"), ": ", d.note, size="2")),
-                rx.text(rx.cond(d.created_by == "staff", t("admin.bookings.by_staff"),
-                                t("admin.bookings.by_customer")), size="1", color_scheme="gray"),
+                rx.text(rx.cond(d.on_behalf != "", t("bookings.booked_by") + " " + d.on_behalf,
+                                rx.cond(d.created_by == "staff", t("admin.bookings.by_staff"),
+                                        t("admin.bookings.by_customer"))), size="1", color_scheme="gray",
+                        id="booking-by"),
+                rx.cond(d.changed != "", rx.text(d.changed, size="1", color_scheme="gray")),
                 rx.cond(d.reminder != "", rx.text(t("admin.bookings.reminder_sent"), " ", d.reminder, size="1",
                                                      color_scheme="gray")),
                 rx.flex(

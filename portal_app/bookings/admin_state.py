@@ -11,7 +11,7 @@ import reflex as rx
 from portal_app.bookings import rules, staff_calendar
 from portal_app.bookings.models import (STATUS_CANCELLED, STATUS_COMPLETED, STATUS_CONFIRMED,
                                         STATUS_REQUESTED)
-from portal_app.bookings.notices import describe_when
+from portal_app.bookings.notices import describe_when, on_behalf, staff_names
 from portal_app.core import accounts, clock, i18n, notify
 from portal_app.core.errors import DomainError
 from portal_app.core.states.dialogs import Dialogs
@@ -56,6 +56,8 @@ class BookingDetail:
     status: str = ""
     note: str = ""
     created_by: str = ""
+    on_behalf: str = ""  # "<staff> for <contact>": booked by staff in the portal as the contact
+    changed: str = ""  # "Last changed by <staff> for <contact>"
     date: str = ""  # in the business zone, for the move form
     time: str = ""
     can_confirm: bool = False
@@ -106,13 +108,14 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
     def _lang(self) -> str:
         return self.lang or "en"
 
-    def _row(self, b, svc, account, contact, tz) -> AdminBookingRow:
+    def _row(self, b, svc, account, contact, tz, names: dict[int, str]) -> AdminBookingRow:
         lang = self._lang()
+        booked_for, _ = on_behalf(b, contact.full_name, names, lang)
         return AdminBookingRow(
             id=b.id, day=i18n.format_short_date(b.starts_at.astimezone(tz).date(), lang),
             time=f"{i18n.format_time_of_day(b.starts_at, lang, tz)}–{i18n.format_time_of_day(b.ends_at, lang, tz)}",
             service=rules.service_name(svc, lang, self._default_language), account=account.name,
-            contact=contact.full_name, status=b.status)
+            contact=booked_for or contact.full_name, status=b.status)
 
     def _monday(self, db) -> date:
         try:
@@ -130,7 +133,8 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
         tz = self._zone(db)
         found, self.total = staff_calendar.list_admin(db, status=self.status_filter,
                                                       scope=self.scope, page=self.page)
-        self.rows = [self._row(b, svc, account, contact, tz) for b, svc, account, contact in found]
+        names = staff_names(db, [row[0] for row in found])
+        self.rows = [self._row(b, svc, account, contact, tz, names) for b, svc, account, contact in found]
 
     def _fetch_week(self, db) -> None:
         tz, lang = self._zone(db), self._lang()
@@ -138,10 +142,12 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
         self.week_first = monday.isoformat()
         self.week_label = i18n.t(lang, "admin.bookings.week_of", day=i18n.format_long_date(monday, lang))
         items: list[list[AdminBookingRow]] = [[] for _ in range(7)]
-        for b, svc, account, contact in staff_calendar.list_week(db, monday):
+        week = staff_calendar.list_week(db, monday)
+        names = staff_names(db, [row[0] for row in week])
+        for b, svc, account, contact in week:
             index = (b.starts_at.astimezone(tz).date() - monday).days
             if 0 <= index < 7:
-                items[index].append(self._row(b, svc, account, contact, tz))
+                items[index].append(self._row(b, svc, account, contact, tz, names))
         self.week_days = [WeekDay(i18n.format_short_date(monday + timedelta(days=i), lang),
                                   (monday + timedelta(days=i)).isoformat(), len(items[i])) for i in range(7)]
         self.week_items = items
@@ -199,6 +205,7 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
         account = accounts.get_account(db, b.account_id)
         lang, now = self._lang(), clock.now()
         local = b.starts_at.astimezone(tz)
+        booked_for, changed_for = on_behalf(b, contact.full_name, staff_names(db, [b]), lang)
         self._detail_id = b.id
         self.detail = BookingDetail(
             id=b.id, service=rules.service_name(svc, lang, self._default_language),
@@ -206,7 +213,7 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
                  f"{i18n.format_time_of_day(b.ends_at, lang, tz)}",
             account=account.name, account_id=account.id, contact=contact.full_name, contact_id=contact.id,
             email=contact.email, mobile=contact.mobile or "", status=b.status, note=b.note,
-            created_by=b.created_by, date=local.date().isoformat(), time=local.strftime("%H:%M"),
+            created_by=b.created_by, on_behalf=booked_for, changed=changed_for, date=local.date().isoformat(), time=local.strftime("%H:%M"),
             can_confirm=b.status == STATUS_REQUESTED and b.starts_at > now,
             can_complete=b.status == STATUS_CONFIRMED and b.starts_at <= now,
             can_change=b.status in rules.LIVE,

@@ -63,7 +63,8 @@ class ThreadAndFiles(UploadProgress, mixin=True):
     def _upload_limit(self, db, who) -> int:
         return attachments.ATTACHMENT_MAX_BYTES
 
-    @own_side_event(background=True)
+    # The customer's side refuses staff acting as the contact; the console's needs messages.write.
+    @own_side_event(background=True, impersonated="refuse")
     async def upload_attachments(self, ctx, chunks: rx.UploadChunkIterator):
         """The upload: the actor is checked before the first byte and before the rows; a refusal reaches
         the handler helper (which shows it) with nothing of this upload kept."""
@@ -147,7 +148,7 @@ class MessagesState(ThreadAndFiles, PageMessage, PortalState):
         attachments.check_can_write(ctx)
         self._fetch_staged(db, ctx)
 
-    @portal_event
+    @portal_event(impersonated="refuse")  # staff write to the customer from the console
     def send_new(self, db, ctx, form: dict):
         self.error_key = ""
         thread, deliveries = messages.start_thread(db, ctx, subject=str(form.get("subject", ""))[:500],
@@ -167,7 +168,7 @@ class MessagesState(ThreadAndFiles, PageMessage, PortalState):
         self._fetch_thread(db, ctx, query_id(self, "id"))
         return MessagesCountState.load_message_count
 
-    @portal_event
+    @portal_event(impersonated="refuse")  # staff write to the customer from the console
     def send_reply(self, db, ctx, form: dict):
         self.error_key = ""
         deliveries = messages.reply_as_contact(db, ctx, self.thread_id,
@@ -178,7 +179,7 @@ class MessagesState(ThreadAndFiles, PageMessage, PortalState):
 
     # ---- attachments ----
 
-    @portal_event
+    @portal_event(impersonated="refuse")  # staff write to the customer from the console
     def remove_attachment(self, db, ctx, attachment_id: int):
         self.error_key = ""
         name = attachments.discard_staged(db, attachment_id=parse_id(attachment_id), contact_id=ctx.contact_id)
