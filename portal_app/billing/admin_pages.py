@@ -11,7 +11,7 @@ from portal_app.core.states.site import SiteState
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.basics import (LABEL_STYLE, brand_button, checkbox_field, column, confirm_dialog, field, form_dialog, form_grid, options, page_header, saved_row, select, select_field)
 from portal_app.core.ui.i18n import t
-from portal_app.core.ui.shells import NavEntry, admin_page
+from portal_app.core.ui.shells import NavEntry, admin_page, if_permitted
 from portal_app.core.ui.tables import data_table, list_page, text_cell
 
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "SEK", "DKK", "NOK", "PLN", "CZK", "JPY")
@@ -32,9 +32,10 @@ def admin_invoices_page() -> rx.Component:
     s = AdminInvoicesState
     return column(
         page_header("admin.nav.invoices",
-                    rx.link(rx.button(rx.icon("upload", size=16), t("admin.invoices.import"), variant="soft"),
-                            href="/admin/invoice-import")),
-        rx.card(
+                    if_permitted("billing.write", rx.link(rx.button(rx.icon("upload", size=16),
+                                                                    t("admin.invoices.import"), variant="soft"),
+                                                          href="/admin/invoice-import"))),
+        if_permitted("billing.write", rx.card(
             rx.form(
                 rx.hstack(
                     field("admin.invoices.account_number", "account_number", required=True),
@@ -46,7 +47,7 @@ def admin_invoices_page() -> rx.Component:
                 on_submit=s.create_draft,
             ),
             width="100%",
-        ),
+        )),
         list_page(s, [
             ("billing.number", lambda r: rx.link(rx.cond(r.number != "", r.number, t("billing.status.draft")),
                                                  href="/admin/invoice?id=" + r.id.to(str))),

@@ -73,6 +73,11 @@ def allows(role: str, permission: str) -> bool:
     return level in TABLE.get(role, {}).get(area, frozenset())
 
 
+def held(role: str) -> list[str]:
+    """Every permission a role holds ("billing.read", …): the console hides the buttons of the others."""
+    return [f"{area}.{level}" for area in AREAS for level in LEVELS if allows(role, f"{area}.{level}")]
+
+
 def readable_areas(role: str) -> list[str]:
     """The areas a role may open (what the console's navigation shows)."""
     return [area for area in AREAS if allows(role, f"{area}.{READ}")]

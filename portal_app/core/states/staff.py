@@ -27,6 +27,8 @@ class StaffState(SiteState):
     staff_role: str = ""
     # The console areas this staff member's role may open: the navigation and the pages show only these.
     staff_areas: list[str] = []
+    # Every permission the role holds ("billing.write", …): pages hide the buttons of the others.
+    staff_permissions: list[str] = []
     # The part of the console a state serves (`core/permissions.py`): its handlers' "read" and "write"
     # are this area's. Each console state declares it.
     area: ClassVar[str | None] = None
@@ -37,7 +39,8 @@ class StaffState(SiteState):
         self.staff_authed = ctx is not None
         if ctx is None:
             raise DomainError("error.session_over")
-        self._set(staff_name=ctx.name, staff_role=ctx.role, staff_areas=permissions.readable_areas(ctx.role))
+        self._set(staff_name=ctx.name, staff_role=ctx.role, staff_areas=permissions.readable_areas(ctx.role),
+                  staff_permissions=permissions.held(ctx.role))
         return ctx
 
     _actor = _staff  # what the handler helper calls: the console's actor

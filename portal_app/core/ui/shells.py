@@ -135,6 +135,12 @@ def _admin_nav_link(entry: NavEntry) -> rx.Component:
     return rx.cond(StaffState.staff_areas.contains(entry.area), link) if entry.area else link
 
 
+def if_permitted(permission: str, component: rx.Component) -> rx.Component:
+    """A console button or link shown only to the roles that hold `permission` ("billing.write"); its
+    handler refuses the others anyway."""
+    return rx.cond(StaffState.staff_permissions.contains(permission), component)
+
+
 def _role_refused() -> rx.Component:
     return rx.callout(t("error.role_forbidden"), icon="lock", color_scheme="amber", role="alert", id="role-refused")
 
