@@ -21,6 +21,9 @@ class NavEntry:
     order: int
     # Portal only: shown when the contact may use this module (role, rights, business modules).
     module: str | None = None
+    # Console only: shown to the staff roles that may read this area (`core/permissions.py`);
+    # `admin_page(..., area=...)` fills it in from the page's own area.
+    area: str | None = None
     # Optional small component beside the label (an unread count); it loads its own data.
     badge: Callable[[], Any] | None = None
 

@@ -6,9 +6,9 @@ import reflex as rx
 
 from portal_app.core.config import get_settings
 from portal_app.core.db import session_scope
-from portal_app.core import accounts
+from portal_app.core import accounts, audit
 from portal_app.core.auth import devices, impersonation, sessions as portal_sessions
-from portal_app.core.errors import DomainError
+from portal_app.core.errors import DomainError, Forbidden
 from portal_app.core.auth.sessions import PortalContext
 from portal_app.core.states.handlers import public_event
 from portal_app.core.states.site import SiteState
@@ -67,6 +67,15 @@ class PortalState(SiteState):
         return ctx
 
     _actor = _require  # what the handler helper calls: the customer's actor
+
+    def _authorise(self, db, ctx: PortalContext, rule, name: str) -> None:
+        """The handler helper's second check: a handler declared `impersonated="refuse"` is the
+        customer's own act (paying, writing as them, sending them a file), never staff's in their name."""
+        if rule.impersonated == "refuse" and ctx.impersonating:
+            audit.record(db, audit.portal_actor(ctx, self._client_ip()), "impersonation.refused",
+                         target_type="contact", target_id=ctx.contact_id, account_id=ctx.account_id,
+                         handler=f"{type(self).__name__}.{name}")
+            raise Forbidden("impersonation.error.refused")
 
     def _open_page(self, db) -> tuple[PortalContext | None, list]:
         """A page opens: branding, then the session (or None, and the events that forget the pages of a

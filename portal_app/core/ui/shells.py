@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable
 
 import reflex as rx
@@ -25,12 +26,12 @@ def _nav_label(entry: NavEntry) -> rx.Component | rx.Var:
 # Filled as page modules are imported; the shells read them when pages compile, after every import.
 PORTAL_NAV.append(NavEntry("nav.home", "/", "house", 0))
 ADMIN_NAV.extend([
-    NavEntry("admin.nav.accounts", "/admin", "building_2", 10),
-    NavEntry("admin.nav.contacts", "/admin/contacts", "users", 20),
-    NavEntry("admin.nav.deliveries", "/admin/deliveries", "send", 80),
-    NavEntry("admin.nav.attempts", "/admin/attempts", "key_round", 85),
-    NavEntry("admin.nav.audit", "/admin/audit", "scroll_text", 90),
-    NavEntry("admin.nav.settings", "/admin/settings", "settings", 95),
+    NavEntry("admin.nav.accounts", "/admin", "building_2", 10, area="accounts"),
+    NavEntry("admin.nav.contacts", "/admin/contacts", "users", 20, area="accounts"),
+    NavEntry("admin.nav.deliveries", "/admin/deliveries", "send", 80, area="support"),
+    NavEntry("admin.nav.attempts", "/admin/attempts", "key_round", 85, area="support"),
+    NavEntry("admin.nav.audit", "/admin/audit", "scroll_text", 90, area="audit"),
+    NavEntry("admin.nav.settings", "/admin/settings", "settings", 95, area="settings"),
 ])
 
 
@@ -138,7 +139,26 @@ def portal_shell(content: rx.Component, public: bool = False) -> rx.Component:
     )
 
 
-def admin_shell(content: rx.Component) -> rx.Component:
+def _admin_nav_link(entry: NavEntry) -> rx.Component:
+    link = rx.link(rx.hstack(rx.icon(entry.icon, size=16), _nav_label(entry), spacing="1", align="center"),
+                   href=entry.route, underline="hover", color_scheme="gray", high_contrast=True, size="2")
+    # Only the roles that may read the link's area see it (the page and its handlers refuse the others).
+    return rx.cond(StaffState.staff_areas.contains(entry.area), link) if entry.area else link
+
+
+def if_permitted(permission: str, component: rx.Component) -> rx.Component:
+    """A console button or link shown only to the roles that hold `permission` ("billing.write"); its
+    handler refuses the others anyway."""
+    return rx.cond(StaffState.staff_permissions.contains(permission), component)
+
+
+def _role_refused() -> rx.Component:
+    return rx.callout(t("error.role_forbidden"), icon="lock", color_scheme="amber", role="alert", id="role-refused")
+
+
+def admin_shell(content: rx.Component, area: str | None = None) -> rx.Component:
+    if area is not None:  # the page of an area this role may not read: a message instead of its content
+        content = rx.cond(StaffState.staff_areas.contains(area), content, _role_refused())
     return rx.box(
         rx.el.header(
             rx.hstack(
@@ -146,10 +166,7 @@ def admin_shell(content: rx.Component) -> rx.Component:
                 rx.badge(t("admin.console"), color_scheme="gray"),
                 rx.el.nav(
                     rx.hstack(
-                        *[rx.link(rx.hstack(rx.icon(e.icon, size=16), _nav_label(e), spacing="1", align="center"),
-                                  href=e.route, underline="hover", color_scheme="gray", high_contrast=True,
-                                  size="2")
-                          for e in sorted(ADMIN_NAV, key=lambda e: e.order)],
+                        *[_admin_nav_link(e) for e in sorted(ADMIN_NAV, key=lambda e: e.order)],
                         spacing="4",
                         wrap="wrap",
                     ),
@@ -182,14 +199,17 @@ def admin_shell(content: rx.Component) -> rx.Component:
 
 
 def _registered_page(shell, title: str, session_load, nav_list: list[NavEntry]):
-    def register(route: str, on_load: list | None = None, nav: NavEntry | None = None) -> Callable:
+    def register(route: str, on_load: list | None = None, nav: NavEntry | None = None,
+                 **shell_options) -> Callable:
         if nav is not None:
+            if shell_options.get("area") and nav.area is None:
+                nav = dataclasses.replace(nav, area=shell_options["area"])
             nav_list.append(nav)
 
         def decorator(fn: Callable[[], rx.Component]):
             @rx.page(route=route, title=title, on_load=[session_load, *(on_load or [])])
             def page() -> rx.Component:
-                return shell(fn())
+                return shell(fn(), **shell_options)
 
             page.__name__ = fn.__name__
             return page
@@ -205,5 +225,7 @@ portal_page = _registered_page(portal_shell, "Guichet", PortalState.portal_load,
 # login page; its handlers decide what a visitor may see.
 public_page = _registered_page(lambda content: portal_shell(content, public=True), "Guichet",
                                PortalState.public_load, PORTAL_NAV)
-# Register a console page: staff session (password + TOTP) checked before it loads.
+# Register a console page: staff session (password + TOTP) checked before it loads. `area=` (the
+# page's part of the console, `core/permissions.py`) hides its link and its content from the roles
+# that may not read it; its handlers refuse them anyway.
 admin_page = _registered_page(admin_shell, "Guichet · Console", StaffState.admin_load, ADMIN_NAV)
