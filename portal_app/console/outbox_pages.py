@@ -17,7 +17,7 @@ def _retry(row) -> rx.Component:
                      aria_label=t("admin.outbox.retry"))
 
 
-@admin_page("/admin/outbox", on_load=[S.load_list],
+@admin_page("/admin/outbox", on_load=[S.load_list], area=S.area,
             nav=NavEntry("admin.nav.outbox", "/admin/outbox", "mail_warning", 82))
 def outbox_page() -> rx.Component:
     return rx.vstack(

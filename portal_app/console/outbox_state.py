@@ -28,6 +28,8 @@ class StuckRow:
 class AdminOutboxState(PagedList, StaffState):
     """Failed messages, newest first, searched by recipient; "retry now" gives one a fresh round."""
 
+    area: ClassVar[str] = "support"  # deliveries are support's (core/permissions.py)
+
     page_size: ClassVar[int] = logs.PAGE_SIZE
     rows: list[StuckRow] = []
 

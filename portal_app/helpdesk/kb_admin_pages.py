@@ -128,7 +128,8 @@ def _delete_dialogs() -> list[rx.Component]:
     ]
 
 
-@admin_page(LIST_ROUTE, on_load=[S.load_kb], nav=NavEntry("admin.nav.kb", LIST_ROUTE, "book_open", 48))
+@admin_page(LIST_ROUTE, on_load=[S.load_kb], area=S.area,
+            nav=NavEntry("admin.nav.kb", LIST_ROUTE, "book_open", 48))
 def admin_kb_page() -> rx.Component:
     return column(
         page_header("admin.nav.kb",
@@ -209,7 +210,7 @@ def _editor_form() -> rx.Component:
     )
 
 
-@admin_page(EDITOR_ROUTE, on_load=[E.load_editor])
+@admin_page(EDITOR_ROUTE, on_load=[E.load_editor], area=E.area)
 def admin_kb_article_page() -> rx.Component:
     return column(
         back_link("kb.admin.back", LIST_ROUTE),

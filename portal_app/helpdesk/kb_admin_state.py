@@ -90,6 +90,8 @@ def _category_choices(db, ctx, lang: str, default: str) -> list[Choice]:
 
 
 class AdminKbState(PagedList, Dialogs, StaffState):
+
+    area: ClassVar[str] = "support"  # the knowledge base is support's (core/permissions.py)
     page_size: ClassVar[int] = kb_admin.STAFF_PAGE_SIZE
     filters: ClassVar[dict[str, tuple[str, ...]]] = {
         "language": ("", *i18n.shipped_languages()),
@@ -123,14 +125,14 @@ class AdminKbState(PagedList, Dialogs, StaffState):
         self.rows = [StaffArticleRow(a.id, a.title, a.slug, a.language, a.category, a.public, a.published, a.views,
                                      a.answered, i18n.format_day(a.updated_at, lang)) for a in found]
 
-    @staff_event
+    @staff_event("read")
     def load_kb(self, db, ctx):
         self.q, self.page, self.filter_values, self.category_filter = "", 1, self._initial_filters(), 0
         self.dialog, self.delete_id = "", 0
         self.language_choices = _language_choices(db)
         self._fetch(db, ctx)
 
-    @staff_event
+    @staff_event("read")
     def filter_category(self, db, ctx, value: str):
         self.category_filter = 0 if str(value) in ("", "0") else parse_id(value)
         self.page = 1
@@ -216,6 +218,8 @@ class AdminKbState(PagedList, Dialogs, StaffState):
 class AdminKbArticleState(Dialogs, EditedForm, StaffState):
     """`/admin/kb/article?id=N` (edit), `?translate=N&lang=xx` (a translation of N), or neither (new)."""
 
+    area: ClassVar[str] = "support"
+
     article_id: int = 0
     translation_of: int = 0
     edit: ArticleForm = ArticleForm()
@@ -243,7 +247,7 @@ class AdminKbArticleState(Dialogs, EditedForm, StaffState):
     def _form_of(a: KbArticle) -> ArticleForm:
         return ArticleForm(a.title, a.slug, a.language, str(a.category_id or ""), a.public, a.published, a.body_md)
 
-    @staff_event
+    @staff_event("read")
     def load_editor(self, db, ctx):
         self.dialog, self.saved, self.article_id, self.translation_of = "", False, 0, 0
         wanted, source = query_int(self, "id"), query_int(self, "translate")
@@ -265,7 +269,7 @@ class AdminKbArticleState(Dialogs, EditedForm, StaffState):
         self._fill(db, ctx, None, ArticleForm(language=self._default_language if self._default_language in languages
                                               else languages[0]))
 
-    @staff_event
+    @staff_event("read")
     def update_preview(self, db, ctx, text: str):
         self.preview_html = kb_admin.preview(ctx, str(text))
 

@@ -25,7 +25,7 @@ from portal_app.core.models.notify import OutboundMessage
 from portal_app.documents import rules as documents
 from portal_app.documents.models import Document
 from portal_app.documents.state import DocumentsState
-from portal_app.messages.models import MessageThread, ThreadMessage
+from portal_app.core.conversations.models import Conversation as MessageThread, ConversationEntry as ThreadMessage
 from portal_app.messages.state import MessagesState
 from tests.conftest import run_async
 from tests.core.test_handler_walk import _row_counts
@@ -112,7 +112,7 @@ def test_staff_cannot_reply_or_attach_as_the_customer(root):
     run_upload(page, "upload_attachments", [("photo.png", PNG_BYTES)])
     assert page.error_text == REFUSED and page.staged == []
     with session_scope() as db:
-        assert len(db.exec(select(ThreadMessage).where(ThreadMessage.thread_id == thread_id)).all()) == 1
+        assert len(db.exec(select(ThreadMessage).where(ThreadMessage.conversation_id == thread_id)).all()) == 1
     assert _refusal_lines(cid) == ["MessagesState.send_reply", "MessagesState.upload_attachments"]
 
 

@@ -3,12 +3,15 @@ question", and the console's list and editor (a full staff session needed)."""
 
 from __future__ import annotations
 
+import pytest
+
 import itertools
 
 from sqlmodel import select
 
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.business import forget_cached_business
+from portal_app.core import business
 from portal_app.core.db import session_scope
 from portal_app.helpdesk.kb_admin_state import AdminKbArticleState, AdminKbState
 from portal_app.helpdesk.kb_models import KbArticle
@@ -38,6 +41,21 @@ def customer_token(**kw) -> str:
     with session_scope() as db:
         contact = make_contact(db, make_account(db), email=f"kbstate{next(_n)}@example.com", **kw)
         return portal_sessions.open_session(db, contact.id)
+
+
+@pytest.fixture(autouse=True)
+def _english_french_german():
+    """The business offers en, fr, de in that order (other suites may have changed the shared row)."""
+    from portal_app.core.models.business import BusinessSettings
+
+    with session_scope() as db:
+        row = db.get(BusinessSettings, 1)
+        if row is not None:
+            row.languages, row.default_language = ["en", "fr", "de"], "en"
+            db.add(row)
+    business.forget_cached_business()
+    yield
+    business.forget_cached_business()
 
 
 def open_page(state, path: str, query: dict | None = None):
