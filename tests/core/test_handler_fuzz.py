@@ -126,9 +126,6 @@ FORM_HANDLERS = [(c, n, h) for c, n, h in PORTAL + STAFF
                  if any((typing.get_origin(hint) or hint) is dict for _, hint in browser_params(h))]
 
 
-@pytest.mark.xfail(strict=True, reason="known: a non-dict where a handler declares `form: dict` escapes the "
-                   "handler helper as AttributeError (the helper catches only DomainError, TypeError, ValueError); "
-                   "fix in core/states/handlers.py, then remove this mark")
 def test_a_form_that_is_not_a_dict_is_refused(root, fuzz_db):
     world, staff_token, _ = fuzz_db
     escaped = []

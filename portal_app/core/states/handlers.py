@@ -35,6 +35,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import typing
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -68,6 +69,31 @@ def _browser_signature(fn: Callable, injected: int) -> inspect.Signature:
     return inspect.Signature([params[0], *params[1 + injected:]])
 
 
+def _container_shapes(fn: Callable, injected: int) -> dict[str, tuple[int, type]]:
+    """The browser's arguments declared `dict` or `list` (a form, a selection): name -> (position, type).
+    A browser may send anything in their place; a rule would then fail on `.get` or iteration."""
+    try:
+        hints = typing.get_type_hints(fn)
+    except Exception:  # noqa: BLE001 - an annotation naming a type only the page module knows
+        hints = {}
+    params = list(inspect.signature(fn).parameters.values())[1 + injected:]
+    shapes = {}
+    for position, param in enumerate(params):
+        hint = hints.get(param.name)
+        origin = typing.get_origin(hint) or hint
+        if origin in (dict, list):
+            shapes[param.name] = (position, origin)
+    return shapes
+
+
+def _check_shapes(shapes: dict[str, tuple[int, type]], args: tuple, kwargs: dict) -> None:
+    for name, (position, kind) in shapes.items():
+        value = kwargs[name] if name in kwargs else args[position] if position < len(args) else None
+        if name in kwargs or position < len(args):
+            if not isinstance(value, kind):
+                raise TypeError(f"{name} must be a {kind.__name__}, not {type(value).__name__}")
+
+
 def _refuse(state, exc: Exception) -> None:
     if not isinstance(exc, DomainError):
         # A value of the wrong shape reached a rule (a browser can send anything): same answer as a
@@ -88,6 +114,7 @@ def _wrap(fn: Callable, side: str, *, background: bool = False, rule: Rule = Rul
         return ctx
 
     is_async = inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)
+    shapes = _container_shapes(fn, (2 if needs_actor else 1) if not is_async else (1 if needs_actor else 0))
     if background and not is_async:
         raise TypeError(f"{fn.__qualname__}: a background handler must be async")
     if inspect.isgeneratorfunction(fn):
@@ -100,8 +127,10 @@ def _wrap(fn: Callable, side: str, *, background: bool = False, rule: Rule = Rul
         def handler(self, *args, **kwargs):
             try:
                 with session_scope() as db:
+                    ctx = actor(self, db) if needs_actor else None
+                    _check_shapes(shapes, args, kwargs)
                     if needs_actor:
-                        return fn(self, db, actor(self, db), *args, **kwargs)
+                        return fn(self, db, ctx, *args, **kwargs)
                     return fn(self, db, *args, **kwargs)
             except (DomainError, TypeError, ValueError) as exc:
                 _refuse(self, exc)
@@ -134,6 +163,7 @@ def _wrap(fn: Callable, side: str, *, background: bool = False, rule: Rule = Rul
                 _refuse(state, exc)
 
         def call(state, ctx, args, kwargs):
+            _check_shapes(shapes, args, kwargs)
             return fn(state, ctx, *args, **kwargs) if needs_actor else fn(state, *args, **kwargs)
 
         if inspect.isasyncgenfunction(fn):
