@@ -28,7 +28,7 @@ from portal_app.core.states.handlers import query_id, staff_event
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.forms import SettingsPage
 from portal_app.core.states.staff import StaffState
-from portal_app.core.states.uploads import receive_and_store, upload_file_chunks
+from portal_app.core.states.uploads import receive_and_store
 
 UPLOAD_MAX_FILES = 200
 UPLOAD_MAX_BYTES = 200 * 1024 * 1024  # one import's files together
@@ -179,11 +179,13 @@ class AdminInvoiceState(Dialogs, StaffState):
         self._refill(db, ctx)
         self.payment_saved = True
 
-    @staff_event
-    async def upload_consumption(self, ctx, files: list[rx.UploadFile]):
-        """The staff session first, then each file a chunk at a time (at most its limit plus one chunk
-        read), then all of them attached in one transaction: a refused file keeps none."""
-        invoice_id, token = self.invoice_id, self.staff_sid
+    @staff_event(background=True)
+    async def upload_consumption(self, ctx, chunks: rx.UploadChunkIterator):
+        """Streamed (rx.upload_files_chunk): the staff session first, then each file a chunk at a time as
+        it arrives (at most its limit plus one chunk read), then all of them attached in one transaction:
+        a refused file keeps none."""
+        async with self:
+            invoice_id, token = self.invoice_id, self.staff_sid
 
         def store(db, who, staged):
             attached = []
@@ -199,13 +201,14 @@ class AdminInvoiceState(Dialogs, StaffState):
             return len(staged)
 
         count = await receive_and_store(
-            upload_file_chunks(files), area=STAGING, resolve=lambda db: staff.resolve(db, token),
+            chunks, area=STAGING, resolve=lambda db: staff.resolve(db, token),
             limit_for=lambda db, who: storage.CONSUMPTION_MAX_BYTES, store=store,
             max_files=CONSUMPTION_MAX_FILES, too_many_key="files.error.too_many", require_file=True,
             what="consumption upload")
-        with session_scope() as db:
-            self._refill(db, ctx)
-        self._flash("admin.invoice.files_attached", "info", count=count)
+        async with self:
+            with session_scope() as db:
+                self._refill(db, ctx)
+            self._flash("admin.invoice.files_attached", "info", count=count)
 
     @staff_event
     def delete_file(self, db, ctx, file_id: str):
@@ -259,13 +262,13 @@ class AdminInvoiceImportState(StaffState):
         self.created = self.skipped = 0
         self.errors, self.done = [], False
 
-    @staff_event
-    async def import_files(self, ctx, files: list[rx.UploadFile]):
-        """One CSV and the PDFs it names, uploaded together: the staff session first, then each file a
-        chunk at a time to the staging folder (never the whole upload in memory), then the import,
-        which reads each PDF only when a row names it."""
-        self.done, self.errors = False, []
-        token = self.staff_sid
+    @staff_event(background=True)
+    async def import_files(self, ctx, chunks: rx.UploadChunkIterator):
+        """One CSV and the PDFs it names, streamed together (rx.upload_files_chunk): the staff session
+        first, then each file a chunk at a time to the staging folder as it arrives (never the whole
+        upload in memory), then the import, which reads each PDF only when a row names it."""
+        async with self:
+            self.done, self.errors, token = False, [], self.staff_sid
 
         def store(db, who, staged):
             csv_data, pdfs = b"", {}
@@ -277,10 +280,11 @@ class AdminInvoiceImportState(StaffState):
             return imports.import_invoices(db, who, csv_data, pdfs)
 
         report = await receive_and_store(
-            upload_file_chunks(files), area=STAGING, resolve=lambda db: staff.resolve(db, token),
+            chunks, area=STAGING, resolve=lambda db: staff.resolve(db, token),
             limit_for=lambda db, who: storage.PDF_MAX_BYTES, store=store, max_files=UPLOAD_MAX_FILES,
             max_total=UPLOAD_MAX_BYTES, too_many_key="files.error.too_many", what="invoice import")
-        self.created, self.skipped = len(report.created), len(report.skipped)
-        self.errors = [i18n.t(self.lang or "en", key, **params) for _, key, params in report.errors[:100]]
-        self.done = True
-        self.flash_key = ""
+        async with self:
+            self.created, self.skipped = len(report.created), len(report.skipped)
+            self.errors = [i18n.t(self.lang or "en", key, **params) for _, key, params in report.errors[:100]]
+            self.done = True
+            self.flash_key = ""

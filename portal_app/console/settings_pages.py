@@ -27,7 +27,7 @@ def _upload(upload_id: str, label_key: str, handler, current) -> rx.Component:
             width="100%",
         ),
         rx.hstack(rx.foreach(rx.selected_files(upload_id), lambda f: rx.text(f, size="1")), spacing="2"),
-        rx.button(t("admin.settings.upload"), on_click=handler(rx.upload_files(upload_id=upload_id)),
+        rx.button(t("admin.settings.upload"), on_click=handler(rx.upload_files_chunk(upload_id=upload_id)),
                   variant="soft"),
         rx.text(t("admin.settings.image_rules"), size="1", color_scheme="gray"),
         spacing="2",

@@ -13,7 +13,7 @@ from portal_app.core.models.accounts import MODULES
 from portal_app.core import business, i18n
 from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.staff import StaffState
-from portal_app.core.states.uploads import receive_and_store, upload_file_chunks
+from portal_app.core.states.uploads import receive_and_store
 from portal_app.console.contacts_state import LanguageChoice
 from portal_app.core.states.forms import SettingsPage
 
@@ -45,28 +45,29 @@ class AdminSettingsState(SettingsPage, StaffState):
         )
         self._load_branding(db)  # this tab's own pages follow the new name, colour and languages
 
-    async def _store_image(self, ctx, which: str, files: list[rx.UploadFile]):
-        """The staff session first, then the image a chunk at a time (refused past its limit)."""
-        if not files:
-            return
-        token = self.staff_sid
+    async def _store_image(self, ctx, which: str, chunks: rx.UploadChunkIterator):
+        """Streamed (rx.upload_files_chunk): the staff session first, then the image a chunk at a time as
+        it arrives (refused past its limit)."""
+        async with self:
+            token = self.staff_sid
 
         def store(db, who, staged):
             return business.store_branding_image(db, who.actor, which, staged[0].path.read_bytes())
 
         _, previous = await receive_and_store(
-            upload_file_chunks(files[:1]), area=STAGING, resolve=lambda db: staff.resolve(db, token),
+            chunks, area=STAGING, resolve=lambda db: staff.resolve(db, token),
             limit_for=lambda db, who: business.IMAGE_MAX_BYTES, store=store, max_files=1,
             too_many_key="files.error.too_many", require_file=True, what="brand image")
-        with session_scope() as db:
-            self._load_branding(db)
+        async with self:
+            with session_scope() as db:
+                self._load_branding(db)
+            self._flash("admin.settings.image_saved", "info")
         business.remove_branding_file(previous)  # only once the new one is committed
-        self._flash("admin.settings.image_saved", "info")
 
-    @staff_event
-    async def upload_logo(self, ctx, files: list[rx.UploadFile]):
-        await self._store_image(ctx, "logo", files)
+    @staff_event(background=True)
+    async def upload_logo(self, ctx, chunks: rx.UploadChunkIterator):
+        await self._store_image(ctx, "logo", chunks)
 
-    @staff_event
-    async def upload_login_image(self, ctx, files: list[rx.UploadFile]):
-        await self._store_image(ctx, "login_image", files)
+    @staff_event(background=True)
+    async def upload_login_image(self, ctx, chunks: rx.UploadChunkIterator):
+        await self._store_image(ctx, "login_image", chunks)

@@ -17,10 +17,9 @@ from portal_app.billing.admin_state import (AdminBillingSettingsState, AdminInvo
                                             AdminInvoiceState, AdminPaymentsState)
 from portal_app.billing.rows import PlanRow, TaxRow
 from portal_app.billing.state import BillingSummaryState, InvoicesState, InvoiceState, PaymentsState, PayState
-from tests.conftest import run_async
 from tests.factories import make_account, make_contact, make_issued, staff_context, staff_session
 from tests.support.states import _router, run_background, public_json, sub
-from tests.support.uploads import FakeUpload
+from tests.support.uploads import FakeUpload, run_files
 
 _n = itertools.count(1)
 
@@ -280,16 +279,16 @@ def test_import_page_and_consumption_upload(root):
     page.load_import()
     csv_data = (f"account_number,number,issue_date,currency,total,pdf\n{number},IMP-{account_id}-1,2025-01-31,EUR,"
                 f"99.90,imp.pdf\n{number},IMP-{account_id}-2,2025-02-31,EUR,10,\n").encode()
-    run_async(page.import_files([FakeUpload(csv_data, "invoices.csv"), FakeUpload(b"%PDF-1.4 x", "imp.pdf")]))
+    run_files(page, "import_files", [FakeUpload(csv_data, "invoices.csv"), FakeUpload(b"%PDF-1.4 x", "imp.pdf")])
     assert page.done and page.created == 1 and page.skipped == 0
     assert page.errors == ["Line 3: dates are written YYYY-MM-DD."]
     ed = sub(root, AdminInvoiceState)
     ed.staff_sid = staff_token
     ed.router = _router("/admin/invoice", {"id": inv_id})
     ed.load_invoice()
-    run_async(ed.upload_consumption([FakeUpload(b"\x89PNG\r\n\x1a\n....", "calls.csv")]))
+    run_files(ed, "upload_consumption", [FakeUpload(b"\x89PNG\r\n\x1a\n....", "calls.csv")])
     assert ed.flash_kind == "error" and ed.flash_key == "billing.error.file_type" and ed.files == []
-    run_async(ed.upload_consumption([FakeUpload(b"date;secs\n2026-01-01;60\n", "../../etc/calls.csv")]))
+    run_files(ed, "upload_consumption", [FakeUpload(b"date;secs\n2026-01-01;60\n", "../../etc/calls.csv")])
     assert ed.flash_key == "admin.invoice.files_attached" and [f.name for f in ed.files] == ["calls.csv"]
     ed.delete_file(ed.files[0].id)
     assert ed.files == []

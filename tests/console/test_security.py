@@ -21,7 +21,7 @@ from portal_app.core.states.staff import StaffState
 from portal_app.login.state import LoginState
 from tests.conftest import run_async
 from tests.factories import make_contact, staff_session
-from tests.support.uploads import FakeUpload
+from tests.support.uploads import FakeUpload, run_files
 from tests.support.states import (
     contact_row,
     last_code,
@@ -120,7 +120,7 @@ def test_bad_branding_files_are_refused_with_a_message(root, data, name):
     page.staff_sid = full
     with session_scope() as db:
         before = db.get(BusinessSettings, 1).logo_file if db.get(BusinessSettings, 1) else None
-    run_async(page.upload_logo([FakeUpload(data, name)]))
+    run_files(page, "upload_logo", [FakeUpload(data, name)])
     assert page.flash_kind == "error" and page.flash_key == "settings.error.image_type"
     with session_scope() as db:
         row = db.get(BusinessSettings, 1)
@@ -135,7 +135,7 @@ def test_a_real_logo_is_accepted_and_served(root):
     page.staff_sid = full
     buf = io.BytesIO()
     Image.new("RGB", (16, 16), (200, 30, 30)).save(buf, format="PNG")
-    run_async(page.upload_logo([FakeUpload(buf.getvalue(), "../../evil name.png")]))
+    run_files(page, "upload_logo", [FakeUpload(buf.getvalue(), "../../evil name.png")])
     assert page.flash_kind == "info", page.flash_key
     assert page.logo_url.startswith("/api/brand/logo?v=logo-")
     response = TestClient(build_api()).get("/api/brand/logo")

@@ -124,7 +124,8 @@ uploads = st.lists(st.tuples(names, st.one_of(st.binary(max_size=3000), contents
 def test_an_upload_of_several_files_is_kept_whole_or_not_at_all(files, typed, max_total):
     """The shared upload path (UploadFiles read a chunk at a time): every file stored in its area's
     folder, or a clean refusal that leaves nothing behind."""
-    from portal_app.core.states.uploads import receive_files, upload_file_chunks
+    from portal_app.core.states.uploads import receive_files
+    from tests.support.uploads import upload_file_chunks
     from tests.conftest import run_async
     from tests.support.uploads import FakeUpload
 

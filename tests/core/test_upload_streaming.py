@@ -22,11 +22,11 @@ from portal_app.core.errors import DomainError
 from portal_app.core.files import STAGING
 from portal_app.core.models.accounts import Account
 from portal_app.core.routes import build_api
-from portal_app.core.states.uploads import receive_and_store, upload_file_chunks
+from portal_app.core.states.uploads import receive_and_store
 from tests.conftest import run_async
 from tests.factories import make_account, make_issued, staff_session
 from tests.support.states import _router, staff_tokens, sub
-from tests.support.uploads import FakeUpload
+from tests.support.uploads import FakeUpload, run_files, upload_file_chunks
 
 CHUNK = 64 * 1024
 MB = 1024 * 1024
@@ -70,7 +70,7 @@ def test_upload_handlers_without_a_full_staff_session_never_read_the_file(root, 
         if cls is AdminInvoiceState:
             page.invoice_id = inv_id
         upload = FakeUpload(b"%PDF-1.4 x" * 1000, "x.pdf", refuse=True)
-        run_async(getattr(page, handler)([upload]))
+        run_files(page, handler, [upload])
         assert upload.reads == [], (handler, sid)
         assert page.flash_key == "error.session_over"
     with session_scope() as db:
@@ -102,7 +102,7 @@ def test_an_oversized_consumption_file_is_refused_after_its_limit_plus_one_chunk
     ed = _editor(root, full, inv_id)
     upload = FakeUpload(b"date;secs\n" + b"2026-01-01;60\n" * (21 * MB // 14), "calls.csv")
     assert len(upload._data) > 20 * MB + 2 * CHUNK
-    run_async(ed.upload_consumption([upload]))
+    run_files(ed, "upload_consumption", [upload])
     assert ed.flash_kind == "error" and ed.flash_key == "files.error.too_large"
     assert all(0 < n <= CHUNK for n in upload.reads), set(upload.reads)  # never the whole file in one read
     assert upload.served <= 20 * MB + CHUNK
@@ -116,11 +116,11 @@ def test_consumption_files_are_all_or_nothing(root):
     inv_id, _ = _invoice()
     ed = _editor(root, full, inv_id)
     good, bad = FakeUpload(b"a;b\n1;2\n", "calls.csv"), FakeUpload(b"MZ\x90\x00 program", "calls2.csv")
-    run_async(ed.upload_consumption([good, bad]))
+    run_files(ed, "upload_consumption", [good, bad])
     assert ed.flash_key == "billing.error.file_type"
     with session_scope() as db:
         assert db.exec(select(ConsumptionFile).where(ConsumptionFile.invoice_id == inv_id)).all() == []
-    run_async(ed.upload_consumption([FakeUpload(b"a;b\n1;2\n", "calls.csv")]))
+    run_files(ed, "upload_consumption", [FakeUpload(b"a;b\n1;2\n", "calls.csv")])
     assert ed.flash_key == "admin.invoice.files_attached" and [f.name for f in ed.files] == ["calls.csv"]
     assert _staged_leftovers() == []
 
@@ -131,7 +131,7 @@ def test_an_import_over_its_total_is_refused_while_reading(root, monkeypatch):
     page = sub(root, AdminInvoiceImportState)
     page.staff_sid = full
     uploads = [FakeUpload(b"%PDF-1.4 " + b"x" * (600 * 1024), f"p{i}.pdf") for i in range(4)]
-    run_async(page.import_files(uploads))
+    run_files(page, "import_files", uploads)
     assert page.flash_key == "files.error.total_too_large" and not page.done
     assert sum(u.served for u in uploads) <= 1 * MB + CHUNK
     assert uploads[3].reads == []  # the fourth file is never touched
@@ -149,7 +149,7 @@ def test_an_import_holds_one_pdf_at_a_time_in_memory(root):
     pdfs = [FakeUpload(b"%PDF-1.4 " + bytes([65 + i]) * (2 * MB), f"p{i}.pdf") for i in range(6)]
     tracemalloc.start()
     try:
-        run_async(page.import_files([FakeUpload(csv_data, "invoices.csv"), *pdfs]))
+        run_files(page, "import_files", [FakeUpload(csv_data, "invoices.csv"), *pdfs])
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -166,7 +166,7 @@ def test_an_oversized_logo_is_refused_after_two_megabytes_and_a_chunk(root):
     page = sub(root, AdminSettingsState)
     page.staff_sid = full
     upload = FakeUpload(b"\x89PNG\r\n\x1a\n" + b"\0" * (3 * MB), "logo.png")
-    run_async(page.upload_logo([upload]))
+    run_files(page, "upload_logo", [upload])
     assert page.flash_key == "files.error.too_large"
     assert upload.served <= 2 * MB + CHUNK and all(n <= CHUNK for n in upload.reads)
 
@@ -219,7 +219,7 @@ def test_staff_with_a_session_still_import(root):
     page.staff_sid = sid
     csv_data = (f"account_number,number,issue_date,currency,total,pdf\n{number},IMP2-{number},2025-01-31,EUR,"
                 f"5,doc.pdf\n").encode()
-    run_async(page.import_files([FakeUpload(csv_data, "list.csv"), FakeUpload(b"%PDF-1.4 y", "../doc.pdf")]))
+    run_files(page, "import_files", [FakeUpload(csv_data, "list.csv"), FakeUpload(b"%PDF-1.4 y", "../doc.pdf")])
     assert page.done and page.created == 1 and page.errors == []
     with session_scope() as db:
         assert db.exec(select(Account).where(Account.number == number)).one()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from reflex_components_core.core._upload import UploadChunk
 
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Iterable
+
 from tests.conftest import run_async
 
 CHUNK = 64 * 1024
@@ -42,14 +45,49 @@ class FakeUpload:
         return piece
 
 
+@dataclass(frozen=True)
+class FilePiece:
+    """A piece of one uploaded file, shaped like Reflex's UploadChunk (the intake reads these three)."""
+
+    filename: str
+    offset: int
+    data: bytes
+
+
+async def upload_file_chunks(files: Iterable[Any], *, chunk_bytes: int = CHUNK) -> AsyncIterator[FilePiece]:
+    """The files of a buffered upload (rx.UploadFile) as pieces of at most `chunk_bytes`, read lazily:
+    nothing is read before the consumer asks for the first piece, and nothing after it stops."""
+    for f in files:
+        name = str(getattr(f, "name", None) or getattr(f, "filename", None) or "")
+        offset = 0
+        while True:
+            data = await f.read(chunk_bytes)
+            if not data:
+                break
+            yield FilePiece(name, offset, data)
+            offset += len(data)
+        if offset == 0:
+            yield FilePiece(name, 0, b"")  # an empty file is still a file: the intake refuses it by name
+
+
+def run_files(state, handler_name: str, uploads: list) -> list:
+    """Run a streamed upload handler with FakeUploads, read lazily a chunk at a time as Reflex's chunked
+    upload route would hand them over (so a test sees exactly what the handler read)."""
+    return _drain(state, handler_name, upload_file_chunks(uploads))
+
+
 def run_upload(state, handler_name: str, files: list[tuple[str, bytes]]) -> list:
     """Run a background upload handler of `state` with these files (Reflex refuses direct calls of
     background events, so its function is called on the state); returns the events it yielded."""
+    return _drain(state, handler_name, chunk_stream(files))
+
+
+def _drain(state, handler_name: str, chunks) -> list:
     fn = getattr(type(state), handler_name).fn
 
     async def drain():
         out = []
-        result = fn(state, chunk_stream(files))
+        result = fn(state, chunks)
         if hasattr(result, "__aiter__"):
             async for event in result:
                 out.append(event)

@@ -1,12 +1,11 @@
 """Receiving uploads into the file intake, one file after another: the one path every upload handler takes.
 
-Two sources feed it. A streamed upload (rx.upload_files_chunk) is a background event: the state lock
-is not held while megabytes arrive, the session is checked before the first byte is kept, and a file
-over the limit stops the transfer at once (the handler returns early and Reflex answers the browser's
-request with an error). A buffered upload (rx.upload_files, a list of UploadFile) goes through
-`upload_file_chunks`, which reads each file a chunk at a time only when the intake asks for it: the
-actor is checked before the first `read()`, and a file over its limit is refused after at most its
-limit plus one chunk, written to a `.part` file in the data folder rather than held in memory.
+Every upload is streamed (rx.upload_files_chunk) into a background event: the state lock is not held
+while megabytes arrive, the session is checked before the first chunk is read, each chunk is written
+to a `.part` file in the data folder as it arrives (never the upload in memory), and a file over its
+limit stops the transfer after at most its limit plus one chunk (the handler returns early and Reflex
+answers the browser's request with an error). No upload goes through Reflex's buffered `/_upload`
+form parsing, which would spool the whole body before any handler ran.
 
 Features that check the content themselves (billing's CSV and PDFs, brand images) receive into the
 `staging` area untyped (`typed=False`); their `store` reads the staged files, and the staged copies
@@ -15,43 +14,17 @@ are removed whatever happens."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any, AsyncIterator, Callable, Iterable
+from typing import Any, AsyncIterator, Callable
 
 import reflex as rx
 
 from portal_app.core.db import session_scope
 from portal_app.core import files as file_intake
 from portal_app.core.errors import DomainError
-from portal_app.core.files import CHUNK_BYTES, STAGING, FileIntake, StoredFile
+from portal_app.core.files import STAGING, FileIntake, StoredFile
 from portal_app.core.states.handlers import own_side_event
 
 log = logging.getLogger("guichet.uploads")
-
-
-@dataclass(frozen=True)
-class FilePiece:
-    """A piece of one uploaded file, shaped like Reflex's UploadChunk (the intake reads these three)."""
-
-    filename: str
-    offset: int
-    data: bytes
-
-
-async def upload_file_chunks(files: Iterable[Any], *, chunk_bytes: int = CHUNK_BYTES) -> AsyncIterator[FilePiece]:
-    """The files of a buffered upload (rx.UploadFile) as pieces of at most `chunk_bytes`, read lazily:
-    nothing is read before the consumer asks for the first piece, and nothing after it stops."""
-    for f in files:
-        name = str(getattr(f, "name", None) or getattr(f, "filename", None) or "")
-        offset = 0
-        while True:
-            data = await f.read(chunk_bytes)
-            if not data:
-                break
-            yield FilePiece(name, offset, data)
-            offset += len(data)
-        if offset == 0:
-            yield FilePiece(name, 0, b"")  # an empty file is still a file: the intake refuses it by name
 
 
 async def receive_files(chunks: AsyncIterator, area: str, max_bytes: int, *, max_files: int = 10,
