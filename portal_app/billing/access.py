@@ -23,7 +23,9 @@ def denied(db: Session, ctx: PortalContext, target_type: str, target_id, client_
     """Another account's object, a draft, or nothing at all: the same answer, and a line in the audit log."""
     audit.record(db, audit.portal_actor(ctx, client_ip), "billing.denied", target_type=target_type,
                  target_id=as_id(target_id), account_id=ctx.account_id)
-    return NotFound()
+    refused = NotFound()
+    refused.recorded = True  # one audit row for a foreign id and a missing one alike
+    return refused
 
 
 def invoice_row(db: Session, invoice_id) -> Invoice:

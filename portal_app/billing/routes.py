@@ -18,7 +18,9 @@ from portal_app.billing.amounts import as_id
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.permissions import RoleForbidden
-from portal_app.core.routes import console_actor, file_headers, read_body_capped, refusal, role_forbidden
+from portal_app.core.routes import (
+    console_actor, file_headers, open_or_record, read_body_capped, refusal, role_forbidden,
+)
 from portal_app.core.states.portal import PORTAL_COOKIE
 
 log = logging.getLogger("guichet.api")
@@ -55,9 +57,10 @@ def _lookup(request: Request, for_staff, for_customer, object_id):
         with session_scope() as db:
             kind, ctx = _actor(db, request)
             if kind == "staff":
-                return for_staff(db, ctx, object_id)
+                return open_or_record(db, ctx, for_staff, object_id, target_type="billing")
             if kind == "portal":
-                return for_customer(db, ctx, object_id, _client_ip(request))
+                return open_or_record(db, ctx, for_customer, object_id, target_type="billing",
+                                      args=(_client_ip(request),))
             return None
     except RoleForbidden:
         return role_forbidden()

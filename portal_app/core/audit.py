@@ -41,7 +41,9 @@ def refuse(db: Session, actor: Actor, target_type: str, target_id: int | None, r
     record(db, actor, "security.refused", target_type=target_type, target_id=target_id, account_id=account_id,
            reason=reason)
     db.commit()
-    return NotFound()
+    refused = NotFound()
+    refused.recorded = True  # routes record the refusals no rule did (a missing id) the same way
+    return refused
 
 
 def record(

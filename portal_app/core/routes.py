@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from portal_app.core import audit
 from portal_app.core.db import session_scope
 from portal_app.core import business, i18n, permissions, registries
 from portal_app.core.auth import sessions as portal_sessions, staff
@@ -154,6 +155,22 @@ def role_forbidden() -> Response:
                     headers=NO_STORE)
 
 
+def open_or_record(db, actor, opener, object_id, *, target_type: str, args=()):
+    """`opener(db, actor, object_id, *args)`; a refusal no rule recorded (the id does not exist) is recorded
+    here as one for another account's id is by its rule, so both take the same path and the same work:
+    one audit row, committed, then the same response."""
+    try:
+        return opener(db, actor, object_id, *args)
+    except DomainError as exc:
+        if not getattr(exc, "recorded", False):
+            who = actor.actor if hasattr(actor, "staff_id") else audit.portal_actor(actor)
+            audit.record(db, who, "security.refused", target_type=target_type,
+                         target_id=object_id if isinstance(object_id, int) and 0 < object_id < 2**63 else None,
+                         account_id=getattr(actor, "account_id", None), reason="missing")
+            db.commit()
+        raise
+
+
 def stored_file_route(opener, param: str, *, area: str, staff_side: bool, permission: str | None = None):
     """A download route for a stored file of `area`: the customer's session (or the staff console's,
     whose role must hold `permission`), then the feature's own `opener(db, actor, id)`, which checks
@@ -170,7 +187,7 @@ def stored_file_route(opener, param: str, *, area: str, staff_side: bool, permis
                          else portal_context(db, request))
                 if actor is None:
                     return refusal()
-                stored = opener(db, actor, request.path_params[param])
+                stored = open_or_record(db, actor, opener, request.path_params[param], target_type=area)
                 found = (stored.stored_name, stored.title, stored.mime_type)
         except permissions.RoleForbidden:
             return role_forbidden()

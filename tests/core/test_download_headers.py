@@ -151,6 +151,29 @@ def test_foreign_missing_and_sessionless_refusals_are_identical(world, client, r
     assert foreign.headers["x-content-type-options"] == "nosniff" and "sandbox" in _csp(foreign)
 
 
+@pytest.mark.parametrize("route", ["/api/documents/{}", "/api/invoices/{}/pdf", "/api/consumption/{}"])
+def test_foreign_and_missing_ids_take_the_same_path(world, client, route):
+    """Each refusal costs the same work: one audit row, committed (another account's id is recorded by
+    the rule, a missing one by the route), so neither answer nor timing tells them apart."""
+    from sqlmodel import func, select
+
+    from portal_app.core.models.audit import AuditEvent
+
+    mine, theirs = world["mine"], world["theirs"]
+    key = {"/api/documents/{}": "pdf", "/api/invoices/{}/pdf": "invoice", "/api/consumption/{}": "file"}[route]
+
+    def audited() -> int:
+        with session_scope() as db:
+            return db.exec(select(func.count()).select_from(AuditEvent)).one()
+
+    before = audited()
+    client.get(route.format(theirs[key]), cookies={PORTAL_COOKIE: mine["token"]})
+    after_foreign = audited()
+    client.get(route.format(987654321), cookies={PORTAL_COOKIE: mine["token"]})
+    after_missing = audited()
+    assert after_foreign - before == 1 and after_missing - after_foreign == 1
+
+
 def test_staff_document_refusals_are_identical(world, client):
     cookies = {STAFF_COOKIE: world["staff"]}
     missing = client.get("/api/admin/documents/987654321", cookies=cookies)
