@@ -21,10 +21,13 @@ from portal_app.core.db import session_scope
 from portal_app.core.models.audit import AuditEvent
 from portal_app.billing.models import Invoice, Payment, PaymentAllocation, StripeEvent
 from portal_app.billing import amounts, card_payments as billing_stripe, payments
+from portal_app.billing.state import PayState
+from portal_app.core.config import reload_settings
 from portal_app.core.auth import impersonation, sessions as portal_sessions
 from portal_app.core.errors import DomainError
 from tests.factories import make_account, make_contact, make_issued, portal_context, staff_context
 from tests.support.fake_http import FakeHTTP, Reply
+from tests.support.states import router_data, run_background, sub
 
 WEBHOOK_SECRET = "whsec_test_secret"
 _n = itertools.count(1)
@@ -272,3 +275,32 @@ def test_without_keys_online_payment_is_off(monkeypatch):
     assert err.value.key == "billing.error.online_off"
     with session_scope() as db:
         assert db.exec(select(Payment).where(Payment.account_id == account_id)).all() == []
+
+
+def test_a_failing_then_slow_provider_is_told_and_the_page_recovers(stripe_server, root, monkeypatch):
+    """Stripe failing, then too slow: the customer reads why, the pay button works again, the invoice is
+    still due (nothing half-paid), and the next try once Stripe answers goes through."""
+    monkeypatch.setenv("GUICHET_PROVIDER_TIMEOUT", "0.5")
+    reload_settings()
+    account_id, contact_id, (inv_id,), _ = setup_customer()
+    with session_scope() as db:
+        token = portal_sessions.open_session(db, contact_id)
+    pay = sub(root, PayState)
+    pay.portal_sid, pay.router = token, router_data("/pay", {"invoice": inv_id})
+    pay.load_pay()
+    ok = Reply(200, {"id": stripe_server.session_id, "object": "checkout.session",
+                     "url": f"https://checkout.stripe.com/c/pay/{stripe_server.session_id}"})
+    try:
+        for broken in (Reply(500, {"error": {"type": "api_error", "message": "down"}}), Reply(200, {}, delay=3)):
+            stripe_server.set_reply("/v1/checkout/sessions", broken)
+            assert run_background(pay, "start_checkout", str(inv_id)) is None
+            assert pay.error_key == "billing.error.provider" and pay.working is False
+        with session_scope() as db:
+            assert db.get(Invoice, inv_id).status == "issued"
+            assert {p.status for p in db.exec(select(Payment).where(Payment.account_id == account_id))} == {"failed"}
+        stripe_server.set_reply("/v1/checkout/sessions", ok)
+        redirect = run_background(pay, "start_checkout", str(inv_id))
+        assert pay.working is False and "checkout.stripe.com" in str(redirect)
+    finally:
+        monkeypatch.delenv("GUICHET_PROVIDER_TIMEOUT")
+        reload_settings()
