@@ -224,3 +224,32 @@ def test_no_backend_var_is_declared_twice_in_one_state_lineage():
                     assert name not in seen or seen[name] == klass.__name__, \
                         f"{cls.__name__}: {name} is declared in {seen[name]} and in {klass.__name__}"
                     seen.setdefault(name, klass.__name__)
+
+
+def test_a_database_that_does_not_answer_is_told_and_the_next_event_works(root, monkeypatch):
+    """The database unavailable for a moment: the handler answers "briefly unavailable" (not a crash,
+    nothing written), and the next event, once the database is back, works as usual."""
+    from sqlalchemy.exc import OperationalError
+
+    from portal_app.core.auth import sessions as portal_sessions
+    from portal_app.messages.state import ThreadsState
+    from tests.factories import make_contact
+
+    with session_scope() as db:
+        token = portal_sessions.open_session(db, make_contact(db).id)
+    page = sub(root, ThreadsState)
+    page.portal_sid = token
+    real = handlers.session_scope
+    calls = {"n": 0}
+
+    def flaky():
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("SELECT 1", {}, Exception("could not connect to server"))
+        return real()
+
+    monkeypatch.setattr(handlers, "session_scope", flaky)
+    page.load_list()
+    assert page.error_key == "error.unavailable"
+    page.load_list()
+    assert page.error_key == "" and page.total == 0

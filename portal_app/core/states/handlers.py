@@ -41,6 +41,8 @@ from typing import Any, Callable
 
 import reflex as rx
 
+from sqlalchemy.exc import OperationalError
+
 from portal_app.core.db import session_scope
 from portal_app.core.errors import DomainError, NotFound
 
@@ -95,7 +97,12 @@ def _check_shapes(shapes: dict[str, tuple[int, type]], args: tuple, kwargs: dict
 
 
 def _refuse(state, exc: Exception) -> None:
-    if not isinstance(exc, DomainError):
+    if isinstance(exc, OperationalError):
+        # The database did not answer (restarting, failing over, locked too long): nothing was written
+        # (the transaction rolled back), the user reads that it is temporary, the next event retries.
+        log.error("%s: database unavailable: %s", type(state).__name__, str(exc).splitlines()[0][:300])
+        exc = DomainError("error.unavailable")
+    elif not isinstance(exc, DomainError):
         # A value of the wrong shape reached a rule (a browser can send anything): same answer as a
         # foreign id, and a line for the operator.
         log.warning("%s refused arguments: %s", type(state).__name__, exc)
@@ -132,7 +139,7 @@ def _wrap(fn: Callable, side: str, *, background: bool = False, rule: Rule = Rul
                     if needs_actor:
                         return fn(self, db, ctx, *args, **kwargs)
                     return fn(self, db, *args, **kwargs)
-            except (DomainError, TypeError, ValueError) as exc:
+            except (DomainError, TypeError, ValueError, OperationalError) as exc:
                 _refuse(self, exc)
                 return None
 
@@ -145,7 +152,7 @@ def _wrap(fn: Callable, side: str, *, background: bool = False, rule: Rule = Rul
             try:
                 with session_scope() as db:
                     return True, actor(state, db)
-            except DomainError as exc:
+            except (DomainError, OperationalError) as exc:
                 _refuse(state, exc)
                 return False, None
 
@@ -175,7 +182,7 @@ def _wrap(fn: Callable, side: str, *, background: bool = False, rule: Rule = Rul
                 try:
                     async for update in call(self, ctx, args, kwargs):
                         yield update
-                except (DomainError, TypeError, ValueError) as exc:
+                except (DomainError, TypeError, ValueError, OperationalError) as exc:
                     await fail(self, exc)
         else:
             @functools.wraps(fn)
@@ -185,7 +192,7 @@ def _wrap(fn: Callable, side: str, *, background: bool = False, rule: Rule = Rul
                     return None
                 try:
                     return await call(self, ctx, args, kwargs)
-                except (DomainError, TypeError, ValueError) as exc:
+                except (DomainError, TypeError, ValueError, OperationalError) as exc:
                     await fail(self, exc)
                     return None
 
