@@ -11,14 +11,14 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from portal_app.core import audit, clock, notifications, notify
-from portal_app.core.auth.sessions import PortalContext, require_module
+from portal_app.core.auth.sessions import PortalContext
 from portal_app.core.auth.staff import StaffContext
 from portal_app.core.business import branding, business_view
 from portal_app.core.conversations.models import (
     SIDE_CONTACT, SIDE_STAFF, Conversation, ConversationAttachment, ConversationEntry,
 )
 from portal_app.core.db import get_or_not_found
-from portal_app.core.errors import DomainError, NotFound
+from portal_app.core.errors import DomainError, Forbidden, NotFound
 from portal_app.core.models.accounts import ROLE_ADMIN, Contact
 
 BODY_MAX = 5000
@@ -35,6 +35,10 @@ class Kind:
     area: str  # where its files are kept
     # Who reads every conversation of their account (the others: only the ones they opened).
     whole_account: Callable[[PortalContext], bool] = lambda ctx: ctx.role == ROLE_ADMIN
+    # True: a contact needs the `module` right to read or write this kind at all. False: every contact
+    # may, on their own conversations, while the business offers the module (the right may then widen
+    # what they read, through `whole_account`).
+    right_needed: bool = True
 
 
 KINDS: dict[str, Kind] = {}
@@ -43,6 +47,17 @@ KINDS: dict[str, Kind] = {}
 def register_kind(kind: Kind) -> Kind:
     KINDS[kind.name] = kind
     return kind
+
+
+def may_use(ctx: PortalContext, kind: str) -> bool:
+    """May this contact read and write conversations of `kind` (their own, at least)?"""
+    spec = KINDS[kind]
+    return ctx.can(spec.module) if spec.right_needed else spec.module in ctx.offered
+
+
+def require_use(ctx: PortalContext, kind: str) -> None:
+    if not may_use(ctx, kind):
+        raise Forbidden()
 
 
 @dataclass(frozen=True)
@@ -151,7 +166,7 @@ def for_contact(db: Session, ctx: PortalContext, conversation_id: int, kind: str
         raise NotFound()
     if conv.account_id != ctx.account_id:
         raise audit.refuse(db, actor, "conversation", conversation_id, "other_account", ctx.account_id)
-    if not ctx.can(spec.module):
+    if not may_use(ctx, kind):
         raise audit.refuse(db, actor, "conversation", conversation_id, "no_right", ctx.account_id)
     if conv.contact_id != ctx.contact_id and not spec.whole_account(ctx):
         raise audit.refuse(db, actor, "conversation", conversation_id, "other_contact", ctx.account_id)
@@ -161,7 +176,7 @@ def for_contact(db: Session, ctx: PortalContext, conversation_id: int, kind: str
 def visible_to(ctx: PortalContext, kind: str) -> list:
     """The conditions of a query of this contact's conversations of `kind` (rights checked first)."""
     spec = KINDS[kind]
-    require_module(ctx, spec.module)
+    require_use(ctx, kind)
     conds = [Conversation.kind == kind, Conversation.account_id == ctx.account_id]
     if not spec.whole_account(ctx):
         conds.append(Conversation.contact_id == ctx.contact_id)
