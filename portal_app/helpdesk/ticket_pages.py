@@ -76,7 +76,7 @@ def new_ticket_page() -> rx.Component:
         alert(S.error_text, "error"),
         compose(S, UPLOAD_ID, column(
             field("tickets.field_title", "title", required=True, max_length=200),
-            form_grid(_labelled_select("tickets.field_type", "type", S.type_options, S.type_options[0].value),
+            form_grid(_labelled_select("tickets.field_type", "type", S.type_options, S.default_type),
                       _labelled_select("tickets.field_priority", "priority", S.priority_options, S.default_priority)),
             body_field("tickets.field_body"),
             spacing="3"),

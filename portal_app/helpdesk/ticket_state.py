@@ -92,6 +92,7 @@ class TicketState(ContactConversationPage, PageMessage, PortalState):
     notice_key: str = ""
     type_options: list[Option] = []
     priority_options: list[Option] = []
+    default_type: str = ""
     default_priority: str = ""
     # Set when a ticket was just opened: the ticket page it leads to says so.
     _exit_notice: bool = False
@@ -117,6 +118,7 @@ class TicketState(ContactConversationPage, PageMessage, PortalState):
         priorities = cfg.codes("priorities")
         self._set(type_options=Option.all_of(cfg.choices("types", lang)),
                   priority_options=Option.all_of(cfg.choices("priorities", lang)),
+                  default_type=cfg.codes("types")[0],
                   default_priority="normal" if "normal" in priorities else priorities[0])
         self._fetch_staged(db, ctx)
 

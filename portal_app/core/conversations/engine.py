@@ -267,7 +267,9 @@ def notify_contact(db: Session, conv: Conversation, *, template: str, notice_key
     """Staff wrote: a notice on the opener's dashboard, and an email in their language when they can log in."""
     spec = KINDS[conv.kind]
     notifications.post(db, account_id=conv.account_id, contact_id=conv.contact_id, kind=f"{conv.kind}.reply",
-                       key=notice_key, params={"subject": conv.subject}, link=link, module=spec.module,
+                       key=notice_key, params={"subject": conv.subject}, link=link,
+                       # The opener may read their own conversation without the right when the kind allows it.
+                       module=spec.module if spec.right_needed else None,
                        ref=f"conversation:{conv.id}")
     contact = db.get(Contact, conv.contact_id)
     if contact is None or not contact.active or not contact.portal_access:
