@@ -239,3 +239,15 @@ def test_queue_filters_assignment_bulk_and_age(db):
     # The assignee hears of the customer's reply.
     deliveries = rules.reply_as_contact(db, b_ctx, two.id, "Any news?")
     assert [d.to for d in deliveries] == [agent.email]
+
+
+def test_members_without_the_right_get_the_navigation_and_the_new_ticket_button(db):
+    from portal_app.core.conversations import usable_modules
+    from portal_app.dashboard import actions as portal_actions
+
+    acc = make_account(db)
+    member = _member(db, acc)
+    assert not member.can("tickets") and "tickets" in usable_modules(member)
+    portal_actions.save_action(db, staff_ctx(db).actor, portal_actions.ActionInput(kind="ticket",
+                                                                                  labels={"en": "Get help"}))
+    assert [a.href for a in portal_actions.visible_actions(db, member, "en")] == ["/tickets/new"]

@@ -55,6 +55,13 @@ def may_use(ctx: PortalContext, kind: str) -> bool:
     return ctx.can(spec.module) if spec.right_needed else spec.module in ctx.offered
 
 
+def usable_modules(ctx: PortalContext) -> tuple[str, ...]:
+    """The contact's rights, and the modules of kinds every contact may use while the business offers them
+    (what decides, say, whether a "new ticket" button shows)."""
+    extra = {k.module for k in KINDS.values() if not k.right_needed and k.module in ctx.offered}
+    return tuple(ctx.rights) + tuple(sorted(extra - set(ctx.rights)))
+
+
 def require_use(ctx: PortalContext, kind: str) -> None:
     if not may_use(ctx, kind):
         raise Forbidden()
