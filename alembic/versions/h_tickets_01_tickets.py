@@ -1,4 +1,4 @@
-"""tickets: the workflow of conversations of kind "ticket", and the ticket settings
+"""tickets: the workflow of conversations of kind "ticket", the ticket settings, inbound mail waiting for staff
 
 Revision ID: h_tickets_01
 Revises: b7e1c0a4d2f9
@@ -46,9 +46,29 @@ def upgrade() -> None:
         sa.Column('updated_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint('id'),
     )
+    op.create_table(
+        'inbound_mail',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('sender', sa.String(length=254), nullable=False),
+        sa.Column('sender_name', sa.String(length=200), nullable=False),
+        sa.Column('subject', sa.String(length=200), nullable=False),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.Column('reason', sa.String(length=40), nullable=False),
+        sa.Column('status', sa.String(length=20), nullable=False),
+        sa.Column('received_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+        sa.Column('handled_at', portal_app.core.models.base.UTCDateTime(), nullable=True),
+        sa.Column('handled_by_staff_id', sa.Integer(), nullable=True),
+        sa.Column('conversation_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['handled_by_staff_id'], ['staff_user.id']),
+        sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_inbound_mail_status', 'inbound_mail', ['status', 'received_at'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_inbound_mail_status', table_name='inbound_mail')
+    op.drop_table('inbound_mail')
     op.drop_table('ticket_settings')
     op.drop_index('ix_ticket_assignee', table_name='ticket')
     op.drop_table('ticket')

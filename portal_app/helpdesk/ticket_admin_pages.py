@@ -5,7 +5,7 @@ import reflex as rx
 
 from portal_app.core.states.staff import StaffState
 from portal_app.core.ui.basics import (
-    LABEL_STYLE, back_link, brand_button, checkbox_field, column, field, form_grid, page_header, saved_row,
+    LABEL_STYLE, back_link, brand_button, checkbox_field, column, field, form_grid, page_header, pager, saved_row,
 )
 from portal_app.core.ui.conversation import body_field, compose, thread_entry
 from portal_app.core.ui.i18n import t
@@ -13,12 +13,14 @@ from portal_app.core.ui.shells import NavEntry, admin_page
 from portal_app.core.ui.tables import list_page, text_cell
 from portal_app.core.ui.unread import count_badge
 from portal_app.helpdesk.ticket_admin_state import (
-    UPLOAD_ID, AdminTicketSettingsState, AdminTicketsState, AdminTicketState, TicketQueueCountState,
+    UPLOAD_ID, AdminInboundState, AdminTicketSettingsState, AdminTicketsState, AdminTicketState,
+    TicketQueueCountState,
 )
 from portal_app.helpdesk.ticket_components import filter_select, option_select, priority_badge, status_badge
 
 S = AdminTicketsState
 T = AdminTicketState
+M = AdminInboundState
 C = AdminTicketSettingsState
 
 
@@ -68,6 +70,43 @@ def _bulk_bar() -> rx.Component:
     )
 
 
+def _waiting_mail(m: rx.Var) -> rx.Component:
+    return rx.box(
+        rx.hstack(rx.text(m.sender, weight="bold", size="2", overflow_wrap="anywhere"), rx.spacer(),
+                  rx.text(m.when, size="1", color_scheme="gray"), width="100%", wrap="wrap"),
+        rx.text(m.subject, weight="medium", size="2"),
+        rx.text(m.excerpt, size="2", color_scheme="gray", white_space="pre-wrap", overflow_wrap="anywhere"),
+        rx.hstack(
+            rx.form(rx.hstack(rx.el.input(type="hidden", name="mail_id", value=m.id.to(str)),
+                              option_select("account_id", "", M.account_options,
+                                            aria_label=t("admin.tickets.inbound_account"), style={"width": "auto"}),
+                              rx.button(t("admin.tickets.inbound_accept"), type="submit", variant="soft"),
+                              spacing="2", align="center", wrap="wrap"),
+                    on_submit=M.accept_mail),
+            rx.button(t("admin.tickets.inbound_discard"), on_click=M.discard_mail(m.id), variant="ghost",
+                      color_scheme="red"),
+            spacing="3", wrap="wrap", align="center", margin_top="0.4em",
+        ),
+        padding="0.75em 0", border_bottom="1px solid var(--gray-4)", width="100%",
+    )
+
+
+def _waiting() -> rx.Component:
+    return rx.cond(
+        M.total > 0,
+        rx.card(
+            column(
+                rx.heading(t("admin.tickets.inbound_title"), " (", M.total, ")", size="3", as_="h2"),
+                rx.text(t("admin.tickets.inbound_help"), size="2", color_scheme="gray"),
+                rx.foreach(M.rows, _waiting_mail),
+                rx.cond(M.pages > 1, pager(M.page, M.pages, M.total, M.prev_page, M.next_page)),
+                spacing="2",
+            ),
+            width="100%", id="waiting-mail",
+        ),
+    )
+
+
 def _queue() -> rx.Component:
     filters = [
         _filter("status", "admin.tickets.not_closed", S.status_options,
@@ -80,6 +119,7 @@ def _queue() -> rx.Component:
                 rx.el.option(t("admin.tickets.unassigned"), value="none")),
     ]
     return column(
+        _waiting(),
         _bulk_bar(),
         list_page(S, [
             ("admin.tickets.col_select", _select_cell),
@@ -167,7 +207,7 @@ def _ticket() -> rx.Component:
     )
 
 
-@admin_page("/admin/tickets", on_load=[T.load_ticket, S.load_queue],
+@admin_page("/admin/tickets", on_load=[T.load_ticket, S.load_queue, M.load_list],
             nav=NavEntry("admin.nav.tickets", "/admin/tickets", "life_buoy", 44, badge=_queue_badge))
 def tickets_queue_page() -> rx.Component:
     return column(

@@ -15,9 +15,9 @@ from portal_app.core.states.handlers import parse_id, staff_event
 from portal_app.core.states.paging import PagedList, query_int
 from portal_app.core.states.site import LinkCount
 from portal_app.core.states.staff import StaffState
-from portal_app.helpdesk import ticket_rules as rules, ticket_settings as settings
+from portal_app.helpdesk import ticket_inbound as inbound, ticket_rules as rules, ticket_settings as settings
 from portal_app.helpdesk.ticket_models import KIND
-from portal_app.helpdesk.ticket_rows import Option, TicketHead, TicketRow
+from portal_app.helpdesk.ticket_rows import InboundRow, Option, TicketHead, TicketRow
 from portal_app.helpdesk.ticket_state import ANY_CODE, ANY_ID, BODY_LIMIT
 
 UPLOAD_ID = "staff-ticket-attachments"
@@ -161,6 +161,34 @@ class AdminTicketState(StaffConversationPage, StaffState):
         self._fetch_ticket(db, ctx, self.thread_id)
         self._flash("admin.tickets.saved")
         return TicketQueueCountState.load_ticket_count
+
+
+class AdminInboundState(PagedList, StaffState):
+    """Emails to the support address that found no ticket and no account: staff put them on an account
+    (a ticket) or discard them. Shown above the queue while any waits."""
+
+    page_size: ClassVar[int] = inbound.PENDING_PAGE_SIZE
+    rows: list[InboundRow] = []
+    account_options: list[Option] = []
+
+    def _fetch(self, db, ctx) -> None:
+        found, self.total = inbound.pending(db, page=self.page)
+        self.rows = [InboundRow.of(m, self.lang or "en") for m in found]
+        self._set(account_options=Option.all_of(inbound.account_choices(db)) if found else [])
+
+    @staff_event
+    def accept_mail(self, db, ctx, form: dict):
+        conversation_id, deliveries = inbound.accept(db, ctx, parse_id(form.get("mail_id")),
+                                                     parse_id(form.get("account_id")))
+        notify.dispatch_after_commit(db, deliveries)
+        self._refetch(db, ctx)
+        self._flash("admin.tickets.inbound_accepted")
+
+    @staff_event
+    def discard_mail(self, db, ctx, mail_id: int):
+        inbound.discard(db, ctx, parse_id(mail_id))
+        self._refetch(db, ctx)
+        self._flash("admin.tickets.inbound_discarded")
 
 
 class AdminTicketSettingsState(SettingsPage, StaffState):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlmodel import func, select
 
 from portal_app.core import registries
-from portal_app.core.auth.sessions import PortalContext
 from portal_app.core.models.accounts import Account, Contact
 from portal_app.helpdesk import ticket_rules as rules, ticket_settings as settings
+from portal_app.helpdesk.ticket_inbound import acting_by_email
 from portal_app.helpdesk.ticket_models import Ticket
 
 DEMO_TICKETS = (
@@ -17,18 +17,6 @@ DEMO_TICKETS = (
      "We are opening a second shop in May. Can deliveries go to both addresses?"),
     ("Please update our invoice address", "request", "low", "Our new address is 12 rue des Lilas, 69003 Lyon."),
 )
-
-
-def _as_contact(db, contact: Contact, account: Account) -> PortalContext:
-    """The contact as a session would resolve them (the demo writes through the same rules)."""
-    from portal_app.core.accounts import effective_rights
-    from portal_app.core.business import business_view
-
-    offered = business_view(db).modules
-    return PortalContext(session_id=0, contact_id=contact.id, account_id=account.id, contact_name=contact.full_name,
-                         first_name=contact.first_name, email=contact.email, account_name=account.name,
-                         language=contact.language, role=contact.portal_role,
-                         rights=tuple(m for m in effective_rights(contact) if m in offered), offered=offered)
 
 
 @registries.demo_seeder(order=60)
@@ -41,7 +29,7 @@ def seed_demo(db, staff) -> None:
                     .where(Contact.active.is_(True)).order_by(Account.id, Contact.id)).first()
     if found is None:
         return
-    ctx = _as_contact(db, *found)
+    ctx = acting_by_email(db, found[0])
     opened = [rules.open_ticket(db, ctx, title=title, type=kind, priority=priority, body=body)[0]
               for title, kind, priority, body in DEMO_TICKETS]
     rules.reply_as_staff(db, staff, opened[0].id, "Checked remotely: the printer driver needs an update.",

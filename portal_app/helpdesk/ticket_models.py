@@ -52,3 +52,27 @@ class TicketSettings(SQLModel, table=True):
     # Where new tickets and customer replies are announced; empty: the first active owner.
     staff_notify_email: str = Field(default="", max_length=254)
     updated_at: datetime | None = utc_field(nullable=True)
+
+
+INBOUND_PENDING = "pending"
+INBOUND_DONE = "done"
+INBOUND_DISCARDED = "discarded"
+
+
+class InboundMail(SQLModel, table=True):
+    """An email to the support address that found no thread and no account: it waits for staff."""
+
+    __tablename__ = "inbound_mail"
+    __table_args__ = (sa.Index("ix_inbound_mail_status", "status", "received_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sender: str = Field(max_length=254)
+    sender_name: str = Field(default="", max_length=200)
+    subject: str = Field(default="", max_length=200)
+    body: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    reason: str = Field(default="", max_length=40)  # unknown_domain | bad_reference | not_a_reader
+    status: str = Field(default=INBOUND_PENDING, max_length=20)
+    received_at: datetime = utc_field(default_now=True)
+    handled_at: datetime | None = utc_field(nullable=True)
+    handled_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    conversation_id: int | None = Field(default=None, foreign_key="conversation.id")

@@ -97,3 +97,21 @@ class TicketHead:
                    who[0], ticket.billed, is_closed(conv), may_reply(cfg, conv, ticket), may_resolve(conv, ticket),
                    may_reopen(cfg, conv, ticket), who[1], who[2], conv.account_id,
                    str(ticket.assignee_staff_id or ""), age(conv.last_customer_entry_at, lang))
+
+
+@dataclass(frozen=True)
+class InboundRow:
+    """An email waiting for staff."""
+
+    id: int
+    sender: str
+    subject: str
+    excerpt: str
+    when: str
+    reason: str
+
+    @classmethod
+    def of(cls, mail, lang: str) -> InboundRow:
+        sender = f"{mail.sender_name} <{mail.sender}>" if mail.sender_name else mail.sender
+        return cls(mail.id, sender, mail.subject, mail.body[:200], i18n.format_datetime(mail.received_at, lang),
+                   mail.reason)

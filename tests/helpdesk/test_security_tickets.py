@@ -152,3 +152,58 @@ def test_console_ticket_needs_totp(world, root):
     one.thread_id = world["mine"]["ticket"]
     one.send_entry({"body": "forged"})
     assert one.flash_key == "error.session_over"
+
+
+# ---- the inbound email webhook -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def inbound_key(monkeypatch):
+    from portal_app.core.config import reload_settings
+
+    monkeypatch.setenv("GUICHET_INBOUND_SECRET", "inbound-key-for-tests-0123456789")
+    monkeypatch.setenv("GUICHET_INBOUND_ADDRESS", "support@help.example.com")
+    reload_settings()
+    yield "inbound-key-for-tests-0123456789"
+    monkeypatch.delenv("GUICHET_INBOUND_SECRET")
+    monkeypatch.delenv("GUICHET_INBOUND_ADDRESS")
+    reload_settings()
+
+
+def test_a_forged_inbound_webhook_is_refused(world, client, inbound_key):
+    from portal_app.helpdesk.ticket_inbound import reply_address
+
+    form = {"from": "attacker@evil.example", "to": reply_address(world["mine"]["ticket"]), "subject": "Re: Secret",
+            "text": "forged reply"}
+    for path in ("/api/inbound/sendgrid/wrong-key", "/api/inbound/sendgrid/" + inbound_key[:-1],
+                 "/api/inbound/sendgrid/"):
+        assert client.post(path, data=form).status_code == 404
+    assert client.get(f"/api/inbound/sendgrid/{inbound_key}").status_code == 405
+    # the right key, but a sender who is not the ticket's reader: it waits for staff, nothing in the thread
+    response = client.post(f"/api/inbound/sendgrid/{inbound_key}", data=form)
+    assert response.status_code == 200 and response.json() == {"outcome": "pending"}
+    with session_scope() as db:
+        assert len(rules.read_as_staff(db, staff_ctx(db), world["mine"]["ticket"]).entries) == 2
+
+
+def test_the_webhook_is_closed_without_a_configured_key(world, client):
+    from portal_app.core.config import get_settings
+
+    assert get_settings().inbound_secret == ""
+    assert client.post("/api/inbound/sendgrid/anything", data={"from": "a@b.example"}).status_code == 404
+    assert client.post("/api/inbound/sendgrid/", data={"from": "a@b.example"}).status_code == 404
+
+
+def test_a_reply_by_email_lands_in_its_ticket(world, client, inbound_key):
+    from portal_app.core.models.accounts import Contact
+    from portal_app.helpdesk.ticket_inbound import reply_address
+
+    with session_scope() as db:
+        email = db.get(Contact, world["theirs"]["contact"]).email
+    response = client.post(f"/api/inbound/sendgrid/{inbound_key}", data={
+        "from": f"Them <{email}>", "to": reply_address(world["theirs"]["ticket"]), "subject": "Re: Secret",
+        "text": "Answer by mail\n\nOn Monday, support wrote:\n> quoted", "envelope": "{}"})
+    assert response.status_code == 200 and response.json() == {"outcome": "reply"}
+    with session_scope() as db:
+        bodies = [e.body for e in rules.read_as_staff(db, staff_ctx(db), world["theirs"]["ticket"]).entries]
+    assert bodies[-1] == "Answer by mail"
