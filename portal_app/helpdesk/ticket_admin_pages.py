@@ -7,7 +7,7 @@ from portal_app.core.states.staff import StaffState
 from portal_app.core.ui.basics import (
     LABEL_STYLE, back_link, brand_button, checkbox_field, column, field, form_grid, page_header, pager, saved_row,
 )
-from portal_app.core.ui.conversation import body_field, compose, thread_entry
+from portal_app.core.ui.conversation import body_field, compose, staff_entry
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
 from portal_app.core.ui.tables import list_page, text_cell
@@ -136,15 +136,7 @@ def _queue() -> rx.Component:
 
 
 def _entry(entry: rx.Var) -> rx.Component:
-    header = rx.hstack(
-        rx.text(rx.cond(entry.author != "", entry.author, t("admin.inbox.staff_badge")), weight="bold", size="2"),
-        rx.cond(entry.internal, rx.badge(t("admin.tickets.internal_badge"), size="1", color_scheme="amber"),
-                rx.cond(entry.mine, rx.badge(t("admin.inbox.staff_badge"), size="1", variant="soft"))),
-        rx.spacer(),
-        rx.text(entry.when, size="1", color_scheme="gray"),
-        width="100%", wrap="wrap", align="center",
-    )
-    return thread_entry(entry, T.files, header, attachments_base="/api/admin/ticket-attachments/", indent="3em")
+    return staff_entry(entry, T.files, attachments_base="/api/admin/ticket-attachments/")
 
 
 def _labelled(label_key: str, name: str, control: rx.Component) -> rx.Component:

@@ -3,11 +3,10 @@ ticket with its replies, "mark as resolved" and "reopen"."""
 
 import reflex as rx
 
-from portal_app.core.states.site import SiteState
 from portal_app.core.ui.basics import (
     LABEL_STYLE, alert, back_link, brand_button, column, field, form_grid, pager, search_form,
 )
-from portal_app.core.ui.conversation import body_field, compose, thread_entry
+from portal_app.core.ui.conversation import body_field, compose, customer_entry
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
 from portal_app.helpdesk.ticket_components import (
@@ -86,18 +85,7 @@ def new_ticket_page() -> rx.Component:
 
 
 def _entry(entry: rx.Var) -> rx.Component:
-    header = rx.hstack(
-        rx.text(rx.cond(entry.mine, entry.author,
-                        rx.cond(entry.author != "",
-                                SiteState.tr["tickets.from_business"].to(str).replace("{name}", entry.author)
-                                .replace("{business}", SiteState.brand_name),
-                                SiteState.brand_name)), weight="bold", size="2"),
-        rx.spacer(),
-        rx.text(entry.when, size="1", color_scheme="gray"),
-        width="100%", wrap="wrap",
-    )
-    return thread_entry(entry, S.files, header, attachments_base="/api/ticket-attachments/",
-                        indent="min(10%, 3em)", class_name="thread-entry")
+    return customer_entry(entry, S.files, attachments_base="/api/ticket-attachments/")
 
 
 @portal_page("/tickets/view", on_load=[S.load_ticket])

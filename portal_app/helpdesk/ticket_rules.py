@@ -366,14 +366,12 @@ def update_ticket(db: Session, staff: StaffContext, conversation_id: int, *, sta
             raise DomainError("tickets.error.status")
         _set_status(conv, ticket, status, staff.staff_id)
         changes["status"] = status
-    if priority is not None and priority != ticket.priority:
-        if priority not in cfg.codes("priorities"):
-            raise DomainError("tickets.error.priority")
-        ticket.priority = changes["priority"] = priority
-    if type is not None and type != ticket.type:
-        if type not in cfg.codes("types"):
-            raise DomainError("tickets.error.type")
-        ticket.type = changes["type"] = type
+    for name, choices, value in (("priority", "priorities", priority), ("type", "types", type)):
+        if value is not None and value != getattr(ticket, name):
+            if value not in cfg.codes(choices):
+                raise DomainError(f"tickets.error.{name}")
+            setattr(ticket, name, value)
+            changes[name] = value
     if billed is not None and bool(billed) != ticket.billed:
         ticket.billed = changes["billed"] = bool(billed)
     if assignee_staff_id is not NO_CHANGE and assignee_staff_id != ticket.assignee_staff_id:

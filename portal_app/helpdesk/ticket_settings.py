@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from portal_app.core import audit, clock, i18n
-from portal_app.core.auth.staff import StaffContext
+from portal_app.core.auth.staff import StaffContext, first_owner_email
 from portal_app.core.db import singleton
 from portal_app.core.errors import DomainError
 from portal_app.core.models.auth import StaffUser
@@ -172,5 +172,4 @@ def staff_recipient(db: Session, cfg: TicketConfig, assignee_staff_id: int | Non
             return user.email
     if cfg.staff_notify_email:
         return cfg.staff_notify_email
-    return db.exec(select(StaffUser.email).where(StaffUser.role == "owner", StaffUser.active.is_(True))
-                   .order_by(StaffUser.id)).first()
+    return first_owner_email(db)

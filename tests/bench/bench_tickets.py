@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import signal
 import sys
@@ -28,17 +27,12 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from .bench_documents import time_pages
+from .bench_documents import FLOOR_PAGE, KEEP, SAMPLES, TARGET_FACTOR, WARMUP, time_pages
 from .harness import ReflexApp
 from .reflex_client import Frontend
 from .run_bench import REPO, Portal, Recorder, _meta, _r, login_flow, log, prepare_portal
 
 RESULTS = REPO / "bench-results" / "tickets.json"
-SAMPLES = int(os.environ.get("BENCH_SAMPLES", "200"))
-KEEP = os.environ.get("BENCH_KEEP", "") not in ("", "0", "false")
-WARMUP = 20
-FLOOR_PAGE = "/__bench-floor"
-TARGET_FACTOR = 2.0
 BIG_EMAIL = "tickets-admin@bench.example"
 N_TICKETS, N_ENTRIES, N_MEMBERS = 1000, 20000, 4
 SMALL_ACCOUNTS, SMALL_TICKETS = 20, 5
