@@ -4,9 +4,12 @@ import logging
 import sys
 
 import reflex as rx
+from reflex.config import get_config
 
 from portal_app import features
 from portal_app.core.config import allowed_origins, get_settings
+from portal_app.core.middleware import SecurityHeaders
+from portal_app.core.origins import log_refused_origins
 from portal_app.core.registries import LIFESPAN_TASKS
 from portal_app.core.routes import build_api
 
@@ -25,13 +28,19 @@ if _problems:
         logging.getLogger("guichet").critical("refusing to start: %s", problem)
     sys.exit("Guichet refuses to start in production: " + "; ".join(_problems))
 
+_origins = list(get_config().cors_allowed_origins)
 if not get_settings().is_production:
     logging.getLogger("guichet").warning("Guichet: open %s (also %s)", get_settings().base_url,
                                          ", ".join(o for o in allowed_origins() if o != get_settings().base_url))
+else:
+    logging.getLogger("guichet").warning("Guichet: browsers may open the portal at %s only (GUICHET_BASE_URL, "
+                                         "GUICHET_CORS_ORIGINS)", ", ".join(_origins))
 
 app = rx.App(
     stylesheets=["/guichet.css"],
-    api_transformer=build_api(),
+    # Our routes; the security headers around everything the backend serves (pages included); outermost,
+    # a line telling an operator which origin was refused and which setting to change.
+    api_transformer=[build_api(), SecurityHeaders, log_refused_origins(_origins)],
 )
 for task in LIFESPAN_TASKS:
     app.register_lifespan_task(task)

@@ -19,13 +19,16 @@ from portal_app.billing.rows import (AdminInvoiceRow, AdminPaymentRow, FileRow, 
                                      SettingsForm, SettlementRow, file_rows, invoice_view, line_rows, plain_rate,
                                      settings_form, settlement_rows)
 from portal_app.core import i18n, notify
+from portal_app.core.auth import staff
 from portal_app.core.db import session_scope
+from portal_app.core.files import STAGING
 from portal_app.core.errors import NotFound
 from portal_app.core.states.dialogs import Dialogs
 from portal_app.core.states.handlers import query_id, staff_event
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.forms import SettingsPage
 from portal_app.core.states.staff import StaffState
+from portal_app.core.states.uploads import receive_and_store, upload_file_chunks
 
 UPLOAD_MAX_FILES = 200
 UPLOAD_MAX_BYTES = 200 * 1024 * 1024  # one import's files together
@@ -35,10 +38,6 @@ CONSUMPTION_MAX_FILES = 20
 def _plain_amount(minor: int, currency: str) -> str:
     """An amount as staff type it back into a form ("1234.50")."""
     return str(i18n.minor_to_decimal(minor, currency))
-
-
-def _upload_name(f, default: str = "") -> str:
-    return str(getattr(f, "name", None) or getattr(f, "filename", None) or default)
 
 
 class AdminInvoicesState(PagedList, StaffState):
@@ -180,13 +179,31 @@ class AdminInvoiceState(Dialogs, StaffState):
 
     @staff_event
     async def upload_consumption(self, ctx, files: list[rx.UploadFile]):
-        """Each file in a short session of its own; the first refused one stops the rest."""
-        for f in files[:CONSUMPTION_MAX_FILES]:
-            data = await f.read(storage.CONSUMPTION_MAX_BYTES + 1)
-            with session_scope() as db:
-                consumption.attach_consumption_file(db, ctx, self.invoice_id, _upload_name(f, "consumption"), data)
-                self._refill(db, ctx)
-        self._flash("admin.invoice.files_attached", "info", count=min(len(files), CONSUMPTION_MAX_FILES))
+        """The staff session first, then each file a chunk at a time (at most its limit plus one chunk
+        read), then all of them attached in one transaction: a refused file keeps none."""
+        invoice_id, token = self.invoice_id, self.staff_sid
+
+        def store(db, who, staged):
+            attached = []
+            try:
+                with db.begin_nested():  # a refused file undoes the rows of the ones before it
+                    for f in staged:  # each at most CONSUMPTION_MAX_BYTES: the intake stopped reading beyond
+                        attached.append(consumption.attach_consumption_file(db, who, invoice_id, f.title,
+                                                                            f.path.read_bytes()))
+            except Exception:
+                for row in attached:  # ...and their files
+                    storage.remove_stored(storage.consumption_dir(), row.stored_name)
+                raise
+            return len(staged)
+
+        count = await receive_and_store(
+            upload_file_chunks(files), area=STAGING, resolve=lambda db: staff.resolve(db, token),
+            limit_for=lambda db, who: storage.CONSUMPTION_MAX_BYTES, store=store,
+            max_files=CONSUMPTION_MAX_FILES, too_many_key="files.error.too_many", require_file=True,
+            what="consumption upload")
+        with session_scope() as db:
+            self._refill(db, ctx)
+        self._flash("admin.invoice.files_attached", "info", count=count)
 
     @staff_event
     def delete_file(self, db, ctx, file_id: str):
@@ -239,22 +256,25 @@ class AdminInvoiceImportState(StaffState):
 
     @staff_event
     async def import_files(self, ctx, files: list[rx.UploadFile]):
-        """One CSV and the PDFs it names, uploaded together."""
+        """One CSV and the PDFs it names, uploaded together: the staff session first, then each file a
+        chunk at a time to the staging folder (never the whole upload in memory), then the import,
+        which reads each PDF only when a row names it."""
         self.done, self.errors = False, []
-        csv_data, pdfs, total = b"", {}, 0
-        for f in files[:UPLOAD_MAX_FILES]:
-            name = storage.safe_filename(_upload_name(f))
-            data = await f.read(storage.PDF_MAX_BYTES + 1)
-            total += len(data)
-            if total > UPLOAD_MAX_BYTES:
-                self._flash("billing.import.too_large", "error", max_mb=UPLOAD_MAX_BYTES // (1024 * 1024))
-                return
-            if name.lower().endswith(".csv"):
-                csv_data = data
-            else:
-                pdfs[name] = data
-        with session_scope() as db:
-            report = imports.import_invoices(db, ctx, csv_data, pdfs)
+        token = self.staff_sid
+
+        def store(db, who, staged):
+            csv_data, pdfs = b"", {}
+            for f in staged:
+                if f.title.lower().endswith(".csv"):
+                    csv_data = f.path.read_bytes()  # at most PDF_MAX_BYTES: the intake's limit per file
+                else:
+                    pdfs[storage.safe_filename(f.title)] = f.path
+            return imports.import_invoices(db, who, csv_data, pdfs)
+
+        report = await receive_and_store(
+            upload_file_chunks(files), area=STAGING, resolve=lambda db: staff.resolve(db, token),
+            limit_for=lambda db, who: storage.PDF_MAX_BYTES, store=store, max_files=UPLOAD_MAX_FILES,
+            max_total=UPLOAD_MAX_BYTES, too_many_key="files.error.too_many", what="invoice import")
         self.created, self.skipped = len(report.created), len(report.skipped)
         self.errors = [i18n.t(self.lang or "en", key, **params) for _, key, params in report.errors[:100]]
         self.done = True

@@ -51,7 +51,7 @@ def _date(raw: str, line: int) -> date:
         raise DomainError("billing.import.bad_date", line=line) from None
 
 
-def import_invoices(db: Session, staff: StaffContext, csv_data: bytes, pdfs: dict[str, bytes]) -> ImportReport:
+def import_invoices(db: Session, staff: StaffContext, csv_data: bytes, pdfs: dict[str, bytes | Path]) -> ImportReport:
     """Create the rows' invoices; each row stands alone (an error skips that row, not the others)."""
     if not csv_data:
         raise DomainError("billing.import.no_csv")
@@ -76,7 +76,7 @@ def import_invoices(db: Session, staff: StaffContext, csv_data: bytes, pdfs: dic
 
 
 def _import_row(db: Session, staff: StaffContext, row: dict[str, str], line: int, prefix: str,
-                pdfs: dict[str, bytes]) -> str:
+                pdfs: dict[str, bytes | Path]) -> str:
     number = row.get("number", "").strip()[:40]
     if not number:
         raise DomainError("billing.import.no_number", line=line)
@@ -108,6 +108,10 @@ def _import_row(db: Session, staff: StaffContext, row: dict[str, str], line: int
         data = pdfs.get(wanted)
         if data is None:
             raise DomainError("billing.import.pdf_missing", line=line, name=wanted[:100])
+        if isinstance(data, Path):  # a staged upload: read only now, one PDF at a time, never past the limit
+            if data.stat().st_size > PDF_MAX_BYTES:
+                raise DomainError("billing.import.pdf_bad", line=line, name=wanted[:100])
+            data = data.read_bytes()
         if not data.startswith(b"%PDF-") or len(data) > PDF_MAX_BYTES:
             raise DomainError("billing.import.pdf_bad", line=line, name=wanted[:100])
         pdf_name = f"{secrets.token_hex(16)}.pdf"

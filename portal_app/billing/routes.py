@@ -17,12 +17,11 @@ from portal_app.billing import access, card_payments as billing_stripe, consumpt
 from portal_app.billing.amounts import as_id
 from portal_app.core.auth import sessions as portal_sessions, staff
 from portal_app.core.errors import DomainError, NotFound
+from portal_app.core.routes import file_headers, read_body_capped, refusal
 from portal_app.core.states.portal import PORTAL_COOKIE
 from portal_app.core.states.staff import STAFF_COOKIE
 
 log = logging.getLogger("guichet.api")
-PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
-           "Content-Security-Policy": "default-src 'none'; sandbox", "Referrer-Policy": "no-referrer"}
 WEBHOOK_MAX_BYTES = 512 * 1024
 
 
@@ -30,10 +29,6 @@ def disposition(filename: str) -> str:
     """`attachment` with an ASCII fallback name and the exact name in RFC 5987 form."""
     ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("._") or "download"
     return f"attachment; filename=\"{ascii_name[:120]}\"; filename*=UTF-8''{quote(filename[:200], safe='')}"
-
-
-def _not_found() -> Response:
-    return Response("Not found", status_code=404, headers=PRIVATE, media_type="text/plain")
 
 
 def _client_ip(request: Request) -> str:
@@ -66,7 +61,7 @@ def _lookup(request: Request, for_staff, for_customer, object_id):
 
 def _attachment(content: bytes | str, media_type: str, filename: str) -> Response:
     """A private download: `content` is the bytes themselves or the path of the stored file."""
-    headers = {**PRIVATE, "Content-Disposition": disposition(filename)}
+    headers = {**file_headers(media_type, inline=False), "Content-Disposition": disposition(filename)}
     if isinstance(content, bytes):
         return Response(content, media_type=media_type, headers=headers)
     return FileResponse(content, media_type=media_type, headers=headers)
@@ -76,7 +71,7 @@ async def invoice_pdf(request: Request) -> Response:
     found = _lookup(request, rules.invoice_pdf_for_staff, customer_views.invoice_pdf_for_customer,
                     request.path_params["invoice_id"])
     if found is None:
-        return _not_found()
+        return refusal()
     inv, pdf = found  # a draft's preview is bytes, made now and never stored
     return _attachment(pdf, "application/pdf", f"{inv.number or f'draft-{inv.id}'}.pdf")
 
@@ -85,7 +80,7 @@ async def consumption_file(request: Request) -> Response:
     found = _lookup(request, consumption.consumption_file_for_staff, consumption.consumption_file_for_customer,
                     request.path_params["file_id"])
     if found is None:
-        return _not_found()
+        return refusal()
     row, path = found
     media = "application/pdf" if row.content_type == "application/pdf" else "text/csv; charset=utf-8"
     return _attachment(path, media, row.filename)
@@ -116,17 +111,14 @@ async def payment_receipt(request: Request) -> Response:
     payment_id = request.path_params["payment_id"]
     pdf = _lookup(request, _receipt_for_staff, _receipt_for_customer, payment_id)
     if pdf is None:
-        return _not_found()
+        return refusal()
     return _attachment(pdf, "application/pdf", f"receipt-R-{payment_id:06d}.pdf")
 
 
 async def stripe_webhook(request: Request) -> Response:
     """Stripe's signed notifications. A bad signature is refused before anything is read from it."""
-    declared = request.headers.get("content-length") or "0"
-    if not declared.isdigit() or int(declared) > WEBHOOK_MAX_BYTES:
-        return JSONResponse({"error": "too large"}, status_code=413)
-    payload = await request.body()
-    if len(payload) > WEBHOOK_MAX_BYTES:
+    payload = await read_body_capped(request, WEBHOOK_MAX_BYTES)
+    if payload is None:
         return JSONResponse({"error": "too large"}, status_code=413)
     try:
         event = billing_stripe.verify(payload, request.headers.get("stripe-signature"))

@@ -35,6 +35,13 @@ def stored_path(directory: Path, name: str | None) -> Path | None:
     return path if path.is_file() else None
 
 
+def remove_stored(directory: Path, name: str | None) -> None:
+    """Delete a stored file by its generated name; anything else is ignored."""
+    path = stored_path(directory, name)
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
 def safe_filename(raw: str, default: str = "file") -> str:
     """A display name without paths, control characters or quotes."""
     name = Path(str(raw or "").replace("\\", "/")).name

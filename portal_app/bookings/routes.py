@@ -11,7 +11,7 @@ from portal_app.core import registries
 from portal_app.core.config import get_settings
 from portal_app.core.db import session_scope
 from portal_app.core.errors import DomainError
-from portal_app.core.routes import NO_STORE, portal_context
+from portal_app.core.routes import NO_STORE, file_headers, portal_context, refusal
 
 
 async def booking_calendar_file(request: Request) -> Response:
@@ -24,9 +24,10 @@ async def booking_calendar_file(request: Request) -> Response:
         try:
             name, data = customer.calendar_file(db, ctx, request.path_params["booking_id"])
         except DomainError:
-            return Response(status_code=404, headers=NO_STORE)
+            return refusal()
     return Response(data, media_type="text/calendar; charset=utf-8",
-                    headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={**file_headers("text/calendar", inline=False),
+                             "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 registries.ROUTES.append(Route("/api/bookings/{booking_id:int}.ics", booking_calendar_file))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.core.auth import staff
 from portal_app.core.db import session_scope
+from portal_app.core.files import STAGING
 from portal_app.core.models.accounts import MODULES
 from portal_app.core import business, i18n
 from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.staff import StaffState
+from portal_app.core.states.uploads import receive_and_store, upload_file_chunks
 from portal_app.console.contacts_state import LanguageChoice
 from portal_app.core.states.forms import SettingsPage
 
@@ -40,11 +43,19 @@ class AdminSettingsState(SettingsPage, StaffState):
         self._load_branding(db)  # this tab's own pages follow the new name, colour and languages
 
     async def _store_image(self, ctx, which: str, files: list[rx.UploadFile]):
+        """The staff session first, then the image a chunk at a time (refused past its limit)."""
         if not files:
             return
-        data = await files[0].read(business.IMAGE_MAX_BYTES + 1)
+        token = self.staff_sid
+
+        def store(db, who, staged):
+            return business.store_branding_image(db, who.actor, which, staged[0].path.read_bytes())
+
+        _, previous = await receive_and_store(
+            upload_file_chunks(files[:1]), area=STAGING, resolve=lambda db: staff.resolve(db, token),
+            limit_for=lambda db, who: business.IMAGE_MAX_BYTES, store=store, max_files=1,
+            too_many_key="files.error.too_many", require_file=True, what="brand image")
         with session_scope() as db:
-            _, previous = business.store_branding_image(db, ctx.actor, which, data)
             self._load_branding(db)
         business.remove_branding_file(previous)  # only once the new one is committed
         self._flash("admin.settings.image_saved", "info")

@@ -28,6 +28,10 @@ CHUNK_BYTES = 64 * 1024
 TITLE_MAX_CHARS = 200
 ZIP_MAX_ENTRIES = 10_000  # an office file has dozens; a plain archive of a few thousand files is fine
 ZIP_MIMETYPE_BYTES = 100  # the OpenDocument `mimetype` entry is a one-line type name
+# Files a feature checks itself (billing imports, consumption files, brand images) wait here, untyped,
+# between the upload and the feature's own check; they are removed once it has read them.
+STAGING = "staging"
+UNTYPED = "application/octet-stream"
 
 # Types shown in the page (iframe or img): the only ones ever served inline.
 INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -71,7 +75,7 @@ class StoredFile:
 
 def area_dir(area: str) -> Path:
     """data_dir/<area>: outside any folder a web server serves."""
-    if area not in ("documents", "messages", "tickets"):
+    if area not in ("documents", "messages", "tickets", STAGING):
         raise ValueError(area)
     path = get_settings().data_dir / area
     path.mkdir(parents=True, exist_ok=True)
@@ -175,8 +179,11 @@ class FileIntake:
     Memory stays at one chunk plus the first few kilobytes: the bytes go to a `.part` file that is
     renamed under its generated name only once the whole file is in and checked."""
 
-    def __init__(self, area: str, original_name: str | None, max_bytes: int):
+    def __init__(self, area: str, original_name: str | None, max_bytes: int, *, typed: bool = True):
         self.area = area
+        self.typed = typed  # False: no sniffing here, the feature checks the content (staging only)
+        if not typed and area != STAGING:
+            raise ValueError("only staged files go untyped")
         self.title = clean_title(original_name)
         self.max_bytes = max_bytes
         self.stored_name = new_stored_name()
@@ -196,7 +203,7 @@ class FileIntake:
         if self.size > self.max_bytes:
             self.abort()
             raise DomainError("files.error.too_large", max_mb=max(1, self.max_bytes // (1024 * 1024)))
-        if self._mime is None and len(self._head) < SNIFF_BYTES:
+        if self.typed and self._mime is None and len(self._head) < SNIFF_BYTES:
             self._head += data[: SNIFF_BYTES - len(self._head)]
             if len(self._head) >= SNIFF_BYTES:
                 self._check_head()
@@ -213,7 +220,9 @@ class FileIntake:
         if self.size == 0:
             self.abort()
             raise DomainError("files.error.empty", name=self.title)
-        if self._mime is None:
+        if not self.typed:
+            self._mime = UNTYPED
+        elif self._mime is None:
             self._check_head()
         self._fh.close()
         mime = self._mime

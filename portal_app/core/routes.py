@@ -30,9 +30,10 @@ async def brand_image(request: Request) -> Response:
     with session_scope() as db:
         path = business.branding_image_path(db, which)
     if path is None:
-        return Response(status_code=404)
-    return FileResponse(path, media_type=MEDIA_TYPES.get(path.suffix.lstrip("."), "application/octet-stream"),
-                        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff",
+        return refusal()
+    media = MEDIA_TYPES.get(path.suffix.lstrip("."), "application/octet-stream")
+    return FileResponse(path, media_type=media,
+                        headers={**file_headers(media, inline=True), "Cache-Control": "public, max-age=300",
                                  "Content-Disposition": "inline"})
 
 
@@ -63,34 +64,79 @@ async def totp_enrolment_qr(request: Request) -> Response:
 
 
 
+# Every file the portal serves is data, never a page: an attachment runs in a sandbox with nothing
+# allowed; an image shown inline may only be itself. A PDF shown inline (the preview's iframe) cannot
+# be sandboxed, because Chrome's PDF viewer refuses to run in a sandboxed document: it gets a policy
+# that loads nothing but its own plugin, and only the portal's own pages may frame it (docs/security.md).
+ATTACHMENT_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+IMAGE_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+
+def inline_pdf_csp() -> str:
+    from portal_app.core.middleware import own_origins
+
+    ancestors = " ".join(["'self'", *own_origins()])
+    return f"default-src 'none'; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors {ancestors}"
+
+
+def file_headers(mime_type: str, *, inline: bool) -> dict[str, str]:
+    """The headers of any served file (stored documents and attachments, invoice PDFs, receipts,
+    consumption files, calendar files, brand images): the CSP for its type, nosniff, no shared caching."""
+    if inline and mime_type == "application/pdf":
+        csp = inline_pdf_csp()
+    elif inline and mime_type.startswith("image/"):
+        csp = IMAGE_CSP
+    else:
+        csp = ATTACHMENT_CSP
+    return {"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
+
+
+# One refusal for every file route: no session, a missing id, another account's id, a file gone from
+# disk — all the same bytes, status and headers.
+REFUSAL_HEADERS = {**file_headers("", inline=False)}
+
+
+def refusal() -> Response:
+    return Response("Not found", status_code=404, headers=REFUSAL_HEADERS, media_type="text/plain")
+
+
 def _file_response(area: str, stored_name: str, title: str, mime_type: str, inline: bool) -> Response:
     """A stored file, streamed from disk in chunks. Inline only for the preview allow-list (PDF and
-    raster images); everything else is an attachment. nosniff, no caching by shared caches."""
+    raster images); everything else is an attachment, sandboxed."""
     from urllib.parse import quote
 
     from portal_app.core import files as file_intake
 
     path = file_intake.stored_path(area, stored_name)
     if path is None:
-        return Response(status_code=404, headers=NO_STORE)
+        return refusal()
     show_inline = inline and mime_type in file_intake.INLINE_TYPES
     disposition = (f'{"inline" if show_inline else "attachment"}; filename="{file_intake.download_name(title)}"; '
                    f"filename*=UTF-8''{quote(title, safe='')}")
-    headers = {"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff",
-               "Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
-    if show_inline and mime_type.startswith("image/"):
-        headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    headers = {**file_headers(mime_type, inline=show_inline), "Content-Disposition": disposition}
     media = mime_type if show_inline or mime_type != "text/plain" else "text/plain; charset=utf-8"
     return FileResponse(path, media_type=media, headers=headers)
+
+
+async def read_body_capped(request: Request, max_bytes: int) -> bytes | None:
+    """The request's body, or None as soon as it is over `max_bytes` (a declared Content-Length over the
+    cap is refused before reading; a chunked body is read piece by piece and dropped at the first piece
+    that crosses the cap, so at most the cap plus one piece is ever held)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
+        return None
+    body = bytearray()
+    async for piece in request.stream():
+        body += piece
+        if len(body) > max_bytes:
+            return None
+    return bytes(body)
 
 
 def portal_context(db, request: Request):
     """The customer's portal session from the request's cookie, or None."""
     return portal_sessions.resolve_session(db, request.cookies.get(PORTAL_COOKIE))
-
-
-def _not_found() -> Response:
-    return Response(status_code=404, headers=NO_STORE)
 
 
 def stored_file_route(opener, param: str, *, area: str, staff_side: bool):
@@ -105,11 +151,11 @@ def stored_file_route(opener, param: str, *, area: str, staff_side: bool):
                 actor = (staff.resolve(db, request.cookies.get(STAFF_COOKIE)) if staff_side
                          else portal_context(db, request))
                 if actor is None:
-                    return _not_found()
+                    return refusal()
                 stored = opener(db, actor, request.path_params[param])
                 found = (stored.stored_name, stored.title, stored.mime_type)
         except DomainError:
-            return _not_found()
+            return refusal()
         return _file_response(area, *found, inline=inline)
 
     return download

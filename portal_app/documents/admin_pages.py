@@ -153,7 +153,8 @@ def _actions_cell(r: rx.Var) -> rx.Component:
     href = api_url("/api/admin/documents/" + r.id.to(str) + rx.cond(r.inline, "?inline=1", ""))
     return rx.hstack(
         rx.button(rx.el.a(rx.cond(r.inline, t("documents.preview"), t("documents.download")), href=href,
-                          target="_blank", rel="noopener noreferrer"), as_child=True, size="1", variant="soft"),
+                          target="_blank", rel="noopener noreferrer", on_click=S.opened(r.id)),
+                  as_child=True, size="1", variant="soft"),
         rx.cond(r.shared,
                 _action("admin.documents.unshare", r, S.unshare(r.id), color_scheme="gray"),
                 _action("admin.documents.share", r, S.ask_share(r.id), color_scheme="green")),

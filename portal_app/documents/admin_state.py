@@ -74,6 +74,12 @@ class AdminDocumentsState(PagedList, UploadProgress, StaffState):
         return next(((r.id, r.title) for r in self.rows if r.id == wanted), None)
 
     @staff_event
+    def opened(self, db, ctx, doc_id: int):
+        """A document's link was clicked: staff have seen it (the download route changes nothing)."""
+        documents.open_for_staff(db, ctx, parse_id(doc_id))
+        self._fetch(db, ctx)
+
+    @staff_event
     def load_admin_documents(self, db, ctx):
         """on_load: the account of `?account=N` (none: the account picker)."""
         wanted = query_int(self, "account") or 0

@@ -54,7 +54,7 @@ def _new_doc(doc: rx.Var) -> rx.Component:
     return list_item(
         rx.hstack(
             rx.icon("file_text", size=16, color="var(--gray-10)"),
-            rx.el.a(doc.title, href=href, target="_blank", rel="noopener noreferrer",
+            rx.el.a(doc.title, href=href, target="_blank", rel="noopener noreferrer", on_click=S.opened(doc.id),
                     style={"font_weight": "500", "font_size": "0.9em", "overflow_wrap": "anywhere",
                            "color": "var(--accent-11)"}),
             rx.spacer(),

@@ -198,7 +198,8 @@ def newest_unseen(db: Session, ctx: PortalContext, *, limit: int = 5) -> list[Do
 
 
 def open_for_contact(db: Session, ctx: PortalContext, document_id: int, *, mark_seen: bool = True) -> Document:
-    """The document if this contact may see it; records that they opened it (not when staff look as them)."""
+    """The document if this contact may see it; records that they opened it (not when staff look as them,
+    and not from the download route: a GET changes nothing, the page's click does)."""
     doc = get_or_not_found(db, Document, document_id)
     actor = audit.portal_actor(ctx)
     if doc.account_id != ctx.account_id:
@@ -330,9 +331,11 @@ def _staff_doc(db: Session, document_id: int, account_id: int | None = None) -> 
     return doc
 
 
-def open_for_staff(db: Session, staff: StaffContext, document_id: int) -> Document:
+def open_for_staff(db: Session, staff: StaffContext, document_id: int, *, mark_seen: bool = True) -> Document:
+    """Any document, for staff; records that staff opened it (not from the download route: a GET
+    changes nothing, the console's click does)."""
     doc = _staff_doc(db, document_id)
-    if not doc.staff_seen:
+    if mark_seen and not doc.staff_seen:
         doc.staff_seen = True
         db.add(doc)
         db.flush()

@@ -117,7 +117,9 @@ class DocumentsState(PagedList, Dialogs, UploadProgress, PageMessage, PortalStat
 
     @portal_event
     def downloaded(self, db, ctx, doc_id: int):
-        """The download goes through the HTTP route (which records it); refresh the "new" badges."""
+        """The download link was clicked: record that the contact opened it (the HTTP route changes
+        nothing), and refresh the "new" badges."""
+        documents.open_for_contact(db, ctx, parse_id(doc_id))
         self._refetch(db, ctx)
         return DocumentsCountState.load_document_count
 
@@ -155,5 +157,12 @@ class NewDocumentsCardState(PortalState):
 
     @portal_event
     def load_new_documents(self, db, ctx):
+        lang = self.lang or ctx.language
+        self._set(new_docs=[NewDocRow.of(d, lang) for d in documents.newest_unseen(db, ctx)])
+
+    @portal_event
+    def opened(self, db, ctx, doc_id: int):
+        """A new document's link was clicked: it is seen now (the HTTP route changes nothing)."""
+        documents.open_for_contact(db, ctx, parse_id(doc_id))
         lang = self.lang or ctx.language
         self._set(new_docs=[NewDocRow.of(d, lang) for d in documents.newest_unseen(db, ctx)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.core import i18n, notify
-from portal_app.core.auth import login, sessions as portal_sessions
+from portal_app.core.auth import devices, login, sessions as portal_sessions
 from portal_app.core.errors import DomainError
 from portal_app.core.security import only_ascii_digits
 from portal_app.core.states.handlers import public_event
@@ -55,7 +55,7 @@ class LoginState(PageMessage, PortalState):
     def submit_email(self, db, form: dict):
         self.error_key = self.info_key = ""
         self.email = str(form.get("email", ""))[:254].strip()
-        sent = login.request_code(db, self.email, self._client_ip())
+        sent = login.request_code(db, self.email, self._client_ip(), device_cookie=self.login_device)
         notify.dispatch_after_commit(db, sent.deliveries)
         self._challenge_id = sent.challenge_id
         self.step = "code"
@@ -63,7 +63,8 @@ class LoginState(PageMessage, PortalState):
 
     def _resend(self, db, by_email: bool):
         self.error_key = ""
-        sent = login.resend_code(db, self._challenge_id, self._client_ip(), by_email=by_email)
+        sent = login.resend_code(db, self._challenge_id, self._client_ip(), by_email=by_email,
+                                 device_cookie=self.login_device)
         notify.dispatch_after_commit(db, sent.deliveries)
         self.info_key = "login.resent_email" if by_email else "login.resent"
 
@@ -88,6 +89,7 @@ class LoginState(PageMessage, PortalState):
             raise DomainError("login.error.code_format")
         token, ctx = login.verify_code(db, self._challenge_id, code, self._client_ip())
         self.portal_sid = token
+        self.login_device = devices.remember(db, ctx.contact_id, self.login_device)
         self._apply(ctx)
         if self._on_offer(ctx.language):
             self._set(lang=ctx.language, lang_pref=ctx.language)

@@ -20,6 +20,7 @@ from portal_app.billing.state import BillingSummaryState, InvoicesState, Invoice
 from tests.conftest import run_async
 from tests.factories import make_account, make_contact, make_issued, staff_context, staff_session
 from tests.support.states import _router, run_background, public_json, sub
+from tests.support.uploads import FakeUpload
 
 _n = itertools.count(1)
 
@@ -264,14 +265,6 @@ def test_no_secret_in_public_vars(root):
     assert hmac_hash(token, portal_sessions.TOKEN_PURPOSE) not in blob
     assert blob.count(token) == 1
     json.loads(blob)
-
-
-class FakeUpload:
-    def __init__(self, data: bytes, name: str):
-        self._data, self.filename, self.name = data, name, name
-
-    async def read(self, n: int = -1) -> bytes:
-        return self._data if n < 0 else self._data[:n]
 
 
 def test_import_page_and_consumption_upload(root):

@@ -186,7 +186,7 @@ def test_calendar_file_only_for_the_bookings_account(victim_booking):
     assert response.headers["content-type"].startswith("text/calendar")
     assert response.headers["content-disposition"] == f'attachment; filename="booking-{booking_id}.ics"'
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["cache-control"] == "private, no-store"
     assert b"BEGIN:VCALENDAR" in response.content and f"booking-{booking_id}@".encode() in response.content
     # another account: the same answer as a booking that does not exist, and the attempt is recorded
     before = denied_count(booking_id)

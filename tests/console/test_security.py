@@ -21,8 +21,8 @@ from portal_app.core.states.staff import StaffState
 from portal_app.login.state import LoginState
 from tests.conftest import run_async
 from tests.factories import make_contact, staff_session
+from tests.support.uploads import FakeUpload
 from tests.support.states import (
-    FakeUpload,
     contact_row,
     last_code,
     public_json,

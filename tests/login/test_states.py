@@ -27,6 +27,14 @@ def new_contact(**kw):
         return c.id, c.email
 
 
+def log_in(root, email: str) -> tuple[LoginState, PortalState]:
+    """A code login through the handlers, as the login page drives it."""
+    login = sub(root, LoginState)
+    login.submit_email({"email": email})
+    login.submit_code({"code": last_code(email)})
+    return login, sub(root, PortalState)
+
+
 def test_code_login_through_the_handlers(root):
     cid, email = new_contact()
     login = sub(root, LoginState)
@@ -96,10 +104,7 @@ def test_language_choice_is_remembered_on_the_contact(root):
 
 def test_logout_ends_the_session(root):
     _, email = new_contact()
-    login = sub(root, LoginState)
-    login.submit_email({"email": email})
-    login.submit_code({"code": last_code(email)})
-    portal = sub(root, PortalState)
+    _, portal = log_in(root, email)
     token = portal.portal_sid
     run_async(portal.logout())
     assert not portal.authed and portal.portal_sid == ""
@@ -164,3 +169,32 @@ def test_staff_lockout_holds_through_the_login_form(root):
         assert row.failed_logins == 3 and staff._locked_for(db, email, s._client_ip()) > 0
     s.submit_password({"email": email, "password": "a long staff password"})  # locked: refused all the same
     assert s.error_key == "staff.error.credentials" and s.step == "password"
+
+
+def test_a_code_login_remembers_the_browser_past_logout(root):
+    """The device cookie (issue 9, point 2) is set by a code login, is the browser's own, survives logout
+    (which empties every page's state) and gives this browser its own code budget at the next login."""
+    from portal_app.core.auth import devices
+    from portal_app.core.models.auth import LoginAttempt
+
+    cid, email = new_contact()
+    login, portal = log_in(root, email)
+    cookie = portal.login_device
+    with session_scope() as db:
+        from portal_app.core.models.accounts import Contact
+
+        assert devices.recognise(db.get(Contact, cid), cookie)
+    declared = PortalState.get_fields()["login_device"].default_value()  # a long-lived browser cookie
+    assert (declared, declared.name, declared.max_age, declared.same_site) == ("", "guichet_device", 180 * 86400,
+                                                                              "lax")
+    run_async(portal.logout())
+    assert portal.login_device == cookie
+    login.submit_email({"email": email})
+    assert login.step == "code" and login.error_key == ""
+    with session_scope() as db:
+        device_rows = db.exec(select(LoginAttempt).where(LoginAttempt.contact_id == cid,
+                                                         LoginAttempt.device != "")).all()
+    assert [r.outcome for r in device_rows] == ["sent_email"]
+    # a second login from the same browser keeps its device (and its budget)
+    login.submit_code({"code": last_code(email)})
+    assert portal.login_device == cookie

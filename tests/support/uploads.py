@@ -19,6 +19,29 @@ async def chunk_stream(files: list[tuple[str, bytes]]):
                               data=data[offset:offset + CHUNK])
 
 
+class FakeUpload:
+    """What Reflex hands a buffered upload handler (rx.UploadFile): a name and bytes read a piece at a time.
+
+    It records every `read(n)` asked for (`reads`) and how many bytes it handed out (`served`); with
+    `refuse=True` any read raises, for handlers that must not touch the file at all."""
+
+    def __init__(self, data: bytes, name: str, *, refuse: bool = False):
+        self._data, self.filename, self.name = data, name, name
+        self._pos, self.refuse = 0, refuse
+        self.reads: list[int] = []
+        self.served = 0
+
+    async def read(self, n: int = -1) -> bytes:
+        self.reads.append(n)
+        if self.refuse:
+            raise AssertionError(f"{self.name} was read")
+        end = len(self._data) if n < 0 else self._pos + n
+        piece = self._data[self._pos:end]
+        self._pos += len(piece)
+        self.served += len(piece)
+        return piece
+
+
 def run_upload(state, handler_name: str, files: list[tuple[str, bytes]]) -> list:
     """Run a background upload handler of `state` with these files (Reflex refuses direct calls of
     background events, so its function is called on the state); returns the events it yielded."""

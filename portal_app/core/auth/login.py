@@ -7,27 +7,32 @@ shape tells anyone which addresses have access.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, func, select
 
 from portal_app.core.config import get_settings
 from portal_app.core.models.accounts import Contact
-from portal_app.core.models.auth import LoginAttempt, LoginChallenge
+from portal_app.core.models.audit import AuditEvent
+from portal_app.core.models.auth import LoginAttempt, LoginChallenge, StaffUser
 from portal_app.core import audit, clock, notify
 from portal_app.core.accounts import check_email, find_login_contact, may_log_in, normalise_email
-from portal_app.core.business import branding
+from portal_app.core.business import branding, business_view
 from portal_app.core.errors import DomainError
+from portal_app.core.auth import devices
 from portal_app.core.auth.sessions import PortalContext, open_session, resolve_session
 from portal_app.core.security import hashes_equal, hmac_hash, new_code, new_token, only_ascii_digits
 
 CODE_TTL_SECONDS = 10 * 60
 MAX_CODE_ATTEMPTS = 5
 RESEND_COOLDOWN_SECONDS = 30
-MAX_CODES_PER_CONTACT_PER_HOUR = 5
+MAX_CODES_PER_CONTACT_PER_HOUR = 5  # per requesting client address
+MAX_CODES_PER_DEVICE_PER_HOUR = 5  # per browser the contact logged in from (device cookie)
 HOUR = timedelta(hours=1)
+log = logging.getLogger("guichet.login")
 
 
 @dataclass
@@ -43,47 +48,93 @@ def _code_hash(challenge_id: str, code: str) -> str:
     return hmac_hash(f"{challenge_id}:{code}", "login-code")
 
 
-def _attempt(db: Session, *, email: str, contact_id: int | None, ip: str, kind: str, outcome: str) -> None:
+def _attempt(db: Session, *, email: str, contact_id: int | None, ip: str, kind: str, outcome: str,
+             device: str = "") -> None:
     db.add(LoginAttempt(created_at=clock.now(), email=email[:254], contact_id=contact_id,
-                        client_ip=ip[:45], kind=kind, outcome=outcome))
+                        client_ip=ip[:45], kind=kind, outcome=outcome, device=device))
     db.flush()
 
 
 SENDING_KINDS = ("code_request", "resend")
-# Rows that did not send (or pretend to send) a code do not count towards the caps.
+# Rows that did not send (or pretend to send) a code do not count towards the caps. A request held by
+# the portal-wide budget does count: its answer on screen was "code sent", like any other.
 NOT_SENT = ("ip_limited", "too_many_codes")
+SENT = ("sent_sms", "sent_email")
 MAX_FAILURES_PER_CONTACT_PER_DAY = 100  # NIST SP 800-63B 5.2.2: at most 100 consecutive failures
+BUDGET_ALERT_ACTION = "login.send_budget_crossed"
 
 
-def _codes_sent_last_hour(db: Session, email: str, contact_id: int | None) -> int:
-    """Codes sent (or, for unknown addresses, pretended) to this address or contact in the last hour,
-    counted per send — a resend on an old challenge counts as much as a new one."""
-    since = clock.now() - HOUR
+def _sends_since(since):
+    return select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.kind.in_(SENDING_KINDS), LoginAttempt.outcome.not_in(NOT_SENT), LoginAttempt.created_at > since)
+
+
+def _codes_sent_last_hour(db: Session, email: str, contact_id: int | None, ip: str, device: str) -> int:
+    """Codes sent (or, for unknown addresses, pretended) to this address or contact in the last hour, for
+    this requester: the remembered browser `device`, else the client address `ip` (an empty address is
+    one client like any other). Counted per send: a resend on an old challenge counts as a new one.
+    Strangers elsewhere, or without the device cookie, use up their own budget, not the owner's."""
     cond = LoginAttempt.email == email
     if contact_id is not None:
         cond = or_(cond, LoginAttempt.contact_id == contact_id)
-    return db.exec(select(func.count()).select_from(LoginAttempt).where(
-        cond, LoginAttempt.kind.in_(SENDING_KINDS), LoginAttempt.outcome.not_in(NOT_SENT),
-        LoginAttempt.created_at > since)).one()
+    mine = LoginAttempt.device == device if device else and_(LoginAttempt.device == "",
+                                                             LoginAttempt.client_ip == ip[:45])
+    return db.exec(_sends_since(clock.now() - HOUR).where(cond, mine)).one()
+
+
+def _check_contact_budget(db: Session, email: str, contact_id: int | None, ip: str, device: str, kind: str) -> None:
+    cap = MAX_CODES_PER_DEVICE_PER_HOUR if device else MAX_CODES_PER_CONTACT_PER_HOUR
+    if _codes_sent_last_hour(db, email, contact_id, ip, device) >= cap:
+        _attempt(db, email=email, contact_id=contact_id, ip=ip, kind=kind, outcome="too_many_codes", device=device)
+        raise DomainError("login.error.too_many_codes")
 
 
 def _check_ip_cap(db: Session, email: str, ip: str) -> None:
-    if not ip:
-        return
-    since = clock.now() - HOUR
-    n = db.exec(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.client_ip == ip, LoginAttempt.kind.in_(SENDING_KINDS), LoginAttempt.outcome.not_in(NOT_SENT),
-        LoginAttempt.created_at > since)).one()
+    """Code requests per client address, whatever the email. An empty address is capped as one client:
+    a request whose address is unknown must not go uncounted. Remembered browsers have their own budget."""
+    n = db.exec(_sends_since(clock.now() - HOUR).where(LoginAttempt.client_ip == ip[:45],
+                                                       LoginAttempt.device == "")).one()
     if n >= get_settings().login_ip_cap_per_hour:
         _attempt(db, email=email, contact_id=None, ip=ip, kind="code_request", outcome="ip_limited")
         raise DomainError("login.error.too_many_requests")
 
 
-def _failures_last_day(db: Session, contact_id: int) -> int:
+def _over_portal_budget(db: Session) -> bool:
+    """Has the portal sent its hour's worth of codes to browsers it does not remember?"""
+    sent = db.exec(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.created_at > clock.now() - HOUR, LoginAttempt.outcome.in_(SENT),
+        LoginAttempt.kind.in_(SENDING_KINDS), LoginAttempt.device == "")).one()
+    return sent >= get_settings().login_send_budget_per_hour
+
+
+def _alert_staff_once(db: Session) -> list[notify.Delivery]:
+    """Tell the owners, once per hour, that the portal-wide budget held codes back."""
+    since = clock.now() - HOUR
+    if db.exec(select(AuditEvent.id).where(AuditEvent.action == BUDGET_ALERT_ACTION,
+                                           AuditEvent.created_at > since)).first() is not None:
+        return []
+    budget = get_settings().login_send_budget_per_hour
+    audit.record(db, audit.SYSTEM, BUDGET_ALERT_ACTION, budget=budget)
+    log.warning("login codes held back: the portal sent %s codes in the last hour (GUICHET_LOGIN_SEND_BUDGET); "
+                "browsers that logged in before still get theirs. Look at Console > Login attempts.", budget)
+    lang = business_view(db).default_language
+    brand = branding(db)
+    mail = notify.render_email("login_budget_alert", lang, brand, link=notify.portal_url("/admin/attempts"),
+                               budget=budget)
+    owners = db.exec(select(StaffUser.email).where(StaffUser.role == "owner", StaffUser.active.is_(True))
+                     .order_by(StaffUser.id)).all()
+    return [notify.queue_email(db, to=to, template="login_budget_alert", language=lang, rendered=mail,
+                               sender_name=brand.sender_name) for to in owners]
+
+
+def _failures_last_day(db: Session, contact_id: int, device: str) -> int:
+    """Failed codes of the contact in 24 hours; for a challenge a remembered browser started, that
+    browser's own failures, so strangers guessing elsewhere do not lock the owner out of it."""
     since = clock.now() - timedelta(days=1)
-    return db.exec(select(func.count()).select_from(LoginAttempt).where(
+    query = select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.contact_id == contact_id, LoginAttempt.kind == "code_verify",
-        LoginAttempt.outcome.in_(("wrong_code", "too_many_tries")), LoginAttempt.created_at > since)).one()
+        LoginAttempt.outcome.in_(("wrong_code", "too_many_tries")), LoginAttempt.created_at > since)
+    return db.exec(query.where(LoginAttempt.device == device) if device else query).one()
 
 
 def _queue_code(db: Session, contact: Contact, channel: str, code: str) -> list[notify.Delivery]:
@@ -103,32 +154,50 @@ def _sms_possible() -> bool:
     return get_settings().sms_provider != "none"
 
 
-def request_code(db: Session, email: str, client_ip: str = "", *, force_email: bool = False) -> CodeSent:
-    """Start a code login. Raises DomainError only for things the person typed or for rate limits."""
+def request_code(db: Session, email: str, client_ip: str = "", *, force_email: bool = False,
+                 device_cookie: str = "") -> CodeSent:
+    """Start a code login. Raises DomainError only for things the person typed or for rate limits.
+
+    `device_cookie`: the browser's device cookie, if any; valid for this contact, it gives the request
+    the budget of that browser instead of the client address's."""
     address = normalise_email(email)
     try:
         check_email(address)
     except DomainError:
         raise DomainError("login.error.email_invalid") from None
-    _check_ip_cap(db, address, client_ip)
     contact = find_login_contact(db, address)
     status = may_log_in(db, contact)
     known = status == "ok"
     contact_id = contact.id if contact else None
-    if _codes_sent_last_hour(db, address, contact_id) >= MAX_CODES_PER_CONTACT_PER_HOUR:
-        _attempt(db, email=address, contact_id=contact_id, ip=client_ip, kind="code_request", outcome="too_many_codes")
-        raise DomainError("login.error.too_many_codes")
+    device = devices.recognise(contact, device_cookie) if known else ""
+    if not device:
+        _check_ip_cap(db, address, client_ip)
+    _check_contact_budget(db, address, contact_id, client_ip, device, "code_request")
+    over = not device and _over_portal_budget(db)  # asked for every address alike: same queries
+    held = known and over
     channel = "sms" if known and contact.mobile and not force_email and _sms_possible() else "email"
     code, now = new_code(), clock.now()
     challenge_id = new_token()
     db.add(LoginChallenge(public_id=challenge_id, email=address, contact_id=contact_id if known else None,
                           channel=channel, code_hash=_code_hash(challenge_id, code), last_sent_at=now,
                           expires_at=now + timedelta(seconds=CODE_TTL_SECONDS), client_ip=client_ip[:45],
-                          created_at=now))
+                          device=device, created_at=now))
     _attempt(db, email=address, contact_id=contact_id, ip=client_ip, kind="code_request",
-             outcome=f"sent_{channel}" if known else status)
-    deliveries = _queue_code(db, contact, channel, code) if known else []
-    return CodeSent(challenge_id=challenge_id, deliveries=deliveries)
+             outcome=_outcome(known, held, channel, status), device=device)
+    return CodeSent(challenge_id=challenge_id, deliveries=_deliveries(db, contact, channel, code, known, over))
+
+
+def _outcome(known: bool, held: bool, channel: str, status: str) -> str:
+    return "budget_stopped" if held else f"sent_{channel}" if known else status
+
+
+def _deliveries(db: Session, contact: Contact | None, channel: str, code: str, known: bool,
+                over: bool) -> list[notify.Delivery]:
+    """The code for a known contact; over the portal-wide budget, the owners' alert instead (once an hour).
+    The screen says "code sent" either way: nothing tells whether the address is known or held back."""
+    if over:
+        return _alert_staff_once(db)
+    return _queue_code(db, contact, channel, code) if known else []
 
 
 def _challenge(db: Session, challenge_id: str) -> LoginChallenge:
@@ -142,7 +211,8 @@ def _challenge(db: Session, challenge_id: str) -> LoginChallenge:
     return row
 
 
-def resend_code(db: Session, challenge_id: str, client_ip: str = "", *, by_email: bool = False) -> CodeSent:
+def resend_code(db: Session, challenge_id: str, client_ip: str = "", *, by_email: bool = False,
+                device_cookie: str = "") -> CodeSent:
     """A new code for the same challenge: the old one dies, the failure count stays."""
     row = _challenge(db, challenge_id)
     now = clock.now()
@@ -151,12 +221,14 @@ def resend_code(db: Session, challenge_id: str, client_ip: str = "", *, by_email
     wait = RESEND_COOLDOWN_SECONDS - int((now - row.last_sent_at).total_seconds())
     if wait > 0:
         raise DomainError("login.error.resend_wait", seconds=wait)
-    _check_ip_cap(db, row.email, client_ip)
-    if _codes_sent_last_hour(db, row.email, row.contact_id) >= MAX_CODES_PER_CONTACT_PER_HOUR:
-        _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="resend", outcome="too_many_codes")
-        raise DomainError("login.error.too_many_codes")
     contact = db.get(Contact, row.contact_id) if row.contact_id else None
     known = contact is not None and may_log_in(db, contact) == "ok"
+    device = devices.recognise(contact, device_cookie) if known else ""
+    if not device:
+        _check_ip_cap(db, row.email, client_ip)
+    _check_contact_budget(db, row.email, row.contact_id, client_ip, device, "resend")
+    over = not device and _over_portal_budget(db)
+    held = known and over
     channel = "email" if by_email or not (known and contact.mobile and _sms_possible()) else row.channel
     code = new_code()
     row.code_hash = _code_hash(row.public_id, code)
@@ -164,11 +236,11 @@ def resend_code(db: Session, challenge_id: str, client_ip: str = "", *, by_email
     row.channel = channel
     row.last_sent_at = now
     row.expires_at = now + timedelta(seconds=CODE_TTL_SECONDS)
+    row.device = device  # whoever asked for the code now is who will type it
     db.add(row)
     _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="resend",
-             outcome=f"sent_{channel}" if known else "unknown")
-    deliveries = _queue_code(db, contact, channel, code) if known else []
-    return CodeSent(challenge_id=row.public_id, deliveries=deliveries)
+             outcome=_outcome(known, held, channel, "unknown"), device=device)
+    return CodeSent(challenge_id=row.public_id, deliveries=_deliveries(db, contact, channel, code, known, over))
 
 
 def verify_code(db: Session, challenge_id: str, code: str, client_ip: str = "") -> tuple[str, PortalContext]:
@@ -177,18 +249,21 @@ def verify_code(db: Session, challenge_id: str, code: str, client_ip: str = "") 
     now = clock.now()
     typed = only_ascii_digits(code)
     if now >= row.expires_at:
-        _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="code_verify", outcome="expired")
+        _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="code_verify", outcome="expired",
+                 device=row.device)
         raise DomainError("login.error.code_expired")
     contact = db.get(Contact, row.contact_id) if row.contact_id else None
     matches = hashes_equal(_code_hash(row.public_id, typed), row.code_hash)
-    worn_out = contact is not None and _failures_last_day(db, contact.id) >= MAX_FAILURES_PER_CONTACT_PER_DAY
+    worn_out = contact is not None and \
+        _failures_last_day(db, contact.id, row.device) >= MAX_FAILURES_PER_CONTACT_PER_DAY
     if not matches or worn_out or contact is None or may_log_in(db, contact) != "ok":
         row.failed_attempts += 1
         if row.failed_attempts >= MAX_CODE_ATTEMPTS:
             row.ended_at, row.end_reason = now, "too_many_tries"
         db.add(row)
         outcome = "too_many_tries" if row.ended_at else "wrong_code"
-        _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="code_verify", outcome=outcome)
+        _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="code_verify", outcome=outcome,
+                 device=row.device)
         if row.ended_at:
             raise DomainError("login.error.too_many_tries")
         raise DomainError("login.error.code_wrong", remaining=MAX_CODE_ATTEMPTS - row.failed_attempts)
@@ -196,7 +271,8 @@ def verify_code(db: Session, challenge_id: str, code: str, client_ip: str = "") 
     db.add(row)
     contact.last_login_at = now
     db.add(contact)
-    _attempt(db, email=row.email, contact_id=contact.id, ip=client_ip, kind="code_verify", outcome="ok")
+    _attempt(db, email=row.email, contact_id=contact.id, ip=client_ip, kind="code_verify", outcome="ok",
+             device=row.device)
     token = open_session(db, contact.id, client_ip=client_ip)
     audit.record(db, audit.Actor("contact", contact.id, contact.email, client_ip=client_ip), "portal.login",
                  target_type="contact", target_id=contact.id, account_id=contact.account_id,

@@ -13,6 +13,7 @@ from portal_app.core.models.auth import PortalSession, StaffSession, StaffUser
 from portal_app.core import clock
 from portal_app.core.accounts import effective_rights
 from portal_app.core.business import business_view
+from portal_app.core.auth import devices
 from portal_app.core.auth.staff import session_is_live as staff_session_is_live
 from portal_app.core.errors import Forbidden
 from portal_app.core.security import hmac_hash, new_token
@@ -138,10 +139,13 @@ def _revoke_all(db: Session, query, reason: str) -> int:
 
 
 def revoke_contact_sessions(db: Session, contact_id: int, reason: str) -> int:
+    """End every session of a contact; the browsers it logged in from are no longer remembered either."""
+    devices.forget_all(db, [db.get(Contact, contact_id)])
     return _revoke_all(db, select(PortalSession).where(PortalSession.contact_id == contact_id), reason)
 
 
 def revoke_account_sessions(db: Session, account_id: int, reason: str) -> int:
+    devices.forget_all(db, list(db.exec(select(Contact).where(Contact.account_id == account_id)).all()))
     return _revoke_all(db, select(PortalSession).join(Contact, Contact.id == PortalSession.contact_id)
                        .where(Contact.account_id == account_id), reason)
 

@@ -45,6 +45,8 @@ class Contact(SQLModel, table=True):
     invited_at: datetime | None = utc_field(nullable=True)
     last_login_at: datetime | None = utc_field(nullable=True)
     created_at: datetime = utc_field(default_now=True)
+    # Device cookies issued before this moment no longer count (sign out everywhere, access changed).
+    devices_reset_at: datetime | None = utc_field(nullable=True)
 
     @property
     def full_name(self) -> str:

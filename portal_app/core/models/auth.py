@@ -28,6 +28,8 @@ class LoginChallenge(SQLModel, table=True):
     ended_at: datetime | None = utc_field(nullable=True)
     end_reason: str | None = Field(default=None, max_length=20)
     client_ip: str = Field(default="", max_length=45)
+    # Started from a remembered browser (device cookie): its failures are counted apart.
+    device: str = Field(default="", max_length=24, sa_column_kwargs={"server_default": ""})
     created_at: datetime = utc_field(default_now=True, index=True)
 
 
@@ -49,6 +51,8 @@ class LoginAttempt(SQLModel, table=True):
     client_ip: str = Field(default="", max_length=45, index=True)
     kind: str = Field(max_length=24)  # code_request, code_verify, resend, password, staff_password, staff_totp
     outcome: str = Field(max_length=32)  # sent, unknown, inactive, no_access, ok, wrong_code, ...
+    # The remembered browser (device cookie) that asked, if any: it has a code budget of its own.
+    device: str = Field(default="", max_length=24, sa_column_kwargs={"server_default": ""})
 
 
 class PortalSession(SQLModel, table=True):

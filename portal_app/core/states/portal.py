@@ -7,7 +7,7 @@ import reflex as rx
 from portal_app.core.config import get_settings
 from portal_app.core.db import session_scope
 from portal_app.core import accounts
-from portal_app.core.auth import impersonation, sessions as portal_sessions
+from portal_app.core.auth import devices, impersonation, sessions as portal_sessions
 from portal_app.core.errors import DomainError
 from portal_app.core.auth.sessions import PortalContext
 from portal_app.core.states.handlers import public_event
@@ -20,6 +20,10 @@ class PortalState(SiteState):
     # The browser's own session token (it came from there); the server keeps only its hash.
     portal_sid: str = rx.Cookie("", name=PORTAL_COOKIE, same_site="lax", secure=get_settings().secure_cookies,
                                 max_age=portal_sessions.SESSION_ABSOLUTE_SECONDS)
+    # Set after a code login: this browser's own login-code budget (core/auth/devices.py). It lives here,
+    # not on the login page's state, because logout and expiry empty every page's state and it must stay.
+    login_device: str = rx.Cookie("", name=devices.DEVICE_COOKIE, same_site="lax",
+                                  secure=get_settings().secure_cookies, max_age=devices.DEVICE_COOKIE_MAX_AGE_SECONDS)
     authed: bool = False
     contact_name: str = ""
     first_name: str = ""

@@ -1,30 +1,68 @@
-"""Receiving streamed uploads (rx.upload_files_chunk) into the file intake, one file after another.
+"""Receiving uploads into the file intake, one file after another: the one path every upload handler takes.
 
-The upload handler is a background event: the state lock is not held while megabytes arrive, the
-session is checked before the first byte is kept, and a file over the limit stops the transfer at
-once (the handler returns early and Reflex answers the browser's request with an error)."""
+Two sources feed it. A streamed upload (rx.upload_files_chunk) is a background event: the state lock
+is not held while megabytes arrive, the session is checked before the first byte is kept, and a file
+over the limit stops the transfer at once (the handler returns early and Reflex answers the browser's
+request with an error). A buffered upload (rx.upload_files, a list of UploadFile) goes through
+`upload_file_chunks`, which reads each file a chunk at a time only when the intake asks for it: the
+actor is checked before the first `read()`, and a file over its limit is refused after at most its
+limit plus one chunk, written to a `.part` file in the data folder rather than held in memory.
+
+Features that check the content themselves (billing's CSV and PDFs, brand images) receive into the
+`staging` area untyped (`typed=False`); their `store` reads the staged files, and the staged copies
+are removed whatever happens."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any, AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Callable, Iterable
 
 import reflex as rx
 
 from portal_app.core.db import session_scope
 from portal_app.core import files as file_intake
 from portal_app.core.errors import DomainError
-from portal_app.core.files import FileIntake, StoredFile
+from portal_app.core.files import CHUNK_BYTES, STAGING, FileIntake, StoredFile
 from portal_app.core.states.handlers import own_side_event
 
 log = logging.getLogger("guichet.uploads")
 
 
-async def receive_files(chunks: AsyncIterator, area: str, max_bytes: int, *, max_files: int = 10) -> list[StoredFile]:
-    """Write every file of the upload to disk; on any refusal nothing of this upload is kept."""
+@dataclass(frozen=True)
+class FilePiece:
+    """A piece of one uploaded file, shaped like Reflex's UploadChunk (the intake reads these three)."""
+
+    filename: str
+    offset: int
+    data: bytes
+
+
+async def upload_file_chunks(files: Iterable[Any], *, chunk_bytes: int = CHUNK_BYTES) -> AsyncIterator[FilePiece]:
+    """The files of a buffered upload (rx.UploadFile) as pieces of at most `chunk_bytes`, read lazily:
+    nothing is read before the consumer asks for the first piece, and nothing after it stops."""
+    for f in files:
+        name = str(getattr(f, "name", None) or getattr(f, "filename", None) or "")
+        offset = 0
+        while True:
+            data = await f.read(chunk_bytes)
+            if not data:
+                break
+            yield FilePiece(name, offset, data)
+            offset += len(data)
+        if offset == 0:
+            yield FilePiece(name, 0, b"")  # an empty file is still a file: the intake refuses it by name
+
+
+async def receive_files(chunks: AsyncIterator, area: str, max_bytes: int, *, max_files: int = 10,
+                        max_total: int | None = None, typed: bool = True,
+                        too_many_key: str = "messages.error.too_many_files") -> list[StoredFile]:
+    """Write every file of the upload to disk; on any refusal nothing of this upload is kept.
+    `max_bytes` holds for each file, `max_total` for the upload's files together (both while reading)."""
     stored: list[StoredFile] = []
     intake: FileIntake | None = None
     current = None
+    total = 0
     try:
         async for chunk in chunks:
             starts_new = intake is None or chunk.filename != current or (chunk.offset == 0 and intake.size > 0)
@@ -32,8 +70,11 @@ async def receive_files(chunks: AsyncIterator, area: str, max_bytes: int, *, max
                 if intake is not None:
                     stored.append(intake.finish())
                 if len(stored) >= max_files:
-                    raise DomainError("messages.error.too_many_files", max=max_files)
-                intake, current = FileIntake(area, chunk.filename, max_bytes), chunk.filename
+                    raise DomainError(too_many_key, max=max_files)
+                intake, current = FileIntake(area, chunk.filename, max_bytes, typed=typed), chunk.filename
+            total += len(chunk.data)
+            if max_total is not None and total > max_total:
+                raise DomainError("files.error.total_too_large", max_mb=max(1, max_total // (1024 * 1024)))
             intake.write(chunk.data)
         if intake is not None:
             stored.append(intake.finish())
@@ -48,26 +89,34 @@ async def receive_files(chunks: AsyncIterator, area: str, max_bytes: int, *, max
 
 async def receive_and_store(chunks: AsyncIterator, *, area: str, resolve: Callable[[Any], Any],
                             limit_for: Callable[[Any, Any], int], store: Callable[[Any, Any, list[StoredFile]], Any],
-                            max_files: int = 10, require_file: bool = False, what: str = "upload") -> Any:
+                            max_files: int = 10, require_file: bool = False, what: str = "upload",
+                            max_total: int | None = None, too_many_key: str = "messages.error.too_many_files") -> Any:
     """An upload from start to end: the actor (`resolve(db)`, None = session over) is checked before the
-    first byte is kept and again before the rows are written; `store(db, actor, files)` writes them.
+    first byte is read and again before the rows are written; `store(db, actor, files)` writes them.
     On any refusal the files of this upload are removed and a DomainError is raised (a crash becomes
-    "files.error.failed", logged), so the caller only has to show it."""
+    "files.error.failed", logged), so the caller only has to show it. With `area=STAGING` the files are
+    untyped (the feature's `store` checks them) and always removed once `store` has run."""
     stored: list[StoredFile] = []
+    staged = area == STAGING
     try:
         with session_scope() as db:
             actor = resolve(db)
             if actor is None:
                 raise DomainError("error.session_over")
             limit = limit_for(db, actor)
-        stored = await receive_files(chunks, area, limit, max_files=max_files)
+        stored = await receive_files(chunks, area, limit, max_files=max_files, max_total=max_total,
+                                     typed=not staged, too_many_key=too_many_key)
         if require_file and not stored:
             raise DomainError("files.error.no_file")
         with session_scope() as db:
             actor = resolve(db)
             if actor is None:
                 raise DomainError("error.session_over")
-            return store(db, actor, stored)
+            result = store(db, actor, stored)
+        if staged:
+            for f in stored:
+                file_intake.remove(area, f.stored_name)
+        return result
     except Exception as exc:  # noqa: BLE001 - a broken upload must leave a clear message, not a spinner
         for f in stored:
             file_intake.remove(area, f.stored_name)
