@@ -51,7 +51,7 @@ class TicketRow:
         return cls(item.id, f"#{item.number}", item.title, status, cfg.label("statuses", status, lang),
                    item.priority, cfg.label("priorities", item.priority, lang), cfg.label("types", item.type, lang),
                    item.contact_name, i18n.format_datetime(item.last_entry_at, lang), item.unread, item.account_name,
-                   age(item.last_customer_entry_at, lang),
+                   "" if customer else age(item.last_customer_entry_at, lang),
                    (staff_names or {}).get(item.assignee_staff_id or 0, ""), item.billed,
                    item.status in CLOSED_STATUSES)
 

@@ -147,12 +147,12 @@ def _next_number(db: Session) -> int:
 
 
 def list_tickets(db: Session, ctx: PortalContext, *, status: str = "", priority: str = "",
-                 contact_id: int | None = None, q: str = "", page: int = 1,
-                 page_size: int = PAGE_SIZE) -> tuple[list[TicketItem], int]:
+                 contact_id: int | None = None, q: str = "", page: int = 1, page_size: int = PAGE_SIZE,
+                 cfg: TicketConfig | None = None) -> tuple[list[TicketItem], int]:
     """The contact's tickets (the account's for those who read it all), newest activity first. `status` is a
     status customers see; it takes in the hidden statuses shown as it."""
     conds = engine.visible_to(ctx, KIND)
-    cfg = settings.config(db)
+    cfg = cfg or settings.config(db)
     if status:
         conds.append(Conversation.status.in_(cfg.statuses_shown_as(status)))
     if priority:

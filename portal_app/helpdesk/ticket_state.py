@@ -55,7 +55,8 @@ class TicketsState(PagedList, PageMessage, PortalState):
         cfg, lang, values = settings.config(db), self.lang or ctx.language, self.filter_values
         contact = values.get("contact", "")
         items, total = rules.list_tickets(db, ctx, status=values.get("status", ""), priority=values.get("priority", ""),
-                                          contact_id=int(contact) if contact else None, q=self.q, page=self.page)
+                                          contact_id=int(contact) if contact else None, q=self.q, page=self.page,
+                                          cfg=cfg)
         self._set(total=total, rows=[TicketRow.of(i, cfg, lang, customer=True) for i in items],
                   status_options=Option.all_of(cfg.choices("statuses", lang, cfg.visible_statuses())),
                   priority_options=Option.all_of(cfg.choices("priorities", lang)),
@@ -77,7 +78,7 @@ class TicketsCardState(PortalState):
             self._set(card_visible=False, card_items=[])
             return
         cfg, lang = settings.config(db), self.lang or ctx.language
-        items, _ = rules.list_tickets(db, ctx, page=1, page_size=CARD_LIMIT * 2)
+        items, _ = rules.list_tickets(db, ctx, page=1, page_size=CARD_LIMIT * 2, cfg=cfg)
         rows = [TicketRow.of(i, cfg, lang, customer=True) for i in items]
         self._set(card_visible=True, card_items=[r for r in rows if not r.closed][:CARD_LIMIT])
 
