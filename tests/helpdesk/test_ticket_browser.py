@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from portal_app.core.db import session_scope
 from tests.factories import PNG_BYTES, make_account, make_contact
-from tests.support.browser import PHONE, customer_login, no_horizontal_overflow, staff_page
+from tests.support.browser import PHONE, customer_login, no_horizontal_overflow, serious_violations, staff_page
 
 _n = itertools.count(1)
 WIDE = {"width": 1280, "height": 900}
@@ -94,6 +94,7 @@ def test_ticket_from_a_member_to_staff_and_back(page: Page, browser: Browser, ap
         ctx = browser.new_context(viewport=WIDE)
         tab = ctx.new_page()
         customer_login(tab, app_url, email)
+        expect(tab.locator("#tickets-card")).to_contain_text("Support tickets")
         tab.goto(f"{app_url}/tickets")
         expect(tab.get_by_role("heading", name="Support tickets")).to_be_visible()
         if sees:
@@ -106,3 +107,20 @@ def test_ticket_from_a_member_to_staff_and_back(page: Page, browser: Browser, ap
             expect(tab.get_by_role("alert")).to_be_visible()
             expect(tab.locator("#thread")).to_have_count(0)
         ctx.close()
+
+
+def test_ticket_pages_have_no_serious_accessibility_problem(page: Page, browser: Browser, app_url):
+    with session_scope() as db:
+        email = make_contact(db, make_account(db, name=f"Atelier A{next(_n)}"), portal_role="admin",
+                             email=f"i10-a11y-{next(_n)}@example.com").email
+    customer_login(page, app_url, email)
+    for path, heading in (("/tickets", "Support tickets"), ("/tickets/new", "New ticket")):
+        page.goto(f"{app_url}{path}")
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        assert serious_violations(page) == [], path
+    staff = staff_page(browser, app_url)
+    for path, heading in (("/admin/tickets", "Tickets"), ("/admin/ticket-settings", "Ticket settings")):
+        staff.goto(f"{app_url}{path}")
+        expect(staff.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        assert serious_violations(staff) == [], path
+    staff.context.close()
