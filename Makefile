@@ -11,13 +11,13 @@ export REFLEX_HTTP_CLIENT_BIND_ADDRESS := 0.0.0.0
 export NPM_CONFIG_REGISTRY ?= https://registry.npmjs.org/
 export PYTHONUNBUFFERED := 1
 
-.PHONY: help setup migrate seed run dev test test-fast test-postgres postgres bench create-staff browser clean
+.PHONY: help setup migrate seed run dev test test-fast test-postgres postgres bench create-staff browser clean backup restore
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_PG := $(if $(SUDO),sudo -u postgres,runuser -u postgres --)
 PG_TEST_URL := postgresql+psycopg://guichet:guichet@127.0.0.1/guichet_test
 
 help:
-	@echo "make run | make dev | make test | make bench | make create-staff EMAIL=... "
+	@echo "make run | make dev | make test | make bench | make create-staff EMAIL=... | make backup | make restore FILE=..."
 
 $(STAMP): requirements.txt
 	python3 -m venv $(VENV)
@@ -42,6 +42,15 @@ dev: seed
 create-staff: migrate
 	$(PY) -m portal_app.cli create-staff --email "$(EMAIL)" --name "$(NAME)" --role "$(or $(ROLE),staff)"
 
+# One archive of the database and the data dir's files (DEST=dir, default ./backups); the secret key stays out.
+backup: setup
+	$(PY) -m portal_app.cli backup $(if $(DEST),--to "$(DEST)")
+
+# Put an archive back: make restore FILE=backups/guichet-backup-….tar.gz [FORCE=1] (stop the portal first).
+restore: setup
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/guichet-backup-....tar.gz [FORCE=1]"; exit 2; }
+	$(PY) -m portal_app.cli restore "$(FILE)" $(if $(filter 1 yes true,$(FORCE)),--force)
+
 # Chromium from Debian for the browser tests (Playwright cannot download browsers here).
 browser:
 	@command -v chromium >/dev/null || { \
@@ -52,7 +61,7 @@ test: setup browser
 	$(PY) -m pytest -q
 	$(MAKE) --no-print-directory test-postgres
 
-# The scale-out database: the state and security tests again, on a fresh PostgreSQL database.
+# The scale-out database: the state, security and concurrency tests again, on a fresh PostgreSQL database.
 postgres:
 	@command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 	@$(SUDO) pg_ctlcluster $$(ls /etc/postgresql | tail -1) main start 2>/dev/null || true

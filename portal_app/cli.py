@@ -6,6 +6,8 @@ import argparse
 import getpass
 import os
 import sys
+import tarfile
+from pathlib import Path
 
 from sqlmodel import func, select
 
@@ -89,6 +91,45 @@ Guichet demo
     {DEMO_STAFF_EMAIL} / {DEMO_STAFF_PASSWORD}  (first login enrols TOTP with a QR code)
   Codes with the console provider appear in the server log and in Console > Deliveries.
 """)
+
+
+@registries.command("backup")
+def backup_command(argv: list[str]) -> int:
+    """back up the database and the data dir's files into one archive (--to DIR, default ./backups)"""
+    from portal_app.core import backup
+
+    parser = argparse.ArgumentParser(prog="python -m portal_app.cli backup")
+    parser.add_argument("--to", default=os.environ.get("GUICHET_BACKUP_DIR", "backups"))
+    args = parser.parse_args(argv)
+    try:
+        archive = backup.create_backup(Path(args.to))
+    except backup.BackupError as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 2
+    manifest = backup.read_manifest(archive)
+    print(f"{archive}: {sum(manifest['database']['rows'].values())} rows, {len(manifest['files'])} files "
+          f"(the secret key is not in it: keep it apart)")
+    return 0
+
+
+@registries.command("restore")
+def restore_command(argv: list[str]) -> int:
+    """restore a backup archive (refuses to overwrite data without --force); stop the portal first"""
+    from portal_app.core import backup
+
+    parser = argparse.ArgumentParser(prog="python -m portal_app.cli restore")
+    parser.add_argument("archive")
+    parser.add_argument("--force", action="store_true", help="replace a database that has rows and the data dir's files")
+    args = parser.parse_args(argv)
+    try:
+        manifest = backup.restore_backup(Path(args.archive), force=args.force)
+    except (backup.BackupError, OSError, tarfile.TarError) as exc:
+        print(f"restore refused: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored {args.archive}: {sum(manifest['database']['rows'].values())} rows, "
+          f"{len(manifest['files'])} files, revision {manifest['database']['revision'] or '-'} "
+          f"(run `reflex db migrate` if the code is newer)")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

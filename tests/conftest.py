@@ -47,7 +47,12 @@ for _part in ("routes", "jobs", "cli"):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "e2e: drives the real UI in headless Chromium")
-    config.addinivalue_line("markers", "pg: run again on PostgreSQL by `make test` (state and security tests)")
+    config.addinivalue_line("markers", "pg: run again on PostgreSQL by `make test` (state, security and concurrency tests)")
+
+
+# Files run again on PostgreSQL: state and security tests, and the concurrency tests (invoice numbering
+# and booking claims rely on PostgreSQL's row locks there, which SQLite's one write lock hides).
+PG_FILES = ("test_states", "test_security", "test_concurrency")
 
 
 def pytest_collection_modifyitems(items):
@@ -57,7 +62,7 @@ def pytest_collection_modifyitems(items):
         if "app_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.e2e)
         name = item.path.name
-        if name.startswith(("test_states", "test_security")):
+        if name.startswith(PG_FILES):
             item.add_marker(pytest.mark.pg)
 
 

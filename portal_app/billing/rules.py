@@ -163,9 +163,31 @@ class Issued:
 
 def issue_invoice(db: Session, staff: StaffContext, invoice_id: int) -> Issued:
     """Draft → issued: number, dates, PDF, credit applied, emails queued. The caller commits and
-    then dispatches the deliveries."""
+    then dispatches the deliveries.
+
+    All or nothing: the issue runs inside a SAVEPOINT. A refusal met on the way (the number is already
+    taken, another worker issued it first) rolls back the status, dates, totals, counter and credit
+    and removes the PDF, while the refusal's audit line is kept by the caller's commit."""
     inv = _draft(db, invoice_id)
     _check_issuable(lines_of(db, inv.id))
+    account_id = inv.account_id
+    written: list[Path] = []
+    try:
+        with db.begin_nested():
+            return _issue(db, staff, inv, written)
+    except DomainError as exc:
+        for path in written:
+            path.unlink(missing_ok=True)
+        audit.record(db, staff.actor, "invoice.issue_refused", target_type="invoice", target_id=invoice_id,
+                     account_id=account_id, reason=exc.key)
+        raise
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _issue(db: Session, staff: StaffContext, inv: Invoice, written: list[Path]) -> Issued:
     # The status change is the transaction's first write: it takes the write lock (SQLite) or the
     # row lock (PostgreSQL), and of two concurrent issues of one draft only one finds it a draft.
     now = clock.now()
@@ -199,7 +221,9 @@ def issue_invoice(db: Session, staff: StaffContext, invoice_id: int) -> Issued:
 
     pdf = render_invoice_pdf(db, inv, account, lines, s)
     name = f"{secrets.token_hex(16)}.pdf"
-    (invoices_dir() / name).write_bytes(pdf)
+    path = invoices_dir() / name
+    written.append(path)
+    path.write_bytes(pdf)
     inv.pdf_file = name
     db.add(inv)
     db.flush()

@@ -8,7 +8,7 @@ from portal_app.core.accounts import normalise_email
 from portal_app.core.models.auth import LoginAttempt
 
 PAGE_SIZE = 50
-DELIVERY_STATUSES = ("queued", "sent", "failed", "fallback")
+DELIVERY_STATUSES = ("queued", "sending", "sent", "failed", "fallback")
 
 
 def list_attempts(db: Session, *, email: str = "", page: int = 1, page_size: int = PAGE_SIZE):

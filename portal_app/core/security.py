@@ -66,17 +66,22 @@ def dummy_password_check(password: str) -> None:
     check_password(password, _DUMMY_HASH)
 
 
-def _fernet() -> Fernet:
-    digest = hashlib.sha256(b"totp-secret-encryption:" + get_settings().secret_key).digest()
+TOTP_PURPOSE = "totp-secret-encryption"
+
+
+def _fernet(purpose: str) -> Fernet:
+    """A Fernet key derived from the server secret; each purpose (TOTP secrets, outbox bodies) its own."""
+    digest = hashlib.sha256(purpose.encode() + b":" + get_settings().secret_key).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 
 
-def encrypt_secret(value: str) -> str:
-    return _fernet().encrypt(value.encode()).decode()
+def encrypt_secret(value: str, purpose: str = TOTP_PURPOSE) -> str:
+    return _fernet(purpose).encrypt(value.encode()).decode()
 
 
-def decrypt_secret(value: str) -> str:
-    return _fernet().decrypt(value.encode()).decode()
+def decrypt_secret(value: str, purpose: str = TOTP_PURPOSE) -> str:
+    """Raises cryptography.fernet.InvalidToken when the value was not sealed under this secret and purpose."""
+    return _fernet(purpose).decrypt(value.encode()).decode()
 
 
 def only_ascii_digits(typed: str | None, limit: int = 12) -> str:

@@ -55,3 +55,21 @@ def test_image_size_limit(db):
 def test_only_known_image_slots(db):
     with pytest.raises(DomainError):
         business.store_branding_image(db, audit.SYSTEM, "../../etc/passwd", png_bytes())
+
+
+def test_brand_files_are_png_jpeg_or_webp_only(db):
+    """The allow-list, by its literal formats: real images of every other common kind are refused."""
+    def image(fmt: str) -> bytes:
+        buf = io.BytesIO()
+        Image.new("RGB", (8, 8), (10, 120, 110)).save(buf, format=fmt)
+        return buf.getvalue()
+
+    accepted = {fmt: business.store_branding_image(db, audit.SYSTEM, "logo", image(fmt))[0].rsplit(".", 1)[1]
+                for fmt in ("PNG", "JPEG", "WEBP")}
+    assert accepted == {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+    for fmt in ("GIF", "BMP", "TIFF", "ICO", "PPM", "PDF"):
+        with pytest.raises(DomainError) as err:
+            business.store_branding_image(db, audit.SYSTEM, "login_image", image(fmt))
+        assert err.value.key == "settings.error.image_type", fmt
+    with pytest.raises(DomainError):
+        business.store_branding_image(db, audit.SYSTEM, "logo", b'<svg xmlns="http://www.w3.org/2000/svg"/>')

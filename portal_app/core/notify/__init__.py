@@ -1,7 +1,9 @@
-"""Every email and SMS: written to the outbox first, then sent by the configured provider.
+"""Every email and SMS: written to the outbox table first, then sent from it by the dispatcher.
 
-Callers queue inside their transaction and dispatch after commit; the send runs off the request
-(a worker thread), so a slow provider never holds a Reflex session lock or tells timing apart.
+Callers queue inside their transaction (`queue_email`, `queue_sms`) and call `dispatch_after_commit`
+(or `dispatch` after their own commit). The table is the source of truth: `dispatch` only nudges this
+process's dispatcher (`outbox.py`), which claims the rows, sends them off the request, retries with
+backoff and survives restarts. With GUICHET_NOTIFY_SYNC=1 (tests) the same claim path runs inline.
 """
 
 from __future__ import annotations
@@ -9,20 +11,24 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlmodel import Session, func, select
 
+from portal_app.core import audit, clock
 from portal_app.core.config import get_settings
 from portal_app.core.db import fetch_page, get_or_not_found
+from portal_app.core.errors import DomainError
 from portal_app.core.models.notify import OutboundMessage
-from portal_app.core import clock
+from portal_app.core.notify import outbox
+from portal_app.core.notify.outbox import MAX_ATTEMPTS, seal
 from portal_app.core.notify.providers import ConsoleProvider, ProviderError, email_provider, sms_provider
 from portal_app.core.notify.templates import Branding, Rendered, portal_url, render_email, render_sms
 
 __all__ = [
     "Branding",
     "Delivery",
+    "MAX_ATTEMPTS",
     "ProviderError",
     "Rendered",
     "deliver",
@@ -34,65 +40,54 @@ __all__ = [
     "queue_sms",
     "render_email",
     "render_sms",
+    "retry_now",
     "wait_idle",
 ]
 
 log = logging.getLogger("guichet.notify")
 REDACTED = "••••••"
-MAX_ATTEMPTS = 3
-RETRY_DELAY_SECONDS = 0.5
 
 
-@dataclass
+@dataclass(frozen=True)
 class Delivery:
-    """What to send, kept in memory: the stored row may be redacted, this copy is not."""
+    """A queued message, by its outbox row: what `dispatch` is told about. Holds no body."""
 
     message_id: int
     channel: str
     to: str
-    subject: str
-    text: str
-    html: str
-    sender_name: str
-    track_clicks: bool = False
-    fallback: "Delivery | None" = field(default=None, repr=False)
-    # Secrets to blank out if the fallback row is stored by a real provider.
-    redact: tuple[str, ...] = field(default=(), repr=False)
 
-    def __repr__(self) -> str:  # never print a code into a log
+    def __repr__(self) -> str:
         return f"Delivery(#{self.message_id} {self.channel} to {self.to})"
 
 
 def _redact(text: str, secrets: tuple[str, ...]) -> str:
+    if not any(secrets):
+        return REDACTED  # sensitive, but no secret named: nothing of it is kept
     for secret in secrets:
         if secret:
             text = text.replace(secret, REDACTED)
     return text
 
 
-def _provider_name(channel: str) -> str:
-    s = get_settings()
-    return s.email_provider if channel == "email" else s.sms_provider
-
-
-def _store(db: Session, *, channel, to, template, language, subject, text, html, sensitive,
-           redact, contact_id, account_id, track_clicks, fallback_of_id=None) -> OutboundMessage:
-    keep_whole = not sensitive or _provider_name(channel) == "console"
+def store(db: Session, *, channel, to, template, language, subject, text, html, sensitive, redact, contact_id,
+          account_id, track_clicks, sender_name, fallback_of_id=None, fallback: dict | None = None) -> OutboundMessage:
+    """Write one outbox row. A sensitive message keeps only a redacted copy in clear (the console provider
+    aside: its outbox is the demo's inbox) and its real text sealed until it is sent."""
+    redacted = sensitive and outbox.provider_name(channel) != "console"
+    hidden: dict = {}
+    if redacted:
+        hidden.update(subject=subject, text=text, html=html)
+        # a login mail's subject carries the code; a subject with no named secret stays readable
+        subject = _redact(subject, redact) if any(redact) else subject
+        text, html = _redact(text, redact), _redact(html, redact) if html else ""
+    if fallback:
+        hidden["fallback"] = fallback
     row = OutboundMessage(
-        created_at=clock.now(),
-        channel=channel,
-        recipient=to,
-        template=template,
-        language=language,
-        subject=subject if keep_whole else _redact(subject, redact),  # a login mail's subject carries the code
-        body_text=text if keep_whole else _redact(text, redact),
-        body_html=html if keep_whole else _redact(html, redact),
-        sensitive=sensitive,
-        provider=_provider_name(channel),
-        contact_id=contact_id,
-        account_id=account_id,
-        track_clicks=track_clicks,
-        fallback_of_id=fallback_of_id,
+        created_at=clock.now(), channel=channel, recipient=to, template=template, language=language,
+        sender_name=(sender_name or "")[:100], subject=subject[:300], body_text=text, body_html=html,
+        sensitive=sensitive, redacted=redacted, sealed=seal(hidden) if hidden else "",
+        provider=outbox.provider_name(channel), contact_id=contact_id, account_id=account_id,
+        track_clicks=track_clicks, fallback_of_id=fallback_of_id,
     )
     db.add(row)
     db.flush()
@@ -105,80 +100,35 @@ def queue_email(db: Session, *, to: str, template: str, language: str, rendered:
                 track_clicks: bool = False) -> Delivery:
     # Auth mails never get tracked links: a rewritten link leaks the token to the tracker.
     track_clicks = track_clicks and not sensitive
-    row = _store(db, channel="email", to=to, template=template, language=language,
-                 subject=rendered.subject, text=rendered.text, html=rendered.html,
-                 sensitive=sensitive, redact=redact, contact_id=contact_id,
-                 account_id=account_id, track_clicks=track_clicks)
-    return Delivery(row.id, "email", to, rendered.subject, rendered.text, rendered.html,
-                    sender_name, track_clicks)
+    row = store(db, channel="email", to=to, template=template, language=language, subject=rendered.subject,
+                text=rendered.text, html=rendered.html, sensitive=sensitive, redact=redact,
+                contact_id=contact_id, account_id=account_id, track_clicks=track_clicks, sender_name=sender_name)
+    return Delivery(row.id, "email", to)
 
 
 def queue_sms(db: Session, *, to: str, template: str, language: str, text: str, sender_name: str,
               sensitive: bool = False, redact: tuple[str, ...] = (), contact_id: int | None = None,
               account_id: int | None = None, fallback_email: tuple[str, Rendered] | None = None) -> Delivery:
-    """Queue an SMS; `fallback_email` (address, rendered mail) is sent if the SMS fails."""
-    row = _store(db, channel="sms", to=to, template=template, language=language, subject="",
-                 text=text, html="", sensitive=sensitive, redact=redact, contact_id=contact_id,
-                 account_id=account_id, track_clicks=False)
-    delivery = Delivery(row.id, "sms", to, "", text, "", sender_name)
+    """Queue an SMS; `fallback_email` (address, rendered mail) is sent instead if the SMS fails."""
+    fallback = None
     if fallback_email:
         address, rendered = fallback_email
-        delivery.fallback = Delivery(0, "email", address, rendered.subject, rendered.text,
-                                     rendered.html, sender_name, redact=redact)
-    return delivery
+        fallback = {"to": address, "subject": rendered.subject, "text": rendered.text, "html": rendered.html,
+                    "redact": list(redact)}
+    row = store(db, channel="sms", to=to, template=template, language=language, subject="", text=text, html="",
+                sensitive=sensitive, redact=redact, contact_id=contact_id, account_id=account_id,
+                track_clicks=False, sender_name=sender_name, fallback=fallback)
+    return Delivery(row.id, "sms", to)
 
 
-def _send(delivery: Delivery) -> str:
-    settings = get_settings()
-    if delivery.channel == "email":
-        provider = email_provider(settings)
-        return provider.send_email(to=delivery.to, sender=settings.email_from,
-                                   sender_name=delivery.sender_name, subject=delivery.subject,
-                                   text=delivery.text, html=delivery.html,
-                                   track_clicks=delivery.track_clicks)
-    provider = sms_provider(settings)
-    if provider is None:
-        raise ProviderError("no SMS provider configured")
-    return provider.send_sms(to=delivery.to, sender=settings.twilio_from, text=delivery.text)
-
-
-def deliver(db: Session, delivery: Delivery) -> OutboundMessage:
-    """Send one queued message, retrying passing failures; record the outcome on its row."""
-    row = db.get(OutboundMessage, delivery.message_id)
-    if row is None or row.status == "sent":
-        return row
-    error = ""
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        row.attempts = attempt
-        try:
-            row.provider_id = (_send(delivery) or "")[:100]
-            row.status = "sent"
-            row.error = ""
-            row.sent_at = clock.now()
-            break
-        except ProviderError as exc:
-            error = str(exc)
-            log.error("delivery #%s (%s) failed, attempt %s: %s", row.id, row.channel, attempt, error)
-            if not exc.retryable or attempt == MAX_ATTEMPTS:
-                break
-            time.sleep(RETRY_DELAY_SECONDS * attempt)
-    if row.status != "sent":
-        row.status = "failed"
-        row.error = error[:500]
-    db.add(row)
-    db.flush()
-    if row.status == "failed" and delivery.fallback is not None:
-        fb = delivery.fallback
-        fb_row = _store(db, channel="email", to=fb.to, template=row.template,
-                        language=row.language, subject=fb.subject, text=fb.text, html=fb.html,
-                        sensitive=row.sensitive, redact=fb.redact, contact_id=row.contact_id,
-                        account_id=row.account_id, track_clicks=False, fallback_of_id=row.id)
-        row.status = "fallback"
-        db.add(row)
-        fb.message_id = fb_row.id
-        # Release the write lock before the next network call (SQLite locks the whole database).
-        db.commit()
-        deliver(db, fb)
+def deliver(db: Session, delivery: Delivery | int) -> OutboundMessage | None:
+    """Send one queued message now, in this session, through the dispatcher's claim path (its fallback
+    too, if it fails); returns its row. A row already claimed, sent or not yet due is left alone."""
+    message_id = delivery.message_id if isinstance(delivery, Delivery) else delivery
+    outbox.deliver_ids(db, [message_id])
+    row = db.get(OutboundMessage, message_id)
+    if row is not None:
+        db.refresh(row)
     return row
 
 
@@ -187,26 +137,21 @@ _pending: set[Future] = set()
 
 
 def dispatch(deliveries: list[Delivery]) -> None:
-    """Send after the caller's commit, in a worker thread (inline when GUICHET_NOTIFY_SYNC=1)."""
-    if not deliveries:
+    """After the caller's commit: nudge the dispatcher to send these rows now (inline when
+    GUICHET_NOTIFY_SYNC=1). Without a dispatcher in this process (a command), a worker thread sends them;
+    whatever it misses stays queued for the server's dispatcher."""
+    ids = [d.message_id for d in deliveries if d.message_id]
+    if not ids:
         return
-    from portal_app.core.db import session_scope
-
-    def run():
-        for d in deliveries:
-            try:
-                with session_scope() as db:
-                    deliver(db, d)
-            except Exception:  # a broken send must never take the server down
-                log.exception("delivery #%s crashed", d.message_id)
-
     if get_settings().notify_sync:
-        run()
+        outbox.tick(ids)
+        return
+    if outbox.wake():
         return
     global _executor
     if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="notify")
-    fut = _executor.submit(run)
+        _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="notify")
+    fut = _executor.submit(outbox.tick, ids)
     _pending.add(fut)
     fut.add_done_callback(_pending.discard)
 
@@ -221,10 +166,26 @@ def dispatch_after_commit(db: Session, deliveries: list[Delivery]) -> None:
 
 
 def wait_idle(timeout: float = 30) -> None:
-    """Wait for background sends to finish (tests, shutdown)."""
+    """Wait for sends started from worker threads to finish (tests, commands)."""
     deadline = time.monotonic() + timeout
     while _pending and time.monotonic() < deadline:
         time.sleep(0.02)
+
+
+def retry_now(db: Session, actor: audit.Actor, message_id: int) -> list[Delivery]:
+    """Staff: put a given-up message back in the queue for a fresh round of attempts; the caller
+    dispatches after commit. A message whose secret was erased cannot be sent again."""
+    row = get_or_not_found(db, OutboundMessage, message_id)
+    if row.status != "failed":
+        raise DomainError("admin.outbox.error.not_stuck")
+    if row.redacted and not row.sealed:
+        raise DomainError("admin.outbox.error.secret_gone")
+    row.status, row.attempts, row.next_attempt_at = "queued", 0, None
+    db.add(row)
+    audit.record(db, actor, "outbox.retry", target_type="outbound_message", target_id=row.id,
+                 account_id=row.account_id, template=row.template)
+    db.flush()
+    return [Delivery(row.id, row.channel, row.recipient)]
 
 
 def list_messages(db: Session, *, recipient: str = "", status: str = "", contact_id: int | None = None,
