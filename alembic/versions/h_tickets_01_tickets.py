@@ -1,4 +1,5 @@
-"""tickets: the workflow of conversations of kind "ticket", the ticket settings, inbound mail waiting for staff
+"""tickets: the workflow of conversations of kind "ticket", the ticket settings, inbound mail waiting for staff,
+and the reply-to address of an outbound email
 
 Revision ID: h_tickets_01
 Revises: h_outbox_01
@@ -64,9 +65,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_inbound_mail_status', 'inbound_mail', ['status', 'received_at'])
+    with op.batch_alter_table('outbound_message') as batch:
+        batch.add_column(sa.Column('reply_to', sa.String(length=254), nullable=False, server_default=''))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('outbound_message') as batch:
+        batch.drop_column('reply_to')
     op.drop_index('ix_inbound_mail_status', table_name='inbound_mail')
     op.drop_table('inbound_mail')
     op.drop_table('ticket_settings')

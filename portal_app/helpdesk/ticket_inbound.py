@@ -22,42 +22,13 @@ from portal_app.core.conversations import engine
 from portal_app.core.db import fetch_page, get_or_not_found
 from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.models.accounts import Account, Contact
-from portal_app.core.security import hashes_equal, hmac_hash
 from portal_app.helpdesk import ticket_rules as rules, ticket_settings as settings
+from portal_app.helpdesk.ticket_mail import REFERENCE, thread_reference
 from portal_app.helpdesk.ticket_models import INBOUND_DISCARDED, INBOUND_DONE, INBOUND_PENDING, InboundMail
 
-SIGNATURE_CHARS = 20  # 80 bits of HMAC-SHA256: a reference cannot be guessed or altered
-REFERENCE_PURPOSE = "ticket-reply-to"
-_REFERENCE = re.compile(r"\+t([1-9][0-9]{0,17})-([0-9a-f]{%d})@" % SIGNATURE_CHARS)
 _QUOTE_START = re.compile(r"^(On .{3,200} wrote:|Le .{3,200} a écrit ?:|Am .{3,200} schrieb .{0,200}:|"
                           r"-{2,} ?Original Message ?-{2,}|From: .+)$", re.IGNORECASE)
 PENDING_PAGE_SIZE = 20
-
-
-# ---- the signed reply-to address ------------------------------------------------------------------------
-
-
-def _signature(conversation_id: int) -> str:
-    return hmac_hash(str(conversation_id), REFERENCE_PURPOSE)[:SIGNATURE_CHARS]
-
-
-def reply_address(conversation_id: int) -> str | None:
-    """`support+t42-<signature>@example.com` for the ticket's emails (none without an inbound address)."""
-    address = get_settings().inbound_address
-    if "@" not in address:
-        return None
-    local, domain = address.rsplit("@", 1)
-    return f"{local.split('+')[0]}+t{conversation_id}-{_signature(conversation_id)}@{domain}"
-
-
-def thread_reference(recipients: str) -> int | None:
-    """The ticket a mail answers, from a signed address among its recipients; None when there is none
-    or its signature does not match."""
-    for found in _REFERENCE.finditer((recipients or "").lower()):
-        conversation_id, signature = int(found.group(1)), found.group(2)
-        if hashes_equal(signature, _signature(conversation_id)):
-            return conversation_id
-    return None
 
 
 # ---- receiving -------------------------------------------------------------------------------------------
@@ -133,7 +104,7 @@ def receive(db: Session, *, sender: str, recipients: str, subject: str, text: st
         except DomainError:  # another account's ticket, a colleague's, a billed or closed one
             return _wait(db, address, name, subject, body, "not_a_reader"), []
         return Received("reply", conversation_id=conversation_id), deliveries
-    if _REFERENCE.search((recipients or "").lower()):
+    if REFERENCE.search((recipients or "").lower()):
         return _wait(db, address, name, subject, body, "bad_reference"), []
     outcome = "ticket"
     if contact is None:

@@ -25,6 +25,7 @@ from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.models.accounts import ROLE_ADMIN, Account, Contact
 from portal_app.core.models.auth import StaffUser
 from portal_app.helpdesk import ticket_settings as settings
+from portal_app.helpdesk.ticket_mail import reply_address
 from portal_app.helpdesk.ticket_models import AREA, KIND, MODULE, Ticket
 from portal_app.helpdesk.ticket_settings import TicketConfig
 
@@ -347,7 +348,7 @@ def reply_as_staff(db: Session, staff: StaffContext, conversation_id: int, body:
     if internal:
         return []
     return engine.notify_contact(db, conv, template="ticket_reply", notice_key="notification.ticket_reply",
-                                 link=f"/tickets/view?id={conv.id}", text=text)
+                                 link=f"/tickets/view?id={conv.id}", text=text, reply_to=reply_address(conv.id))
 
 
 NO_CHANGE = object()

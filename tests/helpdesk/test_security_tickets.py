@@ -171,7 +171,7 @@ def inbound_key(monkeypatch):
 
 
 def test_a_forged_inbound_webhook_is_refused(world, client, inbound_key):
-    from portal_app.helpdesk.ticket_inbound import reply_address
+    from portal_app.helpdesk.ticket_mail import reply_address
 
     form = {"from": "attacker@evil.example", "to": reply_address(world["mine"]["ticket"]), "subject": "Re: Secret",
             "text": "forged reply"}
@@ -196,7 +196,7 @@ def test_the_webhook_is_closed_without_a_configured_key(world, client):
 
 def test_a_reply_by_email_lands_in_its_ticket(world, client, inbound_key):
     from portal_app.core.models.accounts import Contact
-    from portal_app.helpdesk.ticket_inbound import reply_address
+    from portal_app.helpdesk.ticket_mail import reply_address
 
     with session_scope() as db:
         email = db.get(Contact, world["theirs"]["contact"]).email

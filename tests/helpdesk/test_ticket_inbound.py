@@ -13,7 +13,7 @@ from portal_app.core import business
 from portal_app.core.config import reload_settings
 from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.models.accounts import Contact
-from portal_app.helpdesk import ticket_inbound as inbound, ticket_rules as rules
+from portal_app.helpdesk import ticket_inbound as inbound, ticket_mail, ticket_rules as rules
 from portal_app.helpdesk.ticket_models import InboundMail
 from tests.factories import make_account, make_contact, portal_ctx, staff_ctx
 
@@ -42,10 +42,10 @@ def _mail(db, sender, to="support@help.example.com", subject="Hello", text="Some
 
 def test_the_signed_address_threads_a_reply_and_a_forged_one_does_not(db):
     contact, conv = _ticket(db)
-    address = inbound.reply_address(conv.id)
+    address = ticket_mail.reply_address(conv.id)
     assert address.startswith(f"support+t{conv.id}-") and address.endswith("@help.example.com")
     assert re.fullmatch(rf"support\+t{conv.id}-[0-9a-f]{{20}}@help\.example\.com", address)  # 80 bits
-    assert inbound.thread_reference(f"Someone <{address.upper()}>") == conv.id
+    assert ticket_mail.thread_reference(f"Someone <{address.upper()}>") == conv.id
     got = _mail(db, f"Ann <{contact.email}>", to=address, text="Still broken.\n\nOn Mon, Ann wrote:\n> Broken")
     assert (got.outcome, got.conversation_id) == ("reply", conv.id)
     assert [e.body for e in rules.read_ticket(db, portal_ctx(db, contact), conv.id).entries] == \
@@ -53,7 +53,7 @@ def test_the_signed_address_threads_a_reply_and_a_forged_one_does_not(db):
     # another ticket's number with this signature, or a made-up signature: never threaded
     other_contact, other = _ticket(db)
     forged = address.replace(f"+t{conv.id}-", f"+t{other.id}-")
-    assert inbound.thread_reference(forged) is None
+    assert ticket_mail.thread_reference(forged) is None
     got = _mail(db, other_contact.email, to=forged, subject=f"Re: Printer #{conv.id}")
     assert got.outcome == "pending" and db.get(InboundMail, got.inbound_id).reason == "bad_reference"
     assert len(rules.read_as_staff(db, staff_ctx(db), other.id).entries) == 1
@@ -62,12 +62,24 @@ def test_the_signed_address_threads_a_reply_and_a_forged_one_does_not(db):
     assert got.outcome == "ticket" and got.conversation_id not in (conv.id, other.id)
 
 
+def test_a_staff_reply_asks_for_replies_at_the_signed_address(db):
+    from portal_app.core.models.notify import OutboundMessage
+
+    contact, conv = _ticket(db)
+    rules.reply_as_staff(db, staff_ctx(db), conv.id, "Here is the fix.")
+    mail = db.exec(select(OutboundMessage).where(OutboundMessage.template == "ticket_reply",
+                                                 OutboundMessage.recipient == contact.email)).one()
+    assert mail.reply_to == ticket_mail.reply_address(conv.id)
+    # answering it threads the answer into the ticket
+    assert _mail(db, contact.email, to=mail.reply_to, text="Works now.").conversation_id == conv.id
+
+
 def test_a_signed_reply_from_someone_who_may_not_write_waits(db):
     _, conv = _ticket(db)
     stranger = make_contact(db, make_account(db))
-    got = _mail(db, stranger.email, to=inbound.reply_address(conv.id))
+    got = _mail(db, stranger.email, to=ticket_mail.reply_address(conv.id))
     assert got.outcome == "pending" and db.get(InboundMail, got.inbound_id).reason == "not_a_reader"
-    got = _mail(db, "nobody@nowhere.example", to=inbound.reply_address(conv.id))
+    got = _mail(db, "nobody@nowhere.example", to=ticket_mail.reply_address(conv.id))
     assert got.outcome == "pending"
 
 
@@ -112,6 +124,6 @@ def test_staff_put_a_waiting_mail_on_an_account_or_discard_it(db):
         with pytest.raises(NotFound):
             call()
     # a sender who is another account's contact is not moved
-    third = _mail(db, contact.email, to=inbound.reply_address(999999))
+    third = _mail(db, contact.email, to=ticket_mail.reply_address(999999))
     with pytest.raises(DomainError):
         inbound.accept(db, staff, third.inbound_id, make_account(db).id)

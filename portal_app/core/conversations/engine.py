@@ -270,7 +270,7 @@ def excerpt(text: str) -> str:
 
 
 def notify_contact(db: Session, conv: Conversation, *, template: str, notice_key: str, link: str,
-                   text: str) -> list[notify.Delivery]:
+                   text: str, reply_to: str = "") -> list[notify.Delivery]:
     """Staff wrote: a notice on the opener's dashboard, and an email in their language when they can log in."""
     spec = KINDS[conv.kind]
     notifications.post(db, account_id=conv.account_id, contact_id=conv.contact_id, kind=f"{conv.kind}.reply",
@@ -286,7 +286,8 @@ def notify_contact(db: Session, conv: Conversation, *, template: str, notice_key
                                name=contact.first_name or contact.full_name, subject=conv.subject,
                                excerpt=excerpt(text))
     return [notify.queue_email(db, to=contact.email, template=template, language=contact.language, rendered=mail,
-                               sender_name=brand.sender_name, contact_id=contact.id, account_id=conv.account_id)]
+                               sender_name=brand.sender_name, contact_id=contact.id, account_id=conv.account_id,
+                               reply_to=reply_to)]
 
 
 def notify_staff(db: Session, conv: Conversation, ctx: PortalContext, *, to: str | None, template: str, link: str,
