@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session
 
 from portal_app.core import audit, clock, i18n
+from portal_app.core.accounts import check_email, normalise_email
 from portal_app.core.auth.staff import StaffContext, first_owner_email
 from portal_app.core.db import singleton
 from portal_app.core.errors import DomainError
@@ -146,12 +146,7 @@ def update_settings(db: Session, staff: StaffContext, *, types: str, priorities:
     new_priorities = parse_lines(priorities, "priorities")
     new_statuses = parse_lines(statuses, "statuses", with_shown_as=True)
     check_statuses(new_statuses)
-    address = (staff_notify_email or "").strip().lower()
-    if address:
-        try:
-            validate_email(address, check_deliverability=False)
-        except EmailNotValidError:
-            raise DomainError("contact.error.email_invalid") from None
+    address = check_email(staff_notify_email) if normalise_email(staff_notify_email) else ""
     row = _row(db)
     row.types = [{"code": c.code, "label": c.label} for c in new_types]
     row.priorities = [{"code": c.code, "label": c.label} for c in new_priorities]
