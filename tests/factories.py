@@ -28,18 +28,20 @@ def make_contact(db, account=None, **kw):
 
 
 def make_staff(db, email: str | None = None, password: str = "correct horse battery", **kw):
+    """A staff user; an owner unless `role=` says otherwise (roles narrow the console: tests of a role say so)."""
     n = next(_seq)
+    kw.setdefault("role", "owner")
     return staff.create_staff(db, email=email or f"staff{n}@guichet.example", password=password, **kw)
 
 
-def staff_session(db, *, totp: bool = True, password: str = "correct horse battery") -> str:
+def staff_session(db, *, totp: bool = True, password: str = "correct horse battery", role: str = "owner") -> str:
     """A new staff member's console token: password only, or password and TOTP (enrolled now)."""
     import pyotp
 
     from portal_app.core.models.auth import StaffUser
     from portal_app.core.security import decrypt_secret
 
-    user = make_staff(db, password=password)
+    user = make_staff(db, password=password, role=role)
     token, _ = staff.login_password(db, user.email, password)
     if totp:
         staff.enrolment_uri(db, token)

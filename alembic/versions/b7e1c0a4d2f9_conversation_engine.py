@@ -28,7 +28,17 @@ _OLD_INDEXES = {
                            'ix_message_attachment_message_id', 'ix_message_attachment_staff_id',
                            'ix_message_attachment_thread_id'],
 }
-_RENAMES = [('message_thread', 'conversation'), ('thread_message', 'conversation_entry'),
+_COLUMN_RENAMES = [
+    ('conversation', 'last_message_at', 'last_entry_at'),
+    ('conversation', 'last_customer_message_at', 'last_customer_entry_at'),
+    ('conversation', 'last_staff_message_at', 'last_staff_entry_at'),
+    ('conversation', 'handled_at', 'closed_at'),
+    ('conversation', 'handled_by_staff_id', 'closed_by_staff_id'),
+    ('conversation_entry', 'thread_id', 'conversation_id'),
+    ('conversation_attachment', 'message_id', 'entry_id'),
+    ('conversation_attachment', 'thread_id', 'conversation_id'),
+]
+RENAMED_TABLES = _RENAMES = [('message_thread', 'conversation'), ('thread_message', 'conversation_entry'),
             ('message_attachment', 'conversation_attachment')]
 
 
@@ -39,21 +49,15 @@ def upgrade() -> None:
     for old, new in _RENAMES:
         op.rename_table(old, new)
 
-    with op.batch_alter_table('conversation') as batch:
-        batch.add_column(sa.Column('kind', sa.String(length=20), nullable=False, server_default='message'))
-        batch.alter_column('last_message_at', new_column_name='last_entry_at')
-        batch.alter_column('last_customer_message_at', new_column_name='last_customer_entry_at')
-        batch.alter_column('last_staff_message_at', new_column_name='last_staff_entry_at')
-        batch.alter_column('handled_at', new_column_name='closed_at')
-        batch.alter_column('handled_by_staff_id', new_column_name='closed_by_staff_id')
-        batch.alter_column('status', type_=sa.String(length=20), existing_type=sa.String(length=10))
-    with op.batch_alter_table('conversation_entry') as batch:
-        batch.alter_column('thread_id', new_column_name='conversation_id')
-        batch.add_column(sa.Column('internal', sa.Boolean(), nullable=False, server_default=sa.false()))
-    with op.batch_alter_table('conversation_attachment') as batch:
-        batch.alter_column('message_id', new_column_name='entry_id')
-        batch.alter_column('thread_id', new_column_name='conversation_id')
-        batch.add_column(sa.Column('draft_kind', sa.String(length=20), nullable=False, server_default=''))
+    # Plain ALTER TABLE (SQLite 3.25+ and PostgreSQL alike): no table is rebuilt, so the foreign keys
+    # other tables hold on these stay valid with the app's `foreign_keys=ON`.
+    for table, old, new in _COLUMN_RENAMES:
+        op.execute(f"ALTER TABLE {table} RENAME COLUMN {old} TO {new}")
+    op.add_column('conversation', sa.Column('kind', sa.String(length=20), nullable=False, server_default='message'))
+    op.add_column('conversation_entry', sa.Column('internal', sa.Boolean(), nullable=False,
+                                                  server_default=sa.false()))
+    op.add_column('conversation_attachment', sa.Column('draft_kind', sa.String(length=20), nullable=False,
+                                                       server_default=''))
     # Files staged before this change were for a new message or any reply: keep them for a new message.
     op.execute("UPDATE conversation_attachment SET draft_kind = 'message' WHERE entry_id IS NULL")
 
@@ -78,20 +82,11 @@ def downgrade() -> None:
     op.execute("DELETE FROM conversation_entry WHERE conversation_id IN "
                "(SELECT id FROM conversation WHERE kind <> 'message')")
     op.execute("DELETE FROM conversation WHERE kind <> 'message'")
-    with op.batch_alter_table('conversation_attachment') as batch:
-        batch.drop_column('draft_kind')
-        batch.alter_column('conversation_id', new_column_name='thread_id')
-        batch.alter_column('entry_id', new_column_name='message_id')
-    with op.batch_alter_table('conversation_entry') as batch:
-        batch.drop_column('internal')
-        batch.alter_column('conversation_id', new_column_name='thread_id')
-    with op.batch_alter_table('conversation') as batch:
-        batch.drop_column('kind')
-        batch.alter_column('last_entry_at', new_column_name='last_message_at')
-        batch.alter_column('last_customer_entry_at', new_column_name='last_customer_message_at')
-        batch.alter_column('last_staff_entry_at', new_column_name='last_staff_message_at')
-        batch.alter_column('closed_at', new_column_name='handled_at')
-        batch.alter_column('closed_by_staff_id', new_column_name='handled_by_staff_id')
+    for table, column in (('conversation_attachment', 'draft_kind'), ('conversation_entry', 'internal'),
+                          ('conversation', 'kind')):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")  # SQLite 3.35+ and PostgreSQL
+    for table, old, new in _COLUMN_RENAMES:
+        op.execute(f"ALTER TABLE {table} RENAME COLUMN {new} TO {old}")
     for old, new in _RENAMES:
         op.rename_table(new, old)
     op.create_index('ix_message_thread_account_last', 'message_thread', ['account_id', 'last_message_at'])

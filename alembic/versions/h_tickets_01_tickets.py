@@ -2,7 +2,7 @@
 and the reply-to address of an outbound email
 
 Revision ID: h_tickets_01
-Revises: h_outbox_01
+Revises: h_roles_01
 Create Date: 2026-11-28 12:00:00
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import portal_app.core.models.base  # noqa: F401  (UTC timestamp column type)
 
 revision: str = 'h_tickets_01'
-down_revision: Union[str, Sequence[str], None] = 'h_outbox_01'
+down_revision: Union[str, Sequence[str], None] = 'h_roles_01'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

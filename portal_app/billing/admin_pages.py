@@ -11,7 +11,7 @@ from portal_app.core.states.site import SiteState
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.basics import (LABEL_STYLE, brand_button, checkbox_field, column, confirm_dialog, field, form_dialog, form_grid, options, page_header, saved_row, select, select_field)
 from portal_app.core.ui.i18n import t
-from portal_app.core.ui.shells import NavEntry, admin_page
+from portal_app.core.ui.shells import NavEntry, admin_page, if_permitted
 from portal_app.core.ui.tables import data_table, list_page, text_cell
 
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "SEK", "DKK", "NOK", "PLN", "CZK", "JPY")
@@ -27,14 +27,15 @@ def _textarea(label_key: str, name: str, value, rows: str = "3") -> rx.Component
 
 
 @admin_page("/admin/invoices", on_load=[AdminInvoicesState.load_list],
-            nav=NavEntry("admin.nav.invoices", "/admin/invoices", "receipt", 30))
+            nav=NavEntry("admin.nav.invoices", "/admin/invoices", "receipt", 30), area=AdminInvoicesState.area)
 def admin_invoices_page() -> rx.Component:
     s = AdminInvoicesState
     return column(
         page_header("admin.nav.invoices",
-                    rx.link(rx.button(rx.icon("upload", size=16), t("admin.invoices.import"), variant="soft"),
-                            href="/admin/invoice-import")),
-        rx.card(
+                    if_permitted("billing.write", rx.link(rx.button(rx.icon("upload", size=16),
+                                                                    t("admin.invoices.import"), variant="soft"),
+                                                          href="/admin/invoice-import"))),
+        if_permitted("billing.write", rx.card(
             rx.form(
                 rx.hstack(
                     field("admin.invoices.account_number", "account_number", required=True),
@@ -46,7 +47,7 @@ def admin_invoices_page() -> rx.Component:
                 on_submit=s.create_draft,
             ),
             width="100%",
-        ),
+        )),
         list_page(s, [
             ("billing.number", lambda r: rx.link(rx.cond(r.number != "", r.number, t("billing.status.draft")),
                                                  href="/admin/invoice?id=" + r.id.to(str))),
@@ -217,7 +218,7 @@ def _files() -> rx.Component:
     )
 
 
-@admin_page("/admin/invoice", on_load=[S.load_invoice])
+@admin_page("/admin/invoice", on_load=[S.load_invoice], area=S.area)
 def admin_invoice_page() -> rx.Component:
     v = S.view
     pdf_href = api_url("/api/invoices/" + S.invoice_id.to(str) + "/pdf?console=1")
@@ -289,7 +290,7 @@ def admin_invoice_page() -> rx.Component:
 
 
 @admin_page("/admin/payments", on_load=[AdminPaymentsState.load_list],
-            nav=NavEntry("admin.nav.payments", "/admin/payments", "banknote", 31))
+            nav=NavEntry("admin.nav.payments", "/admin/payments", "banknote", 31), area=AdminPaymentsState.area)
 def admin_payments_page() -> rx.Component:
     return column(
         page_header("admin.nav.payments"),
@@ -307,7 +308,7 @@ def admin_payments_page() -> rx.Component:
 
 
 @admin_page("/admin/billing-settings", on_load=[AdminBillingSettingsState.load_settings],
-            nav=NavEntry("admin.nav.billing_settings", "/admin/billing-settings", "landmark", 94))
+            nav=NavEntry("admin.nav.billing_settings", "/admin/billing-settings", "landmark", 94), area=AdminBillingSettingsState.area)
 def billing_settings_page() -> rx.Component:
     s, v = AdminBillingSettingsState, AdminBillingSettingsState.form
     form = _form(
@@ -344,7 +345,7 @@ def billing_settings_page() -> rx.Component:
     return column(page_header("admin.nav.billing_settings"), rx.card(form, width="100%"))
 
 
-@admin_page("/admin/invoice-import", on_load=[AdminInvoiceImportState.load_import])
+@admin_page("/admin/invoice-import", on_load=[AdminInvoiceImportState.load_import], area=AdminInvoiceImportState.area)
 def invoice_import_page() -> rx.Component:
     s = AdminInvoiceImportState
     upload_id = "import-upload"

@@ -41,6 +41,7 @@ def _plain_amount(minor: int, currency: str) -> str:
 
 
 class AdminInvoicesState(PagedList, StaffState):
+    area: ClassVar[str] = "billing"
     page_size: ClassVar[int] = PAGE_SIZE
     filters: ClassVar[dict[str, tuple[str, ...]]] = {"status": STAFF_STATUS_FILTERS}
     rows: list[AdminInvoiceRow] = []
@@ -61,6 +62,7 @@ class AdminInvoicesState(PagedList, StaffState):
 
 class AdminInvoiceState(Dialogs, StaffState):
     """The invoice editor; its dialogs (`Dialogs`): "issue" and "void"."""
+    area: ClassVar[str] = "billing"
 
     invoice_id: int = 0
     account_id: int = 0
@@ -104,7 +106,7 @@ class AdminInvoiceState(Dialogs, StaffState):
     def _reset_line_form(self) -> None:
         self.line = LineForm(rate=self.default_rate)
 
-    @staff_event
+    @staff_event("read")
     def load_invoice(self, db, ctx):
         self.dialog, self.payment_saved = "", False
         self.emails_sent, self.invoice_id = 0, 0
@@ -126,7 +128,7 @@ class AdminInvoiceState(Dialogs, StaffState):
         self._refill(db, ctx)
         self._reset_line_form()
 
-    @staff_event
+    @staff_event("read")
     def edit_line(self, db, ctx, line_id: str):
         inv, _ = rules.get_invoice_admin(db, ctx, self.invoice_id)
         line = next((li for li in lines_of(db, inv.id) if str(li.id) == str(line_id)), None)
@@ -137,7 +139,7 @@ class AdminInvoiceState(Dialogs, StaffState):
                              line.is_usage)
         self.form_version += 1
 
-    @staff_event
+    @staff_event("read")
     def cancel_edit(self, db, ctx):
         self._reset_line_form()
         self.form_version += 1
@@ -212,6 +214,7 @@ class AdminInvoiceState(Dialogs, StaffState):
 
 
 class AdminPaymentsState(PagedList, StaffState):
+    area: ClassVar[str] = "billing"
     page_size: ClassVar[int] = PAGE_SIZE
     rows: list[AdminPaymentRow] = []
 
@@ -227,6 +230,7 @@ class AdminPaymentsState(PagedList, StaffState):
 
 
 class AdminBillingSettingsState(SettingsPage, StaffState):
+    area: ClassVar[str] = "settings"
     form: SettingsForm = SettingsForm()
     example_number: str = ""
     online_payment: bool = False
@@ -244,12 +248,13 @@ class AdminBillingSettingsState(SettingsPage, StaffState):
 
 
 class AdminInvoiceImportState(StaffState):
+    area: ClassVar[str] = "billing"
     created: int = 0
     skipped: int = 0
     errors: list[str] = []
     done: bool = False
 
-    @staff_event
+    @staff_event("read")
     def load_import(self, db, ctx):
         self.created = self.skipped = 0
         self.errors, self.done = [], False

@@ -144,7 +144,7 @@ class PayState(BillingBase, PortalState):
             reference=payments.transfer_reference(db, ctx, p)) for p in plans]
         self.bank = BankDetails(**settings.bank_details(db))
 
-    @portal_event(background=True)
+    @portal_event(background=True, impersonated="refuse")  # paying is the customer's own act
     async def start_checkout(self, ctx, target: str):
         """Starts Stripe Checkout. Runs as a background event: the call to Stripe never holds this
         browser's state lock, and the database work around it is short transactions."""

@@ -9,7 +9,7 @@ from portal_app.bookings.pages import STATUS_COLOURS
 from portal_app.core.ui.basics import (brand_button, button_row, column, field, form_dialog, form_grid, keyed_badge,
                                        options, pager, select_field)
 from portal_app.core.ui.i18n import t
-from portal_app.core.ui.shells import NavEntry, admin_page
+from portal_app.core.ui.shells import NavEntry, admin_page, if_permitted
 from portal_app.core.ui.tables import data_table, text_cell
 
 STATUSES = ("requested", "confirmed", "cancelled", "completed")
@@ -17,11 +17,13 @@ STATUSES = ("requested", "confirmed", "cancelled", "completed")
 
 def section_header(title_key: str, current: str, *actions: rx.Component) -> rx.Component:
     """The heading of a bookings console page, the links to its sister pages, and the page's own buttons."""
-    links = [("admin.bookings.calendar", "/admin/bookings"), ("admin.bookings.services", "/admin/booking-services"),
-             ("admin.bookings.settings", "/admin/booking-settings")]
+    links = [("admin.bookings.calendar", "/admin/bookings", "bookings.read"),
+             ("admin.bookings.services", "/admin/booking-services", "settings.read"),
+             ("admin.bookings.settings", "/admin/booking-settings", "settings.read")]
     nav = rx.el.nav(
-        rx.hstack(*[rx.link(t(key), href=href, weight="bold" if href == current else "regular", size="2",
-                            aria_current="page" if href == current else None) for key, href in links],
+        rx.hstack(*[if_permitted(needs, rx.link(t(key), href=href, weight="bold" if href == current else "regular",
+                                                size="2", aria_current="page" if href == current else None))
+                    for key, href, needs in links],
                   spacing="4", wrap="wrap"),
         aria_label=t("admin.bookings.sections"),
     )
@@ -149,8 +151,11 @@ def _detail_dialog() -> rx.Component:
                         rx.link(d.contact, href="/admin/contact?id=" + d.contact_id.to(str)), " · ", d.email, " ",
                         d.mobile, size="2"),
                 rx.cond(d.note != "", rx.text(t("admin.bookings.note"), ": ", d.note, size="2")),
-                rx.text(rx.cond(d.created_by == "staff", t("admin.bookings.by_staff"),
-                                t("admin.bookings.by_customer")), size="1", color_scheme="gray"),
+                rx.text(rx.cond(d.on_behalf != "", t("bookings.booked_by") + " " + d.on_behalf,
+                                rx.cond(d.created_by == "staff", t("admin.bookings.by_staff"),
+                                        t("admin.bookings.by_customer"))), size="1", color_scheme="gray",
+                        id="booking-by"),
+                rx.cond(d.changed != "", rx.text(d.changed, size="1", color_scheme="gray")),
                 rx.cond(d.reminder != "", rx.text(t("admin.bookings.reminder_sent"), " ", d.reminder, size="1",
                                                      color_scheme="gray")),
                 rx.flex(
@@ -202,7 +207,7 @@ def _new_dialog() -> rx.Component:
 
 
 @admin_page("/admin/bookings", on_load=[B.load_bookings],
-            nav=NavEntry("admin.nav.bookings", "/admin/bookings", "calendar_days", 30))
+            nav=NavEntry("admin.nav.bookings", "/admin/bookings", "calendar_days", 30), area=B.area)
 def admin_bookings_page() -> rx.Component:
     return column(
         section_header("admin.nav.bookings", "/admin/bookings",

@@ -11,7 +11,7 @@ import reflex as rx
 from portal_app.bookings import rules, staff_calendar
 from portal_app.bookings.models import (STATUS_CANCELLED, STATUS_COMPLETED, STATUS_CONFIRMED,
                                         STATUS_REQUESTED)
-from portal_app.bookings.notices import describe_when
+from portal_app.bookings.notices import describe_when, on_behalf, staff_names
 from portal_app.core import accounts, clock, i18n, notify
 from portal_app.core.errors import DomainError
 from portal_app.core.states.dialogs import Dialogs
@@ -56,6 +56,8 @@ class BookingDetail:
     status: str = ""
     note: str = ""
     created_by: str = ""
+    on_behalf: str = ""  # "<staff> for <contact>": booked by staff in the portal as the contact
+    changed: str = ""  # "Last changed by <staff> for <contact>"
     date: str = ""  # in the business zone, for the move form
     time: str = ""
     can_confirm: bool = False
@@ -73,6 +75,7 @@ class ServiceOption:
 class AdminBookingsState(Dialogs, PagedList, StaffState):
     """/admin/bookings: a week of the calendar, or the list (filters `status` and `scope`). Its dialogs:
     "detail" (one booking) and "new"."""
+    area: ClassVar[str] = "bookings"
 
     page_size: ClassVar[int] = rules.ADMIN_PAGE_SIZE
     filters: ClassVar[dict[str, tuple[str, ...]]] = {
@@ -105,13 +108,14 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
     def _lang(self) -> str:
         return self.lang or "en"
 
-    def _row(self, b, svc, account, contact, tz) -> AdminBookingRow:
+    def _row(self, b, svc, account, contact, tz, names: dict[int, str]) -> AdminBookingRow:
         lang = self._lang()
+        booked_for, _ = on_behalf(b, contact.full_name, names, lang)
         return AdminBookingRow(
             id=b.id, day=i18n.format_short_date(b.starts_at.astimezone(tz).date(), lang),
             time=f"{i18n.format_time_of_day(b.starts_at, lang, tz)}–{i18n.format_time_of_day(b.ends_at, lang, tz)}",
             service=rules.service_name(svc, lang, self._default_language), account=account.name,
-            contact=contact.full_name, status=b.status)
+            contact=booked_for or contact.full_name, status=b.status)
 
     def _monday(self, db) -> date:
         try:
@@ -129,7 +133,8 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
         tz = self._zone(db)
         found, self.total = staff_calendar.list_admin(db, status=self.status_filter,
                                                       scope=self.scope, page=self.page)
-        self.rows = [self._row(b, svc, account, contact, tz) for b, svc, account, contact in found]
+        names = staff_names(db, [row[0] for row in found])
+        self.rows = [self._row(b, svc, account, contact, tz, names) for b, svc, account, contact in found]
 
     def _fetch_week(self, db) -> None:
         tz, lang = self._zone(db), self._lang()
@@ -137,10 +142,12 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
         self.week_first = monday.isoformat()
         self.week_label = i18n.t(lang, "admin.bookings.week_of", day=i18n.format_long_date(monday, lang))
         items: list[list[AdminBookingRow]] = [[] for _ in range(7)]
-        for b, svc, account, contact in staff_calendar.list_week(db, monday):
+        week = staff_calendar.list_week(db, monday)
+        names = staff_names(db, [row[0] for row in week])
+        for b, svc, account, contact in week:
             index = (b.starts_at.astimezone(tz).date() - monday).days
             if 0 <= index < 7:
-                items[index].append(self._row(b, svc, account, contact, tz))
+                items[index].append(self._row(b, svc, account, contact, tz, names))
         self.week_days = [WeekDay(i18n.format_short_date(monday + timedelta(days=i), lang),
                                   (monday + timedelta(days=i)).isoformat(), len(items[i])) for i in range(7)]
         self.week_items = items
@@ -151,31 +158,31 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
         else:
             self._refetch(db, ctx)
 
-    @staff_event
+    @staff_event("read")
     def load_bookings(self, db, ctx):
         self.dialog, self._detail_id = "", None
         self.q, self.page, self.filter_values = "", 1, self._initial_filters()
         self._show(db, ctx)
 
-    @staff_event
+    @staff_event("read")
     def show_week(self, db, ctx):
         self.view = "week"
         self._show(db, ctx)
 
-    @staff_event
+    @staff_event("read")
     def show_list(self, db, ctx):
         self.view, self.page = "list", 1
         self._show(db, ctx)
 
-    @staff_event
+    @staff_event("read")
     def prev_week(self, db, ctx):
         self._shift_week(db, -7)
 
-    @staff_event
+    @staff_event("read")
     def next_week(self, db, ctx):
         self._shift_week(db, 7)
 
-    @staff_event
+    @staff_event("read")
     def this_week(self, db, ctx):
         self.week_first = ""
         self._fetch_week(db)
@@ -198,6 +205,7 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
         account = accounts.get_account(db, b.account_id)
         lang, now = self._lang(), clock.now()
         local = b.starts_at.astimezone(tz)
+        booked_for, changed_for = on_behalf(b, contact.full_name, staff_names(db, [b]), lang)
         self._detail_id = b.id
         self.detail = BookingDetail(
             id=b.id, service=rules.service_name(svc, lang, self._default_language),
@@ -205,7 +213,7 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
                  f"{i18n.format_time_of_day(b.ends_at, lang, tz)}",
             account=account.name, account_id=account.id, contact=contact.full_name, contact_id=contact.id,
             email=contact.email, mobile=contact.mobile or "", status=b.status, note=b.note,
-            created_by=b.created_by, date=local.date().isoformat(), time=local.strftime("%H:%M"),
+            created_by=b.created_by, on_behalf=booked_for, changed=changed_for, date=local.date().isoformat(), time=local.strftime("%H:%M"),
             can_confirm=b.status == STATUS_REQUESTED and b.starts_at > now,
             can_complete=b.status == STATUS_CONFIRMED and b.starts_at <= now,
             can_change=b.status in rules.LIVE,
@@ -213,7 +221,7 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
         )
         self.move_version += 1
 
-    @staff_event
+    @staff_event("read")
     def open_booking(self, db, ctx, booking_id: str):
         self._fill_detail(db, booking_id)
         self.flash_key = ""
@@ -260,7 +268,7 @@ class AdminBookingsState(Dialogs, PagedList, StaffState):
 
     # ---- new booking ------------------------------------------------------------------------------
 
-    @staff_event
+    @staff_event("read")
     def open_new(self, db, ctx):
         self.service_choices = [ServiceOption(s.id, rules.service_name(s, self._lang(), self._default_language))
                                 for s in rules.all_services(db) if s.active]

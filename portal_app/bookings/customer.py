@@ -134,10 +134,12 @@ def book(db: Session, ctx: PortalContext, service_id, starts_at: datetime, note:
     booking = Booking(account_id=ctx.account_id, contact_id=ctx.contact_id, service_id=svc.id, status=status,
                       starts_at=start, ends_at=start, blocked_until=start, time_zone=settings.time_zone,
                       note=(note or "").strip()[:NOTE_MAX], created_by="contact", created_at=now,
-                      confirmed_at=now if status == STATUS_CONFIRMED else None)
+                      confirmed_at=now if status == STATUS_CONFIRMED else None,
+                      booked_by_staff_id=ctx.impersonator_staff_id)
     place(db, booking, start, svc.duration_minutes, svc.buffer_minutes)
     schedule_reminder(booking, settings, now)
-    return changed(db, audit.portal_actor(ctx), booking, "booking.create", status, by_staff=False, status=status)
+    return changed(db, audit.portal_actor(ctx), booking, "booking.create", status, by_staff=False,
+                   on_behalf=ctx.impersonator_name, status=status)
 
 
 def reschedule(db: Session, ctx: PortalContext, booking_id,
@@ -154,15 +156,18 @@ def reschedule(db: Session, ctx: PortalContext, booking_id,
         b.status, b.confirmed_at = STATUS_REQUESTED, None
     b.sequence += 1
     b.updated_at = now
+    b.changed_by_staff_id = ctx.impersonator_staff_id
     schedule_reminder(b, settings, now)
     return changed(db, audit.portal_actor(ctx), b, "booking.reschedule", "moved", by_staff=False,
-                   old=old.isoformat(), new=start.isoformat())
+                   on_behalf=ctx.impersonator_name, old=old.isoformat(), new=start.isoformat())
 
 
 def cancel(db: Session, ctx: PortalContext, booking_id) -> tuple[Booking, list[notify.Delivery]]:
     _, b, now = _changeable(db, ctx, booking_id, cancel_block)
     cancel_in_calendar(db, b, now)
-    return changed(db, audit.portal_actor(ctx), b, "booking.cancel", STATUS_CANCELLED, by_staff=False)
+    b.changed_by_staff_id = ctx.impersonator_staff_id
+    return changed(db, audit.portal_actor(ctx), b, "booking.cancel", STATUS_CANCELLED, by_staff=False,
+                   on_behalf=ctx.impersonator_name)
 
 
 

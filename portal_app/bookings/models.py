@@ -112,6 +112,10 @@ class Booking(SQLModel, table=True):
     # iCalendar SEQUENCE: bumped on every change so calendar apps update the event they hold.
     sequence: int = 0
     created_by: str = Field(default="contact", max_length=10)  # contact | staff
+    # Staff who booked, or last moved or cancelled, in the portal as the contact (impersonation):
+    # shown everywhere as "by <staff> for <contact>".
+    booked_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    changed_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
     created_at: datetime = utc_field(default_now=True)
     updated_at: datetime | None = utc_field(nullable=True)
     confirmed_at: datetime | None = utc_field(nullable=True)

@@ -17,6 +17,7 @@ from portal_app.core.business import branding, business_view
 from portal_app.core.config import get_settings
 from portal_app.core.i18n import format_long_date, format_time_of_day, shipped_languages, t
 from portal_app.core.models.accounts import Contact
+from portal_app.core.models.auth import StaffUser
 
 REMINDER_BATCH = 200
 # Claims of appointments older than this are released by the job (nothing can be booked there).
@@ -29,12 +30,33 @@ _ICS_EVENTS = (STATUS_CONFIRMED, STATUS_REQUESTED, "moved", "reminder")
 
 
 def changed(db: Session, actor: audit.Actor, b: Booking, action: str, event: str, *, by_staff: bool,
-            **details) -> tuple[Booking, list[notify.Delivery]]:
-    """A change to a booking: written, recorded in the audit log, and told to the customer."""
+            on_behalf: str = "", **details) -> tuple[Booking, list[notify.Delivery]]:
+    """A change to a booking: written, recorded in the audit log, and told to the customer. `on_behalf`:
+    the name of the staff member who did it in the portal as the contact (the message says so)."""
     db.add(b)
     db.flush()
+    if on_behalf:
+        details["on_behalf_of_contact"] = b.contact_id
     audit.record(db, actor, action, target_type="booking", target_id=b.id, account_id=b.account_id, **details)
-    return b, tell(db, b, event, by_staff=by_staff)
+    return b, tell(db, b, event, by_staff=by_staff, on_behalf=on_behalf)
+
+
+def staff_names(db: Session, bookings) -> dict[int, str]:
+    """The names of the staff members who booked or changed these bookings as the contact."""
+    ids = {i for b in bookings for i in (b.booked_by_staff_id, b.changed_by_staff_id) if i}
+    if not ids:
+        return {}
+    return {u.id: u.name or u.email for u in db.exec(select(StaffUser).where(StaffUser.id.in_(ids)))}
+
+
+def on_behalf(b: Booking, contact_name: str, names: dict[int, str], lang: str) -> tuple[str, str]:
+    """("<staff> for <contact>" when staff booked it in the portal as the contact, else "";
+    "Last changed by <staff> for <contact>" when staff last moved or cancelled it so, else "")."""
+    booked = (t(lang, "bookings.by_for", staff=names.get(b.booked_by_staff_id, "?"), contact=contact_name)
+              if b.booked_by_staff_id else "")
+    change = (t(lang, "bookings.changed_by_for", staff=names.get(b.changed_by_staff_id, "?"), contact=contact_name)
+              if b.changed_by_staff_id else "")
+    return booked, change
 
 
 def describe_when(value: datetime, lang: str, tz_name: str) -> str:
@@ -47,7 +69,7 @@ def ics_path(booking_id: int) -> str:
     return f"/api/bookings/{booking_id}.ics"
 
 
-def tell(db: Session, b: Booking, event: str, *, by_staff: bool) -> list[notify.Delivery]:
+def tell(db: Session, b: Booking, event: str, *, by_staff: bool, on_behalf: str = "") -> list[notify.Delivery]:
     """Queue the message for one change, in the contact's language. Staff changes and reminders go by
     SMS when the contact has a mobile (email if the SMS fails); the customer's own actions are
     confirmed by email, which carries the calendar link."""
@@ -67,7 +89,9 @@ def tell(db: Session, b: Booking, event: str, *, by_staff: bool) -> list[notify.
     }
     template = f"booking_{event}"
     link = notify.portal_url(ics_path(b.id) if event in _ICS_EVENTS else "/bookings")
-    mail = notify.render_email(template, lang, brand, link=link, **params)
+    note = (t(lang, "bookings.on_behalf_note", staff=on_behalf, business=brand.name, contact=contact.full_name)
+            if on_behalf else "")
+    mail = notify.render_email(template, lang, brand, link=link, note=note, **params)
     if by_staff and contact.mobile and get_settings().sms_provider != "none":
         text = notify.render_sms(template, lang, brand, **params)
         return [notify.queue_sms(db, to=contact.mobile, template=template, language=lang, text=text,

@@ -95,6 +95,7 @@ def booking_card(row: rx.Var) -> rx.Component:
             ),
             rx.cond(row.note != "", rx.text(row.note, size="2", color_scheme="gray", font_style="italic")),
             rx.text(t("bookings.booked_by"), " ", row.by, size="1", color_scheme="gray"),
+            rx.cond(row.changed != "", rx.text(row.changed, size="1", color_scheme="gray")),
             rx.flex(
                 rx.cond(
                     S.view != "history",

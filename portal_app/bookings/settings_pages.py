@@ -90,7 +90,7 @@ def _service_form() -> rx.Component:
     )
 
 
-@admin_page("/admin/booking-services", on_load=[V.load_list, V.close_edit])
+@admin_page("/admin/booking-services", on_load=[V.load_list, V.close_edit], area=V.area)
 def admin_booking_services_page() -> rx.Component:
     return column(
         section_header("admin.bookings.services", "/admin/booking-services",
@@ -212,7 +212,7 @@ def _exceptions() -> rx.Component:
     )
 
 
-@admin_page("/admin/booking-settings", on_load=[G.load_booking_settings, X.load_list])
+@admin_page("/admin/booking-settings", on_load=[G.load_booking_settings, X.load_list], area=G.area)
 def admin_booking_settings_page() -> rx.Component:
     return column(
         section_header("admin.bookings.settings", "/admin/booking-settings"),

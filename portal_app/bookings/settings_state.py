@@ -59,6 +59,7 @@ class ExceptionRow:
 
 class AdminBookingServicesState(PagedList, StaffState):
     """/admin/booking-services: the services customers book, each with its names, length and audience."""
+    area: ClassVar[str] = "settings"
 
     page_size: ClassVar[int] = rules.ADMIN_PAGE_SIZE
     rows: list[ServiceRow] = []
@@ -85,20 +86,20 @@ class AdminBookingServicesState(PagedList, StaffState):
         self.service_id, self.form = service_id, form
         self.form_version += 1
 
-    @staff_event
+    @staff_event("read")
     def new_service(self, db, ctx):
         self._show_form(0, rules.ServiceInput())
         self.saved = False
         self.edit_open = True
 
-    @staff_event
+    @staff_event("read")
     def edit_service(self, db, ctx, service_id: str):
         self.saved = False
         s = rules.get_service(db, parse_id(service_id))
         self._show_form(s.id, rules.service_input(db, s))
         self.edit_open = True
 
-    @staff_event
+    @staff_event("read")
     def close_edit(self, db, ctx):
         self.edit_open = self.saved = False
 
@@ -123,6 +124,7 @@ class AdminBookingServicesState(PagedList, StaffState):
 
 class AdminBookingSettingsState(StaffState):
     """/admin/booking-settings: time zone, rules and weekly hours."""
+    area: ClassVar[str] = "settings"
 
     form: rules.RulesInput = rules.rules_input(BookingSettings())  # what the rules form shows
     hours: list[HoursRow] = []
@@ -137,7 +139,7 @@ class AdminBookingSettingsState(StaffState):
         self.hours = [HoursRow(d, names[d].capitalize(), rules.format_intervals(weekly[d])) for d in range(7)]
         self.form_version += 1
 
-    @staff_event
+    @staff_event("read")
     def load_booking_settings(self, db, ctx):
         self.saved_rules = self.saved_hours = False
         self._fill(db)
@@ -171,6 +173,7 @@ class AdminBookingSettingsState(StaffState):
 
 class AdminBookingExceptionsState(PagedList, StaffState):
     """The settings page's closed days and special hours, from today on, paged."""
+    area: ClassVar[str] = "settings"
 
     page_size: ClassVar[int] = rules.ADMIN_PAGE_SIZE
     rows: list[ExceptionRow] = []

@@ -9,7 +9,7 @@ from typing import ClassVar
 import reflex as rx
 
 from portal_app.bookings import customer, rules
-from portal_app.bookings.notices import ics_path
+from portal_app.bookings.notices import ics_path, on_behalf, staff_names
 from portal_app.bookings.picker_state import DAYS_SHOWN, BookingPageMixin, BrowserZone
 from portal_app.core import clock, i18n, notify
 from portal_app.core.errors import DomainError
@@ -30,7 +30,8 @@ class BookingRow:
     day: str
     time: str
     status: str
-    by: str
+    by: str  # the contact, or "<staff> for <contact>" when staff booked it in the portal as them
+    changed: str  # "Last changed by <staff> for <contact>" when staff moved or cancelled it so
     note: str
     res_why: str
     res_hours: str
@@ -98,15 +99,17 @@ class BookingsState(Dialogs, PagedList, BookingPageMixin, PortalState):
         self.count_history = counts["history"]
         found, self.total = customer.list_customer_bookings(db, ctx, self.view, page=self.page)
         lang, tz, now = self.lang or "en", rules.zone(self._zone()), clock.now()
+        names = staff_names(db, [b for b, _, _ in found])
         rows = []
         for b, svc, contact in found:
+            booked_for, changed_for = on_behalf(b, contact.full_name, names, lang)
             res_why, res_hours = _why(customer.reschedule_block(settings, b, now))
             can_why, can_hours = _why(customer.cancel_block(settings, b, now))
             rows.append(BookingRow(
                 id=b.id, service=rules.service_name(svc, lang, self._default_language),
                 day=i18n.format_long_date(b.starts_at.astimezone(tz).date(), lang),
                 time=f"{i18n.format_time_of_day(b.starts_at, lang, tz)} – {i18n.format_time_of_day(b.ends_at, lang, tz)}",
-                status=b.status, by=contact.full_name, note=b.note, res_why=res_why, res_hours=res_hours,
+                status=b.status, by=booked_for or contact.full_name, changed=changed_for, note=b.note, res_why=res_why, res_hours=res_hours,
                 can_why=can_why, can_hours=can_hours, ics=ics_path(b.id) if b.status != "cancelled" else ""))
         self.rows = rows
 

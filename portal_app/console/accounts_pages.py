@@ -3,7 +3,7 @@
 import reflex as rx
 
 from portal_app.core.ui.i18n import t
-from portal_app.core.ui.shells import admin_page
+from portal_app.core.ui.shells import admin_page, if_permitted
 from portal_app.core.ui.tables import data_table, list_page, text_cell
 from portal_app.core.ui.basics import (brand_button, checkbox_field, column, field, form_grid, page_header,
                                       status_badge)
@@ -35,12 +35,12 @@ def _new_account_form() -> rx.Component:
     )
 
 
-@admin_page("/admin", on_load=[AdminAccountsState.load_list])
+@admin_page("/admin", on_load=[AdminAccountsState.load_list], area=AdminAccountsState.area)
 def accounts_page() -> rx.Component:
     return column(
         page_header("admin.nav.accounts",
-                    brand_button(rx.icon("plus", size=16), t("admin.accounts.new"),
-                                 on_click=AdminAccountsState.toggle_new)),
+                    if_permitted("accounts.write", brand_button(rx.icon("plus", size=16), t("admin.accounts.new"),
+                                                                on_click=AdminAccountsState.toggle_new))),
         rx.cond(AdminAccountsState.show_new, _new_account_form()),
         list_page(AdminAccountsState, [
             ("admin.account.name", lambda r: rx.link(r.name, href="/admin/account?id=" + r.id.to(str))),
@@ -51,7 +51,7 @@ def accounts_page() -> rx.Component:
     )
 
 
-@admin_page("/admin/account", on_load=[AdminAccountState.load_account])
+@admin_page("/admin/account", on_load=[AdminAccountState.load_account], area=AdminAccountState.area)
 def account_page() -> rx.Component:
     s = AdminAccountState
     v = s.view
@@ -71,8 +71,9 @@ def account_page() -> rx.Component:
         rx.heading(v.name, size="6", as_="h1"),
         rx.card(form, width="100%"),
         page_header("admin.nav.contacts",
-                    brand_button(rx.icon("user_plus", size=16), t("admin.contacts.new"),
-                                 on_click=rx.redirect("/admin/contact?account=" + s.account_id.to(str))),
+                    if_permitted("accounts.write", brand_button(
+                        rx.icon("user_plus", size=16), t("admin.contacts.new"),
+                        on_click=rx.redirect("/admin/contact?account=" + s.account_id.to(str)))),
                     level="h2"),
         data_table(s.contacts, [CONTACT_NAME, CONTACT_EMAIL, CONTACT_ROLE, CONTACT_ACTIVE, CONTACT_ACCESS]),
     )

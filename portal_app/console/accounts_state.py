@@ -27,6 +27,7 @@ class AccountRow:
 
 
 class AdminAccountsState(PagedList, StaffState):
+    area: ClassVar[str] = "accounts"
     page_size: ClassVar[int] = accounts.PAGE_SIZE
     rows: list[AccountRow] = []
     show_new: bool = False
@@ -35,7 +36,7 @@ class AdminAccountsState(PagedList, StaffState):
         found, self.total = accounts.list_accounts(db, q=self.q, page=self.page)
         self.rows = [AccountRow(a.id, a.name, a.number, a.billing_email, a.active) for a in found]
 
-    @staff_event
+    @staff_event("read")
     def toggle_new(self, db, ctx):
         self.show_new = not self.show_new
 
@@ -65,6 +66,7 @@ class AccountView:
 
 
 class AdminAccountState(EditedForm, StaffState):
+    area: ClassVar[str] = "accounts"
     account_id: int = 0
     view: AccountView = AccountView()
     contacts: list[ContactRow] = []
@@ -76,7 +78,7 @@ class AdminAccountState(EditedForm, StaffState):
         self.contacts = [ContactRow.of(c, acc) for c, acc in found]
         self._shown()
 
-    @staff_event
+    @staff_event("read")
     def load_account(self, db, ctx):
         self.saved, self.account_id = False, 0  # nothing shown until the account is found
         self._fill(db, query_id(self, "id"))

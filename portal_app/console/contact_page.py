@@ -108,7 +108,7 @@ def _diagnosis() -> rx.Component:
     )
 
 
-@admin_page("/admin/contact", on_load=[AdminContactState.load_contact])
+@admin_page("/admin/contact", on_load=[AdminContactState.load_contact], area=AdminContactState.area)
 def contact_page() -> rx.Component:
     return detail_page(
         S.account_id > 0, S.account_name, "/admin/account?id=" + S.account_id.to(str),

@@ -16,7 +16,7 @@ CONTACT_ACTIVE = ("admin.contact.active", lambda r: status_badge(r.active, "admi
 CONTACT_ACCESS = ("admin.contact.portal_access", lambda r: status_badge(r.access, "admin.yes", "admin.no"))
 
 
-@admin_page("/admin/contacts", on_load=[AdminContactsState.load_list])
+@admin_page("/admin/contacts", on_load=[AdminContactsState.load_list], area=AdminContactsState.area)
 def contacts_page() -> rx.Component:
     return rx.vstack(
         rx.heading(t("admin.nav.contacts"), size="6", as_="h1"),

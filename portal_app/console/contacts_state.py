@@ -87,6 +87,7 @@ class LanguageChoice:
 
 
 class AdminContactsState(PagedList, StaffState):
+    area: ClassVar[str] = "accounts"
     page_size: ClassVar[int] = accounts.PAGE_SIZE
     rows: list[ContactRow] = []
 
@@ -96,6 +97,7 @@ class AdminContactsState(PagedList, StaffState):
 
 
 class AdminContactState(Dialogs, EditedForm, StaffState):
+    area: ClassVar[str] = "accounts"
     contact_id: int = 0  # 0: a new contact
     account_id: int = 0
     # The form's stored values (a new contact: the member role's rights), and what else the page shows.
@@ -137,7 +139,7 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
         self.diagnosis = DiagnosisView()
         self._shown()
 
-    @staff_event
+    @staff_event("read")
     def load_contact(self, db, ctx):
         self.saved = self.invitation_sent = False
         self.dialog = ""
@@ -170,24 +172,24 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
         if new:
             return rx.redirect(f"/admin/contact?id={self.contact_id}")
 
-    @staff_event
+    @staff_event("support.read")
     def open_invitation(self, db, ctx):
         contact = accounts.get_contact(db, self.contact_id)
         self.invitation, self.preview_to = access.render_invitation(db, contact), contact.email
         self.dialog, self.invitation_sent = "invitation", False
 
-    @staff_event
+    @staff_event("support.write")
     def send_invitation(self, db, ctx):
         deliveries = access.send_invitation(db, ctx.actor, self.contact_id)
         notify.dispatch_after_commit(db, deliveries)
         self.dialog, self.invitation_sent = "", True
         self._fill(db, self.contact_id)
 
-    @staff_event
+    @staff_event("support.read")
     def refresh_diagnosis(self, db, ctx):
         self._diagnose(db)
 
-    @staff_event
+    @staff_event("support.write")
     def sign_out_everywhere(self, db, ctx):
         """Ends every portal session of this contact (a lost phone, a departed employee)."""
         n = portal_sessions.revoke_contact_sessions(db, self.contact_id, "staff_signout")
@@ -196,6 +198,6 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
                      target_id=contact.id, account_id=contact.account_id, sessions=n)
         self._flash("admin.contact.signed_out", "info", count=n)
 
-    @staff_event
+    @staff_event("support.write")
     async def impersonate(self, ctx):
         return await self._open_portal_as(ctx, self.contact_id)

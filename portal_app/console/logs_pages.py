@@ -42,7 +42,7 @@ def _log_page(title_key: str, state, columns, search_key: str, *, intro_key: str
     )
 
 
-@admin_page("/admin/deliveries", on_load=[S.load_list])
+@admin_page("/admin/deliveries", on_load=[S.load_list], area=S.area)
 def deliveries_page() -> rx.Component:
     return _log_page("admin.nav.deliveries", S, [
         ("admin.log.when", text_cell("when")), ("admin.log.channel", text_cell("channel")),
@@ -54,7 +54,7 @@ def deliveries_page() -> rx.Component:
     ], "admin.log.to", intro_key="admin.deliveries.intro", filters=[_status_filter()], extra=(_message_dialog(),))
 
 
-@admin_page("/admin/attempts", on_load=[AdminAttemptsState.load_list])
+@admin_page("/admin/attempts", on_load=[AdminAttemptsState.load_list], area=AdminAttemptsState.area)
 def attempts_page() -> rx.Component:
     return _log_page("admin.nav.attempts", AdminAttemptsState, [
         ("admin.log.when", text_cell("when")), ("admin.contact.email", text_cell("email")),
@@ -63,7 +63,7 @@ def attempts_page() -> rx.Component:
     ], "admin.contact.email")
 
 
-@admin_page("/admin/audit", on_load=[AdminAuditState.load_list])
+@admin_page("/admin/audit", on_load=[AdminAuditState.load_list], area=AdminAuditState.area)
 def audit_page() -> rx.Component:
     return _log_page("admin.nav.audit", AdminAuditState, [
         ("admin.log.when", text_cell("when")), ("admin.log.actor", text_cell("actor")),

@@ -54,6 +54,7 @@ def _when(state: StaffState, dt) -> str:
 class AdminLogsState(PagedList, StaffState):
     """The delivery log (search by recipient, filter by status), and one message opened by staff; with the
     console provider this is the demo outbox."""
+    area: ClassVar[str] = "support"
 
     page_size: ClassVar[int] = logs.PAGE_SIZE
     filters: ClassVar[dict[str, tuple[str, ...]]] = {"status": ("", *logs.DELIVERY_STATUSES)}
@@ -68,18 +69,19 @@ class AdminLogsState(PagedList, StaffState):
         self.rows = [DeliveryRow(m.id, _when(self, m.created_at), m.channel, m.recipient, m.template, m.status,
                                  m.provider, m.error, m.subject) for m in found]
 
-    @staff_event
+    @staff_event("read")
     def view_message(self, db, ctx, message_id: int):
         row = notify.get_message(db, parse_id(message_id))
         self.viewing_subject, self.viewing_body, self.viewing_open = row.subject, row.body_text, True
 
-    @staff_event
+    @staff_event("read")
     def close_message(self, db, ctx):
         self.viewing_open, self.viewing_body = False, ""
 
 
 class AdminAttemptsState(PagedList, StaffState):
     """Login attempts, all or one address's."""
+    area: ClassVar[str] = "support"
 
     page_size: ClassVar[int] = logs.PAGE_SIZE
     rows: list[AttemptRow] = []
@@ -91,6 +93,7 @@ class AdminAttemptsState(PagedList, StaffState):
 
 class AdminAuditState(PagedList, StaffState):
     """The audit log, searched by the start of the action's name."""
+    area: ClassVar[str] = "audit"
 
     page_size: ClassVar[int] = logs.PAGE_SIZE
     rows: list[AuditRow] = []

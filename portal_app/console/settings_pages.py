@@ -35,7 +35,7 @@ def _upload(upload_id: str, label_key: str, handler, current) -> rx.Component:
     )
 
 
-@admin_page("/admin/settings", on_load=[S.load_settings])
+@admin_page("/admin/settings", on_load=[S.load_settings], area=S.area)
 def settings_page() -> rx.Component:
     v = S.view
     form = edit_form(

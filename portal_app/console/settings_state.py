@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from portal_app.core.auth import staff
@@ -17,6 +19,7 @@ from portal_app.core.states.forms import SettingsPage
 
 
 class AdminSettingsState(SettingsPage, StaffState):
+    area: ClassVar[str] = "settings"
     view: business.BusinessView = business.BusinessView("", "", None, None, "", "en", (), "")  # the form's values
     shipped: list[LanguageChoice] = []
 

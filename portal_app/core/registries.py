@@ -1,7 +1,7 @@
 """Where feature packages show themselves to the rest of the portal.
 
 A feature never imports another feature. Instead it registers here, when its modules are imported
-(`features.load`): its navigation entries (through the page shells), its home-page cards, the portal
+(`features.load`): its navigation entries (through the page shells), its home-page cards, its links on the login page, the portal
 action kinds its pages serve, its HTTP routes, its background jobs, its demo data and its commands.
 The app, the shells and the dashboard read these lists; none of them names a feature."""
 
@@ -21,6 +21,9 @@ class NavEntry:
     order: int
     # Portal only: shown when the contact may use this module (role, rights, business modules).
     module: str | None = None
+    # Console only: shown to the staff roles that may read this area (`core/permissions.py`);
+    # `admin_page(..., area=...)` fills it in from the page's own area.
+    area: str | None = None
     # Optional small component beside the label (an unread count); it loads its own data.
     badge: Callable[[], Any] | None = None
     # False: shown while the business offers `module`, whatever the contact's rights (a feature every
@@ -41,6 +44,16 @@ class HomeCard:
     module: str | None = None
 
 
+@dataclass(frozen=True)
+class PublicLink:
+    """A link on the login page to a page anyone may read (the help centre). `render()` returns the
+    component; it loads what it needs itself (on mount) and may render nothing."""
+
+    key: str
+    order: int
+    render: Callable[[], Any]
+
+
 @dataclass
 class Registry:
     """Everything the features have declared so far."""
@@ -48,6 +61,7 @@ class Registry:
     portal_nav: list[NavEntry] = field(default_factory=list)
     admin_nav: list[NavEntry] = field(default_factory=list)
     home_cards: list[HomeCard] = field(default_factory=list)
+    public_links: list[PublicLink] = field(default_factory=list)
     routes: list[Any] = field(default_factory=list)  # starlette Route objects
     lifespan_tasks: list[Callable] = field(default_factory=list)
     demo_seeders: list[tuple[int, Callable[[Any], None]]] = field(default_factory=list)  # (order, fn(db))
@@ -60,6 +74,7 @@ REGISTRY = Registry()
 PORTAL_NAV = REGISTRY.portal_nav
 ADMIN_NAV = REGISTRY.admin_nav
 HOME_CARDS = REGISTRY.home_cards
+PUBLIC_LINKS = REGISTRY.public_links
 ROUTES = REGISTRY.routes
 LIFESPAN_TASKS = REGISTRY.lifespan_tasks
 DEMO_SEEDERS = REGISTRY.demo_seeders
@@ -71,6 +86,12 @@ def home_card(card: HomeCard) -> HomeCard:
     if all(c.key != card.key for c in HOME_CARDS):
         HOME_CARDS.append(card)
     return card
+
+
+def public_link(link: PublicLink) -> PublicLink:
+    if all(existing.key != link.key for existing in PUBLIC_LINKS):
+        PUBLIC_LINKS.append(link)
+    return link
 
 
 def action_destination(kind: str, route: str) -> None:

@@ -13,7 +13,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from portal_app.core.db import session_scope
-from portal_app.core import business, registries
+from portal_app.core import business, i18n, permissions, registries
 from portal_app.core.auth import sessions as portal_sessions, staff
 from portal_app.core.errors import DomainError
 from portal_app.core.states.portal import PORTAL_COOKIE
@@ -139,25 +139,47 @@ def portal_context(db, request: Request):
     return portal_sessions.resolve_session(db, request.cookies.get(PORTAL_COOKIE))
 
 
-def stored_file_route(opener, param: str, *, area: str, staff_side: bool):
-    """A download route for a stored file of `area`: the customer's session (or the staff console's),
-    then the feature's own `opener(db, actor, id)`, which checks account, sharing and rights and returns
-    the file's row. Anything refused is the same 404 as a missing id."""
+def console_actor(db, request: Request, permission: str):
+    """The request's console session, or None; a role without `permission` is refused (audited,
+    `permissions.RoleForbidden`) before any object is looked at, so the answer says nothing about ids."""
+    ctx = staff.resolve(db, request.cookies.get(STAFF_COOKIE))
+    if ctx is not None:
+        permissions.require(db, ctx, permission, request.url.path)
+    return ctx
+
+
+def role_forbidden() -> Response:
+    """A console route refused to this role: 403 with the console's message."""
+    return Response(i18n.t("en", "error.role_forbidden"), status_code=403, media_type="text/plain",
+                    headers=NO_STORE)
+
+
+def stored_file_route(opener, param: str, *, area: str, staff_side: bool, permission: str | None = None):
+    """A download route for a stored file of `area`: the customer's session (or the staff console's,
+    whose role must hold `permission`), then the feature's own `opener(db, actor, id)`, which checks
+    account, sharing and rights and returns the file's row. Anything refused is the same 404 as a
+    missing id; a console role without the permission gets 403 before any id is looked at."""
+    if staff_side:
+        permissions.split(permission or "")  # a console route names its permission (ValueError if not)
 
     async def download(request: Request) -> Response:
         inline = request.query_params.get("inline") == "1"
         try:
             with session_scope() as db:
-                actor = (staff.resolve(db, request.cookies.get(STAFF_COOKIE)) if staff_side
+                actor = (console_actor(db, request, permission) if staff_side
                          else portal_context(db, request))
                 if actor is None:
                     return refusal()
                 stored = opener(db, actor, request.path_params[param])
                 found = (stored.stored_name, stored.title, stored.mime_type)
+        except permissions.RoleForbidden:
+            return role_forbidden()
         except DomainError:
             return refusal()
         return _file_response(area, *found, inline=inline)
 
+    # The role walk (tests/console/test_security_roles.py) calls every route that declares this.
+    download.console_permission = permission if staff_side else None
     return download
 
 

@@ -213,7 +213,7 @@ def _preview() -> rx.Component:
 
 
 @admin_page("/admin/actions", on_load=[S.load_actions],
-            nav=NavEntry("admin.nav.actions", "/admin/actions", "layout_grid", 50))
+            nav=NavEntry("admin.nav.actions", "/admin/actions", "layout_grid", 50), area=S.area)
 def actions_page() -> rx.Component:
     return column(
         page_header("admin.nav.actions",

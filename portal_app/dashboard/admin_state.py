@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from typing import ClassVar
+
 import reflex as rx
 
 from portal_app.core import accounts, business, i18n
@@ -42,6 +44,7 @@ class LabelLanguage:
 
 
 class AdminActionsState(Dialogs, StaffState):
+    area: ClassVar[str] = "settings"
     rows: list[ActionRow] = []
     # The form (the dialog "form"): what it starts from, and the action it saves (0: a new one).
     edit: ActionInput = portal_actions.NEW_ACTION
@@ -94,24 +97,24 @@ class AdminActionsState(Dialogs, StaffState):
         self.form_version += 1
         self.dialog, self.flash_key = "form", ""
 
-    @staff_event
+    @staff_event("read")
     def load_actions(self, db, ctx):
         self.dialog, self.confirm_delete_id = "", 0
         self._fill(db)
 
-    @staff_event
+    @staff_event("read")
     def new_action(self, db, ctx):
         self._open_form()
 
-    @staff_event
+    @staff_event("read")
     def edit_action(self, db, ctx, action_id: int):
         self._open_form(portal_actions.get_action(db, parse_id(action_id)))
 
-    @staff_event
+    @staff_event("read")
     def form_open_changed(self, db, ctx, is_open: bool):
         self.dialog = "form" if is_open else ""
 
-    @staff_event
+    @staff_event("read")
     def set_edit_kind(self, db, ctx, kind: str):
         if kind in portal_actions.KINDS:
             icon = self.edit.icon
@@ -119,7 +122,7 @@ class AdminActionsState(Dialogs, StaffState):
                 icon = portal_actions.DEFAULT_ICONS[kind]
             self.edit = replace(self.edit, kind=kind, icon=icon)
 
-    @staff_event
+    @staff_event("read")
     def set_edit_icon(self, db, ctx, icon: str):
         if icon in portal_actions.ICONS:
             self.edit = replace(self.edit, icon=icon)
@@ -149,12 +152,12 @@ class AdminActionsState(Dialogs, StaffState):
         portal_actions.move_action(db, ctx.actor, parse_id(action_id), -1 if int(delta) < 0 else 1)
         self._fill(db)
 
-    @staff_event
+    @staff_event("read")
     def ask_delete(self, db, ctx, action_id: int):
         self.confirm_delete_id = 0
         self.confirm_delete_id = parse_id(action_id)
 
-    @staff_event
+    @staff_event("read")
     def cancel_delete(self, db, ctx):
         self.confirm_delete_id = 0
 
@@ -165,19 +168,19 @@ class AdminActionsState(Dialogs, StaffState):
         self._fill(db)
         self._flash("admin.actions.deleted")
 
-    @staff_event
+    @staff_event("read")
     def set_preview_lang(self, db, ctx, lang: str):
         if lang in i18n.shipped_languages():
             self.preview_lang = lang
             self._fill(db)
 
-    @staff_event
+    @staff_event("read")
     def set_preview_role(self, db, ctx, role: str):
         if role in ("admin", "member"):
             self.preview_role = role
             self._fill(db)
 
-    @staff_event
+    @staff_event("support.write")
     async def preview_as_contact(self, ctx, form: dict):
         """The real dashboard of one contact, through impersonation (audited, with its banner)."""
         email = accounts.normalise_email(str(form.get("email", ""))[:254])

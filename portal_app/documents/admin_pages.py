@@ -255,7 +255,7 @@ def _settings() -> rx.Component:
 
 
 @admin_page("/admin/documents", on_load=[S.load_admin_documents],
-            nav=NavEntry("admin.nav.documents", "/admin/documents", "folder_open", 40))
+            nav=NavEntry("admin.nav.documents", "/admin/documents", "folder_open", 40), area=S.area)
 def admin_documents_page() -> rx.Component:
     return column(
         rx.heading(t("admin.nav.documents"), size="6", as_="h1"),

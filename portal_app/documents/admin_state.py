@@ -25,6 +25,7 @@ RECEIVED = -1  # the folder filter value for "received from the customer"
 
 
 class AdminDocumentsState(PagedList, UploadProgress, StaffState):
+    area: ClassVar[str] = "documents"
     page_size: ClassVar[int] = documents.PAGE_SIZE
     # Account picker
     account_id: int = 0
@@ -73,13 +74,13 @@ class AdminDocumentsState(PagedList, UploadProgress, StaffState):
         wanted = parse_id(doc_id)
         return next(((r.id, r.title) for r in self.rows if r.id == wanted), None)
 
-    @staff_event
+    @staff_event("read")
     def opened(self, db, ctx, doc_id: int):
         """A document's link was clicked: staff have seen it (the download route changes nothing)."""
         documents.open_for_staff(db, ctx, parse_id(doc_id))
         self._fetch(db, ctx)
 
-    @staff_event
+    @staff_event("read")
     def load_admin_documents(self, db, ctx):
         """on_load: the account of `?account=N` (none: the account picker)."""
         wanted = query_int(self, "account") or 0
@@ -93,12 +94,12 @@ class AdminDocumentsState(PagedList, UploadProgress, StaffState):
         self.account_id = wanted
         self._fetch(db, ctx)
 
-    @staff_event
+    @staff_event("read")
     def find_account(self, db, ctx, form: dict):
         q = str(form.get("q", ""))[:100]
         self.found_accounts = [AccountPick(i, n, num) for i, n, num in documents.search_accounts(db, q)]
 
-    @staff_event
+    @staff_event("read")
     def filter_folder(self, db, ctx, folder: int):
         self.folder_filter, self.page = int(folder), 1
         self._fetch(db, ctx)
@@ -121,17 +122,17 @@ class AdminDocumentsState(PagedList, UploadProgress, StaffState):
 
     # ---- upload ----
 
-    @staff_event
+    @staff_event("read")
     def set_upload_folder(self, db, ctx, value: str):
         self.upload_folder = int(value) if str(value).isdigit() else 0
 
-    @staff_event
+    @staff_event("read")
     def set_upload_share(self, db, ctx, value: bool):
         self.upload_share = bool(value)
         if not self.upload_share:
             self.upload_notify = False
 
-    @staff_event
+    @staff_event("read")
     def set_upload_notify(self, db, ctx, value: bool):
         self.upload_notify = bool(value) and self.upload_share
 
@@ -182,17 +183,17 @@ class AdminDocumentsState(PagedList, UploadProgress, StaffState):
 
     # ---- share, unshare, move ----
 
-    @staff_event
+    @staff_event("read")
     def ask_share(self, db, ctx, doc_id: int):
         found = self._title_of(doc_id)
         if found is not None:
             (self.share_id, self.share_title), self.share_notify = found, False
 
-    @staff_event
+    @staff_event("read")
     def set_share_notify(self, db, ctx, value: bool):
         self.share_notify = bool(value)
 
-    @staff_event
+    @staff_event("read")
     def cancel_dialogs(self, db, ctx):
         self.share_id = self.replace_id = self.delete_id = 0
 
@@ -223,7 +224,7 @@ class AdminDocumentsState(PagedList, UploadProgress, StaffState):
 
     # ---- replace, delete ----
 
-    @staff_event
+    @staff_event("read")
     def ask_replace(self, db, ctx, doc_id: int):
         found = self._title_of(doc_id)
         if found is not None:
@@ -246,7 +247,7 @@ class AdminDocumentsState(PagedList, UploadProgress, StaffState):
             self._flash("admin.documents.replaced")
         yield rx.clear_selected_files(REPLACE_ID)
 
-    @staff_event
+    @staff_event("read")
     def ask_delete(self, db, ctx, doc_id: int):
         found = self._title_of(doc_id)
         if found is not None:
@@ -263,7 +264,7 @@ class AdminDocumentsState(PagedList, UploadProgress, StaffState):
 
     # ---- settings ----
 
-    @staff_event
+    @staff_event("settings.write")
     def save_settings(self, db, ctx, form: dict):
         raw = str(form.get("max_upload_mb", ""))
         self.settings_version += 1  # the form shows what is stored, saved or not

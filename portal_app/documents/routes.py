@@ -22,5 +22,5 @@ registries.ROUTES.extend([
     # A customer's document: their session, their account, shared, and the documents right.
     Route("/api/documents/{doc_id:int}", stored_file_route(_for_contact, "doc_id", area=documents.AREA, staff_side=False)),
     Route("/api/admin/documents/{doc_id:int}", stored_file_route(_for_staff, "doc_id", area=documents.AREA,
-                                                                 staff_side=True)),
+                                                                 staff_side=True, permission="documents.read")),
 ])

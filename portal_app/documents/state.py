@@ -123,7 +123,7 @@ class DocumentsState(PagedList, Dialogs, UploadProgress, PageMessage, PortalStat
         self._refetch(db, ctx)
         return DocumentsCountState.load_document_count
 
-    @portal_event(background=True)
+    @portal_event(background=True, impersonated="refuse")  # staff share documents from the console
     async def upload_document(self, ctx, chunks: rx.UploadChunkIterator):
         """A contact sends a file to the business: checked before the first byte is kept."""
         async with self:

@@ -200,7 +200,7 @@ def _ticket() -> rx.Component:
 
 
 @admin_page("/admin/tickets", on_load=[T.load_ticket, S.load_queue, M.load_list],
-            nav=NavEntry("admin.nav.tickets", "/admin/tickets", "life_buoy", 44, badge=_queue_badge))
+            nav=NavEntry("admin.nav.tickets", "/admin/tickets", "life_buoy", 44, badge=_queue_badge), area=S.area)
 def tickets_queue_page() -> rx.Component:
     return column(
         rx.heading(t("admin.nav.tickets"), size="6", as_="h1"),
@@ -219,7 +219,7 @@ def _lines(label_key: str, help_key: str, name: str, value: rx.Var, rows: str = 
 
 
 @admin_page("/admin/ticket-settings", on_load=[C.load_settings],
-            nav=NavEntry("admin.nav.ticket_settings", "/admin/ticket-settings", "list_checks", 95))
+            nav=NavEntry("admin.nav.ticket_settings", "/admin/ticket-settings", "list_checks", 95), area=C.area)
 def ticket_settings_page() -> rx.Component:
     form = rx.form(
         column(

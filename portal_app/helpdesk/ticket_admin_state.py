@@ -21,6 +21,7 @@ from portal_app.helpdesk.ticket_rows import InboundRow, Option, TicketHead, Tick
 from portal_app.helpdesk.ticket_state import ANY_CODE, ANY_ID, BODY_LIMIT
 
 UPLOAD_ID = "staff-ticket-attachments"
+AREA = "tickets"  # the console's permission area (core/permissions.py)
 
 
 def _assignee(value) -> int | None:
@@ -32,7 +33,9 @@ def _assignee(value) -> int | None:
 class TicketQueueCountState(LinkCount, StaffState):
     """The count beside the console's Tickets link: tickets with a customer entry not read yet."""
 
-    @staff_event
+    area: ClassVar[str] = AREA
+
+    @staff_event("read")
     def load_ticket_count(self, db, ctx):
         self._set(count=rules.staff_unread_count(db))
 
@@ -40,6 +43,7 @@ class TicketQueueCountState(LinkCount, StaffState):
 class AdminTicketsState(PagedList, StaffState):
     """The queue: tickets not closed by default, newest activity first."""
 
+    area: ClassVar[str] = AREA
     page_size: ClassVar[int] = rules.PAGE_SIZE
     filters: ClassVar[dict] = {"status": ANY_CODE, "priority": ANY_CODE, "type": ANY_CODE, "account": ANY_ID,
                                "assignee": ANY_CODE}
@@ -66,7 +70,7 @@ class AdminTicketsState(PagedList, StaffState):
                   account_options=Option.all_of(rules.accounts_with_tickets(db)),
                   staff_options=Option.all_of(staff))
 
-    @staff_event
+    @staff_event("read")
     def load_queue(self, db, ctx):
         """on_load: the first page of the queue (`?status=` and the other filters may choose); not under a ticket."""
         if query_int(self, "ticket"):
@@ -74,7 +78,7 @@ class AdminTicketsState(PagedList, StaffState):
         self.q, self.page, self.filter_values, self.selected = "", 1, self._initial_filters(), []
         self._fetch(db, ctx)
 
-    @staff_event
+    @staff_event("read")
     def toggle(self, db, ctx, conversation_id: int):
         """Select or unselect a ticket of the page shown, for a bulk change."""
         wanted = parse_id(conversation_id)
@@ -83,7 +87,7 @@ class AdminTicketsState(PagedList, StaffState):
         elif any(r.id == wanted for r in self.rows):
             self.selected = [*self.selected, wanted]
 
-    @staff_event
+    @staff_event("read")
     def toggle_all(self, db, ctx):
         ids = [r.id for r in self.rows]
         self.selected = [] if set(ids) <= set(self.selected) and ids else ids
@@ -110,6 +114,7 @@ class AdminTicketState(StaffConversationPage, StaffState):
     """One ticket (`/admin/tickets?ticket=N`): read, reply or write an internal note with files, change its
     workflow."""
 
+    area: ClassVar[str] = AREA
     kind: ClassVar[str] = KIND
     upload_id: ClassVar[str] = UPLOAD_ID
     upload_what: ClassVar[str] = "staff ticket attachment upload"
@@ -131,7 +136,7 @@ class AdminTicketState(StaffConversationPage, StaffState):
         self.details_version += 1
         self._show_entries(db, ctx, detail.conv.id, detail.entries, lang=lang)
 
-    @staff_event
+    @staff_event("read")
     def load_ticket(self, db, ctx):
         """on_load: the ticket of `?ticket=N` (none: the queue shows)."""
         self.thread_id, self.uploading, self.entries, self.files, self.staged = 0, False, [], [], []
@@ -167,6 +172,7 @@ class AdminInboundState(PagedList, StaffState):
     """Emails to the support address that found no ticket and no account: staff put them on an account
     (a ticket) or discard them. Shown above the queue while any waits."""
 
+    area: ClassVar[str] = AREA
     page_size: ClassVar[int] = inbound.PENDING_PAGE_SIZE
     rows: list[InboundRow] = []
     account_options: list[Option] = []
@@ -192,6 +198,7 @@ class AdminInboundState(PagedList, StaffState):
 
 
 class AdminTicketSettingsState(SettingsPage, StaffState):
+    area: ClassVar[str] = "settings"
     types: str = ""
     priorities: str = ""
     statuses: str = ""

@@ -52,6 +52,7 @@ registries.ROUTES.extend([
     Route("/api/ticket-attachments/{att_id:int}",
           stored_file_route(rules.open_attachment_for_contact, "att_id", area=AREA, staff_side=False)),
     Route("/api/admin/ticket-attachments/{att_id:int}",
-          stored_file_route(rules.open_attachment_for_staff, "att_id", area=AREA, staff_side=True)),
+          stored_file_route(rules.open_attachment_for_staff, "att_id", area=AREA, staff_side=True,
+                            permission="tickets.read")),
     Route("/api/inbound/sendgrid/{key:str}", sendgrid_inbound, methods=["POST"]),
 ])

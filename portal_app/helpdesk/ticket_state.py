@@ -123,7 +123,7 @@ class TicketState(ContactConversationPage, PageMessage, PortalState):
                   default_priority="normal" if "normal" in priorities else priorities[0])
         self._fetch_staged(db, ctx)
 
-    @portal_event
+    @portal_event(impersonated="refuse")  # the customer's own act: staff work tickets from the console
     def send_new(self, db, ctx, form: dict):
         self.error_key = ""
         conv, _, deliveries = rules.open_ticket(
@@ -143,7 +143,7 @@ class TicketState(ContactConversationPage, PageMessage, PortalState):
                   files=[], staged=[], thread_id=0, head=TicketHead())
         self._fetch_ticket(db, ctx, query_id(self, "id"))
 
-    @portal_event
+    @portal_event(impersonated="refuse")  # the customer's own act: staff work tickets from the console
     def send_reply(self, db, ctx, form: dict):
         self._set(error_key="", notice_key="")
         deliveries = rules.reply_as_contact(db, ctx, self.thread_id, str(form.get("body", ""))[:BODY_LIMIT])
@@ -151,14 +151,14 @@ class TicketState(ContactConversationPage, PageMessage, PortalState):
         notify.dispatch_after_commit(db, deliveries)
         self.form_version += 1
 
-    @portal_event
+    @portal_event(impersonated="refuse")  # the customer's own act: staff work tickets from the console
     def resolve_ticket(self, db, ctx):
         self._set(error_key="")
         rules.resolve(db, ctx, self.thread_id)
         self._fetch_ticket(db, ctx, self.thread_id)
         self.notice_key = "tickets.resolved_ok"
 
-    @portal_event
+    @portal_event(impersonated="refuse")  # the customer's own act: staff work tickets from the console
     def reopen_ticket(self, db, ctx):
         self._set(error_key="")
         rules.reopen(db, ctx, self.thread_id)

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from portal_app.core.registries import PUBLIC_LINKS
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.basics import alert, column, field
@@ -49,6 +50,8 @@ def login_page() -> rx.Component:
         alert(LoginState.info_text, "info"),
         alert(LoginState.error_text, "error"),
         rx.cond(LoginState.step == "code", _code_step(), _email_step()),
+        # Pages anyone may read that features registered (the help centre): each decides whether it shows.
+        *[link.render() for link in sorted(PUBLIC_LINKS, key=lambda link: link.order)],
         style={"border_top": f"4px solid {SiteState.brand_color}"},
     )
     return rx.flex(

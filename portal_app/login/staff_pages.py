@@ -6,7 +6,7 @@ from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.basics import alert, column, field
 from portal_app.login.ui import login_card, step_form
-from portal_app.login.staff_state import StaffLoginState
+from portal_app.login.staff_state import StaffLoginState, StaffWelcomeState
 
 
 def _password_step() -> rx.Component:
@@ -40,21 +40,46 @@ def _enrol_step() -> rx.Component:
     )
 
 
-@rx.page(route="/admin/login", title="Guichet · Console", on_load=StaffLoginState.staff_login_load)
-def staff_login_page() -> rx.Component:
+def _console_card(state, title_key: str, body: rx.Component) -> rx.Component:
+    """A console page before the console: the branded card, its heading, the page's message, `body`."""
     return rx.center(
-        login_card(
-            StaffLoginState.set_language, "32px",
-            rx.heading(t("admin.login.title"), size="6", as_="h1"),
-            alert(StaffLoginState.error_text, "error"),
-            rx.match(
-                StaffLoginState.step,
-                ("totp", _totp_form()),
-                ("enrol", _enrol_step()),
-                _password_step(),
-            ),
-        ),
+        login_card(state.set_language, "32px", rx.heading(t(title_key), size="6", as_="h1"),
+                   alert(state.error_text, "error"), body),
         min_height="100vh",
         padding="1.5em",
         background="var(--gray-2)",
     )
+
+
+@rx.page(route="/admin/login", title="Guichet · Console", on_load=StaffLoginState.staff_login_load)
+def staff_login_page() -> rx.Component:
+    return _console_card(StaffLoginState, "admin.login.title", rx.match(
+        StaffLoginState.step,
+        ("totp", _totp_form()),
+        ("enrol", _enrol_step()),
+        _password_step(),
+    ))
+
+
+@rx.page(route="/admin/welcome", title="Guichet · Console", on_load=StaffWelcomeState.welcome_load)
+def staff_welcome_page() -> rx.Component:
+    w = StaffWelcomeState
+    return _console_card(w, "staff_users.welcome_title", rx.match(
+        w.welcome_step,
+        ("done", column(rx.text(t("staff_users.welcome_done"), role="status"),
+                        rx.link(t("staff_users.welcome_login"), href="/admin/login"), spacing="3")),
+        ("invalid", rx.text(t("staff_users.error.link"), role="alert")),
+        column(
+            rx.text(t("staff_users.welcome_intro"), size="2"),
+            rx.text(w.welcome_email, weight="medium"),
+            step_form(
+                w.choose_password,
+                field("staff_users.new_password", "password", type="password", required=True,
+                      autocomplete="new-password"),
+                field("staff_users.confirm_password", "confirm", type="password", required=True,
+                      autocomplete="new-password"),
+                button_key="staff_users.set_password",
+            ),
+            spacing="3",
+        ),
+    ))

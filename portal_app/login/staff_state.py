@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.core.auth import staff
+from portal_app.core.auth import staff, staff_users
 from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import public_event
 from portal_app.core.states.site import PageMessage
@@ -46,3 +46,26 @@ class StaffLoginState(PageMessage, StaffState):
         self.staff_name, self.staff_role = ctx.name, ctx.role
         self.step = "password"
         return rx.redirect("/admin")
+
+
+class StaffWelcomeState(PageMessage, StaffState):
+    """/admin/welcome?token=…: an invited staff member chooses their password (TOTP follows at login)."""
+
+    welcome_step: str = "form"  # form | done | invalid
+    welcome_email: str = ""
+
+    @public_event
+    def welcome_load(self, db):
+        """Public: the link's token is the only credential, checked here and again on submit."""
+        self.error_key = ""
+        self._load_branding(db)
+        user = staff_users.invited_user(db, self.router.url.query_parameters.get("token", ""))
+        self.welcome_step = "form" if user else "invalid"
+        self.welcome_email = user.email if user else ""
+
+    @public_event
+    def choose_password(self, db, form: dict):
+        self.error_key = ""
+        staff_users.accept_invitation(db, self.router.url.query_parameters.get("token", ""),
+                                      str(form.get("password", ""))[:1000], str(form.get("confirm", ""))[:1000])
+        self.welcome_step, self.welcome_email = "done", ""

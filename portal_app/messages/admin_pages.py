@@ -98,7 +98,7 @@ def _thread() -> rx.Component:
 
 
 @admin_page("/admin/inbox", on_load=[T.load_thread, S.load_inbox],
-            nav=NavEntry("admin.nav.inbox", "/admin/inbox", "inbox", 45, badge=_inbox_badge))
+            nav=NavEntry("admin.nav.inbox", "/admin/inbox", "inbox", 45, badge=_inbox_badge), area=T.area)
 def inbox_page() -> rx.Component:
     return column(
         rx.heading(t("admin.nav.inbox"), size="6", as_="h1"),

@@ -23,14 +23,16 @@ STATUSES = ("open", "handled", "all")
 
 class InboxCountState(LinkCount, StaffState):
     """The unread count beside the console's Inbox link."""
+    area: ClassVar[str] = "messages"
 
-    @staff_event
+    @staff_event("read")
     def load_inbox_count(self, db, ctx):
         self._set(count=messages.staff_unread_count(db))
 
 
 class AdminInboxState(PagedList, StaffState):
     """The inbox (open, handled or all threads; search) and where new messages are announced."""
+    area: ClassVar[str] = "messages"
 
     page_size: ClassVar[int] = messages.PAGE_SIZE
     filters: ClassVar[dict[str, tuple[str, ...]]] = {"status": ("", *STATUSES)}  # "": open
@@ -52,7 +54,7 @@ class AdminInboxState(PagedList, StaffState):
         self.notify_email = messages.get_settings_row(db).staff_notify_email
         self.owner_email = messages.first_owner_email(db) or ""
 
-    @staff_event
+    @staff_event("read")
     def load_inbox(self, db, ctx):
         """on_load: the first page of open threads (`?status=` may choose others); not under a thread."""
         if query_int(self, "thread"):
@@ -61,7 +63,7 @@ class AdminInboxState(PagedList, StaffState):
         self.q, self.page, self.filter_values = "", 1, self._initial_filters()
         self._fetch(db, ctx)
 
-    @staff_event
+    @staff_event("settings.write")
     def save_settings(self, db, ctx, form: dict):
         self.settings_version += 1  # the form shows what is stored, saved or not
         messages.update_settings(db, ctx, staff_notify_email=str(form.get("notify_email", ""))[:254])
@@ -71,6 +73,7 @@ class AdminInboxState(PagedList, StaffState):
 
 class AdminThreadState(StaffConversationPage, StaffState):
     """One thread (`/admin/inbox?thread=N`): read, reply with files, mark handled or reopen."""
+    area: ClassVar[str] = "messages"
 
     kind: ClassVar[str] = KIND
     upload_id: ClassVar[str] = UPLOAD_ID
@@ -82,7 +85,7 @@ class AdminThreadState(StaffConversationPage, StaffState):
         self.head = ThreadHead(thread.subject, thread.status, *engine.header(db, thread), thread.account_id)
         self._show_entries(db, ctx, thread.id, views, lang=self.lang or "en")
 
-    @staff_event
+    @staff_event("read")
     def load_thread(self, db, ctx):
         """on_load: the thread of `?thread=N` (none: the inbox list shows)."""
         self.thread_id, self.uploading, self.entries, self.files, self.staged = 0, False, [], [], []

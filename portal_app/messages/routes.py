@@ -13,5 +13,6 @@ registries.ROUTES.extend([
     Route("/api/message-attachments/{att_id:int}",
           stored_file_route(messages.open_attachment_for_contact, "att_id", area=AREA, staff_side=False)),
     Route("/api/admin/message-attachments/{att_id:int}",
-          stored_file_route(messages.open_attachment_for_staff, "att_id", area=AREA, staff_side=True)),
+          stored_file_route(messages.open_attachment_for_staff, "att_id", area=AREA, staff_side=True,
+                            permission="messages.read")),
 ])

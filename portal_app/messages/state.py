@@ -71,7 +71,7 @@ class MessagesState(ContactConversationPage, PageMessage, PortalState):
         attachments.check_can_write(ctx, KIND)
         self._fetch_staged(db, ctx)
 
-    @portal_event
+    @portal_event(impersonated="refuse")  # staff write to the customer from the console
     def send_new(self, db, ctx, form: dict):
         self.error_key = ""
         thread, deliveries = messages.start_thread(db, ctx, subject=str(form.get("subject", ""))[:500],
@@ -91,7 +91,7 @@ class MessagesState(ContactConversationPage, PageMessage, PortalState):
         self._fetch_thread(db, ctx, query_id(self, "id"))
         return MessagesCountState.load_message_count
 
-    @portal_event
+    @portal_event(impersonated="refuse")  # staff write to the customer from the console
     def send_reply(self, db, ctx, form: dict):
         self.error_key = ""
         deliveries = messages.reply_as_contact(db, ctx, self.thread_id,

@@ -49,10 +49,26 @@ for _path in sorted(APP_DIR.rglob("*.py")):  # every module that may declare a s
 # here is a decision a reviewer sees.
 PUBLIC = {
     "SiteState": {"load_site", "set_language"},
-    "PortalState": {"portal_load", "choose_language", "logout", "end_impersonation", "forget_pages"},
+    "PortalState": {"portal_load", "public_load", "choose_language", "logout", "end_impersonation", "forget_pages"},
     "StaffState": {"admin_load", "staff_logout"},
     "LoginState": {"login_load", "submit_email", "resend", "send_by_email", "other_email", "submit_code"},
     "StaffLoginState": {"staff_login_load", "submit_password", "submit_totp"},
+    # The help centre is read by visitors too: its rules decide what a reader without a session sees.
+    "HelpLinkState": {"load_help_link"},
+    "HelpState": {"load_help", "search_help", "show_category", "prev_help_page", "next_help_page"},
+    "HelpArticleState": {"load_article"},
+    # An invited staff member choosing their password: the link's token is the credential.
+    "StaffWelcomeState": {"welcome_load", "choose_password"},
+}
+# The customer's own acts, refused while staff impersonate the contact (`impersonated="refuse"`):
+# paying, writing to the business as the contact, sending them files. Bookings are allowed and
+# recorded as "by <staff> for <contact>". Adding or removing one here is a decision a reviewer sees.
+REFUSED_WHILE_IMPERSONATING = {
+    "PayState": {"start_checkout"},
+    "MessagesState": {"send_new", "send_reply", "remove_attachment", "upload_attachments"},
+    "DocumentsState": {"upload_document"},
+    "TicketState": {"send_new", "send_reply", "resolve_ticket", "reopen_ticket", "remove_attachment",
+                    "upload_attachments"},
 }
 SIDES = {"portal": PortalState, "staff": StaffState}
 
@@ -152,6 +168,28 @@ def test_without_a_session_every_handler_is_refused_and_writes_nothing(root, mon
     assert refusals == ["error.session_over"], f"{cls.__name__}.{name} was not refused: {refusals}"
     assert not result, f"{cls.__name__}.{name} answered {result!r} without a session"
     assert _row_counts() == before, f"{cls.__name__}.{name} wrote to the database without a session"
+
+
+def _rule(handler) -> handlers.Rule:
+    return getattr(handler.fn, handlers.RULE_MARK)
+
+
+def test_every_console_handler_names_a_permission_of_the_table():
+    """Each console state declares its area, and each handler's permission resolves in the table
+    (tests/console/test_security_roles.py then calls every one of them as every role)."""
+    from portal_app.core import permissions
+
+    for cls, name, h in ALL:
+        if issubclass(cls, StaffState) and getattr(h.fn, handlers.SIDE_MARK) in ("staff", "own"):
+            permissions.resolve(_rule(h).permission, cls.area)  # ValueError when it does not
+
+
+def test_the_portal_handlers_refused_while_impersonating_are_the_listed_ones():
+    found: dict[str, set[str]] = {}
+    for cls, name, h in ALL:
+        if issubclass(cls, PortalState) and _rule(h).impersonated == "refuse":
+            found.setdefault(cls.__name__, set()).add(name)
+    assert found == REFUSED_WHILE_IMPERSONATING
 
 
 def test_the_browser_never_sees_db_or_ctx():

@@ -106,13 +106,13 @@ def customer_login(page: Page, app_url: str, email: str) -> None:
     expect(page.locator("#greeting")).to_be_visible()
 
 
-def staff_page(browser, app_url: str, **context) -> Page:
-    """A console tab for a staff member whose password and TOTP were checked (the console login itself
-    is driven in tests/console/test_browser.py)."""
+def staff_page(browser, app_url: str, role: str = "owner", **context) -> Page:
+    """A console tab for a staff member of `role` whose password and TOTP were checked (the console login
+    itself is driven in tests/console/test_browser.py)."""
     from tests.factories import staff_session
 
     with session_scope() as db:
-        token = staff_session(db)
+        token = staff_session(db, role=role)
     ctx = browser.new_context(**context)
     ctx.add_cookies([{"name": "guichet_staff", "value": token, "url": app_url}])
     return ctx.new_page()

@@ -30,7 +30,7 @@ class Conversation(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id")
     contact_id: int = Field(foreign_key="contact.id")  # who opened it
     subject: str = Field(max_length=200)
-    status: str = Field(default="open", max_length=20)
+    status: str = Field(default="open", max_length=10)  # a code of the kind's workflow
     created_at: datetime = utc_field(default_now=True)
     last_entry_at: datetime = utc_field(default_now=True)
     # Unread markers, one per side: a side has unread entries when the other side wrote after it read.

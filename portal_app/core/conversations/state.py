@@ -67,7 +67,8 @@ class ConversationPage(UploadProgress, mixin=True):
         self.entries, self.files = entry_rows(views, lang, self.side)
         self._fetch_staged(db, ctx)
 
-    @own_side_event(background=True)
+    # The customer's side refuses staff acting as the contact (they write from the console).
+    @own_side_event(background=True, impersonated="refuse")
     async def upload_attachments(self, ctx, chunks: rx.UploadChunkIterator):
         """The upload: the actor is checked before the first byte and before the rows; the files are bound
         to the conversation shown when the upload started. A refusal reaches the handler helper (which
@@ -91,7 +92,7 @@ class ConversationPage(UploadProgress, mixin=True):
                 self._fetch_staged(db, ctx)
         yield rx.clear_selected_files(self.upload_id)
 
-    @own_side_event
+    @own_side_event(impersonated="refuse")
     def remove_attachment(self, db, ctx, attachment_id: int):
         self._clear_message()
         name = attachments.discard_staged(db, self._author(ctx), parse_id(attachment_id))

@@ -89,6 +89,9 @@ class StaffUser(SQLModel, table=True):
     locked_until: datetime | None = utc_field(nullable=True)
     last_login_at: datetime | None = utc_field(nullable=True)
     created_at: datetime = utc_field(default_now=True)
+    # An invitation from an owner: the HMAC of the link's token, until the password is chosen.
+    invite_token_hash: str | None = Field(default=None, max_length=64, index=True)
+    invite_expires_at: datetime | None = utc_field(nullable=True)
 
 
 class StaffSession(SQLModel, table=True):

@@ -28,10 +28,13 @@ def _paragraphs(text: str) -> str:
     return "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n") if p.strip())
 
 
-def render_email(template: str, lang: str, brand: Branding, *, link: str | None = None, **params) -> Rendered:
+def render_email(template: str, lang: str, brand: Branding, *, link: str | None = None, note: str = "",
+                 **params) -> Rendered:
+    """`note`: a paragraph above the template's body (already translated), e.g. who acted for the reader."""
     params.setdefault("business", brand.name)
     subject = t(lang, f"email.{template}.subject", **params)
     body = t(lang, f"email.{template}.body", **params)
+    body = f"{note}\n\n{body}" if note else body
     footer = t(lang, "email.footer", business=brand.name)
     text = body + (f"\n\n{link}" if link else "") + f"\n\n--\n{footer}"
     button = ""

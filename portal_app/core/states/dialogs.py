@@ -18,10 +18,10 @@ DIALOG_NAME_MAX_CHARS = 40
 class Dialogs(rx.State, mixin=True):
     dialog: str = ""  # the open dialog's name; "" when none is open
 
-    @own_side_event
+    @own_side_event("read")  # opening or closing a dialog changes nothing stored
     def open_dialog(self, db, ctx, name: str):
         self.dialog = str(name)[:DIALOG_NAME_MAX_CHARS]
 
-    @own_side_event
+    @own_side_event("read")
     def close_dialog(self, db, ctx):
         self.dialog = ""

@@ -44,7 +44,7 @@ class SettingsPage(EditedForm, mixin=True):
     def _save(self, db, ctx, form: dict) -> None:  # pragma: no cover - each page writes its own
         raise NotImplementedError
 
-    @own_side_event
+    @own_side_event("read")
     def load_settings(self, db, ctx):
         self._fill(db)
         self._shown()

@@ -14,6 +14,17 @@ line (no live session: refused, nothing written), turns a `DomainError` into the
 commits or rolls back (`session_scope`: a refusal keeps what it recorded, a crash keeps nothing).
 The browser sees the handler's own parameters only: `db` and `ctx` are not part of its signature.
 
+Right after the actor, before the handler's first line, the side checks what the handler declared:
+
+    @staff_event("read")           the console role must hold "<state's area>.read" (`core/permissions.py`);
+    @staff_event                   a bare one needs "<area>.write": a handler that forgets to say it
+                                   only reads is refused to read-only roles, never allowed to write;
+    @staff_event("support.write")  a permission of another area than the state's;
+    @portal_event(impersonated="refuse")   refused while staff impersonate the contact: the
+                                   customer's own acts (paying, writing as them, sending them files).
+
+A refusal is audited and shown like any other; nothing of the handler runs.
+
 Async handlers (uploads, payment providers, impersonation) receive `(self, ctx, *args)` without a
 database session: none is held across an `await`. With `background=True` the actor check runs
 inside `async with self`, and the handler takes the state lock itself when it changes vars.
@@ -24,6 +35,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import reflex as rx
@@ -36,6 +48,18 @@ log = logging.getLogger("guichet.handlers")
 # Set on every wrapped handler: "portal", "staff", "own" (a mixin's: the state's side) or "public".
 # The handler-walk test reads it.
 SIDE_MARK = "_guichet_side"
+# Set on every wrapped handler: what it declared beyond its side, a `Rule`. The walk tests read it.
+RULE_MARK = "_guichet_rule"
+IMPERSONATION_CHOICES = ("allow", "refuse")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a handler needs beyond a live actor: a console permission ("read", "write" on the state's
+    area, or "area.level"), and whether it runs while staff impersonate the contact."""
+
+    permission: str | None = None  # None: "write"
+    impersonated: str = "allow"
 
 
 def _browser_signature(fn: Callable, injected: int) -> inspect.Signature:
@@ -53,8 +77,16 @@ def _refuse(state, exc: Exception) -> None:
     state._fail(exc)
 
 
-def _wrap(fn: Callable, side: str, *, background: bool = False) -> Any:
+def _wrap(fn: Callable, side: str, *, background: bool = False, rule: Rule = Rule()) -> Any:
     needs_actor = side != "public"
+    if rule.impersonated not in IMPERSONATION_CHOICES:
+        raise TypeError(f"{fn.__qualname__}: impersonated must be one of {IMPERSONATION_CHOICES}")
+
+    def actor(state, db):
+        ctx = state._actor(db)
+        state._authorise(db, ctx, rule, fn.__name__)
+        return ctx
+
     is_async = inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)
     if background and not is_async:
         raise TypeError(f"{fn.__qualname__}: a background handler must be async")
@@ -69,7 +101,7 @@ def _wrap(fn: Callable, side: str, *, background: bool = False) -> Any:
             try:
                 with session_scope() as db:
                     if needs_actor:
-                        return fn(self, db, self._actor(db), *args, **kwargs)
+                        return fn(self, db, actor(self, db), *args, **kwargs)
                     return fn(self, db, *args, **kwargs)
             except (DomainError, TypeError, ValueError) as exc:
                 _refuse(self, exc)
@@ -83,7 +115,7 @@ def _wrap(fn: Callable, side: str, *, background: bool = False) -> Any:
                 return True, None
             try:
                 with session_scope() as db:
-                    return True, state._actor(db)
+                    return True, actor(state, db)
             except DomainError as exc:
                 _refuse(state, exc)
                 return False, None
@@ -134,14 +166,25 @@ def _wrap(fn: Callable, side: str, *, background: bool = False) -> Any:
     handler.__annotations__ = {k: v for k, v in getattr(fn, "__annotations__", {}).items()
                                if k in signature.parameters or k == "return"}
     setattr(handler, SIDE_MARK, side)
+    setattr(handler, RULE_MARK, rule)
     return rx.event(handler, background=background) if background else rx.event(handler)
 
 
 def _decorator(side: str):
-    def decorate(fn: Callable | None = None, *, background: bool = False):
+    """`@x_event`, `@x_event(background=True)`, and on the console side `@staff_event("read")`."""
+
+    def decorate(fn: Callable | str | None = None, *, background: bool = False, permission: str | None = None,
+                 impersonated: str = "allow"):
+        if isinstance(fn, str):  # @staff_event("read"): the permission, positionally
+            fn, permission = None, fn
+        if permission is not None and side == "portal":
+            raise TypeError("a portal handler has no console permission")
+        if impersonated != "allow" and side == "staff":
+            raise TypeError("a console handler is never impersonated")
+        rule = Rule(permission, impersonated)
         if fn is None:
-            return lambda f: _wrap(f, side, background=background)
-        return _wrap(fn, side, background=background)
+            return lambda f: _wrap(f, side, background=background, rule=rule)
+        return _wrap(fn, side, background=background, rule=rule)
 
     decorate.__name__ = f"{side}_event"
     return decorate

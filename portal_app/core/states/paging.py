@@ -35,8 +35,9 @@ def page_count(total: int, size: int) -> int:
 
 
 def _list_event(fn):
-    """The side is the state's own: `_actor` and `_fail` come from PortalState or StaffState."""
-    return own_side_event(fn)
+    """The side is the state's own: `_actor` and `_fail` come from PortalState or StaffState. A list
+    only reads: in the console it needs "read" on its state's area."""
+    return own_side_event("read")(fn)
 
 
 class PagedList(rx.State, mixin=True):

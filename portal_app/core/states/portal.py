@@ -6,9 +6,9 @@ import reflex as rx
 
 from portal_app.core.config import get_settings
 from portal_app.core.db import session_scope
-from portal_app.core import accounts
+from portal_app.core import accounts, audit
 from portal_app.core.auth import devices, impersonation, sessions as portal_sessions
-from portal_app.core.errors import DomainError
+from portal_app.core.errors import DomainError, Forbidden
 from portal_app.core.auth.sessions import PortalContext
 from portal_app.core.states.handlers import public_event
 from portal_app.core.states.site import SiteState
@@ -70,21 +70,44 @@ class PortalState(SiteState):
 
     _actor = _require  # what the handler helper calls: the customer's actor
 
-    @public_event
-    def portal_load(self, db):
-        """on_load of every customer page: branding, then the session, else off to the login page."""
+    def _authorise(self, db, ctx: PortalContext, rule, name: str) -> None:
+        """The handler helper's second check: a handler declared `impersonated="refuse"` is the
+        customer's own act (paying, writing as them, sending them a file), never staff's in their name."""
+        if rule.impersonated == "refuse" and ctx.impersonating:
+            audit.record(db, audit.portal_actor(ctx, self._client_ip()), "impersonation.refused",
+                         target_type="contact", target_id=ctx.contact_id, account_id=ctx.account_id,
+                         handler=f"{type(self).__name__}.{name}")
+            raise Forbidden("impersonation.error.refused")
+
+    def _open_page(self, db) -> tuple[PortalContext | None, list]:
+        """A page opens: branding, then the session (or None, and the events that forget the pages of a
+        session that ended while this tab showed them)."""
         self.flash_key = ""
         self._load_branding(db)
         ctx = self._resolve(db)
         held_a_contact = self._contact_id is not None
         self._apply(ctx)
         if ctx is None:
-            self.portal_sid = ""
-            # The session expired or was revoked while this tab showed someone's pages: forget them.
-            return [*([PortalState.forget_pages] if held_a_contact else []), rx.redirect(self._exit_to or "/login")]
-        self._exit_to = ""
+            self._set(portal_sid="")
+            return None, [PortalState.forget_pages] if held_a_contact else []
         if self._on_offer(ctx.language) and not ctx.impersonating:
             self._set(lang=ctx.language, lang_pref=ctx.language)
+        return ctx, []
+
+    @public_event
+    def portal_load(self, db):
+        """on_load of every customer page: branding, then the session, else off to the login page."""
+        ctx, forget = self._open_page(db)
+        if ctx is None:
+            return [*forget, rx.redirect(self._exit_to or "/login")]
+        self._exit_to = ""
+
+    @public_event
+    def public_load(self, db):
+        """on_load of a page anyone may read (the help centre): branding, and the session if there is
+        one (its navigation and language); without one the page still shows, nothing is redirected."""
+        _ctx, forget = self._open_page(db)
+        return forget or None
 
     @public_event
     def choose_language(self, db, lang: str):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from portal_app.core.config import get_settings
+from portal_app.core import permissions
 from portal_app.core.db import session_scope
 from portal_app.core.auth import staff
 from portal_app.core.errors import DomainError
@@ -22,16 +25,29 @@ class StaffState(SiteState):
     staff_authed: bool = False
     staff_name: str = ""
     staff_role: str = ""
+    # The console areas this staff member's role may open: the navigation and the pages show only these.
+    staff_areas: list[str] = []
+    # Every permission the role holds ("billing.write", …): pages hide the buttons of the others.
+    staff_permissions: list[str] = []
+    # The part of the console a state serves (`core/permissions.py`): its handlers' "read" and "write"
+    # are this area's. Each console state declares it.
+    area: ClassVar[str | None] = None
+
     def _staff(self, db) -> StaffContext:
         """Every console handler starts here: no live, fully authenticated staff session, no action."""
         ctx = staff.resolve(db, self.staff_sid)
         self.staff_authed = ctx is not None
         if ctx is None:
             raise DomainError("error.session_over")
-        self.staff_name, self.staff_role = ctx.name, ctx.role
+        self._set(staff_name=ctx.name, staff_role=ctx.role, staff_areas=permissions.readable_areas(ctx.role),
+                  staff_permissions=permissions.held(ctx.role))
         return ctx
 
     _actor = _staff  # what the handler helper calls: the console's actor
+
+    def _authorise(self, db, ctx: StaffContext, rule, name: str) -> None:
+        """The handler helper's second check, before the handler's first line: the role's permission."""
+        permissions.require(db, ctx, permissions.resolve(rule.permission, self.area), f"{type(self).__name__}.{name}")
 
     @public_event
     def admin_load(self, db):

@@ -141,6 +141,6 @@ class UploadProgress(rx.State, mixin=True):
     uploading: bool = False
     upload_percent: int = 0
 
-    @own_side_event
+    @own_side_event("read")  # the progress bar only
     def set_upload_progress(self, db, ctx, prog: dict):
         self.upload_percent = progress_percent(prog)

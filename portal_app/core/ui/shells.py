@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable
 
 import reflex as rx
@@ -25,12 +26,12 @@ def _nav_label(entry: NavEntry) -> rx.Component | rx.Var:
 # Filled as page modules are imported; the shells read them when pages compile, after every import.
 PORTAL_NAV.append(NavEntry("nav.home", "/", "house", 0))
 ADMIN_NAV.extend([
-    NavEntry("admin.nav.accounts", "/admin", "building_2", 10),
-    NavEntry("admin.nav.contacts", "/admin/contacts", "users", 20),
-    NavEntry("admin.nav.deliveries", "/admin/deliveries", "send", 80),
-    NavEntry("admin.nav.attempts", "/admin/attempts", "key_round", 85),
-    NavEntry("admin.nav.audit", "/admin/audit", "scroll_text", 90),
-    NavEntry("admin.nav.settings", "/admin/settings", "settings", 95),
+    NavEntry("admin.nav.accounts", "/admin", "building_2", 10, area="accounts"),
+    NavEntry("admin.nav.contacts", "/admin/contacts", "users", 20, area="accounts"),
+    NavEntry("admin.nav.deliveries", "/admin/deliveries", "send", 80, area="support"),
+    NavEntry("admin.nav.attempts", "/admin/attempts", "key_round", 85, area="support"),
+    NavEntry("admin.nav.audit", "/admin/audit", "scroll_text", 90, area="audit"),
+    NavEntry("admin.nav.settings", "/admin/settings", "settings", 95, area="settings"),
 ])
 
 
@@ -90,23 +91,34 @@ def _portal_nav_link(entry: NavEntry) -> rx.Component:
                    .contains(entry.module), link)
 
 
-def portal_shell(content: rx.Component) -> rx.Component:
+def _portal_nav() -> rx.Component:
+    return rx.el.nav(rx.hstack(*[_portal_nav_link(e) for e in sorted(PORTAL_NAV, key=lambda e: e.order)],
+                               spacing="4", wrap="wrap"),
+                     aria_label=t("nav.menu"))
+
+
+def _logout_button() -> rx.Component:
+    return rx.button(rx.icon("log_out", size=16), rx.box(t("app.logout"), display=["none", "inline", "inline"]),
+                     on_click=PortalState.logout, variant="soft", size="2", aria_label=t("app.logout"))
+
+
+def portal_shell(content: rx.Component, public: bool = False) -> rx.Component:
+    """The customer portal's page. `public`: a page anyone may read (see `public_page`): a visitor sees
+    the page with a "log in" link instead of the navigation; a logged-in contact sees the portal's."""
     return rx.box(
         rx.el.a(t("app.skip_to_content"), href="#main", class_name="skip-link"),
         impersonation_banner(),
         rx.el.header(
             rx.hstack(
                 rx.link(brand_mark(), href="/", underline="none", color="inherit"),
-                rx.el.nav(rx.hstack(*[_portal_nav_link(e) for e in sorted(PORTAL_NAV, key=lambda e: e.order)],
-                                    spacing="4", wrap="wrap"),
-                          aria_label=t("nav.menu")),
+                rx.cond(PortalState.authed, _portal_nav()) if public else _portal_nav(),
                 rx.spacer(),
                 rx.text(PortalState.account_name, size="2", color_scheme="gray", id="account-name",
                         display=["none", "none", "block"]),
                 language_picker(PortalState.choose_language),
-                rx.button(rx.icon("log_out", size=16),
-                          rx.box(t("app.logout"), display=["none", "inline", "inline"]),
-                          on_click=PortalState.logout, variant="soft", size="2", aria_label=t("app.logout")),
+                rx.cond(PortalState.authed, _logout_button(),
+                        rx.button(rx.link(t("app.login"), href="/login", underline="none"), as_child=True,
+                                  variant="soft", size="2")) if public else _logout_button(),
                 align="center",
                 spacing="4",
                 wrap="wrap",
@@ -118,8 +130,8 @@ def portal_shell(content: rx.Component) -> rx.Component:
                    "background": "var(--color-panel-solid)"},
         ),
         rx.el.main(
-            rx.cond(PortalState.authed,
-                    rx.vstack(flash_message(), content, width="100%", spacing="4"), loading()),
+            rx.vstack(flash_message(), content, width="100%", spacing="4") if public else
+            rx.cond(PortalState.authed, rx.vstack(flash_message(), content, width="100%", spacing="4"), loading()),
             id="main",
             style={"max_width": PAGE_MAX_WIDTH, "margin": "0 auto", "padding": "1.5em 1em"},
         ),
@@ -130,7 +142,26 @@ def portal_shell(content: rx.Component) -> rx.Component:
     )
 
 
-def admin_shell(content: rx.Component) -> rx.Component:
+def _admin_nav_link(entry: NavEntry) -> rx.Component:
+    link = rx.link(rx.hstack(rx.icon(entry.icon, size=16), _nav_label(entry), spacing="1", align="center"),
+                   href=entry.route, underline="hover", color_scheme="gray", high_contrast=True, size="2")
+    # Only the roles that may read the link's area see it (the page and its handlers refuse the others).
+    return rx.cond(StaffState.staff_areas.contains(entry.area), link) if entry.area else link
+
+
+def if_permitted(permission: str, component: rx.Component) -> rx.Component:
+    """A console button or link shown only to the roles that hold `permission` ("billing.write"); its
+    handler refuses the others anyway."""
+    return rx.cond(StaffState.staff_permissions.contains(permission), component)
+
+
+def _role_refused() -> rx.Component:
+    return rx.callout(t("error.role_forbidden"), icon="lock", color_scheme="amber", role="alert", id="role-refused")
+
+
+def admin_shell(content: rx.Component, area: str | None = None) -> rx.Component:
+    if area is not None:  # the page of an area this role may not read: a message instead of its content
+        content = rx.cond(StaffState.staff_areas.contains(area), content, _role_refused())
     return rx.box(
         rx.el.header(
             rx.hstack(
@@ -138,10 +169,7 @@ def admin_shell(content: rx.Component) -> rx.Component:
                 rx.badge(t("admin.console"), color_scheme="gray"),
                 rx.el.nav(
                     rx.hstack(
-                        *[rx.link(rx.hstack(rx.icon(e.icon, size=16), _nav_label(e), spacing="1", align="center"),
-                                  href=e.route, underline="hover", color_scheme="gray", high_contrast=True,
-                                  size="2")
-                          for e in sorted(ADMIN_NAV, key=lambda e: e.order)],
+                        *[_admin_nav_link(e) for e in sorted(ADMIN_NAV, key=lambda e: e.order)],
                         spacing="4",
                         wrap="wrap",
                     ),
@@ -174,14 +202,17 @@ def admin_shell(content: rx.Component) -> rx.Component:
 
 
 def _registered_page(shell, title: str, session_load, nav_list: list[NavEntry]):
-    def register(route: str, on_load: list | None = None, nav: NavEntry | None = None) -> Callable:
+    def register(route: str, on_load: list | None = None, nav: NavEntry | None = None,
+                 **shell_options) -> Callable:
         if nav is not None:
+            if shell_options.get("area") and nav.area is None:
+                nav = dataclasses.replace(nav, area=shell_options["area"])
             nav_list.append(nav)
 
         def decorator(fn: Callable[[], rx.Component]):
             @rx.page(route=route, title=title, on_load=[session_load, *(on_load or [])])
             def page() -> rx.Component:
-                return shell(fn())
+                return shell(fn(), **shell_options)
 
             page.__name__ = fn.__name__
             return page
@@ -193,5 +224,11 @@ def _registered_page(shell, title: str, session_load, nav_list: list[NavEntry]):
 
 # Register a customer page: its shell, and the session checked before anything else loads.
 portal_page = _registered_page(portal_shell, "Guichet", PortalState.portal_load, PORTAL_NAV)
-# Register a console page: staff session (password + TOTP) checked before it loads.
+# Register a customer page anyone may read, logged in or not (the help centre): no redirect to the
+# login page; its handlers decide what a visitor may see.
+public_page = _registered_page(lambda content: portal_shell(content, public=True), "Guichet",
+                               PortalState.public_load, PORTAL_NAV)
+# Register a console page: staff session (password + TOTP) checked before it loads. `area=` (the
+# page's part of the console, `core/permissions.py`) hides its link and its content from the roles
+# that may not read it; its handlers refuse them anyway.
 admin_page = _registered_page(admin_shell, "Guichet · Console", StaffState.admin_load, ADMIN_NAV)
