@@ -9,6 +9,7 @@ from portal_app.core.ui.basics import (
 from portal_app.core.ui.conversation import body_field, compose, customer_entry
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
+from portal_app.helpdesk.kb_components import suggestion_list
 from portal_app.helpdesk.ticket_components import (
     filter_select, option_select, priority_badge, status_badge, ticket_line,
 )
@@ -72,9 +73,12 @@ def new_ticket_page() -> rx.Component:
     return column(
         back_link("tickets.back", "/tickets"),
         rx.heading(t("tickets.new"), size="7", as_="h1"),
+        alert(S.notice_text, "success"),
         alert(S.error_text, "error"),
         compose(S, UPLOAD_ID, column(
-            field("tickets.field_title", "title", required=True, max_length=200),
+            field("tickets.field_title", "title", required=True, max_length=200,
+                  on_change=S.suggest_articles.debounce(350)),
+            suggestion_list(S.suggestions, S.answered_by_article),
             form_grid(_labelled_select("tickets.field_type", "type", S.type_options, S.default_type),
                       _labelled_select("tickets.field_priority", "priority", S.priority_options, S.default_priority)),
             body_field("tickets.field_body"),

@@ -8,20 +8,22 @@ from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.core import i18n, notify
+from portal_app.core import files as file_intake, i18n, notify
 from portal_app.core.conversations import attachments, engine
 from portal_app.core.conversations.state import ContactConversationPage
 from portal_app.core.errors import DomainError
-from portal_app.core.states.handlers import portal_event, query_id
+from portal_app.core.states.handlers import parse_id, portal_event, query_id
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.site import PageMessage
-from portal_app.helpdesk import ticket_rules as rules, ticket_settings as settings
-from portal_app.helpdesk.ticket_models import KIND
+from portal_app.helpdesk import kb_rules as kb, ticket_rules as rules, ticket_settings as settings
+from portal_app.helpdesk.kb_rules import KbSuggestion
+from portal_app.helpdesk.ticket_models import AREA, KIND
 from portal_app.helpdesk.ticket_rows import Option, TicketHead, TicketRow
 
 UPLOAD_ID = "ticket-attachments"
 CARD_LIMIT = 5
+SUGGESTIONS = 5  # knowledge-base articles offered while a ticket's title is typed
 BODY_LIMIT = engine.BODY_MAX + 100
 
 
@@ -93,6 +95,7 @@ class TicketState(ContactConversationPage, PageMessage, PortalState):
     notice_key: str = ""
     type_options: list[Option] = []
     priority_options: list[Option] = []
+    suggestions: list[KbSuggestion] = []
     default_type: str = ""
     default_priority: str = ""
     # Set when a ticket was just opened: the ticket page it leads to says so.
@@ -113,7 +116,7 @@ class TicketState(ContactConversationPage, PageMessage, PortalState):
     @portal_event
     def load_new(self, db, ctx):
         # No form reset here: someone may already be typing while the page loads.
-        self._set(error_key="", notice_key="", uploading=False, thread_id=0)
+        self._set(error_key="", notice_key="", uploading=False, thread_id=0, suggestions=[])
         attachments.check_can_write(ctx, KIND)
         cfg, lang = settings.config(db), self.lang or ctx.language
         priorities = cfg.codes("priorities")
@@ -133,6 +136,23 @@ class TicketState(ContactConversationPage, PageMessage, PortalState):
         self.staged, self.notice_key = [], "tickets.sent_ok"
         self._exit_notice = True
         return rx.redirect(f"/tickets/view?id={conv.id}")
+
+    @portal_event
+    def suggest_articles(self, db, ctx, title: str):
+        """While the title is typed (debounced): knowledge-base articles that may answer it."""
+        self._set(suggestions=kb.suggest(db, str(title)[:kb.SEARCH_MAX_CHARS], self.lang or ctx.language,
+                                         SUGGESTIONS, reader=ctx))
+
+    @portal_event(impersonated="refuse")  # the customer's own answer: staff would skew the count
+    def answered_by_article(self, db, ctx, article_id: int):
+        """"This answered my question": counted for the article, and the ticket being written is dropped
+        with the files staged for it."""
+        kb.record_answered(db, parse_id(article_id), reader=ctx)
+        who = self._author(ctx)
+        for staged in attachments.staged(db, who, kind=KIND):
+            file_intake.remove_after_commit(db, AREA, attachments.discard_staged(db, who, staged.id))
+        self._set(suggestions=[], staged=[], notice_key="tickets.draft_closed")
+        self.form_version += 1
 
     # ---- one ticket ----
 

@@ -68,7 +68,7 @@ REFUSED_WHILE_IMPERSONATING = {
     "MessagesState": {"send_new", "send_reply", "remove_attachment", "upload_attachments"},
     "DocumentsState": {"upload_document"},
     "TicketState": {"send_new", "send_reply", "resolve_ticket", "reopen_ticket", "remove_attachment",
-                    "upload_attachments"},
+                    "upload_attachments", "answered_by_article"},
 }
 SIDES = {"portal": PortalState, "staff": StaffState}
 

@@ -139,3 +139,31 @@ def test_handlers_refuse_without_a_session(root):
     queue.selected = [1]
     queue.bulk_status({"bulk_status": "closed"})
     assert queue.flash_key == "error.session_over"
+
+
+def test_suggestions_while_the_title_is_typed_and_an_answer_closes_the_draft(root):
+    from portal_app.helpdesk.kb_models import KbArticle
+    from tests.factories import staff_ctx
+    from tests.helpdesk.kb_factories import make_article
+
+    with session_scope() as db:
+        article = make_article(db, staff_ctx(db), title="Quokka printer shows a blank receipt",
+                               body="Restart it.", public=False)
+        article_id = article.id
+    _, _, token = customer()
+    page = sub(root, TicketState)
+    page.portal_sid = token
+    page.load_new()
+    page.suggest_articles("blank quokka")
+    assert [s.id for s in page.suggestions][:1] == [article_id] and page.suggestions[0].title.startswith("Quokka")
+    page.suggest_articles("")
+    assert page.suggestions == []
+    run_upload(page, "upload_attachments", [("scan.pdf", PDF_BYTES)])
+    assert len(page.staged) == 1
+    version = page.form_version
+    page.answered_by_article(article_id)
+    assert page.notice_key == "tickets.draft_closed" and page.staged == [] and page.form_version == version + 1
+    with session_scope() as db:
+        assert db.get(KbArticle, article_id).answered_count == 1
+    page.answered_by_article(999999999)  # no such article: refused, nothing counted
+    assert page.error_key == "error.not_found"

@@ -1,4 +1,5 @@
-"""Browser journey of issue 10 for tickets: a member opens a ticket with a file; staff write an internal
+"""Browser journey of issue 10 for tickets: a member sees a knowledge-base suggestion while typing the
+title, then opens a ticket with a file; staff write an internal
 note and a public reply; the member sees only the reply, replies and resolves; the account's
 administrator sees the colleague's ticket, another member does not."""
 
@@ -9,7 +10,8 @@ import itertools
 from playwright.sync_api import Browser, Page, expect
 
 from portal_app.core.db import session_scope
-from tests.factories import PNG_BYTES, make_account, make_contact
+from tests.factories import PNG_BYTES, make_account, make_contact, staff_ctx
+from tests.helpdesk.kb_factories import make_article
 from tests.support.browser import PHONE, customer_login, no_horizontal_overflow, serious_violations, staff_page
 
 _n = itertools.count(1)
@@ -27,6 +29,8 @@ def _both_widths(page: Page, shots, name: str) -> None:
 
 def test_ticket_from_a_member_to_staff_and_back(page: Page, browser: Browser, app_url, shots, tmp_path):
     with session_scope() as db:
+        make_article(db, staff_ctx(db), title="When the card terminal prints no receipt",
+                     body="Check the paper roll, then restart the terminal.")
         acc = make_account(db, name=f"Atelier T{next(_n)}")
         member, other, admin = (
             make_contact(db, acc, first_name=name, portal_role=role, rights=rights,
@@ -39,7 +43,9 @@ def test_ticket_from_a_member_to_staff_and_back(page: Page, browser: Browser, ap
     expect(page.get_by_text("No tickets here.")).to_be_visible()
     page.locator("#new-ticket").click()
     expect(page.get_by_role("heading", name="New ticket")).to_be_visible()
-    page.get_by_label("Title").fill("Terminal prints nothing")
+    page.get_by_label("Title").press_sequentially("Terminal prints nothing", delay=20)
+    suggestions = page.get_by_role("region", name="These articles may answer your question")
+    expect(suggestions.get_by_role("link", name="When the card terminal prints no receipt")).to_be_visible()
     page.get_by_label("Type").select_option(label="Incident")
     page.get_by_label("Priority").select_option(label="High")
     page.get_by_label("Describe your request").fill("Since this morning no receipt comes out.")
