@@ -1,7 +1,7 @@
 """Browser journey of issue 10 for tickets: a member sees a knowledge-base suggestion while typing the
-title, then opens a ticket with a file; staff write an internal
-note and a public reply; the member sees only the reply, replies and resolves; the account's
-administrator sees the colleague's ticket, another member does not."""
+title, then opens a ticket with a file; staff write an internal note and a public reply; the member
+sees only the reply, replies and resolves; the account's administrator sees the colleague's ticket,
+another member does not."""
 
 from __future__ import annotations
 
