@@ -80,6 +80,7 @@ bench: setup
 	$(PY) -m tests.bench.bench_bookings
 	$(PY) -m tests.bench.bench_billing
 	$(PY) -m tests.bench.bench_documents
+	$(PY) -m tests.bench.bench_tickets
 
 clean:
 	rm -rf .web .states guichet.db data/test-*

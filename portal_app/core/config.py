@@ -50,6 +50,10 @@ class Settings:
     # Login codes the whole portal sends per hour to browsers it does not remember; beyond it, sending
     # stops and staff are told (a runaway SMS bill, or someone spraying addresses).
     login_send_budget_per_hour: int
+    # Inbound email (SendGrid Inbound Parse): the key in the webhook's URL (empty: no inbound route),
+    # and the support address replies go to (its "+tag" form carries a signed thread reference).
+    inbound_secret: str = ""
+    inbound_address: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -118,6 +122,8 @@ def get_settings() -> Settings:
         default_phone_region=_env("GUICHET_PHONE_REGION", "FR"),
         login_ip_cap_per_hour=int(_env("GUICHET_LOGIN_IP_CAP", "30")),
         login_send_budget_per_hour=int(_env("GUICHET_LOGIN_SEND_BUDGET", "200")),
+        inbound_secret=_env("GUICHET_INBOUND_SECRET"),
+        inbound_address=_env("GUICHET_INBOUND_ADDRESS").lower(),
     )
 
 

@@ -9,7 +9,7 @@ this table is the only place a role's reach is decided.
     owner   everything, and the only role for the business's settings and the staff users
     staff   everything but settings and staff users
     agent   customer support: finds accounts and contacts (read), helps them log in (support),
-            answers messages, shares documents, books appointments, reads billing; changes no
+            answers messages and tickets, shares documents, books appointments, reads billing; changes no
             account or contact record, no billing, no settings, no staff users; no audit log
 """
 
@@ -28,12 +28,13 @@ AREAS = (
     "accounts",   # accounts and contacts: their records, rights, sign out everywhere
     "support",    # access diagnosis, invitations, impersonation, deliveries and login attempts
     "messages",   # the inbox and its threads
+    "tickets",    # the ticket queue, its tickets and the emails waiting for staff
     "documents",  # documents and folders
     "bookings",   # the calendar and its bookings
     "billing",    # invoices, payments, the invoice import, consumption files
     "audit",      # the audit log
     "settings",   # every page that configures the business: branding, modules, portal actions,
-                  # booking services, rules, hours and closed days, billing and inbox settings
+                  # booking services, rules, hours and closed days, billing, inbox and ticket settings
     "staff",      # the staff users
 )
 
@@ -45,6 +46,7 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
         "accounts": frozenset({READ}),
         "support": frozenset(LEVELS),
         "messages": frozenset(LEVELS),
+        "tickets": frozenset(LEVELS),
         "documents": frozenset(LEVELS),
         "bookings": frozenset(LEVELS),
         "billing": frozenset({READ}),

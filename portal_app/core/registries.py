@@ -26,6 +26,9 @@ class NavEntry:
     area: str | None = None
     # Optional small component beside the label (an unread count); it loads its own data.
     badge: Callable[[], Any] | None = None
+    # False: shown while the business offers `module`, whatever the contact's rights (a feature every
+    # contact may use on their own data, see core.conversations.Kind.right_needed).
+    right_needed: bool = True
 
 
 @dataclass(frozen=True)

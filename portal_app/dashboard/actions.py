@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from portal_app.dashboard.models import PortalAction
 from portal_app.dashboard.models import AUDIENCE_ADMINS, AUDIENCE_EVERYONE
-from portal_app.core import audit, clock, registries
+from portal_app.core import audit, clock, conversations, registries
 from portal_app.core.business import business_view
 from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.auth.sessions import PortalContext
@@ -27,7 +27,7 @@ KIND_MODULES: dict[str, str | None] = {
     "link": None,
 }
 # Where each kind leads: the feature that serves a kind registers its page (core.registries); a kind
-# without one (tickets, until that page exists) stays hidden but can be configured.
+# without one stays hidden but can be configured.
 DESTINATIONS = registries.ACTION_DESTINATIONS
 # The icon picker's choices (lucide names); the dashboard renders exactly these.
 ICONS = ("credit_card", "calendar_plus", "life_buoy", "message_square", "folder_open", "external_link",
@@ -264,9 +264,10 @@ def shown_for(rows: list[PortalAction] | list[ActionSnapshot], *, lang: str, def
 
 
 def visible_actions(db: Session, ctx: PortalContext, lang: str) -> list[ShownAction]:
-    """The dashboard's right column for this contact (rights already include the business's modules)."""
+    """The dashboard's right column for this contact (rights already include the business's modules; a
+    conversation kind every contact may use counts as a right)."""
     return shown_for(list(_enabled_actions(db)), lang=lang, default_language=business_view(db).default_language,
-                     role=ctx.role, rights=ctx.rights)
+                     role=ctx.role, rights=conversations.usable_modules(ctx))
 
 
 def preview(db: Session, *, lang: str, role: str) -> list[ShownAction]:

@@ -11,7 +11,7 @@ from portal_app.core.ui.unread import count_badge
 from portal_app.messages.admin_state import STATUSES, UPLOAD_ID, AdminInboxState, AdminThreadState, InboxCountState
 from portal_app.core.states.site import SiteState
 from portal_app.core.states.staff import StaffState
-from portal_app.core.ui.conversation import body_field, compose, thread_entry
+from portal_app.core.ui.conversation import body_field, compose, staff_entry
 from portal_app.messages.components import status_badge
 
 S = AdminInboxState
@@ -71,14 +71,7 @@ def _settings() -> rx.Component:
 
 
 def _entry(entry: rx.Var) -> rx.Component:
-    header = rx.hstack(
-        rx.text(rx.cond(entry.author != "", entry.author, t("admin.inbox.staff_badge")), weight="bold", size="2"),
-        rx.cond(entry.mine, rx.badge(t("admin.inbox.staff_badge"), size="1", variant="soft")),
-        rx.spacer(),
-        rx.text(entry.when, size="1", color_scheme="gray"),
-        width="100%", wrap="wrap", align="center",
-    )
-    return thread_entry(entry, T.files, header, attachments_base="/api/admin/message-attachments/", indent="3em")
+    return staff_entry(entry, T.files, attachments_base="/api/admin/message-attachments/")
 
 
 def _thread() -> rx.Component:

@@ -7,11 +7,8 @@ from typing import ClassVar
 import reflex as rx
 
 from portal_app.core import notify
-from portal_app.core.auth import staff
-from portal_app.core.conversations import attachments, engine
-from portal_app.core.conversations.engine import Author
-from portal_app.core.conversations.models import SIDE_STAFF
-from portal_app.core.conversations.state import ConversationPage
+from portal_app.core.conversations import engine
+from portal_app.core.conversations.state import StaffConversationPage
 from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.paging import PagedList, query_int
 from portal_app.core.states.site import LinkCount
@@ -74,28 +71,14 @@ class AdminInboxState(PagedList, StaffState):
         self._flash("admin.inbox.settings_saved")
 
 
-class AdminThreadState(ConversationPage, StaffState):
+class AdminThreadState(StaffConversationPage, StaffState):
     """One thread (`/admin/inbox?thread=N`): read, reply with files, mark handled or reopen."""
     area: ClassVar[str] = "messages"
 
     kind: ClassVar[str] = KIND
-    side: ClassVar[str] = SIDE_STAFF
     upload_id: ClassVar[str] = UPLOAD_ID
     upload_what: ClassVar[str] = "staff attachment upload"
     head: ThreadHead = ThreadHead()
-
-    def _author(self, ctx) -> Author:
-        return Author.staff(ctx)
-
-    def _clear_message(self) -> None:
-        self.flash_key = ""
-
-    def _start_upload(self):
-        token, self.flash_key = self.staff_sid, ""
-        return lambda db: staff.resolve(db, token)
-
-    def _stage(self, db, who, stored, conversation_id: int) -> list:
-        return attachments.stage_for_staff(db, who, stored, kind=KIND, conversation_id=conversation_id)[1]
 
     def _fetch_thread(self, db, ctx, thread_id: int) -> None:
         thread, views = messages.read_thread_as_staff(db, ctx, thread_id)

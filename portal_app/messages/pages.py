@@ -6,7 +6,7 @@ from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
 from portal_app.core.ui.basics import alert, back_link, brand_button, column, field, pager
 from portal_app.core.ui.unread import count_badge
-from portal_app.core.ui.conversation import body_field, compose, thread_entry
+from portal_app.core.ui.conversation import body_field, compose, customer_entry
 from portal_app.messages.components import status_badge
 from portal_app.messages.state import UPLOAD_ID, MessagesCountState, MessagesState, ThreadsState
 from portal_app.core.states.portal import PortalState
@@ -97,18 +97,7 @@ def new_message_page() -> rx.Component:
 
 
 def _entry(entry: rx.Var) -> rx.Component:
-    header = rx.hstack(
-        rx.text(rx.cond(entry.mine, entry.author,
-                        rx.cond(entry.author != "",
-                                SiteState.tr["messages.from_business"].to(str).replace("{name}", entry.author)
-                                .replace("{business}", SiteState.brand_name),
-                                SiteState.brand_name)), weight="bold", size="2"),
-        rx.spacer(),
-        rx.text(entry.when, size="1", color_scheme="gray"),
-        width="100%", wrap="wrap",
-    )
-    return thread_entry(entry, S.files, header, attachments_base="/api/message-attachments/",
-                        indent="min(10%, 3em)", class_name="thread-entry")
+    return customer_entry(entry, S.files, attachments_base="/api/message-attachments/")
 
 
 @portal_page("/messages/thread", on_load=[S.load_thread])

@@ -15,14 +15,13 @@ from sqlmodel import Session, func, select
 
 from portal_app.core import audit, clock, notify
 from portal_app.core.auth.sessions import PortalContext
-from portal_app.core.auth.staff import StaffContext
+from portal_app.core.auth.staff import StaffContext, first_owner_email
 from portal_app.core.conversations import attachments, engine
 from portal_app.core.conversations.engine import Author, EntryView, Kind
 from portal_app.core.conversations.models import SIDE_CONTACT, SIDE_STAFF, Conversation
 from portal_app.core.db import singleton
 from portal_app.core.errors import DomainError
 from portal_app.core.models.accounts import Account, Contact
-from portal_app.core.models.auth import StaffUser
 from portal_app.messages.models import KIND, MODULE, STATUS_HANDLED, STATUS_OPEN, MessageSettings
 
 PAGE_SIZE = 20
@@ -59,11 +58,6 @@ def staff_recipient(db: Session) -> str | None:
     if row is not None and row.staff_notify_email:
         return row.staff_notify_email
     return first_owner_email(db)
-
-
-def first_owner_email(db: Session) -> str | None:
-    return db.exec(select(StaffUser.email).where(StaffUser.role == "owner", StaffUser.active.is_(True))
-                   .order_by(StaffUser.id)).first()
 
 
 # ---- views ----------------------------------------------------------------------------------------

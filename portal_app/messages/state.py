@@ -3,15 +3,13 @@ its replies."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from typing import ClassVar
 
 import reflex as rx
 
 from portal_app.core import i18n, notify
-from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.conversations import attachments
-from portal_app.core.conversations.engine import Author
-from portal_app.core.conversations.state import ConversationPage
+from portal_app.core.conversations.state import ContactConversationPage
 from portal_app.core.states.handlers import portal_event, query_id
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.portal import PortalState
@@ -44,7 +42,7 @@ class ThreadsState(PagedList, PageMessage, PortalState):
         self._set(total=total, rows=[ThreadRow.of(th, lang) for th in items])
 
 
-class MessagesState(ConversationPage, PageMessage, PortalState):
+class MessagesState(ContactConversationPage, PageMessage, PortalState):
     """Writing a new message, and one thread with its replies."""
 
     kind: ClassVar[str] = KIND
@@ -58,22 +56,6 @@ class MessagesState(ConversationPage, PageMessage, PortalState):
     @rx.var
     def notice_text(self) -> str:
         return i18n.t(self.lang or "en", self.notice_key, business=self.brand_name) if self.notice_key else ""
-
-    def _author(self, ctx) -> Author:
-        return Author.contact(ctx)
-
-    def _clear_message(self) -> None:
-        self.error_key = ""
-
-    def _start_upload(self) -> Callable[[Any], Any]:
-        token, self.error_key = self.portal_sid, ""
-        return lambda db: portal_sessions.resolve_session(db, token)
-
-    def _upload_limit(self, db, who) -> int:
-        return attachments.check_can_write(who, KIND)
-
-    def _stage(self, db, who, stored, conversation_id: int) -> list:
-        return attachments.stage_for_contact(db, who, stored, kind=KIND, conversation_id=conversation_id or None)[1]
 
     def _fetch_thread(self, db, ctx, thread_id: int) -> None:
         thread, views = messages.read_thread(db, ctx, thread_id)

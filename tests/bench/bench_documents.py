@@ -131,20 +131,11 @@ def seed() -> dict[str, Any]:
 
 def capture_and_replay(db_path: Path, token: str) -> dict[str, Any]:
     """Run each page's services once while recording the SQL they send, then time that SQL alone."""
-    from sqlalchemy import event
-
-    from portal_app.core.db import get_engine, session_scope
     from portal_app.documents import rules as documents
     from portal_app.core import notifications
     from portal_app.messages import rules as messages
     from portal_app.dashboard import actions as portal_actions
     from portal_app.core.auth import sessions as portal_sessions
-
-    engine = get_engine()
-    captured: list[tuple[str, Any]] = []
-
-    def record(_conn, _cursor, statement, parameters, _context, _many):
-        captured.append((statement, parameters))
 
     def page_documents(db, q=""):
         ctx = portal_sessions.resolve_session(db, token)  # portal_load
@@ -174,6 +165,22 @@ def capture_and_replay(db_path: Path, token: str) -> dict[str, Any]:
 
     pages = {"documents page": page_documents, "search (documents, q=gamma)": lambda db: page_documents(db, "gamma"),
              "dashboard": page_dashboard, "messages page": page_messages, "navigation counts (2 events)": counts}
+    return time_pages(db_path, pages)
+
+
+def time_pages(db_path: Path, pages: dict[str, Any]) -> dict[str, Any]:
+    """For each page (a function running its services on a session), record the SQL it sends, then time
+    that SQL alone with the sqlite3 module, and the services in process; list the full scans."""
+    from sqlalchemy import event
+
+    from portal_app.core.db import get_engine, session_scope
+
+    engine = get_engine()
+    captured: list[tuple[str, Any]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many):
+        captured.append((statement, parameters))
+
     out: dict[str, Any] = {}
     conn = sqlite3.connect(str(db_path))
     for name, fn in pages.items():

@@ -66,16 +66,16 @@ def _last_audit_id() -> int:
 
 
 def test_the_table_of_roles():
-    """Owner: everything. Staff: everything but settings and staff users. Agent: support, messages,
+    """Owner: everything. Staff: everything but settings and staff users. Agent: support, messages, tickets,
     documents and bookings; accounts and billing read-only; no audit log, settings or staff users."""
     allowed = {role: {f"{a}.{lvl}" for a in permissions.AREAS for lvl in ("read", "write")
                       if permissions.allows(role, f"{a}.{lvl}")} for role in ROLES}
-    every = {f"{a}.{lvl}" for a in ("accounts", "support", "messages", "documents", "bookings", "billing", "audit",
-                                    "settings", "staff") for lvl in ("read", "write")}
+    every = {f"{a}.{lvl}" for a in ("accounts", "support", "messages", "tickets", "documents", "bookings", "billing",
+                                    "audit", "settings", "staff") for lvl in ("read", "write")}
     assert allowed["owner"] == every
     assert allowed["staff"] == every - {"settings.read", "settings.write", "staff.read", "staff.write"}
     assert allowed["agent"] == {"accounts.read", "support.read", "support.write", "messages.read", "messages.write",
-                                "documents.read", "documents.write", "bookings.read", "bookings.write",
+                                "tickets.read", "tickets.write", "documents.read", "documents.write", "bookings.read", "bookings.write",
                                 "billing.read"}
     assert not permissions.allows("someone", "accounts.read")  # an unknown role holds nothing
     with pytest.raises(ValueError):
@@ -132,7 +132,7 @@ def test_a_refusal_is_shown_to_the_staff_member(root, tokens):
     state.staff_sid = tokens["agent"]
     state.load_settings()
     assert state.flash_text == "Your role does not give access to this part of the console."
-    assert state.staff_areas == ["accounts", "support", "messages", "documents", "bookings", "billing"]
+    assert state.staff_areas == ["accounts", "support", "messages", "tickets", "documents", "bookings", "billing"]
 
 
 def test_the_walk_meets_each_kind_of_permission():

@@ -67,6 +67,8 @@ REFUSED_WHILE_IMPERSONATING = {
     "PayState": {"start_checkout"},
     "MessagesState": {"send_new", "send_reply", "remove_attachment", "upload_attachments"},
     "DocumentsState": {"upload_document"},
+    "TicketState": {"send_new", "send_reply", "resolve_ticket", "reopen_ticket", "remove_attachment",
+                    "upload_attachments", "answered_by_article"},
 }
 SIDES = {"portal": PortalState, "staff": StaffState}
 

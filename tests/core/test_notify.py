@@ -623,6 +623,27 @@ def test_smtp_sends_a_multipart_mail(db, smtp):
     assert msg.tls is False
 
 
+def test_smtp_and_sendgrid_carry_a_reply_to_address(db, smtp, sendgrid, configure):
+    """A ticket's email asks for replies at its signed address; other mail has no Reply-To."""
+    smtp.start()
+    configure(GUICHET_EMAIL_PROVIDER="smtp")
+    address = "support+t7-0123456789abcdef0123@help.example"
+    rendered = invitation_mail()
+    with_reply = notify.queue_email(db, to=CLIENT, template="ticket_reply", language="fr", rendered=rendered,
+                                    sender_name="Atelier", reply_to=address)
+    plain = notify.queue_email(db, to=CLIENT, template="invitation", language="fr", rendered=rendered,
+                               sender_name="Atelier")
+    assert notify.deliver(db, with_reply).reply_to == address and notify.deliver(db, plain).status == "sent"
+    first, second = smtp.messages
+    assert first.parsed["Reply-To"] == address and second.parsed["Reply-To"] is None
+    configure(GUICHET_EMAIL_PROVIDER="sendgrid")
+    again = notify.queue_email(db, to=CLIENT, template="ticket_reply", language="fr", rendered=rendered,
+                               sender_name="Atelier", reply_to=address)
+    notify.deliver(db, again)
+    [req] = sendgrid.requests
+    assert req.json["reply_to"] == {"email": address}
+
+
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_smtp_logs_in_when_a_user_is_set(db, smtp, configure):
     logins = []

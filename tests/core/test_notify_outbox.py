@@ -50,7 +50,7 @@ def sends(monkeypatch):
     """The provider replaced by a recorder: (channel, to, text) of each send."""
     seen: list[tuple[str, str, str]] = []
 
-    def send(channel, to, subject, text, html, sender_name, track_clicks):
+    def send(channel, to, subject, text, html, sender_name, track_clicks, reply_to=""):
         seen.append((channel, to, text))
         return f"id-{len(seen)}"
 

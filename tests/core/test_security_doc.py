@@ -23,6 +23,7 @@ SPELLINGS = {
     "8": ["== 8"], "15 s": ["[15, 30"], "5 min": ["5 * 60"],
     "10 MB": ["10 * 1024 * 1024"], "PNG, JPEG, WebP": ['{"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}'],
     "72 h": ["hours=72"],
+    "80 bits (20 hex characters)": ["{20}"],
 }
 
 

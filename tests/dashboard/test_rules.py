@@ -68,7 +68,8 @@ def test_kind_icon_and_audience_are_checked(db):
         assert err.value.key == key
 
 
-def test_order_audience_rights_and_language(db):
+def test_order_audience_rights_and_language(db, monkeypatch):
+    monkeypatch.delitem(portal_actions.DESTINATIONS, "ticket", raising=False)  # a kind no page serves
     staff = staff_ctx(db)
     pay = add(db, staff, "pay", "Pay my invoices", fr="Payer mes factures", audience="admins")
     message = add(db, staff, "message", "Write to us", fr="Nous écrire")
@@ -80,7 +81,7 @@ def test_order_audience_rights_and_language(db):
     admin = portal_ctx(db, make_contact(db, acc, portal_role="admin"))
     member = portal_ctx(db, make_contact(db, acc, portal_role="member"))
     shown = portal_actions.visible_actions(db, admin, "fr")
-    # in order; French where there is French, else the default language; no tickets page yet: hidden
+    # in order; French where there is French, else the default language; a kind without a page: hidden
     assert [(a.id, a.label) for a in shown] == [(pay.id, "Payer mes factures"), (message.id, "Nous écrire"),
                                                  (docs.id, "My documents"), (link.id, "Network status")]
     assert [a.href for a in shown] == ["/invoices", "/messages/new", "/documents", "https://status.example.com"]
@@ -118,6 +119,7 @@ def test_a_module_switched_off_hides_its_action(db):
 
 
 def test_a_tickets_page_makes_new_ticket_appear(db, monkeypatch):
+    monkeypatch.delitem(portal_actions.DESTINATIONS, "ticket", raising=False)
     staff = staff_ctx(db)
     add(db, staff, "ticket", "Open a ticket")
     admin = portal_ctx(db, make_contact(db, portal_role="admin"))

@@ -39,6 +39,8 @@ class PortalContext:
     language: str
     role: str
     rights: tuple[str, ...] = field(default=())
+    # The modules the business offers (`rights` are within them).
+    offered: tuple[str, ...] = field(default=())
     impersonator_staff_id: int | None = None
     impersonator_name: str = ""
 
@@ -103,12 +105,13 @@ def resolve_session(db: Session, token: str | None, *, touch: bool = True) -> Po
         row.last_seen_at = now
         db.add(row)
         db.flush()
+    offered = business_view(db).modules
     return PortalContext(
         session_id=row.id, contact_id=contact.id, account_id=account.id,
         contact_name=contact.full_name, first_name=contact.first_name or contact.full_name,
         email=contact.email, account_name=account.name, language=contact.language,
         role=contact.portal_role,
-        rights=tuple(m for m in effective_rights(contact) if m in business_view(db).modules),
+        rights=tuple(m for m in effective_rights(contact) if m in offered), offered=offered,
         impersonator_staff_id=impersonator.id if impersonator else None,
         impersonator_name=(impersonator.name or impersonator.email) if impersonator else "",
     )

@@ -59,6 +59,12 @@ def create_staff(db: Session, *, email: str, password: str, name: str = "", role
     return user
 
 
+def first_owner_email(db: Session) -> str | None:
+    """The first active owner's address: where staff notices go when nobody configured one."""
+    return db.exec(select(StaffUser.email).where(StaffUser.role == "owner", StaffUser.active.is_(True))
+                   .order_by(StaffUser.id)).first()
+
+
 def _lock_seconds(failures: int) -> int:
     if failures < FREE_FAILURES:
         return 0

@@ -17,4 +17,5 @@ package, on top of these tables.
 
 from portal_app.core.conversations.engine import (  # noqa: F401  (the engine's public face)
     Author, EntryView, Kind, KINDS, clean_body, entries, excerpt, for_contact, for_staff, register_kind,
+    usable_modules,
 )

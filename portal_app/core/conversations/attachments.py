@@ -11,9 +11,11 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, func, select
 
 from portal_app.core import audit, clock, files as file_intake
-from portal_app.core.auth.sessions import PortalContext, require_module
+from portal_app.core.auth.sessions import PortalContext
 from portal_app.core.auth.staff import StaffContext
-from portal_app.core.conversations.engine import KINDS, AttachmentView, Author, attachment_view, for_contact, for_staff
+from portal_app.core.conversations.engine import (
+    AttachmentView, Author, attachment_view, for_contact, for_staff, require_use,
+)
 from portal_app.core.conversations.models import (
     SIDE_CONTACT, Conversation, ConversationAttachment, ConversationEntry,
 )
@@ -41,7 +43,7 @@ def _bound(conversation_id: int | None, kind: str) -> list:
 
 def check_can_write(ctx: PortalContext, kind: str) -> int:
     """Before any byte is stored: may this contact write? Returns the attachment size limit."""
-    require_module(ctx, KINDS[kind].module)
+    require_use(ctx, kind)
     return ATTACHMENT_MAX_BYTES
 
 

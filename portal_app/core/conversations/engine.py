@@ -11,14 +11,14 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from portal_app.core import audit, clock, notifications, notify
-from portal_app.core.auth.sessions import PortalContext, require_module
+from portal_app.core.auth.sessions import PortalContext
 from portal_app.core.auth.staff import StaffContext
 from portal_app.core.business import branding, business_view
 from portal_app.core.conversations.models import (
     SIDE_CONTACT, SIDE_STAFF, Conversation, ConversationAttachment, ConversationEntry,
 )
 from portal_app.core.db import get_or_not_found
-from portal_app.core.errors import DomainError, NotFound
+from portal_app.core.errors import DomainError, Forbidden, NotFound
 from portal_app.core.models.accounts import ROLE_ADMIN, Contact
 
 BODY_MAX = 5000
@@ -35,6 +35,10 @@ class Kind:
     area: str  # where its files are kept
     # Who reads every conversation of their account (the others: only the ones they opened).
     whole_account: Callable[[PortalContext], bool] = lambda ctx: ctx.role == ROLE_ADMIN
+    # True: a contact needs the `module` right to read or write this kind at all. False: every contact
+    # may, on their own conversations, while the business offers the module (the right may then widen
+    # what they read, through `whole_account`).
+    right_needed: bool = True
 
 
 KINDS: dict[str, Kind] = {}
@@ -43,6 +47,24 @@ KINDS: dict[str, Kind] = {}
 def register_kind(kind: Kind) -> Kind:
     KINDS[kind.name] = kind
     return kind
+
+
+def may_use(ctx: PortalContext, kind: str) -> bool:
+    """May this contact read and write conversations of `kind` (their own, at least)?"""
+    spec = KINDS[kind]
+    return ctx.can(spec.module) if spec.right_needed else spec.module in ctx.offered
+
+
+def usable_modules(ctx: PortalContext) -> tuple[str, ...]:
+    """The contact's rights, and the modules of kinds every contact may use while the business offers them
+    (what decides, say, whether a "new ticket" button shows)."""
+    extra = {k.module for k in KINDS.values() if not k.right_needed and k.module in ctx.offered}
+    return tuple(ctx.rights) + tuple(sorted(extra - set(ctx.rights)))
+
+
+def require_use(ctx: PortalContext, kind: str) -> None:
+    if not may_use(ctx, kind):
+        raise Forbidden()
 
 
 @dataclass(frozen=True)
@@ -151,7 +173,7 @@ def for_contact(db: Session, ctx: PortalContext, conversation_id: int, kind: str
         raise NotFound()
     if conv.account_id != ctx.account_id:
         raise audit.refuse(db, actor, "conversation", conversation_id, "other_account", ctx.account_id)
-    if not ctx.can(spec.module):
+    if not may_use(ctx, kind):
         raise audit.refuse(db, actor, "conversation", conversation_id, "no_right", ctx.account_id)
     if conv.contact_id != ctx.contact_id and not spec.whole_account(ctx):
         raise audit.refuse(db, actor, "conversation", conversation_id, "other_contact", ctx.account_id)
@@ -161,7 +183,7 @@ def for_contact(db: Session, ctx: PortalContext, conversation_id: int, kind: str
 def visible_to(ctx: PortalContext, kind: str) -> list:
     """The conditions of a query of this contact's conversations of `kind` (rights checked first)."""
     spec = KINDS[kind]
-    require_module(ctx, spec.module)
+    require_use(ctx, kind)
     conds = [Conversation.kind == kind, Conversation.account_id == ctx.account_id]
     if not spec.whole_account(ctx):
         conds.append(Conversation.contact_id == ctx.contact_id)
@@ -248,11 +270,13 @@ def excerpt(text: str) -> str:
 
 
 def notify_contact(db: Session, conv: Conversation, *, template: str, notice_key: str, link: str,
-                   text: str) -> list[notify.Delivery]:
+                   text: str, reply_to: str = "") -> list[notify.Delivery]:
     """Staff wrote: a notice on the opener's dashboard, and an email in their language when they can log in."""
     spec = KINDS[conv.kind]
     notifications.post(db, account_id=conv.account_id, contact_id=conv.contact_id, kind=f"{conv.kind}.reply",
-                       key=notice_key, params={"subject": conv.subject}, link=link, module=spec.module,
+                       key=notice_key, params={"subject": conv.subject}, link=link,
+                       # The opener may read their own conversation without the right when the kind allows it.
+                       module=spec.module if spec.right_needed else None,
                        ref=f"conversation:{conv.id}")
     contact = db.get(Contact, conv.contact_id)
     if contact is None or not contact.active or not contact.portal_access:
@@ -262,7 +286,8 @@ def notify_contact(db: Session, conv: Conversation, *, template: str, notice_key
                                name=contact.first_name or contact.full_name, subject=conv.subject,
                                excerpt=excerpt(text))
     return [notify.queue_email(db, to=contact.email, template=template, language=contact.language, rendered=mail,
-                               sender_name=brand.sender_name, contact_id=contact.id, account_id=conv.account_id)]
+                               sender_name=brand.sender_name, contact_id=contact.id, account_id=conv.account_id,
+                               reply_to=reply_to)]
 
 
 def notify_staff(db: Session, conv: Conversation, ctx: PortalContext, *, to: str | None, template: str, link: str,

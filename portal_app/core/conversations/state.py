@@ -9,9 +9,10 @@ from typing import Any, Callable, ClassVar
 import reflex as rx
 
 from portal_app.core import files as file_intake, i18n
+from portal_app.core.auth import sessions as portal_sessions, staff as staff_auth
 from portal_app.core.conversations import attachments
 from portal_app.core.conversations.engine import KINDS, Author
-from portal_app.core.conversations.models import SIDE_CONTACT
+from portal_app.core.conversations.models import SIDE_CONTACT, SIDE_STAFF
 from portal_app.core.conversations.rows import AttachmentRow, EntryRow, entry_rows
 from portal_app.core.db import session_scope
 from portal_app.core.states.handlers import own_side_event, parse_id
@@ -100,3 +101,45 @@ class ConversationPage(UploadProgress, mixin=True):
 
     def _clear_message(self) -> None:
         """Each side clears its own page message."""
+
+
+class ContactConversationPage(ConversationPage, mixin=True):
+    """The customer's side (with PortalState and PageMessage): the uploader is the session's contact,
+    refusals go to the page's own message."""
+
+    def _author(self, ctx) -> Author:
+        return Author.contact(ctx)
+
+    def _clear_message(self) -> None:
+        self.error_key = ""
+
+    def _start_upload(self) -> Callable[[Any], Any]:
+        token, self.error_key = self.portal_sid, ""
+        return lambda db: portal_sessions.resolve_session(db, token)
+
+    def _upload_limit(self, db, who) -> int:
+        return attachments.check_can_write(who, self.kind)
+
+    def _stage(self, db, who, stored, conversation_id: int) -> list:
+        return attachments.stage_for_contact(db, who, stored, kind=self.kind,
+                                             conversation_id=conversation_id or None)[1]
+
+
+class StaffConversationPage(ConversationPage, mixin=True):
+    """The console's side (with StaffState): staff reply to the conversation shown; messages go to the
+    shell's flash."""
+
+    side: ClassVar[str] = SIDE_STAFF
+
+    def _author(self, ctx) -> Author:
+        return Author.staff(ctx)
+
+    def _clear_message(self) -> None:
+        self.flash_key = ""
+
+    def _start_upload(self) -> Callable[[Any], Any]:
+        token, self.flash_key = self.staff_sid, ""
+        return lambda db: staff_auth.resolve(db, token)
+
+    def _stage(self, db, who, stored, conversation_id: int) -> list:
+        return attachments.stage_for_staff(db, who, stored, kind=self.kind, conversation_id=conversation_id)[1]

@@ -22,6 +22,8 @@ class OutboundMessage(SQLModel, table=True):
     template: str = Field(max_length=40)
     language: str = Field(default="en", max_length=8)
     sender_name: str = Field(default="", max_length=100)
+    # Where a reply goes, when not to the sender (a ticket's signed address); email only.
+    reply_to: str = Field(default="", max_length=254)
     subject: str = Field(default="", max_length=300)
     body_text: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
     body_html: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))

@@ -70,7 +70,8 @@ def _redact(text: str, secrets: tuple[str, ...]) -> str:
 
 
 def store(db: Session, *, channel, to, template, language, subject, text, html, sensitive, redact, contact_id,
-          account_id, track_clicks, sender_name, fallback_of_id=None, fallback: dict | None = None) -> OutboundMessage:
+          account_id, track_clicks, sender_name, fallback_of_id=None, fallback: dict | None = None,
+          reply_to: str = "") -> OutboundMessage:
     """Write one outbox row. A sensitive message keeps only a redacted copy in clear (the console provider
     aside: its outbox is the demo's inbox) and its real text sealed until it is sent."""
     redacted = sensitive and outbox.provider_name(channel) != "console"
@@ -87,7 +88,7 @@ def store(db: Session, *, channel, to, template, language, subject, text, html, 
         sender_name=(sender_name or "")[:100], subject=subject[:300], body_text=text, body_html=html,
         sensitive=sensitive, redacted=redacted, sealed=seal(hidden) if hidden else "",
         provider=outbox.provider_name(channel), contact_id=contact_id, account_id=account_id,
-        track_clicks=track_clicks, fallback_of_id=fallback_of_id,
+        track_clicks=track_clicks, fallback_of_id=fallback_of_id, reply_to=(reply_to or "")[:254],
     )
     db.add(row)
     db.flush()
@@ -97,12 +98,13 @@ def store(db: Session, *, channel, to, template, language, subject, text, html, 
 def queue_email(db: Session, *, to: str, template: str, language: str, rendered: Rendered,
                 sender_name: str, sensitive: bool = False, redact: tuple[str, ...] = (),
                 contact_id: int | None = None, account_id: int | None = None,
-                track_clicks: bool = False) -> Delivery:
+                track_clicks: bool = False, reply_to: str = "") -> Delivery:
     # Auth mails never get tracked links: a rewritten link leaks the token to the tracker.
     track_clicks = track_clicks and not sensitive
     row = store(db, channel="email", to=to, template=template, language=language, subject=rendered.subject,
                 text=rendered.text, html=rendered.html, sensitive=sensitive, redact=redact,
-                contact_id=contact_id, account_id=account_id, track_clicks=track_clicks, sender_name=sender_name)
+                contact_id=contact_id, account_id=account_id, track_clicks=track_clicks, sender_name=sender_name,
+                reply_to=reply_to)
     return Delivery(row.id, "email", to)
 
 

@@ -97,12 +97,13 @@ def provider_name(channel: str) -> str:
     return s.email_provider if channel == "email" else s.sms_provider
 
 
-def _send(channel: str, to: str, subject: str, text: str, html: str, sender_name: str, track_clicks: bool) -> str:
+def _send(channel: str, to: str, subject: str, text: str, html: str, sender_name: str, track_clicks: bool,
+          reply_to: str = "") -> str:
     settings = get_settings()
     if channel == "email":
         provider = email_provider(settings)
         return provider.send_email(to=to, sender=settings.email_from, sender_name=sender_name, subject=subject,
-                                   text=text, html=html, track_clicks=track_clicks)
+                                   text=text, html=html, track_clicks=track_clicks, reply_to=reply_to)
     provider = sms_provider(settings)
     if provider is None:
         raise ProviderError("no SMS provider configured")
@@ -132,7 +133,7 @@ def process(db: Session, message_id: int) -> list[int]:
         _record(db, message_id, token, status="failed", error="the message held a secret that was erased")
         return []
     args = (channel, row.recipient, hidden.get("subject", row.subject), hidden.get("text", row.body_text),
-            hidden.get("html", row.body_html), row.sender_name, row.track_clicks)
+            hidden.get("html", row.body_html), row.sender_name, row.track_clicks, row.reply_to)
     fallback, sensitive = hidden.get("fallback"), row.sensitive
     template, language, contact_id, account_id = row.template, row.language, row.contact_id, row.account_id
     db.rollback()  # nothing held during the network call

@@ -28,8 +28,8 @@ class ConsoleProvider:
 
     name = "console"
 
-    def send_email(self, *, to, sender, sender_name, subject, text, html, track_clicks) -> str:
-        log.warning("console email to %s | %s\n%s", to, subject, text)
+    def send_email(self, *, to, sender, sender_name, subject, text, html, track_clicks, reply_to="") -> str:
+        log.warning("console email to %s%s | %s\n%s", to, f" (reply to {reply_to})" if reply_to else "", subject, text)
         return "console"
 
     def send_sms(self, *, to, sender, text) -> str:
@@ -46,13 +46,15 @@ class SendGridProvider:
         self._client = SendGridAPIClient(settings.sendgrid_api_key, host=settings.sendgrid_host)
         self._timeout = settings.provider_timeout_seconds
 
-    def send_email(self, *, to, sender, sender_name, subject, text, html, track_clicks) -> str:
+    def send_email(self, *, to, sender, sender_name, subject, text, html, track_clicks, reply_to="") -> str:
         from python_http_client.exceptions import HTTPError
-        from sendgrid.helpers.mail import ClickTracking, From, Mail, TrackingSettings
+        from sendgrid.helpers.mail import ClickTracking, From, Mail, ReplyTo, TrackingSettings
 
         mail = Mail(from_email=From(sender, sender_name or None), to_emails=to, subject=subject,
                     plain_text_content=text, html_content=html)
         mail.tracking_settings = TrackingSettings(click_tracking=ClickTracking(track_clicks, track_clicks))
+        if reply_to:
+            mail.reply_to = ReplyTo(reply_to)
         self._client.client.timeout = self._timeout
         try:
             response = self._client.send(mail)
@@ -74,11 +76,13 @@ class SmtpProvider:
     def __init__(self, settings: Settings):
         self._s = settings
 
-    def send_email(self, *, to, sender, sender_name, subject, text, html, track_clicks) -> str:
+    def send_email(self, *, to, sender, sender_name, subject, text, html, track_clicks, reply_to="") -> str:
         msg = EmailMessage()
         msg["From"] = formataddr((sender_name, sender)) if sender_name else sender
         msg["To"] = to
         msg["Subject"] = subject
+        if reply_to:
+            msg["Reply-To"] = reply_to
         msg_id = make_msgid(domain=sender.split("@")[-1] or None)
         msg["Message-ID"] = msg_id
         msg.set_content(text)

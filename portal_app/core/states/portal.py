@@ -30,6 +30,7 @@ class PortalState(SiteState):
     account_name: str = ""
     role: str = ""
     modules: list[str] = []
+    offered_modules: list[str] = []  # what the business offers (modules: what this contact may use)
     impersonating: bool = False
     impersonator_name: str = ""
     notice: str = ""
@@ -54,6 +55,7 @@ class PortalState(SiteState):
             account_name=ctx.account_name if ctx else "",
             role=ctx.role if ctx else "",
             modules=list(ctx.rights) if ctx else [],
+            offered_modules=list(ctx.offered) if ctx else [],
             impersonating=bool(ctx and ctx.impersonating),
             impersonator_name=ctx.impersonator_name if ctx else "",
         )

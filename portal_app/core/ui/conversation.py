@@ -103,3 +103,33 @@ def compose(state, upload_id: str, fields: rx.Component, on_submit, *, form_id: 
         ),
         width="100%",
     )
+
+
+def customer_entry(entry: rx.Var, files: rx.Var, *, attachments_base: str) -> rx.Component:
+    """One entry as a customer reads it: their side's by name, the business's as "Name (Business)" (or the
+    business's name when staff have none)."""
+    header = rx.hstack(
+        rx.text(rx.cond(entry.mine, entry.author,
+                        rx.cond(entry.author != "",
+                                SiteState.tr["messages.from_business"].to(str).replace("{name}", entry.author)
+                                .replace("{business}", SiteState.brand_name),
+                                SiteState.brand_name)), weight="bold", size="2"),
+        rx.spacer(),
+        rx.text(entry.when, size="1", color_scheme="gray"),
+        width="100%", wrap="wrap",
+    )
+    return thread_entry(entry, files, header, attachments_base=attachments_base, indent="min(10%, 3em)",
+                        class_name="thread-entry")
+
+
+def staff_entry(entry: rx.Var, files: rx.Var, *, attachments_base: str) -> rx.Component:
+    """One entry as staff read it: staff's own marked, internal notes marked as such."""
+    header = rx.hstack(
+        rx.text(rx.cond(entry.author != "", entry.author, t("admin.inbox.staff_badge")), weight="bold", size="2"),
+        rx.cond(entry.internal, rx.badge(t("admin.internal_note"), size="1", color_scheme="amber"),
+                rx.cond(entry.mine, rx.badge(t("admin.inbox.staff_badge"), size="1", variant="soft"))),
+        rx.spacer(),
+        rx.text(entry.when, size="1", color_scheme="gray"),
+        width="100%", wrap="wrap", align="center",
+    )
+    return thread_entry(entry, files, header, attachments_base=attachments_base, indent="3em")

@@ -85,7 +85,10 @@ def impersonation_banner() -> rx.Component:
 def _portal_nav_link(entry: NavEntry) -> rx.Component:
     link = rx.link(_nav_label(entry), href=entry.route, weight="medium", underline="hover", color_scheme="gray",
                    high_contrast=True)
-    return rx.cond(PortalState.modules.contains(entry.module), link) if entry.module else link
+    if not entry.module:
+        return link
+    return rx.cond((PortalState.modules if entry.right_needed else PortalState.offered_modules)
+                   .contains(entry.module), link)
 
 
 def _portal_nav() -> rx.Component:
