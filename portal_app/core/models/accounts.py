@@ -15,7 +15,9 @@ ROLES = (ROLE_ADMIN, ROLE_MEMBER)
 # Modules whose access a contact's rights can narrow.
 MODULES = ("invoices", "documents", "bookings", "tickets", "messages", "knowledge", "gdpr")
 # What a member may use by default: support functions only.
-MEMBER_DEFAULT_RIGHTS = ("tickets", "messages", "knowledge")
+# A member opens and follows their own tickets without any right; the "tickets" right widens that to
+# every ticket of the account, so it is not given by default.
+MEMBER_DEFAULT_RIGHTS = ("messages", "knowledge")
 
 
 class Account(SQLModel, table=True):
