@@ -37,6 +37,8 @@ else:
 
 app = rx.App(
     stylesheets=["/guichet.css"],
+    # The browser side of passkeys (navigator.credentials): a file of this repository, no CDN.
+    head_components=[rx.script(src="/passkeys.js")],
     # Outermost: an operator reads which origin was refused and which setting to change.
     api_transformer=[build_api(), log_refused_origins(_origins)],
 )

@@ -10,7 +10,8 @@ from portal_app.core.models.accounts import Account, Contact
 from portal_app.core import audit, clock, notify
 from portal_app.core.accounts import get_contact
 from portal_app.core.business import branding
-from portal_app.core.i18n import format_datetime
+from portal_app.core.i18n import format_datetime, t
+from portal_app.core.auth import passkeys
 from portal_app.core.auth.login import recent_attempts
 
 
@@ -47,6 +48,11 @@ def diagnose(db: Session, contact_id: int, lang: str = "en") -> Diagnosis:
         Check("diagnose.last_code_delivered", last_code is None or last_code.status == "sent",
               "" if last_code is None else f"{last_code.channel} {last_code.status} {last_code.error}".strip()),
     ]
+    n_passkeys = passkeys.count(db, contact.id)
+    passkeys_locked = n_passkeys > 0 and passkeys.locked(db, contact.id)
+    checks.append(Check("diagnose.passkeys", n_passkeys > 0 and not passkeys_locked,
+                        t(lang, "diagnose.passkeys_locked" if passkeys_locked else "diagnose.passkeys_count",
+                          count=n_passkeys)))
     can = contact.active and contact.portal_access and bool(account and account.active)
     return Diagnosis(
         contact_id=contact.id, email=contact.email, can_log_in=can, checks=checks,

@@ -11,12 +11,16 @@ from portal_app.core.states.site import SiteState
 
 
 def _email_step() -> rx.Component:
-    return step_form(
+    return column(step_form(
         LoginState.submit_email,
         field("login.email_label", "email", type="email", required=True, autocomplete="email",
               placeholder=t("login.email_placeholder"), default_value=LoginState.email, auto_focus=True),
         rx.text(t("login.email_help"), size="2", color_scheme="gray"),
         button_key="login.continue", button_id="send-code",
+    ), rx.hstack(rx.separator(size="4", flex="1"), rx.text(t("login.or"), size="1", color_scheme="gray"),
+                 rx.separator(size="4", flex="1"), align="center", width="100%"),
+        rx.button(rx.icon("key_round", size=16), t("passkey.log_in"), on_click=LoginState.start_passkey,
+                  variant="outline", size="3", width="100%", id="passkey-login", type="button"),
     )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 
 from portal_app.core import i18n, notify
-from portal_app.core.auth import devices, login, sessions as portal_sessions
+from portal_app.core.auth import devices, login, passkeys, sessions as portal_sessions
 from portal_app.core.errors import DomainError
 from portal_app.core.security import only_ascii_digits
 from portal_app.core.states.handlers import public_event
@@ -19,6 +21,8 @@ class LoginState(PageMessage, PortalState):
     busy: bool = False
     info_key: str = ""
     _challenge_id: str = ""
+    # The passkey login ceremony (its challenge) stays on the server, for this tab.
+    _passkey_ceremony: str = ""
 
     @rx.var
     def info_text(self) -> str:
@@ -88,6 +92,10 @@ class LoginState(PageMessage, PortalState):
         if len(code) != 6:
             raise DomainError("login.error.code_format")
         token, ctx = login.verify_code(db, self._challenge_id, code, self._client_ip())
+        self._logged_in(db, token, ctx)
+        return rx.redirect("/")
+
+    def _logged_in(self, db, token: str, ctx) -> None:
         self.portal_sid = token
         self.login_device = devices.remember(db, ctx.contact_id, self.login_device)
         self._apply(ctx)
@@ -95,5 +103,20 @@ class LoginState(PageMessage, PortalState):
             self._set(lang=ctx.language, lang_pref=ctx.language)
         self._restart()
         self.email = ""
-        return rx.redirect("/")
 
+    @public_event
+    def start_passkey(self, db):
+        """"Log in with a passkey": the server makes the options and keeps the challenge."""
+        self.error_key = self.info_key = ""
+        options, self._passkey_ceremony = passkeys.authentication_options()
+        return rx.call_script(f"window.guichetPasskey.get({json.dumps(options)})",
+                              callback=LoginState.finish_passkey)
+
+    @public_event
+    def finish_passkey(self, db, response: str):
+        ceremony, self._passkey_ceremony = self._passkey_ceremony, ""  # good once
+        if not response:
+            raise DomainError("passkey.error.cancelled")
+        token, ctx = passkeys.login(db, ceremony, response, self._client_ip())
+        self._logged_in(db, token, ctx)
+        return rx.redirect("/")

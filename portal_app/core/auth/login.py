@@ -55,6 +55,9 @@ def _attempt(db: Session, *, email: str, contact_id: int | None, ip: str, kind: 
     db.flush()
 
 
+record_attempt = _attempt  # other login methods (passkeys, TOTP) write the same rows
+
+
 SENDING_KINDS = ("code_request", "resend")
 # Rows that did not send (or pretend to send) a code do not count towards the caps. A request held by
 # the portal-wide budget does count: its answer on screen was "code sent", like any other.

@@ -102,3 +102,18 @@ class StaffSession(SQLModel, table=True):
     last_seen_at: datetime = utc_field(default_now=True)
     absolute_expires_at: datetime = utc_field()
     revoked_at: datetime | None = utc_field(nullable=True)
+
+
+class Passkey(SQLModel, table=True):
+    """A contact's WebAuthn credential (a discoverable passkey). Only its public key is stored."""
+
+    __tablename__ = "passkey"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    credential_id: str = Field(max_length=400, unique=True, index=True)  # base64url
+    public_key: str = Field(max_length=1000)  # COSE key, base64url
+    sign_count: int = 0
+    name: str = Field(default="", max_length=60)
+    created_at: datetime = utc_field(default_now=True)
+    last_used_at: datetime | None = utc_field(nullable=True)
