@@ -36,6 +36,7 @@ class AdminSettingsState(SettingsPage, StaffState):
             # Password login for customers is not offered yet: the flag keeps its stored value.
             password_login_enabled=business.get_business(db).password_login_enabled,
             modules=[m for m in MODULES if form.get(f"module_{m}")],
+            customer_totp=str(form.get("customer_totp", "optional")),
         )
         self._load_branding(db)  # this tab's own pages follow the new name, colour and languages
 

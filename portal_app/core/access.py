@@ -11,7 +11,7 @@ from portal_app.core import audit, clock, notify
 from portal_app.core.accounts import get_contact
 from portal_app.core.business import branding
 from portal_app.core.i18n import format_datetime, t
-from portal_app.core.auth import passkeys
+from portal_app.core.auth import passkeys, totp
 from portal_app.core.auth.login import recent_attempts
 
 
@@ -53,6 +53,12 @@ def diagnose(db: Session, contact_id: int, lang: str = "en") -> Diagnosis:
     checks.append(Check("diagnose.passkeys", n_passkeys > 0 and not passkeys_locked,
                         t(lang, "diagnose.passkeys_locked" if passkeys_locked else "diagnose.passkeys_count",
                           count=n_passkeys)))
+    required = totp.required_for(db, contact)
+    totp_locked = contact.totp_enabled and \
+        totp.failures_last_hour(db, contact.id) >= totp.MAX_FAILURES_PER_CONTACT_PER_HOUR
+    totp_state = ("totp_locked" if totp_locked else "totp_on") if contact.totp_enabled else \
+        ("totp_missing" if required else "totp_off")
+    checks.append(Check("diagnose.totp", totp_state in ("totp_on", "totp_off"), t(lang, f"diagnose.{totp_state}")))
     can = contact.active and contact.portal_access and bool(account and account.active)
     return Diagnosis(
         contact_id=contact.id, email=contact.email, can_log_in=can, checks=checks,

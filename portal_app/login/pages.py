@@ -44,15 +44,32 @@ def _code_step() -> rx.Component:
     )
 
 
+def _totp_step() -> rx.Component:
+    return column(
+        step_form(
+            LoginState.submit_totp,
+            field("login.totp_label", "code", required=True, autocomplete="one-time-code", max_length=24,
+                  auto_focus=True),
+            rx.el.label(rx.hstack(rx.checkbox(name="trust", id="f-trust"), rx.text(t("login.trust_browser"), size="2"),
+                                  align="center", spacing="2")),
+            button_key="login.verify", button_id="verify-totp", reset=True,
+        ),
+        rx.text(t("login.totp_help"), size="1", color_scheme="gray"),
+        rx.button(t("login.other_email"), on_click=LoginState.other_email, variant="ghost", size="2"),
+        spacing="3",
+    )
+
+
 @rx.page(route="/login", title="Guichet", on_load=LoginState.login_load)
 def login_page() -> rx.Component:
     card = login_card(
         LoginState.set_language, "40px",
-        rx.heading(rx.cond(LoginState.step == "code", t("login.code_title"), t("login.title")), size="6", as_="h1"),
+        rx.heading(rx.match(LoginState.step, ("code", t("login.code_title")), ("totp", t("login.totp_title")),
+                            t("login.title")), size="6", as_="h1"),
         rx.cond(SiteState.login_text != "", rx.text(SiteState.login_text, color_scheme="gray", size="2")),
         alert(LoginState.info_text, "info"),
         alert(LoginState.error_text, "error"),
-        rx.cond(LoginState.step == "code", _code_step(), _email_step()),
+        rx.match(LoginState.step, ("code", _code_step()), ("totp", _totp_step()), _email_step()),
         style={"border_top": f"4px solid {SiteState.brand_color}"},
     )
     return rx.flex(

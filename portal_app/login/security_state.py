@@ -8,8 +8,10 @@ from dataclasses import dataclass
 import reflex as rx
 
 from portal_app.core import i18n
-from portal_app.core.auth import passkeys
-from portal_app.core.errors import DomainError
+from portal_app.core import accounts
+from portal_app.core.auth import devices, passkeys, totp
+from portal_app.core.auth.sessions import refuse_when_impersonating
+from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.states.handlers import parse_id, portal_event
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.site import PageMessage
@@ -23,11 +25,27 @@ class PasskeyView:
     last_used: str = ""
 
 
+@dataclass(frozen=True)
+class TrustedView:
+    id: int = 0
+    label: str = ""
+    created: str = ""
+    until: str = ""
+
+
 class SecurityState(PageMessage, PortalState):
     passkeys: list[PasskeyView] = []
     # The home page's "use a passkey next time" card: a contact without a passkey, not impersonated.
     offer_passkey: bool = False
     success_key: str = ""
+    totp_on: bool = False
+    totp_required: bool = False
+    totp_enrolling: bool = False
+    qr_version: int = 0
+    recovery_left: int = 0
+    # Shown once, right after enrolment, to the contact who enrolled (cleared on the next load).
+    recovery_codes: list[str] = []
+    trusted: list[TrustedView] = []
     # The registration ceremony (its challenge, bound to this session) stays on the server.
     _ceremony: str = ""
     _pending_name: str = ""
@@ -42,10 +60,47 @@ class SecurityState(PageMessage, PortalState):
         self.passkeys = [PasskeyView(p.id, p.name, i18n.format_datetime(p.created_at, lang),
                                      i18n.format_datetime(p.last_used_at, lang) if p.last_used_at else "")
                          for p in passkeys.list_for(db, ctx.contact_id)]
+        contact = accounts.get_contact(db, ctx.contact_id)
+        self.totp_on, self.totp_required = contact.totp_enabled, totp.required_for(db, contact)
+        self.recovery_left = totp.recovery_left(db, contact.id) if contact.totp_enabled else 0
+        self.trusted = [TrustedView(r.id, r.label, i18n.format_datetime(r.created_at, lang),
+                                    i18n.format_datetime(r.expires_at, lang))
+                        for r in devices.list_trusted(db, ctx.contact_id)]
 
     @portal_event
     def load_security(self, db, ctx):
         self.error_key = self.success_key = ""
+        self.recovery_codes, self.totp_enrolling = [], False
+        self._list(db, ctx)
+
+    @portal_event
+    def start_totp(self, db, ctx):
+        """A new secret, shown only by the QR and key routes (never in this state)."""
+        self.error_key = self.success_key = ""
+        totp.start_enrolment(db, ctx)
+        self.totp_enrolling, self.qr_version = True, self.qr_version + 1
+
+    @portal_event
+    def confirm_totp(self, db, ctx, form: dict):
+        self.error_key = self.success_key = ""
+        self.recovery_codes = totp.confirm_enrolment(db, ctx, str(form.get("code", ""))[:12])
+        self.totp_enrolling, self.success_key = False, "totp.enabled"
+        self._list(db, ctx)
+
+    @portal_event
+    def disable_totp(self, db, ctx, form: dict):
+        self.error_key = self.success_key = ""
+        totp.disable(db, ctx, str(form.get("code", ""))[:12])
+        self.recovery_codes, self.success_key = [], "totp.disabled"
+        self._list(db, ctx)
+
+    @portal_event
+    def revoke_trusted(self, db, ctx, trusted_id):
+        self.error_key = self.success_key = ""
+        refuse_when_impersonating(ctx, "device")
+        if not devices.revoke_trusted(db, ctx.contact_id, parse_id(trusted_id)):
+            raise NotFound()
+        self.success_key = "trusted.revoked"
         self._list(db, ctx)
 
     @portal_event

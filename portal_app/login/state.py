@@ -16,7 +16,7 @@ from portal_app.core.states.site import PageMessage
 
 
 class LoginState(PageMessage, PortalState):
-    step: str = "email"  # email | code
+    step: str = "email"  # email | code | totp (the authenticator app after a right code)
     email: str = ""
     busy: bool = False
     info_key: str = ""
@@ -92,7 +92,21 @@ class LoginState(PageMessage, PortalState):
         if len(code) != 6:
             raise DomainError("login.error.code_format")
         token, ctx = login.verify_code(db, self._challenge_id, code, self._client_ip())
+        if not token:  # the contact's authenticator app is asked next, on the same challenge
+            self.step, self.info_key = "totp", "login.totp_asked"
+            return None
         self._logged_in(db, token, ctx)
+        return rx.redirect("/")
+
+    @public_event
+    def submit_totp(self, db, form: dict):
+        """The authenticator app's code (or a recovery code); "trust this browser" skips it for 30 days."""
+        self.error_key = ""
+        token, ctx = login.verify_second_factor(db, self._challenge_id, str(form.get("code", ""))[:24],
+                                                self._client_ip())
+        self._logged_in(db, token, ctx)
+        if form.get("trust"):
+            devices.trust(db, ctx.contact_id, self.login_device, label=self.router.headers.user_agent or "")
         return rx.redirect("/")
 
     def _logged_in(self, db, token: str, ctx) -> None:

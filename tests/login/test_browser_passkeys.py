@@ -1,0 +1,78 @@
+"""A customer registers a passkey after a code login and logs in with it, no email typed, in Chromium
+with a virtual authenticator (DevTools WebAuthn domain)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from portal_app.core.config import reload_settings
+from portal_app.core.db import session_scope
+from portal_app.core.models.auth import LoginAttempt, Passkey
+from tests.factories import make_account, make_contact
+from tests.support.browser import PHONE, customer_login
+
+
+@pytest.fixture
+def base_url_is_the_app(app_url):
+    """WebAuthn checks the page's origin against GUICHET_BASE_URL: here, the test server's, by host name
+    (an IP address cannot be a relying-party id)."""
+    old = os.environ.get("GUICHET_BASE_URL")
+    url = app_url.replace("://127.0.0.1", "://localhost")
+    os.environ["GUICHET_BASE_URL"] = url
+    reload_settings()
+    yield url
+    if old is None:
+        os.environ.pop("GUICHET_BASE_URL", None)
+    else:
+        os.environ["GUICHET_BASE_URL"] = old
+    reload_settings()
+
+
+def virtual_authenticator(page: Page) -> None:
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
+        "isUserVerified": True, "automaticPresenceSimulation": True}})
+
+
+def test_register_a_passkey_then_log_in_with_it(page: Page, base_url_is_the_app, shots):
+    app_url = base_url_is_the_app
+    with session_scope() as db:
+        contact = make_contact(db, make_account(db, name="Passkey Bakery"), first_name="Paula",
+                               email="paula-passkey@example.com")
+        contact_id = contact.id
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.on("console", lambda m: print("browser:", m.text))
+    virtual_authenticator(page)
+
+    customer_login(page, app_url, "paula-passkey@example.com")
+    offer = page.locator("#passkey-offer")
+    expect(offer).to_be_visible()
+    shots(page, "passkey-offer-1280")
+    offer.get_by_label("Name of this passkey (optional)").fill("Work laptop")
+    offer.get_by_role("button", name="Use a passkey next time").click()
+    expect(page.get_by_role("heading", name="Sign-in methods")).to_be_visible()
+    expect(page.locator("#passkeys")).to_contain_text("Work laptop")
+    expect(page.get_by_text("Your passkey is saved.")).to_be_visible()
+    shots(page, "passkey-security-1280")
+    page.set_viewport_size(PHONE)
+    shots(page, "passkey-security-390")
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("You have been logged out.")).to_be_visible()
+    shots(page, "passkey-login-390")
+    page.get_by_role("button", name="Log in with a passkey").click()
+    expect(page.locator("#greeting")).to_have_text("Hello Paula")
+    expect(page.locator("#passkey-offer")).to_have_count(0)  # she has one now
+
+    with session_scope() as db:
+        row = db.exec(select(Passkey).where(Passkey.contact_id == contact_id)).one()
+        assert row.name == "Work laptop" and row.last_used_at is not None
+        outcomes = db.exec(select(LoginAttempt.outcome).where(LoginAttempt.contact_id == contact_id,
+                                                              LoginAttempt.kind == "passkey")).all()
+        assert outcomes == ["ok"]
