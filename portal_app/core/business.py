@@ -43,6 +43,7 @@ class BusinessView:
     sender_name: str
     modules: tuple[str, ...] = ()
     customer_totp: str = "optional"  # optional | admins | all
+    password_login_enabled: bool = False
 
 
 CUSTOMER_TOTP_CHOICES = ("optional", "admins", "all")
@@ -64,7 +65,8 @@ def business_view(db: Session) -> BusinessView:
                         login_image_file=row.login_image_file, login_text=row.login_text,
                         default_language=row.default_language, languages=tuple(row.languages or ()),
                         sender_name=row.sender_name, modules=tuple(row.modules or ()),
-                        customer_totp=row.customer_totp or "optional")
+                        customer_totp=row.customer_totp or "optional",
+                        password_login_enabled=bool(row.password_login_enabled))
     _cache = (now, view)
     return view
 

@@ -21,6 +21,40 @@ def _email_step() -> rx.Component:
                  rx.separator(size="4", flex="1"), align="center", width="100%"),
         rx.button(rx.icon("key_round", size=16), t("passkey.log_in"), on_click=LoginState.start_passkey,
                   variant="outline", size="3", width="100%", id="passkey-login", type="button"),
+        rx.cond(LoginState.password_offered,
+                rx.button(t("password.with_password"), on_click=LoginState.choose_step("password"), variant="ghost",
+                          size="2", type="button")),
+    )
+
+
+def _password_step() -> rx.Component:
+    return column(
+        step_form(
+            LoginState.submit_password,
+            field("login.email_label", "email", type="email", required=True, autocomplete="username",
+                  default_value=LoginState.email, auto_focus=True),
+            field("password.label", "password", type="password", required=True, autocomplete="current-password"),
+            button_key="login.verify", button_id="password-login",
+        ),
+        rx.hstack(
+            rx.button(t("password.forgot"), on_click=LoginState.choose_step("forgot"), variant="ghost", size="2"),
+            rx.button(t("password.with_code"), on_click=LoginState.choose_step("email"), variant="ghost", size="2"),
+            wrap="wrap", spacing="3",
+        ),
+        spacing="3",
+    )
+
+
+def _forgot_step() -> rx.Component:
+    return column(
+        step_form(
+            LoginState.request_password_link,
+            field("login.email_label", "email", type="email", required=True, autocomplete="email",
+                  default_value=LoginState.email, auto_focus=True),
+            button_key="password.send_link", button_id="send-link",
+        ),
+        rx.button(t("password.with_password"), on_click=LoginState.choose_step("password"), variant="ghost", size="2"),
+        spacing="3",
     )
 
 
@@ -69,7 +103,8 @@ def login_page() -> rx.Component:
         rx.cond(SiteState.login_text != "", rx.text(SiteState.login_text, color_scheme="gray", size="2")),
         alert(LoginState.info_text, "info"),
         alert(LoginState.error_text, "error"),
-        rx.match(LoginState.step, ("code", _code_step()), ("totp", _totp_step()), _email_step()),
+        rx.match(LoginState.step, ("code", _code_step()), ("totp", _totp_step()), ("password", _password_step()),
+                 ("forgot", _forgot_step()), _email_step()),
         style={"border_top": f"4px solid {SiteState.brand_color}"},
     )
     return rx.flex(

@@ -7,7 +7,7 @@ import json
 import reflex as rx
 
 from portal_app.core import i18n, notify
-from portal_app.core.auth import devices, login, passkeys, sessions as portal_sessions
+from portal_app.core.auth import devices, login, passkeys, passwords, sessions as portal_sessions
 from portal_app.core.errors import DomainError
 from portal_app.core.security import only_ascii_digits
 from portal_app.core.states.handlers import public_event
@@ -16,7 +16,8 @@ from portal_app.core.states.site import PageMessage
 
 
 class LoginState(PageMessage, PortalState):
-    step: str = "email"  # email | code | totp (the authenticator app after a right code)
+    step: str = "email"  # email | code | totp (the authenticator app) | password | forgot (ask for a link)
+    password_offered: bool = False  # the business offers password login
     email: str = ""
     busy: bool = False
     info_key: str = ""
@@ -46,6 +47,7 @@ class LoginState(PageMessage, PortalState):
         self._load_branding(db)
         if portal_sessions.resolve_session(db, self.portal_sid, touch=False) is not None:
             return rx.redirect("/")
+        self.password_offered = passwords.enabled(db)
         self.error_key = ""
         self._exit_to = ""
         if self.step != "code":
@@ -134,3 +136,32 @@ class LoginState(PageMessage, PortalState):
         token, ctx = passkeys.login(db, ceremony, response, self._client_ip())
         self._logged_in(db, token, ctx)
         return rx.redirect("/")
+
+    @public_event
+    def choose_step(self, db, step: str):
+        """Switch between the code, password and "send me a link" forms (the only steps chosen by hand)."""
+        if step in ("email", "password", "forgot") and (step == "email" or passwords.enabled(db)):
+            self.error_key = self.info_key = ""
+            self._restart()
+            self.step = step
+
+    @public_event
+    def submit_password(self, db, form: dict):
+        self.error_key = self.info_key = ""
+        self.email = str(form.get("email", ""))[:254].strip()
+        token, ctx, challenge = passwords.login(db, self.email, str(form.get("password", ""))[:200],
+                                                self._client_ip(), device_cookie=self.login_device)
+        if not token:  # the authenticator app next
+            self._challenge_id = challenge
+            self.step, self.info_key = "totp", "login.totp_asked"
+            return None
+        self._logged_in(db, token, ctx)
+        return rx.redirect("/")
+
+    @public_event
+    def request_password_link(self, db, form: dict):
+        """First connection or forgotten password: the same answer for every address."""
+        self.error_key = self.info_key = ""
+        self.email = str(form.get("email", ""))[:254].strip()
+        notify.dispatch_after_commit(db, passwords.request_link(db, self.email, self._client_ip()))
+        self.info_key = "password.link_sent"

@@ -52,7 +52,9 @@ PUBLIC = {
     "PortalState": {"portal_load", "choose_language", "logout", "end_impersonation", "forget_pages"},
     "StaffState": {"admin_load", "staff_logout"},
     "LoginState": {"login_load", "submit_email", "resend", "send_by_email", "other_email", "submit_code",
-                   "start_passkey", "finish_passkey", "submit_totp"},
+                   "start_passkey", "finish_passkey", "submit_totp", "choose_step", "submit_password",
+                   "request_password_link"},
+    "PasswordState": {"password_load", "save_password"},
     "StaffLoginState": {"staff_login_load", "submit_password", "submit_totp"},
 }
 SIDES = {"portal": PortalState, "staff": StaffState}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone  # noqa: F401
 
 import pytest
 from sqlmodel import select
@@ -147,3 +147,177 @@ def test_without_a_session_nothing_is_registered(root):
 def passkeys_total(db) -> int:
     return len(db.exec(select(Passkey.id)).all())
 
+
+
+# ---- customer TOTP and trusted browsers -----------------------------------------------------------
+
+def _app_code(contact_id: int) -> str:
+    import pyotp
+
+    from portal_app.core.models.accounts import Contact
+    from portal_app.core.security import decrypt_secret
+    with session_scope() as db:
+        return pyotp.TOTP(decrypt_secret(db.get(Contact, contact_id).totp_secret_enc)).at(clock.now())
+
+
+def test_totp_through_the_handlers_keeps_the_secret_out_of_state(root):
+    from starlette.testclient import TestClient
+
+    from portal_app.core.routes import build_api
+    from portal_app.core.states.portal import PORTAL_COOKIE
+
+    with session_scope() as db:
+        email = f"totp{next(_n)}@example.com"
+        contact_id = make_contact(db, email=email).id
+    login = sub(root, LoginState)
+    login.submit_email({"email": email})
+    login.submit_code({"code": last_code(email)})
+    security = sub(root, SecurityState)
+    security.load_security()
+    security.start_totp()
+    assert security.totp_enrolling and security.error_key == ""
+    client = TestClient(build_api())
+    sid = sub(root, PortalState).portal_sid
+    assert client.get("/api/portal/totp-enrol.svg").status_code == 404  # no session
+    qr = client.get("/api/portal/totp-enrol.svg", cookies={PORTAL_COOKIE: sid})
+    key = client.get("/api/portal/totp-key", cookies={PORTAL_COOKIE: sid})
+    assert qr.status_code == 200 and qr.headers["cache-control"] == "no-store"
+    secret = key.text.split('id="key">')[1].split("<")[0].replace(" ", "")
+    assert len(secret) >= 16 and secret not in public_json(root)
+    security.confirm_totp({"code": _app_code(contact_id)})
+    assert security.totp_on and len(security.recovery_codes) == 10
+    assert client.get("/api/portal/totp-key", cookies={PORTAL_COOKIE: sid}).status_code == 404  # on: no key
+    security.load_security()
+    assert security.recovery_codes == []  # shown once
+
+    # The next login asks for the app, and "trust this browser" skips it next time.
+    run_async(sub(root, PortalState).logout())
+    login = sub(root, LoginState)
+    login.submit_email({"email": email})
+    login.submit_code({"code": last_code(email)})
+    assert login.step == "totp" and not sub(root, PortalState).authed
+    login.submit_totp({"code": "000000" if _app_code(contact_id) != "000000" else "111111"})
+    assert login.error_key == "login.error.code_wrong"
+    clock.freeze(clock.now() + timedelta(seconds=31))
+    login.submit_totp({"code": _app_code(contact_id), "trust": "on"})
+    assert login.error_key == "" and sub(root, PortalState).authed
+    security.load_security()
+    assert len(security.trusted) == 1
+    run_async(sub(root, PortalState).logout())
+    login = sub(root, LoginState)
+    login.submit_email({"email": email})
+    login.submit_code({"code": last_code(email)})
+    assert sub(root, PortalState).authed and login.step == "email"  # trusted: no app step
+    security.load_security()
+    security.revoke_trusted(security.trusted[0].id)
+    assert security.trusted == [] and security.success_key == "trusted.revoked"
+
+
+def test_totp_routes_give_nothing_to_an_impersonation_or_a_stranger(db):
+    from dataclasses import replace
+
+    from portal_app.core.auth import totp
+    from tests.factories import make_staff
+    a, b = two_contacts(db)
+    totp.start_enrolment(db, portal_ctx(db, a))
+    assert totp.enrolment_uri(db, portal_ctx(db, b)) is None  # b has no enrolment; a's is not shown to b
+    ctx = replace(portal_ctx(db, a), impersonator_staff_id=make_staff(db).id, impersonator_name="Sam")
+    assert totp.enrolment_uri(db, ctx) is None
+
+
+# ---- passwords ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def passwords_on(db):
+    from portal_app.core.business import forget_cached_business, get_business
+    row = get_business(db)
+    row.password_login_enabled = True
+    db.add(row)
+    db.flush()
+    forget_cached_business()
+    yield
+    forget_cached_business()
+
+
+def _link(deliveries) -> str:
+    import re
+    return re.search(r"/password\?token=([\w-]+)", deliveries[0].text).group(1)
+
+
+def test_reset_links_are_single_use_and_expire(db, passwords_on):
+    from portal_app.core.auth import passwords
+    clock.freeze(T0)
+    a, _ = two_contacts(db)
+    token = _link(passwords.request_link(db, a.email))
+    passwords.set_password(db, token, "plum-harbour-kettle-91")
+    with pytest.raises(DomainError):
+        passwords.set_password(db, token, "another-long-phrase-77")  # used
+    token = _link(passwords.request_link(db, a.email))
+    clock.freeze(T0 + timedelta(hours=1))
+    with pytest.raises(DomainError) as exc:
+        passwords.set_password(db, token, "another-long-phrase-77")  # expired
+    assert exc.value.key == "password.error.link_over"
+    with pytest.raises(DomainError):
+        passwords.set_password(db, "x" * 43, "another-long-phrase-77")  # made up
+    with pytest.raises(DomainError):
+        passwords.set_password(db, token + "\x00", "another-long-phrase-77")
+
+
+def test_known_and_unknown_emails_get_the_same_answers(db, passwords_on):
+    from portal_app.core.auth import passwords
+    from portal_app.core.models.auth import LoginAttempt
+    clock.freeze(T0)
+    a, _ = two_contacts(db)
+    inactive = make_contact(db, email="gone@example.com", active=False)
+    passwords.set_password(db, _link(passwords.request_link(db, a.email)), "plum-harbour-kettle-91")
+    # The link request: no error and nothing on screen differs; only a contact who may log in gets mail.
+    for email in (a.email, "nobody@example.com", inactive.email):
+        assert isinstance(passwords.request_link(db, email, "10.0.0.5"), list)
+    # The login: one answer for a wrong password, an unknown address, an inactive contact, no password.
+    answers = set()
+    for email, password in ((a.email, "wrong-password-here"), ("nobody@example.com", "wrong-password-here"),
+                            (inactive.email, "plum-harbour-kettle-91"), ("b@example.com", "whatever-password"),
+                            (a.email, "é" * 80)):
+        with pytest.raises(DomainError) as exc:
+            passwords.login(db, email, password, "10.0.0.6")
+        answers.add((exc.value.key, tuple(exc.value.params.items())))
+    assert answers == {("password.error.credentials", ())}
+    # Every attempt left a row, known or not.
+    assert len(db.exec(select(LoginAttempt).where(LoginAttempt.client_ip == "10.0.0.6")).all()) == 5
+
+
+def test_the_same_bcrypt_time_for_known_and_unknown_addresses(db, passwords_on, monkeypatch):
+    """Unknown addresses run bcrypt too (a dummy check), so timing does not tell them apart."""
+    from portal_app.core.auth import passwords
+    clock.freeze(T0)
+    a, _ = two_contacts(db)
+    passwords.set_password(db, _link(passwords.request_link(db, a.email)), "plum-harbour-kettle-91")
+    calls = []
+    monkeypatch.setattr(passwords, "check_password", lambda *args: calls.append("real") or False)
+    monkeypatch.setattr(passwords, "dummy_password_check", lambda *args: calls.append("dummy"))
+    for email in (a.email, "nobody@example.com", "b@example.com"):
+        with pytest.raises(DomainError):
+            passwords.login(db, email, "wrong-password-here")
+    assert calls == ["real", "dummy", "dummy"]
+
+
+def test_staff_enrolment_shows_the_key_as_text_only_mid_enrolment():
+    from starlette.testclient import TestClient
+
+    from portal_app.core.auth import staff
+    from portal_app.core.routes import build_api
+    from portal_app.core.states.staff import STAFF_COOKIE
+    from tests.factories import make_staff
+    client = TestClient(build_api())
+    assert client.get("/api/admin/totp-key").status_code == 404
+    with session_scope() as db:
+        user = make_staff(db, email=f"key{next(_n)}@guichet.example", password="correct horse battery")
+        pending, _ = staff.login_password(db, user.email, "correct horse battery")
+    response = client.get("/api/admin/totp-key", cookies={STAFF_COOKIE: pending})
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    assert re_key(response.text)
+
+
+def re_key(text: str) -> bool:
+    import re
+    return bool(re.search(r'id="key">([A-Z2-7]{4} ?){4,}', text))

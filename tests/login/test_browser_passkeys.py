@@ -1,5 +1,6 @@
-"""A customer registers a passkey after a code login and logs in with it, no email typed, in Chromium
-with a virtual authenticator (DevTools WebAuthn domain)."""
+"""Customer identity in Chromium: a passkey registered after a code login, then a login with it and no
+email typed (virtual authenticator, DevTools WebAuthn domain); an authenticator app enrolled by its
+key, then asked after the login code."""
 
 from __future__ import annotations
 
@@ -76,3 +77,48 @@ def test_register_a_passkey_then_log_in_with_it(page: Page, base_url_is_the_app,
         outcomes = db.exec(select(LoginAttempt.outcome).where(LoginAttempt.contact_id == contact_id,
                                                               LoginAttempt.kind == "passkey")).all()
         assert outcomes == ["ok"]
+
+
+def test_enrol_an_authenticator_app_then_log_in_with_it(page: Page, app_url, shots):
+    """On the test server's own address: the QR code and key routes need the session cookie, which the
+    browser sends to the backend's host."""
+    import time
+
+    import pyotp
+
+    with session_scope() as db:
+        make_contact(db, make_account(db, name="Totp Bakery"), first_name="Tom", email="tom-totp@example.com")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    customer_login(page, app_url, "tom-totp@example.com")
+    page.goto(f"{app_url}/security")
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    expect(page.locator("#totp-qr")).to_be_visible()
+    key = page.frame_locator("#totp-key").locator("#key").inner_text().replace(" ", "")
+    assert len(key) >= 16
+    shots(page, "totp-enrol-1280")
+    totp = pyotp.TOTP(key)
+    page.get_by_label("6-digit code").fill(totp.now())
+    page.get_by_role("button", name="Switch on").click()
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    page.set_viewport_size(PHONE)
+    shots(page, "totp-recovery-390")
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("You have been logged out.")).to_be_visible()
+    customer_code_step(page, app_url, "tom-totp@example.com")
+    expect(page.get_by_role("heading", name="Code from your authenticator app")).to_be_visible()
+    shots(page, "totp-login-390")
+    page.get_by_label("6-digit code (or a recovery code)").fill(totp.at(time.time() + 30))  # the next step
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#greeting")).to_have_text("Hello Tom")
+
+
+def customer_code_step(page: Page, app_url: str, email: str) -> None:
+    from tests.support.browser import last_message_id, latest_code
+
+    before = last_message_id()
+    page.goto(f"{app_url}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Send me a code").click()
+    page.get_by_label("6-digit code").fill(latest_code(email, before))
+    page.get_by_role("button", name="Log in", exact=True).click()

@@ -51,6 +51,8 @@ class Contact(SQLModel, table=True):
     totp_secret_enc: str | None = Field(default=None, max_length=300)
     totp_enabled: bool = False
     last_totp_step: int = 0
+    # Password login (a business option, off by default): bcrypt, set through an emailed single-use link.
+    password_hash: str | None = Field(default=None, max_length=100)
 
     @property
     def full_name(self) -> str:

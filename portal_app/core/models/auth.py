@@ -147,3 +147,16 @@ class TrustedDevice(SQLModel, table=True):
     expires_at: datetime = utc_field()
     last_used_at: datetime | None = utc_field(nullable=True)
     revoked_at: datetime | None = utc_field(nullable=True)
+
+
+class PasswordLink(SQLModel, table=True):
+    """A single-use "set your password" link (first connection or forgotten password): only its HMAC."""
+
+    __tablename__ = "password_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = utc_field(default_now=True)
+    expires_at: datetime = utc_field()
+    used_at: datetime | None = utc_field(nullable=True)
