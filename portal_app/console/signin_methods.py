@@ -8,27 +8,34 @@ from portal_app.core.ui.basics import column
 from portal_app.core.ui.i18n import t
 
 
+def _rows(rows, icon: str, remove, remove_key: str, detail) -> rx.Component:
+    """A list of the contact's passkeys or trusted browsers, each with its remove button."""
+    return rx.el.ul(
+        rx.foreach(rows, lambda r: rx.el.li(
+            rx.hstack(
+                rx.icon(icon, size=16),
+                rx.text(r.name, size="2", weight="medium", overflow_wrap="anywhere"),
+                rx.text(detail(r), size="1", color_scheme="gray"),
+                rx.spacer(),
+                rx.button(t(remove_key), on_click=remove(r.id), size="1", variant="soft", color_scheme="red"),
+                align="center", width="100%",
+            ),
+            style={"list_style": "none", "padding": "0.2em 0"},
+        )),
+        style={"padding": "0", "margin": "0"},
+    )
+
+
+def _count(key: str, rows) -> rx.Component:
+    return rx.text(SiteState.tr[key].to(str).replace("{count}", rows.length().to(str)), size="2")
+
+
 def signin_methods_card() -> rx.Component:
     return rx.card(
         column(
             rx.heading(t("admin.contact.signin_methods"), size="4", as_="h2"),
-            rx.text(SiteState.tr["admin.contact.passkeys_count"].to(str).replace("{count}", S.passkeys.length().to(str)), size="2",
-                    id="passkey-count"),
-            rx.el.ul(
-                rx.foreach(S.passkeys, lambda p: rx.el.li(
-                    rx.hstack(
-                        rx.icon("key_round", size=16),
-                        rx.text(p.name, size="2", weight="medium"),
-                        rx.text(p.created, size="1", color_scheme="gray"),
-                        rx.spacer(),
-                        rx.button(t("admin.contact.remove_passkey"), on_click=S.remove_passkey(p.id), size="1",
-                                  variant="soft", color_scheme="red"),
-                        align="center", width="100%",
-                    ),
-                    style={"list_style": "none", "padding": "0.2em 0"},
-                )),
-                style={"padding": "0", "margin": "0"},
-            ),
+            rx.box(_count("admin.contact.passkeys_count", S.passkeys), id="passkey-count"),
+            _rows(S.passkeys, "key_round", S.remove_passkey, "admin.contact.remove_passkey", lambda r: r.since),
             rx.hstack(
                 rx.text(rx.cond(S.totp_on, t("admin.contact.totp_on"), t("admin.contact.totp_off")), size="2",
                         id="totp-state"),
@@ -36,23 +43,8 @@ def signin_methods_card() -> rx.Component:
                                              variant="soft", color_scheme="red")),
                 align="center", spacing="3",
             ),
-            rx.text(SiteState.tr["admin.contact.trusted_count"].to(str).replace("{count}", S.trusted.length().to(str)),
-                    size="2"),
-            rx.el.ul(
-                rx.foreach(S.trusted, lambda d: rx.el.li(
-                    rx.hstack(
-                        rx.icon("monitor_check", size=16),
-                        rx.text(d.name, size="2", overflow_wrap="anywhere"),
-                        rx.text(d.last_used, size="1", color_scheme="gray"),
-                        rx.spacer(),
-                        rx.button(t("admin.contact.revoke_device"), on_click=S.revoke_trusted(d.id), size="1",
-                                  variant="soft", color_scheme="red"),
-                        align="center", width="100%",
-                    ),
-                    style={"list_style": "none", "padding": "0.2em 0"},
-                )),
-                style={"padding": "0", "margin": "0"},
-            ),
+            _count("admin.contact.trusted_count", S.trusted),
+            _rows(S.trusted, "monitor_check", S.revoke_trusted, "admin.contact.revoke_device", lambda r: r.when),
             spacing="2",
         ),
         width="100%",

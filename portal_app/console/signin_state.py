@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from portal_app.core import accounts, i18n
-from portal_app.core import audit
+from portal_app.core import accounts, audit
 from portal_app.core.auth import devices, passkeys, totp
 from portal_app.core.errors import NotFound
 from portal_app.core.states.handlers import parse_id, staff_event
 from portal_app.core.states.paging import query_int
+from portal_app.core.states.signin import SignInRow, passkey_rows, trusted_rows
 from portal_app.core.states.staff import StaffState
-
-
-@dataclass(frozen=True)
-class StaffPasskeyRow:
-    id: int = 0
-    name: str = ""
-    created: str = ""
-    last_used: str = ""
 
 
 class ContactSignInState(StaffState):
     signin_contact_id: int = 0
-    passkeys: list[StaffPasskeyRow] = []
+    passkeys: list[SignInRow] = []
     totp_on: bool = False
-    trusted: list[StaffPasskeyRow] = []  # id, label, since, until
+    trusted: list[SignInRow] = []
 
     def _list(self, db) -> None:
         lang = self.lang or "en"
-        self.passkeys = [StaffPasskeyRow(p.id, p.name, i18n.format_datetime(p.created_at, lang),
-                                         i18n.format_datetime(p.last_used_at, lang) if p.last_used_at else "")
-                         for p in passkeys.list_for(db, self.signin_contact_id)]
+        self.passkeys = passkey_rows(db, self.signin_contact_id, lang)
         self.totp_on = accounts.get_contact(db, self.signin_contact_id).totp_enabled
-        self.trusted = [StaffPasskeyRow(r.id, r.label, i18n.format_datetime(r.created_at, lang),
-                                        i18n.format_datetime(r.expires_at, lang))
-                        for r in devices.list_trusted(db, self.signin_contact_id)]
+        self.trusted = trusted_rows(db, self.signin_contact_id, lang)
 
     @staff_event
     def load_signin(self, db, ctx):

@@ -35,8 +35,8 @@ def _passkey_row(p: rx.Var) -> rx.Component:
             rx.icon("key_round", size=18),
             column(
                 rx.text(p.name, weight="medium", size="2"),
-                rx.text(t("passkey.added_on"), " ", p.created,
-                        rx.cond(p.last_used != "", rx.fragment(" · ", t("passkey.last_used"), " ", p.last_used)),
+                rx.text(t("passkey.added_on"), " ", p.since,
+                        rx.cond(p.when != "", rx.fragment(" · ", t("passkey.last_used"), " ", p.when)),
                         size="1", color_scheme="gray"),
                 spacing="0",
             ),
@@ -102,9 +102,9 @@ def _trusted_card() -> rx.Component:
         "trusted.title", "monitor_check",
         rx.text(t("trusted.explain"), size="2", color_scheme="gray"),
         rx.el.ul(rx.foreach(S.trusted, lambda d: rx.el.li(rx.hstack(
-            column(rx.text(rx.cond(d.label != "", d.label, t("trusted.unnamed")), size="2", weight="medium",
+            column(rx.text(rx.cond(d.name != "", d.name, t("trusted.unnamed")), size="2", weight="medium",
                            overflow_wrap="anywhere"),
-                   rx.text(t("trusted.until"), " ", d.until, size="1", color_scheme="gray"), spacing="0"),
+                   rx.text(t("trusted.until"), " ", d.when, size="1", color_scheme="gray"), spacing="0"),
             rx.spacer(),
             rx.button(t("trusted.revoke"), on_click=S.revoke_trusted(d.id), size="1", variant="soft",
                       color_scheme="red"),

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-
 import reflex as rx
 
 from portal_app.core import i18n
@@ -14,27 +12,12 @@ from portal_app.core.auth.sessions import refuse_when_impersonating
 from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.states.handlers import parse_id, portal_event
 from portal_app.core.states.portal import PortalState
+from portal_app.core.states.signin import SignInRow, passkey_rows, trusted_rows
 from portal_app.core.states.site import PageMessage
 
 
-@dataclass(frozen=True)
-class PasskeyView:
-    id: int = 0
-    name: str = ""
-    created: str = ""
-    last_used: str = ""
-
-
-@dataclass(frozen=True)
-class TrustedView:
-    id: int = 0
-    label: str = ""
-    created: str = ""
-    until: str = ""
-
-
 class SecurityState(PageMessage, PortalState):
-    passkeys: list[PasskeyView] = []
+    passkeys: list[SignInRow] = []
     # The home page's "use a passkey next time" card: a contact without a passkey, not impersonated.
     offer_passkey: bool = False
     success_key: str = ""
@@ -45,7 +28,7 @@ class SecurityState(PageMessage, PortalState):
     recovery_left: int = 0
     # Shown once, right after enrolment, to the contact who enrolled (cleared on the next load).
     recovery_codes: list[str] = []
-    trusted: list[TrustedView] = []
+    trusted: list[SignInRow] = []
     # The registration ceremony (its challenge, bound to this session) stays on the server.
     _ceremony: str = ""
     _pending_name: str = ""
@@ -57,15 +40,11 @@ class SecurityState(PageMessage, PortalState):
 
     def _list(self, db, ctx) -> None:
         lang = self.lang or "en"
-        self.passkeys = [PasskeyView(p.id, p.name, i18n.format_datetime(p.created_at, lang),
-                                     i18n.format_datetime(p.last_used_at, lang) if p.last_used_at else "")
-                         for p in passkeys.list_for(db, ctx.contact_id)]
+        self.passkeys = passkey_rows(db, ctx.contact_id, lang)
         contact = accounts.get_contact(db, ctx.contact_id)
         self.totp_on, self.totp_required = contact.totp_enabled, totp.required_for(db, contact)
         self.recovery_left = totp.recovery_left(db, contact.id) if contact.totp_enabled else 0
-        self.trusted = [TrustedView(r.id, r.label, i18n.format_datetime(r.created_at, lang),
-                                    i18n.format_datetime(r.expires_at, lang))
-                        for r in devices.list_trusted(db, ctx.contact_id)]
+        self.trusted = trusted_rows(db, ctx.contact_id, lang)
 
     @portal_event
     def load_security(self, db, ctx):

@@ -10,11 +10,11 @@ from sqlmodel import select
 
 from portal_app.core import clock
 from portal_app.core.auth import passwords, sessions as portal_sessions
-from portal_app.core.business import forget_cached_business, get_business
+from portal_app.core.business import forget_cached_business
 from portal_app.core.errors import DomainError
 from portal_app.core.models.auth import LoginAttempt
 from portal_app.core.models.notify import OutboundMessage
-from tests.factories import make_contact
+from tests.factories import make_contact, set_business
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 GOOD = "plum-harbour-kettle-91"
@@ -26,11 +26,7 @@ def at(seconds: float) -> None:
 
 @pytest.fixture(autouse=True)
 def _on(db):
-    row = get_business(db)
-    row.password_login_enabled = True
-    db.add(row)
-    db.flush()
-    forget_cached_business()
+    set_business(db, password_login_enabled=True)
     yield
     forget_cached_business()
     clock.freeze(None)
@@ -50,10 +46,7 @@ def templates(db, deliveries) -> list[str]:
 
 
 def test_off_by_default(db, alice):
-    row = get_business(db)
-    row.password_login_enabled = False
-    db.add(row)
-    forget_cached_business()
+    set_business(db, password_login_enabled=False)
     with pytest.raises(DomainError) as exc:
         passwords.request_link(db, alice.email)
     assert exc.value.key == "password.error.off"

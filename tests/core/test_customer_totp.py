@@ -13,12 +13,12 @@ from sqlmodel import select
 
 from portal_app.core import clock, notify
 from portal_app.core.auth import devices, login, sessions as portal_sessions, totp
-from portal_app.core.business import forget_cached_business, get_business
+from portal_app.core.business import forget_cached_business
 from portal_app.core.errors import DomainError, Forbidden
 from portal_app.core.models.auth import LoginAttempt, RecoveryCode
 from portal_app.core.models.notify import OutboundMessage
 from portal_app.core.security import decrypt_secret
-from tests.factories import make_contact, make_staff, portal_ctx
+from tests.factories import make_contact, make_staff, portal_ctx, set_business
 
 T0 = datetime(2026, 3, 2, 9, 0, 15, tzinfo=timezone.utc)
 
@@ -60,11 +60,7 @@ def code_step(db, email: str, device_cookie: str = "", ip: str = "10.0.0.1") -> 
 
 
 def require(db, rule: str) -> None:
-    row = get_business(db)
-    row.customer_totp = rule
-    db.add(row)
-    db.flush()
-    forget_cached_business()
+    set_business(db, customer_totp=rule)
 
 
 def test_enrolment_needs_a_right_code_and_gives_ten_recovery_codes_once(db, alice):

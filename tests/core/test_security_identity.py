@@ -229,12 +229,9 @@ def test_totp_routes_give_nothing_to_an_impersonation_or_a_stranger(db):
 
 @pytest.fixture
 def passwords_on(db):
-    from portal_app.core.business import forget_cached_business, get_business
-    row = get_business(db)
-    row.password_login_enabled = True
-    db.add(row)
-    db.flush()
-    forget_cached_business()
+    from portal_app.core.business import forget_cached_business
+    from tests.factories import set_business
+    set_business(db, password_login_enabled=True)
     yield
     forget_cached_business()
 

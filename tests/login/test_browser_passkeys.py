@@ -105,7 +105,7 @@ def test_enrol_an_authenticator_app_then_log_in_with_it(page: Page, app_url, sho
 
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_text("You have been logged out.")).to_be_visible()
-    customer_code_step(page, app_url, "tom-totp@example.com")
+    customer_login(page, app_url, "tom-totp@example.com", home=False)
     expect(page.get_by_role("heading", name="Code from your authenticator app")).to_be_visible()
     shots(page, "totp-login-390")
     page.get_by_label("6-digit code (or a recovery code)").fill(totp.at(time.time() + 30))  # the next step
@@ -113,12 +113,56 @@ def test_enrol_an_authenticator_app_then_log_in_with_it(page: Page, app_url, sho
     expect(page.locator("#greeting")).to_have_text("Hello Tom")
 
 
-def customer_code_step(page: Page, app_url: str, email: str) -> None:
-    from tests.support.browser import last_message_id, latest_code
+def password_link(email: str, timeout: float = 10) -> str:
+    import re
+    import time
 
-    before = last_message_id()
-    page.goto(f"{app_url}/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_role("button", name="Send me a code").click()
-    page.get_by_label("6-digit code").fill(latest_code(email, before))
-    page.get_by_role("button", name="Log in", exact=True).click()
+    from portal_app.core.models.notify import OutboundMessage
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_scope() as db:
+            row = db.exec(select(OutboundMessage).where(OutboundMessage.recipient == email,
+                                                        OutboundMessage.template.like("password_%"))
+                          .order_by(OutboundMessage.id.desc())).first()
+            if row is not None:
+                return re.search(r"/password\?token=[\w-]+", row.body_text).group(0)
+        time.sleep(0.1)
+    raise AssertionError(f"no password link sent to {email}")
+
+
+def test_password_first_connection_then_login(page: Page, app_url, shots):
+    from portal_app.core.business import forget_cached_business, get_business
+
+    with session_scope() as db:
+        make_contact(db, make_account(db, name="Password Bakery"), first_name="Pia", email="pia-pw@example.com")
+        get_business(db).password_login_enabled = True
+    forget_cached_business()
+    try:
+        page.set_viewport_size(PHONE)
+        page.goto(f"{app_url}/login")
+        page.get_by_role("button", name="Log in with a password").click()
+        page.get_by_role("button", name="First connection or forgotten password?").click()
+        page.get_by_label("Email address").fill("pia-pw@example.com")
+        page.get_by_role("button", name="Send me a link").click()
+        expect(page.get_by_text("we have sent a link to choose a password")).to_be_visible()
+        page.goto(app_url + password_link("pia-pw@example.com"))
+        page.get_by_label("New password (at least 12 characters)").fill("password1234")
+        page.get_by_role("button", name="Save my password").click()
+        expect(page.get_by_role("alert")).to_contain_text("too easy to guess")
+        page.get_by_label("New password (at least 12 characters)").fill("plum-harbour-kettle-91")
+        page.get_by_role("button", name="Save my password").click()
+        expect(page.get_by_text("Your password is saved.")).to_be_visible()
+        shots(page, "password-saved-390")
+        page.get_by_role("link", name="Go to the login page").click()
+        page.get_by_role("button", name="Log in with a password").click()
+        page.get_by_label("Email address").fill("pia-pw@example.com")
+        page.get_by_label("Password", exact=True).fill("plum-harbour-kettle-91")
+        page.set_viewport_size({"width": 1280, "height": 800})
+        shots(page, "password-login-1280")
+        page.get_by_role("button", name="Log in", exact=True).click()
+        expect(page.locator("#greeting")).to_have_text("Hello Pia")
+    finally:
+        with session_scope() as db:
+            get_business(db).password_login_enabled = False
+        forget_cached_business()
