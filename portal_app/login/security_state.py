@@ -33,6 +33,8 @@ class SecurityState(PageMessage, PortalState):
     _ceremony: str = ""
     _pending_name: str = ""
     _after: str = ""
+    # Set when a registration from the home page goes on to this page: its "saved" survives that load.
+    _keep_message: bool = False
 
     @rx.var
     def success_text(self) -> str:
@@ -48,7 +50,9 @@ class SecurityState(PageMessage, PortalState):
 
     @portal_event
     def load_security(self, db, ctx):
-        self.error_key = self.success_key = ""
+        if not self._keep_message:
+            self.error_key = self.success_key = ""
+        self._keep_message = False
         self.recovery_codes, self.totp_enrolling = [], False
         self._list(db, ctx)
 
@@ -106,6 +110,7 @@ class SecurityState(PageMessage, PortalState):
         self._list(db, ctx)
         self.offer_passkey = False
         if self._after:
+            self._keep_message = True
             return rx.redirect(self._after)
 
     @portal_event

@@ -318,3 +318,21 @@ def test_staff_enrolment_shows_the_key_as_text_only_mid_enrolment():
 def re_key(text: str) -> bool:
     import re
     return bool(re.search(r'id="key">([A-Z2-7]{4} ?){4,}', text))
+
+
+def test_a_passkey_added_from_the_home_card_says_saved_on_the_page_it_opens(root, monkeypatch):
+    with session_scope() as db:
+        email = f"pkhome{next(_n)}@example.com"
+        make_contact(db, email=email)
+    login = sub(root, LoginState)
+    login.submit_email({"email": email})
+    login.submit_code({"code": last_code(email)})
+    security = sub(root, SecurityState)
+    seen = _captured(monkeypatch, "registration_options")
+    security.start_registration({"name": "Phone", "after": "security"})
+    redirect = security.finish_registration(SoftAuthenticator().create(seen["options"])[0])
+    assert redirect is not None
+    security.load_security()  # the page the redirect opens
+    assert security.success_key == "passkey.added"
+    security.load_security()  # any later visit starts clean
+    assert security.success_key == ""
