@@ -195,3 +195,16 @@ def make_document(db, account, *, title: str = "Contract.pdf", data: bytes = PDF
     stored = file_intake.store_bytes("documents", title, data, 10 * 1024 * 1024)
     doc, _ = documents.add_document(db, by, account.id, stored, folder_id=folder_id, shared=shared)
     return doc
+
+
+def set_business(db, **fields):
+    """Change business settings in a test (password login, the customer TOTP rule...), cache forgotten."""
+    from portal_app.core.business import forget_cached_business, get_business
+
+    row = get_business(db)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    db.add(row)
+    db.flush()
+    forget_cached_business()
+    return row

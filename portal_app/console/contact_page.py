@@ -10,6 +10,8 @@ from portal_app.core.ui.basics import (brand_button, button_row, checkbox_field,
                                       page_header, select_field, status_badge)
 from portal_app.console.contacts_state import AdminContactState
 from portal_app.console.layout import detail_page
+from portal_app.console.signin_methods import signin_methods_card
+from portal_app.console.signin_state import ContactSignInState
 from portal_app.core.states.site import SiteState
 
 S = AdminContactState
@@ -108,7 +110,8 @@ def _diagnosis() -> rx.Component:
     )
 
 
-@admin_page("/admin/contact", on_load=[AdminContactState.load_contact], area=AdminContactState.area)
+@admin_page("/admin/contact", on_load=[AdminContactState.load_contact, ContactSignInState.load_signin],
+            area=AdminContactState.area)
 def contact_page() -> rx.Component:
     return detail_page(
         S.account_id > 0, S.account_name, "/admin/account?id=" + S.account_id.to(str),
@@ -134,6 +137,7 @@ def contact_page() -> rx.Component:
         rx.cond(S.invitation_sent, rx.callout(t("admin.contact.invitation_queued"), icon="circle_check",
                                               color_scheme="green", role="status")),
         rx.card(_form(), width="100%"),
+        rx.cond(S.contact_id > 0, signin_methods_card()),
         rx.cond(S.contact_id > 0, _diagnosis()),
         _invitation_dialog(),
     )

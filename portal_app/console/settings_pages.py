@@ -6,7 +6,7 @@ from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
 from portal_app.console.forms import checkbox_group, edit_form, module_label
-from portal_app.core.ui.basics import LABEL_STYLE, column, field, form_grid, select_field
+from portal_app.core.ui.basics import LABEL_STYLE, checkbox_field, column, field, form_grid, options, select_field
 from portal_app.console.settings_state import AdminSettingsState
 from portal_app.core.states.site import SiteState
 
@@ -51,6 +51,9 @@ def settings_page() -> rx.Component:
             select_field("admin.settings.default_language", "default_language",
                          rx.foreach(S.shipped, lambda c: rx.el.option(c.name, value=c.code)),
                          value=v.default_language),
+            select_field("admin.settings.customer_totp", "customer_totp",
+                         *options([("optional", "admin.settings.totp_optional"), ("admins", "admin.settings.totp_admins"),
+                                   ("all", "admin.settings.totp_all")]), value=v.customer_totp),
         ),
         rx.vstack(
             rx.el.label(t("admin.settings.login_text"), html_for="f-login_text", style=LABEL_STYLE),
@@ -60,6 +63,7 @@ def settings_page() -> rx.Component:
         ),
         checkbox_group("admin.settings.languages", S.shipped, lambda c: "lang_" + c.code,
                        lambda c: v.languages.contains(c.code), lambda c: c.name),
+        checkbox_field("admin.settings.password_login", "password_login_enabled", v.password_login_enabled),
         checkbox_group("admin.settings.modules", S.module_choices, lambda m: "module_" + m,
                        v.modules.contains, module_label, help_key="admin.settings.modules_help"),
         on_submit=S.save_settings, saved=S.saved, version=S.form_version, spacing="4",

@@ -39,9 +39,9 @@ class AdminSettingsState(SettingsPage, StaffState):
             default_language=str(form.get("default_language", "")),
             languages=[c for c in i18n.shipped_languages() if form.get(f"lang_{c}")],
             sender_name=str(form.get("sender_name", "")),
-            # Password login for customers is not offered yet: the flag keeps its stored value.
-            password_login_enabled=business.get_business(db).password_login_enabled,
+            password_login_enabled=bool(form.get("password_login_enabled")),
             modules=[m for m in MODULES if form.get(f"module_{m}")],
+            customer_totp=str(form.get("customer_totp", "optional")),
         )
         self._load_branding(db)  # this tab's own pages follow the new name, colour and languages
 

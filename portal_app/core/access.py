@@ -10,7 +10,8 @@ from portal_app.core.models.accounts import Account, Contact
 from portal_app.core import audit, clock, notify
 from portal_app.core.accounts import get_contact
 from portal_app.core.business import branding
-from portal_app.core.i18n import format_datetime
+from portal_app.core.i18n import format_datetime, t
+from portal_app.core.auth import passkeys, totp
 from portal_app.core.auth.login import recent_attempts
 
 
@@ -47,6 +48,18 @@ def diagnose(db: Session, contact_id: int, lang: str = "en") -> Diagnosis:
         Check("diagnose.last_code_delivered", last_code is None or last_code.status == "sent",
               "" if last_code is None else f"{last_code.channel} {last_code.status} {last_code.error}".strip()),
     ]
+    n_passkeys = passkeys.count(db, contact.id)
+    passkeys_locked = n_passkeys > 0 and passkeys.locked(db, contact.id)
+    checks.append(Check("diagnose.passkeys", n_passkeys > 0 and not passkeys_locked,
+                        t(lang, "diagnose.passkeys_locked" if passkeys_locked else "diagnose.passkeys_count",
+                          count=n_passkeys)))
+    required = totp.required_for(db, contact)
+    totp_locked = contact.totp_enabled and \
+        totp.failures_last_hour(db, contact.id) >= totp.MAX_FAILURES_PER_CONTACT_PER_HOUR
+    totp_state = ("totp_locked" if totp_locked else "totp_on") if contact.totp_enabled else \
+        ("totp_missing" if required else "totp_off")
+    checks.append(Check("diagnose.totp", totp_state in ("totp_on", "totp_off"), t(lang, f"diagnose.{totp_state}")))
+    checks.append(_password_check(db, contact, lang))
     can = contact.active and contact.portal_access and bool(account and account.active)
     return Diagnosis(
         contact_id=contact.id, email=contact.email, can_log_in=can, checks=checks,
@@ -55,6 +68,23 @@ def diagnose(db: Session, contact_id: int, lang: str = "en") -> Diagnosis:
         attempts=[{"when": format_datetime(a.created_at, lang), "kind": a.kind, "outcome": a.outcome,
                    "ip": a.client_ip} for a in attempts],
     )
+
+
+def _password_check(db: Session, contact: Contact, lang: str) -> Check:
+    """Password login: offered by the business? set? locked by wrong tries?"""
+    from portal_app.core.auth import passwords
+    from portal_app.core.models.auth import LoginAttempt
+    from sqlmodel import func, select
+
+    if not passwords.enabled(db):
+        return Check("diagnose.password", True, t(lang, "diagnose.password_off"))
+    if not contact.password_hash:
+        return Check("diagnose.password", False, t(lang, "diagnose.password_unset"))
+    wrong = db.exec(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.contact_id == contact.id, LoginAttempt.kind == passwords.LOGIN_KIND,
+        LoginAttempt.outcome == "wrong", LoginAttempt.created_at > clock.now() - passwords.HOUR)).one()
+    locked = wrong >= passwords.MAX_FAILURES_PER_CONTACT_PER_HOUR
+    return Check("diagnose.password", not locked, t(lang, "diagnose.password_locked" if locked else "diagnose.password_set"))
 
 
 def render_invitation(db: Session, contact: Contact) -> notify.Rendered:

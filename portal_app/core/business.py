@@ -42,6 +42,11 @@ class BusinessView:
     languages: tuple[str, ...]
     sender_name: str
     modules: tuple[str, ...] = ()
+    customer_totp: str = "optional"  # optional | admins | all
+    password_login_enabled: bool = False
+
+
+CUSTOMER_TOTP_CHOICES = ("optional", "admins", "all")
 
 
 # Every page load shows the branding; it changes a few times a year. Another worker's cache
@@ -59,7 +64,9 @@ def business_view(db: Session) -> BusinessView:
     view = BusinessView(name=row.name, brand_color=row.brand_color, logo_file=row.logo_file,
                         login_image_file=row.login_image_file, login_text=row.login_text,
                         default_language=row.default_language, languages=tuple(row.languages or ()),
-                        sender_name=row.sender_name, modules=tuple(row.modules or ()))
+                        sender_name=row.sender_name, modules=tuple(row.modules or ()),
+                        customer_totp=row.customer_totp or "optional",
+                        password_login_enabled=bool(row.password_login_enabled))
     _cache = (now, view)
     return view
 
@@ -84,7 +91,8 @@ def branding(db: Session) -> Branding:
 
 def update_business(db: Session, actor: audit.Actor, *, name: str, brand_color: str, login_text: str,
                     default_language: str, languages: list[str], sender_name: str,
-                    password_login_enabled: bool, modules: list[str] | None = None) -> BusinessSettings:
+                    password_login_enabled: bool, modules: list[str] | None = None,
+                    customer_totp: str | None = None) -> BusinessSettings:
     row = get_business(db)
     name = name.strip()
     if not name:
@@ -106,6 +114,10 @@ def update_business(db: Session, actor: audit.Actor, *, name: str, brand_color: 
     row.password_login_enabled = bool(password_login_enabled)
     if modules is not None:
         row.modules = [m for m in MODULES if m in modules]
+    if customer_totp is not None:
+        if customer_totp not in CUSTOMER_TOTP_CHOICES:
+            raise DomainError("settings.error.customer_totp")
+        row.customer_totp = customer_totp
     row.updated_at = clock.now()
     db.add(row)
     audit.record(db, actor, "settings.update", target_type="business", target_id=1)

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from portal_app.core import audit
 from portal_app.core.db import session_scope
 from portal_app.core import business, i18n, permissions, registries
-from portal_app.core.auth import sessions as portal_sessions, staff
+from portal_app.core.auth import sessions as portal_sessions, staff, totp as customer_totp
 from portal_app.core.errors import DomainError
 from portal_app.core.states.portal import PORTAL_COOKIE
 from portal_app.core.states.staff import STAFF_COOKIE
@@ -38,18 +38,14 @@ async def brand_image(request: Request) -> Response:
                                  "Content-Disposition": "inline"})
 
 
-async def totp_enrolment_qr(request: Request) -> Response:
-    """The QR code (and key) for a staff member between password and first TOTP; the secret never
-    enters Reflex state."""
-    with session_scope() as db:
-        uri = staff.enrolment_uri(db, request.cookies.get(STAFF_COOKIE))
+def _totp_qr(uri: str | None) -> Response:
+    """The QR code of an otpauth:// URI, with the key in text under it."""
     if uri is None:
         return Response(status_code=404, headers=NO_STORE)
     qr = segno.make(uri, error="m")
     buf = io.BytesIO()
     qr.save(buf, kind="svg", scale=6, border=2, title="TOTP")
-    secret = uri.split("secret=")[1].split("&")[0]
-    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    grouped = _grouped_key(uri)
     svg = buf.getvalue().decode()
     width, height = qr.symbol_size(scale=6, border=2)
     # The key in text under the code, for authenticator apps typed in by hand.
@@ -63,6 +59,48 @@ async def totp_enrolment_qr(request: Request) -> Response:
     return Response(svg, media_type="image/svg+xml", headers={**NO_STORE, "Content-Security-Policy": "default-src 'none'"})
 
 
+def _grouped_key(uri: str) -> str:
+    secret = uri.split("secret=")[1].split("&")[0]
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+def _totp_key_text(uri: str | None) -> Response:
+    """The key alone as selectable text (shown in a frame beside the QR code), for manual entry."""
+    if uri is None:
+        return Response(status_code=404, headers=NO_STORE)
+    page = (f'<!doctype html><meta charset="utf-8"><body style="margin:0;font:16px monospace;'
+            f'word-spacing:0.3em;user-select:all" id="key">{_grouped_key(uri)}</body>')
+    return Response(page, media_type="text/html; charset=utf-8",
+                    headers={**NO_STORE, "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+
+
+def _staff_enrolment_uri(request: Request) -> str | None:
+    with session_scope() as db:
+        return staff.enrolment_uri(db, request.cookies.get(STAFF_COOKIE))
+
+
+def _portal_enrolment_uri(request: Request) -> str | None:
+    """A pending customer TOTP enrolment of the session's contact (never while impersonating)."""
+    with session_scope() as db:
+        return customer_totp.enrolment_uri(db, portal_context(db, request))
+
+
+async def totp_enrolment_qr(request: Request) -> Response:
+    """The QR code (and key) for a staff member between password and first TOTP; the secret never
+    enters Reflex state."""
+    return _totp_qr(_staff_enrolment_uri(request))
+
+
+async def totp_enrolment_key(request: Request) -> Response:
+    return _totp_key_text(_staff_enrolment_uri(request))
+
+
+async def portal_totp_qr(request: Request) -> Response:
+    return _totp_qr(_portal_enrolment_uri(request))
+
+
+async def portal_totp_key(request: Request) -> Response:
+    return _totp_key_text(_portal_enrolment_uri(request))
 
 
 # Every file the portal serves is data, never a page: an attachment runs in a sandbox with nothing
@@ -205,5 +243,8 @@ def build_api() -> Starlette:
     return Starlette(routes=[
         Route("/api/brand/{which:str}", brand_image),
         Route("/api/admin/totp-enrol.svg", totp_enrolment_qr),
+        Route("/api/admin/totp-key", totp_enrolment_key),
+        Route("/api/portal/totp-enrol.svg", portal_totp_qr),
+        Route("/api/portal/totp-key", portal_totp_key),
         *registries.ROUTES,
     ])

@@ -5,7 +5,7 @@ import reflex as rx
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.basics import alert, column, field
-from portal_app.login.ui import login_card, step_form
+from portal_app.login.ui import key_frame, login_card, step_form
 from portal_app.login.staff_state import StaffLoginState, StaffWelcomeState
 
 
@@ -35,6 +35,8 @@ def _enrol_step() -> rx.Component:
                      alt=t("admin.login.enrol_qr_alt"), width="240px", height="auto", id="totp-qr"),
             width="100%",
         ),
+        rx.text(t("totp.manual_key"), size="1", color_scheme="gray"),
+        key_frame("/api/admin/totp-key", StaffLoginState.qr_version),
         _totp_form(),
         spacing="3",
     )

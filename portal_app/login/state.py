@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 
 from portal_app.core import i18n, notify
-from portal_app.core.auth import devices, login, sessions as portal_sessions
+from portal_app.core.auth import devices, login, passkeys, passwords, sessions as portal_sessions
 from portal_app.core.errors import DomainError
 from portal_app.core.security import only_ascii_digits
 from portal_app.core.states.handlers import public_event
@@ -14,11 +16,14 @@ from portal_app.core.states.site import PageMessage
 
 
 class LoginState(PageMessage, PortalState):
-    step: str = "email"  # email | code
+    step: str = "email"  # email | code | totp (the authenticator app) | password | forgot (ask for a link)
+    password_offered: bool = False  # the business offers password login
     email: str = ""
     busy: bool = False
     info_key: str = ""
     _challenge_id: str = ""
+    # The passkey login ceremony (its challenge) stays on the server, for this tab.
+    _passkey_ceremony: str = ""
 
     @rx.var
     def info_text(self) -> str:
@@ -42,6 +47,7 @@ class LoginState(PageMessage, PortalState):
         self._load_branding(db)
         if portal_sessions.resolve_session(db, self.portal_sid, touch=False) is not None:
             return rx.redirect("/")
+        self.password_offered = passwords.enabled(db)
         self.error_key = ""
         self._exit_to = ""
         if self.step != "code":
@@ -88,6 +94,24 @@ class LoginState(PageMessage, PortalState):
         if len(code) != 6:
             raise DomainError("login.error.code_format")
         token, ctx = login.verify_code(db, self._challenge_id, code, self._client_ip())
+        if not token:  # the contact's authenticator app is asked next, on the same challenge
+            self.step, self.info_key = "totp", "login.totp_asked"
+            return None
+        self._logged_in(db, token, ctx)
+        return rx.redirect("/")
+
+    @public_event
+    def submit_totp(self, db, form: dict):
+        """The authenticator app's code (or a recovery code); "trust this browser" skips it for 30 days."""
+        self.error_key = ""
+        token, ctx = login.verify_second_factor(db, self._challenge_id, str(form.get("code", ""))[:24],
+                                                self._client_ip())
+        self._logged_in(db, token, ctx)
+        if form.get("trust"):
+            devices.trust(db, ctx.contact_id, self.login_device, label=self.router.headers.user_agent or "")
+        return rx.redirect("/")
+
+    def _logged_in(self, db, token: str, ctx) -> None:
         self.portal_sid = token
         self.login_device = devices.remember(db, ctx.contact_id, self.login_device)
         self._apply(ctx)
@@ -95,5 +119,49 @@ class LoginState(PageMessage, PortalState):
             self._set(lang=ctx.language, lang_pref=ctx.language)
         self._restart()
         self.email = ""
+
+    @public_event
+    def start_passkey(self, db):
+        """"Log in with a passkey": the server makes the options and keeps the challenge."""
+        self.error_key = self.info_key = ""
+        options, self._passkey_ceremony = passkeys.authentication_options()
+        return rx.call_script(f"window.guichetPasskey.get({json.dumps(options)})",
+                              callback=LoginState.finish_passkey)
+
+    @public_event
+    def finish_passkey(self, db, response: str):
+        ceremony, self._passkey_ceremony = self._passkey_ceremony, ""  # good once
+        if not response:
+            raise DomainError("passkey.error.cancelled")
+        token, ctx = passkeys.login(db, ceremony, response, self._client_ip())
+        self._logged_in(db, token, ctx)
         return rx.redirect("/")
 
+    @public_event
+    def choose_step(self, db, step: str):
+        """Switch between the code, password and "send me a link" forms (the only steps chosen by hand)."""
+        if step in ("email", "password", "forgot") and (step == "email" or passwords.enabled(db)):
+            self.error_key = self.info_key = ""
+            self._restart()
+            self.step = step
+
+    @public_event
+    def submit_password(self, db, form: dict):
+        self.error_key = self.info_key = ""
+        self.email = str(form.get("email", ""))[:254].strip()
+        token, ctx, challenge = passwords.login(db, self.email, str(form.get("password", ""))[:200],
+                                                self._client_ip(), device_cookie=self.login_device)
+        if not token:  # the authenticator app next
+            self._challenge_id = challenge
+            self.step, self.info_key = "totp", "login.totp_asked"
+            return None
+        self._logged_in(db, token, ctx)
+        return rx.redirect("/")
+
+    @public_event
+    def request_password_link(self, db, form: dict):
+        """First connection or forgotten password: the same answer for every address."""
+        self.error_key = self.info_key = ""
+        self.email = str(form.get("email", ""))[:254].strip()
+        notify.dispatch_after_commit(db, passwords.request_link(db, self.email, self._client_ip()))
+        self.info_key = "password.link_sent"

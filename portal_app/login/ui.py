@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from portal_app.core.ui.api import api_url
 from portal_app.core.ui.basics import brand_button, column, language_picker
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import brand_mark
@@ -34,3 +35,12 @@ def login_card(on_language, logo_size: str, heading: rx.Component, *body: rx.Com
         max_width="440px",
         **card_props,
     )
+
+
+def key_frame(route: str, version) -> rx.Component:
+    """The TOTP key as selectable text, for typing into an authenticator app by hand. It comes from a
+    route that checks the session, in a frame: the secret never enters Reflex state."""
+    return rx.el.iframe(src=api_url(route + "?v=" + version.to(str)), title=t("totp.manual_key"),
+                        style={"width": "100%", "height": "2.4em", "border": "1px solid var(--gray-5)",
+                               "border_radius": "6px", "background": "white", "padding": "0.3em"},
+                        id="totp-key")

@@ -31,7 +31,8 @@ def test_diagnosis_names_the_reason(db):
     assert not d.can_log_in
     assert checks(d) == {"diagnose.contact_active": True, "diagnose.portal_access": False,
                          "diagnose.account_active": False, "diagnose.exact_email": True, "diagnose.mobile": False,
-                         "diagnose.last_code_delivered": True}
+                         "diagnose.last_code_delivered": True, "diagnose.passkeys": False,
+                         "diagnose.totp": True, "diagnose.password": True}
 
 
 def test_diagnosis_shows_codes_and_attempts(db, monkeypatch):

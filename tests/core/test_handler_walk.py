@@ -51,7 +51,10 @@ PUBLIC = {
     "SiteState": {"load_site", "set_language"},
     "PortalState": {"portal_load", "public_load", "choose_language", "logout", "end_impersonation", "forget_pages"},
     "StaffState": {"admin_load", "staff_logout"},
-    "LoginState": {"login_load", "submit_email", "resend", "send_by_email", "other_email", "submit_code"},
+    "LoginState": {"login_load", "submit_email", "resend", "send_by_email", "other_email", "submit_code",
+                   "start_passkey", "finish_passkey", "submit_totp", "choose_step", "submit_password",
+                   "request_password_link"},
+    "PasswordState": {"password_load", "save_password"},
     "StaffLoginState": {"staff_login_load", "submit_password", "submit_totp"},
     # The help centre is read by visitors too: its rules decide what a reader without a session sees.
     "HelpLinkState": {"load_help_link"},

@@ -24,6 +24,8 @@ SPELLINGS = {
     "10 MB": ["10 * 1024 * 1024"], "PNG, JPEG, WebP": ['{"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}'],
     "72 h": ["hours=72"],
     "80 bits (20 hex characters)": ["{20}"],
+    "300 s": ["at(300)"], "10": ["range(10)"], "10 an hour": ["range(10)"], "30 an hour": ["range(30)"],
+    "10 codes": ["== 10"], "30 days": ["30 * 86400"], "3600 s": ["at(3600)"], "3 an hour": ["range(3)"],
 }
 
 

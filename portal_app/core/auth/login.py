@@ -22,7 +22,7 @@ from portal_app.core import audit, clock, notify
 from portal_app.core.accounts import check_email, find_login_contact, may_log_in, normalise_email
 from portal_app.core.business import branding, business_view
 from portal_app.core.errors import DomainError
-from portal_app.core.auth import devices
+from portal_app.core.auth import devices, totp
 from portal_app.core.auth.sessions import PortalContext, open_session, resolve_session
 from portal_app.core.security import hashes_equal, hmac_hash, new_code, new_token, only_ascii_digits
 
@@ -53,6 +53,9 @@ def _attempt(db: Session, *, email: str, contact_id: int | None, ip: str, kind: 
     db.add(LoginAttempt(created_at=clock.now(), email=email[:254], contact_id=contact_id,
                         client_ip=ip[:45], kind=kind, outcome=outcome, device=device))
     db.flush()
+
+
+record_attempt = _attempt  # other login methods (passkeys, TOTP) write the same rows
 
 
 SENDING_KINDS = ("code_request", "resend")
@@ -243,9 +246,12 @@ def resend_code(db: Session, challenge_id: str, client_ip: str = "", *, by_email
     return CodeSent(challenge_id=row.public_id, deliveries=_deliveries(db, contact, channel, code, known, over))
 
 
-def verify_code(db: Session, challenge_id: str, code: str, client_ip: str = "") -> tuple[str, PortalContext]:
-    """Check a code; on success end the challenge and open a portal session (token, context)."""
+def verify_code(db: Session, challenge_id: str, code: str, client_ip: str = "") -> tuple[str, PortalContext | None]:
+    """Check a code; on success end the challenge and open a portal session (token, context). When the
+    contact's authenticator app is asked next, the challenge stays open for it and ("", None) returns."""
     row = _challenge(db, challenge_id)
+    if row.second_factor:
+        raise DomainError("login.error.challenge_over")
     now = clock.now()
     typed = only_ascii_digits(code)
     if now >= row.expires_at:
@@ -257,28 +263,75 @@ def verify_code(db: Session, challenge_id: str, code: str, client_ip: str = "") 
     worn_out = contact is not None and \
         _failures_last_day(db, contact.id, row.device) >= MAX_FAILURES_PER_CONTACT_PER_DAY
     if not matches or worn_out or contact is None or may_log_in(db, contact) != "ok":
-        row.failed_attempts += 1
-        if row.failed_attempts >= MAX_CODE_ATTEMPTS:
-            row.ended_at, row.end_reason = now, "too_many_tries"
+        _wrong(db, row, client_ip, "code_verify", "wrong_code")
+    if not contact.totp_enabled and totp.required_for(db, contact):
+        row.ended_at, row.end_reason = now, "totp_missing"
         db.add(row)
-        outcome = "too_many_tries" if row.ended_at else "wrong_code"
-        _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind="code_verify", outcome=outcome,
+        _attempt(db, email=row.email, contact_id=contact.id, ip=client_ip, kind="code_verify", outcome="totp_missing",
                  device=row.device)
-        if row.ended_at:
-            raise DomainError("login.error.too_many_tries")
-        raise DomainError("login.error.code_wrong", remaining=MAX_CODE_ATTEMPTS - row.failed_attempts)
+        raise DomainError("login.error.totp_required")
+    trusted = devices.trusted(db, contact.id, row.device) if contact.totp_enabled else None
+    if contact.totp_enabled and trusted is None:
+        # The authenticator app next, on the same challenge: a new lifetime and its own tries.
+        row.second_factor, row.failed_attempts = "totp", 0
+        row.expires_at = now + timedelta(seconds=CODE_TTL_SECONDS)
+        db.add(row)
+        _attempt(db, email=row.email, contact_id=contact.id, ip=client_ip, kind="code_verify",
+                 outcome="second_factor", device=row.device)
+        return "", None
+    if trusted is not None:
+        trusted.last_used_at = now
+        db.add(trusted)
+    return _open(db, row, contact, client_ip, "code_verify", "ok" if trusted is None else "ok_trusted")
+
+
+def _wrong(db: Session, row: LoginChallenge, client_ip: str, kind: str, outcome: str) -> None:
+    """A wrong answer on a challenge: counted, the fifth ends it. Always raises."""
+    row.failed_attempts += 1
+    if row.failed_attempts >= MAX_CODE_ATTEMPTS:
+        row.ended_at, row.end_reason = clock.now(), "too_many_tries"
+    db.add(row)
+    _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind=kind,
+             outcome="too_many_tries" if row.ended_at else outcome, device=row.device)
+    if row.ended_at:
+        raise DomainError("login.error.too_many_tries")
+    raise DomainError("login.error.code_wrong", remaining=MAX_CODE_ATTEMPTS - row.failed_attempts)
+
+
+def _open(db: Session, row: LoginChallenge, contact: Contact, client_ip: str, kind: str,
+          outcome: str) -> tuple[str, PortalContext]:
+    now = clock.now()
     row.ended_at, row.end_reason = now, "used"
     db.add(row)
     contact.last_login_at = now
     db.add(contact)
-    _attempt(db, email=row.email, contact_id=contact.id, ip=client_ip, kind="code_verify", outcome="ok",
-             device=row.device)
+    _attempt(db, email=row.email, contact_id=contact.id, ip=client_ip, kind=kind, outcome=outcome, device=row.device)
     token = open_session(db, contact.id, client_ip=client_ip)
     audit.record(db, audit.Actor("contact", contact.id, contact.email, client_ip=client_ip), "portal.login",
                  target_type="contact", target_id=contact.id, account_id=contact.account_id,
-                 channel=row.channel)
+                 channel=row.channel, **({"second_factor": outcome} if kind == totp.KIND else {}))
     ctx = resolve_session(db, token, touch=False)
     return token, ctx
+
+
+def verify_second_factor(db: Session, challenge_id: str, typed: str, client_ip: str = "") -> tuple[str, PortalContext]:
+    """The authenticator app's code (or a recovery code) after a right login code; opens the session."""
+    row = _challenge(db, challenge_id)
+    if row.second_factor != "totp":
+        raise DomainError("login.error.challenge_over")
+    contact = db.get(Contact, row.contact_id) if row.contact_id else None
+    if clock.now() >= row.expires_at or contact is None or may_log_in(db, contact) != "ok":
+        _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind=totp.KIND, outcome="expired",
+                 device=row.device)
+        raise DomainError("login.error.challenge_over")
+    if totp.failures_last_hour(db, contact.id) >= totp.MAX_FAILURES_PER_CONTACT_PER_HOUR:
+        _attempt(db, email=row.email, contact_id=contact.id, ip=client_ip, kind=totp.KIND, outcome="locked",
+                 device=row.device)
+        raise DomainError("login.error.totp_locked")
+    result = totp.check_login_code(db, contact, typed)
+    if result == "wrong":
+        _wrong(db, row, client_ip, totp.KIND, "wrong_totp")
+    return _open(db, row, contact, client_ip, totp.KIND, "ok" if result == "ok" else "recovery")
 
 
 def recent_attempts(db: Session, *, email: str = "", contact_id: int | None = None, limit: int = 20):

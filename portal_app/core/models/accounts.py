@@ -49,6 +49,12 @@ class Contact(SQLModel, table=True):
     created_at: datetime = utc_field(default_now=True)
     # Device cookies issued before this moment no longer count (sign out everywhere, access changed).
     devices_reset_at: datetime | None = utc_field(nullable=True)
+    # Customer TOTP (an authenticator app): the secret encrypted under the server secret, never in state.
+    totp_secret_enc: str | None = Field(default=None, max_length=300)
+    totp_enabled: bool = False
+    last_totp_step: int = 0
+    # Password login (a business option, off by default): bcrypt, set through an emailed single-use link.
+    password_hash: str | None = Field(default=None, max_length=100)
 
     @property
     def full_name(self) -> str:

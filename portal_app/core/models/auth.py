@@ -30,6 +30,8 @@ class LoginChallenge(SQLModel, table=True):
     client_ip: str = Field(default="", max_length=45)
     # Started from a remembered browser (device cookie): its failures are counted apart.
     device: str = Field(default="", max_length=24, sa_column_kwargs={"server_default": ""})
+    # "totp": the code was right and the contact's authenticator app is asked next (same challenge).
+    second_factor: str = Field(default="", max_length=8, sa_column_kwargs={"server_default": ""})
     created_at: datetime = utc_field(default_now=True, index=True)
 
 
@@ -105,3 +107,59 @@ class StaffSession(SQLModel, table=True):
     last_seen_at: datetime = utc_field(default_now=True)
     absolute_expires_at: datetime = utc_field()
     revoked_at: datetime | None = utc_field(nullable=True)
+
+
+class Passkey(SQLModel, table=True):
+    """A contact's WebAuthn credential (a discoverable passkey). Only its public key is stored."""
+
+    __tablename__ = "passkey"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    credential_id: str = Field(max_length=400, unique=True, index=True)  # base64url
+    public_key: str = Field(max_length=1000)  # COSE key, base64url
+    sign_count: int = 0
+    name: str = Field(default="", max_length=60)
+    created_at: datetime = utc_field(default_now=True)
+    last_used_at: datetime | None = utc_field(nullable=True)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A contact's one-time TOTP recovery code, stored only as its HMAC."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = utc_field(nullable=True)
+    created_at: datetime = utc_field(default_now=True)
+
+
+class TrustedDevice(SQLModel, table=True):
+    """"Trust this browser for 30 days": a remembered browser (its device cookie's id) that skips the
+    second factor of this contact until it expires, is revoked, or the contact's access changes."""
+
+    __tablename__ = "trusted_device"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    device_id: str = Field(max_length=24, index=True)
+    label: str = Field(default="", max_length=120)
+    created_at: datetime = utc_field(default_now=True)
+    expires_at: datetime = utc_field()
+    last_used_at: datetime | None = utc_field(nullable=True)
+    revoked_at: datetime | None = utc_field(nullable=True)
+
+
+class PasswordLink(SQLModel, table=True):
+    """A single-use "set your password" link (first connection or forgotten password): only its HMAC."""
+
+    __tablename__ = "password_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = utc_field(default_now=True)
+    expires_at: datetime = utc_field()
+    used_at: datetime | None = utc_field(nullable=True)

@@ -22,6 +22,9 @@ class BusinessSettings(SQLModel, table=True):
     languages: list[str] = json_list_field()
     sender_name: str = Field(default="", max_length=200)
     password_login_enabled: bool = False
+    # Customer TOTP after the code: "optional" (each contact chooses), "admins" (account administrators
+    # must have it), "all" (every contact must).
+    customer_totp: str = Field(default="optional", max_length=10, sa_column_kwargs={"server_default": "optional"})
     # Modules the business offers (see models.accounts.MODULES); a contact's rights narrow them further.
     modules: list[str] = json_list_field()
     updated_at: datetime | None = utc_field(nullable=True)
