@@ -135,7 +135,7 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
     def _blank(self, account) -> None:
         """A new contact of `account`, with the member role's rights."""
         self.contact_id, self.account_id, self.account_name, self.invited_at = 0, account.id, account.name, ""
-        self.contact = accounts.ContactInput(account.id, "", rights=list(accounts.role_allows("member")))
+        self.contact = accounts.ContactInput(account.id, "", rights=list(accounts.default_rights("member")))
         self.diagnosis = DiagnosisView()
         self._shown()
 

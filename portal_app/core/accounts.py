@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from portal_app.core.config import get_settings
 from portal_app.core.models.accounts import Account, Contact
-from portal_app.core.models.accounts import MEMBER_DEFAULT_RIGHTS, MODULES, ROLE_ADMIN, ROLES
+from portal_app.core.models.accounts import MEMBER_DEFAULT_RIGHTS, MEMBER_RIGHTS, MODULES, ROLE_ADMIN, ROLES
 from portal_app.core import audit, clock
 from portal_app.core.db import fetch_page, get_or_not_found
 from portal_app.core.errors import DomainError
@@ -54,6 +54,12 @@ def check_mobile(raw: str | None) -> str | None:
 
 
 def role_allows(role: str) -> tuple[str, ...]:
+    """The rights a role may hold."""
+    return MODULES if role == ROLE_ADMIN else MEMBER_RIGHTS
+
+
+def default_rights(role: str) -> tuple[str, ...]:
+    """The rights a new contact of this role gets."""
     return MODULES if role == ROLE_ADMIN else MEMBER_DEFAULT_RIGHTS
 
 
@@ -167,7 +173,7 @@ def save_contact(db: Session, actor: audit.Actor, data: ContactInput, contact_id
     clash = db.exec(select(Contact).where(Contact.email == email)).first()
     if clash and clash.id != contact_id:
         raise DomainError("contact.error.email_taken", email=email)
-    rights = list(role_allows(data.portal_role)) if data.rights is None else [
+    rights = list(default_rights(data.portal_role)) if data.rights is None else [
         m for m in MODULES if m in data.rights
     ]
     if contact_id is None:

@@ -45,7 +45,7 @@ def portal(populated, tmp_path):
 def test_backup_wipe_restore_gives_back_every_row_and_file(portal, tmp_path, capsys):
     url, data_dir = portal
     rows, files = backup.row_counts(url), _hashes(data_dir)
-    assert rows["invoice"] and rows["document"] and rows["thread_message"] >= 2 and rows["booking"] and rows["payment"]
+    assert rows["invoice"] and rows["document"] and rows["conversation_entry"] >= 2 and rows["booking"] and rows["payment"]
     assert sum(1 for name in files if name != "secret.key") >= 4  # invoice PDF, document, attachment, usage file
 
     assert cli.main(["backup", "--to", str(tmp_path / "backups")]) == 0

@@ -15,8 +15,10 @@ ROLES = (ROLE_ADMIN, ROLE_MEMBER)
 # Modules whose access a contact's rights can narrow.
 MODULES = ("invoices", "documents", "bookings", "tickets", "messages", "knowledge", "gdpr")
 # What a member may use by default: support functions only.
-# A member opens and follows their own tickets without any right; the "tickets" right widens that to
-# every ticket of the account, so it is not given by default.
+# What a member's rights may include (the role's ceiling), and what a new member gets. A member opens
+# and follows their own tickets without any right; the "tickets" right widens that to every ticket of
+# the account, so it may be given but is not by default.
+MEMBER_RIGHTS = ("tickets", "messages", "knowledge")
 MEMBER_DEFAULT_RIGHTS = ("messages", "knowledge")
 
 
