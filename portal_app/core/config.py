@@ -33,6 +33,9 @@ class Settings:
     email_from: str
     sendgrid_api_key: str
     sendgrid_host: str
+    # The Event Webhook's verification key (base64 DER of SendGrid's ECDSA public key, Mail Settings >
+    # Event Webhook > Signature Verification); empty: every event is refused.
+    sendgrid_webhook_public_key: str
     smtp_host: str
     smtp_port: int
     smtp_user: str
@@ -104,6 +107,7 @@ def get_settings() -> Settings:
         email_from=_env("GUICHET_EMAIL_FROM", "portal@guichet.example"),
         sendgrid_api_key=_env("SENDGRID_API_KEY"),
         sendgrid_host=_env("SENDGRID_HOST", "https://api.sendgrid.com"),
+        sendgrid_webhook_public_key=_env("SENDGRID_WEBHOOK_PUBLIC_KEY"),
         smtp_host=_env("SMTP_HOST"),
         smtp_port=int(_env("SMTP_PORT", "587")),
         smtp_user=_env("SMTP_USER"),

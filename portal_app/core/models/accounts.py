@@ -47,6 +47,13 @@ class Contact(SQLModel, table=True):
     created_at: datetime = utc_field(default_now=True)
     # Device cookies issued before this moment no longer count (sign out everywhere, access changed).
     devices_reset_at: datetime | None = utc_field(nullable=True)
+    # An address the provider reported as failing (hard bounce, drop; a mobile failing again and again):
+    # the next login code avoids it; staff clear the mark once the address is fixed.
+    email_failing_at: datetime | None = utc_field(nullable=True)
+    email_failing_reason: str = Field(default="", max_length=300)
+    mobile_failing_at: datetime | None = utc_field(nullable=True)
+    mobile_failing_reason: str = Field(default="", max_length=300)
+    mobile_failures: int = 0  # SMS reported undelivered in a row, reset by a delivery
 
     @property
     def full_name(self) -> str:
