@@ -154,6 +154,14 @@ def _sms_possible() -> bool:
     return get_settings().sms_provider != "none"
 
 
+def code_channel(contact: Contact | None, known: bool, *, prefer_email: bool) -> str:
+    """SMS when a mobile is on file that is not marked failing, else email. Asking for email is honoured
+    unless the email is marked failing (a hard bounce, a drop) and a working mobile is on file."""
+    if not known or not contact.mobile or contact.mobile_failing_at is not None or not _sms_possible():
+        return "email"
+    return "email" if prefer_email and contact.email_failing_at is None else "sms"
+
+
 def request_code(db: Session, email: str, client_ip: str = "", *, force_email: bool = False,
                  device_cookie: str = "") -> CodeSent:
     """Start a code login. Raises DomainError only for things the person typed or for rate limits.
@@ -175,7 +183,7 @@ def request_code(db: Session, email: str, client_ip: str = "", *, force_email: b
     _check_contact_budget(db, address, contact_id, client_ip, device, "code_request")
     over = not device and _over_portal_budget(db)  # asked for every address alike: same queries
     held = known and over
-    channel = "sms" if known and contact.mobile and not force_email and _sms_possible() else "email"
+    channel = code_channel(contact, known, prefer_email=force_email)
     code, now = new_code(), clock.now()
     challenge_id = new_token()
     db.add(LoginChallenge(public_id=challenge_id, email=address, contact_id=contact_id if known else None,
@@ -229,7 +237,7 @@ def resend_code(db: Session, challenge_id: str, client_ip: str = "", *, by_email
     _check_contact_budget(db, row.email, row.contact_id, client_ip, device, "resend")
     over = not device and _over_portal_budget(db)
     held = known and over
-    channel = "email" if by_email or not (known and contact.mobile and _sms_possible()) else row.channel
+    channel = code_channel(contact, known, prefer_email=by_email or row.channel == "email")
     code = new_code()
     row.code_hash = _code_hash(row.public_id, code)
     row.codes_sent += 1

@@ -168,6 +168,7 @@ def apply(db: Session, channel: str, report: Report) -> str:
         values = dict(provider_reason=report.reason, provider_code=report.code, provider_event_at=at)
         db.exec(sa.update(M).where(M.id == row.id, M.status == "deferred").values(**values)
                 .execution_options(synchronize_session=False))
+        db.refresh(row)
         return "refreshed"
     if new <= current:
         return "stale"  # a duplicate, a report older than the row's, or a second final one
@@ -176,6 +177,7 @@ def apply(db: Session, channel: str, report: Report) -> str:
                            provider_event_at=at).execution_options(synchronize_session=False))
     if done.rowcount != 1:
         return "stale"  # another report won meanwhile
+    db.refresh(row)
     _mark_contact(db, row, report)
     return "applied"
 
