@@ -119,6 +119,8 @@ def _diagnosis() -> rx.Component:
                      ["when", "channel", ("to", "recipient"), "template", "status", "reason",
                       ("provider_answer", "provider")],
                      "admin.diagnose.no_messages"),
+            rx.link(t("admin.diagnose.all_deliveries"), href="/admin/deliveries?contact=" + S.contact_id.to(str),
+                    size="2"),
             *_recent("admin.diagnose.attempts", S.diagnosis.attempts, ["when", "kind", "outcome", "ip"],
                      "admin.diagnose.no_attempts"),
             spacing="3",

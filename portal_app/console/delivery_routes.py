@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from portal_app.core import registries
+from portal_app.core import notify, registries
 from portal_app.core.db import session_scope
-from portal_app.core.notify import receipts
+from portal_app.core.notify import alerts, receipts
 from portal_app.core.routes import read_body_capped
 
 log = logging.getLogger("guichet.notify")
@@ -35,6 +35,8 @@ async def sendgrid_events(request: Request) -> JSONResponse:
         return JSONResponse({"error": "signature"}, status_code=403)
     with session_scope() as db:
         counts = receipts.apply_all(db, "email", receipts.sendgrid_reports(events))
+        alarm = alerts.check_failures(db) if counts.get("applied") else []
+    notify.dispatch(alarm)
     return JSONResponse({"received": len(events), **counts})
 
 
@@ -49,10 +51,12 @@ async def twilio_status(request: Request) -> JSONResponse:
         log.warning("Twilio status callback refused from %s: %s", _client(request), exc)
         return JSONResponse({"error": "signature"}, status_code=403)
     report = receipts.twilio_report(params)
-    outcome = "ignored"
+    outcome, alarm = "ignored", []
     if report is not None:
         with session_scope() as db:
             outcome = receipts.apply(db, "sms", report)
+            alarm = alerts.check_failures(db) if outcome == "applied" else []
+    notify.dispatch(alarm)
     return JSONResponse({"outcome": outcome})
 
 

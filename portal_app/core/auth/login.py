@@ -16,11 +16,10 @@ from sqlmodel import Session, func, select
 
 from portal_app.core.config import get_settings
 from portal_app.core.models.accounts import Contact
-from portal_app.core.models.audit import AuditEvent
-from portal_app.core.models.auth import LoginAttempt, LoginChallenge, StaffUser
+from portal_app.core.models.auth import LoginAttempt, LoginChallenge
 from portal_app.core import audit, clock, notify
 from portal_app.core.accounts import check_email, find_login_contact, may_log_in, normalise_email
-from portal_app.core.business import branding, business_view
+from portal_app.core.business import branding
 from portal_app.core.errors import DomainError
 from portal_app.core.auth import devices
 from portal_app.core.auth.sessions import PortalContext, open_session, resolve_session
@@ -109,22 +108,13 @@ def _over_portal_budget(db: Session) -> bool:
 
 def _alert_staff_once(db: Session) -> list[notify.Delivery]:
     """Tell the owners, once per hour, that the portal-wide budget held codes back."""
-    since = clock.now() - HOUR
-    if db.exec(select(AuditEvent.id).where(AuditEvent.action == BUDGET_ALERT_ACTION,
-                                           AuditEvent.created_at > since)).first() is not None:
-        return []
-    budget = get_settings().login_send_budget_per_hour
-    audit.record(db, audit.SYSTEM, BUDGET_ALERT_ACTION, budget=budget)
-    log.warning("login codes held back: the portal sent %s codes in the last hour (GUICHET_LOGIN_SEND_BUDGET); "
-                "browsers that logged in before still get theirs. Look at Console > Login attempts.", budget)
-    lang = business_view(db).default_language
-    brand = branding(db)
-    mail = notify.render_email("login_budget_alert", lang, brand, link=notify.portal_url("/admin/attempts"),
-                               budget=budget)
-    owners = db.exec(select(StaffUser.email).where(StaffUser.role == "owner", StaffUser.active.is_(True))
-                     .order_by(StaffUser.id)).all()
-    return [notify.queue_email(db, to=to, template="login_budget_alert", language=lang, rendered=mail,
-                               sender_name=brand.sender_name) for to in owners]
+    from portal_app.core.notify.alerts import alert_owners_once
+
+    return alert_owners_once(
+        db, BUDGET_ALERT_ACTION, "login_budget_alert", "/admin/attempts",
+        "login codes held back: the portal sent %s codes in the last hour (GUICHET_LOGIN_SEND_BUDGET); "
+        "browsers that logged in before still get theirs. Look at Console > Login attempts.",
+        budget=get_settings().login_send_budget_per_hour)
 
 
 def _failures_last_day(db: Session, contact_id: int, device: str) -> int:
