@@ -1,4 +1,4 @@
-"""delivery status from the providers; failing contact addresses
+"""delivery status from the providers; failing contact addresses; customer emails edited by staff
 
 Revision ID: h_reach_01
 Revises: h_roles_01
@@ -19,6 +19,17 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        'email_template',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('template', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.Column('updated_at', portal_app.core.models.base.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('template', 'language', name='uq_email_template_template_language'),
+    )
     with op.batch_alter_table('outbound_message', schema=None) as batch_op:
         batch_op.add_column(sa.Column('provider_reason', sqlmodel.sql.sqltypes.AutoString(length=500),
                                       nullable=False, server_default=''))
@@ -38,6 +49,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('email_template')
     with op.batch_alter_table('contact', schema=None) as batch_op:
         for name in ('mobile_failures', 'mobile_failing_reason', 'mobile_failing_at', 'email_failing_reason',
                      'email_failing_at'):

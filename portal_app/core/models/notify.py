@@ -54,3 +54,17 @@ class OutboundMessage(SQLModel, table=True):
     account_id: int | None = Field(default=None, index=True)
     fallback_of_id: int | None = Field(default=None)
     track_clicks: bool = False
+
+
+class EmailTemplate(SQLModel, table=True):
+    """A customer email as staff rewrote it, for one language; without a row the catalogue's text is used."""
+
+    __tablename__ = "email_template"
+    __table_args__ = (sa.UniqueConstraint("template", "language", name="uq_email_template_template_language"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    template: str = Field(max_length=40)
+    language: str = Field(max_length=8)
+    subject: str = Field(max_length=300)
+    body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    updated_at: datetime = utc_field(default_now=True)
