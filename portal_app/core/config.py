@@ -46,6 +46,8 @@ class Settings:
     twilio_from: str
     twilio_api_base: str
     provider_timeout_seconds: float
+    # The DNS server the sending-domain check asks ("host" or "host:port"); empty: the system's resolvers.
+    dns_server: str
     notify_sync: bool
     default_phone_region: str
     # Code requests allowed per client address per hour (raise it behind a shared NAT).
@@ -118,6 +120,7 @@ def get_settings() -> Settings:
         twilio_from=_env("TWILIO_FROM"),
         twilio_api_base=_env("TWILIO_API_BASE"),
         provider_timeout_seconds=float(_env("GUICHET_PROVIDER_TIMEOUT", "10")),
+        dns_server=_env("GUICHET_DNS_SERVER"),
         notify_sync=_env_bool("GUICHET_NOTIFY_SYNC", False),
         default_phone_region=_env("GUICHET_PHONE_REGION", "FR"),
         login_ip_cap_per_hour=int(_env("GUICHET_LOGIN_IP_CAP", "30")),
