@@ -74,11 +74,12 @@ def _failing_mark(which: str, reason: rx.Var) -> rx.Component:
     return rx.cond(
         reason != "",
         rx.callout(
-            rx.hstack(
-                rx.text(t(f"admin.contact.{which}_failing"), " ", reason, size="2"),
+            rx.vstack(
+                rx.text(t(f"admin.contact.{which}_failing"), size="2"),
+                rx.text(reason, size="2", weight="medium"),
                 rx.button(t("admin.contact.clear_mark"), on_click=S.clear_failing_mark(which), size="1",
                           variant="soft", id=f"clear-{which}-mark"),
-                align="center", wrap="wrap", spacing="3",
+                spacing="2",
             ),
             icon="triangle_alert", color_scheme="red", role="alert", id=f"{which}-failing",
         ),
