@@ -10,8 +10,8 @@ from portal_app.core.ui.basics import (brand_button, checkbox_field, column, fie
 from portal_app.console.forms import edit_form, flags
 from portal_app.console.layout import detail_page
 from portal_app.console.accounts_state import AdminAccountsState, AdminAccountState
-from portal_app.console.contacts_pages import (CONTACT_ACCESS, CONTACT_ACTIVE, CONTACT_EMAIL, CONTACT_NAME,
-                                               CONTACT_ROLE)
+from portal_app.console.contacts_pages import (CONTACT_ACCESS, CONTACT_ACTIVE, CONTACT_EMAIL, CONTACT_FAILING,
+                                               CONTACT_NAME, CONTACT_ROLE)
 
 
 def _new_account_form() -> rx.Component:
@@ -75,5 +75,6 @@ def account_page() -> rx.Component:
                         rx.icon("user_plus", size=16), t("admin.contacts.new"),
                         on_click=rx.redirect("/admin/contact?account=" + s.account_id.to(str)))),
                     level="h2"),
-        data_table(s.contacts, [CONTACT_NAME, CONTACT_EMAIL, CONTACT_ROLE, CONTACT_ACTIVE, CONTACT_ACCESS]),
+        data_table(s.contacts, [CONTACT_NAME, CONTACT_EMAIL, CONTACT_ROLE, CONTACT_ACTIVE, CONTACT_ACCESS,
+                                 CONTACT_FAILING]),
     )

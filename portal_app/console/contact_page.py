@@ -71,6 +71,23 @@ def _recent(title_key: str, rows: rx.Var, fields: list, empty_key: str) -> tuple
             data_table(rows, [("admin.log." + key, text_cell(name)) for key, name in pairs], empty_key=empty_key))
 
 
+def _failing_mark(which: str, reason: rx.Var) -> rx.Component:
+    """An address the providers reported as failing, why, and the button that clears the mark."""
+    return rx.cond(
+        reason != "",
+        rx.callout(
+            rx.vstack(
+                rx.text(t(f"admin.contact.{which}_failing"), size="2"),
+                rx.text(reason, size="2", weight="medium"),
+                rx.button(t("admin.contact.clear_mark"), on_click=S.clear_failing_mark(which), size="1",
+                          variant="soft", id=f"clear-{which}-mark"),
+                spacing="2",
+            ),
+            icon="triangle_alert", color_scheme="red", role="alert", id=f"{which}-failing",
+        ),
+    )
+
+
 def _diagnosis() -> rx.Component:
     return rx.card(
         column(
@@ -99,9 +116,14 @@ def _diagnosis() -> rx.Component:
                 id="diagnosis",
                 style={"padding": "0", "margin": "0"},
             ),
+            _failing_mark("email", S.diagnosis.email_failing),
+            _failing_mark("mobile", S.diagnosis.mobile_failing),
             *_recent("admin.diagnose.messages", S.diagnosis.messages,
-                     ["when", "channel", ("to", "recipient"), "template", "status", "error"],
+                     ["when", "channel", ("to", "recipient"), "template", "status", "reason",
+                      ("provider_answer", "provider")],
                      "admin.diagnose.no_messages"),
+            rx.link(t("admin.diagnose.all_deliveries"), href="/admin/deliveries?contact=" + S.contact_id.to(str),
+                    size="2"),
             *_recent("admin.diagnose.attempts", S.diagnosis.attempts, ["when", "kind", "outcome", "ip"],
                      "admin.diagnose.no_attempts"),
             spacing="3",

@@ -14,6 +14,9 @@ CONTACT_EMAIL = ("admin.contact.email", text_cell("email"))
 CONTACT_ROLE = ("admin.contact.role", text_cell("role"))
 CONTACT_ACTIVE = ("admin.contact.active", lambda r: status_badge(r.active, "admin.yes", "admin.no"))
 CONTACT_ACCESS = ("admin.contact.portal_access", lambda r: status_badge(r.access, "admin.yes", "admin.no"))
+# Addresses the providers reported as failing (a hard bounce, a mobile failing again and again).
+CONTACT_FAILING = ("admin.contact.failing", lambda r: rx.cond(r.failing != "", rx.badge(r.failing, color_scheme="red"),
+                                                               rx.fragment()))
 
 
 @admin_page("/admin/contacts", on_load=[AdminContactsState.load_list], area=AdminContactsState.area)
@@ -24,7 +27,7 @@ def contacts_page() -> rx.Component:
             CONTACT_NAME, CONTACT_EMAIL,
             ("admin.contact.mobile", text_cell("mobile")),
             ("admin.contact.account", text_cell("account")),
-            CONTACT_ROLE, CONTACT_ACTIVE, CONTACT_ACCESS,
+            CONTACT_ROLE, CONTACT_ACTIVE, CONTACT_ACCESS, CONTACT_FAILING,
         ], search_key="admin.search"),
         spacing="4",
         width="100%",

@@ -10,7 +10,8 @@ import reflex as rx
 from portal_app.core.models.accounts import MODULES
 from portal_app.core import access, accounts, audit, i18n, notify
 from portal_app.core.auth import sessions as portal_sessions
-from portal_app.core.errors import NotFound
+from portal_app.core.errors import DomainError, NotFound
+from portal_app.core.notify import receipts
 from portal_app.core.states.dialogs import Dialogs
 from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.paging import PagedList, query_int
@@ -30,10 +31,13 @@ class ContactRow:
     role: str
     active: bool
     access: bool
+    failing: str = ""  # "email", "mobile" or both: addresses the providers reported as failing
 
     @classmethod
     def of(cls, c, account) -> "ContactRow":
-        return cls(c.id, c.full_name, c.email, c.mobile or "", account.name, c.portal_role, c.active, c.portal_access)
+        failing = ", ".join(w for w, at in (("email", c.email_failing_at), ("mobile", c.mobile_failing_at)) if at)
+        return cls(c.id, c.full_name, c.email, c.mobile or "", account.name, c.portal_role, c.active, c.portal_access,
+                   failing)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class ContactMessageRow:
     template: str
     status: str
     error: str
+    reason: str = ""  # the message's fate in plain words
+    provider: str = ""  # the provider's own code and words
 
 
 @dataclass(frozen=True)
@@ -66,13 +72,15 @@ class DiagnosisView:
     checks: tuple[access.Check, ...] = ()
     messages: tuple[ContactMessageRow, ...] = ()
     attempts: tuple[ContactAttemptRow, ...] = ()
+    email_failing: str = ""  # the mark's reason ("" when not marked)
+    mobile_failing: str = ""
 
     @classmethod
     def of(cls, d: access.Diagnosis) -> "DiagnosisView":
         return cls(d.can_log_in, tuple(d.checks),
-                   tuple(ContactMessageRow(m["when"], m["channel"], m["to"], m["template"], m["status"], m["error"])
-                         for m in d.messages),
-                   tuple(ContactAttemptRow(**a) for a in d.attempts))
+                   tuple(ContactMessageRow(m["when"], m["channel"], m["to"], m["template"], m["status"], m["error"],
+                                           m["reason"], m["provider"]) for m in d.messages),
+                   tuple(ContactAttemptRow(**a) for a in d.attempts), d.email_failing, d.mobile_failing)
 
 
 @dataclass(frozen=True)
@@ -188,6 +196,15 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
     @staff_event("support.read")
     def refresh_diagnosis(self, db, ctx):
         self._diagnose(db)
+
+    @staff_event("support.write")
+    def clear_failing_mark(self, db, ctx, which: str):
+        """The address is fixed (or was fine after all): codes may go to it again."""
+        if which not in ("email", "mobile"):
+            raise DomainError("admin.contact.error.no_such_mark")
+        receipts.clear_mark(db, ctx.actor, accounts.get_contact(db, self.contact_id), which)
+        self._diagnose(db)
+        self._flash(f"admin.contact.{which}_mark_cleared", "info")
 
     @staff_event("support.write")
     def sign_out_everywhere(self, db, ctx):

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from portal_app.console.logs import DELIVERY_STATUSES
+from portal_app.console.logs import CHANNELS, DELIVERY_STATUSES, PERIODS
 from portal_app.console.logs_state import AdminAttemptsState, AdminAuditState, AdminLogsState
 from portal_app.core.ui.basics import keyed_badge, options, select
 from portal_app.core.ui.i18n import t
@@ -10,7 +10,8 @@ from portal_app.core.ui.shells import admin_page
 from portal_app.core.ui.tables import list_page, text_cell
 
 S = AdminLogsState
-STATUS_COLOURS = {"sent": "green", "failed": "red", "fallback": "orange"}
+STATUS_COLOURS = {"sent": "blue", "delivered": "green", "failed": "red", "fallback": "orange", "deferred": "orange",
+                  "bounced": "red", "dropped": "red", "blocked": "red", "undelivered": "red", "spam_report": "red"}
 
 
 def _message_dialog() -> rx.Component:
@@ -25,16 +26,42 @@ def _message_dialog() -> rx.Component:
     )
 
 
-def _status_filter() -> rx.Component:
-    return select(*options([("", "admin.log.any_status")]), *options(DELIVERY_STATUSES, "admin.log.status."),
-                  name="status", aria_label=t("admin.log.status"), style={"width": "auto"})
+def _filter(name: str, any_key: str, values, prefix: str, label_key: str) -> rx.Component:
+    return select(*options([("", any_key)]), *options(values, prefix), name=name, aria_label=t(label_key),
+                  style={"width": "auto"})
+
+
+def _filters() -> list[rx.Component]:
+    return [_filter("status", "admin.log.any_status", DELIVERY_STATUSES, "admin.log.status.", "admin.log.status"),
+            _filter("channel", "admin.log.any_channel", CHANNELS, "admin.log.channel.", "admin.log.channel"),
+            _filter("period", "admin.log.any_period", list(PERIODS), "admin.log.period.", "admin.log.period")]
+
+
+def _contact_chip() -> rx.Component:
+    return rx.cond(S.contact_filter > 0, rx.hstack(
+        rx.badge(t("admin.log.contact_only"), " ", S.contact_filter_label, size="2"),
+        rx.button(t("admin.log.all_contacts"), size="1", variant="ghost", on_click=S.clear_contact_filter),
+        align="center"))
+
+
+def _failure_notice() -> rx.Component:
+    return rx.cond(S.failures_alarm, rx.callout(
+        rx.text(t("admin.log.failures_alarm"), " (", S.failures_last_hour.to(str), ")"),
+        icon="triangle_alert", color_scheme="red", role="alert", id="failures-alarm"))
+
+
+def _send_again(row) -> rx.Component:
+    return rx.cond(row.can_send_again, rx.button(t("admin.log.send_again"), size="1", variant="soft",
+                                                 on_click=S.send_again(row.id)))
 
 
 def _log_page(title_key: str, state, columns, search_key: str, *, intro_key: str | None = None,
-              filters: list[rx.Component] | None = None, extra: tuple[rx.Component, ...] = ()) -> rx.Component:
+              filters: list[rx.Component] | None = None, extra: tuple[rx.Component, ...] = (),
+              before: tuple[rx.Component, ...] = ()) -> rx.Component:
     return rx.vstack(
         rx.heading(t(title_key), size="6", as_="h1"),
         *([rx.text(t(intro_key), color_scheme="gray", size="2")] if intro_key else []),
+        *before,
         list_page(state, columns, search_key=search_key, filters=filters),
         *extra,
         spacing="4",
@@ -48,10 +75,12 @@ def deliveries_page() -> rx.Component:
         ("admin.log.when", text_cell("when")), ("admin.log.channel", text_cell("channel")),
         ("admin.log.to", text_cell("recipient")), ("admin.log.template", text_cell("template")),
         ("admin.log.status", lambda r: keyed_badge(r.status, "admin.log.status.", STATUS_COLOURS)),
-        ("admin.log.provider", text_cell("provider")), ("admin.log.error", text_cell("error")),
-        ("admin.log.view", lambda r: rx.button(t("admin.log.view"), size="1", variant="ghost",
-                                               on_click=S.view_message(r.id))),
-    ], "admin.log.to", intro_key="admin.deliveries.intro", filters=[_status_filter()], extra=(_message_dialog(),))
+        ("admin.log.reason", text_cell("reason")), ("admin.log.provider_answer", text_cell("answer")),
+        ("admin.log.view", lambda r: rx.hstack(
+            rx.button(t("admin.log.view"), size="1", variant="ghost", on_click=S.view_message(r.id)),
+            _send_again(r), spacing="1")),
+    ], "admin.log.to", intro_key="admin.deliveries.intro", filters=_filters(), extra=(_message_dialog(),),
+        before=(_failure_notice(), _contact_chip()))
 
 
 @admin_page("/admin/attempts", on_load=[AdminAttemptsState.load_list], area=AdminAttemptsState.area)

@@ -13,6 +13,7 @@ from portal_app.core.business import branding
 from portal_app.core.i18n import format_datetime, t
 from portal_app.core.auth import passkeys, totp
 from portal_app.core.auth.login import recent_attempts
+from portal_app.core.notify.receipts import explain
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,21 @@ class Diagnosis:
     checks: list[Check]
     messages: list[dict]
     attempts: list[dict]
+    email_failing: str = ""  # the mark's reason in plain words ("" when not marked)
+    mobile_failing: str = ""
+
+
+def reason(m, lang: str) -> str:
+    """A message's fate in plain words: the provider's report, else the dispatcher's status."""
+    return explain(m.channel, m.status, m.provider_reason or m.error, m.provider_code, lang)
+
+
+def answer(m) -> str:
+    """What the provider itself said (its code and words), or the dispatcher's last error."""
+    return " ".join(x for x in (m.provider_code, m.provider_reason) if x) or m.error
+
+
+DELIVERED_OR_PENDING = ("queued", "sending", "sent", "delivered", "deferred")
 
 
 def diagnose(db: Session, contact_id: int, lang: str = "en") -> Diagnosis:
@@ -44,9 +60,13 @@ def diagnose(db: Session, contact_id: int, lang: str = "en") -> Diagnosis:
         Check("diagnose.portal_access", contact.portal_access),
         Check("diagnose.account_active", bool(account and account.active), account.name if account else ""),
         Check("diagnose.exact_email", True, contact.email),
+        Check("diagnose.email_working", contact.email_failing_at is None, contact.email_failing_reason),
         Check("diagnose.mobile", bool(contact.mobile), contact.mobile or ""),
-        Check("diagnose.last_code_delivered", last_code is None or last_code.status == "sent",
-              "" if last_code is None else f"{last_code.channel} {last_code.status} {last_code.error}".strip()),
+        *([Check("diagnose.mobile_working", contact.mobile_failing_at is None, contact.mobile_failing_reason)]
+          if contact.mobile else []),
+        Check("diagnose.last_code_delivered", last_code is None or last_code.status in DELIVERED_OR_PENDING,
+              "" if last_code is None else f"{last_code.channel}: {reason(last_code, lang)}"
+              + (f" ({raw})" if (raw := answer(last_code)) else "")),
     ]
     n_passkeys = passkeys.count(db, contact.id)
     passkeys_locked = n_passkeys > 0 and passkeys.locked(db, contact.id)
@@ -64,9 +84,12 @@ def diagnose(db: Session, contact_id: int, lang: str = "en") -> Diagnosis:
     return Diagnosis(
         contact_id=contact.id, email=contact.email, can_log_in=can, checks=checks,
         messages=[{"when": format_datetime(m.created_at, lang), "channel": m.channel, "to": m.recipient,
-                   "template": m.template, "status": m.status, "error": m.error} for m in msgs],
+                   "template": m.template, "status": m.status, "error": m.error, "reason": reason(m, lang),
+                   "provider": answer(m)} for m in msgs],
         attempts=[{"when": format_datetime(a.created_at, lang), "kind": a.kind, "outcome": a.outcome,
                    "ip": a.client_ip} for a in attempts],
+        email_failing=contact.email_failing_reason if contact.email_failing_at else "",
+        mobile_failing=contact.mobile_failing_reason if contact.mobile_failing_at else "",
     )
 
 

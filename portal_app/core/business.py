@@ -85,8 +85,10 @@ def offered_languages(row: BusinessSettings | BusinessView) -> list[str]:
 def branding(db: Session) -> Branding:
     row = business_view(db)
     logo = f"{get_settings().base_url}/api/brand/logo?v={row.logo_file}" if row.logo_file else None
+    from portal_app.core.notify.templates import load_rewrites
+
     return Branding(name=row.name, color=row.brand_color, logo_url=logo,
-                    sender_name=row.sender_name or row.name)
+                    sender_name=row.sender_name or row.name, templates=load_rewrites(db))
 
 
 def update_business(db: Session, actor: audit.Actor, *, name: str, brand_color: str, login_text: str,

@@ -33,6 +33,9 @@ class Settings:
     email_from: str
     sendgrid_api_key: str
     sendgrid_host: str
+    # The Event Webhook's verification key (base64 DER of SendGrid's ECDSA public key, Mail Settings >
+    # Event Webhook > Signature Verification); empty: every event is refused.
+    sendgrid_webhook_public_key: str
     smtp_host: str
     smtp_port: int
     smtp_user: str
@@ -43,6 +46,8 @@ class Settings:
     twilio_from: str
     twilio_api_base: str
     provider_timeout_seconds: float
+    # The DNS server the sending-domain check asks ("host" or "host:port"); empty: the system's resolvers.
+    dns_server: str
     notify_sync: bool
     default_phone_region: str
     # Code requests allowed per client address per hour (raise it behind a shared NAT).
@@ -108,6 +113,7 @@ def get_settings() -> Settings:
         email_from=_env("GUICHET_EMAIL_FROM", "portal@guichet.example"),
         sendgrid_api_key=_env("SENDGRID_API_KEY"),
         sendgrid_host=_env("SENDGRID_HOST", "https://api.sendgrid.com"),
+        sendgrid_webhook_public_key=_env("SENDGRID_WEBHOOK_PUBLIC_KEY"),
         smtp_host=_env("SMTP_HOST"),
         smtp_port=int(_env("SMTP_PORT", "587")),
         smtp_user=_env("SMTP_USER"),
@@ -118,6 +124,7 @@ def get_settings() -> Settings:
         twilio_from=_env("TWILIO_FROM"),
         twilio_api_base=_env("TWILIO_API_BASE"),
         provider_timeout_seconds=float(_env("GUICHET_PROVIDER_TIMEOUT", "10")),
+        dns_server=_env("GUICHET_DNS_SERVER"),
         notify_sync=_env_bool("GUICHET_NOTIFY_SYNC", False),
         default_phone_region=_env("GUICHET_PHONE_REGION", "FR"),
         login_ip_cap_per_hour=int(_env("GUICHET_LOGIN_IP_CAP", "30")),

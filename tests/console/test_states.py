@@ -157,12 +157,12 @@ def test_log_lists_page_filter_and_search(root):
     deliveries.staff_sid = token
     deliveries.router = router_data("/admin/deliveries", {"status": "failed"})
     deliveries.load_list()
-    assert deliveries.filter_values == {"status": "failed"}
+    assert deliveries.filter_values == {"status": "failed", "channel": "", "period": ""}
     assert deliveries.rows and all(r.status == "failed" for r in deliveries.rows)
     deliveries.search({"q": email, "status": "failed"})
     assert deliveries.total == 2 and [r.recipient for r in deliveries.rows] == [email, email]
     deliveries.search({"q": email, "status": "nonsense"})  # not a status: every status
-    assert deliveries.filter_values == {"status": ""} and deliveries.total == 4
+    assert deliveries.filter_values == {"status": "", "channel": "", "period": ""} and deliveries.total == 4
     deliveries.set_filter("status", "fallback")
     assert [(r.status, r.subject) for r in deliveries.rows] == [("fallback", "Hello fallback")]
     assert isinstance(deliveries.rows[0], DeliveryRow)

@@ -343,8 +343,10 @@ def test_twilio_posts_the_sms_form_with_basic_auth(db, twilio):
     [req] = twilio.requests
     assert req.method == "POST" and req.path == TWILIO_PATH
     assert req.header("Content-Type").startswith("application/x-www-form-urlencoded")
+    # Twilio is asked to report the SMS's fate at the base URL (never a request's Host header)
     assert req.form == {"To": MOBILE, "From": TWILIO_FROM,
-                        "Body": "Your appointment at Atelier Dupont is tomorrow at 10:00."}
+                        "Body": "Your appointment at Atelier Dupont is tomorrow at 10:00.",
+                        "StatusCallback": "http://localhost:3000/api/notify/twilio/status"}
     auth = req.header("Authorization")
     assert auth.startswith("Basic ")
     assert base64.b64decode(auth.split()[1]).decode() == f"{TWILIO_SID}:{TWILIO_TOKEN}"

@@ -26,6 +26,8 @@ SPELLINGS = {
     "80 bits (20 hex characters)": ["{20}"],
     "300 s": ["at(300)"], "10": ["range(10)"], "10 an hour": ["range(10)"], "30 an hour": ["range(30)"],
     "10 codes": ["== 10"], "30 days": ["30 * 86400"], "3600 s": ["at(3600)"], "3 an hour": ["range(3)"],
+    "1 MiB": ["1024 * 1024"], "16 KiB": ["16 * 1024"],
+    "20": ["range(20)"],
 }
 
 

@@ -16,11 +16,10 @@ from sqlmodel import Session, func, select
 
 from portal_app.core.config import get_settings
 from portal_app.core.models.accounts import Contact
-from portal_app.core.models.audit import AuditEvent
-from portal_app.core.models.auth import LoginAttempt, LoginChallenge, StaffUser
+from portal_app.core.models.auth import LoginAttempt, LoginChallenge
 from portal_app.core import audit, clock, notify
 from portal_app.core.accounts import check_email, find_login_contact, may_log_in, normalise_email
-from portal_app.core.business import branding, business_view
+from portal_app.core.business import branding
 from portal_app.core.errors import DomainError
 from portal_app.core.auth import devices, totp
 from portal_app.core.auth.sessions import PortalContext, open_session, resolve_session
@@ -112,22 +111,13 @@ def _over_portal_budget(db: Session) -> bool:
 
 def _alert_staff_once(db: Session) -> list[notify.Delivery]:
     """Tell the owners, once per hour, that the portal-wide budget held codes back."""
-    since = clock.now() - HOUR
-    if db.exec(select(AuditEvent.id).where(AuditEvent.action == BUDGET_ALERT_ACTION,
-                                           AuditEvent.created_at > since)).first() is not None:
-        return []
-    budget = get_settings().login_send_budget_per_hour
-    audit.record(db, audit.SYSTEM, BUDGET_ALERT_ACTION, budget=budget)
-    log.warning("login codes held back: the portal sent %s codes in the last hour (GUICHET_LOGIN_SEND_BUDGET); "
-                "browsers that logged in before still get theirs. Look at Console > Login attempts.", budget)
-    lang = business_view(db).default_language
-    brand = branding(db)
-    mail = notify.render_email("login_budget_alert", lang, brand, link=notify.portal_url("/admin/attempts"),
-                               budget=budget)
-    owners = db.exec(select(StaffUser.email).where(StaffUser.role == "owner", StaffUser.active.is_(True))
-                     .order_by(StaffUser.id)).all()
-    return [notify.queue_email(db, to=to, template="login_budget_alert", language=lang, rendered=mail,
-                               sender_name=brand.sender_name) for to in owners]
+    from portal_app.core.notify.alerts import alert_owners_once
+
+    return alert_owners_once(
+        db, BUDGET_ALERT_ACTION, "login_budget_alert", "/admin/attempts",
+        "login codes held back: the portal sent %s codes in the last hour (GUICHET_LOGIN_SEND_BUDGET); "
+        "browsers that logged in before still get theirs. Look at Console > Login attempts.",
+        budget=get_settings().login_send_budget_per_hour)
 
 
 def _failures_last_day(db: Session, contact_id: int, device: str) -> int:
@@ -157,6 +147,14 @@ def _sms_possible() -> bool:
     return get_settings().sms_provider != "none"
 
 
+def code_channel(contact: Contact | None, known: bool, *, prefer_email: bool) -> str:
+    """SMS when a mobile is on file that is not marked failing, else email. Asking for email is honoured
+    unless the email is marked failing (a hard bounce, a drop) and a working mobile is on file."""
+    if not known or not contact.mobile or contact.mobile_failing_at is not None or not _sms_possible():
+        return "email"
+    return "email" if prefer_email and contact.email_failing_at is None else "sms"
+
+
 def request_code(db: Session, email: str, client_ip: str = "", *, force_email: bool = False,
                  device_cookie: str = "") -> CodeSent:
     """Start a code login. Raises DomainError only for things the person typed or for rate limits.
@@ -178,7 +176,7 @@ def request_code(db: Session, email: str, client_ip: str = "", *, force_email: b
     _check_contact_budget(db, address, contact_id, client_ip, device, "code_request")
     over = not device and _over_portal_budget(db)  # asked for every address alike: same queries
     held = known and over
-    channel = "sms" if known and contact.mobile and not force_email and _sms_possible() else "email"
+    channel = code_channel(contact, known, prefer_email=force_email)
     code, now = new_code(), clock.now()
     challenge_id = new_token()
     db.add(LoginChallenge(public_id=challenge_id, email=address, contact_id=contact_id if known else None,
@@ -232,7 +230,7 @@ def resend_code(db: Session, challenge_id: str, client_ip: str = "", *, by_email
     _check_contact_budget(db, row.email, row.contact_id, client_ip, device, "resend")
     over = not device and _over_portal_budget(db)
     held = known and over
-    channel = "email" if by_email or not (known and contact.mobile and _sms_possible()) else row.channel
+    channel = code_channel(contact, known, prefer_email=by_email or row.channel == "email")
     code = new_code()
     row.code_hash = _code_hash(row.public_id, code)
     row.codes_sent += 1

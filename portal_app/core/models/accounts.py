@@ -57,6 +57,13 @@ class Contact(SQLModel, table=True):
     last_totp_step: int = 0
     # Password login (a business option, off by default): bcrypt, set through an emailed single-use link.
     password_hash: str | None = Field(default=None, max_length=100)
+    # An address the provider reported as failing (hard bounce, drop; a mobile failing again and again):
+    # the next login code avoids it; staff clear the mark once the address is fixed.
+    email_failing_at: datetime | None = utc_field(nullable=True)
+    email_failing_reason: str = Field(default="", max_length=300)
+    mobile_failing_at: datetime | None = utc_field(nullable=True)
+    mobile_failing_reason: str = Field(default="", max_length=300)
+    mobile_failures: int = 0  # SMS reported undelivered in a row, reset by a delivery
 
     @property
     def full_name(self) -> str:

@@ -41,6 +41,7 @@ __all__ = [
     "render_email",
     "render_sms",
     "retry_now",
+    "send_again",
     "wait_idle",
 ]
 
@@ -190,8 +191,47 @@ def retry_now(db: Session, actor: audit.Actor, message_id: int) -> list[Delivery
     return [Delivery(row.id, row.channel, row.recipient)]
 
 
+# Reported by the provider as not delivered: "send again" queues a copy (the row keeps its report).
+REPORTED_FAILURES = ("bounced", "dropped", "blocked", "undelivered")
+
+
+def can_send_again(row: OutboundMessage) -> bool:
+    """Whether staff may send this message again (see `send_again`)."""
+    if row.status == "failed":
+        return not (row.redacted and not row.sealed)
+    return row.status in REPORTED_FAILURES and not (row.redacted or row.sensitive)
+
+
+def send_again(db: Session, actor: audit.Actor, message_id: int) -> list[Delivery]:
+    """Staff: send a failed message again. One the dispatcher gave up goes back in the queue (`retry_now`);
+    one the provider reported undelivered is copied to a new row, to the contact's address as it is now
+    (staff may have fixed it). The caller dispatches after commit. A message whose secret was erased (a
+    login code) cannot be sent again: the customer asks for a new code."""
+    row = get_or_not_found(db, OutboundMessage, message_id)
+    if row.status == "failed":
+        return retry_now(db, actor, message_id)
+    if row.status not in REPORTED_FAILURES:
+        raise DomainError("admin.outbox.error.not_stuck")
+    if not can_send_again(row):
+        raise DomainError("admin.outbox.error.secret_gone")
+    to = row.recipient
+    if row.contact_id:
+        from portal_app.core.models.accounts import Contact
+
+        contact = db.get(Contact, row.contact_id)
+        current = contact and (contact.email if row.channel == "email" else contact.mobile)
+        to = current or to
+    copy = store(db, channel=row.channel, to=to, template=row.template, language=row.language,
+                 subject=row.subject, text=row.body_text, html=row.body_html, sensitive=False, redact=(),
+                 contact_id=row.contact_id, account_id=row.account_id, track_clicks=row.track_clicks,
+                 sender_name=row.sender_name)
+    audit.record(db, actor, "outbox.send_again", target_type="outbound_message", target_id=row.id,
+                 account_id=row.account_id, template=row.template, copy_id=copy.id)
+    return [Delivery(copy.id, copy.channel, copy.recipient)]
+
+
 def list_messages(db: Session, *, recipient: str = "", status: str = "", contact_id: int | None = None,
-                  page: int = 1, page_size: int = 50):
+                  channel: str = "", since=None, page: int = 1, page_size: int = 50):
     query = select(OutboundMessage)
     count = select(func.count()).select_from(OutboundMessage)
     conds = []
@@ -201,6 +241,10 @@ def list_messages(db: Session, *, recipient: str = "", status: str = "", contact
         conds.append(OutboundMessage.status == status)
     if contact_id is not None:
         conds.append(OutboundMessage.contact_id == contact_id)
+    if channel:
+        conds.append(OutboundMessage.channel == channel)
+    if since is not None:
+        conds.append(OutboundMessage.created_at >= since)
     for c in conds:
         query = query.where(c)
         count = count.where(c)

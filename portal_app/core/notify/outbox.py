@@ -174,8 +174,23 @@ def _failed(db, message_id, token, channel, attempts, error, retryable, fallback
                 next_attempt_at=clock.now() + timedelta(seconds=wait))
         return []
     log.error("delivery #%s (%s) given up after attempt %s: %s", message_id, channel, attempts, error)
-    _record(db, message_id, token, status="failed", error=error, sealed="", next_attempt_at=None)
+    if _record(db, message_id, token, status="failed", error=error, sealed="", next_attempt_at=None):
+        return _alarm(db)
     return []
+
+
+def _alarm(db: Session) -> list[int]:
+    """After a give-up: past the failure threshold, the owners' alert (once an hour), sent in this pass."""
+    from portal_app.core.notify import alerts
+
+    try:
+        deliveries = alerts.check_failures(db)
+        db.commit()
+    except sa.exc.SQLAlchemyError:
+        db.rollback()
+        log.exception("the delivery failure alarm could not be checked")
+        return []
+    return [d.message_id for d in deliveries]
 
 
 def sweep_abandoned(db: Session, now: datetime) -> int:

@@ -132,7 +132,11 @@ class TwilioProvider:
         from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 
         try:
-            message = self._client.messages.create(to=to, from_=sender, body=text)
+            from portal_app.core.notify.receipts import twilio_callback_url
+
+            # Twilio reports the message's fate there (delivered, undelivered), signed with the auth token.
+            message = self._client.messages.create(to=to, from_=sender, body=text,
+                                                   status_callback=twilio_callback_url())
         except TwilioRestException as exc:
             raise ProviderError(f"twilio {exc.status}: {exc.msg}"[:300], retryable=exc.status >= 500) from exc
         except TwilioServiceException as exc:  # the newer (RFC 9457) error replies
