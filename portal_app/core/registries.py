@@ -51,6 +51,18 @@ class PublicLink:
     render: Callable[[], Any]
 
 
+@dataclass(frozen=True)
+class PersonalData:
+    """What a feature holds about a contact, for the GDPR space: `collect(db, contact)` returns
+    (JSON-able data, files) where files are (area, stored_name, title) of files the contact sent;
+    `erase(db, contact, actor)` anonymises the contact's free texts and files in the feature's tables and
+    keeps what law requires (issued invoices, payments). Both run inside the caller's transaction."""
+
+    key: str
+    collect: Callable[[Any, Any], tuple[Any, list[tuple[str, str, str]]]]
+    erase: Callable[[Any, Any, Any], None] | None = None
+
+
 @dataclass
 class Registry:
     """Everything the features have declared so far."""
@@ -65,6 +77,8 @@ class Registry:
     commands: dict[str, Callable[[list[str]], int]] = field(default_factory=dict)
     # Portal action kind -> the customer route that serves it (a kind with no page stays hidden).
     action_destinations: dict[str, str] = field(default_factory=dict)
+    # What each feature holds about a contact: the data export and the erasure walk them in order.
+    personal_data: list[PersonalData] = field(default_factory=list)
 
 
 REGISTRY = Registry()
@@ -77,6 +91,7 @@ LIFESPAN_TASKS = REGISTRY.lifespan_tasks
 DEMO_SEEDERS = REGISTRY.demo_seeders
 COMMANDS = REGISTRY.commands
 ACTION_DESTINATIONS = REGISTRY.action_destinations
+PERSONAL_DATA = REGISTRY.personal_data
 
 
 def home_card(card: HomeCard) -> HomeCard:
@@ -115,3 +130,9 @@ def command(name: str):
         return fn
 
     return register
+
+
+def personal_data(entry: PersonalData) -> PersonalData:
+    if all(existing.key != entry.key for existing in PERSONAL_DATA):
+        PERSONAL_DATA.append(entry)
+    return entry
