@@ -116,7 +116,7 @@ def _consents() -> rx.Component:
                 rx.table.root(rx.table.header(rx.table.row(
                     rx.table.column_header_cell(t("privacy.when")), rx.table.column_header_cell(t("privacy.purpose")),
                     rx.table.column_header_cell(t("privacy.answer")))),
-                    rx.table.body(rx.foreach(S.history, _history_row)), width="100%", aria_label=t("privacy.history")),
+                    rx.table.body(rx.foreach(S.history, _history_row)), width="100%", id="consent-history"),
                 empty_note(t("privacy.no_history"))),
     )
 

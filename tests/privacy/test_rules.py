@@ -22,7 +22,7 @@ from portal_app.core.models.notify import OutboundMessage
 from portal_app.privacy import consents, erasure, requests, space
 from portal_app.privacy.models import PrivacyRequest
 from tests.factories import make_issued, staff_ctx
-from tests.privacy.conftest import ctx_of, gdpr_contact
+from tests.privacy.conftest import ctx_of
 
 T0 = datetime(2026, 1, 31, 9, 0, tzinfo=timezone.utc)
 
