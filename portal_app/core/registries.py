@@ -136,3 +136,28 @@ def personal_data(entry: PersonalData) -> PersonalData:
     if all(existing.key != entry.key for existing in PERSONAL_DATA):
         PERSONAL_DATA.append(entry)
     return entry
+
+
+def periodic_job(run: Callable[[], Any], seconds: float, what: str) -> Callable:
+    """A lifespan task that calls `run()` every `seconds`, off the event loop (in a thread: it may use
+    the database), logging a pass that failed and trying again at the next one."""
+    import asyncio
+    import logging
+
+    log = logging.getLogger("guichet.jobs")
+
+    async def loop() -> None:
+        while True:
+            try:
+                done = await asyncio.to_thread(run)
+                if done:
+                    log.info("%s: %s", what, done)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # never take the server down
+                log.exception("%s failed", what)
+            await asyncio.sleep(seconds)
+
+    loop.__name__ = f"{what.replace(' ', '_')}_loop"
+    LIFESPAN_TASKS.append(loop)
+    return loop

@@ -123,20 +123,20 @@ class PrivacyState(EditedForm, PageMessage, PortalState):
         lang = self.lang or ctx.language
         self._fill_consents(db, ctx, lang, business_view(db).default_language)
 
+    def _ask(self, db, ctx, kind: str) -> None:
+        self._set(error_key="", notice_key="")
+        requests.create_request(db, ctx, kind)
+        self._fill_requests(db, ctx, self.lang or ctx.language)
+        self.notice_key = f"privacy.{kind}_requested"
+
     @portal_event(impersonated="refuse")
     def request_export(self, db, ctx):
-        self._set(error_key="", notice_key="")
-        requests.create_request(db, ctx, KIND_EXPORT)
-        self._fill_requests(db, ctx, self.lang or ctx.language)
-        self.notice_key = "privacy.export_requested"
+        self._ask(db, ctx, KIND_EXPORT)
         return PrivacyState.watch_export
 
     @portal_event(impersonated="refuse")
     def request_erasure(self, db, ctx):
-        self._set(error_key="", notice_key="")
-        requests.create_request(db, ctx, KIND_ERASURE)
-        self._fill_requests(db, ctx, self.lang or ctx.language)
-        self.notice_key = "privacy.erasure_requested"
+        self._ask(db, ctx, KIND_ERASURE)
 
     @portal_event
     def downloaded(self, db, ctx):
