@@ -13,9 +13,10 @@ from portal_app.core.models.base import json_dict_field, utc_field
 KIND_EXPORT = "export"
 KIND_ERASURE = "erasure"
 KINDS = (KIND_EXPORT, KIND_ERASURE)
-# Export: received -> preparing -> ready -> downloaded | expired.  Erasure: received -> done | refused.
-STATUSES = ("received", "preparing", "ready", "downloaded", "expired", "done", "refused", "failed")
-OPEN_STATUSES = ("received", "preparing")
+# Export: preparing -> building (claimed by one builder) -> ready -> downloaded | expired.
+# Erasure: received -> done | refused.
+STATUSES = ("received", "preparing", "building", "ready", "downloaded", "expired", "done", "refused", "failed")
+OPEN_STATUSES = ("received", "preparing", "building")
 
 
 class PrivacySettings(SQLModel, table=True):

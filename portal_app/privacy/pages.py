@@ -11,7 +11,7 @@ from portal_app.core.ui.shells import NavEntry, portal_page
 from portal_app.privacy.state import PrivacyState
 
 S = PrivacyState
-STATUS_COLOURS = {"received": "blue", "preparing": "amber", "ready": "green", "downloaded": "gray",
+STATUS_COLOURS = {"received": "blue", "preparing": "amber", "building": "amber", "ready": "green", "downloaded": "gray",
                   "expired": "gray", "done": "green", "refused": "red", "failed": "red"}
 
 
@@ -127,7 +127,7 @@ def _request(row) -> rx.Component:
                   keyed_badge(row.status, "privacy.status_", STATUS_COLOURS), wrap="wrap", spacing="2"),
         rx.text(t("privacy.received"), " ", row.received, size="2"),
         rx.text(t("privacy.deadline"), " ", row.due, size="2"),
-        rx.cond(row.status == "preparing", rx.progress(value=row.progress, max=100, width="100%",
+        rx.cond((row.status == "preparing") | (row.status == "building"), rx.progress(value=row.progress, max=100, width="100%",
                                                        aria_label=t("privacy.preparing"))),
         rx.cond(row.downloadable, rx.hstack(
             rx.button(rx.el.a(rx.icon("download", size=14), t("privacy.download"),

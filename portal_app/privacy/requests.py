@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, func, select
 
 from portal_app.core import audit, clock, files, registries
@@ -30,7 +31,7 @@ ARCHIVE_MIME = "application/zip"
 ARCHIVE_MAX_BYTES = 2 * 1024 * 1024 * 1024  # the archive holds the contact's own files; a sanity cap
 QUEUE_PAGE_SIZE = 20
 # Statuses staff still have to act on (an export is handled by the job; staff may see it late).
-STAFF_OPEN = ("received", "preparing")
+STAFF_OPEN = OPEN_STATUSES
 
 
 def add_one_month(moment: datetime) -> datetime:
@@ -168,13 +169,26 @@ def collect(db: Session, contact: Contact) -> tuple[dict, list[tuple[str, str, s
     return data, sent
 
 
-def build_next_archive() -> int | None:
-    """Prepare one waiting export, if any: read the data in one short transaction, write the zip with no
-    transaction open (progress written per file), then mark it ready for a day. Returns its id."""
+def _claim(db: Session, contact_id: int | None) -> PrivacyRequest | None:
+    """The oldest waiting export (of one contact, or of anyone), taken for this builder alone: the job and
+    the contact's page may both try, and only the one whose update changed the row builds it."""
+    query = select(PrivacyRequest.id).where(PrivacyRequest.kind == KIND_EXPORT, PrivacyRequest.status == "preparing")
+    if contact_id is not None:
+        query = query.where(PrivacyRequest.contact_id == contact_id)
+    for request_id in db.exec(query.order_by(PrivacyRequest.id).limit(5)).all():
+        taken = db.exec(sa_update(PrivacyRequest).where(PrivacyRequest.id == request_id,
+                                                        PrivacyRequest.status == "preparing")
+                        .values(status="building"))
+        if taken.rowcount == 1:
+            return db.get(PrivacyRequest, request_id)
+    return None
+
+
+def build_next_archive(contact_id: int | None = None) -> int | None:
+    """Prepare one waiting export, if any: claim it and read the data in one short transaction, write the
+    zip with no transaction open (progress written per file), then mark it ready for a day. Returns its id."""
     with session_scope() as db:
-        row = db.exec(select(PrivacyRequest).where(PrivacyRequest.kind == KIND_EXPORT,
-                                                   PrivacyRequest.status == "preparing")
-                      .order_by(PrivacyRequest.id)).first()
+        row = _claim(db, contact_id)
         if row is None:
             return None
         request_id = row.id

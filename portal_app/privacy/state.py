@@ -18,7 +18,6 @@ from portal_app.privacy.models import KIND_ERASURE, KIND_EXPORT
 from portal_app.privacy.rows import (ChangeRow, HistoryRow, PurposeRow, RequestRow, VisitRow, history_rows,
                                      purpose_rows, request_rows)
 
-WATCH_SECONDS = 120  # how long the page follows an archive being prepared
 
 
 class PrivacyState(EditedForm, PageMessage, PortalState):
@@ -84,7 +83,7 @@ class PrivacyState(EditedForm, PageMessage, PortalState):
         self._set(error_key="", notice_key="")
         self._fill(db, ctx)
         self._shown()
-        if any(r.status == "preparing" for r in self.requests):
+        if any(r.status in ("preparing", "building") for r in self.requests):
             return PrivacyState.watch_export
 
     @portal_event
@@ -145,22 +144,25 @@ class PrivacyState(EditedForm, PageMessage, PortalState):
 
     @portal_event(background=True)
     async def watch_export(self, ctx):
-        """Follow an archive being prepared (by the job), re-reading its progress every second. The state
-        lock is taken only to copy the rows in; the building happens elsewhere."""
+        """Build the contact's waiting archive now (the job would, a few seconds later), in a thread and
+        without the state lock, reading its progress every half second; the lock is taken only to copy
+        the rows in."""
         async with self:
             if self.watching:
                 return
             self.watching = True
         try:
-            for _ in range(WATCH_SECONDS):
-                await asyncio.sleep(1)
+            build = asyncio.create_task(asyncio.to_thread(requests.build_next_archive, ctx.contact_id))
+            while True:
+                done = build.done()
                 with session_scope() as db:
-                    lang = self.lang or ctx.language
-                    rows = request_rows(requests.list_for_contact(db, ctx), lang)
+                    rows = request_rows(requests.list_for_contact(db, ctx), self.lang or ctx.language)
                 async with self:
                     self.requests = rows
-                if not any(r.status == "preparing" for r in rows):
+                if done:
+                    build.result()  # a failed build: logged by the caller's error handling
                     return
+                await asyncio.wait({build}, timeout=0.5)
         finally:
             async with self:
                 self.watching = False

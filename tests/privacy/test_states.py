@@ -33,3 +33,28 @@ def test_a_request_shows_with_its_deadline_and_the_profile_saves(person, root):
     assert page.error_key == "" and page.requests[0].kind == "erasure" and page.requests[0].due
     page.save_profile({"first_name": "Zoé", "last_name": "Martin", "language": "fr"})
     assert page.error_key == "" and (page.first_name, page.language) == ("Zoé", "fr") and page.saved
+
+
+def test_the_page_builds_its_own_archive_without_waiting_for_the_job(person, root):
+    from tests.support.states import run_background
+
+    page = sub(root, PrivacyState)
+    page.portal_sid = person[2]
+    page.load_privacy()
+    page.request_export()
+    assert page.requests[0].status == "preparing"
+    run_background(page, "watch_export")
+    assert page.requests[0].status == "ready" and page.requests[0].progress == 100
+    assert page.requests[0].downloadable and not page.watching
+
+
+def test_an_archive_is_built_once_when_the_job_and_the_page_race(person, root):
+    from portal_app.privacy import requests
+
+    page = sub(root, PrivacyState)
+    page.portal_sid = person[2]
+    page.load_privacy()
+    page.request_export()
+    first = requests.build_next_archive(person[0])
+    assert first is not None
+    assert requests.build_next_archive(person[0]) is None  # claimed: nothing left to build
