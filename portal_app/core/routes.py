@@ -170,7 +170,9 @@ def stored_file_route(opener, param: str, *, area: str, staff_side: bool, permis
                          else portal_context(db, request))
                 if actor is None:
                     return refusal()
-                stored = opener(db, actor, request.path_params[param])
+                # Other path parameters (a link's token) go to the opener by name.
+                extra = {k: v for k, v in request.path_params.items() if k != param}
+                stored = opener(db, actor, request.path_params[param], **extra)
                 found = (stored.stored_name, stored.title, stored.mime_type)
         except permissions.RoleForbidden:
             return role_forbidden()

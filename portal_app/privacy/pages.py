@@ -131,7 +131,7 @@ def _request(row) -> rx.Component:
                                                        aria_label=t("privacy.preparing"))),
         rx.cond(row.downloadable, rx.hstack(
             rx.button(rx.el.a(rx.icon("download", size=14), t("privacy.download"),
-                              href=api_url("/api/privacy/archive/" + row.id.to(str)), on_click=S.downloaded),
+                              href=api_url(row.href), on_click=S.downloaded),
                       as_child=True, size="2"),
             rx.text(t("privacy.expires"), " ", row.expires, size="1", color_scheme="gray"), align="center", wrap="wrap")),
         spacing="1", width="100%"), width="100%")

@@ -23,11 +23,13 @@ from portal_app.core.auth.staff import StaffContext
 from portal_app.core.db import fetch_page, get_or_not_found, session_scope
 from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.models.accounts import Contact
+from portal_app.core.security import hashes_equal, hmac_hash
 from portal_app.privacy.models import (KIND_ERASURE, KIND_EXPORT, KINDS, OPEN_STATUSES, PrivacyRequest)
 
 AREA = "privacy"
 ARCHIVE_TTL_SECONDS = 24 * 3600
 ARCHIVE_MIME = "application/zip"
+ARCHIVE_TOKEN_PURPOSE = "privacy-archive-link"
 ARCHIVE_MAX_BYTES = 2 * 1024 * 1024 * 1024  # the archive holds the contact's own files; a sanity cap
 QUEUE_PAGE_SIZE = 20
 # Statuses staff still have to act on (an export is handled by the job; staff may see it late).
@@ -103,12 +105,25 @@ class ArchiveFile:
     mime_type: str
 
 
-def open_archive(db: Session, ctx: PortalContext, request_id: int) -> ArchiveFile:
-    """The download route: the contact's own ready archive, once, within its day. Staff viewing the
-    portal as the contact cannot take it. The download is recorded (and the link spent) before the file
-    is sent."""
+def archive_token(row: PrivacyRequest) -> str:
+    """The link's second half: bound to the request, its contact and this build's file (whose generated
+    name never leaves the server), so a bare id, or a link of an earlier build, opens nothing."""
+    return hmac_hash(f"{row.id}:{row.contact_id}:{row.stored_name}", ARCHIVE_TOKEN_PURPOSE)
+
+
+def archive_path(row: PrivacyRequest) -> str:
+    return f"/api/privacy/archive/{row.id}/{archive_token(row)}"
+
+
+def open_archive(db: Session, ctx: PortalContext, request_id: int, token: str = "") -> ArchiveFile:
+    """The download route: the contact's own ready archive, by its link, once, within its day. Staff
+    viewing the portal as the contact cannot take it. The download is recorded (and the link spent)
+    before the file is sent."""
     require_module(ctx, "gdpr")
     row = _own(db, ctx, request_id)
+    if not row.stored_name or not hashes_equal(str(token), archive_token(row)):
+        raise audit.refuse(db, audit.portal_actor(ctx), "privacy_request", request_id, "bad_link",
+                           account_id=ctx.account_id)
     if ctx.impersonating:
         raise audit.refuse(db, audit.portal_actor(ctx), "privacy_request", request_id, "impersonated",
                            account_id=ctx.account_id)

@@ -11,6 +11,6 @@ from portal_app.privacy import requests
 # Unlike other downloads, this GET spends the link: the opener records the download and marks the
 # archive taken in the same transaction, before the file is sent.
 registries.ROUTES.append(
-    Route("/api/privacy/archive/{request_id:int}",
+    Route("/api/privacy/archive/{request_id:int}/{token:str}",
           stored_file_route(requests.open_archive, "request_id", area=requests.AREA, staff_side=False)),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal_app.core import i18n
-from portal_app.privacy.requests import deadline_of
+from portal_app.privacy.requests import archive_path, deadline_of
 from portal_app.privacy.settings import text_in
 
 
@@ -38,6 +38,7 @@ class RequestRow:
     progress: int
     downloadable: bool
     expires: str
+    href: str  # the archive's link while it is ready, else ""
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ def request_rows(requests, lang: str) -> list[RequestRow]:
         d = deadline_of(r)
         out.append(RequestRow(r.id, r.kind, r.status, i18n.format_datetime(r.received_at, lang),
                               i18n.format_datetime(r.due_at, lang), d.days_left, d.overdue, r.progress,
-                              r.status == "ready", i18n.format_datetime(r.expires_at, lang) if r.expires_at else ""))
+                              r.status == "ready", i18n.format_datetime(r.expires_at, lang) if r.expires_at else "",
+                              archive_path(r) if r.status == "ready" else ""))
     return out
 
 

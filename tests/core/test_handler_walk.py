@@ -67,6 +67,7 @@ REFUSED_WHILE_IMPERSONATING = {
     "PayState": {"start_checkout"},
     "MessagesState": {"send_new", "send_reply", "remove_attachment", "upload_attachments"},
     "DocumentsState": {"upload_document"},
+    "PrivacyState": {"start_change", "confirm_change", "set_consent", "request_export", "request_erasure"},
 }
 SIDES = {"portal": PortalState, "staff": StaffState}
 

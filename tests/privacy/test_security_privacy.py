@@ -43,7 +43,20 @@ def _ready_archive(token) -> int:
 
 
 def _url(request_id) -> str:
-    return f"/api/privacy/archive/{request_id}"
+    """The archive's link as the page shows it (a missing request: a plausible one)."""
+    with session_scope() as db:
+        row = db.get(PrivacyRequest, request_id)
+        return requests.archive_path(row) if row else f"/api/privacy/archive/{request_id}/{'a' * 64}"
+
+
+def test_the_link_needs_its_token(person, client):
+    clock.freeze(T0)
+    request_id = _ready_archive(person[2])
+    cookies = {PORTAL_COOKIE: person[2]}
+    for bad in (f"/api/privacy/archive/{request_id}", f"/api/privacy/archive/{request_id}/{'0' * 64}",
+                f"/api/privacy/archive/{request_id}/", _url(request_id)[:-1]):
+        assert client.get(bad, cookies=cookies).status_code == 404
+    assert client.get(_url(request_id), cookies=cookies).status_code == 200
 
 
 @pytest.fixture
