@@ -172,3 +172,31 @@ def contact_account(db, account_id):
     from portal_app.core.models.accounts import Account
 
     return db.get(Account, account_id)
+
+
+def test_the_access_log_shows_impersonations_with_what_staff_did_and_access_changes(person):
+    from portal_app.core import accounts, audit
+    from portal_app.core.auth import impersonation
+    from portal_app.privacy import access_log
+
+    contact_id, account_id, token = person
+    clock.freeze(T0)
+    with session_scope() as db:
+        staff = staff_ctx(db)
+        as_them = impersonation.start(db, staff, contact_id)
+        audit.record(db, audit.portal_actor(ctx_of(db, as_them)), "documents.opened", target_type="document",
+                     target_id=1, account_id=account_id)
+    clock.freeze(T0 + timedelta(minutes=7))
+    with session_scope() as db:
+        impersonation.end(db, as_them)
+        c = db.get(Contact, contact_id)
+        data = accounts.ContactInput(account_id=account_id, email=c.email, first_name=c.first_name,
+                                     last_name=c.last_name, portal_role="admin", rights=["gdpr"])
+        accounts.save_contact(db, staff.actor, data, contact_id)
+    with session_scope() as db:
+        ctx = ctx_of(db, token)
+        visits = access_log.visits(db, ctx)
+        changes = access_log.access_changes(db, ctx)
+    assert len(visits) == 1 and visits[0].seconds == 7 * 60 and visits[0].actions == ("documents.opened",)
+    assert visits[0].staff_name and visits[0].started_at == T0
+    assert (changes[0].action, changes[0].staff_name) == ("contact.update", staff.email)
