@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-FEATURES = ("login", "console", "dashboard", "billing", "bookings", "documents", "messages", "helpdesk")
+FEATURES = ("login", "console", "dashboard", "billing", "bookings", "documents", "messages", "helpdesk", "privacy")
 
 # Each kind of feature module, by the ending of its name: a feature may split its pages over several
 # modules (`pages.py`, `admin_pages.py`, `settings_pages.py`, `contact_page.py`...).

@@ -75,7 +75,7 @@ class StoredFile:
 
 def area_dir(area: str) -> Path:
     """data_dir/<area>: outside any folder a web server serves."""
-    if area not in ("documents", "messages", "tickets", STAGING):
+    if area not in ("documents", "messages", "tickets", "privacy", STAGING):
         raise ValueError(area)
     path = get_settings().data_dir / area
     path.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,18 @@ class PublicLink:
     render: Callable[[], Any]
 
 
+@dataclass(frozen=True)
+class PersonalData:
+    """What a feature holds about a contact, for the GDPR space: `collect(db, contact)` returns
+    (JSON-able data, files) where files are (area, stored_name, title) of files the contact sent;
+    `erase(db, contact, actor)` anonymises the contact's free texts and files in the feature's tables and
+    keeps what law requires (issued invoices, payments). Both run inside the caller's transaction."""
+
+    key: str
+    collect: Callable[[Any, Any], tuple[Any, list[tuple[str, str, str]]]]
+    erase: Callable[[Any, Any, Any], None] | None = None
+
+
 @dataclass
 class Registry:
     """Everything the features have declared so far."""
@@ -68,6 +80,8 @@ class Registry:
     commands: dict[str, Callable[[list[str]], int]] = field(default_factory=dict)
     # Portal action kind -> the customer route that serves it (a kind with no page stays hidden).
     action_destinations: dict[str, str] = field(default_factory=dict)
+    # What each feature holds about a contact: the data export and the erasure walk them in order.
+    personal_data: list[PersonalData] = field(default_factory=list)
 
 
 REGISTRY = Registry()
@@ -80,6 +94,7 @@ LIFESPAN_TASKS = REGISTRY.lifespan_tasks
 DEMO_SEEDERS = REGISTRY.demo_seeders
 COMMANDS = REGISTRY.commands
 ACTION_DESTINATIONS = REGISTRY.action_destinations
+PERSONAL_DATA = REGISTRY.personal_data
 
 
 def home_card(card: HomeCard) -> HomeCard:
@@ -118,3 +133,34 @@ def command(name: str):
         return fn
 
     return register
+
+
+def personal_data(entry: PersonalData) -> PersonalData:
+    if all(existing.key != entry.key for existing in PERSONAL_DATA):
+        PERSONAL_DATA.append(entry)
+    return entry
+
+
+def periodic_job(run: Callable[[], Any], seconds: float, what: str) -> Callable:
+    """A lifespan task that calls `run()` every `seconds`, off the event loop (in a thread: it may use
+    the database), logging a pass that failed and trying again at the next one."""
+    import asyncio
+    import logging
+
+    log = logging.getLogger("guichet.jobs")
+
+    async def loop() -> None:
+        while True:
+            try:
+                done = await asyncio.to_thread(run)
+                if done:
+                    log.info("%s: %s", what, done)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # never take the server down
+                log.exception("%s failed", what)
+            await asyncio.sleep(seconds)
+
+    loop.__name__ = f"{what.replace(' ', '_')}_loop"
+    LIFESPAN_TASKS.append(loop)
+    return loop

@@ -193,12 +193,12 @@ def role_forbidden() -> Response:
                     headers=NO_STORE)
 
 
-def open_or_record(db, actor, opener, object_id, *, target_type: str, args=()):
+def open_or_record(db, actor, opener, object_id, *, target_type: str, args=(), **kwargs):
     """`opener(db, actor, object_id, *args)`; a refusal no rule recorded (the id does not exist) is recorded
     here as one for another account's id is by its rule, so both take the same path and the same work:
     one audit row, committed, then the same response."""
     try:
-        return opener(db, actor, object_id, *args)
+        return opener(db, actor, object_id, *args, **kwargs)
     except DomainError as exc:
         if not getattr(exc, "recorded", False):
             who = actor.actor if hasattr(actor, "staff_id") else audit.portal_actor(actor)
@@ -225,7 +225,9 @@ def stored_file_route(opener, param: str, *, area: str, staff_side: bool, permis
                          else portal_context(db, request))
                 if actor is None:
                     return refusal()
-                stored = open_or_record(db, actor, opener, request.path_params[param], target_type=area)
+                # Other path parameters (a link's token) go to the opener by name.
+                extra = {k: v for k, v in request.path_params.items() if k != param}
+                stored = open_or_record(db, actor, opener, request.path_params[param], target_type=area, **extra)
                 found = (stored.stored_name, stored.title, stored.mime_type)
         except permissions.RoleForbidden:
             return role_forbidden()

@@ -72,6 +72,7 @@ REFUSED_WHILE_IMPERSONATING = {
     "DocumentsState": {"upload_document"},
     "TicketState": {"send_new", "send_reply", "resolve_ticket", "reopen_ticket", "remove_attachment",
                     "upload_attachments", "answered_by_article"},
+    "PrivacyState": {"start_change", "confirm_change", "set_consent", "request_export", "request_erasure"},
 }
 SIDES = {"portal": PortalState, "staff": StaffState}
 

@@ -144,6 +144,14 @@ def revoke_contact_sessions(db: Session, contact_id: int, reason: str) -> int:
     return _revoke_all(db, select(PortalSession).where(PortalSession.contact_id == contact_id), reason)
 
 
+def revoke_other_sessions(db: Session, contact_id: int, keep_session_id: int, reason: str) -> int:
+    """End every session of a contact but the one acting now (its email or mobile changed); the browsers
+    it logged in from are no longer remembered either."""
+    devices.forget_all(db, [db.get(Contact, contact_id)])
+    return _revoke_all(db, select(PortalSession).where(PortalSession.contact_id == contact_id,
+                                                       PortalSession.id != keep_session_id), reason)
+
+
 def revoke_account_sessions(db: Session, account_id: int, reason: str) -> int:
     devices.forget_all(db, list(db.exec(select(Contact).where(Contact.account_id == account_id)).all()))
     return _revoke_all(db, select(PortalSession).join(Contact, Contact.id == PortalSession.contact_id)

@@ -1,0 +1,120 @@
+"""Console privacy pages: the GDPR texts, the consent purposes, and the data requests queue."""
+
+import reflex as rx
+
+from portal_app.core.ui.basics import (LABEL_STYLE, alert, brand_button, button_row, checkbox_field, column,
+                                       confirm_dialog, field, form_dialog, keyed_badge, page_header, saved_row)
+from portal_app.core.ui.i18n import t
+from portal_app.core.ui.shells import NavEntry, admin_page
+from portal_app.core.ui.tables import data_table, list_page, text_cell
+from portal_app.privacy.admin_state import (AdminConsentPurposesState, AdminPrivacyRequestsState,
+                                            AdminPrivacySettingsState)
+from portal_app.privacy.pages import STATUS_COLOURS
+
+
+def _text_area(label, name, value, rows: str = "4") -> rx.Component:
+    return rx.vstack(rx.el.label(label, html_for="f-" + name, style=LABEL_STYLE),
+                     rx.text_area(id="f-" + name, name=name, default_value=value, rows=rows, width="100%"),
+                     spacing="1", width="100%")
+
+
+@admin_page("/admin/privacy-settings", on_load=[AdminPrivacySettingsState.load_settings],
+            nav=NavEntry("admin.nav.privacy_settings", "/admin/privacy-settings", "shield_check", 95),
+            area=AdminPrivacySettingsState.area)
+def privacy_settings_page() -> rx.Component:
+    s = AdminPrivacySettingsState
+    form = rx.form(
+        column(
+            field("admin.privacy.dpo_email", "dpo_email", type="email", default_value=s.dpo_email),
+            rx.foreach(s.intro_languages, lambda code: _text_area(t("admin.privacy.intro") + " (" + code + ")",
+                                                                  "intro_" + code, s.intro[code])),
+            saved_row(brand_button(t("admin.save"), type="submit"), s.saved),
+            spacing="3",
+        ),
+        on_submit=s.save_settings,
+        key=s.form_version,
+        width="100%",
+    )
+    return column(page_header("admin.nav.privacy_settings"), rx.card(form, width="100%"),
+                  rx.link(t("admin.privacy.purposes"), href="/admin/consent-purposes"))
+
+
+def _purpose_form() -> rx.Component:
+    s = AdminConsentPurposesState
+    return form_dialog(
+        "admin.privacy.purpose",
+        rx.foreach(s.purpose_languages, lambda code: rx.vstack(
+            rx.el.label(t("admin.privacy.purpose_name") + " (" + code + ")", html_for="f-name_" + code,
+                        style=LABEL_STYLE),
+            rx.input(id="f-name_" + code, name="name_" + code, default_value=s.edit_names[code], width="100%",
+                     max_length=200),
+            _text_area(t("admin.privacy.purpose_description") + " (" + code + ")", "description_" + code,
+                       s.edit_descriptions[code], rows="2"),
+            spacing="1", width="100%")),
+        checkbox_field("admin.privacy.active", "active", s.edit_active),
+        alert(s.error_text, "error"),
+        open=s.dialog == "purpose", on_cancel=s.close_dialog, on_submit=s.save_purpose,
+        key=s.editing_id.to(str) + s.dialog,
+    )
+
+
+@admin_page("/admin/consent-purposes", on_load=[AdminConsentPurposesState.load_purposes],
+            area=AdminConsentPurposesState.area)
+def consent_purposes_page() -> rx.Component:
+    s = AdminConsentPurposesState
+    return column(
+        page_header("admin.privacy.purposes",
+                    brand_button(t("admin.privacy.new_purpose"), on_click=s.edit_purpose(0))),
+        alert(s.error_text, "error"),
+        data_table(s.purposes, [
+            ("admin.privacy.purpose_name", text_cell("name")),
+            ("admin.privacy.active", lambda r: rx.cond(r.active, t("admin.yes"), t("admin.no"))),
+            ("", lambda r: rx.button(t("admin.privacy.edit"), size="1", variant="soft", on_click=s.edit_purpose(r.id))),
+        ], "admin.privacy.no_purposes"),
+        _purpose_form(),
+    )
+
+
+def _deadline(row) -> rx.Component:
+    return rx.hstack(rx.text(row.due, size="2"),
+                     rx.cond(row.overdue, rx.badge(t("admin.privacy.overdue"), color_scheme="red"),
+                             rx.cond((row.status == "received") | (row.status == "preparing"),
+                                     rx.badge(row.days_left, " ", t("admin.privacy.days_left"),
+                                              color_scheme=rx.cond(row.days_left < 7, "amber", "gray")))),
+                     spacing="2", wrap="wrap")
+
+
+def _actions(row) -> rx.Component:
+    s = AdminPrivacyRequestsState
+    return rx.cond((row.kind == "erasure") & (row.status == "received"), button_row(
+        rx.button(t("admin.privacy.erase"), size="1", color_scheme="red", on_click=s.choose(row.id, "erase")),
+        rx.button(t("admin.privacy.refuse"), size="1", variant="soft", on_click=s.choose(row.id, "refuse"))))
+
+
+@admin_page("/admin/privacy-requests", on_load=[AdminPrivacyRequestsState.load_list],
+            nav=NavEntry("admin.nav.privacy_requests", "/admin/privacy-requests", "shield_alert", 26),
+            area=AdminPrivacyRequestsState.area)
+def privacy_requests_page() -> rx.Component:
+    s = AdminPrivacyRequestsState
+    return column(
+        page_header("admin.nav.privacy_requests"),
+        alert(s.error_text, "error"),
+        alert(s.notice_text, "success"),
+        rx.text(t("admin.privacy.queue_help"), size="2", color_scheme="gray"),
+        list_page(s, [
+            ("admin.privacy.contact", text_cell("contact")),
+            ("admin.privacy.kind", lambda r: rx.text(rx.cond(r.kind == "export", t("privacy.kind_export"),
+                                                              t("privacy.kind_erasure")))),
+            ("admin.privacy.status", lambda r: keyed_badge(r.status, "privacy.status_", STATUS_COLOURS)),
+            ("admin.privacy.received", text_cell("received")),
+            ("admin.privacy.deadline", _deadline),
+            ("", _actions),
+        ], filters=[rx.el.select(rx.el.option(t("admin.privacy.open_only"), value=""),
+                                 rx.el.option(t("admin.privacy.all"), value="all"), name="status",
+                                 aria_label=t("admin.privacy.status"))], empty_key="admin.privacy.no_requests"),
+        confirm_dialog("admin.privacy.erase", "admin.privacy.erase_confirm", open=s.dialog == "erase",
+                       on_cancel=s.close_dialog, on_confirm=s.fulfil, confirm_key="admin.privacy.erase"),
+        form_dialog("admin.privacy.refuse", field("admin.privacy.note", "note", required=True),
+                    open=s.dialog == "refuse", on_cancel=s.close_dialog, on_submit=s.refuse,
+                    submit_key="admin.privacy.refuse"),
+    )

@@ -1,0 +1,124 @@
+"""Console side of privacy: the GDPR texts, the consent purposes, and the data requests queue."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import reflex as rx
+
+from portal_app.core import i18n
+from portal_app.core.states.dialogs import Dialogs
+from portal_app.core.states.forms import SettingsPage
+from portal_app.core.states.handlers import parse_id, staff_event
+from portal_app.core.states.paging import PagedList
+from portal_app.core.states.staff import StaffState
+from portal_app.core.states.site import PageMessage
+from portal_app.privacy import consents, erasure, requests, settings
+from portal_app.privacy.rows import AdminPurposeRow, QueueRow, queue_rows
+
+
+class AdminPrivacySettingsState(SettingsPage, StaffState):
+    """The GDPR space's intro text in each shipped language, and the DPO's email."""
+
+    area: ClassVar[str] = "settings"
+    intro: dict[str, str] = {}
+    dpo_email: str = ""
+
+    @rx.var
+    def intro_languages(self) -> list[str]:
+        return i18n.shipped_languages()
+
+    def _fill(self, db) -> None:
+        row = settings.get_settings_row(db)
+        self.intro = {code: (row.intro or {}).get(code, "") for code in i18n.shipped_languages()}
+        self.dpo_email = row.dpo_email
+
+    def _save(self, db, ctx, form: dict) -> None:
+        settings.update_settings(db, ctx.actor, dpo_email=str(form.get("dpo_email", ""))[:254],
+                                 intro={code: str(form.get(f"intro_{code}", ""))
+                                        for code in i18n.shipped_languages()})
+
+
+class AdminConsentPurposesState(Dialogs, PageMessage, StaffState):
+    """The purposes customers give or withdraw consent for, each named per language."""
+
+    area: ClassVar[str] = "settings"
+    purposes: list[AdminPurposeRow] = []
+    editing_id: int = 0
+    edit_names: dict[str, str] = {}
+    edit_descriptions: dict[str, str] = {}
+    edit_active: bool = True
+
+    @rx.var
+    def purpose_languages(self) -> list[str]:
+        return i18n.shipped_languages()
+
+    def _load(self, db) -> None:
+        lang = self.lang or "en"
+        self.purposes = [AdminPurposeRow(p.id, settings.text_in(p.names, lang, "en"), p.active, dict(p.names),
+                                         dict(p.descriptions)) for p in consents.list_purposes(db)]
+
+    @staff_event("read")
+    def load_purposes(self, db, ctx):
+        self.dialog, self.error_key = "", ""
+        self._load(db)
+
+    @staff_event("read")
+    def edit_purpose(self, db, ctx, purpose_id: int):
+        """0: a new purpose; else the form shows the stored one."""
+        wanted = int(purpose_id) if str(purpose_id) == "0" else parse_id(purpose_id)
+        row = next((p for p in self.purposes if p.id == wanted), None)
+        self.editing_id = row.id if row else 0
+        self.edit_names = dict(row.names) if row else {}
+        self.edit_descriptions = dict(row.descriptions) if row else {}
+        self.edit_active = row.active if row else True
+        self.error_key, self.dialog = "", "purpose"
+
+    @staff_event
+    def save_purpose(self, db, ctx, form: dict):
+        codes = i18n.shipped_languages()
+        consents.save_purpose(db, ctx.actor, self.editing_id or None,
+                              names={c: str(form.get(f"name_{c}", "")) for c in codes},
+                              descriptions={c: str(form.get(f"description_{c}", "")) for c in codes},
+                              active=bool(form.get("active")))
+        self.dialog = ""
+        self._load(db)
+
+
+class AdminPrivacyRequestsState(PagedList, Dialogs, PageMessage, StaffState):
+    """The queue of data requests, the nearest deadline first; staff fulfil or refuse erasures here.
+    Erasure anonymises a contact: it belongs to the accounts area (agents read, do not act)."""
+
+    area: ClassVar[str] = "accounts"
+    page_size: ClassVar[int] = requests.QUEUE_PAGE_SIZE
+    filters: ClassVar[dict[str, tuple[str, ...]]] = {"status": ("", "all")}
+    rows: list[QueueRow] = []
+    chosen_id: int = 0
+    notice_key: str = ""
+
+    @rx.var
+    def notice_text(self) -> str:
+        return i18n.t(self.lang or "en", self.notice_key) if self.notice_key else ""
+
+    def _fetch(self, db, ctx) -> None:
+        status = "all" if self.filter_values.get("status") == "all" else "open"
+        found, self.total = requests.staff_queue(db, status=status, page=self.page)
+        self.rows = queue_rows(found, self.lang or "en")
+
+    @staff_event("read")
+    def choose(self, db, ctx, request_id: int, dialog: str):
+        self.chosen_id = parse_id(request_id)
+        self.error_key, self.notice_key = "", ""
+        self.dialog = "refuse" if dialog == "refuse" else "erase"
+
+    @staff_event
+    def fulfil(self, db, ctx):
+        erasure.fulfil_erasure(db, ctx, parse_id(self.chosen_id))
+        self.dialog, self.notice_key = "", "admin.privacy.erasure_done"
+        self._refetch(db, ctx)
+
+    @staff_event
+    def refuse(self, db, ctx, form: dict):
+        requests.refuse_request(db, ctx, parse_id(self.chosen_id), str(form.get("note", "")))
+        self.dialog, self.notice_key = "", "admin.privacy.refused"
+        self._refetch(db, ctx)

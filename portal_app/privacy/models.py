@@ -1,0 +1,99 @@
+"""Privacy tables: the business's GDPR texts, consent purposes and every consent change, data requests
+(export, erasure) and pending email or mobile changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from portal_app.core.models.base import json_dict_field, utc_field
+
+KIND_EXPORT = "export"
+KIND_ERASURE = "erasure"
+KINDS = (KIND_EXPORT, KIND_ERASURE)
+# Export: preparing -> building (claimed by one builder) -> ready -> downloaded | expired.
+# Erasure: received -> done | refused.
+STATUSES = ("received", "preparing", "building", "ready", "downloaded", "expired", "done", "refused", "failed")
+OPEN_STATUSES = ("received", "preparing", "building")
+
+
+class PrivacySettings(SQLModel, table=True):
+    """One row: the GDPR space's texts (intro per language code) and the data protection officer's email."""
+
+    __tablename__ = "privacy_settings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    intro: dict = json_dict_field()
+    dpo_email: str = Field(default="", max_length=254)
+    updated_at: datetime | None = utc_field(nullable=True)
+
+
+class ConsentPurpose(SQLModel, table=True):
+    """Something the business asks consent for (newsletter, surveys...): its name and text per language."""
+
+    __tablename__ = "consent_purpose"
+
+    id: int | None = Field(default=None, primary_key=True)
+    names: dict = json_dict_field()
+    descriptions: dict = json_dict_field()
+    active: bool = True
+    order: int = 0
+    created_at: datetime = utc_field(default_now=True)
+
+
+class ConsentEvent(SQLModel, table=True):
+    """One grant or withdrawal, never changed afterwards: the latest row per purpose is the contact's
+    current answer, and the rows together are its history."""
+
+    __tablename__ = "consent_event"
+    __table_args__ = (sa.Index("ix_consent_event_contact_purpose", "contact_id", "purpose_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    contact_id: int = Field(foreign_key="contact.id")
+    purpose_id: int = Field(foreign_key="consent_purpose.id")
+    granted: bool
+    created_at: datetime = utc_field(default_now=True)
+    by_label: str = Field(default="", max_length=254)
+
+
+class PrivacyRequest(SQLModel, table=True):
+    """A data request of a contact: the export of what is held, or its erasure. Due a month after receipt."""
+
+    __tablename__ = "privacy_request"
+    __table_args__ = (sa.Index("ix_privacy_request_status_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    kind: str = Field(max_length=10)
+    status: str = Field(default="received", max_length=12)
+    received_at: datetime = utc_field(default_now=True)
+    due_at: datetime = utc_field()
+    progress: int = 0  # percent, while an export is prepared
+    stored_name: str | None = Field(default=None, max_length=64)
+    size_bytes: int = 0
+    ready_at: datetime | None = utc_field(nullable=True)
+    expires_at: datetime | None = utc_field(nullable=True)
+    downloaded_at: datetime | None = utc_field(nullable=True)
+    handled_at: datetime | None = utc_field(nullable=True)
+    handled_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    note: str = Field(default="", max_length=1000)
+
+
+class ContactChange(SQLModel, table=True):
+    """A change of email or mobile waiting for the code sent to the new address or number."""
+
+    __tablename__ = "contact_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    what: str = Field(max_length=10)  # email | mobile
+    new_value: str = Field(max_length=254)
+    code_hash: str = Field(max_length=64)
+    attempts: int = 0
+    created_at: datetime = utc_field(default_now=True)
+    expires_at: datetime = utc_field()
+    used_at: datetime | None = utc_field(nullable=True)

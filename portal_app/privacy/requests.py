@@ -1,0 +1,265 @@
+"""Data requests: "download my data" (an archive prepared in the background, downloaded once within a
+day) and "erase my data" (handled by staff). Each is due one month after its receipt (GDPR art. 12(3)).
+
+The archive is built off any Reflex state (a lifespan job, `jobs.py`), in short transactions: its
+progress is written as it goes, so the page reads it without waiting on the builder."""
+
+from __future__ import annotations
+
+import calendar
+import math
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update as sa_update
+from sqlmodel import Session, func, select
+
+from portal_app.core import audit, clock, files, registries
+from portal_app.core.auth.sessions import PortalContext, refuse_when_impersonating, require_module
+from portal_app.core.auth.staff import StaffContext
+from portal_app.core.db import fetch_page, get_or_not_found, session_scope
+from portal_app.core.errors import DomainError, NotFound
+from portal_app.core.models.accounts import Contact
+from portal_app.core.security import hashes_equal, hmac_hash
+from portal_app.privacy.models import (KIND_ERASURE, KIND_EXPORT, KINDS, OPEN_STATUSES, PrivacyRequest)
+
+AREA = "privacy"
+ARCHIVE_TTL_SECONDS = 24 * 3600
+ARCHIVE_MIME = "application/zip"
+ARCHIVE_TOKEN_PURPOSE = "privacy-archive-link"
+ARCHIVE_MAX_BYTES = 2 * 1024 * 1024 * 1024  # the archive holds the contact's own files; a sanity cap
+QUEUE_PAGE_SIZE = 20
+# Statuses staff still have to act on (an export is handled by the job; staff may see it late).
+STAFF_OPEN = OPEN_STATUSES
+
+
+def add_one_month(moment: datetime) -> datetime:
+    """The same day next month, or that month's last day (31 January -> 28 or 29 February)."""
+    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_at: datetime
+    days_left: int  # negative when overdue
+    overdue: bool
+
+
+def deadline_of(request: PrivacyRequest, now: datetime | None = None) -> Deadline:
+    now = now or clock.now()
+    left = request.due_at - now
+    return Deadline(request.due_at, math.floor(left.total_seconds() / 86400),
+                    left < timedelta(0) and request.status in STAFF_OPEN)
+
+
+# ---- the contact's side ---------------------------------------------------------------------------
+
+
+def create_request(db: Session, ctx: PortalContext, kind: str) -> PrivacyRequest:
+    """A new request; one open request of each kind at a time. Only the contact asks, never staff as them."""
+    require_module(ctx, "gdpr")
+    refuse_when_impersonating(ctx, "privacy_request")
+    if kind not in KINDS:
+        raise NotFound()
+    open_one = db.exec(select(PrivacyRequest.id).where(PrivacyRequest.contact_id == ctx.contact_id,
+                                                       PrivacyRequest.kind == kind,
+                                                       PrivacyRequest.status.in_(OPEN_STATUSES))).first()
+    if open_one is not None:
+        raise DomainError("privacy.error.already_open")
+    now = clock.now()
+    row = PrivacyRequest(account_id=ctx.account_id, contact_id=ctx.contact_id, kind=kind, received_at=now,
+                         due_at=add_one_month(now), status="preparing" if kind == KIND_EXPORT else "received")
+    db.add(row)
+    db.flush()
+    audit.record(db, audit.portal_actor(ctx), f"privacy.{kind}_requested", target_type="privacy_request",
+                 target_id=row.id, account_id=ctx.account_id)
+    return row
+
+
+def list_for_contact(db: Session, ctx: PortalContext) -> list[PrivacyRequest]:
+    require_module(ctx, "gdpr")
+    _expire(db)
+    return list(db.exec(select(PrivacyRequest).where(PrivacyRequest.contact_id == ctx.contact_id,
+                                                     PrivacyRequest.account_id == ctx.account_id)
+                        .order_by(PrivacyRequest.id.desc()).limit(20)).all())
+
+
+def _own(db: Session, ctx: PortalContext, request_id: int) -> PrivacyRequest:
+    """The contact's own request, or the NotFound (recorded) that another's gets."""
+    row = db.get(PrivacyRequest, request_id) if isinstance(request_id, int) else None
+    if row is None or row.contact_id != ctx.contact_id or row.account_id != ctx.account_id:
+        raise audit.refuse(db, audit.portal_actor(ctx), "privacy_request", request_id, "not_own",
+                           account_id=ctx.account_id)
+    return row
+
+
+@dataclass(frozen=True)
+class ArchiveFile:
+    stored_name: str
+    title: str
+    mime_type: str
+
+
+def archive_token(row: PrivacyRequest) -> str:
+    """The link's second half: bound to the request, its contact and this build's file (whose generated
+    name never leaves the server), so a bare id, or a link of an earlier build, opens nothing."""
+    return hmac_hash(f"{row.id}:{row.contact_id}:{row.stored_name}", ARCHIVE_TOKEN_PURPOSE)
+
+
+def archive_path(row: PrivacyRequest) -> str:
+    return f"/api/privacy/archive/{row.id}/{archive_token(row)}"
+
+
+def open_archive(db: Session, ctx: PortalContext, request_id: int, token: str = "") -> ArchiveFile:
+    """The download route: the contact's own ready archive, by its link, once, within its day. Staff
+    viewing the portal as the contact cannot take it. The download is recorded (and the link spent)
+    before the file is sent."""
+    require_module(ctx, "gdpr")
+    row = _own(db, ctx, request_id)
+    if not row.stored_name or not hashes_equal(str(token), archive_token(row)):
+        raise audit.refuse(db, audit.portal_actor(ctx), "privacy_request", request_id, "bad_link",
+                           account_id=ctx.account_id)
+    if ctx.impersonating:
+        raise audit.refuse(db, audit.portal_actor(ctx), "privacy_request", request_id, "impersonated",
+                           account_id=ctx.account_id)
+    now = clock.now()
+    if row.kind != KIND_EXPORT or row.status != "ready" or not row.stored_name or row.expires_at is None \
+            or row.expires_at <= now:
+        raise audit.refuse(db, audit.portal_actor(ctx), "privacy_request", request_id, f"archive_{row.status}",
+                           account_id=ctx.account_id)
+    row.status, row.downloaded_at = "downloaded", now
+    db.add(row)
+    audit.record(db, audit.portal_actor(ctx), "privacy.archive_downloaded", target_type="privacy_request",
+                 target_id=row.id, account_id=row.account_id)
+    return ArchiveFile(row.stored_name, f"personal-data-{row.received_at:%Y%m%d}.zip", ARCHIVE_MIME)
+
+
+def _expire(db: Session) -> int:
+    """Archives past their day are gone: their file is removed after the commit."""
+    rows = db.exec(select(PrivacyRequest).where(PrivacyRequest.status == "ready",
+                                                PrivacyRequest.expires_at <= clock.now())).all()
+    for row in rows:
+        files.remove_after_commit(db, AREA, row.stored_name)
+        row.status, row.stored_name = "expired", None
+        db.add(row)
+    return len(rows)
+
+
+def clean_archives(db: Session) -> int:
+    """The job's sweep: expired archives, and downloaded ones (their file served once already)."""
+    n = _expire(db)
+    for row in db.exec(select(PrivacyRequest).where(PrivacyRequest.status == "downloaded",
+                                                    PrivacyRequest.stored_name.is_not(None))).all():
+        files.remove_after_commit(db, AREA, row.stored_name)
+        row.stored_name = None
+        db.add(row)
+        n += 1
+    return n
+
+
+# ---- building an archive (the job) ------------------------------------------------------------------
+
+
+def _set_progress(request_id: int, percent: int, **changes) -> None:
+    with session_scope() as db:
+        row = db.get(PrivacyRequest, request_id)
+        row.progress = percent
+        for k, v in changes.items():
+            setattr(row, k, v)
+        db.add(row)
+
+
+def collect(db: Session, contact: Contact) -> tuple[dict, list[tuple[str, str, str]]]:
+    """Everything the features hold about the contact (the registry), and the files they sent."""
+    data, sent = {}, []
+    for entry in registries.PERSONAL_DATA:
+        section, entry_files = entry.collect(db, contact)
+        data[entry.key] = section
+        sent.extend(entry_files)
+    return data, sent
+
+
+def _claim(db: Session, contact_id: int | None) -> PrivacyRequest | None:
+    """The oldest waiting export (of one contact, or of anyone), taken for this builder alone: the job and
+    the contact's page may both try, and only the one whose update changed the row builds it."""
+    query = select(PrivacyRequest.id).where(PrivacyRequest.kind == KIND_EXPORT, PrivacyRequest.status == "preparing")
+    if contact_id is not None:
+        query = query.where(PrivacyRequest.contact_id == contact_id)
+    for request_id in db.exec(query.order_by(PrivacyRequest.id).limit(5)).all():
+        taken = db.exec(sa_update(PrivacyRequest).where(PrivacyRequest.id == request_id,
+                                                        PrivacyRequest.status == "preparing")
+                        .values(status="building"))
+        if taken.rowcount == 1:
+            return db.get(PrivacyRequest, request_id)
+    return None
+
+
+def build_next_archive(contact_id: int | None = None) -> int | None:
+    """Prepare one waiting export, if any: claim it and read the data in one short transaction, write the
+    zip with no transaction open (progress written per file), then mark it ready for a day. Returns its id."""
+    with session_scope() as db:
+        row = _claim(db, contact_id)
+        if row is None:
+            return None
+        request_id = row.id
+        contact = db.get(Contact, row.contact_id)
+        data, sent = collect(db, contact)
+    _set_progress(request_id, 10)
+    buffer = io.BytesIO()
+    try:
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False, default=str))
+            for n, (area, stored_name, title) in enumerate(sent, start=1):
+                path = files.stored_path(area, stored_name)
+                if path is not None:
+                    archive.write(path, f"files/{n:04d}-{files.download_name(title)}")
+                _set_progress(request_id, 10 + 80 * n // max(len(sent), 1))
+        stored = files.store_bytes(AREA, "personal-data.zip", buffer.getvalue(), ARCHIVE_MAX_BYTES)
+    except Exception:
+        _set_progress(request_id, 0, status="failed")
+        raise
+    now = clock.now()
+    _set_progress(request_id, 100, status="ready", stored_name=stored.stored_name, size_bytes=stored.size_bytes,
+                  ready_at=now, expires_at=now + timedelta(seconds=ARCHIVE_TTL_SECONDS))
+    with session_scope() as db:
+        audit.record(db, audit.SYSTEM, "privacy.archive_ready", target_type="privacy_request", target_id=request_id,
+                     account_id=contact.account_id)
+    return request_id
+
+
+# ---- the staff queue ---------------------------------------------------------------------------------
+
+
+def staff_queue(db: Session, *, status: str = "open", page: int = 1, page_size: int = QUEUE_PAGE_SIZE):
+    """Requests, the open ones first by deadline; (request, contact) pairs."""
+    query = select(PrivacyRequest, Contact).join(Contact, Contact.id == PrivacyRequest.contact_id)
+    count = select(func.count()).select_from(PrivacyRequest)
+    if status == "open":
+        query = query.where(PrivacyRequest.status.in_(STAFF_OPEN))
+        count = count.where(PrivacyRequest.status.in_(STAFF_OPEN))
+    return fetch_page(db, query.order_by(PrivacyRequest.due_at, PrivacyRequest.id), count, page=page,
+                      page_size=page_size)
+
+
+def open_count(db: Session) -> int:
+    return db.exec(select(func.count()).select_from(PrivacyRequest)
+                   .where(PrivacyRequest.status.in_(STAFF_OPEN))).one()
+
+
+def refuse_request(db: Session, staff: StaffContext, request_id: int, note: str) -> PrivacyRequest:
+    row = get_or_not_found(db, PrivacyRequest, request_id)
+    if row.status not in STAFF_OPEN or row.kind != KIND_ERASURE:
+        raise DomainError("privacy.error.not_open")
+    if not note.strip():
+        raise DomainError("privacy.error.note_required")
+    row.status, row.handled_at, row.handled_by_staff_id = "refused", clock.now(), staff.staff_id
+    row.note = note.strip()[:1000]
+    db.add(row)
+    audit.record(db, staff.actor, "privacy.erasure_refused", target_type="privacy_request", target_id=row.id,
+                 account_id=row.account_id)
+    return row

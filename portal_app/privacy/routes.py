@@ -1,0 +1,16 @@
+"""Privacy's HTTP route: the contact's data archive, once, within its day, through their own session."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from portal_app.core import registries
+from portal_app.core.routes import stored_file_route
+from portal_app.privacy import requests
+
+# Unlike other downloads, this GET spends the link: the opener records the download and marks the
+# archive taken in the same transaction, before the file is sent.
+registries.ROUTES.append(
+    Route("/api/privacy/archive/{request_id:int}/{token:str}",
+          stored_file_route(requests.open_archive, "request_id", area=requests.AREA, staff_side=False)),
+)
