@@ -25,19 +25,21 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('invite_expires_at', portal_app.core.models.base.UTCDateTime(), nullable=True))
         batch_op.create_index(batch_op.f('ix_staff_user_invite_token_hash'), ['invite_token_hash'], unique=False)
 
-    with op.batch_alter_table('booking', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('booked_by_staff_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('changed_by_staff_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key('fk_booking_booked_by_staff_id', 'staff_user', ['booked_by_staff_id'], ['id'])
-        batch_op.create_foreign_key('fk_booking_changed_by_staff_id', 'staff_user', ['changed_by_staff_id'], ['id'])
+    # Plain ADD COLUMN with its reference (SQLite and PostgreSQL alike): the booking table, which other
+    # tables point at, is not rebuilt, so its rows and their foreign keys stay as they are.
+    for column in ('booked_by_staff_id', 'changed_by_staff_id'):
+        if op.get_bind().dialect.name == 'sqlite':
+            op.execute(f"ALTER TABLE booking ADD COLUMN {column} INTEGER REFERENCES staff_user (id)")
+        else:
+            op.add_column('booking', sa.Column(column, sa.Integer(), nullable=True))
+            op.create_foreign_key(f'fk_booking_{column}', 'booking', 'staff_user', [column], ['id'])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('booking', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_booking_changed_by_staff_id', type_='foreignkey')
-        batch_op.drop_constraint('fk_booking_booked_by_staff_id', type_='foreignkey')
-        batch_op.drop_column('changed_by_staff_id')
-        batch_op.drop_column('booked_by_staff_id')
+    for column in ('changed_by_staff_id', 'booked_by_staff_id'):
+        if op.get_bind().dialect.name != 'sqlite':
+            op.drop_constraint(f'fk_booking_{column}', 'booking', type_='foreignkey')
+        op.execute(f"ALTER TABLE booking DROP COLUMN {column}")
 
     with op.batch_alter_table('staff_user', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_staff_user_invite_token_hash'))
