@@ -25,6 +25,8 @@ class BillingSettings(SQLModel, table=True):
     default_tax_rate_bp: int = 2000  # basis points: 2000 = 20.00 %
     tax_label: str = Field(default="VAT", max_length=40)
     number_prefix: str = Field(default="INV-", max_length=20)
+    # Credit notes have their own gapless sequence (same digits and yearly rule as invoices).
+    credit_note_prefix: str = Field(default="CN-", max_length=20)
     number_digits: int = 5
     # True: the sequence restarts each year and the year is part of the number (INV-2026-00001).
     number_yearly: bool = True
@@ -54,7 +56,7 @@ class Invoice(SQLModel, table=True):
         # Amount due, overdue and the status filters: the account's open invoices by due date, with
         # what the amount-due sums read, so those queries never touch the table.
         sa.Index("ix_invoice_account_status_due", "account_id", "status", "due_date", "issue_date", "currency",
-                 "total_minor", "paid_minor"),
+                 "total_minor", "paid_minor", "credited_minor"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -72,6 +74,8 @@ class Invoice(SQLModel, table=True):
     total_minor: int = 0
     # Sum of the payment allocations to this invoice (kept in the same transaction as they change).
     paid_minor: int = 0
+    # Sum of the credit notes issued against this invoice: what is due is total − paid − credited.
+    credited_minor: int = 0
     usage_minor: int = 0  # net of the usage lines, for the customer's consumption chart
     tax_breakdown: list = json_list_field()  # [{"rate_bp": 2000, "net": 1000, "tax": 200}]
     pdf_file: str | None = Field(default=None, max_length=80)
@@ -164,3 +168,46 @@ class StripeEvent(SQLModel, table=True):
     type: str = Field(max_length=60)
     received_at: datetime = utc_field(default_now=True)
     outcome: str = Field(default="", max_length=40)
+
+
+class CreditNote(SQLModel, table=True):
+    """A credit note cancelling all or part of an issued invoice: its own number, PDF and lines."""
+
+    __tablename__ = "credit_note"
+    __table_args__ = (sa.Index("ix_credit_note_account_issue", "account_id", "issue_date", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    number: str = Field(max_length=40, unique=True)
+    currency: str = Field(default="EUR", max_length=3)
+    language: str = Field(default="en", max_length=8)
+    issue_date: date
+    reason: str = Field(default="", max_length=300)
+    subtotal_minor: int = 0
+    tax_minor: int = 0
+    total_minor: int = 0
+    usage_minor: int = 0
+    tax_breakdown: list = json_list_field()
+    # Money already paid on the invoice that this credit note handed back as account credit.
+    released_minor: int = 0
+    pdf_file: str | None = Field(default=None, max_length=80)
+    created_at: datetime = utc_field(default_now=True)
+    created_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+
+
+class CreditNoteLine(SQLModel, table=True):
+    """One credited line: a quantity of one invoice line (copied, so the credit note stands alone)."""
+
+    __tablename__ = "credit_note_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    credit_note_id: int = Field(foreign_key="credit_note.id", index=True)
+    invoice_line_id: int = Field(foreign_key="invoice_line.id", index=True)
+    position: int = 0
+    description: str = Field(max_length=500)
+    quantity_milli: int = 1000
+    unit_price_minor: int = 0
+    tax_rate_bp: int = 0
+    net_minor: int = 0
+    is_usage: bool = False
