@@ -137,6 +137,7 @@ def _totals() -> rx.Component:
         money_row("billing.tax", S.view.tax),
         money_row("billing.total", S.view.total, bold=True),
         rx.cond(~S.is_draft, money_row("billing.paid", S.view.paid)),
+        rx.cond(S.view.credited != "", money_row("billing.credited", S.view.credited)),
         rx.cond(~S.is_draft, money_row("billing.amount_due", S.view.due, bold=True)),
         spacing="1",
         width="100%",
@@ -219,6 +220,42 @@ def _files() -> rx.Component:
 
 
 @admin_page("/admin/invoice", on_load=[S.load_invoice], area=S.area)
+def _cancel_dialog() -> rx.Component:
+    return form_dialog("admin.invoice.cancel_title", field("admin.invoice.credit_reason", "reason", required=True,
+                                                           id="f-cancel-reason"),
+                       open=S.dialog == "cancel", on_cancel=S.close_dialog, on_submit=S.cancel_with_credit_note,
+                       submit_key="admin.invoice.cancel_submit", description_key="admin.invoice.cancel_text",
+                       danger=True, submit_id="confirm-cancel")
+
+
+def _credit_dialog() -> rx.Component:
+    return form_dialog(
+        "admin.invoice.credit_title",
+        rx.foreach(S.credit_lines, lambda r: rx.hstack(
+            rx.vstack(rx.el.label(r.description, html_for="f-qty-" + r.id.to(str), style=LABEL_STYLE),
+                      rx.text(t("admin.invoice.credit_remaining"), " ", r.remaining, size="1", color_scheme="gray"),
+                      spacing="0", flex="1"),
+            rx.input(id="f-qty-" + r.id.to(str), name="qty-" + r.id.to(str), placeholder=r.max_quantity,
+                     width="7em", input_mode="decimal"),
+            width="100%", align="center")),
+        field("admin.invoice.credit_reason", "reason", required=True, id="f-credit-reason"),
+        open=S.dialog == "credit", on_cancel=S.close_dialog, on_submit=S.issue_partial_credit,
+        submit_key="admin.invoice.credit_submit", description_key="admin.invoice.credit_text",
+        submit_id="confirm-credit", reset_on_submit=True)
+
+
+def _credit_notes() -> rx.Component:
+    return rx.cond(S.credit_notes.length() > 0, rx.card(column(
+        rx.heading(t("billing.credit_notes"), size="3", as_="h3"),
+        data_table(S.credit_notes, [
+            ("billing.number", text_cell("number")), ("billing.date", text_cell("date")),
+            ("billing.amount", text_cell("total")), ("admin.invoice.credit_reason", text_cell("reason")),
+            ("billing.files", lambda r: rx.el.a(t("billing.pdf"), href=api_url(
+                "/api/credit-notes/" + r.id.to(str) + "/pdf?console=1"))),
+        ]),
+        spacing="3"), width="100%", id="admin-credit-notes"))
+
+
 def admin_invoice_page() -> rx.Component:
     v = S.view
     pdf_href = api_url("/api/invoices/" + S.invoice_id.to(str) + "/pdf?console=1")
@@ -248,9 +285,14 @@ def admin_invoice_page() -> rx.Component:
                     spacing="2", wrap="wrap")),
                 rx.cond(v.has_pdf, rx.el.a(rx.button(rx.icon("file_down", size=16), t("billing.download_pdf"),
                                                      variant="soft"), href=pdf_href)),
-                rx.cond(~S.is_draft & (v.status != "void"),
-                        rx.button(rx.icon("ban", size=16), t("admin.invoice.void"), on_click=S.open_dialog("void"),
-                                  variant="soft", color_scheme="red", id="open-void")),
+                rx.cond(~S.is_draft & (v.status != "void"), rx.hstack(
+                    rx.button(rx.icon("receipt", size=16), t("admin.invoice.cancel_open"),
+                              on_click=S.open_dialog("cancel"), variant="soft", color_scheme="red", id="open-cancel"),
+                    rx.button(rx.icon("list_minus", size=16), t("admin.invoice.credit_open"),
+                              on_click=S.open_dialog("credit"), variant="soft", id="open-credit"),
+                    rx.button(rx.icon("ban", size=16), t("admin.invoice.void"), on_click=S.open_dialog("void"),
+                              variant="soft", color_scheme="red", id="open-void"),
+                    spacing="2", wrap="wrap")),
                 spacing="2",
                 wrap="wrap",
             ),
@@ -283,8 +325,11 @@ def admin_invoice_page() -> rx.Component:
                 spacing="4",
                 width="100%",
             )),
+            _credit_notes(),
             _issue_dialog(),
             _void_dialog(),
+            _cancel_dialog(),
+            _credit_dialog(),
         ),
     )
 
@@ -316,6 +361,7 @@ def billing_settings_page() -> rx.Component:
         rx.heading(t("admin.billing.numbers"), size="4", as_="h2"),
         form_grid(
             field("admin.billing.prefix", "number_prefix", default_value=v.number_prefix),
+            field("admin.billing.credit_prefix", "credit_note_prefix", default_value=v.credit_note_prefix),
             field("admin.billing.digits", "number_digits", type="number", default_value=v.number_digits),
         ),
         checkbox_field("admin.billing.yearly", "number_yearly", v.number_yearly),

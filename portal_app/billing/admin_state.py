@@ -9,15 +9,15 @@ from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.billing import consumption, imports, payments, rules, settings, storage
+from portal_app.billing import consumption, credit_notes, imports, payments, rules, settings, storage
 from portal_app.billing.access import lines_of
 from portal_app.billing.amounts import PAGE_SIZE, STAFF_STATUS_FILTERS, amount_due, display_status, today
 from portal_app.billing.card_payments import online_payment_enabled
 from portal_app.billing.models import DRAFT
 from portal_app.billing.numbering import format_number
-from portal_app.billing.rows import (AdminInvoiceRow, AdminPaymentRow, FileRow, Formats, InvoiceView, LineForm, LineRow,
-                                     SettingsForm, SettlementRow, file_rows, invoice_view, line_rows, plain_rate,
-                                     settings_form, settlement_rows)
+from portal_app.billing.rows import (AdminInvoiceRow, AdminPaymentRow, CreditLineRow, CreditNoteRow, FileRow, Formats, InvoiceView, LineForm, LineRow,
+                                     SettingsForm, SettlementRow, credit_note_rows, file_rows, invoice_view, line_rows,
+                                     plain_rate, settings_form, settlement_rows)
 from portal_app.core import i18n, notify
 from portal_app.core.auth import staff
 from portal_app.core.db import session_scope
@@ -61,7 +61,8 @@ class AdminInvoicesState(PagedList, StaffState):
 
 
 class AdminInvoiceState(Dialogs, StaffState):
-    """The invoice editor; its dialogs (`Dialogs`): "issue" and "void"."""
+    """The invoice editor; its dialogs (`Dialogs`): "issue", "void", "cancel" (a credit note for all that
+    remains) and "credit" (a credit note for chosen quantities)."""
     area: ClassVar[str] = "billing"
 
     invoice_id: int = 0
@@ -77,6 +78,8 @@ class AdminInvoiceState(Dialogs, StaffState):
     lines: list[LineRow] = []
     files: list[FileRow] = []
     payments: list[SettlementRow] = []
+    credit_notes: list[CreditNoteRow] = []
+    credit_lines: list[CreditLineRow] = []
     line: LineForm = LineForm()
     default_rate: str = ""
     form_version: int = 0
@@ -95,6 +98,11 @@ class AdminInvoiceState(Dialogs, StaffState):
         self.lines = line_rows(f, lines_of(db, inv.id), cur)
         self.files = file_rows(f, consumption.files_of(db, inv.id))
         self.payments = settlement_rows(f, payments.payments_of(db, inv.id), cur)
+        self.credit_notes = credit_note_rows(f, credit_notes.credit_notes_of(db, inv.id))
+        self.credit_lines = [] if inv.status == DRAFT else [
+            CreditLineRow(r.line.id, r.line.description, f.quantity(r.quantity_milli),
+                          credit_notes.plain_quantity(r.quantity_milli))
+            for r in credit_notes.remaining_lines(db, inv) if r.quantity_milli > 0]
         self.default_rate = plain_rate(settings.get_settings_row(db).default_tax_rate_bp)
         self.form_version += 1
 
@@ -169,6 +177,24 @@ class AdminInvoiceState(Dialogs, StaffState):
         rules.void_invoice(db, ctx, self.invoice_id, str(form.get("reason", ""))[:300])
         self._refill(db, ctx)
         self.dialog = ""
+
+    @staff_event
+    def cancel_with_credit_note(self, db, ctx, form: dict):
+        """Cancel the invoice: a credit note for everything not yet credited."""
+        note = credit_notes.credit_invoice(db, ctx, self.invoice_id, str(form.get("reason", ""))[:300])
+        self._refill(db, ctx)
+        self.dialog = ""
+        self._flash("admin.invoice.credit_note_issued", "info", number=note.number)
+
+    @staff_event
+    def issue_partial_credit(self, db, ctx, form: dict):
+        """A credit note for the quantities typed in the dialog (fields `qty-<line id>`)."""
+        quantities = {str(k)[4:]: str(v)[:20] for k, v in list(form.items())[:rules.MAX_LINES + 1]
+                      if str(k).startswith("qty-")}
+        note = credit_notes.credit_invoice(db, ctx, self.invoice_id, str(form.get("reason", ""))[:300], quantities)
+        self._refill(db, ctx)
+        self.dialog = ""
+        self._flash("admin.invoice.credit_note_issued", "info", number=note.number)
 
     @staff_event
     def record_payment(self, db, ctx, form: dict):

@@ -89,13 +89,17 @@ class InvoiceDetail:
     payments: list[tuple[Payment, int]]
     status: str
     due: int
+    credit_notes: list[CreditNote]
 
 
 def invoice_detail(db: Session, ctx: PortalContext, invoice_id) -> InvoiceDetail:
     inv = get_invoice(db, ctx, invoice_id)
     files = files_of(db, inv.id) if consumption_allowed(db, ctx) else []
     payments = [(p, a) for p, a in payments_of(db, inv.id) if p.status == "succeeded"]
-    return InvoiceDetail(inv, lines_of(db, inv.id), files, payments, display_status(inv), amount_due(inv))
+    notes = list(db.exec(select(CreditNote).where(CreditNote.invoice_id == inv.id,
+                                                  CreditNote.account_id == ctx.account_id)
+                         .order_by(CreditNote.id)).all())
+    return InvoiceDetail(inv, lines_of(db, inv.id), files, payments, display_status(inv), amount_due(inv), notes)
 
 
 def invoice_pdf_for_customer(db: Session, ctx: PortalContext, invoice_id, client_ip: str = "") -> tuple[Invoice, Path]:

@@ -48,13 +48,16 @@ def format_iban(iban: str) -> str:
 
 
 def update_settings(db: Session, staff: StaffContext, *, default_currency: str, default_tax_rate: str,
-                    tax_label: str, number_prefix: str, number_digits: str, number_yearly: bool,
+                    tax_label: str, number_prefix: str, number_digits: str, credit_note_prefix: str = "CN-", number_yearly: bool,
                     payment_terms_days: str, issuer_details: str, bank_beneficiary: str, bank_iban: str,
                     bank_bic: str, bank_name: str) -> BillingSettings:
     row = get_settings_row(db)
     prefix = number_prefix.strip()
-    if not _PREFIX_RE.match(prefix):
+    cn_prefix = (credit_note_prefix or "").strip() or "CN-"
+    if not _PREFIX_RE.match(prefix) or not _PREFIX_RE.match(cn_prefix):
         raise DomainError("billing.error.prefix")
+    if cn_prefix == prefix:  # two sequences under one prefix would give the same numbers
+        raise DomainError("billing.error.credit_prefix_same")
     try:
         digits, terms = int(str(number_digits).strip()), int(str(payment_terms_days).strip())
     except ValueError:
@@ -70,6 +73,7 @@ def update_settings(db: Session, staff: StaffContext, *, default_currency: str, 
     row.default_tax_rate_bp = parse_rate(default_tax_rate)
     row.tax_label = tax_label.strip()[:40] or "VAT"
     row.number_prefix, row.number_digits, row.number_yearly = prefix, digits, bool(number_yearly)
+    row.credit_note_prefix = cn_prefix
     row.payment_terms_days = terms
     row.issuer_details = issuer_details.strip()[:1000]
     row.bank_beneficiary, row.bank_name = bank_beneficiary.strip()[:200], bank_name.strip()[:200]
