@@ -1,4 +1,5 @@
-"""credit notes: credit_note, credit_note_line, invoice.credited_minor, billing_settings.credit_note_prefix
+"""credit notes and e-invoices: credit_note, credit_note_line, invoice.credited_minor, billing_settings:
+credit_note_prefix and seller identifiers (Factur-X)
 
 Revision ID: h_billing2_01
 Revises: h_roles_01
@@ -16,10 +17,18 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
+SELLER_COLUMNS = (("seller_legal_id", 40, ""), ("seller_legal_scheme", 4, ""), ("seller_vat_number", 20, ""),
+                  ("seller_street", 200, ""), ("seller_postcode", 20, ""), ("seller_city", 100, ""),
+                  ("seller_country", 2, ""), ("payment_means_code", 3, "58"))
+
+
 def upgrade() -> None:
     with op.batch_alter_table("billing_settings") as batch:
         batch.add_column(sa.Column("credit_note_prefix", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False,
                                    server_default="CN-"))
+        for name, length, default in SELLER_COLUMNS:
+            batch.add_column(sa.Column(name, sqlmodel.sql.sqltypes.AutoString(length=length), nullable=False,
+                                       server_default=default))
     with op.batch_alter_table("invoice") as batch:
         batch.add_column(sa.Column("credited_minor", sa.Integer(), nullable=False, server_default="0"))
     op.drop_index("ix_invoice_account_status_due", table_name="invoice")
@@ -82,4 +91,6 @@ def downgrade() -> None:
     with op.batch_alter_table("invoice") as batch:
         batch.drop_column("credited_minor")
     with op.batch_alter_table("billing_settings") as batch:
+        for name, _, _ in SELLER_COLUMNS:
+            batch.drop_column(name)
         batch.drop_column("credit_note_prefix")

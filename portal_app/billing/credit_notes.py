@@ -211,7 +211,11 @@ def _credit(db: Session, staff: StaffContext, inv: Invoice, reason: str, quantit
     db.flush()
     from portal_app.billing.pdf import render_credit_note_pdf
 
-    pdf = render_credit_note_pdf(db, note, inv, db.get(Account, inv.account_id), lines, s)
+    from portal_app.billing import einvoice
+
+    account = db.get(Account, inv.account_id)
+    pdf = einvoice.embed(render_credit_note_pdf(db, note, inv, account, lines, s),
+                         einvoice.credit_note_xml(db, note, inv, account, lines, s), note.language)
     name = f"{secrets.token_hex(16)}.pdf"
     path = invoices_dir() / name
     written.append(path)

@@ -36,6 +36,15 @@ class BillingSettings(SQLModel, table=True):
     bank_iban: str = Field(default="", max_length=40)
     bank_bic: str = Field(default="", max_length=11)
     bank_name: str = Field(default="", max_length=200)
+    # E-invoices (Factur-X / EN 16931): the seller's identifiers, address and the payment means code.
+    seller_legal_id: str = Field(default="", max_length=40)  # SIREN, SIRET, "HRB 12345 München"…
+    seller_legal_scheme: str = Field(default="", max_length=4)  # ISO 6523: "0002" SIREN, "0009" SIRET, "" none
+    seller_vat_number: str = Field(default="", max_length=20)
+    seller_street: str = Field(default="", max_length=200)
+    seller_postcode: str = Field(default="", max_length=20)
+    seller_city: str = Field(default="", max_length=100)
+    seller_country: str = Field(default="", max_length=2)
+    payment_means_code: str = Field(default="58", max_length=3)  # UNTDID 4461: 58 = SEPA credit transfer
     updated_at: datetime | None = utc_field(nullable=True)
 
 

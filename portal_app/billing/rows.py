@@ -270,6 +270,14 @@ class SettingsForm:
     bank_iban: str = ""
     bank_bic: str = ""
     bank_name: str = ""
+    seller_legal_id: str = ""
+    seller_legal_scheme: str = ""
+    seller_vat_number: str = ""
+    seller_street: str = ""
+    seller_postcode: str = ""
+    seller_city: str = ""
+    seller_country: str = ""
+    payment_means_code: str = "58"
 
 
 def plain_rate(bp: int) -> str:
@@ -281,4 +289,6 @@ def settings_form(s, iban: str) -> SettingsForm:
     """`s`: the settings row; `iban`: its IBAN as shown (grouped)."""
     return SettingsForm(s.default_currency, plain_rate(s.default_tax_rate_bp), s.tax_label, s.number_prefix,
                         s.credit_note_prefix, str(s.number_digits), s.number_yearly, str(s.payment_terms_days), s.issuer_details,
-                        s.bank_beneficiary, iban, s.bank_bic, s.bank_name)
+                        s.bank_beneficiary, iban, s.bank_bic, s.bank_name, s.seller_legal_id, s.seller_legal_scheme,
+                        s.seller_vat_number, s.seller_street, s.seller_postcode, s.seller_city, s.seller_country,
+                        s.payment_means_code)

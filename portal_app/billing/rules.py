@@ -219,7 +219,11 @@ def _issue(db: Session, staff: StaffContext, inv: Invoice, written: list[Path]) 
     # Generated once, now, and kept: an issued invoice's PDF is never regenerated silently.
     from portal_app.billing.pdf import render_invoice_pdf
 
-    pdf = render_invoice_pdf(db, inv, account, lines, s)
+    from portal_app.billing import einvoice
+
+    # A Factur-X PDF: the EN 16931 XML, checked against the official schema, travels inside it.
+    pdf = einvoice.embed(render_invoice_pdf(db, inv, account, lines, s),
+                         einvoice.invoice_xml(db, inv, account, lines, s), inv.language)
     name = f"{secrets.token_hex(16)}.pdf"
     path = invoices_dir() / name
     written.append(path)
