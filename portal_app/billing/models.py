@@ -66,6 +66,8 @@ class Invoice(SQLModel, table=True):
         # what the amount-due sums read, so those queries never touch the table.
         sa.Index("ix_invoice_account_status_due", "account_id", "status", "due_date", "issue_date", "currency",
                  "total_minor", "paid_minor", "credited_minor"),
+        # A recurring bill's period is invoiced once: the database refuses a second invoice for it.
+        sa.UniqueConstraint("subscription_id", "subscription_period", name="uq_invoice_subscription_period"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -94,6 +96,9 @@ class Invoice(SQLModel, table=True):
     issued_at: datetime | None = utc_field(nullable=True)
     voided_at: datetime | None = utc_field(nullable=True)
     created_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # Issued by a subscription, for the period starting on that date.
+    subscription_id: int | None = Field(default=None, foreign_key="subscription.id")
+    subscription_period: date | None = None
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -220,3 +225,46 @@ class CreditNoteLine(SQLModel, table=True):
     tax_rate_bp: int = 0
     net_minor: int = 0
     is_usage: bool = False
+
+
+MONTHLY, QUARTERLY, YEARLY = "monthly", "quarterly", "yearly"
+PERIOD_MONTHS = {MONTHLY: 1, QUARTERLY: 3, YEARLY: 12}
+
+
+class Subscription(SQLModel, table=True):
+    """A recurring bill: its lines are invoiced on every period date, from the start date on.
+
+    Period n (0, 1, 2…) starts on the start date moved n × period months, on the start date's day of
+    month or the month's last day when it has fewer days (31 Jan → 28/29 Feb → 31 Mar). `next_date` is the
+    first period not invoiced yet; the job claims a period by moving it forward with a conditional UPDATE,
+    so each period is invoiced once whatever the number of workers."""
+
+    __table_args__ = (sa.Index("ix_subscription_due", "active", "next_date", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    name: str = Field(max_length=200)
+    period: str = Field(default=MONTHLY, max_length=10)
+    currency: str = Field(default="EUR", max_length=3)
+    start_date: date
+    next_date: date
+    periods_billed: int = 0
+    active: bool = True
+    # One-off adjustments for the next invoice (proration of a change within a period):
+    # [{"description": str, "net_minor": int, "tax_rate_bp": int}]
+    pending: list = json_list_field()
+    created_at: datetime = utc_field(default_now=True)
+    updated_at: datetime | None = utc_field(nullable=True)
+
+
+class SubscriptionLine(SQLModel, table=True):
+    __tablename__ = "subscription_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscription.id", index=True)
+    position: int = 0
+    description: str = Field(max_length=500)
+    quantity_milli: int = 1000
+    unit_price_minor: int = 0
+    tax_rate_bp: int = 0
+    net_minor: int = 0
