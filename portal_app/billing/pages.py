@@ -144,6 +144,16 @@ def invoices_page() -> rx.Component:
                     _empty(),
                 ),
                 rx.cond(s.total > 0, pager(s.page, s.pages, s.total, s.prev_page, s.next_page)),
+                rx.cond(s.subscriptions.length() > 0, rx.card(column(
+                    rx.heading(t("billing.subscriptions"), size="4", as_="h2"),
+                    rx.foreach(s.subscriptions, lambda x: rx.hstack(
+                        rx.vstack(rx.text(x.name, size="2", weight="medium"),
+                                  rx.text(t("billing.period." + x.period), " · ", t("billing.next_bill"), " ",
+                                          x.next_date, size="1", color_scheme="gray"), spacing="0"),
+                        rx.spacer(),
+                        rx.text(x.amount, size="2", weight="medium"),
+                        width="100%", align="center")),
+                    spacing="2"), width="100%", id="subscriptions")),
             ),
         ),
     )
@@ -234,7 +244,7 @@ def _invoice_body() -> rx.Component:
                 style={"padding": "0", "margin": "0"}, id="consumption-files"),
         )),
         rx.cond(s.credit_notes.length() > 0, _card(
-            rx.heading(t("billing.credit_notes"), size="4", as_="h2"),
+            rx.heading(t("billing.credit_notes"), size="4", as_="h2", id="credit-notes"),
             rx.foreach(s.credit_notes, lambda n: rx.hstack(
                 rx.vstack(rx.text(n.number, size="2", weight="medium"),
                           rx.text(n.date, " · ", n.reason, size="1", color_scheme="gray"), spacing="0"),
@@ -243,7 +253,6 @@ def _invoice_body() -> rx.Component:
                 credit_note_link(n.id.to(str), t("billing.pdf")),
                 width="100%", align="center", spacing="3", wrap="wrap",
             )),
-            id="credit-notes",
         )),
         rx.cond(s.payments.length() > 0, _card(
             rx.heading(t("billing.payments_received"), size="4", as_="h2"),

@@ -292,3 +292,27 @@ def settings_form(s, iban: str) -> SettingsForm:
                         s.bank_beneficiary, iban, s.bank_bic, s.bank_name, s.seller_legal_id, s.seller_legal_scheme,
                         s.seller_vat_number, s.seller_street, s.seller_postcode, s.seller_city, s.seller_country,
                         s.payment_means_code)
+
+
+@dataclass(frozen=True)
+class SubscriptionRow:
+    """A recurring bill in the console's list, or on the customer's invoices page."""
+
+    id: int
+    account: str
+    name: str
+    period: str
+    next_date: str
+    amount: str  # net per period
+    active: bool
+
+
+@dataclass(frozen=True)
+class SubscriptionLineForm:
+    """One line of the subscription editor, as staff type it (blank rows are ignored)."""
+
+    index: int
+    description: str = ""
+    quantity: str = "1"
+    price: str = ""
+    rate: str = ""

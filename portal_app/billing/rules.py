@@ -60,11 +60,16 @@ def create_draft(db: Session, staff: StaffContext, account_id: int) -> Invoice:
     return inv
 
 
-def create_draft_for_number(db: Session, staff: StaffContext, account_number: str) -> Invoice:
+def account_by_number(db: Session, account_number: str) -> Account:
+    """An account by the number staff type (any case); an unknown one is a clear refusal."""
     account = db.exec(select(Account).where(func.lower(Account.number) == account_number.strip().lower())).first()
     if account is None:
         raise DomainError("billing.error.account_unknown", number=account_number.strip()[:40])
-    return create_draft(db, staff, account.id)
+    return account
+
+
+def create_draft_for_number(db: Session, staff: StaffContext, account_number: str) -> Invoice:
+    return create_draft(db, staff, account_by_number(db, account_number).id)
 
 
 def update_draft(db: Session, staff: StaffContext, invoice_id: int, *, currency: str, due_date: str,

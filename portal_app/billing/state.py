@@ -7,11 +7,12 @@ from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.billing import card_payments, consumption, credit_notes, customer_views, payments, settings
+from portal_app.billing import (card_payments, consumption, credit_notes, customer_views, payments, settings,
+                                subscriptions)
 from portal_app.billing.amounts import CUSTOMER_STATUS_FILTERS, MODULE, PAGE_SIZE, amount_due, display_status, today
 from portal_app.billing.models import OPEN_STATUSES
 from portal_app.billing.rows import (BankDetails, CreditNoteRow, DueRow, FileRow, Formats, InvoiceRow, InvoiceView, LineRow,
-                                     PaymentRow, PlanRow, SettlementRow, TaxRow, credit_note_rows, file_rows,
+                                     PaymentRow, PlanRow, SettlementRow, SubscriptionRow, TaxRow, credit_note_rows, file_rows,
                                      invoice_view, line_rows, settlement_rows)
 from portal_app.core import i18n
 from portal_app.core.states.handlers import portal_event
@@ -38,6 +39,7 @@ class InvoicesState(PagedList, BillingBase, PortalState):
     filters: ClassVar[dict[str, tuple[str, ...]]] = {"status": CUSTOMER_STATUS_FILTERS, "year": YEARS}
     rows: list[InvoiceRow] = []
     years: list[str] = []
+    subscriptions: list[SubscriptionRow] = []  # the account's recurring bills, beside the list
 
     @rx.var
     def filtered(self) -> bool:
@@ -62,8 +64,12 @@ class InvoicesState(PagedList, BillingBase, PortalState):
 
     @portal_event
     def load_years(self, db, ctx):
-        """on_load, beside `load_list`: the year filter's choices."""
+        """on_load, beside `load_list`: the year filter's choices and the account's recurring bills."""
         self.years = [str(y) for y in customer_views.invoice_years(db, ctx)]
+        subs = subscriptions.subscriptions_of_account(db, ctx)
+        nets, f = subscriptions.period_amounts(db, [x.id for x in subs]), self._formats()
+        self.subscriptions = [SubscriptionRow(x.id, "", x.name, x.period, f.date(x.next_date),
+                                              f.money(nets.get(x.id, 0), x.currency), x.active) for x in subs]
 
 
 class InvoiceState(BillingBase, PortalState):

@@ -17,7 +17,7 @@ from decimal import Decimal, ROUND_HALF_UP
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from portal_app.billing.access import denied, require_billing
+from portal_app.billing.access import require_billing
 from portal_app.billing.amounts import MODULE, as_id, line_net, parse_money, parse_quantity, parse_rate, today
 from portal_app.billing.models import (Invoice, InvoiceLine, PERIOD_MONTHS, Subscription, SubscriptionLine)
 from portal_app.billing.settings import check_currency
@@ -190,22 +190,22 @@ def list_subscriptions_admin(db: Session, *, page: int = 1, page_size: int = 20)
     return rows, int(total)
 
 
+def period_amounts(db: Session, subscription_ids: list[int]) -> dict[int, int]:
+    """{subscription id: net of its lines per period} in one query."""
+    if not subscription_ids:
+        return {}
+    return {sid: int(net or 0) for sid, net in db.exec(
+        select(SubscriptionLine.subscription_id, func.sum(SubscriptionLine.net_minor))
+        .where(SubscriptionLine.subscription_id.in_(subscription_ids))
+        .group_by(SubscriptionLine.subscription_id)).all()}
+
+
 def subscriptions_of_account(db: Session, ctx: PortalContext) -> list[Subscription]:
     """The customer's own active subscriptions."""
     require_billing(db, ctx)
     return list(db.exec(select(Subscription).where(Subscription.account_id == ctx.account_id,
                                                    Subscription.active.is_(True))
                         .order_by(Subscription.next_date, Subscription.id)).all())
-
-
-def get_subscription(db: Session, ctx: PortalContext, subscription_id, client_ip: str = "") -> Subscription:
-    """One of the account's subscriptions; anything else is "not found" (and audited)."""
-    require_billing(db, ctx, client_ip)
-    key = as_id(subscription_id)
-    sub = db.get(Subscription, key) if key else None
-    if sub is None or sub.account_id != ctx.account_id:
-        raise denied(db, ctx, "subscription", subscription_id, client_ip)
-    return sub
 
 
 # ---- the job -------------------------------------------------------------------------------------------
