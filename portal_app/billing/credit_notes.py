@@ -11,7 +11,6 @@ SELECT … FOR UPDATE on PostgreSQL), its lines, the invoice's amounts, the rele
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +25,7 @@ from portal_app.billing.models import (CreditNote, CreditNoteLine, ISSUED, Invoi
 from portal_app.billing.numbering import CREDIT_NOTE, next_number
 from portal_app.billing.payments import _refresh_paid
 from portal_app.billing.settings import get_settings_row
-from portal_app.billing.storage import invoices_dir, stored_path
+from portal_app.billing.storage import invoices_dir, store_new_pdf, stored_path
 from portal_app.core import audit, clock
 from portal_app.core.auth.sessions import PortalContext
 from portal_app.core.auth.staff import StaffContext
@@ -216,11 +215,7 @@ def _credit(db: Session, staff: StaffContext, inv: Invoice, reason: str, quantit
     account = db.get(Account, inv.account_id)
     pdf = einvoice.embed(render_credit_note_pdf(db, note, inv, account, lines, s),
                          einvoice.credit_note_xml(db, note, inv, account, lines, s), note.language)
-    name = f"{secrets.token_hex(16)}.pdf"
-    path = invoices_dir() / name
-    written.append(path)
-    path.write_bytes(pdf)
-    note.pdf_file = name
+    note.pdf_file = store_new_pdf(pdf, written)
     db.add(note)
     db.flush()
     audit.record(db, staff.actor, "credit_note.issue", target_type="credit_note", target_id=note.id,
