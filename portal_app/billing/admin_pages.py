@@ -220,7 +220,6 @@ def _files() -> rx.Component:
     )
 
 
-@admin_page("/admin/invoice", on_load=[S.load_invoice], area=S.area)
 def _cancel_dialog() -> rx.Component:
     return form_dialog("admin.invoice.cancel_title", field("admin.invoice.credit_reason", "reason", required=True,
                                                            id="f-cancel-reason"),
@@ -257,6 +256,7 @@ def _credit_notes() -> rx.Component:
         spacing="3"), width="100%", id="admin-credit-notes"))
 
 
+@admin_page("/admin/invoice", on_load=[S.load_invoice], area=S.area)
 def admin_invoice_page() -> rx.Component:
     v = S.view
     pdf_href = api_url("/api/invoices/" + S.invoice_id.to(str) + "/pdf?console=1")
