@@ -3,6 +3,7 @@
 import reflex as rx
 
 from portal_app.billing.admin_state import (CONSUMPTION_MAX_FILES, UPLOAD_MAX_FILES, AdminBillingSettingsState,
+                                            AdminSubscriptionsState,
                                             AdminInvoiceImportState, AdminInvoicesState, AdminInvoiceState,
                                             AdminPaymentsState)
 from portal_app.billing.amounts import STAFF_STATUS_FILTERS
@@ -137,6 +138,7 @@ def _totals() -> rx.Component:
         money_row("billing.tax", S.view.tax),
         money_row("billing.total", S.view.total, bold=True),
         rx.cond(~S.is_draft, money_row("billing.paid", S.view.paid)),
+        rx.cond(S.view.credited != "", money_row("billing.credited", S.view.credited)),
         rx.cond(~S.is_draft, money_row("billing.amount_due", S.view.due, bold=True)),
         spacing="1",
         width="100%",
@@ -218,6 +220,42 @@ def _files() -> rx.Component:
     )
 
 
+def _cancel_dialog() -> rx.Component:
+    return form_dialog("admin.invoice.cancel_title", field("admin.invoice.credit_reason", "reason", required=True,
+                                                           id="f-cancel-reason"),
+                       open=S.dialog == "cancel", on_cancel=S.close_dialog, on_submit=S.cancel_with_credit_note,
+                       submit_key="admin.invoice.cancel_submit", description_key="admin.invoice.cancel_text",
+                       danger=True, submit_id="confirm-cancel")
+
+
+def _credit_dialog() -> rx.Component:
+    return form_dialog(
+        "admin.invoice.credit_title",
+        rx.foreach(S.credit_lines, lambda r: rx.hstack(
+            rx.vstack(rx.el.label(r.description, html_for="f-qty-" + r.id.to(str), style=LABEL_STYLE),
+                      rx.text(t("admin.invoice.credit_remaining"), " ", r.remaining, size="1", color_scheme="gray"),
+                      spacing="0", flex="1"),
+            rx.input(id="f-qty-" + r.id.to(str), name="qty-" + r.id.to(str), placeholder=r.max_quantity,
+                     width="7em", input_mode="decimal"),
+            width="100%", align="center")),
+        field("admin.invoice.credit_reason", "reason", required=True, id="f-credit-reason"),
+        open=S.dialog == "credit", on_cancel=S.close_dialog, on_submit=S.issue_partial_credit,
+        submit_key="admin.invoice.credit_submit", description_key="admin.invoice.credit_text",
+        submit_id="confirm-credit", reset_on_submit=True)
+
+
+def _credit_notes() -> rx.Component:
+    return rx.cond(S.credit_notes.length() > 0, rx.card(column(
+        rx.heading(t("billing.credit_notes"), size="3", as_="h3"),
+        data_table(S.credit_notes, [
+            ("billing.number", text_cell("number")), ("billing.date", text_cell("date")),
+            ("billing.amount", text_cell("total")), ("admin.invoice.credit_reason", text_cell("reason")),
+            ("billing.files", lambda r: rx.el.a(t("billing.pdf"), href=api_url(
+                "/api/credit-notes/" + r.id.to(str) + "/pdf?console=1"))),
+        ]),
+        spacing="3"), width="100%", id="admin-credit-notes"))
+
+
 @admin_page("/admin/invoice", on_load=[S.load_invoice], area=S.area)
 def admin_invoice_page() -> rx.Component:
     v = S.view
@@ -248,9 +286,14 @@ def admin_invoice_page() -> rx.Component:
                     spacing="2", wrap="wrap")),
                 rx.cond(v.has_pdf, rx.el.a(rx.button(rx.icon("file_down", size=16), t("billing.download_pdf"),
                                                      variant="soft"), href=pdf_href)),
-                rx.cond(~S.is_draft & (v.status != "void"),
-                        rx.button(rx.icon("ban", size=16), t("admin.invoice.void"), on_click=S.open_dialog("void"),
-                                  variant="soft", color_scheme="red", id="open-void")),
+                rx.cond(~S.is_draft & (v.status != "void"), rx.hstack(
+                    rx.button(rx.icon("receipt", size=16), t("admin.invoice.cancel_open"),
+                              on_click=S.open_dialog("cancel"), variant="soft", color_scheme="red", id="open-cancel"),
+                    rx.button(rx.icon("list_minus", size=16), t("admin.invoice.credit_open"),
+                              on_click=S.open_dialog("credit"), variant="soft", id="open-credit"),
+                    rx.button(rx.icon("ban", size=16), t("admin.invoice.void"), on_click=S.open_dialog("void"),
+                              variant="soft", color_scheme="red", id="open-void"),
+                    spacing="2", wrap="wrap")),
                 spacing="2",
                 wrap="wrap",
             ),
@@ -283,8 +326,11 @@ def admin_invoice_page() -> rx.Component:
                 spacing="4",
                 width="100%",
             )),
+            _credit_notes(),
             _issue_dialog(),
             _void_dialog(),
+            _cancel_dialog(),
+            _credit_dialog(),
         ),
     )
 
@@ -316,6 +362,7 @@ def billing_settings_page() -> rx.Component:
         rx.heading(t("admin.billing.numbers"), size="4", as_="h2"),
         form_grid(
             field("admin.billing.prefix", "number_prefix", default_value=v.number_prefix),
+            field("admin.billing.credit_prefix", "credit_note_prefix", default_value=v.credit_note_prefix),
             field("admin.billing.digits", "number_digits", type="number", default_value=v.number_digits),
         ),
         checkbox_field("admin.billing.yearly", "number_yearly", v.number_yearly),
@@ -337,6 +384,20 @@ def billing_settings_page() -> rx.Component:
             field("admin.billing.bank_name", "bank_name", default_value=v.bank_name),
             field("billing.iban", "bank_iban", default_value=v.bank_iban),
             field("billing.bic", "bank_bic", default_value=v.bank_bic),
+        ),
+        rx.heading(t("admin.billing.einvoice"), size="4", as_="h2"),
+        form_grid(
+            field("admin.billing.seller_legal_id", "seller_legal_id", default_value=v.seller_legal_id),
+            select_field("admin.billing.seller_legal_scheme", "seller_legal_scheme",
+                         *options((("", "admin.billing.scheme_none"), ("0002", "admin.billing.scheme_siren"),
+                                   ("0009", "admin.billing.scheme_siret"))), value=v.seller_legal_scheme),
+            field("admin.billing.seller_vat_number", "seller_vat_number", default_value=v.seller_vat_number),
+            select_field("admin.billing.payment_means", "payment_means_code",
+                         *options(("58", "30", "48", "59"), "admin.billing.means_"), value=v.payment_means_code),
+            field("admin.billing.seller_street", "seller_street", default_value=v.seller_street),
+            field("admin.billing.seller_postcode", "seller_postcode", default_value=v.seller_postcode),
+            field("admin.billing.seller_city", "seller_city", default_value=v.seller_city),
+            field("admin.billing.seller_country", "seller_country", default_value=v.seller_country, max_length=2),
         ),
         saved_row(brand_button(t("admin.save"), type="submit"), s.saved),
         key=s.form_version,
@@ -375,4 +436,64 @@ def invoice_import_page() -> rx.Component:
                     .replace("{skipped}", s.skipped.to(str)), weight="medium", role="status"),
             rx.foreach(s.errors, lambda e: rx.text(e, size="2", color="var(--red-11)")),
             spacing="2"), width="100%")),
+    )
+
+
+SS = AdminSubscriptionsState
+
+
+def _subscription_lines(lines) -> rx.Component:
+    """The editor's rows: description, quantity, unit price, tax rate (blank rows are ignored)."""
+    return rx.vstack(
+        rx.foreach(lines, lambda r: rx.grid(
+            rx.input(name="desc-" + r.index.to(str), default_value=r.description,
+                     placeholder=SiteState.tr["billing.description"].to(str),
+                     aria_label=SiteState.tr["billing.description"].to(str)),
+            rx.input(name="qty-" + r.index.to(str), default_value=r.quantity, input_mode="decimal",
+                     aria_label=SiteState.tr["billing.quantity"].to(str)),
+            rx.input(name="price-" + r.index.to(str), default_value=r.price, input_mode="decimal",
+                     placeholder=SiteState.tr["billing.unit_price"].to(str),
+                     aria_label=SiteState.tr["billing.unit_price"].to(str)),
+            rx.input(name="rate-" + r.index.to(str), default_value=r.rate, input_mode="decimal",
+                     aria_label=SiteState.tr["billing.tax_rate"].to(str)),
+            columns="4fr 1fr 2fr 1fr", spacing="2", width="100%")),
+        spacing="2", width="100%")
+
+
+@admin_page("/admin/subscriptions", on_load=[SS.load_list],
+            nav=NavEntry("admin.nav.subscriptions", "/admin/subscriptions", "repeat", 32), area=SS.area)
+def admin_subscriptions_page() -> rx.Component:
+    return column(
+        page_header("admin.nav.subscriptions"),
+        if_permitted("billing.write", rx.card(_form(
+            SS.create_subscription,
+            rx.heading(t("admin.subscriptions.new"), size="4", as_="h2"),
+            form_grid(
+                field("admin.invoices.account_number", "account_number", required=True),
+                field("admin.subscriptions.name", "name", required=True),
+                select_field("admin.subscriptions.period", "period",
+                             *options(("monthly", "quarterly", "yearly"), "billing.period."), value="monthly"),
+                field("billing.currency", "currency", default_value="EUR", max_length=3),
+                field("admin.subscriptions.start", "start_date", type="date", required=True),
+            ),
+            _subscription_lines(SS.new_lines),
+            brand_button(rx.icon("plus", size=16), t("admin.subscriptions.create"), type="submit"),
+            key=SS.form_version,
+        ), width="100%")),
+        list_page(SS, [
+            ("admin.contact.account", text_cell("account")),
+            ("admin.subscriptions.name", text_cell("name")),
+            ("admin.subscriptions.period", lambda r: rx.text(t("billing.period." + r.period), size="2")),
+            ("billing.next_bill", text_cell("next_date")),
+            ("billing.amount", text_cell("amount")),
+            ("admin.invoice.actions", lambda r: rx.cond(r.active, if_permitted("billing.write", rx.hstack(
+                rx.button(t("admin.subscriptions.change"), size="1", variant="soft", on_click=SS.open_change(r.id)),
+                rx.button(t("admin.subscriptions.end"), size="1", variant="soft", color_scheme="red",
+                          on_click=SS.end_subscription(r.id)),
+                spacing="2")), rx.badge(t("admin.subscriptions.ended"), variant="soft", color_scheme="gray"))),
+        ], empty_key="admin.subscriptions.none"),
+        form_dialog("admin.subscriptions.change_title", rx.text(SS.editing_name, weight="medium"),
+                    _subscription_lines(SS.edit_lines),
+                    open=SS.dialog == "change", on_cancel=SS.close_dialog, on_submit=SS.change_subscription,
+                    description_key="admin.subscriptions.change_text", key=SS.form_version),
     )

@@ -9,15 +9,16 @@ from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.billing import consumption, imports, payments, rules, settings, storage
+from portal_app.billing import consumption, credit_notes, imports, payments, rules, settings, storage, subscriptions
 from portal_app.billing.access import lines_of
 from portal_app.billing.amounts import PAGE_SIZE, STAFF_STATUS_FILTERS, amount_due, display_status, today
 from portal_app.billing.card_payments import online_payment_enabled
 from portal_app.billing.models import DRAFT
 from portal_app.billing.numbering import format_number
-from portal_app.billing.rows import (AdminInvoiceRow, AdminPaymentRow, FileRow, Formats, InvoiceView, LineForm, LineRow,
-                                     SettingsForm, SettlementRow, file_rows, invoice_view, line_rows, plain_rate,
-                                     settings_form, settlement_rows)
+from portal_app.billing.rows import (AdminInvoiceRow, AdminPaymentRow, CreditLineRow, CreditNoteRow, FileRow, Formats, InvoiceView, LineForm, LineRow,
+                                     SettingsForm, SettlementRow, SubscriptionLineForm, SubscriptionRow,
+                                     credit_note_rows, file_rows, invoice_view, line_rows,
+                                     plain_rate, settings_form, settlement_rows)
 from portal_app.core import i18n, notify
 from portal_app.core.auth import staff
 from portal_app.core.db import session_scope
@@ -61,7 +62,8 @@ class AdminInvoicesState(PagedList, StaffState):
 
 
 class AdminInvoiceState(Dialogs, StaffState):
-    """The invoice editor; its dialogs (`Dialogs`): "issue" and "void"."""
+    """The invoice editor; its dialogs (`Dialogs`): "issue", "void", "cancel" (a credit note for all that
+    remains) and "credit" (a credit note for chosen quantities)."""
     area: ClassVar[str] = "billing"
 
     invoice_id: int = 0
@@ -77,6 +79,8 @@ class AdminInvoiceState(Dialogs, StaffState):
     lines: list[LineRow] = []
     files: list[FileRow] = []
     payments: list[SettlementRow] = []
+    credit_notes: list[CreditNoteRow] = []
+    credit_lines: list[CreditLineRow] = []
     line: LineForm = LineForm()
     default_rate: str = ""
     form_version: int = 0
@@ -95,6 +99,11 @@ class AdminInvoiceState(Dialogs, StaffState):
         self.lines = line_rows(f, lines_of(db, inv.id), cur)
         self.files = file_rows(f, consumption.files_of(db, inv.id))
         self.payments = settlement_rows(f, payments.payments_of(db, inv.id), cur)
+        self.credit_notes = credit_note_rows(f, credit_notes.credit_notes_of(db, inv.id))
+        self.credit_lines = [] if inv.status == DRAFT else [
+            CreditLineRow(r.line.id, r.line.description, f.quantity(r.quantity_milli),
+                          credit_notes.plain_quantity(r.quantity_milli))
+            for r in credit_notes.remaining_lines(db, inv) if r.quantity_milli > 0]
         self.default_rate = plain_rate(settings.get_settings_row(db).default_tax_rate_bp)
         self.form_version += 1
 
@@ -169,6 +178,24 @@ class AdminInvoiceState(Dialogs, StaffState):
         rules.void_invoice(db, ctx, self.invoice_id, str(form.get("reason", ""))[:300])
         self._refill(db, ctx)
         self.dialog = ""
+
+    @staff_event
+    def cancel_with_credit_note(self, db, ctx, form: dict):
+        """Cancel the invoice: a credit note for everything not yet credited."""
+        note = credit_notes.credit_invoice(db, ctx, self.invoice_id, str(form.get("reason", ""))[:300])
+        self._refill(db, ctx)
+        self.dialog = ""
+        self._flash("admin.invoice.credit_note_issued", "info", number=note.number)
+
+    @staff_event
+    def issue_partial_credit(self, db, ctx, form: dict):
+        """A credit note for the quantities typed in the dialog (fields `qty-<line id>`)."""
+        quantities = {str(k)[4:]: str(v)[:20] for k, v in list(form.items())[:rules.MAX_LINES + 1]
+                      if str(k).startswith("qty-")}
+        note = credit_notes.credit_invoice(db, ctx, self.invoice_id, str(form.get("reason", ""))[:300], quantities)
+        self._refill(db, ctx)
+        self.dialog = ""
+        self._flash("admin.invoice.credit_note_issued", "info", number=note.number)
 
     @staff_event
     def record_payment(self, db, ctx, form: dict):
@@ -288,3 +315,71 @@ class AdminInvoiceImportState(StaffState):
             self.errors = [i18n.t(self.lang or "en", key, **params) for _, key, params in report.errors[:100]]
             self.done = True
             self.flash_key = ""
+
+
+SUBSCRIPTION_FORM_LINES = 5  # rows of the editor; a subscription may have up to subscriptions.MAX_LINES
+
+
+def _form_lines(form: dict) -> list[dict]:
+    """The editor's rows (`desc-1`, `qty-1`, `price-1`, `rate-1`, …) as the rules read them."""
+    return [{"description": str(form.get(f"desc-{i}", ""))[:500], "quantity": str(form.get(f"qty-{i}", ""))[:20],
+             "unit_price": str(form.get(f"price-{i}", ""))[:20], "tax_rate": str(form.get(f"rate-{i}", ""))[:10]}
+            for i in range(1, SUBSCRIPTION_FORM_LINES + 1)]
+
+
+class AdminSubscriptionsState(PagedList, Dialogs, StaffState):
+    """Recurring bills: the list, a new one, changing one's lines ("change" dialog), ending one."""
+    area: ClassVar[str] = "billing"
+    page_size: ClassVar[int] = PAGE_SIZE
+    rows: list[SubscriptionRow] = []
+    editing_id: int = 0
+    editing_name: str = ""
+    edit_lines: list[SubscriptionLineForm] = []
+    new_lines: list[SubscriptionLineForm] = []
+    form_version: int = 0
+
+    def _fetch(self, db, ctx) -> None:
+        found, self.total = subscriptions.list_subscriptions_admin(db, page=self.page, page_size=PAGE_SIZE)
+        f = Formats(self.lang or "en")
+        nets = subscriptions.period_amounts(db, [sub.id for sub, _ in found])
+        self.rows = [SubscriptionRow(sub.id, f"{a.name} · {a.number}", sub.name, sub.period,
+                                     f.date(sub.next_date) if sub.active else "",
+                                     f.money(nets.get(sub.id, 0), sub.currency), sub.active) for sub, a in found]
+        self.new_lines = [SubscriptionLineForm(i, rate=plain_rate(settings.get_settings_row(db).default_tax_rate_bp))
+                          for i in range(1, SUBSCRIPTION_FORM_LINES + 1)]
+
+    @staff_event
+    def create_subscription(self, db, ctx, form: dict):
+        account = rules.account_by_number(db, str(form.get("account_number", ""))[:40])
+        subscriptions.create_subscription(
+            db, ctx, account_id=account.id, name=str(form.get("name", ""))[:200],
+            period=str(form.get("period", ""))[:10], currency=str(form.get("currency", ""))[:3],
+            start_date=str(form.get("start_date", ""))[:10], lines=_form_lines(form))
+        self._refetch(db, ctx)
+        self.form_version += 1
+        self._flash("admin.subscriptions.created", "info")
+
+    @staff_event("read")
+    def open_change(self, db, ctx, subscription_id: str):
+        sub = subscriptions.subscription_row(db, subscription_id)
+        lines = subscriptions.lines_of_subscription(db, sub.id)
+        self.editing_id, self.editing_name = sub.id, sub.name
+        self.edit_lines = [SubscriptionLineForm(i, li.description, credit_notes.plain_quantity(li.quantity_milli),
+                                                str(i18n.minor_to_decimal(li.unit_price_minor, sub.currency)),
+                                                plain_rate(li.tax_rate_bp)) if li else SubscriptionLineForm(i)
+                           for i, li in enumerate((lines + [None] * SUBSCRIPTION_FORM_LINES)
+                                                  [:SUBSCRIPTION_FORM_LINES], 1)]
+        self.form_version += 1
+        self.dialog = "change"
+
+    @staff_event
+    def change_subscription(self, db, ctx, form: dict):
+        subscriptions.change_lines(db, ctx, self.editing_id, _form_lines(form))
+        self._refetch(db, ctx)
+        self.dialog = ""
+        self._flash("admin.subscriptions.changed", "info")
+
+    @staff_event
+    def end_subscription(self, db, ctx, subscription_id: str):
+        subscriptions.end_subscription(db, ctx, subscription_id)
+        self._refetch(db, ctx)

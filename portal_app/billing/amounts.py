@@ -127,10 +127,11 @@ def compute_totals(lines: list[InvoiceLine]) -> Totals:
 
 
 def amount_due(inv: Invoice) -> int:
-    """What is still owed on an invoice: never negative (over-payments are credit), nothing on void."""
+    """What is still owed on an invoice: total less payments and credit notes; never negative
+    (over-payments are credit), nothing on void."""
     if inv.status in (DRAFT, VOID):
         return 0
-    return max(inv.total_minor - inv.paid_minor, 0)
+    return max(inv.total_minor - inv.paid_minor - (inv.credited_minor or 0), 0)
 
 
 def display_status(inv: Invoice, on: date | None = None) -> str:
@@ -141,7 +142,8 @@ def display_status(inv: Invoice, on: date | None = None) -> str:
 
 
 def due_expr():
-    return sa.case((Invoice.total_minor > Invoice.paid_minor, Invoice.total_minor - Invoice.paid_minor), else_=0)
+    owed = Invoice.total_minor - Invoice.paid_minor - Invoice.credited_minor
+    return sa.case((owed > 0, owed), else_=0)
 
 
 def status_condition(status: str, on: date):

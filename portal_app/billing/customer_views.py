@@ -15,8 +15,8 @@ from portal_app.billing.access import get_invoice, lines_of, require_billing
 from portal_app.billing.amounts import (CUSTOMER_STATUS_FILTERS, PAGE_SIZE, amount_due, display_status, due_expr,
                                         status_condition, today)
 from portal_app.billing.consumption import consumption_allowed, files_of
-from portal_app.billing.models import (ConsumptionFile, DRAFT, ISSUED, Invoice, InvoiceLine, OPEN_STATUSES, PAID,
-                                       PARTIALLY_PAID, Payment)
+from portal_app.billing.models import (ConsumptionFile, CreditNote, DRAFT, ISSUED, Invoice, InvoiceLine, OPEN_STATUSES,
+                                       PAID, PARTIALLY_PAID, Payment, VOID)
 from portal_app.billing.payments import payments_of
 from portal_app.billing.storage import invoices_dir, stored_path
 from portal_app.core.auth.sessions import PortalContext
@@ -24,7 +24,8 @@ from portal_app.core.errors import NotFound
 
 # What a list row shows: plain rows (attribute access like an Invoice), no ORM objects to build.
 _LIST_COLUMNS = (Invoice.id, Invoice.number, Invoice.status, Invoice.currency, Invoice.issue_date, Invoice.due_date,
-                 Invoice.subtotal_minor, Invoice.tax_minor, Invoice.total_minor, Invoice.paid_minor, Invoice.pdf_file,
+                 Invoice.subtotal_minor, Invoice.tax_minor, Invoice.total_minor, Invoice.paid_minor, Invoice.credited_minor,
+                 Invoice.pdf_file,
                  Invoice.source)
 
 
@@ -88,13 +89,17 @@ class InvoiceDetail:
     payments: list[tuple[Payment, int]]
     status: str
     due: int
+    credit_notes: list[CreditNote]
 
 
 def invoice_detail(db: Session, ctx: PortalContext, invoice_id) -> InvoiceDetail:
     inv = get_invoice(db, ctx, invoice_id)
     files = files_of(db, inv.id) if consumption_allowed(db, ctx) else []
     payments = [(p, a) for p, a in payments_of(db, inv.id) if p.status == "succeeded"]
-    return InvoiceDetail(inv, lines_of(db, inv.id), files, payments, display_status(inv), amount_due(inv))
+    notes = list(db.exec(select(CreditNote).where(CreditNote.invoice_id == inv.id,
+                                                  CreditNote.account_id == ctx.account_id)
+                         .order_by(CreditNote.id)).all())
+    return InvoiceDetail(inv, lines_of(db, inv.id), files, payments, display_status(inv), amount_due(inv), notes)
 
 
 def invoice_pdf_for_customer(db: Session, ctx: PortalContext, invoice_id, client_ip: str = "") -> tuple[Invoice, Path]:
@@ -149,6 +154,18 @@ def _monthly_statement():
             .group_by(Invoice.issue_date, Invoice.currency))
 
 
+@lru_cache(maxsize=1)
+def _monthly_credit_statement():
+    """The credit notes of invoices still counted (not void: a void invoice is left out whole) count
+    against the month they were issued in, as negative billed and usage."""
+    return (select(CreditNote.issue_date, CreditNote.currency, -func.sum(CreditNote.total_minor),
+                   -func.sum(CreditNote.usage_minor))
+            .join(Invoice, Invoice.id == CreditNote.invoice_id)
+            .where(CreditNote.account_id == sa.bindparam("account_id"),
+                   CreditNote.issue_date >= sa.bindparam("start", type_=sa.Date), Invoice.status != VOID)
+            .group_by(CreditNote.issue_date, CreditNote.currency))
+
+
 def monthly_billed(db: Session, ctx: PortalContext, months: int = 12) -> tuple[str, list[dict]]:
     """(currency, [{month: date, billed: minor, usage: minor}]) for the last `months` months, oldest
     first, in the currency the account is mostly billed in. Summed in SQL per day and currency (at
@@ -159,7 +176,9 @@ def monthly_billed(db: Session, ctx: PortalContext, months: int = 12) -> tuple[s
     while m <= 0:
         y, m = y - 1, m + 12
     start = date(y, m, 1)
-    rows = db.exec(_monthly_statement(), params={"account_id": ctx.account_id, "start": start}).all()
+    params = {"account_id": ctx.account_id, "start": start}
+    rows = list(db.exec(_monthly_statement(), params=params).all())
+    rows += list(db.exec(_monthly_credit_statement(), params=params).all())
     if not rows:
         return "", []
     per_currency: dict[str, int] = {}

@@ -25,6 +25,8 @@ class BillingSettings(SQLModel, table=True):
     default_tax_rate_bp: int = 2000  # basis points: 2000 = 20.00 %
     tax_label: str = Field(default="VAT", max_length=40)
     number_prefix: str = Field(default="INV-", max_length=20)
+    # Credit notes have their own gapless sequence (same digits and yearly rule as invoices).
+    credit_note_prefix: str = Field(default="CN-", max_length=20)
     number_digits: int = 5
     # True: the sequence restarts each year and the year is part of the number (INV-2026-00001).
     number_yearly: bool = True
@@ -34,6 +36,15 @@ class BillingSettings(SQLModel, table=True):
     bank_iban: str = Field(default="", max_length=40)
     bank_bic: str = Field(default="", max_length=11)
     bank_name: str = Field(default="", max_length=200)
+    # E-invoices (Factur-X / EN 16931): the seller's identifiers, address and the payment means code.
+    seller_legal_id: str = Field(default="", max_length=40)  # SIREN, SIRET, "HRB 12345 München"…
+    seller_legal_scheme: str = Field(default="", max_length=4)  # ISO 6523: "0002" SIREN, "0009" SIRET, "" none
+    seller_vat_number: str = Field(default="", max_length=20)
+    seller_street: str = Field(default="", max_length=200)
+    seller_postcode: str = Field(default="", max_length=20)
+    seller_city: str = Field(default="", max_length=100)
+    seller_country: str = Field(default="", max_length=2)
+    payment_means_code: str = Field(default="58", max_length=3)  # UNTDID 4461: 58 = SEPA credit transfer
     updated_at: datetime | None = utc_field(nullable=True)
 
 
@@ -54,7 +65,9 @@ class Invoice(SQLModel, table=True):
         # Amount due, overdue and the status filters: the account's open invoices by due date, with
         # what the amount-due sums read, so those queries never touch the table.
         sa.Index("ix_invoice_account_status_due", "account_id", "status", "due_date", "issue_date", "currency",
-                 "total_minor", "paid_minor"),
+                 "total_minor", "paid_minor", "credited_minor"),
+        # A recurring bill's period is invoiced once: the database refuses a second invoice for it.
+        sa.UniqueConstraint("subscription_id", "subscription_period", name="uq_invoice_subscription_period"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -72,6 +85,8 @@ class Invoice(SQLModel, table=True):
     total_minor: int = 0
     # Sum of the payment allocations to this invoice (kept in the same transaction as they change).
     paid_minor: int = 0
+    # Sum of the credit notes issued against this invoice: what is due is total − paid − credited.
+    credited_minor: int = 0
     usage_minor: int = 0  # net of the usage lines, for the customer's consumption chart
     tax_breakdown: list = json_list_field()  # [{"rate_bp": 2000, "net": 1000, "tax": 200}]
     pdf_file: str | None = Field(default=None, max_length=80)
@@ -81,6 +96,9 @@ class Invoice(SQLModel, table=True):
     issued_at: datetime | None = utc_field(nullable=True)
     voided_at: datetime | None = utc_field(nullable=True)
     created_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # Issued by a subscription, for the period starting on that date.
+    subscription_id: int | None = Field(default=None, foreign_key="subscription.id")
+    subscription_period: date | None = None
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -164,3 +182,89 @@ class StripeEvent(SQLModel, table=True):
     type: str = Field(max_length=60)
     received_at: datetime = utc_field(default_now=True)
     outcome: str = Field(default="", max_length=40)
+
+
+class CreditNote(SQLModel, table=True):
+    """A credit note cancelling all or part of an issued invoice: its own number, PDF and lines."""
+
+    __tablename__ = "credit_note"
+    __table_args__ = (sa.Index("ix_credit_note_account_issue", "account_id", "issue_date", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    number: str = Field(max_length=40, unique=True)
+    currency: str = Field(default="EUR", max_length=3)
+    language: str = Field(default="en", max_length=8)
+    issue_date: date
+    reason: str = Field(default="", max_length=300)
+    subtotal_minor: int = 0
+    tax_minor: int = 0
+    total_minor: int = 0
+    usage_minor: int = 0
+    tax_breakdown: list = json_list_field()
+    # Money already paid on the invoice that this credit note handed back as account credit.
+    released_minor: int = 0
+    pdf_file: str | None = Field(default=None, max_length=80)
+    created_at: datetime = utc_field(default_now=True)
+    created_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+
+
+class CreditNoteLine(SQLModel, table=True):
+    """One credited line: a quantity of one invoice line (copied, so the credit note stands alone)."""
+
+    __tablename__ = "credit_note_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    credit_note_id: int = Field(foreign_key="credit_note.id", index=True)
+    invoice_line_id: int = Field(foreign_key="invoice_line.id", index=True)
+    position: int = 0
+    description: str = Field(max_length=500)
+    quantity_milli: int = 1000
+    unit_price_minor: int = 0
+    tax_rate_bp: int = 0
+    net_minor: int = 0
+    is_usage: bool = False
+
+
+MONTHLY, QUARTERLY, YEARLY = "monthly", "quarterly", "yearly"
+PERIOD_MONTHS = {MONTHLY: 1, QUARTERLY: 3, YEARLY: 12}
+
+
+class Subscription(SQLModel, table=True):
+    """A recurring bill: its lines are invoiced on every period date, from the start date on.
+
+    Period n (0, 1, 2…) starts on the start date moved n × period months, on the start date's day of
+    month or the month's last day when it has fewer days (31 Jan → 28/29 Feb → 31 Mar). `next_date` is the
+    first period not invoiced yet; the job claims a period by moving it forward with a conditional UPDATE,
+    so each period is invoiced once whatever the number of workers."""
+
+    __table_args__ = (sa.Index("ix_subscription_due", "active", "next_date", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    name: str = Field(max_length=200)
+    period: str = Field(default=MONTHLY, max_length=10)
+    currency: str = Field(default="EUR", max_length=3)
+    start_date: date
+    next_date: date
+    periods_billed: int = 0
+    active: bool = True
+    # One-off adjustments for the next invoice (proration of a change within a period):
+    # [{"description": str, "net_minor": int, "tax_rate_bp": int}]
+    pending: list = json_list_field()
+    created_at: datetime = utc_field(default_now=True)
+    updated_at: datetime | None = utc_field(nullable=True)
+
+
+class SubscriptionLine(SQLModel, table=True):
+    __tablename__ = "subscription_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscription.id", index=True)
+    position: int = 0
+    description: str = Field(max_length=500)
+    quantity_milli: int = 1000
+    unit_price_minor: int = 0
+    tax_rate_bp: int = 0
+    net_minor: int = 0

@@ -23,6 +23,22 @@ def pdf_link(invoice_id: rx.Var, label_key: str = "billing.download_pdf", **prop
     )
 
 
+def credit_note_link(note_id: rx.Var, label, **props) -> rx.Component:
+    return rx.el.a(
+        rx.hstack(rx.icon("file_down", size=16), rx.text(label), spacing="1", align="center"),
+        href=api_url("/api/credit-notes/" + note_id + "/pdf"),
+        download="",
+        style={"color": "var(--accent-11)", "font_weight": "500", "text_decoration": "none"},
+        **props,
+    )
+
+
+def _credit_numbers(row) -> rx.Component:
+    """Under an invoice's number in the list: the credit notes against it."""
+    return rx.cond(row.credit_notes != "", rx.text(t("billing.credit_notes_short"), " ", row.credit_notes,
+                                                    size="1", color_scheme="gray"))
+
+
 def _filter(label_key: str, name: str, *choices) -> rx.Component:
     """A labelled select that applies at once (the list's `set_filter`)."""
     s = InvoicesState
@@ -63,7 +79,8 @@ def _invoice_card(row) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.link(row.number, href="/invoice?id=" + row.id.to(str), weight="bold"),
+                rx.vstack(rx.link(row.number, href="/invoice?id=" + row.id.to(str), weight="bold"),
+                          _credit_numbers(row), spacing="0"),
                 rx.spacer(),
                 invoice_status(row.status),
                 width="100%",
@@ -83,7 +100,8 @@ def _invoice_card(row) -> rx.Component:
 def _invoices_table() -> rx.Component:
     s = InvoicesState
     return data_table(s.rows, [
-        ("billing.number", lambda r: rx.link(r.number, href="/invoice?id=" + r.id.to(str), weight="medium")),
+        ("billing.number", lambda r: rx.vstack(rx.link(r.number, href="/invoice?id=" + r.id.to(str), weight="medium"),
+                                               _credit_numbers(r), spacing="0")),
         ("billing.issue_date", text_cell("issue_date")),
         ("billing.due_date", text_cell("due_date")),
         ("billing.total", text_cell("total")),
@@ -126,6 +144,16 @@ def invoices_page() -> rx.Component:
                     _empty(),
                 ),
                 rx.cond(s.total > 0, pager(s.page, s.pages, s.total, s.prev_page, s.next_page)),
+                rx.cond(s.subscriptions.length() > 0, rx.card(column(
+                    rx.heading(t("billing.subscriptions"), size="4", as_="h2"),
+                    rx.foreach(s.subscriptions, lambda x: rx.hstack(
+                        rx.vstack(rx.text(x.name, size="2", weight="medium"),
+                                  rx.text(t("billing.period." + x.period), " · ", t("billing.next_bill"), " ",
+                                          x.next_date, size="1", color_scheme="gray"), spacing="0"),
+                        rx.spacer(),
+                        rx.text(x.amount, size="2", weight="medium"),
+                        width="100%", align="center")),
+                    spacing="2"), width="100%", id="subscriptions")),
             ),
         ),
     )
@@ -197,6 +225,7 @@ def _invoice_body() -> rx.Component:
                 rx.foreach(s.tax_rows, lambda r: money_row(r.label, r.tax)),
                 money_row("billing.total", v.total, bold=True),
                 rx.cond(s.has_paid, money_row("billing.paid", v.paid)),
+                rx.cond(v.credited != "", money_row("billing.credited", v.credited)),
                 money_row("billing.amount_due", v.due, bold=True),
                 spacing="1",
                 width="100%",
@@ -213,6 +242,17 @@ def _invoice_body() -> rx.Component:
                         style={"color": "var(--accent-11)", "text_decoration": "none"}),
                 style={"list_style": "none", "padding": "0.25em 0"})),
                 style={"padding": "0", "margin": "0"}, id="consumption-files"),
+        )),
+        rx.cond(s.credit_notes.length() > 0, _card(
+            rx.heading(t("billing.credit_notes"), size="4", as_="h2", id="credit-notes"),
+            rx.foreach(s.credit_notes, lambda n: rx.hstack(
+                rx.vstack(rx.text(n.number, size="2", weight="medium"),
+                          rx.text(n.date, " · ", n.reason, size="1", color_scheme="gray"), spacing="0"),
+                rx.spacer(),
+                rx.text("−", n.total, size="2", weight="medium"),
+                credit_note_link(n.id.to(str), t("billing.pdf")),
+                width="100%", align="center", spacing="3", wrap="wrap",
+            )),
         )),
         rx.cond(s.payments.length() > 0, _card(
             rx.heading(t("billing.payments_received"), size="4", as_="h2"),

@@ -26,7 +26,8 @@ def _refresh_paid(db: Session, inv: Invoice) -> None:
                    .where(PaymentAllocation.invoice_id == inv.id)).one()
     inv.paid_minor = int(paid)
     if inv.status != VOID:
-        inv.status = PAID if inv.paid_minor >= inv.total_minor else PARTIALLY_PAID if inv.paid_minor > 0 else ISSUED
+        owed = inv.total_minor - (inv.credited_minor or 0)
+        inv.status = PAID if inv.paid_minor >= owed else PARTIALLY_PAID if inv.paid_minor > 0 else ISSUED
     db.add(inv)
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from text_unidecode import unidecode
 
 from portal_app.core.models.accounts import Account
-from portal_app.billing.models import BillingSettings, Invoice, InvoiceLine, Payment
+from portal_app.billing.models import BillingSettings, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
 from portal_app.core.business import business_view
 from portal_app.core.i18n import format_date, format_money, t
 from portal_app.core.notify import portal_url
@@ -120,22 +120,9 @@ def _bill_to(pdf: _Doc, lang: str, account: Account) -> None:
     pdf.ln(5)
 
 
-def render_invoice_pdf(db: Session, inv: Invoice, account: Account, lines: list[InvoiceLine],
-                       settings: BillingSettings, *, draft: bool = False) -> bytes:
-    lang = inv.language or "en"
-    biz = business_view(db)
-    pdf = _Doc(lang, t(lang, "pdf.footer", business=biz.name), draft=draft)
-    pdf.set_title(pdf_text(t(lang, "pdf.invoice_title", number=inv.number or t(lang, "pdf.draft"))))
-    pdf.set_author(pdf_text(biz.name))
-    pdf.set_creator("Guichet")
-    pdf.add_page()
-    facts = [(t(lang, "pdf.number"), inv.number or t(lang, "pdf.draft")),
-             (t(lang, "pdf.issue_date"), format_date(inv.issue_date, lang) if inv.issue_date else "-"),
-             (t(lang, "pdf.due_date"), format_date(inv.due_date, lang) if inv.due_date else "-")]
-    _issuer_block(pdf, biz.name, settings.issuer_details, t(lang, "pdf.invoice"), facts)
-    _bill_to(pdf, lang, account)
-
-    cur = inv.currency
+def _lines_and_totals(pdf: _Doc, lang: str, lines, cur: str, doc, tax_label: str):
+    """The lines table, the subtotal and the tax rows of an invoice or credit note; returns the
+    function that writes one more total row."""
     pdf.set_font(FONT, "", 9)
     pdf.set_draw_color(200, 200, 200)
     with pdf.table(col_widths=(86, 18, 26, 16, 28), text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
@@ -160,10 +147,30 @@ def render_invoice_pdf(db: Session, inv: Invoice, account: Account, lines: list[
         pdf.cell(58, 6, pdf_text(label))
         pdf.cell(34, 6, value, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    total_row(t(lang, "pdf.subtotal"), _money(inv.subtotal_minor, cur, lang))
-    for b in inv.tax_breakdown or []:
-        total_row(t(lang, "pdf.tax_line", tax=settings.tax_label, rate=_rate(b["rate_bp"], lang),
+    total_row(t(lang, "pdf.subtotal"), _money(doc.subtotal_minor, cur, lang))
+    for b in doc.tax_breakdown or []:
+        total_row(t(lang, "pdf.tax_line", tax=tax_label, rate=_rate(b["rate_bp"], lang),
                     net=format_money(b["net"], cur, lang)), _money(b["tax"], cur, lang))
+    return total_row
+
+
+def render_invoice_pdf(db: Session, inv: Invoice, account: Account, lines: list[InvoiceLine],
+                       settings: BillingSettings, *, draft: bool = False) -> bytes:
+    lang = inv.language or "en"
+    biz = business_view(db)
+    pdf = _Doc(lang, t(lang, "pdf.footer", business=biz.name), draft=draft)
+    pdf.set_title(pdf_text(t(lang, "pdf.invoice_title", number=inv.number or t(lang, "pdf.draft"))))
+    pdf.set_author(pdf_text(biz.name))
+    pdf.set_creator("Guichet")
+    pdf.add_page()
+    facts = [(t(lang, "pdf.number"), inv.number or t(lang, "pdf.draft")),
+             (t(lang, "pdf.issue_date"), format_date(inv.issue_date, lang) if inv.issue_date else "-"),
+             (t(lang, "pdf.due_date"), format_date(inv.due_date, lang) if inv.due_date else "-")]
+    _issuer_block(pdf, biz.name, settings.issuer_details, t(lang, "pdf.invoice"), facts)
+    _bill_to(pdf, lang, account)
+
+    cur = inv.currency
+    total_row = _lines_and_totals(pdf, lang, lines, cur, inv, settings.tax_label)
     total_row(t(lang, "pdf.total"), _money(inv.total_minor, cur, lang), bold=True)
     if inv.paid_minor:
         total_row(t(lang, "pdf.already_paid"), _money(inv.paid_minor, cur, lang))
@@ -181,6 +188,34 @@ def render_invoice_pdf(db: Session, inv: Invoice, account: Account, lines: list[
     if inv.notes:
         pdf.ln(3)
         pdf.txt(inv.notes, 9)
+    return bytes(pdf.output())
+
+
+def render_credit_note_pdf(db: Session, note: CreditNote, inv: Invoice, account: Account,
+                           lines: list[CreditNoteLine], settings: BillingSettings) -> bytes:
+    """A credit note: the invoice it credits, the credited lines and amounts, shown as positive
+    amounts under the title "Credit note" (its own number sequence)."""
+    lang = note.language or "en"
+    biz = business_view(db)
+    pdf = _Doc(lang, t(lang, "pdf.footer", business=biz.name))
+    pdf.set_title(pdf_text(t(lang, "pdf.credit_note_title", number=note.number)))
+    pdf.set_author(pdf_text(biz.name))
+    pdf.set_creator("Guichet")
+    pdf.add_page()
+    facts = [(t(lang, "pdf.number"), note.number),
+             (t(lang, "pdf.issue_date"), format_date(note.issue_date, lang)),
+             (t(lang, "pdf.credits_invoice"), inv.number or "-"),
+             (t(lang, "pdf.invoice_date"), format_date(inv.issue_date, lang) if inv.issue_date else "-")]
+    _issuer_block(pdf, biz.name, settings.issuer_details, t(lang, "pdf.credit_note"), facts)
+    _bill_to(pdf, lang, account)
+    cur = note.currency
+    total_row = _lines_and_totals(pdf, lang, lines, cur, note, settings.tax_label)
+    total_row(t(lang, "pdf.credit_total"), _money(note.total_minor, cur, lang), bold=True)
+    if note.released_minor:
+        total_row(t(lang, "pdf.credit_released"), _money(note.released_minor, cur, lang))
+    pdf.ln(6)
+    if note.reason:
+        pdf.txt(t(lang, "pdf.credit_reason", reason=note.reason), 9)
     return bytes(pdf.output())
 
 

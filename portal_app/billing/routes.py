@@ -13,7 +13,8 @@ from starlette.routing import Route
 
 from portal_app.core import registries
 from portal_app.core.db import session_scope
-from portal_app.billing import access, card_payments as billing_stripe, consumption, customer_views, payments, rules
+from portal_app.billing import (access, card_payments as billing_stripe, consumption, credit_notes, customer_views,
+                                payments, rules)
 from portal_app.billing.amounts import as_id
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.errors import DomainError, NotFound
@@ -85,6 +86,15 @@ async def invoice_pdf(request: Request) -> Response:
     return _attachment(pdf, "application/pdf", f"{inv.number or f'draft-{inv.id}'}.pdf")
 
 
+async def credit_note_pdf(request: Request) -> Response:
+    found = _lookup(request, credit_notes.credit_note_pdf_for_staff, credit_notes.credit_note_pdf_for_customer,
+                    request.path_params["credit_note_id"])
+    if found is None or isinstance(found, Response):
+        return found or refusal()
+    note, path = found
+    return _attachment(path, "application/pdf", f"{note.number}.pdf")
+
+
 async def consumption_file(request: Request) -> Response:
     found = _lookup(request, consumption.consumption_file_for_staff, consumption.consumption_file_for_customer,
                     request.path_params["file_id"])
@@ -143,11 +153,12 @@ async def stripe_webhook(request: Request) -> Response:
 
 
 # Their console side (`?console=1`) checks this; the role walk of the tests reads it.
-for _console_route in (invoice_pdf, consumption_file, payment_receipt):
+for _console_route in (invoice_pdf, credit_note_pdf, consumption_file, payment_receipt):
     _console_route.console_permission = CONSOLE_PERMISSION
 
 registries.ROUTES.extend([
     Route("/api/invoices/{invoice_id:int}/pdf", invoice_pdf),
+    Route("/api/credit-notes/{credit_note_id:int}/pdf", credit_note_pdf),
     Route("/api/consumption/{file_id:int}", consumption_file),
     Route("/api/payments/{payment_id:int}/receipt", payment_receipt),
     Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),

@@ -51,6 +51,7 @@ class InvoiceRow:
     status: str
     pdf: bool
     files: int
+    credit_notes: str = ""  # the numbers of the credit notes against it, comma separated
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,33 @@ class InvoiceView:
     has_pdf: bool = False
     notes: str = ""
     void_reason: str = ""
+    credited: str = ""  # the credit notes' total, "" when none
+
+
+@dataclass(frozen=True)
+class CreditNoteRow:
+    """A credit note beside its invoice (customer and console)."""
+
+    id: int
+    number: str
+    date: str
+    total: str
+    reason: str
+
+
+def credit_note_rows(f: Formats, notes) -> list[CreditNoteRow]:
+    return [CreditNoteRow(n.id, n.number, f.date(n.issue_date), f.money(n.total_minor, n.currency), n.reason)
+            for n in notes]
+
+
+@dataclass(frozen=True)
+class CreditLineRow:
+    """An invoice line in the console's credit-note dialog: what remains creditable of it."""
+
+    id: int
+    description: str
+    remaining: str  # for reading
+    max_quantity: str  # as staff type it
 
 
 def invoice_view(f: Formats, inv, status: str, due: int) -> InvoiceView:
@@ -200,7 +228,7 @@ def invoice_view(f: Formats, inv, status: str, due: int) -> InvoiceView:
     return InvoiceView(inv.id, inv.number or "", status, f.date(inv.issue_date), f.date(inv.due_date),
                        f.money(inv.subtotal_minor, cur), f.money(inv.tax_minor, cur), f.money(inv.total_minor, cur),
                        f.money(inv.paid_minor, cur), f.money(due, cur), bool(inv.pdf_file), inv.notes,
-                       inv.void_reason)
+                       inv.void_reason, f.money(inv.credited_minor, cur) if inv.credited_minor else "")
 
 
 @dataclass(frozen=True)
@@ -233,6 +261,7 @@ class SettingsForm:
     default_tax_rate: str = ""
     tax_label: str = ""
     number_prefix: str = ""
+    credit_note_prefix: str = "CN-"
     number_digits: str = "5"
     number_yearly: bool = True
     payment_terms_days: str = "30"
@@ -241,6 +270,14 @@ class SettingsForm:
     bank_iban: str = ""
     bank_bic: str = ""
     bank_name: str = ""
+    seller_legal_id: str = ""
+    seller_legal_scheme: str = ""
+    seller_vat_number: str = ""
+    seller_street: str = ""
+    seller_postcode: str = ""
+    seller_city: str = ""
+    seller_country: str = ""
+    payment_means_code: str = "58"
 
 
 def plain_rate(bp: int) -> str:
@@ -251,5 +288,31 @@ def plain_rate(bp: int) -> str:
 def settings_form(s, iban: str) -> SettingsForm:
     """`s`: the settings row; `iban`: its IBAN as shown (grouped)."""
     return SettingsForm(s.default_currency, plain_rate(s.default_tax_rate_bp), s.tax_label, s.number_prefix,
-                        str(s.number_digits), s.number_yearly, str(s.payment_terms_days), s.issuer_details,
-                        s.bank_beneficiary, iban, s.bank_bic, s.bank_name)
+                        s.credit_note_prefix, str(s.number_digits), s.number_yearly, str(s.payment_terms_days), s.issuer_details,
+                        s.bank_beneficiary, iban, s.bank_bic, s.bank_name, s.seller_legal_id, s.seller_legal_scheme,
+                        s.seller_vat_number, s.seller_street, s.seller_postcode, s.seller_city, s.seller_country,
+                        s.payment_means_code)
+
+
+@dataclass(frozen=True)
+class SubscriptionRow:
+    """A recurring bill in the console's list, or on the customer's invoices page."""
+
+    id: int
+    account: str
+    name: str
+    period: str
+    next_date: str
+    amount: str  # net per period
+    active: bool
+
+
+@dataclass(frozen=True)
+class SubscriptionLineForm:
+    """One line of the subscription editor, as staff type it (blank rows are ignored)."""
+
+    index: int
+    description: str = ""
+    quantity: str = "1"
+    price: str = ""
+    rate: str = ""

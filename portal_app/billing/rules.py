@@ -3,7 +3,6 @@ voiding, and the console's invoice list and look-ups."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ from portal_app.billing.models import (ConsumptionFile, DRAFT, ISSUED, Invoice, 
 from portal_app.billing.numbering import next_number
 from portal_app.billing.payments import apply_credit
 from portal_app.billing.settings import check_currency, get_settings_row
-from portal_app.billing.storage import invoices_dir, stored_path
+from portal_app.billing.storage import invoices_dir, store_new_pdf, stored_path
 from portal_app.core import audit, clock, notify
 from portal_app.core.accounts import effective_rights
 from portal_app.core.auth.staff import StaffContext
@@ -60,11 +59,16 @@ def create_draft(db: Session, staff: StaffContext, account_id: int) -> Invoice:
     return inv
 
 
-def create_draft_for_number(db: Session, staff: StaffContext, account_number: str) -> Invoice:
+def account_by_number(db: Session, account_number: str) -> Account:
+    """An account by the number staff type (any case); an unknown one is a clear refusal."""
     account = db.exec(select(Account).where(func.lower(Account.number) == account_number.strip().lower())).first()
     if account is None:
         raise DomainError("billing.error.account_unknown", number=account_number.strip()[:40])
-    return create_draft(db, staff, account.id)
+    return account
+
+
+def create_draft_for_number(db: Session, staff: StaffContext, account_number: str) -> Invoice:
+    return create_draft(db, staff, account_by_number(db, account_number).id)
 
 
 def update_draft(db: Session, staff: StaffContext, invoice_id: int, *, currency: str, due_date: str,
@@ -219,12 +223,12 @@ def _issue(db: Session, staff: StaffContext, inv: Invoice, written: list[Path]) 
     # Generated once, now, and kept: an issued invoice's PDF is never regenerated silently.
     from portal_app.billing.pdf import render_invoice_pdf
 
-    pdf = render_invoice_pdf(db, inv, account, lines, s)
-    name = f"{secrets.token_hex(16)}.pdf"
-    path = invoices_dir() / name
-    written.append(path)
-    path.write_bytes(pdf)
-    inv.pdf_file = name
+    from portal_app.billing import einvoice
+
+    # A Factur-X PDF: the EN 16931 XML, checked against the official schema, travels inside it.
+    pdf = einvoice.embed(render_invoice_pdf(db, inv, account, lines, s),
+                         einvoice.invoice_xml(db, inv, account, lines, s), inv.language)
+    inv.pdf_file = store_new_pdf(pdf, written)
     db.add(inv)
     db.flush()
     audit.record(db, staff.actor, "invoice.issue", target_type="invoice", target_id=inv.id,

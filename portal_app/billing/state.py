@@ -7,12 +7,13 @@ from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.billing import card_payments, consumption, customer_views, payments, settings
+from portal_app.billing import (card_payments, consumption, credit_notes, customer_views, payments, settings,
+                                subscriptions)
 from portal_app.billing.amounts import CUSTOMER_STATUS_FILTERS, MODULE, PAGE_SIZE, amount_due, display_status, today
 from portal_app.billing.models import OPEN_STATUSES
-from portal_app.billing.rows import (BankDetails, DueRow, FileRow, Formats, InvoiceRow, InvoiceView, LineRow,
-                                     PaymentRow, PlanRow, SettlementRow, TaxRow, file_rows, invoice_view, line_rows,
-                                     settlement_rows)
+from portal_app.billing.rows import (BankDetails, CreditNoteRow, DueRow, FileRow, Formats, InvoiceRow, InvoiceView, LineRow,
+                                     PaymentRow, PlanRow, SettlementRow, SubscriptionRow, TaxRow, credit_note_rows, file_rows,
+                                     invoice_view, line_rows, settlement_rows)
 from portal_app.core import i18n
 from portal_app.core.states.handlers import portal_event
 from portal_app.core.states.paging import PagedList
@@ -38,6 +39,7 @@ class InvoicesState(PagedList, BillingBase, PortalState):
     filters: ClassVar[dict[str, tuple[str, ...]]] = {"status": CUSTOMER_STATUS_FILTERS, "year": YEARS}
     rows: list[InvoiceRow] = []
     years: list[str] = []
+    subscriptions: list[SubscriptionRow] = []  # the account's recurring bills, beside the list
 
     @rx.var
     def filtered(self) -> bool:
@@ -53,15 +55,21 @@ class InvoicesState(PagedList, BillingBase, PortalState):
         found, self.total = customer_views.list_invoices(db, ctx, status=self.filter_values.get("status", ""),
                                                          year=int(year) if year else None, page=self.page)
         files = consumption.consumption_counts(db, ctx, [i.id for i in found])
+        notes = credit_notes.credit_numbers_by_invoice(db, ctx.account_id, [i.id for i in found])
         f, on = self._formats(), today()
         self.rows = [InvoiceRow(i.id, i.number or "", f.date(i.issue_date), f.date(i.due_date),
                                 f.money(i.total_minor, i.currency), f.money(amount_due(i), i.currency),
-                                display_status(i, on), bool(i.pdf_file), files.get(i.id, 0)) for i in found]
+                                display_status(i, on), bool(i.pdf_file), files.get(i.id, 0),
+                                ", ".join(notes.get(i.id, []))) for i in found]
 
     @portal_event
     def load_years(self, db, ctx):
-        """on_load, beside `load_list`: the year filter's choices."""
+        """on_load, beside `load_list`: the year filter's choices and the account's recurring bills."""
         self.years = [str(y) for y in customer_views.invoice_years(db, ctx)]
+        subs = subscriptions.subscriptions_of_account(db, ctx)
+        nets, f = subscriptions.period_amounts(db, [x.id for x in subs]), self._formats()
+        self.subscriptions = [SubscriptionRow(x.id, "", x.name, x.period, f.date(x.next_date),
+                                              f.money(nets.get(x.id, 0), x.currency), x.active) for x in subs]
 
 
 class InvoiceState(BillingBase, PortalState):
@@ -73,6 +81,7 @@ class InvoiceState(BillingBase, PortalState):
     lines: list[LineRow] = []
     files: list[FileRow] = []
     payments: list[SettlementRow] = []
+    credit_notes: list[CreditNoteRow] = []
 
     def _clear(self) -> None:
         self.invoice_id = 0
@@ -93,6 +102,7 @@ class InvoiceState(BillingBase, PortalState):
         self.lines = line_rows(f, d.lines, cur)
         self.files = file_rows(f, d.files)
         self.payments = settlement_rows(f, d.payments, cur)
+        self.credit_notes = credit_note_rows(f, d.credit_notes)
 
 
 class PaymentsState(PagedList, BillingBase, PortalState):

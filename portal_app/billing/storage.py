@@ -27,6 +27,18 @@ def consumption_dir() -> Path:
     return _files_dir("consumption")
 
 
+def store_new_pdf(pdf: bytes, written: list[Path]) -> str:
+    """Write an issued document's PDF under a new random name in the invoices folder; its path joins
+    `written`, so a caller whose transaction fails removes it. Returns the stored name."""
+    import secrets
+
+    name = f"{secrets.token_hex(16)}.pdf"
+    path = invoices_dir() / name
+    written.append(path)
+    path.write_bytes(pdf)
+    return name
+
+
 def stored_path(directory: Path, name: str | None) -> Path | None:
     """A stored file by its generated name; anything that is not one of ours is nothing."""
     if not name or not re.fullmatch(r"[0-9a-f]{32}\.(pdf|csv|txt)", name):

@@ -1,0 +1,131 @@
+"""E-invoices: the Factur-X / ZUGFeRD (EN 16931 profile) CII XML of an issued invoice or credit note,
+embedded in its PDF, with the `factur-x` library.
+
+The XML is built from the stored document (numbers, dates, lines, per-rate tax breakdown, amounts
+already in minor units) and the billing settings' seller identifiers, and checked against the official
+XSD the library ships before it is embedded. Prices are never negative in EN 16931 (BR-27): a discount
+line is written as a negative quantity at a positive price.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from portal_app.billing.models import BillingSettings, CreditNote, Invoice
+from portal_app.core.business import business_view
+from portal_app.core.errors import DomainError
+from portal_app.core.i18n import currency_precision
+from portal_app.core.models.accounts import Account
+
+log = logging.getLogger("guichet.billing")
+
+EN16931 = "urn:cen.eu:en16931:2017"
+INVOICE_TYPE, CREDIT_NOTE_TYPE = "380", "381"  # UNTDID 1001
+UNIT = "C62"  # "one" (UN/ECE Recommendation 20)
+# UNTDID 4461 codes offered in the settings: SEPA credit transfer, credit transfer, card, SEPA direct debit.
+PAYMENT_MEANS = ("58", "30", "48", "59")
+# ISO 6523 schemes of the seller's legal identifier (BT-30): none (free text, e.g. "HRB 12345 München"),
+# SIREN, SIRET.
+LEGAL_SCHEMES = ("", "0002", "0009")
+
+
+def _amount(minor: int, currency: str) -> str:
+    places = currency_precision(currency)
+    return f"{Decimal(minor).scaleb(-places):.{places}f}"
+
+
+def _rate(bp: int) -> str:
+    return f"{Decimal(bp) / 100:.2f}"
+
+
+def _category(bp: int) -> str:
+    return "S" if bp > 0 else "Z"  # standard rate, or zero rated
+
+
+def _seller(db: Session, s: BillingSettings) -> dict:
+    party = {"name": business_view(db).name or "-"}
+    if s.seller_vat_number:
+        party["vat_identifier"] = s.seller_vat_number
+    if s.seller_legal_id:
+        party["legal_identifier"] = s.seller_legal_id
+        if s.seller_legal_scheme:
+            party["legal_identifier_schemeid"] = s.seller_legal_scheme
+    if s.seller_country:
+        party.update(country_code=s.seller_country)
+        for key, value in (("addr_l1", s.seller_street), ("postcode", s.seller_postcode), ("city", s.seller_city)):
+            if value:
+                party[key] = value
+    if s.issuer_details:
+        party["legal_info"] = s.issuer_details[:500]
+    return party
+
+
+def _lines(lines, currency: str) -> list[dict]:
+    out = []
+    for i, line in enumerate(lines, 1):
+        qty = Decimal(line.quantity_milli) / 1000
+        price = line.unit_price_minor
+        if price < 0:
+            qty, price = -qty, -price
+        out.append({"BT-126": str(i), "BT-129": f"{qty:.3f}", "BT-130": UNIT,
+                    "BT-131": _amount(line.net_minor, currency), "BT-146": _amount(price, currency),
+                    "BT-151": _category(line.tax_rate_bp), "BT-152": _rate(line.tax_rate_bp),
+                    "BT-153": (line.description or "-")[:500]})
+    return out
+
+
+def _document(db: Session, doc, *, number: str, type_code: str, issue_date, account: Account, lines,
+              s: BillingSettings, paid_minor: int, due_date=None, preceding=None) -> bytes:
+    cur = doc.currency
+    data = {
+        "BT-1": number, "BT-2": issue_date, "BT-3": type_code, "BT-5": cur, "BT-24": EN16931,
+        "BT-10": account.number, "BT-72": issue_date,
+        "BG-4": _seller(db, s),
+        "BG-7": {"name": account.name or account.number},
+        "BT-81": s.payment_means_code or "58",
+        "BG-23": [{"BT-116": _amount(b["net"], cur), "BT-117": _amount(b["tax"], cur),
+                   "BT-118": _category(b["rate_bp"]), "BT-119": _rate(b["rate_bp"])}
+                  for b in doc.tax_breakdown or []],
+        "BG-25": _lines(lines, cur),
+        "BT-106": _amount(doc.subtotal_minor, cur), "BT-109": _amount(doc.subtotal_minor, cur),
+        "BT-110": _amount(doc.tax_minor, cur), "BT-112": _amount(doc.total_minor, cur),
+        "BT-113": _amount(paid_minor, cur), "BT-115": _amount(doc.total_minor - paid_minor, cur),
+    }
+    if s.bank_iban:
+        data["BT-84"] = s.bank_iban
+    if due_date:
+        data["BT-9"] = due_date
+    if preceding:
+        data["BG-3"] = [preceding]
+    from facturx import generate_cii_xml
+
+    try:
+        return generate_cii_xml(data, level="en16931", check_xsd=True, check_schematron=False)
+    except Exception as exc:  # the library raises plain exceptions; never issue a document without its XML
+        log.error("Factur-X XML of %s refused: %s", number, exc)
+        raise DomainError("billing.error.einvoice", number=number) from None
+
+
+def invoice_xml(db: Session, inv: Invoice, account: Account, lines, s: BillingSettings) -> bytes:
+    """The CII XML of an issued invoice (what credit already paid at issue is BT-113)."""
+    return _document(db, inv, number=inv.number, type_code=INVOICE_TYPE, issue_date=inv.issue_date,
+                     account=account, lines=lines, s=s, paid_minor=min(inv.paid_minor, inv.total_minor),
+                     due_date=inv.due_date)
+
+
+def credit_note_xml(db: Session, note: CreditNote, inv: Invoice, account: Account, lines,
+                    s: BillingSettings) -> bytes:
+    """The CII XML of a credit note (type 381), naming the invoice it credits (BG-3)."""
+    return _document(db, note, number=note.number, type_code=CREDIT_NOTE_TYPE, issue_date=note.issue_date,
+                     account=account, lines=lines, s=s, paid_minor=0,
+                     preceding={"BT-25": inv.number, "BT-26": inv.issue_date})
+
+
+def embed(pdf: bytes, xml: bytes, lang: str) -> bytes:
+    """The PDF with the XML attached as factur-x.xml and the Factur-X XMP metadata."""
+    from facturx import generate_from_binary
+
+    return generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=False, lang=lang)
