@@ -6,7 +6,9 @@ it; every other header is only added when the response has not set it. Websocket
 
 The page policy is as tight as Reflex's production build allows: the built HTML boots React Router
 with inline scripts and Emotion/Radix inject inline styles, so `script-src` and `style-src` need
-'unsafe-inline'; nothing needs 'unsafe-eval', and everything else is 'self' only, no framing at all.
+'unsafe-inline', and `script-src` 'unsafe-eval' too: Reflex runs a script the server pushes (`rx.call_script`:
+the passkey ceremony, the booking page's time zone) through `eval`. Everything else is 'self' only, no
+framing at all.
 HSTS is sent only behind TLS: a request that arrived over https, or whose `X-Forwarded-Proto: https`
 comes from a trusted proxy (`REFLEX_TRUSTED_PROXY_HOPS` set), or always with `GUICHET_HSTS=1`."""
 
@@ -44,7 +46,7 @@ def page_csp(origins: Iterable[str] = ()) -> str:
     connect = " ".join(["'self'", *origins, *(_ws_origin(o) for o in origins)])
     own = " ".join(["'self'", *origins])
     return ("default-src 'self'; "
-            "script-src 'self' 'unsafe-inline'; "
+            "script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
             "style-src 'self' 'unsafe-inline'; "
             f"img-src {own} data: blob:; "
             "font-src 'self' data:; "
