@@ -20,6 +20,18 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 STRANGER, OWNER = "198.51.100.66", "203.0.113.20"
 
 
+@pytest.fixture(autouse=True)
+def _the_default_portal_budget(monkeypatch):
+    """The test run raises the portal-wide budget (tests/conftest.py); these tests hold its default."""
+    from portal_app.core.config import reload_settings
+
+    monkeypatch.delenv("GUICHET_LOGIN_SEND_BUDGET", raising=False)
+    reload_settings()
+    yield
+    monkeypatch.undo()
+    reload_settings()
+
+
 def at(seconds: float) -> None:
     clock.freeze(T0 + timedelta(seconds=seconds))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from tests.conftest import run_async
 import logging
 
 import socketio
@@ -27,7 +27,7 @@ def middleware(allowed, **kw) -> RefusedOriginLog:
 
 def call(mw, origin: str | None, kind: str = "websocket", path: str = "/_event/") -> None:
     headers = [(b"host", b"portal.example.com")] + ([(b"origin", origin.encode())] if origin else [])
-    asyncio.run(mw({"type": kind, "path": path, "headers": headers}, None, None))
+    run_async(mw({"type": kind, "path": path, "headers": headers}, None, None))
 
 
 def test_a_refused_origin_is_logged_with_the_allowed_one_and_the_setting(caplog):
