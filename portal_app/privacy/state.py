@@ -137,10 +137,20 @@ class PrivacyState(EditedForm, PageMessage, PortalState):
     def request_erasure(self, db, ctx):
         self._ask(db, ctx, KIND_ERASURE)
 
-    @portal_event
-    def downloaded(self, db, ctx):
-        """The archive link was clicked: the list shows it spent (the route recorded the download)."""
-        self._fill_requests(db, ctx, self.lang or ctx.language)
+    @portal_event(background=True)
+    async def downloaded(self, ctx):
+        """The archive link was clicked: the browser fetches the file while this event runs, so the list is
+        read again (every half second, for at most ten) until the route has recorded the download."""
+        lang = self.lang or ctx.language
+        before = sum(r.downloadable for r in self.requests)
+        for _ in range(20):
+            with session_scope() as db:
+                rows = request_rows(requests.list_for_contact(db, ctx), lang)
+            async with self:
+                self.requests = rows
+            if sum(r.downloadable for r in rows) < before:
+                return
+            await asyncio.sleep(0.5)
 
     @portal_event(background=True)
     async def watch_export(self, ctx):
