@@ -13,7 +13,7 @@ from portal_app.core import i18n
 LOCALES_DIR = Path(i18n.__file__).resolve().parent.parent / "locales"
 CATALOGUE_FILES = sorted(LOCALES_DIR.glob("*.json"))
 # Languages that must really be translated, not left as copies of English.
-TRANSLATED_LANGUAGES = {"fr", "de", "es", "pt"}
+TRANSLATED_LANGUAGES = {"fr", "de", "da", "nl", "es", "pt", "he", "th"}
 MIN_TRANSLATED_SHARE = 0.90
 
 
