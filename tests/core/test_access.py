@@ -62,7 +62,7 @@ def test_failed_delivery_shows_in_diagnosis(db):
     assert "403" in [x for x in d.checks if x.key == "diagnose.last_code_delivered"][0].detail
 
 
-@pytest.mark.parametrize("lang", ["en", "fr", "de", "da", "nl"])
+@pytest.mark.parametrize("lang", ["en", "fr", "de", "da", "nl", "es", "pt", "he", "th"])
 def test_invitation_in_the_contacts_language(db, lang):
     c = make_contact(db, language=lang, first_name="Jeanne")
     preview = access.preview_invitation(db, c.id)

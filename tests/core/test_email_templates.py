@@ -16,7 +16,7 @@ from portal_app.core.notify import templates
 STAFF = audit.Actor("staff", 1, "Olivia Owner")
 
 
-@pytest.mark.parametrize("lang", ["en", "fr", "de", "da", "nl"])
+@pytest.mark.parametrize("lang", ["en", "fr", "de", "da", "nl", "es", "pt", "he", "th"])
 @pytest.mark.parametrize("template", templates.EDITABLE)
 def test_every_shipped_email_is_a_valid_rewrite_and_previews_in_every_language(db, template, lang):
     subject, body = templates.default_text(template, lang)

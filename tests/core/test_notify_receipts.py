@@ -285,7 +285,7 @@ def test_the_twilio_provider_asks_for_status_callbacks_at_the_base_url(keys):
     assert receipts.twilio_callback_url() == "https://portal.example.test/api/notify/twilio/status"
 
 
-@pytest.mark.parametrize("lang", ["en", "fr", "de", "da", "nl"])
+@pytest.mark.parametrize("lang", ["en", "fr", "de", "da", "nl", "es", "pt", "he", "th"])
 def test_every_reason_has_plain_words_in_every_language(lang):
     from portal_app.core.i18n import catalogue
 
