@@ -285,10 +285,11 @@ class AdminKbArticleState(Dialogs, EditedForm, StaffState):
         creating = not self.article_id
         article = kb_admin.save_article(db, ctx, self.article_id or None, data,
                                         translation_of=self.translation_of or None)
-        if creating:
-            return rx.redirect(f"{EDITOR_ROUTE}?id={article.id}&saved=1")
+        self.article_id, self.translation_of = article.id, 0
         self._fill(db, ctx, article, self._form_of(article))
         self._saved_now()
+        if creating:  # the address names the new article (a reload opens it); the page is already filled
+            return rx.redirect(f"{EDITOR_ROUTE}?id={article.id}&saved=1", replace=True)
 
     @staff_event
     def ask_delete(self, db, ctx):
