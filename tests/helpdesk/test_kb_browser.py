@@ -3,7 +3,6 @@ logging in; staff write an article with the live preview, publish it, and a visi
 
 from __future__ import annotations
 
-import pytest
 
 import itertools
 
