@@ -59,8 +59,11 @@ class TicketsState(PagedList, PageMessage, PortalState):
         items, total = rules.list_tickets(db, ctx, status=values.get("status", ""), priority=values.get("priority", ""),
                                           contact_id=int(contact) if contact else None, q=self.q, page=self.page,
                                           cfg=cfg)
-        self._set(total=total, rows=[TicketRow.of(i, cfg, lang, customer=True) for i in items],
-                  status_options=Option.all_of(cfg.choices("statuses", lang, cfg.visible_statuses())),
+        self._set(total=total, rows=[TicketRow.of(i, cfg, lang, customer=True) for i in items])
+
+    def _load_choices(self, db, ctx) -> None:
+        cfg, lang = settings.config(db), self.lang or ctx.language
+        self._set(status_options=Option.all_of(cfg.choices("statuses", lang, cfg.visible_statuses())),
                   priority_options=Option.all_of(cfg.choices("priorities", lang)),
                   contact_options=Option.all_of(rules.account_contacts(db, ctx)))
 
