@@ -32,6 +32,25 @@ class NavEntry:
 
 
 @dataclass(frozen=True)
+class PageLoad:
+    """A page's own load handlers (`portal_page(route, on_load=[...])`), run by the shell's one load
+    event after its own work. `side`: "portal", "public" (readable without a session) or "staff"."""
+
+    side: str
+    loads: tuple = ()
+
+
+# Route -> its page's loads; filled by the page shells as page modules are imported.
+PAGE_LOADS: dict[str, PageLoad] = {}
+
+
+def page_load(route: str, sides: tuple[str, ...]) -> PageLoad | None:
+    """The page at `route` if it is a page of one of `sides` (a browser names the route)."""
+    page = PAGE_LOADS.get(route) if isinstance(route, str) else None
+    return page if page is not None and page.side in sides else None
+
+
+@dataclass(frozen=True)
 class HomeCard:
     """A card on the customer home page. `render()` returns the component; `on_load` is an event
     handler the home page fires after its own load (the card's state fetches its data)."""

@@ -59,8 +59,11 @@ class TicketsState(PagedList, PageMessage, PortalState):
         items, total = rules.list_tickets(db, ctx, status=values.get("status", ""), priority=values.get("priority", ""),
                                           contact_id=int(contact) if contact else None, q=self.q, page=self.page,
                                           cfg=cfg)
-        self._set(total=total, rows=[TicketRow.of(i, cfg, lang, customer=True) for i in items],
-                  status_options=Option.all_of(cfg.choices("statuses", lang, cfg.visible_statuses())),
+        self._set(total=total, rows=[TicketRow.of(i, cfg, lang, customer=True) for i in items])
+
+    def _load_choices(self, db, ctx) -> None:
+        cfg, lang = settings.config(db), self.lang or ctx.language
+        self._set(status_options=Option.all_of(cfg.choices("statuses", lang, cfg.visible_statuses())),
                   priority_options=Option.all_of(cfg.choices("priorities", lang)),
                   contact_options=Option.all_of(rules.account_contacts(db, ctx)))
 
@@ -108,7 +111,7 @@ class TicketState(ContactConversationPage, PageMessage, PortalState):
     def _fetch_ticket(self, db, ctx, conversation_id: int) -> None:
         detail = rules.read_ticket(db, ctx, conversation_id)
         lang = self.lang or ctx.language
-        self.head = TicketHead.of(detail, settings.config(db), lang, customer=True)
+        self._set(head=TicketHead.of(detail, settings.config(db), lang, customer=True))
         self._show_entries(db, ctx, detail.conv.id, detail.entries, lang=lang)
 
     # ---- new ticket ----
@@ -159,9 +162,12 @@ class TicketState(ContactConversationPage, PageMessage, PortalState):
     @portal_event
     def load_ticket(self, db, ctx):
         keep_notice, self._exit_notice = self._exit_notice, False
-        self._set(error_key="", notice_key="tickets.sent_ok" if keep_notice else "", uploading=False, entries=[],
-                  files=[], staged=[], thread_id=0, head=TicketHead())
-        self._fetch_ticket(db, ctx, query_id(self, "id"))
+        self._set(error_key="", notice_key="tickets.sent_ok" if keep_notice else "", uploading=False)
+        try:
+            self._show_or_forget(lambda: self._fetch_ticket(db, ctx, query_id(self, "id")))
+        except Exception:
+            self._set(head=TicketHead())
+            raise
 
     @portal_event(impersonated="refuse")  # the customer's own act: staff work tickets from the console
     def send_reply(self, db, ctx, form: dict):

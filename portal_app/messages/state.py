@@ -59,7 +59,7 @@ class MessagesState(ContactConversationPage, PageMessage, PortalState):
 
     def _fetch_thread(self, db, ctx, thread_id: int) -> None:
         thread, views = messages.read_thread(db, ctx, thread_id)
-        self.head = ThreadHead(thread.subject, thread.status)
+        self._set(head=ThreadHead(thread.subject, thread.status))
         self._show_entries(db, ctx, thread.id, views, lang=self.lang or ctx.language)
 
     # ---- new message ----
@@ -86,9 +86,8 @@ class MessagesState(ContactConversationPage, PageMessage, PortalState):
     @portal_event
     def load_thread(self, db, ctx):
         keep_notice, self._exit_notice = self._exit_notice, False
-        self._set(error_key="", notice_key="messages.sent_ok" if keep_notice else "", uploading=False, entries=[],
-                  files=[], staged=[], thread_id=0)
-        self._fetch_thread(db, ctx, query_id(self, "id"))
+        self._set(error_key="", notice_key="messages.sent_ok" if keep_notice else "", uploading=False)
+        self._show_or_forget(lambda: self._fetch_thread(db, ctx, query_id(self, "id")))
         return MessagesCountState.load_message_count
 
     @portal_event(impersonated="refuse")  # staff write to the customer from the console

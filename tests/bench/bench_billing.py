@@ -175,12 +175,10 @@ def _scenarios(ctx) -> dict[str, Callable[[Any], Any]]:
     def resolve(db):
         return portal_sessions.resolve_session(db, token, touch=False)
 
-    def invoices_page(db):  # on_load chain: portal_load, then InvoicesState.load_list and load_years
-        resolve(db)
+    def invoices_page(db):  # one load event: open_page's session check, then load_list and load_years
         c = resolve(db)
         rows, _ = customer_views.list_invoices(db, c)
         consumption.consumption_counts(db, c, [r.id for r in rows])
-        c = resolve(db)
         customer_views.invoice_years(db, c)
 
     def with_filter(**kw):
@@ -196,8 +194,7 @@ def _scenarios(ctx) -> dict[str, Callable[[Any], Any]]:
         customer_views.monthly_billed(db, c)
         payments.account_credit(db, c.account_id)
 
-    def home(db):  # on_load chain: portal_load, then load_summary
-        resolve(db)
+    def home(db):  # one load event: open_page's session check, reused by load_summary
         summary(db)
 
     year = date.today().year - 2

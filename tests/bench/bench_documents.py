@@ -138,23 +138,20 @@ def capture_and_replay(db_path: Path, token: str) -> dict[str, Any]:
     from portal_app.core.auth import sessions as portal_sessions
 
     def page_documents(db, q=""):
-        ctx = portal_sessions.resolve_session(db, token)  # portal_load
-        ctx = portal_sessions.resolve_session(db, token)  # the page handler's _require
+        ctx = portal_sessions.resolve_session(db, token)  # open_page: one check for the shell and the page
         documents.list_folders(db, ctx)
         documents.list_for_contact(db, ctx, q=q)
         documents.customer_uploads_allowed(db)
         documents.max_upload_bytes(db)
 
     def page_dashboard(db):
-        ctx = portal_sessions.resolve_session(db, token)
-        ctx = portal_sessions.resolve_session(db, token)
+        ctx = portal_sessions.resolve_session(db, token)  # open_page: one check for the shell and the page
         notifications.recent(db, ctx, "en")
         documents.newest_unseen(db, ctx)
         portal_actions.visible_actions(db, ctx, "en")
 
     def page_messages(db):
-        ctx = portal_sessions.resolve_session(db, token)
-        ctx = portal_sessions.resolve_session(db, token)
+        ctx = portal_sessions.resolve_session(db, token)  # open_page: one check for the shell and the page
         messages.list_threads(db, ctx)
 
     def counts(db):
@@ -283,8 +280,8 @@ async def app_scenarios(app: ReflexApp, portal: Portal, out: dict[str, Any]) -> 
     kinds = {
         "floor (no-op event)": lambda: main.call(floor, done=portal.floor_done),
         "page floor (page load, no on_load)": lambda: main.load_page(FLOOR_PAGE),
-        # Every portal page chains the shell's session check (portal_load) and then its own on_load: this
-        # page's own load is one small query, so it shows what the chain costs before any page data.
+        # Every portal page runs the shell's work and its own loads in one event (open_page): this page's
+        # own load is one small query, so it shows what the shell costs before any page data.
         "chain reference: /messages/new": lambda: main.load_page("/messages/new"),
         "documents page": lambda: main.load_page("/documents"),
         "search (documents, q=gamma)": search,

@@ -16,7 +16,7 @@ What it does, all on 127.0.0.1, never in the repository's own `.web/`:
   2. serves it with `reflex run --env prod --single-port` (one Granian worker, the in-memory state
      manager) and waits for /ping;
   3. drives simulated browsers (python-socketio, Reflex's /_event protocol; see reflex_client.py):
-       (i)   floor event vs the home page's on_load event (PortalState.portal_load), sequential;
+       (i)   floor event vs the home page's load event (PortalState.open_page("/")), sequential;
        (iii) N customers log in (email → code from the outbox → code → home) a few at a time and
              stay connected idle: backend worker memory before/after, per session;
        (ii)  N more customers log in and load home all at once (asyncio.gather): latency, errors;
@@ -273,7 +273,7 @@ async def portal_scenarios(app: ReflexApp, portal: Portal, emails: list[str], ou
                 elif kind == "floor_page":
                     seq.add("floor_page", await main.load_page(FLOOR_PAGE))
                 elif kind == "home":
-                    # The home page's load event as the browser sends it: portal_load runs, then hydrated.
+                    # The home page's load event as the browser sends it: open_page runs (shell, dashboard, cards), then hydrated.
                     ms = await main.load_page("/")
                     if main.value(portal.portal, "authed") is not True:
                         raise ProtocolError("home load: not authed")
@@ -557,7 +557,7 @@ def report(res: dict[str, Any]) -> str:
         add(row.format("event", "n", "p50 ms", "p95 ms", "max ms", "errors") + "  reply B  worker CPU")
         cpu = fv.get("worker_cpu_ms_per_event", {})
         for key, label in (("floor", "floor (no-op handler)"), ("floor_page", "page load, no on_load [floor]"),
-                           ("home", "home page load (portal_load)"),
+                           ("home", "home page load (open_page)"),
                            ("home_navigation", "home navigation, vars+on_load [info]")):
             s = fv[key]
             add(row.format(label, s["n"], _fmt(s["p50_ms"]), _fmt(s["p95_ms"]), _fmt(s["max_ms"]), s["errors"])

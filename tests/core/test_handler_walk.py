@@ -49,8 +49,9 @@ for _path in sorted(APP_DIR.rglob("*.py")):  # every module that may declare a s
 # here is a decision a reviewer sees.
 PUBLIC = {
     "SiteState": {"load_site", "set_language"},
-    "PortalState": {"portal_load", "public_load", "choose_language", "logout", "end_impersonation", "forget_pages"},
-    "StaffState": {"admin_load", "staff_logout"},
+    "PortalState": {"open_page", "portal_load", "public_load", "choose_language", "logout", "end_impersonation",
+                    "forget_pages"},
+    "StaffState": {"open_page", "admin_load", "staff_logout"},
     "LoginState": {"login_load", "submit_email", "resend", "send_by_email", "other_email", "submit_code",
                    "start_passkey", "finish_passkey", "submit_totp", "choose_step", "submit_password",
                    "request_password_link"},

@@ -57,15 +57,25 @@ class ConversationPage(UploadProgress, mixin=True):
         return attachments.ATTACHMENT_MAX_BYTES
 
     def _fetch_staged(self, db, ctx) -> None:
-        self.staged = AttachmentRow.all_of(
+        self._set(staged=AttachmentRow.all_of(
             attachments.staged(db, self._author(ctx), kind=self.kind, conversation_id=self.thread_id or None),
-            self.lang or getattr(ctx, "language", "") or "en")
+            self.lang or getattr(ctx, "language", "") or "en"))
 
     def _show_entries(self, db, ctx, conversation_id: int, views, *, lang: str) -> None:
         """The conversation as this page's side reads it, and the files staged for its reply."""
-        self.thread_id = conversation_id
-        self.entries, self.files = entry_rows(views, lang, self.side)
+        # Only what changed is assigned: reloading the page of the same conversation sends no entry again.
+        entries, files = entry_rows(views, lang, self.side)
+        self._set(thread_id=conversation_id, entries=entries, files=files)
         self._fetch_staged(db, ctx)
+
+    def _show_or_forget(self, fetch) -> None:
+        """A conversation page's load: `fetch()` shows it; a refusal leaves nothing of the one shown before
+        (cleared only then, so reloading the same conversation sends nothing it already has)."""
+        try:
+            fetch()
+        except Exception:
+            self._set(entries=[], files=[], staged=[], thread_id=0)
+            raise
 
     # The customer's side refuses staff acting as the contact (they write from the console).
     @own_side_event(background=True, impersonated="refuse")

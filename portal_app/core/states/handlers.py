@@ -25,6 +25,10 @@ Right after the actor, before the handler's first line, the side checks what the
 
 A refusal is audited and shown like any other; nothing of the handler runs.
 
+A page opens with ONE event (`run_page_loads`, called by the shells' `open_page`): the shell's work
+(branding, the session) and the page's own load handlers run in that event and its one database
+session, each load with the same checks and the same refusals as when it is sent alone.
+
 Async handlers (uploads, payment providers, impersonation) receive `(self, ctx, *args)` without a
 database session: none is held across an `await`. With `background=True` the actor check runs
 inside `async with self`, and the handler takes the state lock itself when it changes vars.
@@ -40,6 +44,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import reflex as rx
+from reflex.event import EventHandler
 
 from sqlalchemy.exc import OperationalError
 
@@ -232,6 +237,60 @@ portal_event = _decorator("portal")
 own_side_event = _decorator("own")
 staff_event = _decorator("staff")
 public_event = _decorator("public")
+
+
+def _load_handler(item: Any):
+    """The handler of a page load the opening event can run itself: a sync handler written with a
+    helper and sent without arguments (an `EventHandler`, or an `EventSpec` of one with no args)."""
+    handler = item if isinstance(item, EventHandler) else getattr(item, "handler", None)
+    if handler is None or getattr(item, "args", ()) or handler.state is None:
+        return None
+    fn = handler.fn
+    if getattr(fn, SIDE_MARK, None) is None or not hasattr(fn, "__wrapped__"):
+        return None
+    if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+        return None
+    return handler
+
+
+def run_page_loads(state: rx.State, db, loads) -> list:
+    """Run a page's load handlers inside the event that opens it, on the session `db` it holds.
+
+    Each load runs as its own event would: the actor checked (`_actor`, which reuses what the shell
+    resolved on this session), its declared rule, its refusal shown on its own state; a refusal
+    commits what it recorded, a bad value rolls back. Events a load returns that are loads themselves
+    (the home page's cards) run here too, after it. What cannot run here (an async or background
+    handler, an event with arguments, a state not in this tab's tree) is returned, to be chained as
+    before, with the frontend events (redirects)."""
+    later: list = []
+    pending = list(loads)
+    while pending:
+        item = pending.pop(0)
+        handler = _load_handler(item)
+        try:
+            target = state._get_state_from_cache(handler.state) if handler else None
+        except ValueError:  # not loaded with this event (a state manager that loads by need)
+            target = None
+        if target is None:
+            later.append(item)
+            continue
+        fn, name = handler.fn.__wrapped__, handler.fn.__name__
+        side, rule = getattr(handler.fn, SIDE_MARK), getattr(handler.fn, RULE_MARK)
+        try:
+            if side == "public":
+                result = fn(target, db)
+            else:
+                ctx = target._actor(db)
+                target._authorise(db, ctx, rule, name)
+                result = fn(target, db, ctx)
+        except (DomainError, TypeError, ValueError, OperationalError) as exc:
+            # As `session_scope` does for an event of its own: a refusal keeps its record, the rest not.
+            db.commit() if isinstance(exc, DomainError) else db.rollback()
+            _refuse(target, exc)
+            continue
+        if result is not None:
+            pending[0:0] = result if isinstance(result, (list, tuple)) else [result]
+    return later
 
 
 def parse_id(value: Any) -> int:

@@ -57,6 +57,10 @@ class PagedList(rx.State, mixin=True):
     def _fetch(self, db, ctx) -> None:  # pragma: no cover - each list writes its own
         raise NotImplementedError
 
+    def _load_choices(self, db, ctx) -> None:
+        """What the page shows beside its rows and loads once per page load (a filter's choices), not on
+        every search, filter or page turn. Nothing by default."""
+
     def _initial_filters(self) -> dict[str, str]:
         """Filters the page starts with: the query string's, when allowed (`/admin/invoices?status=overdue`)."""
         params = self.router.url.query_parameters
@@ -74,6 +78,7 @@ class PagedList(rx.State, mixin=True):
     @_list_event
     def load_list(self, db, ctx):
         self.q, self.page, self.filter_values = "", 1, self._initial_filters()
+        self._load_choices(db, ctx)
         self._fetch(db, ctx)
 
     @_list_event

@@ -6,14 +6,16 @@ import reflex as rx
 
 from portal_app.core.config import get_settings
 from portal_app.core.db import session_scope
-from portal_app.core import accounts, audit
+from portal_app.core import accounts, audit, registries
 from portal_app.core.auth import devices, impersonation, sessions as portal_sessions
 from portal_app.core.errors import DomainError, Forbidden
 from portal_app.core.auth.sessions import PortalContext
-from portal_app.core.states.handlers import public_event
+from portal_app.core.states.handlers import public_event, run_page_loads
 from portal_app.core.states.site import SiteState
 
 PORTAL_COOKIE = "guichet_session"
+# Key in the database session's `info`: the session a page's opening event resolved (token, context).
+_OPENED = "guichet.portal_opened"
 
 
 class PortalState(SiteState):
@@ -43,6 +45,10 @@ class PortalState(SiteState):
     _goodbye: bool = False
 
     def _resolve(self, db) -> PortalContext | None:
+        # A page's opening event resolved it already on this session (`_open_page`): its loads reuse it.
+        token, ctx = db.info.get(_OPENED, (None, None))
+        if token is not None and token == self.portal_sid:
+            return ctx
         return portal_sessions.resolve_session(db, self.portal_sid)
 
     def _apply(self, ctx: PortalContext | None) -> None:
@@ -85,6 +91,7 @@ class PortalState(SiteState):
         self.flash_key = ""
         self._load_branding(db)
         ctx = self._resolve(db)
+        db.info[_OPENED] = (self.portal_sid, ctx)
         held_a_contact = self._contact_id is not None
         self._apply(ctx)
         if ctx is None:
@@ -101,6 +108,21 @@ class PortalState(SiteState):
         if ctx is None:
             return [*forget, rx.redirect(self._exit_to or "/login")]
         self._exit_to = ""
+
+    @public_event
+    def open_page(self, db, route: str):
+        """The one load event of every customer page (`portal_page`, `public_page`): branding and the
+        session (no session: off to the login page, nothing of the page runs), then the page's own
+        loads, in this event and this database session (`run_page_loads`)."""
+        page = registries.page_load(route, ("portal", "public"))
+        public = page is not None and page.side == "public"
+        ctx, forget = self._open_page(db)
+        if ctx is None and not public:
+            return [*forget, rx.redirect(self._exit_to or "/login")]
+        if ctx is not None and not public:
+            self._exit_to = ""
+        later = run_page_loads(self, db, page.loads if page else ())
+        return [*forget, *later] or None
 
     @public_event
     def public_load(self, db):

@@ -7,15 +7,17 @@ from typing import ClassVar
 import reflex as rx
 
 from portal_app.core.config import get_settings
-from portal_app.core import permissions
+from portal_app.core import permissions, registries
 from portal_app.core.db import session_scope
 from portal_app.core.auth import staff
 from portal_app.core.errors import DomainError
 from portal_app.core.auth.staff import StaffContext
-from portal_app.core.states.handlers import public_event
+from portal_app.core.states.handlers import public_event, run_page_loads
 from portal_app.core.states.site import SiteState
 
 STAFF_COOKIE = "guichet_staff"
+# Key in the database session's `info`: the staff session a console page's opening event resolved.
+_OPENED = "guichet.staff_opened"
 
 
 class StaffState(SiteState):
@@ -35,8 +37,10 @@ class StaffState(SiteState):
 
     def _staff(self, db) -> StaffContext:
         """Every console handler starts here: no live, fully authenticated staff session, no action."""
-        ctx = staff.resolve(db, self.staff_sid)
-        self.staff_authed = ctx is not None
+        token, ctx = db.info.get(_OPENED, (None, None))
+        if token is None or token != self.staff_sid:
+            ctx = staff.resolve(db, self.staff_sid)
+        self._set(staff_authed=ctx is not None)
         if ctx is None:
             raise DomainError("error.session_over")
         self._set(staff_name=ctx.name, staff_role=ctx.role, staff_areas=permissions.readable_areas(ctx.role),
@@ -49,15 +53,33 @@ class StaffState(SiteState):
         """The handler helper's second check, before the handler's first line: the role's permission."""
         permissions.require(db, ctx, permissions.resolve(rule.permission, self.area), f"{type(self).__name__}.{name}")
 
-    @public_event
-    def admin_load(self, db):
-        """on_load of every console page: no full staff session, off to the console login."""
+    def _open_console(self, db) -> bool:
+        """A console page opens: branding, then the staff session (resolved once; the page's loads
+        reuse it on this database session)."""
         self.flash_key = ""
         self._load_branding(db)
-        if staff.resolve(db, self.staff_sid) is None:
-            self.staff_authed = False
+        db.info[_OPENED] = (self.staff_sid, staff.resolve(db, self.staff_sid))
+        try:
+            self._staff(db)
+        except DomainError:
+            return False
+        return True
+
+    @public_event
+    def admin_load(self, db):
+        """on_load of a console page, alone: no full staff session, off to the console login."""
+        if not self._open_console(db):
             return rx.redirect("/admin/login")
-        self._staff(db)
+
+    @public_event
+    def open_page(self, db, route: str):
+        """The one load event of every console page (`admin_page`): branding and the staff session (none:
+        off to the console login, nothing of the page runs), then the page's own loads, in this event
+        and this database session (`run_page_loads`)."""
+        if not self._open_console(db):
+            return rx.redirect("/admin/login")
+        page = registries.page_load(route, ("staff",))
+        return run_page_loads(self, db, page.loads if page else ()) or None
 
     async def _open_portal_as(self, ctx: StaffContext, contact_id: int):
         """Impersonation: open the customer portal in this tab as the contact (audited, with its banner);

@@ -7,7 +7,7 @@ from typing import Callable
 
 import reflex as rx
 
-from portal_app.core.registries import ADMIN_NAV, PORTAL_NAV, NavEntry
+from portal_app.core.registries import ADMIN_NAV, PAGE_LOADS, PORTAL_NAV, NavEntry, PageLoad
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.site import SiteState
 from portal_app.core.states.staff import StaffState
@@ -201,16 +201,19 @@ def admin_shell(content: rx.Component, area: str | None = None) -> rx.Component:
     )
 
 
-def _registered_page(shell, title: str, session_load, nav_list: list[NavEntry]):
+def _registered_page(shell, title: str, open_page, side: str, nav_list: list[NavEntry]):
     def register(route: str, on_load: list | None = None, nav: NavEntry | None = None,
                  **shell_options) -> Callable:
         if nav is not None:
             if shell_options.get("area") and nav.area is None:
                 nav = dataclasses.replace(nav, area=shell_options["area"])
             nav_list.append(nav)
+        # One load event: the shell's work (branding, the session) and the page's own loads, run
+        # together by `open_page` (core/states/handlers.py: run_page_loads).
+        PAGE_LOADS[route] = PageLoad(side, tuple(on_load or ()))
 
         def decorator(fn: Callable[[], rx.Component]):
-            @rx.page(route=route, title=title, on_load=[session_load, *(on_load or [])])
+            @rx.page(route=route, title=title, on_load=[open_page(route)])
             def page() -> rx.Component:
                 return shell(fn(), **shell_options)
 
@@ -223,12 +226,12 @@ def _registered_page(shell, title: str, session_load, nav_list: list[NavEntry]):
 
 
 # Register a customer page: its shell, and the session checked before anything else loads.
-portal_page = _registered_page(portal_shell, "Guichet", PortalState.portal_load, PORTAL_NAV)
+portal_page = _registered_page(portal_shell, "Guichet", PortalState.open_page, "portal", PORTAL_NAV)
 # Register a customer page anyone may read, logged in or not (the help centre): no redirect to the
 # login page; its handlers decide what a visitor may see.
 public_page = _registered_page(lambda content: portal_shell(content, public=True), "Guichet",
-                               PortalState.public_load, PORTAL_NAV)
+                               PortalState.open_page, "public", PORTAL_NAV)
 # Register a console page: staff session (password + TOTP) checked before it loads. `area=` (the
 # page's part of the console, `core/permissions.py`) hides its link and its content from the roles
 # that may not read it; its handlers refuse them anyway.
-admin_page = _registered_page(admin_shell, "Guichet · Console", StaffState.admin_load, ADMIN_NAV)
+admin_page = _registered_page(admin_shell, "Guichet · Console", StaffState.open_page, "staff", ADMIN_NAV)
