@@ -387,3 +387,29 @@ def test_passwords_through_the_handlers_stay_out_of_state(root):
         with session_scope() as db:
             get_business(db).password_login_enabled = False
         forget_cached_business()
+
+
+def test_an_impersonation_removes_no_passkey_and_revokes_no_trusted_browser(root):
+    from portal_app.core.auth import devices
+    from portal_app.core.models.auth import TrustedDevice
+    from tests.console.test_security_impersonation import _impersonating
+
+    with session_scope() as db:
+        contact = make_contact(db, email=f"imp{next(_n)}@example.com")
+        key = Passkey(contact_id=contact.id, credential_id=f"cred-imp-{contact.id}", public_key="pk", name="Phone")
+        trusted = TrustedDevice(contact_id=contact.id, device_id=f"dev{contact.id}", label="Laptop",
+                                expires_at=clock.now() + timedelta(days=30))
+        db.add_all([key, trusted])
+        db.flush()
+        contact_id, key_id, trusted_id = contact.id, key.id, trusted.id
+    page = sub(root, SecurityState)
+    page.portal_sid = _impersonating(contact_id)
+    page.load_security()
+    assert [p.id for p in page.passkeys] == [key_id] and [d.id for d in page.trusted] == [trusted_id]
+    page.remove_passkey(key_id)
+    assert "not possible while staff view the portal" in page.error_text
+    page.revoke_trusted(trusted_id)
+    assert "not possible while staff view the portal" in page.error_text
+    with session_scope() as db:
+        assert db.get(Passkey, key_id) is not None
+        assert devices.trusted(db, contact_id, f"dev{contact_id}") is not None
