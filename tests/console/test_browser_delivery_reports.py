@@ -15,7 +15,7 @@ from portal_app.core.db import session_scope
 from portal_app.core.models.accounts import Contact
 from portal_app.core.notify import receipts
 from tests.factories import make_contact
-from tests.support.browser import PHONE, last_message_id, latest_code, no_horizontal_overflow, staff_page
+from tests.support.browser import PHONE, customer_login, last_message_id, no_horizontal_overflow, staff_page
 
 REASON = "the receiving server said the mailbox does not exist"
 
@@ -82,12 +82,7 @@ def test_staff_fix_the_address_clear_the_mark_and_the_next_code_is_delivered(bro
     # The customer asks for a code at the fixed address, on a phone: it comes by email and opens the portal.
     customer = browser.new_context(viewport=PHONE).new_page()
     before = last_message_id()
-    customer.goto(f"{app_url}/login")
-    customer.get_by_label("Email address").fill(fixed)
-    customer.get_by_role("button", name="Send me a code").click()
-    customer.get_by_label("6-digit code").fill(latest_code(fixed, before))
-    customer.get_by_role("button", name="Log in", exact=True).click()
-    expect(customer.locator("#greeting")).to_be_visible()
+    customer_login(customer, app_url, fixed)
     customer.context.close()
     # SendGrid reports it delivered.
     with session_scope() as db:
