@@ -52,9 +52,11 @@ def _preview() -> rx.Component:
                 rx.callout(S.preview_error, icon="triangle_alert", color_scheme="red", role="alert",
                            id="template-error")),
         rx.text(t("admin.contact.subject"), ": ", rx.el.strong(S.preview_subject, id="preview-subject"), size="2"),
-        rx.el.iframe(src_doc=S.preview_html, sandbox="", title=t("settings.emails.preview"),
-                     style={"width": "100%", "height": "360px", "border": "1px solid var(--gray-5)",
-                            "border_radius": "6px", "background": "white"}),
+        # No frame before there is a document, and a new frame per preview (see preview_version).
+        rx.cond(S.preview_html != "", rx.el.iframe(
+            src_doc=S.preview_html, sandbox="", title=t("settings.emails.preview"), key=S.preview_version.to(str),
+            style={"width": "100%", "height": "360px", "border": "1px solid var(--gray-5)",
+                   "border_radius": "6px", "background": "white"})),
         width="100%",
     )
 

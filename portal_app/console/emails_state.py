@@ -29,6 +29,9 @@ class AdminEmailsState(StaffState):
     preview_subject: str = ""
     preview_html: str = ""
     preview_error: str = ""
+    # Each preview mounts a fresh frame (its key): Chromium can leave a frame blank when its srcdoc changes
+    # while the previous document is still loading (the empty one at mount, or a draft typed quickly).
+    preview_version: int = 0
 
     def _open(self, db, template: str, language: str) -> None:
         self.language_choices = i18n.shipped_languages()
@@ -46,6 +49,7 @@ class AdminEmailsState(StaffState):
             self.preview_error = i18n.t(self.lang or "en", exc.key, **exc.params)
             return
         self.preview_subject, self.preview_html, self.preview_error = shown.subject, shown.html, ""
+        self.preview_version += 1
 
     @staff_event("read")
     def load_emails(self, db, ctx):

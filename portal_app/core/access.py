@@ -80,7 +80,9 @@ def diagnose(db: Session, contact_id: int, lang: str = "en") -> Diagnosis:
         ("totp_missing" if required else "totp_off")
     checks.append(Check("diagnose.totp", totp_state in ("totp_on", "totp_off"), t(lang, f"diagnose.{totp_state}")))
     checks.append(_password_check(db, contact, lang))
-    can = contact.active and contact.portal_access and bool(account and account.active)
+    # A required app not set up refuses the code and the password: only a usable passkey lets them in.
+    can = contact.active and contact.portal_access and bool(account and account.active) and \
+        (totp_state != "totp_missing" or (n_passkeys > 0 and not passkeys_locked))
     return Diagnosis(
         contact_id=contact.id, email=contact.email, can_log_in=can, checks=checks,
         messages=[{"when": format_datetime(m.created_at, lang), "channel": m.channel, "to": m.recipient,

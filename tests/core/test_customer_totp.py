@@ -254,3 +254,19 @@ def test_the_diagnosis_says_why_the_app_step_would_fail(db, alice):
     assert not check(admin).ok and "login is refused" in check(admin).detail
     enrol(db, alice)
     assert check(alice).ok and check(alice).detail == "on"
+
+
+def test_the_diagnosis_does_not_say_can_log_in_when_only_the_missing_app_would_let_them(db, alice):
+    """Required and not set up: the code and the password are refused, so only a passkey lets the contact
+    in; the badge follows (staff saw "Can log in" above "the code login is refused")."""
+    from portal_app.core import access
+    from portal_app.core.models.auth import Passkey
+    at(0)
+    admin = make_contact(db, email="boss@example.com", portal_role="admin")
+    assert access.diagnose(db, admin.id).can_log_in
+    require(db, "admins")
+    assert not access.diagnose(db, admin.id).can_log_in
+    assert access.diagnose(db, alice.id).can_log_in  # a member is not concerned
+    db.add(Passkey(contact_id=admin.id, credential_id="cred-boss", public_key="pk", name="Phone"))
+    db.flush()
+    assert access.diagnose(db, admin.id).can_log_in  # a passkey is two factors

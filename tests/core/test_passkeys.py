@@ -265,3 +265,25 @@ def test_the_diagnosis_shows_passkeys_and_why_they_would_fail(db, alice):
         with pytest.raises(DomainError):
             passkeys.login(db, ceremony, device.get(options, cred_id, origin="https://evil.example"))
     assert not check().ok and "too many failures" in check().detail
+
+
+@pytest.mark.parametrize("totp_on", [True, False])
+def test_a_passkey_login_is_two_factors_where_the_app_is_required(db, alice, totp_on):
+    """No authenticator-app step after a passkey, whether the contact has the app or the business requires
+    one they have not set up: the passkey (with user verification) is both factors."""
+    from portal_app.core.business import forget_cached_business
+    from tests.factories import set_business
+
+    at(0)
+    device = SoftAuthenticator()
+    _, cred_id = enrol(db, portal_ctx(db, alice), device)
+    alice.totp_enabled = totp_on
+    db.add(alice)
+    set_business(db, customer_totp="all")
+    try:
+        options, ceremony = passkeys.authentication_options()
+        token, ctx = passkeys.login(db, ceremony, device.get(options, cred_id), "10.0.0.1")
+        assert portal_sessions.resolve_session(db, token).contact_id == alice.id == ctx.contact_id
+        assert [a.outcome for a in attempts(db)] == ["ok"]
+    finally:
+        forget_cached_business()

@@ -16,6 +16,7 @@ from portal_app.core.db import session_scope
 from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.models.auth import Passkey
 from portal_app.core.states.portal import PortalState
+from portal_app.login.password_state import PasswordState
 from portal_app.login.security_state import SecurityState
 from portal_app.login.state import LoginState
 from tests.conftest import run_async
@@ -339,3 +340,76 @@ def test_a_passkey_added_from_the_home_card_says_saved_on_the_page_it_opens(root
     security.load_security()  # any later visit starts clean
     assert security.success_key == ""
 
+
+
+def test_passwords_through_the_handlers_stay_out_of_state(root):
+    """The link's token, the typed passwords and the hash never reach a public var; the page opened by the
+    link works once."""
+    import re
+
+    from portal_app.core.business import forget_cached_business, get_business
+    from portal_app.core.models.accounts import Contact
+    from portal_app.core.models.notify import OutboundMessage
+    from tests.support.states import router_data
+
+    with session_scope() as db:
+        email = f"pw{next(_n)}@example.com"
+        contact_id = make_contact(db, email=email).id
+        get_business(db).password_login_enabled = True
+    forget_cached_business()
+    try:
+        login = sub(root, LoginState)
+        login.choose_step("forgot")
+        login.request_password_link({"email": email})
+        assert login.info_key == "password.link_sent"
+        with session_scope() as db:
+            body = db.exec(select(OutboundMessage.body_text).where(OutboundMessage.contact_id == contact_id,
+                                                                   OutboundMessage.template == "password_first")).one()
+        token = re.search(r"/password\?token=([\w-]+)", body).group(1)
+        page = sub(root, PasswordState)
+        page.router = router_data("/password", {"token": token})
+        page.password_load()
+        assert page.link_ok
+        page.save_password({"password": "quiet-harbour-lantern-42"})
+        assert page.done and not page.link_ok
+        page.password_load()
+        assert not page.link_ok and page.error_key == "password.error.link_over"
+        page.router = router_data("/login", {})  # the token leaves the URL with the page
+
+        login.choose_step("password")
+        login.submit_password({"email": email, "password": "quiet-harbour-lantern-42"})
+        assert sub(root, PortalState).authed
+        with session_scope() as db:
+            hashed = db.get(Contact, contact_id).password_hash
+        state = public_json(root)
+        assert token not in state and "quiet-harbour-lantern-42" not in state and hashed not in state
+    finally:
+        with session_scope() as db:
+            get_business(db).password_login_enabled = False
+        forget_cached_business()
+
+
+def test_an_impersonation_removes_no_passkey_and_revokes_no_trusted_browser(root):
+    from portal_app.core.auth import devices
+    from portal_app.core.models.auth import TrustedDevice
+    from tests.console.test_security_impersonation import _impersonating
+
+    with session_scope() as db:
+        contact = make_contact(db, email=f"imp{next(_n)}@example.com")
+        key = Passkey(contact_id=contact.id, credential_id=f"cred-imp-{contact.id}", public_key="pk", name="Phone")
+        trusted = TrustedDevice(contact_id=contact.id, device_id=f"dev{contact.id}", label="Laptop",
+                                expires_at=clock.now() + timedelta(days=30))
+        db.add_all([key, trusted])
+        db.flush()
+        contact_id, key_id, trusted_id = contact.id, key.id, trusted.id
+    page = sub(root, SecurityState)
+    page.portal_sid = _impersonating(contact_id)
+    page.load_security()
+    assert [p.id for p in page.passkeys] == [key_id] and [d.id for d in page.trusted] == [trusted_id]
+    page.remove_passkey(key_id)
+    assert "not possible while staff view the portal" in page.error_text
+    page.revoke_trusted(trusted_id)
+    assert "not possible while staff view the portal" in page.error_text
+    with session_scope() as db:
+        assert db.get(Passkey, key_id) is not None
+        assert devices.trusted(db, contact_id, f"dev{contact_id}") is not None

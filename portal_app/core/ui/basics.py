@@ -175,8 +175,10 @@ def form_grid(*fields, columns: str = "2", **props) -> rx.Component:
 def page_header(title, *actions, level: str = "h1", size: str | None = None) -> rx.Component:
     """A page's title (a catalogue key or a var) with its actions at the end of the line. Console pages
     use the default size; customer pages pass a larger one."""
+    # A long title (a contact's email) wraps on a phone instead of running past the clipped page edge.
     heading = rx.heading(t(title) if isinstance(title, str) else title,
-                         size=size or ("6" if level == "h1" else "4"), as_=level)
+                         size=size or ("6" if level == "h1" else "4"), as_=level, overflow_wrap="anywhere",
+                         min_width="0")
     return rx.hstack(heading, rx.spacer(), *actions, width="100%", align="center", wrap="wrap", spacing="3")
 
 
