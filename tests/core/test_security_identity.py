@@ -413,3 +413,25 @@ def test_an_impersonation_removes_no_passkey_and_revokes_no_trusted_browser(root
     with session_scope() as db:
         assert db.get(Passkey, key_id) is not None
         assert devices.trusted(db, contact_id, f"dev{contact_id}") is not None
+
+
+def test_known_and_unknown_addresses_do_the_same_rendering_work(db, passwords_on, monkeypatch):
+    """The link and the code requests render their email for an unknown address too (then drop it), so the
+    answer's time does not tell the addresses apart; only a known address gets a queued message."""
+    from portal_app.core import notify
+    from portal_app.core.auth import login, passwords
+    clock.freeze(T0)
+    a, _ = two_contacts(db)
+    rendered = []
+    real_render = notify.render_email
+    monkeypatch.setattr(notify, "render_email", lambda template, *args, **kw: rendered.append(template)
+                        or real_render(template, *args, **kw))
+    known = passwords.request_link(db, a.email, "10.0.7.1")
+    unknown = passwords.request_link(db, "nobody@example.com", "10.0.7.2")
+    assert len(known) == 1 and unknown == []
+    assert rendered == ["password_first", "password_first"]
+    rendered.clear()
+    known_code = login.request_code(db, a.email, "10.0.7.3")
+    unknown_code = login.request_code(db, "nobody@example.com", "10.0.7.4")
+    assert len(known_code.deliveries) == 1 and unknown_code.deliveries == []
+    assert rendered == ["login_code", "login_code"]

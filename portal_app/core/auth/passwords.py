@@ -93,15 +93,20 @@ def request_link(db: Session, email: str, client_ip: str = "") -> list[notify.De
         raise DomainError("password.error.too_many_links")
     record_attempt(db, email=address, contact_id=contact_id, ip=client_ip, kind=LINK_KIND,
                    outcome="sent" if status == "ok" else status)
-    if status != "ok":
-        return []
     token = new_token()
+    brand = branding(db)
+    link = notify.portal_url(f"/password?token={token}")
+    if status != "ok":
+        # The same work as a real link (its hash, its email rendered), none of it kept: the answer's time
+        # does not tell a known address from an unknown one.
+        hmac_hash(token, TOKEN_PURPOSE)
+        notify.render_email("password_first", business_view(db).default_language, brand, link=link,
+                            minutes=LINK_TTL_SECONDS // 60)
+        return []
     now = clock.now()
     db.add(PasswordLink(contact_id=contact.id, token_hash=hmac_hash(token, TOKEN_PURPOSE), created_at=now,
                         expires_at=now + timedelta(seconds=LINK_TTL_SECONDS)))
     db.flush()
-    brand = branding(db)
-    link = notify.portal_url(f"/password?token={token}")
     template = "password_reset" if contact.password_hash else "password_first"
     mail = notify.render_email(template, contact.language, brand, link=link, minutes=LINK_TTL_SECONDS // 60)
     return [notify.queue_email(db, to=contact.email, template=template, language=contact.language, rendered=mail,
