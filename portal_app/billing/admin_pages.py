@@ -349,8 +349,31 @@ def admin_payments_page() -> rx.Component:
             ("billing.settles", text_cell("invoices")),
             ("admin.payments.credit", text_cell("credit")),
             ("billing.reference", text_cell("reference")),
+            ("billing.refunds", _refund_cell),
         ], empty_key="billing.no_payments"),
+        _refund_dialog(),
     )
+
+
+def _refund_cell(row) -> rx.Component:
+    P = AdminPaymentsState
+    return rx.hstack(
+        rx.text(row.refunds, size="2"),
+        if_permitted("billing.write", rx.cond(row.can_refund, rx.button(
+            t("billing.refund"), size="1", variant="soft", on_click=P.open_refund(row.id.to(str)),
+            aria_label=t("billing.refund")))),
+        spacing="2", align="center", wrap="wrap")
+
+
+def _refund_dialog() -> rx.Component:
+    P = AdminPaymentsState
+    return form_dialog("billing.refund_title",
+                       field("billing.refund_amount", "amount", default_value=P.refund_left, input_mode="decimal",
+                             key=P.refund_for),
+                       field("billing.refund_reason", "reason"),
+                       open=P.dialog == "refund", on_cancel=P.close_dialog, on_submit=P.refund_payment,
+                       submit_key="billing.refund", description_key="billing.refund_text", danger=True,
+                       submit_id="confirm-refund")
 
 
 @admin_page("/admin/billing-settings", on_load=[AdminBillingSettingsState.load_settings],

@@ -23,7 +23,7 @@ from portal_app.billing.amounts import Totals, as_id, compute_totals, line_net, 
 from portal_app.billing.models import (CreditNote, CreditNoteLine, ISSUED, Invoice, InvoiceLine, PAID, PARTIALLY_PAID,
                                        Payment, PaymentAllocation, VOID)
 from portal_app.billing.numbering import CREDIT_NOTE, next_number
-from portal_app.billing.payments import _refresh_paid
+from portal_app.billing.payments import refresh_paid
 from portal_app.billing.settings import get_settings_row
 from portal_app.billing.storage import invoices_dir, store_new_pdf, stored_path
 from portal_app.core import audit, clock
@@ -203,7 +203,7 @@ def _credit(db: Session, staff: StaffContext, inv: Invoice, reason: str, quantit
     db.add(inv)
     db.flush()
     note.released_minor = _release_overpaid(db, inv)
-    _refresh_paid(db, inv)
+    refresh_paid(db, inv)
     if closes or inv.credited_minor >= inv.total_minor:
         inv.status, inv.voided_at, inv.void_reason = VOID, now, reason
         db.add(inv)

@@ -298,6 +298,7 @@ def payments_page() -> rx.Component:
                 ("billing.amount", lambda r: rx.text(r.amount, size="2", weight="medium")),
                 ("billing.method", method_cell),
                 ("billing.settles", text_cell("invoices")),
+                ("billing.refunds", text_cell("refunds")),
                 ("billing.receipt", lambda r: rx.el.a(
                     rx.hstack(rx.icon("file_down", size=16), rx.text(r.receipt), spacing="1", align="center"),
                     href=api_url("/api/payments/" + r.id.to(str) + "/receipt"), download="",

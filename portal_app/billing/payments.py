@@ -21,7 +21,7 @@ from portal_app.core.errors import DomainError
 from portal_app.core.models.accounts import Account
 
 
-def _refresh_paid(db: Session, inv: Invoice) -> None:
+def refresh_paid(db: Session, inv: Invoice) -> None:
     paid = db.exec(select(func.coalesce(func.sum(PaymentAllocation.amount_minor), 0))
                    .where(PaymentAllocation.invoice_id == inv.id)).one()
     inv.paid_minor = int(paid)
@@ -46,7 +46,7 @@ def allocate(db: Session, payment: Payment, invoices: list[Invoice], amount: int
         part = min(owed, left)
         db.add(PaymentAllocation(payment_id=payment.id, invoice_id=inv.id, amount_minor=part, created_at=clock.now()))
         db.flush()
-        _refresh_paid(db, inv)
+        refresh_paid(db, inv)
         left -= part
     return left
 

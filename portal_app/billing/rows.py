@@ -120,6 +120,7 @@ class PaymentRow:
     invoices: str
     reference: str
     receipt: str
+    refunds: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,8 @@ class AdminPaymentRow:
     credit: str
     invoices: str
     reference: str
+    refunds: str = ""  # "€20.00 refunded, €100.00 refund pending"
+    can_refund: bool = False
 
 
 @dataclass(frozen=True)
@@ -316,3 +319,13 @@ class SubscriptionLineForm:
     quantity: str = "1"
     price: str = ""
     rate: str = ""
+
+
+def refund_summary(made, f: "Formats", lang: str) -> str:
+    """A payment's refunds in one line: what was refunded, what is pending (failed ones are left out)."""
+    parts = []
+    for status, key in (("succeeded", "billing.refunded_amount"), ("pending", "billing.refund_pending_amount")):
+        total = sum(r.amount_minor for r in made if r.status == status)
+        if total:
+            parts.append(i18n.t(lang, key, amount=f.money(total, made[0].currency)))
+    return ", ".join(parts)

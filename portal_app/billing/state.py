@@ -7,13 +7,13 @@ from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.billing import (card_payments, consumption, credit_notes, customer_views, payments, settings,
-                                subscriptions)
+from portal_app.billing import (card_payments, consumption, credit_notes, customer_views, payments, refunds,
+                                settings, subscriptions)
 from portal_app.billing.amounts import CUSTOMER_STATUS_FILTERS, MODULE, PAGE_SIZE, amount_due, display_status, today
 from portal_app.billing.models import OPEN_STATUSES
 from portal_app.billing.rows import (BankDetails, CreditNoteRow, DueRow, FileRow, Formats, InvoiceRow, InvoiceView, LineRow,
                                      PaymentRow, PlanRow, SettlementRow, SubscriptionRow, TaxRow, credit_note_rows, file_rows,
-                                     invoice_view, line_rows, settlement_rows)
+                                     invoice_view, line_rows, refund_summary, settlement_rows)
 from portal_app.core import i18n
 from portal_app.core.states.handlers import portal_event
 from portal_app.core.states.paging import PagedList
@@ -121,9 +121,11 @@ class PaymentsState(PagedList, BillingBase, PortalState):
         found, self.total, numbers = payments.list_payments(db, ctx, page=self.page)
         credit = payments.account_credit(db, ctx.account_id)
         f = self._formats()
+        made = refunds.refunds_of(db, [p.id for p in found])
         self.rows = [PaymentRow(p.id, f.date((p.received_at or p.created_at).date()),
                                 f.money(p.amount_minor, p.currency), p.method, ", ".join(numbers.get(p.id, [])),
-                                p.reference, f"R-{p.id:06d}") for p in found]
+                                p.reference, f"R-{p.id:06d}", refund_summary(made.get(p.id, []), f, f.lang))
+                     for p in found]
         self.credit = [f.money(v, c) for c, v in sorted(credit.items())]
 
 
