@@ -206,8 +206,11 @@ def _files() -> rx.Component:
                                                      href=api_url("/api/consumption/" + f.id.to(str) + "?console=1"),
                                                      is_external=True)),
             ("admin.invoice.size", text_cell("size")),
-            ("admin.invoice.actions", lambda f: rx.button(t("admin.invoice.remove"), size="1", variant="soft",
-                                                          color_scheme="red", on_click=S.delete_file(f.id))),
+            ("admin.invoice.actions", lambda f: rx.hstack(
+                rx.cond(f.can_add_lines, rx.button(t("billing.usage.add"), size="1", variant="soft",
+                                                   on_click=S.add_usage_lines(f.id.to(str)))),
+                rx.button(t("admin.invoice.remove"), size="1", variant="soft", color_scheme="red",
+                          on_click=S.delete_file(f.id)), spacing="2")),
         ], empty_key="admin.invoice.no_files"),
         *_upload_box(upload_id, "admin.invoice.drop_files",
                      {"text/csv": [".csv"], "text/plain": [".txt"], "application/pdf": [".pdf"]},

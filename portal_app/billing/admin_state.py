@@ -99,7 +99,7 @@ class AdminInvoiceState(Dialogs, StaffState):
         self.is_draft, self.currency, self.source = inv.status == DRAFT, cur, inv.source
         self.due_date = inv.due_date.isoformat() if inv.due_date else ""
         self.lines = line_rows(f, lines_of(db, inv.id), cur)
-        self.files = file_rows(f, consumption.files_of(db, inv.id))
+        self.files = file_rows(f, consumption.files_of(db, inv.id), draft=inv.status == DRAFT)
         self.payments = settlement_rows(f, payments.payments_of(db, inv.id), cur)
         self.credit_notes = credit_note_rows(f, credit_notes.credit_notes_of(db, inv.id))
         self.credit_lines = [] if inv.status == DRAFT else [
@@ -243,6 +243,12 @@ class AdminInvoiceState(Dialogs, StaffState):
     def delete_file(self, db, ctx, file_id: str):
         consumption.delete_consumption_file(db, ctx, file_id)
         self._refill(db, ctx)
+
+    @staff_event
+    def add_usage_lines(self, db, ctx, file_id: str):
+        count = rules.add_usage_lines(db, ctx, file_id)
+        self._refill(db, ctx)
+        self._flash("billing.usage.added", "info", count=count)
 
 
 class AdminPaymentsState(PagedList, Dialogs, StaffState):

@@ -130,6 +130,8 @@ class ConsumptionFile(SQLModel, table=True):
     size_bytes: int = 0
     created_at: datetime = utc_field(default_now=True)
     uploaded_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # When its rows became usage lines of the (draft) invoice: a file adds its lines once.
+    lines_added_at: datetime | None = utc_field(nullable=True)
 
 
 class Payment(SQLModel, table=True):

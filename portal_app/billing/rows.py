@@ -96,6 +96,7 @@ class FileRow:
     id: int
     name: str
     size: str
+    can_add_lines: bool = False  # a CSV whose rows are not yet usage lines of its draft invoice
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,9 @@ def line_rows(f: Formats, lines, currency: str) -> list[LineRow]:
                     f.rate(li.tax_rate_bp), f.money(li.net_minor, currency), li.is_usage) for li in lines]
 
 
-def file_rows(f: Formats, files) -> list[FileRow]:
-    return [FileRow(x.id, x.filename, f.size(x.size_bytes)) for x in files]
+def file_rows(f: Formats, files, draft: bool = False) -> list[FileRow]:
+    return [FileRow(x.id, x.filename, f.size(x.size_bytes),
+                    draft and x.content_type == "text/csv" and x.lines_added_at is None) for x in files]
 
 
 def settlement_rows(f: Formats, payments, currency: str) -> list[SettlementRow]:
