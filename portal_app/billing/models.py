@@ -207,6 +207,28 @@ class Refund(SQLModel, table=True):
     created_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
 
 
+INVOICE_TOTAL, PERIOD_USAGE = "invoice_total", "period_usage"
+ALERT_KINDS = (INVOICE_TOTAL, PERIOD_USAGE)
+
+
+class UsageAlert(SQLModel, table=True):
+    """A threshold a customer administrator sets: an invoice's total, or the usage billed in a month.
+
+    It fires at most once per month (`fired_period`, "2026-03"), claimed by one conditional UPDATE, so
+    two invoices issued at once never send it twice."""
+
+    __tablename__ = "usage_alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    kind: str = Field(max_length=16)
+    currency: str = Field(max_length=3)
+    threshold_minor: int
+    fired_period: str = Field(default="", max_length=7)
+    created_at: datetime = utc_field(default_now=True)
+    created_by_contact_id: int | None = Field(default=None, foreign_key="contact.id")
+
+
 class CreditNote(SQLModel, table=True):
     """A credit note cancelling all or part of an issued invoice: its own number, PDF and lines."""
 

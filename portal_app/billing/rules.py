@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
+from portal_app.billing import alerts
 from portal_app.billing.access import invoice_row, lines_of
 from portal_app.billing.amounts import (MODULE, PAGE_SIZE, STAFF_STATUS_FILTERS, Totals, as_id, compute_totals,
                                         line_net, parse_money, parse_quantity, parse_rate, status_condition, today)
@@ -302,7 +303,7 @@ def _issue(db: Session, staff: StaffContext, inv: Invoice, written: list[Path]) 
     db.flush()
     audit.record(db, staff.actor, "invoice.issue", target_type="invoice", target_id=inv.id,
                  account_id=inv.account_id, number=number, total=inv.total_minor, currency=inv.currency)
-    return Issued(inv, queue_new_invoice_mail(db, inv, account))
+    return Issued(inv, queue_new_invoice_mail(db, inv, account) + alerts.check_invoice(db, inv))
 
 
 def queue_new_invoice_mail(db: Session, inv: Invoice, account: Account) -> list[notify.Delivery]:
