@@ -331,3 +331,13 @@ def refund_summary(made, f: "Formats", lang: str) -> str:
         if total:
             parts.append(i18n.t(lang, key, amount=f.money(total, made[0].currency)))
     return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    """One of the account's usage alerts."""
+
+    id: int
+    kind: str  # invoice_total | period_usage
+    amount: str
+    fired_period: str

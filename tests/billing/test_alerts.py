@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from portal_app.billing import alerts
 from portal_app.billing.models import UsageAlert
+from portal_app.billing.state import UsageAlertsState
 from portal_app.core import clock, notifications
 from portal_app.core.errors import DomainError, Forbidden, NotFound
 from portal_app.core.models.audit import AuditEvent
@@ -102,3 +103,38 @@ def test_another_accounts_alert_is_refused_by_id_and_not_listed(db):
                                             AuditEvent.target_type == "usage_alert")).first()
     alerts.delete_alert(db, other_ctx, theirs.id)
     assert db.get(UsageAlert, theirs.id) is None
+
+
+def test_the_alerts_card_handlers(root):
+    from portal_app.core.auth import sessions as portal_sessions
+    from portal_app.core.db import session_scope
+    from tests.support.states import router_data, sub
+
+    with session_scope() as db:
+        account, admin, _ = customer(db)
+        member = make_contact(db, account, portal_role="member", rights=["invoices"])
+        _, _, other_ctx = customer(db)
+        theirs = alerts.add_alert(db, other_ctx, "invoice_total", "5", "EUR").id
+        admin_token = portal_sessions.open_session(db, admin.id)
+        member_token = portal_sessions.open_session(db, member.id)
+    page = sub(root, UsageAlertsState)
+    page.router = router_data("/invoices", {})
+    page.portal_sid = admin_token
+    page.load_alerts()
+    assert page.can_edit and page.alert_rows == []
+    page.add_alert({"kind": "period_usage", "amount": "75.5", "currency": "eur"})
+    assert [(r.kind, r.amount) for r in page.alert_rows] == [("period_usage", "€75.50")]
+    page.delete_alert(str(theirs))  # another account's alert, by handler argument
+    assert page.error_key == "error.not_found" or page.flash_key == "error.not_found"
+    with session_scope() as db:
+        assert db.get(UsageAlert, theirs) is not None
+    page.portal_sid = member_token
+    page.load_alerts()
+    assert not page.can_edit
+    page.add_alert({"kind": "invoice_total", "amount": "1", "currency": "EUR"})
+    with session_scope() as db:
+        assert len(db.exec(select(UsageAlert).where(UsageAlert.account_id == account.id)).all()) == 1
+    page.portal_sid = ""
+    page.add_alert({"kind": "invoice_total", "amount": "1", "currency": "EUR"})
+    with session_scope() as db:
+        assert len(db.exec(select(UsageAlert).where(UsageAlert.account_id == account.id)).all()) == 1
