@@ -17,7 +17,7 @@ from portal_app.billing.models import Invoice, Payment, Refund
 from portal_app.core.db import session_scope
 from portal_app.core.errors import DomainError
 from portal_app.core.routes import build_api
-from tests.billing.test_card_payments import _database, event, post, setup_customer, sign, stripe_server  # noqa: F401
+from tests.billing.test_card_payments import _database, event, post, setup_customer, sign  # noqa: F401  (_database: autouse)
 from tests.factories import staff_context, staff_session
 from tests.support.fake_http import Reply
 
