@@ -51,6 +51,25 @@ def allocate(db: Session, payment: Payment, invoices: list[Invoice], amount: int
     return left
 
 
+def take_back(db: Session, allocations: list[PaymentAllocation], amount: int) -> list[tuple[PaymentAllocation, int]]:
+    """Undo up to `amount` of these allocations in their order (each shrunk, or deleted when taken whole);
+    returns (allocation, part taken). The caller says where the money goes."""
+    taken = []
+    for alloc in allocations:
+        if amount <= 0:
+            break
+        part = min(alloc.amount_minor, amount)
+        taken.append((alloc, part))
+        if part == alloc.amount_minor:
+            db.delete(alloc)
+        else:
+            alloc.amount_minor -= part
+            db.add(alloc)
+        amount -= part
+    db.flush()
+    return taken
+
+
 def apply_credit(db: Session, inv: Invoice) -> None:
     """Credit left from earlier over-payments settles a new invoice of the same currency."""
     payments = db.exec(select(Payment).where(Payment.account_id == inv.account_id, Payment.unallocated_minor > 0,

@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from portal_app.billing.amounts import as_id, parse_money
 from portal_app.billing.card_payments import _client, _get, stripe_config
 from portal_app.billing.models import Invoice, Payment, PaymentAllocation, Refund
-from portal_app.billing.payments import refresh_paid
+from portal_app.billing.payments import refresh_paid, take_back
 from portal_app.core import audit, clock
 from portal_app.core.auth.staff import StaffContext
 from portal_app.core.errors import DomainError, NotFound
@@ -169,18 +169,8 @@ def _succeed(db: Session, r: Refund) -> str:
     db.add(p)
     allocations = db.exec(select(PaymentAllocation).where(PaymentAllocation.payment_id == p.id)
                           .order_by(PaymentAllocation.id.desc())).all()
-    for a in allocations:
-        if left <= 0:
-            break
-        part = min(a.amount_minor, left)
-        left -= part
-        if part == a.amount_minor:
-            db.delete(a)
-        else:
-            a.amount_minor -= part
-            db.add(a)
-        db.flush()
-        refresh_paid(db, db.get(Invoice, a.invoice_id))
+    for alloc, _ in take_back(db, list(allocations), left):
+        refresh_paid(db, db.get(Invoice, alloc.invoice_id))
     db.flush()
     audit.record(db, audit.Actor("system", None, "stripe"), "refund.succeeded", target_type="refund", target_id=r.id,
                  account_id=r.account_id, payment_id=p.id, amount=r.amount_minor, currency=r.currency)
