@@ -206,8 +206,11 @@ def _files() -> rx.Component:
                                                      href=api_url("/api/consumption/" + f.id.to(str) + "?console=1"),
                                                      is_external=True)),
             ("admin.invoice.size", text_cell("size")),
-            ("admin.invoice.actions", lambda f: rx.button(t("admin.invoice.remove"), size="1", variant="soft",
-                                                          color_scheme="red", on_click=S.delete_file(f.id))),
+            ("admin.invoice.actions", lambda f: rx.hstack(
+                rx.cond(f.can_add_lines, rx.button(t("billing.usage.add"), size="1", variant="soft",
+                                                   on_click=S.add_usage_lines(f.id.to(str)))),
+                rx.button(t("admin.invoice.remove"), size="1", variant="soft", color_scheme="red",
+                          on_click=S.delete_file(f.id)), spacing="2")),
         ], empty_key="admin.invoice.no_files"),
         *_upload_box(upload_id, "admin.invoice.drop_files",
                      {"text/csv": [".csv"], "text/plain": [".txt"], "application/pdf": [".pdf"]},
@@ -349,8 +352,31 @@ def admin_payments_page() -> rx.Component:
             ("billing.settles", text_cell("invoices")),
             ("admin.payments.credit", text_cell("credit")),
             ("billing.reference", text_cell("reference")),
+            ("billing.refunds", _refund_cell),
         ], empty_key="billing.no_payments"),
+        _refund_dialog(),
     )
+
+
+def _refund_cell(row) -> rx.Component:
+    P = AdminPaymentsState
+    return rx.hstack(
+        rx.text(row.refunds, size="2"),
+        if_permitted("billing.write", rx.cond(row.can_refund, rx.button(
+            t("billing.refund"), size="1", variant="soft", on_click=P.open_refund(row.id.to(str)),
+            aria_label=t("billing.refund")))),
+        spacing="2", align="center", wrap="wrap")
+
+
+def _refund_dialog() -> rx.Component:
+    P = AdminPaymentsState
+    return form_dialog("billing.refund_title",
+                       field("billing.refund_amount", "amount", default_value=P.refund_left, input_mode="decimal",
+                             key=P.refund_for),
+                       field("billing.refund_reason", "reason"),
+                       open=P.dialog == "refund", on_cancel=P.close_dialog, on_submit=P.refund_payment,
+                       submit_key="billing.refund", description_key="billing.refund_text", danger=True,
+                       submit_id="confirm-refund")
 
 
 @admin_page("/admin/billing-settings", on_load=[AdminBillingSettingsState.load_settings],

@@ -3,29 +3,31 @@ billing settings and the import of invoices issued elsewhere."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from decimal import Decimal
 from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.billing import consumption, credit_notes, imports, payments, rules, settings, storage, subscriptions
+from portal_app.billing import (consumption, credit_notes, imports, payments, refunds, rules, settings, storage,
+                                subscriptions)
 from portal_app.billing.access import lines_of
 from portal_app.billing.amounts import PAGE_SIZE, STAFF_STATUS_FILTERS, amount_due, display_status, today
 from portal_app.billing.card_payments import online_payment_enabled
-from portal_app.billing.models import DRAFT
+from portal_app.billing.models import DRAFT, Payment
 from portal_app.billing.numbering import format_number
 from portal_app.billing.rows import (AdminInvoiceRow, AdminPaymentRow, CreditLineRow, CreditNoteRow, FileRow, Formats, InvoiceView, LineForm, LineRow,
                                      SettingsForm, SettlementRow, SubscriptionLineForm, SubscriptionRow,
                                      credit_note_rows, file_rows, invoice_view, line_rows,
-                                     plain_rate, settings_form, settlement_rows)
+                                     plain_rate, refund_summary, settings_form, settlement_rows)
 from portal_app.core import i18n, notify
 from portal_app.core.auth import staff
 from portal_app.core.db import session_scope
 from portal_app.core.files import STAGING
 from portal_app.core.errors import NotFound
 from portal_app.core.states.dialogs import Dialogs
-from portal_app.core.states.handlers import query_id, staff_event
+from portal_app.core.states.handlers import parse_id, query_id, staff_event
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.forms import SettingsPage
 from portal_app.core.states.staff import StaffState
@@ -97,7 +99,7 @@ class AdminInvoiceState(Dialogs, StaffState):
         self.is_draft, self.currency, self.source = inv.status == DRAFT, cur, inv.source
         self.due_date = inv.due_date.isoformat() if inv.due_date else ""
         self.lines = line_rows(f, lines_of(db, inv.id), cur)
-        self.files = file_rows(f, consumption.files_of(db, inv.id))
+        self.files = file_rows(f, consumption.files_of(db, inv.id), draft=inv.status == DRAFT)
         self.payments = settlement_rows(f, payments.payments_of(db, inv.id), cur)
         self.credit_notes = credit_note_rows(f, credit_notes.credit_notes_of(db, inv.id))
         self.credit_lines = [] if inv.status == DRAFT else [
@@ -242,21 +244,59 @@ class AdminInvoiceState(Dialogs, StaffState):
         consumption.delete_consumption_file(db, ctx, file_id)
         self._refill(db, ctx)
 
+    @staff_event
+    def add_usage_lines(self, db, ctx, file_id: str):
+        count = rules.add_usage_lines(db, ctx, file_id)
+        self._refill(db, ctx)
+        self._flash("billing.usage.added", "info", count=count)
 
-class AdminPaymentsState(PagedList, StaffState):
+
+class AdminPaymentsState(PagedList, Dialogs, StaffState):
     area: ClassVar[str] = "billing"
     page_size: ClassVar[int] = PAGE_SIZE
     rows: list[AdminPaymentRow] = []
+    refund_for: int = 0  # the payment the refund dialog is about
+    refund_left: str = ""  # what may still be refunded, as staff type it
+    refunding: bool = False
 
     def _fetch(self, db, ctx) -> None:
         found, self.total = payments.list_payments_admin(db, page=self.page)
         lines = {p.id: payments.payment_lines(db, p.id) for p, _ in found}
+        made = refunds.refunds_of(db, [p.id for p, _ in found])
         f = Formats(self.lang or "en")
         self.rows = [AdminPaymentRow(
             p.id, a.name, p.status, p.method, f.date((p.received_at or p.created_at).date()),
             f.money(p.amount_minor, p.currency),
             f.money(p.unallocated_minor, p.currency) if p.unallocated_minor else "",
-            ", ".join(n for n, _, _ in lines.get(p.id, [])), p.reference or p.provider_ref or "") for p, a in found]
+            ", ".join(n for n, _, _ in lines.get(p.id, [])), p.reference or p.provider_ref or "",
+            refund_summary(made.get(p.id, []), f, self.lang or "en"), refunds.refundable(p) > 0)
+            for p, a in found]
+
+    @staff_event("read")
+    def open_refund(self, db, ctx, payment_id: str):
+        p = db.get(Payment, parse_id(payment_id))
+        if p is None or refunds.refundable(p) <= 0:
+            raise NotFound()
+        self.refund_for, self.refund_left = p.id, _plain_amount(refunds.refundable(p), p.currency)
+        self.dialog = "refund"
+
+    @staff_event(background=True)  # Stripe is called off the state lock
+    async def refund_payment(self, ctx, form: dict):
+        async with self:
+            if self.refunding:
+                return
+            self.refunding, payment_id = True, self.refund_for
+        try:
+            await asyncio.to_thread(refunds.start_refund, ctx, payment_id, str(form.get("amount", ""))[:40],
+                                    str(form.get("reason", ""))[:refunds.REASON_MAX])
+        finally:
+            async with self:
+                self.refunding = False
+        async with self:
+            self.dialog = ""
+            self._flash("billing.refund_asked", "info")
+            with session_scope() as db:
+                self._fetch(db, ctx)
 
 
 class AdminBillingSettingsState(SettingsPage, StaffState):

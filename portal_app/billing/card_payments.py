@@ -192,6 +192,10 @@ def handle_event(db: Session, event) -> str:
         outcome = _checkout_paid(db, obj) if _get(obj, "payment_status") == "paid" else "awaiting_payment"
     elif kind in ("checkout.session.expired", "checkout.session.async_payment_failed"):
         outcome = _checkout_ended(db, obj, "cancelled" if kind.endswith("expired") else "failed")
+    elif kind in ("refund.created", "refund.updated", "refund.failed"):
+        from portal_app.billing.refunds import refund_event
+
+        outcome = refund_event(db, obj)
     else:
         outcome = "ignored"
     row.outcome = outcome

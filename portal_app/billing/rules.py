@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
+from portal_app.billing import alerts
 from portal_app.billing.access import invoice_row, lines_of
 from portal_app.billing.amounts import (MODULE, PAGE_SIZE, STAFF_STATUS_FILTERS, Totals, as_id, compute_totals,
                                         line_net, parse_money, parse_quantity, parse_rate, status_condition, today)
@@ -90,12 +92,7 @@ def update_draft(db: Session, staff: StaffContext, invoice_id: int, *, currency:
 def save_line(db: Session, staff: StaffContext, invoice_id: int, *, line_id: int | None, description: str,
               quantity: str, unit_price: str, tax_rate: str, is_usage: bool = False) -> InvoiceLine:
     inv = _draft(db, invoice_id)
-    description = description.strip()
-    if not description:
-        raise DomainError("billing.error.description")
-    qty = parse_quantity(quantity)
-    price = parse_money(unit_price, inv.currency, allow_negative=True)
-    rate = parse_rate(tax_rate)
+    description, qty, price, rate = _line_values(inv, description, quantity, unit_price, tax_rate)
     if line_id:
         line = db.get(InvoiceLine, as_id(line_id) or 0)
         if line is None or line.invoice_id != inv.id:
@@ -112,6 +109,79 @@ def save_line(db: Session, staff: StaffContext, invoice_id: int, *, line_id: int
     db.flush()
     _retotal(db, inv)
     return line
+
+
+def _line_values(inv: Invoice, description: str, quantity: str, unit_price: str,
+                 tax_rate: str) -> tuple[str, int, int, int]:
+    """A line's fields checked: (description, quantity in thousandths, unit price in minor units, rate bp)."""
+    description = description.strip()
+    if not description:
+        raise DomainError("billing.error.description")
+    return (description[:500], parse_quantity(quantity), parse_money(unit_price, inv.currency, allow_negative=True),
+            parse_rate(tax_rate))
+
+
+USAGE_COLUMNS = ("description", "quantity", "unit_price")  # and tax_rate (%), the default rate when absent
+USAGE_ERRORS_SHOWN = 20
+
+
+def add_usage_lines(db: Session, staff: StaffContext, file_id) -> int:
+    """A consumption CSV of a draft invoice becomes that invoice's usage lines, once: every row or none.
+
+    Any bad row refuses the whole file with each bad row's CSV line number and column, so staff fix the
+    file and try again; nothing is added in between. Returns how many lines were added."""
+    from portal_app.billing.consumption import consumption_file_for_staff
+    from portal_app.billing.imports import read_csv
+
+    row, path = consumption_file_for_staff(db, staff, file_id)
+    inv = _draft(db, row.invoice_id)
+    if row.content_type != "text/csv":
+        raise DomainError("billing.usage.not_csv")
+    if row.lines_added_at is not None:
+        raise DomainError("billing.usage.already_added")
+    rows = read_csv(path.read_bytes())
+    if not rows or any(col not in rows[0] for col in USAGE_COLUMNS):
+        raise DomainError("billing.usage.columns", columns=", ".join((*USAGE_COLUMNS, "tax_rate")))
+    count = db.exec(select(func.count()).select_from(InvoiceLine).where(InvoiceLine.invoice_id == inv.id)).one()
+    if count + len(rows) > MAX_LINES:
+        raise DomainError("billing.error.too_many_lines", max=MAX_LINES)
+    default_rate = str(Decimal(get_settings_row(db).default_tax_rate_bp) / 100)
+    values, bad = [], []
+    for line_no, r in enumerate(rows, start=2):  # line 1 is the header
+        cells = [r.get(c, "") for c in USAGE_COLUMNS] + [r.get("tax_rate", "") or default_rate]
+        try:
+            values.append(_line_values(inv, *cells))
+        except DomainError:
+            column = _first_bad_column(inv, cells)
+            bad.append(f"{line_no}: {column} “{cells[USAGE_CELLS.index(column)][:30]}”")
+    if bad:
+        more = len(bad) - USAGE_ERRORS_SHOWN
+        raise DomainError("billing.usage.bad_rows", count=len(bad),
+                          rows="; ".join(bad[:USAGE_ERRORS_SHOWN]) + (f"; … (+{more})" if more > 0 else ""))
+    for i, (description, qty, price, rate) in enumerate(values, start=count + 1):
+        db.add(InvoiceLine(invoice_id=inv.id, position=i, description=description, quantity_milli=qty,
+                           unit_price_minor=price, tax_rate_bp=rate, net_minor=line_net(qty, price), is_usage=True))
+    row.lines_added_at = clock.now()
+    db.add(row)
+    db.flush()
+    _retotal(db, inv)
+    audit.record(db, staff.actor, "consumption.lines_added", target_type="consumption_file", target_id=row.id,
+                 account_id=inv.account_id, invoice_id=inv.id, lines=len(values))
+    return len(values)
+
+
+USAGE_CELLS = (*USAGE_COLUMNS, "tax_rate")
+_FINE = ("-", "1", "0", "0")  # a cell that passes, in each column
+
+
+def _first_bad_column(inv: Invoice, cells: list[str]) -> str:
+    """The first column whose cell alone makes the row wrong."""
+    for i, column in enumerate(USAGE_CELLS):
+        try:
+            _line_values(inv, *(cells[j] if j == i else _FINE[j] for j in range(len(USAGE_CELLS))))
+        except DomainError:
+            return column
+    return USAGE_CELLS[0]
 
 
 def delete_line(db: Session, staff: StaffContext, invoice_id: int, line_id: int) -> None:
@@ -233,7 +303,7 @@ def _issue(db: Session, staff: StaffContext, inv: Invoice, written: list[Path]) 
     db.flush()
     audit.record(db, staff.actor, "invoice.issue", target_type="invoice", target_id=inv.id,
                  account_id=inv.account_id, number=number, total=inv.total_minor, currency=inv.currency)
-    return Issued(inv, queue_new_invoice_mail(db, inv, account))
+    return Issued(inv, queue_new_invoice_mail(db, inv, account) + alerts.check_invoice(db, inv))
 
 
 def queue_new_invoice_mail(db: Session, inv: Invoice, account: Account) -> list[notify.Delivery]:

@@ -7,13 +7,13 @@ from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.billing import (card_payments, consumption, credit_notes, customer_views, payments, settings,
-                                subscriptions)
+from portal_app.billing import (alerts, card_payments, consumption, credit_notes, customer_views, payments, refunds,
+                                settings, subscriptions)
 from portal_app.billing.amounts import CUSTOMER_STATUS_FILTERS, MODULE, PAGE_SIZE, amount_due, display_status, today
 from portal_app.billing.models import OPEN_STATUSES
-from portal_app.billing.rows import (BankDetails, CreditNoteRow, DueRow, FileRow, Formats, InvoiceRow, InvoiceView, LineRow,
+from portal_app.billing.rows import (AlertRow, BankDetails, CreditNoteRow, DueRow, FileRow, Formats, InvoiceRow, InvoiceView, LineRow,
                                      PaymentRow, PlanRow, SettlementRow, SubscriptionRow, TaxRow, credit_note_rows, file_rows,
-                                     invoice_view, line_rows, settlement_rows)
+                                     invoice_view, line_rows, refund_summary, settlement_rows)
 from portal_app.core import i18n
 from portal_app.core.states.handlers import portal_event
 from portal_app.core.states.paging import PagedList
@@ -121,9 +121,11 @@ class PaymentsState(PagedList, BillingBase, PortalState):
         found, self.total, numbers = payments.list_payments(db, ctx, page=self.page)
         credit = payments.account_credit(db, ctx.account_id)
         f = self._formats()
+        made = refunds.refunds_of(db, [p.id for p in found])
         self.rows = [PaymentRow(p.id, f.date((p.received_at or p.created_at).date()),
                                 f.money(p.amount_minor, p.currency), p.method, ", ".join(numbers.get(p.id, [])),
-                                p.reference, f"R-{p.id:06d}") for p in found]
+                                p.reference, f"R-{p.id:06d}", refund_summary(made.get(p.id, []), f, f.lang))
+                     for p in found]
         self.credit = [f.money(v, c) for c, v in sorted(credit.items())]
 
 
@@ -167,6 +169,43 @@ class PayState(BillingBase, PortalState):
         async with self:
             self.working = False
         return rx.redirect(url)
+
+
+class UsageAlertsState(BillingBase, PortalState):
+    """The account's usage alerts, beside the invoices list: administrators add and remove them."""
+
+    alert_rows: list[AlertRow] = []
+    can_edit: bool = False
+    currency: str = "EUR"  # the form's preselected currency: the business's default
+
+    def _clear(self) -> None:
+        self.alert_rows, self.can_edit = [], False
+
+    def _fill(self, db, ctx) -> None:
+        f = self._formats()
+        self.alert_rows = [AlertRow(a.id, a.kind, f.money(a.threshold_minor, a.currency), a.fired_period)
+                           for a in alerts.list_alerts(db, ctx)]
+        self.can_edit = ctx.role == "admin"
+        self.currency = settings.get_settings_row(db).default_currency
+
+    @portal_event
+    def load_alerts(self, db, ctx):
+        if not ctx.can(MODULE):  # silent: the invoices page says why already
+            self._clear()
+            return
+        self._fill(db, ctx)
+
+    @portal_event(impersonated="refuse")  # the customer's own settings
+    def add_alert(self, db, ctx, form: dict):
+        alerts.add_alert(db, ctx, str(form.get("kind", ""))[:20], str(form.get("amount", ""))[:30],
+                         str(form.get("currency", ""))[:3], self._client_ip())
+        self._fill(db, ctx)
+        self._flash("billing.alert.added", "info")
+
+    @portal_event(impersonated="refuse")
+    def delete_alert(self, db, ctx, alert_id: str):
+        alerts.delete_alert(db, ctx, alert_id, self._client_ip())
+        self._fill(db, ctx)
 
 
 class BillingSummaryState(BillingBase, PortalState):

@@ -10,7 +10,6 @@ import itertools
 import json
 import threading
 import time
-import uuid
 
 import pytest
 from sqlmodel import select
@@ -26,29 +25,16 @@ from portal_app.core.config import reload_settings
 from portal_app.core.auth import impersonation, sessions as portal_sessions
 from portal_app.core.errors import DomainError
 from tests.factories import make_account, make_contact, make_issued, portal_context, staff_context
-from tests.support.fake_http import FakeHTTP, Reply
+from tests.billing.conftest import WEBHOOK_SECRET
+from tests.support.fake_http import Reply
 from tests.support.states import router_data, run_background, sub
 
-WEBHOOK_SECRET = "whsec_test_secret"
 _n = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
 def _database(migrated_db):
     return migrated_db
-
-
-@pytest.fixture
-def stripe_server(monkeypatch):
-    with FakeHTTP() as srv:
-        monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_123")
-        monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
-        monkeypatch.setenv("STRIPE_API_BASE", srv.url)
-        srv.session_id = f"cs_test_{uuid.uuid4().hex}"  # one Checkout session per test (one shared database)
-        srv.set_reply("/v1/checkout/sessions", Reply(200, {
-            "id": srv.session_id, "object": "checkout.session",
-            "url": f"https://checkout.stripe.com/c/pay/{srv.session_id}"}))
-        yield srv
 
 
 def setup_customer(*invoices):

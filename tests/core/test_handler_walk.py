@@ -69,6 +69,8 @@ PUBLIC = {
 # recorded as "by <staff> for <contact>". Adding or removing one here is a decision a reviewer sees.
 REFUSED_WHILE_IMPERSONATING = {
     "PayState": {"start_checkout"},
+    # Billing alerts are the customer's own settings: staff viewing the portal do not set them for them.
+    "UsageAlertsState": {"add_alert", "delete_alert"},
     "MessagesState": {"send_new", "send_reply", "remove_attachment", "upload_attachments"},
     "DocumentsState": {"upload_document"},
     "TicketState": {"send_new", "send_reply", "resolve_ticket", "reopen_ticket", "remove_attachment",
