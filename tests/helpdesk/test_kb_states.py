@@ -90,17 +90,17 @@ def test_a_visitor_reads_public_articles_only(root):
 
 
 def test_a_customer_reads_customers_only_articles_in_their_language(root):
-    data = articles("Quokka")
+    data = articles("Numbat")
     token = customer_token(language="fr")
     page = open_page(sub(root, HelpState), "/help")
     page.portal_sid, page.lang = token, "fr"
     page.load_help()
-    page.search_help({"q": "quokka"})
-    assert sorted(r.title for r in page.rows) == ["Quokka private", "Quokka public fr"]
+    page.search_help({"q": "numbat"})
+    assert sorted(r.title for r in page.rows) == ["Numbat private", "Numbat public fr"]
     article = open_page(sub(root, HelpArticleState), "/help/article", {"slug": data["pub"]})
     article.portal_sid, article.lang = token, "fr"
     article.load_article()
-    assert article.title == "Quokka public fr" and not article.other_language
+    assert article.title == "Numbat public fr" and not article.other_language
     article = open_page(sub(root, HelpArticleState), "/help/article", {"slug": data["private"]})
     article.portal_sid, article.lang = token, "fr"
     article.load_article()
