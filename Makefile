@@ -81,6 +81,7 @@ bench: setup
 	$(PY) -m tests.bench.bench_billing
 	$(PY) -m tests.bench.bench_documents
 	$(PY) -m tests.bench.bench_tickets
+	$(PY) -m tests.bench.bench_login_timing
 
 clean:
 	rm -rf .web .states guichet.db data/test-*

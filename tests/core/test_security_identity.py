@@ -415,23 +415,34 @@ def test_an_impersonation_removes_no_passkey_and_revokes_no_trusted_browser(root
         assert devices.trusted(db, contact_id, f"dev{contact_id}") is not None
 
 
-def test_known_and_unknown_addresses_do_the_same_rendering_work(db, passwords_on, monkeypatch):
-    """The link and the code requests render their email for an unknown address too (then drop it), so the
-    answer's time does not tell the addresses apart; only a known address gets a queued message."""
+def test_known_and_unknown_addresses_do_the_same_work(db, passwords_on, monkeypatch):
+    """The link and the code requests render and write their email for an unknown address too, then roll
+    the write back, so the answer's time does not tell the addresses apart; only a known address keeps a
+    queued message."""
     from portal_app.core import notify
     from portal_app.core.auth import login, passwords
+    from portal_app.core.models.notify import OutboundMessage
     clock.freeze(T0)
     a, _ = two_contacts(db)
-    rendered = []
-    real_render = notify.render_email
-    monkeypatch.setattr(notify, "render_email", lambda template, *args, **kw: rendered.append(template)
+    done = []
+    real_render, real_store = notify.render_email, notify.store
+    monkeypatch.setattr(notify, "render_email", lambda template, *args, **kw: done.append(("render", template))
                         or real_render(template, *args, **kw))
+    monkeypatch.setattr(notify, "store", lambda db_, **kw: done.append(("write", kw["template"]))
+                        or real_store(db_, **kw))
+
+    def kept() -> int:
+        return len(db.exec(select(OutboundMessage)).all())
+
+    before = kept()
     known = passwords.request_link(db, a.email, "10.0.7.1")
     unknown = passwords.request_link(db, "nobody@example.com", "10.0.7.2")
     assert len(known) == 1 and unknown == []
-    assert rendered == ["password_first", "password_first"]
-    rendered.clear()
+    assert done == [("render", "password_first"), ("write", "password_first")] * 2
+    assert kept() == before + 1
+    done.clear()
     known_code = login.request_code(db, a.email, "10.0.7.3")
     unknown_code = login.request_code(db, "nobody@example.com", "10.0.7.4")
     assert len(known_code.deliveries) == 1 and unknown_code.deliveries == []
-    assert rendered == ["login_code", "login_code"]
+    assert done == [("render", "login_code"), ("write", "login_code")] * 2
+    assert kept() == before + 2

@@ -198,9 +198,9 @@ def _deliveries(db: Session, contact: Contact | None, channel: str, code: str, k
     The screen says "code sent" either way: nothing tells whether the address is known or held back."""
     if over:
         return _alert_staff_once(db)
-    if not known:  # the code's email is rendered all the same and dropped: the time does not tell
-        notify.render_email("login_code", business_view(db).default_language, branding(db), code=code,
-                            minutes=CODE_TTL_SECONDS // 60)
+    if not known:  # the code's email is rendered and written all the same, then dropped: the time does not tell
+        notify.rehearse_email(db, template="login_code", language=business_view(db).default_language,
+                              brand=branding(db), code=code, minutes=CODE_TTL_SECONDS // 60)
         return []
     return _queue_code(db, contact, channel, code)
 

@@ -97,11 +97,11 @@ def request_link(db: Session, email: str, client_ip: str = "") -> list[notify.De
     brand = branding(db)
     link = notify.portal_url(f"/password?token={token}")
     if status != "ok":
-        # The same work as a real link (its hash, its email rendered), none of it kept: the answer's time
+        # The same work as a real link (its hash, its email rendered and written), none of it kept: the time
         # does not tell a known address from an unknown one.
         hmac_hash(token, TOKEN_PURPOSE)
-        notify.render_email("password_first", business_view(db).default_language, brand, link=link,
-                            minutes=LINK_TTL_SECONDS // 60)
+        notify.rehearse_email(db, template="password_first", language=business_view(db).default_language,
+                              brand=brand, link=link, minutes=LINK_TTL_SECONDS // 60)
         return []
     now = clock.now()
     db.add(PasswordLink(contact_id=contact.id, token_hash=hmac_hash(token, TOKEN_PURPOSE), created_at=now,

@@ -109,6 +109,24 @@ def queue_email(db: Session, *, to: str, template: str, language: str, rendered:
     return Delivery(row.id, "email", to)
 
 
+class _Rehearsal(Exception):
+    """Raised inside `rehearse_email`'s savepoint to roll it back."""
+
+
+def rehearse_email(db: Session, *, template: str, language: str, brand, **params) -> None:
+    """Do what queueing a message costs (render it, write its outbox row) and keep none of it: the row is
+    written inside a SAVEPOINT that is rolled back. Used for unknown addresses, so that the answer's time
+    does not tell them from known ones."""
+    rendered = render_email(template, language, brand, **params)
+    try:
+        with db.begin_nested():
+            queue_email(db, to="rehearsal@invalid", template=template, language=language, rendered=rendered,
+                        sender_name=brand.sender_name, sensitive=True)
+            raise _Rehearsal
+    except _Rehearsal:
+        pass
+
+
 def queue_sms(db: Session, *, to: str, template: str, language: str, text: str, sender_name: str,
               sensitive: bool = False, redact: tuple[str, ...] = (), contact_id: int | None = None,
               account_id: int | None = None, fallback_email: tuple[str, Rendered] | None = None) -> Delivery:
