@@ -73,6 +73,10 @@ class PrivacyRequest(SQLModel, table=True):
     received_at: datetime = utc_field(default_now=True)
     due_at: datetime = utc_field()
     progress: int = 0  # percent, while an export is prepared
+    # When a builder claimed it ("building"), and how many builders have: a build left behind by a
+    # stopped process goes back to the queue after a while, and fails visibly after a few tries.
+    claimed_at: datetime | None = utc_field(nullable=True)
+    build_attempts: int = 0
     stored_name: str | None = Field(default=None, max_length=64)
     size_bytes: int = 0
     ready_at: datetime | None = utc_field(nullable=True)

@@ -200,3 +200,52 @@ def test_the_access_log_shows_impersonations_with_what_staff_did_and_access_chan
     assert len(visits) == 1 and visits[0].seconds == 7 * 60 and visits[0].actions == ("documents.opened",)
     assert visits[0].staff_name and visits[0].started_at == T0
     assert (changes[0].action, changes[0].staff_name) == ("contact.update", staff.email)
+
+
+def _left_behind(token):
+    """An export claimed by a builder that then stopped (the process died mid-build)."""
+    with session_scope() as db:
+        row = requests.create_request(db, ctx_of(db, token), "export")
+        assert requests._claim(db, None).id == row.id
+        return row.id
+
+
+def test_a_build_left_behind_goes_back_to_the_queue_after_15_minutes(person):
+    _, _, token = person
+    clock.freeze(T0)
+    request_id = _left_behind(token)
+    clock.freeze(T0 + timedelta(minutes=14))
+    with session_scope() as db:
+        assert requests.release_stuck_builds(db) == 0  # still within its time: a live builder may be on it
+        assert db.get(PrivacyRequest, request_id).status == "building"
+    clock.freeze(T0 + timedelta(minutes=15, seconds=1))
+    with session_scope() as db:
+        assert requests.release_stuck_builds(db) == 1
+    with session_scope() as db:
+        assert db.get(PrivacyRequest, request_id).status == "preparing"
+    assert requests.build_next_archive() == request_id  # taken again and built
+    with session_scope() as db:
+        assert db.get(PrivacyRequest, request_id).status == "ready"
+
+
+def test_a_build_left_behind_three_times_fails_visibly(person):
+    from portal_app.core.models.audit import AuditEvent
+
+    _, _, token = person
+    clock.freeze(T0)
+    request_id = _left_behind(token)
+    for n in (1, 2):
+        clock.freeze(T0 + timedelta(minutes=16 * n))
+        with session_scope() as db:
+            requests.release_stuck_builds(db)
+            assert requests._claim(db, None).id == request_id  # claim number n + 1
+    clock.freeze(T0 + timedelta(minutes=16 * 3))
+    with session_scope() as db:
+        requests.release_stuck_builds(db)
+    with session_scope() as db:
+        row = db.get(PrivacyRequest, request_id)
+        assert (row.status, row.build_attempts) == ("failed", 3)
+        assert db.exec(select(AuditEvent).where(AuditEvent.action == "privacy.archive_failed",
+                                                AuditEvent.target_id == request_id)).first() is not None
+        # the contact may ask again: a failed request is not open
+        requests.create_request(db, ctx_of(db, token), "export")
