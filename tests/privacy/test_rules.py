@@ -249,3 +249,51 @@ def test_a_build_left_behind_three_times_fails_visibly(person):
                                                 AuditEvent.target_id == request_id)).first() is not None
         # the contact may ask again: a failed request is not open
         requests.create_request(db, ctx_of(db, token), "export")
+
+
+def test_documents_and_bookings_are_in_the_archive_and_erased(person):
+    """Documents and bookings register their personal data: the export holds the files the contact sent
+    and their appointments; erasure removes the sent files and the notes, keeps the business's own."""
+    from portal_app.bookings.models import Booking
+    from portal_app.documents.models import SOURCE_CUSTOMER, Document, DocumentView
+    from tests.factories import make_booking_service, make_document
+
+    contact_id, account_id, token = person
+    clock.freeze(T0)
+    with session_scope() as db:
+        account = contact_account(db, account_id)
+        ours = make_document(db, account, title="Contract.pdf")
+        sent = make_document(db, account, title="My passport.pdf", data=b"%PDF-1.4 passport")
+        sent.source, sent.uploaded_by_contact_id = SOURCE_CUSTOMER, contact_id
+        db.add(sent)
+        db.add(DocumentView(document_id=ours.id, contact_id=contact_id))
+        service = make_booking_service(db, "Checkup")
+        booking = Booking(account_id=account_id, contact_id=contact_id, service_id=service.id,
+                          starts_at=T0 + timedelta(days=400), ends_at=T0 + timedelta(days=400, hours=1),
+                          blocked_until=T0 + timedelta(days=400, hours=1), time_zone="Europe/Paris",
+                          note="Back pain since May")
+        db.add(booking)
+        db.flush()
+        ids = (ours.id, sent.id, sent.stored_name, booking.id)
+        export = requests.create_request(db, ctx_of(db, token), "export")
+    requests.build_next_archive()
+    with session_scope() as db:
+        row = db.get(PrivacyRequest, export.id)
+        data = zipfile.ZipFile(io.BytesIO(files.stored_path("privacy", row.stored_name).read_bytes()))
+    held = json.loads(data.read("data.json"))
+    assert [d["title"] for d in held["documents"]["sent"]] == ["My passport.pdf"]
+    assert [d["title"] for d in held["documents"]["opened"]] == ["Contract.pdf"]
+    assert held["bookings"]["bookings"][0]["note"] == "Back pain since May"
+    assert held["bookings"]["bookings"][0]["service"]["en"] == "Checkup"
+    assert any(name.endswith("My passport.pdf") or "passport" in name for name in data.namelist())
+    with session_scope() as db:
+        erasure_request = requests.create_request(db, ctx_of(db, token), "erasure")
+    with session_scope() as db:
+        erasure.fulfil_erasure(db, staff_ctx(db), erasure_request.id)
+    with session_scope() as db:
+        assert db.get(Document, ids[1]) is None and files.stored_path("documents", ids[2]) is None
+        assert db.get(Document, ids[0]) is not None  # the business's document stays on the account
+        assert db.exec(select(DocumentView).where(DocumentView.contact_id == contact_id)).first() is None
+        kept = db.get(Booking, ids[3])
+        assert kept is not None and kept.note == ""
+        db.delete(kept)  # far in the future: leave the shared calendar as it was
