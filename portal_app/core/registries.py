@@ -55,6 +55,18 @@ class PublicLink:
 
 
 @dataclass(frozen=True)
+class ContactPanel:
+    """A section a feature adds to the console's contact page (privacy: the consent history). `render()`
+    returns the component, shown once the contact is loaded; `on_load` is an event handler the page fires
+    after its own load (the panel's state reads the contact from the URL and checks its own staff area)."""
+
+    key: str
+    order: int
+    render: Callable[[], Any]
+    on_load: Any = None
+
+
+@dataclass(frozen=True)
 class PersonalData:
     """What a feature holds about a contact, for the GDPR space: `collect(db, contact)` returns
     (JSON-able data, files) where files are (area, stored_name, title) of files the contact sent;
@@ -82,6 +94,8 @@ class Registry:
     action_destinations: dict[str, str] = field(default_factory=dict)
     # What each feature holds about a contact: the data export and the erasure walk them in order.
     personal_data: list[PersonalData] = field(default_factory=list)
+    # Sections features add to the console's contact page.
+    contact_panels: list[ContactPanel] = field(default_factory=list)
 
 
 REGISTRY = Registry()
@@ -95,18 +109,31 @@ DEMO_SEEDERS = REGISTRY.demo_seeders
 COMMANDS = REGISTRY.commands
 ACTION_DESTINATIONS = REGISTRY.action_destinations
 PERSONAL_DATA = REGISTRY.personal_data
+CONTACT_PANELS = REGISTRY.contact_panels
+
+
+def _add_once(entries: list, entry):
+    """Append `entry` unless one with its key is there already (a module imported twice)."""
+    if all(existing.key != entry.key for existing in entries):
+        entries.append(entry)
+    return entry
 
 
 def home_card(card: HomeCard) -> HomeCard:
-    if all(c.key != card.key for c in HOME_CARDS):
-        HOME_CARDS.append(card)
-    return card
+    return _add_once(HOME_CARDS, card)
 
 
 def public_link(link: PublicLink) -> PublicLink:
-    if all(existing.key != link.key for existing in PUBLIC_LINKS):
-        PUBLIC_LINKS.append(link)
-    return link
+    return _add_once(PUBLIC_LINKS, link)
+
+
+def contact_panel(panel: ContactPanel) -> ContactPanel:
+    return _add_once(CONTACT_PANELS, panel)
+
+
+def contact_panel_loads() -> list:
+    """The panels' load events, in their order (the contact page fires them after its own load)."""
+    return [p.on_load for p in sorted(CONTACT_PANELS, key=lambda p: p.order) if p.on_load]
 
 
 def action_destination(kind: str, route: str) -> None:
@@ -136,9 +163,7 @@ def command(name: str):
 
 
 def personal_data(entry: PersonalData) -> PersonalData:
-    if all(existing.key != entry.key for existing in PERSONAL_DATA):
-        PERSONAL_DATA.append(entry)
-    return entry
+    return _add_once(PERSONAL_DATA, entry)
 
 
 def periodic_job(run: Callable[[], Any], seconds: float, what: str) -> Callable:

@@ -4,11 +4,12 @@ import reflex as rx
 
 from portal_app.core.ui.basics import (LABEL_STYLE, alert, brand_button, button_row, checkbox_field, column,
                                        confirm_dialog, field, form_dialog, keyed_badge, page_header, saved_row)
+from portal_app.core import registries
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
 from portal_app.core.ui.tables import data_table, list_page, text_cell
-from portal_app.privacy.admin_state import (AdminConsentPurposesState, AdminPrivacyRequestsState,
-                                            AdminPrivacySettingsState)
+from portal_app.privacy.admin_state import (AdminConsentHistoryState, AdminConsentPurposesState,
+                                            AdminPrivacyRequestsState, AdminPrivacySettingsState)
 from portal_app.privacy.pages import STATUS_COLOURS
 
 
@@ -118,3 +119,21 @@ def privacy_requests_page() -> rx.Component:
                     open=s.dialog == "refuse", on_cancel=s.close_dialog, on_submit=s.refuse,
                     submit_key="admin.privacy.refuse"),
     )
+
+
+def consent_history_panel() -> rx.Component:
+    """On the console's contact page: the contact's consent history, newest first."""
+    return rx.card(column(
+        rx.heading(t("admin.privacy.consent_history"), size="4", as_="h2"),
+        data_table(AdminConsentHistoryState.consent_history, [
+            ("privacy.when", text_cell("when")),
+            ("privacy.purpose", text_cell("name")),
+            ("privacy.answer", lambda r: rx.text(rx.cond(r.granted, t("privacy.granted"), t("privacy.withdrawn")),
+                                                 size="2")),
+            ("admin.privacy.by", text_cell("by")),
+        ], "privacy.no_history"),
+        spacing="3"), width="100%", id="consent-history-panel")
+
+
+registries.contact_panel(registries.ContactPanel("consent_history", 50, consent_history_panel,
+                                                 AdminConsentHistoryState.load_consent_history))

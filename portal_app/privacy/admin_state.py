@@ -6,15 +6,16 @@ from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.core import i18n
+from portal_app.core import accounts, i18n
+from portal_app.core.business import business_view
 from portal_app.core.states.dialogs import Dialogs
 from portal_app.core.states.forms import SettingsPage
 from portal_app.core.states.handlers import parse_id, staff_event
-from portal_app.core.states.paging import PagedList
+from portal_app.core.states.paging import PagedList, query_int
 from portal_app.core.states.staff import StaffState
 from portal_app.core.states.site import PageMessage
 from portal_app.privacy import consents, erasure, requests, settings
-from portal_app.privacy.rows import AdminPurposeRow, QueueRow, queue_rows
+from portal_app.privacy.rows import AdminPurposeRow, HistoryRow, QueueRow, history_rows, queue_rows
 
 
 class AdminPrivacySettingsState(SettingsPage, StaffState):
@@ -122,3 +123,21 @@ class AdminPrivacyRequestsState(PagedList, Dialogs, PageMessage, StaffState):
         requests.refuse_request(db, ctx, parse_id(self.chosen_id), str(form.get("note", "")))
         self.dialog, self.notice_key = "", "admin.privacy.refused"
         self._refetch(db, ctx)
+
+
+class AdminConsentHistoryState(StaffState):
+    """The contact page's consent history (a panel this package adds to the console's contact page):
+    every grant and withdrawal of the contact in `?id=`, newest first. Read-only for staff."""
+
+    area: ClassVar[str] = "accounts"
+    consent_history: list[HistoryRow] = []
+
+    @staff_event("read")
+    def load_consent_history(self, db, ctx):
+        self.consent_history = []
+        contact_id = query_int(self, "id")
+        if not contact_id:
+            return
+        contact = accounts.get_contact(db, contact_id)
+        self.consent_history = history_rows(consents.history_of(db, contact.id), self.lang or "en",
+                                            business_view(db).default_language)
