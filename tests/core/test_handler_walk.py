@@ -73,6 +73,7 @@ REFUSED_WHILE_IMPERSONATING = {
     "TicketState": {"send_new", "send_reply", "resolve_ticket", "reopen_ticket", "remove_attachment",
                     "upload_attachments", "answered_by_article"},
     "PrivacyState": {"start_change", "confirm_change", "set_consent", "request_export", "request_erasure"},
+    "TeamState": {"save_member", "remove_access", "resend_access"},
 }
 SIDES = {"portal": PortalState, "staff": StaffState}
 
