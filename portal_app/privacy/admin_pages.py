@@ -27,6 +27,7 @@ def privacy_settings_page() -> rx.Component:
     form = rx.form(
         column(
             field("admin.privacy.dpo_email", "dpo_email", type="email", default_value=s.dpo_email),
+            checkbox_field("admin.privacy.signup_enabled", "signup_enabled", s.signup_enabled),
             rx.foreach(s.intro_languages, lambda code: _text_area(t("admin.privacy.intro") + " (" + code + ")",
                                                                   "intro_" + code, s.intro[code])),
             saved_row(brand_button(t("admin.save"), type="submit"), s.saved),

@@ -24,6 +24,7 @@ class AdminPrivacySettingsState(SettingsPage, StaffState):
     area: ClassVar[str] = "settings"
     intro: dict[str, str] = {}
     dpo_email: str = ""
+    signup_enabled: bool = False
 
     @rx.var
     def intro_languages(self) -> list[str]:
@@ -33,11 +34,13 @@ class AdminPrivacySettingsState(SettingsPage, StaffState):
         row = settings.get_settings_row(db)
         self.intro = {code: (row.intro or {}).get(code, "") for code in i18n.shipped_languages()}
         self.dpo_email = row.dpo_email
+        self.signup_enabled = row.signup_enabled
 
     def _save(self, db, ctx, form: dict) -> None:
         settings.update_settings(db, ctx.actor, dpo_email=str(form.get("dpo_email", ""))[:254],
                                  intro={code: str(form.get(f"intro_{code}", ""))
-                                        for code in i18n.shipped_languages()})
+                                        for code in i18n.shipped_languages()},
+                                 signup_enabled=bool(form.get("signup_enabled")))
 
 
 class AdminConsentPurposesState(Dialogs, PageMessage, StaffState):
