@@ -163,6 +163,6 @@ def contact_page() -> rx.Component:
         rx.cond(S.contact_id > 0, signin_methods_card()),
         rx.cond(S.contact_id > 0, _diagnosis()),
         # Sections the feature packages add (privacy: the consent history).
-        *[rx.cond(S.contact_id > 0, p.render()) for p in sorted(registries.CONTACT_PANELS, key=lambda p: p.order)],
+        *[rx.cond(S.contact_id > 0, p.render()) for p in registries.panels_of("contact")],
         _invitation_dialog(),
     )

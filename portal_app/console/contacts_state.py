@@ -156,7 +156,7 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
         contact_id = query_int(self, "id")
         if contact_id:
             self._fill(db, contact_id)
-            return registries.contact_panel_loads()  # the sections features add to the page
+            return registries.panel_loads("contact")  # the sections features add to the page
         account_id = query_int(self, "account")
         if account_id is None:
             raise NotFound()

@@ -55,11 +55,13 @@ class PublicLink:
 
 
 @dataclass(frozen=True)
-class ContactPanel:
-    """A section a feature adds to the console's contact page (privacy: the consent history). `render()`
-    returns the component, shown once the contact is loaded; `on_load` is an event handler the page fires
-    after its own load (the panel's state reads the contact from the URL and checks its own staff area)."""
+class ConsolePanel:
+    """A section a feature adds to a console record page: `page` is "contact" or "account" (privacy: a
+    contact's consent history, an account's team delegation switch). `render()` returns the component,
+    shown once the record is loaded; `on_load` is an event handler the page fires after its own load (the
+    panel's state reads the record's id from the URL and checks its own staff area)."""
 
+    page: str
     key: str
     order: int
     render: Callable[[], Any]
@@ -94,8 +96,8 @@ class Registry:
     action_destinations: dict[str, str] = field(default_factory=dict)
     # What each feature holds about a contact: the data export and the erasure walk them in order.
     personal_data: list[PersonalData] = field(default_factory=list)
-    # Sections features add to the console's contact page.
-    contact_panels: list[ContactPanel] = field(default_factory=list)
+    # Sections features add to the console's contact and account pages.
+    console_panels: list[ConsolePanel] = field(default_factory=list)
 
 
 REGISTRY = Registry()
@@ -109,7 +111,7 @@ DEMO_SEEDERS = REGISTRY.demo_seeders
 COMMANDS = REGISTRY.commands
 ACTION_DESTINATIONS = REGISTRY.action_destinations
 PERSONAL_DATA = REGISTRY.personal_data
-CONTACT_PANELS = REGISTRY.contact_panels
+CONSOLE_PANELS = REGISTRY.console_panels
 
 
 def _add_once(entries: list, entry):
@@ -127,13 +129,20 @@ def public_link(link: PublicLink) -> PublicLink:
     return _add_once(PUBLIC_LINKS, link)
 
 
-def contact_panel(panel: ContactPanel) -> ContactPanel:
-    return _add_once(CONTACT_PANELS, panel)
+def console_panel(panel: ConsolePanel) -> ConsolePanel:
+    if all((p.page, p.key) != (panel.page, panel.key) for p in CONSOLE_PANELS):
+        CONSOLE_PANELS.append(panel)
+    return panel
 
 
-def contact_panel_loads() -> list:
-    """The panels' load events, in their order (the contact page fires them after its own load)."""
-    return [p.on_load for p in sorted(CONTACT_PANELS, key=lambda p: p.order) if p.on_load]
+def panels_of(page: str) -> list[ConsolePanel]:
+    """The sections registered for a console record page, in their order."""
+    return sorted((p for p in CONSOLE_PANELS if p.page == page), key=lambda p: p.order)
+
+
+def panel_loads(page: str) -> list:
+    """Their load events (the page fires them after its own load)."""
+    return [p.on_load for p in panels_of(page) if p.on_load]
 
 
 def action_destination(kind: str, route: str) -> None:

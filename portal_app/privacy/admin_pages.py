@@ -9,7 +9,8 @@ from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
 from portal_app.core.ui.tables import data_table, list_page, text_cell
 from portal_app.privacy.admin_state import (AdminConsentHistoryState, AdminConsentPurposesState,
-                                            AdminPrivacyRequestsState, AdminPrivacySettingsState)
+                                            AdminPrivacyRequestsState, AdminPrivacySettingsState,
+                                            AdminTeamDelegationState)
 from portal_app.privacy.pages import STATUS_COLOURS
 
 
@@ -136,5 +137,19 @@ def consent_history_panel() -> rx.Component:
         spacing="3"), width="100%", id="consent-history-panel")
 
 
-registries.contact_panel(registries.ContactPanel("consent_history", 50, consent_history_panel,
+def team_delegation_panel() -> rx.Component:
+    """On the console's account page: may the account's administrators manage their colleagues?"""
+    s = AdminTeamDelegationState
+    return rx.card(column(
+        rx.heading(t("admin.team.title"), size="4", as_="h2"),
+        rx.text(t("admin.team.help"), size="2", color_scheme="gray"),
+        rx.hstack(rx.switch(checked=s.delegation, on_change=s.set_delegation, id="team-delegation",
+                            aria_label=t("admin.team.switch")),
+                  rx.text(t("admin.team.switch"), size="2"), align="center", spacing="2"),
+        spacing="2"), width="100%", id="team-delegation-panel")
+
+
+registries.console_panel(registries.ConsolePanel("contact", "consent_history", 50, consent_history_panel,
                                                  AdminConsentHistoryState.load_consent_history))
+registries.console_panel(registries.ConsolePanel("account", "team_delegation", 50, team_delegation_panel,
+                                                 AdminTeamDelegationState.load_delegation))

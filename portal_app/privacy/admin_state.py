@@ -10,11 +10,11 @@ from portal_app.core import accounts, i18n
 from portal_app.core.business import business_view
 from portal_app.core.states.dialogs import Dialogs
 from portal_app.core.states.forms import SettingsPage
-from portal_app.core.states.handlers import parse_id, staff_event
+from portal_app.core.states.handlers import parse_id, query_id, staff_event
 from portal_app.core.states.paging import PagedList, query_int
 from portal_app.core.states.staff import StaffState
 from portal_app.core.states.site import PageMessage
-from portal_app.privacy import consents, erasure, requests, settings
+from portal_app.privacy import consents, erasure, requests, settings, team
 from portal_app.privacy.rows import AdminPurposeRow, HistoryRow, QueueRow, history_rows, queue_rows
 
 
@@ -144,3 +144,24 @@ class AdminConsentHistoryState(StaffState):
         contact = accounts.get_contact(db, contact_id)
         self.consent_history = history_rows(consents.history_of(db, contact.id), self.lang or "en",
                                             business_view(db).default_language)
+
+
+class AdminTeamDelegationState(StaffState):
+    """The account page's team switch (a panel this package adds): may the administrators of the account
+    in `?id=` manage their colleagues on the team page? Reading is open to the area, switching is a write."""
+
+    area: ClassVar[str] = "accounts"
+    delegation: bool = True
+    delegation_account_id: int = 0
+
+    @staff_event("read")
+    def load_delegation(self, db, ctx):
+        self.delegation_account_id = 0
+        account = accounts.get_account(db, query_id(self, "id"))
+        self.delegation_account_id = account.id
+        self.delegation = team.delegation_enabled(db, account.id)
+
+    @staff_event
+    def set_delegation(self, db, ctx, enabled: bool):
+        team.set_delegation(db, ctx, parse_id(self.delegation_account_id), enabled is True)
+        self.delegation = team.delegation_enabled(db, self.delegation_account_id)

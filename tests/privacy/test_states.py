@@ -68,9 +68,8 @@ def test_staff_see_a_contacts_consent_history_on_the_contact_page(person, root, 
     registers itself with the privacy console pages, which unit tests do not import: registered here.)"""
     from portal_app.core import registries
 
-    monkeypatch.setattr(registries, "CONTACT_PANELS", [])
-    monkeypatch.setattr(registries.REGISTRY, "contact_panels", registries.CONTACT_PANELS)
-    registries.contact_panel(registries.ContactPanel("consent_history", 50, lambda: None,
+    monkeypatch.setattr(registries, "CONSOLE_PANELS", [])
+    registries.console_panel(registries.ConsolePanel("contact", "consent_history", 50, lambda: None,
                                                      AdminConsentHistoryState.load_consent_history))
     from tests.factories import staff_session
     from tests.privacy.conftest import ctx_of

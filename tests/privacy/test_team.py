@@ -14,6 +14,7 @@ from portal_app.core.models.accounts import Account, Contact
 from portal_app.core.models.auth import PortalSession
 from portal_app.core.models.notify import OutboundMessage
 from portal_app.privacy import access_log, team
+from portal_app.privacy.admin_state import AdminTeamDelegationState
 from portal_app.privacy.team_state import TeamState
 from tests.factories import make_account, staff_ctx
 from tests.privacy.conftest import ctx_of, gdpr_contact
@@ -169,3 +170,30 @@ def test_the_team_page_gives_access_and_changes_rights(boss, root):
     assert page.error_key == "team.error.beyond_own_rights"
     page.save_member({"role": "admin", "right_invoices": "on"})
     assert page.error_key == "" and next(m for m in page.members if m.id == new.id).rights == ["invoices"]
+
+
+def test_staff_turn_delegation_off_from_the_account_page(boss, root):
+    from tests.factories import staff_session
+    from tests.support.states import router_data
+
+    _, account_id, token = boss
+    with session_scope() as db:
+        owner, agent = staff_session(db), staff_session(db, role="agent")
+    panel = sub(root, AdminTeamDelegationState)
+    panel.staff_sid = agent
+    panel.router = router_data("/admin/account", {"id": account_id})
+    panel.load_delegation()
+    assert panel.delegation is True and panel.delegation_account_id == account_id
+    panel.set_delegation(False)  # agents read the accounts area, they do not change it
+    assert panel.flash_key == "error.role_forbidden"
+    panel.staff_sid = owner
+    panel.set_delegation(False)
+    assert panel.delegation is False
+    with session_scope() as db:
+        with pytest.raises(DomainError):
+            team.list_team(db, ctx_of(db, token))
+    panel.set_delegation(True)
+    for bad in ("999999999", "x"):
+        panel.router = router_data("/admin/account", {"id": bad})
+        panel.load_delegation()
+        assert panel.flash_key == "error.not_found" and panel.delegation_account_id == 0
