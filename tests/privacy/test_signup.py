@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from portal_app.core import clock
+from portal_app.core import accounts, clock
 from portal_app.core.db import get_engine, session_scope
 from portal_app.core.errors import DomainError
 from portal_app.core.models.accounts import Contact
@@ -20,6 +20,8 @@ from portal_app.core.models.notify import OutboundMessage
 from portal_app.privacy import settings, signup
 from portal_app.privacy.models import SignupChallenge
 from portal_app.privacy.signup_state import SignupState
+from portal_app.privacy.state import PrivacyState
+from portal_app.privacy.team_state import TeamState
 from tests.factories import make_account, make_staff, staff_ctx
 from tests.support.states import public_json, sub
 
@@ -92,6 +94,8 @@ def test_sign_up_with_a_matching_domain_ends_with_gdpr_only_and_staff_told(signu
         signup.verify(db, signup_id, _code(email))
         contact, told = signup.finish(db, signup_id, first_name="Noa", last_name="Levi", language="en")
         assert (contact.account_id, contact.rights, contact.portal_role) == (account_id, ["gdpr"], "member")
+        # a member may hold the GDPR right (their own data), and holds nothing else
+        assert accounts.effective_rights(contact) == ["gdpr"]
         assert told  # one email per active owner or staff user
     with session_scope() as db:
         assert db.exec(select(OutboundMessage).where(OutboundMessage.recipient == owner,
@@ -212,6 +216,14 @@ def test_the_sign_up_page_ends_in_the_gdpr_space(signup_on, root):
     with session_scope() as db:
         c = db.exec(select(Contact).where(Contact.email == email)).one()
         assert c.rights == ["gdpr"]
+    space = sub(root, PrivacyState)  # where the redirect leads: the GDPR space opens for them
+    space.portal_sid = page.portal_sid
+    space.load_privacy()
+    assert space.error_key == "" and space.email == email and space.rights_text == "gdpr"
+    team_page = sub(root, TeamState)  # a member: no team page
+    team_page.portal_sid = page.portal_sid
+    team_page.load_team()
+    assert team_page.members == []
     page.step = "email"
     page.submit_signup_email({"email": email})  # now a known address: the same answer as the first time
     assert (page.error_key, page.step, page.info_key) == ("", "code", "signup.code_sent")
