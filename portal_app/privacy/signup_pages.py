@@ -27,7 +27,7 @@ def _code_step() -> rx.Component:
         S.submit_signup_code,
         field("login.code_label", "code", required=True, autocomplete="one-time-code", input_mode="numeric",
               max_length=8, auto_focus=True, pattern="[0-9 ]*"),
-        button_key="login.verify", button_id="signup-verify", reset=True,
+        button_key="signup.verify", button_id="signup-verify", reset=True,
     )
 
 
