@@ -62,6 +62,9 @@ PUBLIC = {
     "HelpArticleState": {"load_article"},
     # An invited staff member choosing their password: the link's token is the credential.
     "StaffWelcomeState": {"welcome_load", "choose_password"},
+    # Self-service sign-up (a business option): the code sent to the email is the credential.
+    "SignupState": {"load_signup_link", "load_signup", "submit_signup_email", "submit_signup_code",
+                    "submit_signup_name"},
 }
 # The customer's own acts, refused while staff impersonate the contact (`impersonated="refuse"`):
 # paying, writing to the business as the contact, sending them files. Bookings are allowed and
