@@ -2,6 +2,8 @@
 
 import reflex as rx
 
+from portal_app.core import registries
+
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page, if_permitted
 from portal_app.core.ui.tables import data_table, list_page, text_cell
@@ -77,4 +79,6 @@ def account_page() -> rx.Component:
                     level="h2"),
         data_table(s.contacts, [CONTACT_NAME, CONTACT_EMAIL, CONTACT_ROLE, CONTACT_ACTIVE, CONTACT_ACCESS,
                                  CONTACT_FAILING]),
+        # Sections the feature packages add (privacy: the team delegation switch).
+        *[p.render() for p in registries.panels_of("account")],
     )

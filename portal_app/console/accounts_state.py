@@ -9,7 +9,7 @@ import reflex as rx
 
 from portal_app.console.contacts_state import ContactRow
 from portal_app.core.states.forms import EditedForm
-from portal_app.core import accounts
+from portal_app.core import accounts, registries
 from portal_app.core.states.handlers import query_id, staff_event
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.staff import StaffState
@@ -82,6 +82,7 @@ class AdminAccountState(EditedForm, StaffState):
     def load_account(self, db, ctx):
         self.saved, self.account_id = False, 0  # nothing shown until the account is found
         self._fill(db, query_id(self, "id"))
+        return registries.panel_loads("account")  # the sections features add to the page
 
     @staff_event
     def save_account(self, db, ctx, form: dict):

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from portal_app.core import registries
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
 from portal_app.core.ui.tables import data_table, text_cell
@@ -161,5 +162,7 @@ def contact_page() -> rx.Component:
         rx.card(_form(), width="100%"),
         rx.cond(S.contact_id > 0, signin_methods_card()),
         rx.cond(S.contact_id > 0, _diagnosis()),
+        # Sections the feature packages add (privacy: the consent history).
+        *[rx.cond(S.contact_id > 0, p.render()) for p in registries.panels_of("contact")],
         _invitation_dialog(),
     )

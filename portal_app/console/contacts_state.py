@@ -8,7 +8,7 @@ from typing import ClassVar
 import reflex as rx
 
 from portal_app.core.models.accounts import MODULES
-from portal_app.core import access, accounts, audit, i18n, notify
+from portal_app.core import access, accounts, audit, i18n, notify, registries
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.notify import receipts
@@ -156,7 +156,7 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
         contact_id = query_int(self, "id")
         if contact_id:
             self._fill(db, contact_id)
-            return
+            return registries.panel_loads("contact")  # the sections features add to the page
         account_id = query_int(self, "account")
         if account_id is None:
             raise NotFound()

@@ -74,6 +74,20 @@ class PublicLink:
 
 
 @dataclass(frozen=True)
+class ConsolePanel:
+    """A section a feature adds to a console record page: `page` is "contact" or "account" (privacy: a
+    contact's consent history, an account's team delegation switch). `render()` returns the component,
+    shown once the record is loaded; `on_load` is an event handler the page fires after its own load (the
+    panel's state reads the record's id from the URL and checks its own staff area)."""
+
+    page: str
+    key: str
+    order: int
+    render: Callable[[], Any]
+    on_load: Any = None
+
+
+@dataclass(frozen=True)
 class PersonalData:
     """What a feature holds about a contact, for the GDPR space: `collect(db, contact)` returns
     (JSON-able data, files) where files are (area, stored_name, title) of files the contact sent;
@@ -101,6 +115,8 @@ class Registry:
     action_destinations: dict[str, str] = field(default_factory=dict)
     # What each feature holds about a contact: the data export and the erasure walk them in order.
     personal_data: list[PersonalData] = field(default_factory=list)
+    # Sections features add to the console's contact and account pages.
+    console_panels: list[ConsolePanel] = field(default_factory=list)
 
 
 REGISTRY = Registry()
@@ -114,18 +130,38 @@ DEMO_SEEDERS = REGISTRY.demo_seeders
 COMMANDS = REGISTRY.commands
 ACTION_DESTINATIONS = REGISTRY.action_destinations
 PERSONAL_DATA = REGISTRY.personal_data
+CONSOLE_PANELS = REGISTRY.console_panels
+
+
+def _add_once(entries: list, entry):
+    """Append `entry` unless one with its key is there already (a module imported twice)."""
+    if all(existing.key != entry.key for existing in entries):
+        entries.append(entry)
+    return entry
 
 
 def home_card(card: HomeCard) -> HomeCard:
-    if all(c.key != card.key for c in HOME_CARDS):
-        HOME_CARDS.append(card)
-    return card
+    return _add_once(HOME_CARDS, card)
 
 
 def public_link(link: PublicLink) -> PublicLink:
-    if all(existing.key != link.key for existing in PUBLIC_LINKS):
-        PUBLIC_LINKS.append(link)
-    return link
+    return _add_once(PUBLIC_LINKS, link)
+
+
+def console_panel(panel: ConsolePanel) -> ConsolePanel:
+    if all((p.page, p.key) != (panel.page, panel.key) for p in CONSOLE_PANELS):
+        CONSOLE_PANELS.append(panel)
+    return panel
+
+
+def panels_of(page: str) -> list[ConsolePanel]:
+    """The sections registered for a console record page, in their order."""
+    return sorted((p for p in CONSOLE_PANELS if p.page == page), key=lambda p: p.order)
+
+
+def panel_loads(page: str) -> list:
+    """Their load events (the page fires them after its own load)."""
+    return [p.on_load for p in panels_of(page) if p.on_load]
 
 
 def action_destination(kind: str, route: str) -> None:
@@ -155,9 +191,7 @@ def command(name: str):
 
 
 def personal_data(entry: PersonalData) -> PersonalData:
-    if all(existing.key != entry.key for existing in PERSONAL_DATA):
-        PERSONAL_DATA.append(entry)
-    return entry
+    return _add_once(PERSONAL_DATA, entry)
 
 
 def periodic_job(run: Callable[[], Any], seconds: float, what: str) -> Callable:

@@ -6,7 +6,7 @@ from portal_app.core.registries import PUBLIC_LINKS
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.basics import alert, column, field
-from portal_app.login.ui import login_card, step_form
+from portal_app.core.ui.login import login_card, step_form
 from portal_app.login.state import LoginState
 from portal_app.core.states.site import SiteState
 

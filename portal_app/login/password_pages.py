@@ -6,7 +6,7 @@ from portal_app.core.states.site import SiteState
 from portal_app.core.ui.basics import alert, field
 from portal_app.core.ui.i18n import t
 from portal_app.login.password_state import PasswordState
-from portal_app.login.ui import login_card, step_form
+from portal_app.core.ui.login import login_card, step_form
 
 
 @rx.page(route="/password", title="Guichet", on_load=PasswordState.password_load)

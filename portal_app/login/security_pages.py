@@ -10,7 +10,7 @@ from portal_app.core.ui.shells import portal_page
 from portal_app.core.states.site import SiteState
 from portal_app.core.ui.api import api_url
 from portal_app.login.security_state import SecurityState
-from portal_app.login.ui import key_frame
+from portal_app.core.ui.login import key_frame
 
 S = SecurityState
 

@@ -5,7 +5,7 @@ import reflex as rx
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.basics import alert, column, field
-from portal_app.login.ui import key_frame, login_card, step_form
+from portal_app.core.ui.login import key_frame, login_card, step_form
 from portal_app.login.staff_state import StaffLoginState, StaffWelcomeState
 
 

@@ -1,5 +1,6 @@
 """The contact's access log: every time staff saw their portal as them (who, when, how long, what they
-did) and every staff change to their access, from the portal sessions and the audit log."""
+did) and every change to their access by staff or by their account's administrator (the team page),
+from the portal sessions and the audit log."""
 
 from __future__ import annotations
 
@@ -54,7 +55,11 @@ def access_changes(db: Session, ctx: PortalContext) -> list[AccessChange]:
     rows = db.exec(select(AuditEvent).where(AuditEvent.target_type == "contact",
                                             AuditEvent.target_id == ctx.contact_id,
                                             AuditEvent.account_id == ctx.account_id,
-                                            AuditEvent.actor_type == "staff",
-                                            AuditEvent.as_contact_id.is_(None))
+                                            AuditEvent.as_contact_id.is_(None),
+                                            # staff in the console, or an administrator of the account
+                                            # on the team page (never the contact's own actions)
+                                            (AuditEvent.actor_type == "staff")
+                                            | ((AuditEvent.actor_type == "contact")
+                                               & (AuditEvent.actor_id != ctx.contact_id)))
                    .order_by(AuditEvent.id.desc()).limit(LIMIT)).all()
     return [AccessChange(r.actor_label, r.created_at, r.action) for r in rows]

@@ -4,11 +4,13 @@ import reflex as rx
 
 from portal_app.core.ui.basics import (LABEL_STYLE, alert, brand_button, button_row, checkbox_field, column,
                                        confirm_dialog, field, form_dialog, keyed_badge, page_header, saved_row)
+from portal_app.core import registries
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page
 from portal_app.core.ui.tables import data_table, list_page, text_cell
-from portal_app.privacy.admin_state import (AdminConsentPurposesState, AdminPrivacyRequestsState,
-                                            AdminPrivacySettingsState)
+from portal_app.privacy.admin_state import (AdminConsentHistoryState, AdminConsentPurposesState,
+                                            AdminPrivacyRequestsState, AdminPrivacySettingsState,
+                                            AdminTeamDelegationState)
 from portal_app.privacy.pages import STATUS_COLOURS
 
 
@@ -26,6 +28,7 @@ def privacy_settings_page() -> rx.Component:
     form = rx.form(
         column(
             field("admin.privacy.dpo_email", "dpo_email", type="email", default_value=s.dpo_email),
+            checkbox_field("admin.privacy.signup_enabled", "signup_enabled", s.signup_enabled),
             rx.foreach(s.intro_languages, lambda code: _text_area(t("admin.privacy.intro") + " (" + code + ")",
                                                                   "intro_" + code, s.intro[code])),
             saved_row(brand_button(t("admin.save"), type="submit"), s.saved),
@@ -118,3 +121,35 @@ def privacy_requests_page() -> rx.Component:
                     open=s.dialog == "refuse", on_cancel=s.close_dialog, on_submit=s.refuse,
                     submit_key="admin.privacy.refuse"),
     )
+
+
+def consent_history_panel() -> rx.Component:
+    """On the console's contact page: the contact's consent history, newest first."""
+    return rx.card(column(
+        rx.heading(t("admin.privacy.consent_history"), size="4", as_="h2"),
+        data_table(AdminConsentHistoryState.consent_history, [
+            ("privacy.when", text_cell("when")),
+            ("privacy.purpose", text_cell("name")),
+            ("privacy.answer", lambda r: rx.text(rx.cond(r.granted, t("privacy.granted"), t("privacy.withdrawn")),
+                                                 size="2")),
+            ("admin.privacy.by", text_cell("by")),
+        ], "privacy.no_history"),
+        spacing="3"), width="100%", id="consent-history-panel")
+
+
+def team_delegation_panel() -> rx.Component:
+    """On the console's account page: may the account's administrators manage their colleagues?"""
+    s = AdminTeamDelegationState
+    return rx.card(column(
+        rx.heading(t("admin.team.title"), size="4", as_="h2"),
+        rx.text(t("admin.team.help"), size="2", color_scheme="gray"),
+        rx.hstack(rx.switch(checked=s.delegation, on_change=s.set_delegation, id="team-delegation",
+                            aria_label=t("admin.team.switch")),
+                  rx.text(t("admin.team.switch"), size="2"), align="center", spacing="2"),
+        spacing="2"), width="100%", id="team-delegation-panel")
+
+
+registries.console_panel(registries.ConsolePanel("contact", "consent_history", 50, consent_history_panel,
+                                                 AdminConsentHistoryState.load_consent_history))
+registries.console_panel(registries.ConsolePanel("account", "team_delegation", 50, team_delegation_panel,
+                                                 AdminTeamDelegationState.load_delegation))

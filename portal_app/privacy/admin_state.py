@@ -6,15 +6,16 @@ from typing import ClassVar
 
 import reflex as rx
 
-from portal_app.core import i18n
+from portal_app.core import accounts, i18n
+from portal_app.core.business import business_view
 from portal_app.core.states.dialogs import Dialogs
 from portal_app.core.states.forms import SettingsPage
-from portal_app.core.states.handlers import parse_id, staff_event
-from portal_app.core.states.paging import PagedList
+from portal_app.core.states.handlers import parse_id, query_id, staff_event
+from portal_app.core.states.paging import PagedList, query_int
 from portal_app.core.states.staff import StaffState
 from portal_app.core.states.site import PageMessage
-from portal_app.privacy import consents, erasure, requests, settings
-from portal_app.privacy.rows import AdminPurposeRow, QueueRow, queue_rows
+from portal_app.privacy import consents, erasure, requests, settings, team
+from portal_app.privacy.rows import AdminPurposeRow, HistoryRow, QueueRow, history_rows, queue_rows
 
 
 class AdminPrivacySettingsState(SettingsPage, StaffState):
@@ -23,6 +24,7 @@ class AdminPrivacySettingsState(SettingsPage, StaffState):
     area: ClassVar[str] = "settings"
     intro: dict[str, str] = {}
     dpo_email: str = ""
+    signup_enabled: bool = False
 
     @rx.var
     def intro_languages(self) -> list[str]:
@@ -32,11 +34,13 @@ class AdminPrivacySettingsState(SettingsPage, StaffState):
         row = settings.get_settings_row(db)
         self.intro = {code: (row.intro or {}).get(code, "") for code in i18n.shipped_languages()}
         self.dpo_email = row.dpo_email
+        self.signup_enabled = row.signup_enabled
 
     def _save(self, db, ctx, form: dict) -> None:
         settings.update_settings(db, ctx.actor, dpo_email=str(form.get("dpo_email", ""))[:254],
                                  intro={code: str(form.get(f"intro_{code}", ""))
-                                        for code in i18n.shipped_languages()})
+                                        for code in i18n.shipped_languages()},
+                                 signup_enabled=bool(form.get("signup_enabled")))
 
 
 class AdminConsentPurposesState(Dialogs, PageMessage, StaffState):
@@ -122,3 +126,42 @@ class AdminPrivacyRequestsState(PagedList, Dialogs, PageMessage, StaffState):
         requests.refuse_request(db, ctx, parse_id(self.chosen_id), str(form.get("note", "")))
         self.dialog, self.notice_key = "", "admin.privacy.refused"
         self._refetch(db, ctx)
+
+
+class AdminConsentHistoryState(StaffState):
+    """The contact page's consent history (a panel this package adds to the console's contact page):
+    every grant and withdrawal of the contact in `?id=`, newest first. Read-only for staff."""
+
+    area: ClassVar[str] = "accounts"
+    consent_history: list[HistoryRow] = []
+
+    @staff_event("read")
+    def load_consent_history(self, db, ctx):
+        self.consent_history = []
+        contact_id = query_int(self, "id")
+        if not contact_id:
+            return
+        contact = accounts.get_contact(db, contact_id)
+        self.consent_history = history_rows(consents.history_of(db, contact.id), self.lang or "en",
+                                            business_view(db).default_language)
+
+
+class AdminTeamDelegationState(StaffState):
+    """The account page's team switch (a panel this package adds): may the administrators of the account
+    in `?id=` manage their colleagues on the team page? Reading is open to the area, switching is a write."""
+
+    area: ClassVar[str] = "accounts"
+    delegation: bool = True
+    delegation_account_id: int = 0
+
+    @staff_event("read")
+    def load_delegation(self, db, ctx):
+        self.delegation_account_id = 0
+        account = accounts.get_account(db, query_id(self, "id"))
+        self.delegation_account_id = account.id
+        self.delegation = team.delegation_enabled(db, account.id)
+
+    @staff_event
+    def set_delegation(self, db, ctx, enabled: bool):
+        team.set_delegation(db, ctx, parse_id(self.delegation_account_id), enabled is True)
+        self.delegation = team.delegation_enabled(db, self.delegation_account_id)

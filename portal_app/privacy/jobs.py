@@ -10,7 +10,10 @@ ARCHIVE_POLL_SECONDS = 5
 
 
 def run_archive_pass() -> int:
-    """One pass: every waiting archive, then the sweep. Returns how many archives were built."""
+    """One pass: release builds left behind, every waiting archive, then the sweep. Returns how many
+    archives were built."""
+    with session_scope() as db:
+        requests.release_stuck_builds(db)
     built = 0
     while requests.build_next_archive() is not None:
         built += 1

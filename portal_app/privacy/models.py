@@ -27,6 +27,8 @@ class PrivacySettings(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     intro: dict = json_dict_field()
     dpo_email: str = Field(default="", max_length=254)
+    # Self-service sign-up from the login page (a business option, off by default).
+    signup_enabled: bool = False
     updated_at: datetime | None = utc_field(nullable=True)
 
 
@@ -73,6 +75,10 @@ class PrivacyRequest(SQLModel, table=True):
     received_at: datetime = utc_field(default_now=True)
     due_at: datetime = utc_field()
     progress: int = 0  # percent, while an export is prepared
+    # When a builder claimed it ("building"), and how many builders have: a build left behind by a
+    # stopped process goes back to the queue after a while, and fails visibly after a few tries.
+    claimed_at: datetime | None = utc_field(nullable=True)
+    build_attempts: int = 0
     stored_name: str | None = Field(default=None, max_length=64)
     size_bytes: int = 0
     ready_at: datetime | None = utc_field(nullable=True)
@@ -97,3 +103,35 @@ class ContactChange(SQLModel, table=True):
     created_at: datetime = utc_field(default_now=True)
     expires_at: datetime = utc_field()
     used_at: datetime | None = utc_field(nullable=True)
+
+
+class TeamDelegation(SQLModel, table=True):
+    """Staff turned off (or back on) an account's administrators managing their colleagues. No row: on."""
+
+    __tablename__ = "team_delegation"
+
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    enabled: bool = True
+    updated_at: datetime | None = utc_field(nullable=True)
+
+
+class SignupChallenge(SQLModel, table=True):
+    """A self-service sign-up in progress: the code sent to the email, then the name. Written for every
+    address asked, known or not, so the answers look the same; `contact_id` once the contact exists."""
+
+    __tablename__ = "signup_challenge"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    code_hash: str = Field(default="", max_length=64)
+    attempts: int = 0
+    client_ip: str = Field(default="", max_length=64, index=True)
+    created_at: datetime = utc_field(default_now=True)
+    expires_at: datetime = utc_field()
+    verified_at: datetime | None = utc_field(nullable=True)
+    used_at: datetime | None = utc_field(nullable=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    # Signed up with no account whose email domains match: a waiting contact staff attach to an account.
+    waiting: bool = False
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100)

@@ -26,6 +26,7 @@ def _about() -> rx.Component:
         rx.cond(S.intro != "", rx.text(S.intro, white_space="pre-wrap"), empty_note(t("privacy.no_intro"))),
         rx.cond(S.dpo_email != "", _line("privacy.dpo", rx.link(S.dpo_email, href="mailto:" + S.dpo_email))),
         _line("privacy.company", S.company + " (" + S.company_number + ")"),
+        rx.cond(S.portal_role == "admin", rx.link(t("team.title"), href="/team", id="team-link")),
     )
 
 

@@ -32,6 +32,10 @@ ARCHIVE_MIME = "application/zip"
 ARCHIVE_TOKEN_PURPOSE = "privacy-archive-link"
 ARCHIVE_MAX_BYTES = 2 * 1024 * 1024 * 1024  # the archive holds the contact's own files; a sanity cap
 QUEUE_PAGE_SIZE = 20
+# A build claimed longer ago than this was left behind (its process stopped): it is taken again, and
+# after MAX_BUILD_ATTEMPTS claims it fails, so the contact sees it and may ask again.
+STUCK_BUILD_MINUTES = 15
+MAX_BUILD_ATTEMPTS = 3
 # Statuses staff still have to act on (an export is handled by the job; staff may see it late).
 STAFF_OPEN = OPEN_STATUSES
 
@@ -193,7 +197,8 @@ def _claim(db: Session, contact_id: int | None) -> PrivacyRequest | None:
     for request_id in db.exec(query.order_by(PrivacyRequest.id).limit(5)).all():
         taken = db.exec(sa_update(PrivacyRequest).where(PrivacyRequest.id == request_id,
                                                         PrivacyRequest.status == "preparing")
-                        .values(status="building"))
+                        .values(status="building", claimed_at=clock.now(),
+                                build_attempts=PrivacyRequest.build_attempts + 1))
         if taken.rowcount == 1:
             return db.get(PrivacyRequest, request_id)
     return None
@@ -230,6 +235,23 @@ def build_next_archive(contact_id: int | None = None) -> int | None:
         audit.record(db, audit.SYSTEM, "privacy.archive_ready", target_type="privacy_request", target_id=request_id,
                      account_id=contact.account_id)
     return request_id
+
+
+def release_stuck_builds(db: Session) -> int:
+    """Builds claimed more than STUCK_BUILD_MINUTES ago: back to the queue, or failed (and recorded) once
+    they have been tried MAX_BUILD_ATTEMPTS times. Returns how many were released."""
+    cutoff = clock.now() - timedelta(minutes=STUCK_BUILD_MINUTES)
+    rows = db.exec(select(PrivacyRequest).where(PrivacyRequest.status == "building",
+                                                (PrivacyRequest.claimed_at.is_(None))
+                                                | (PrivacyRequest.claimed_at < cutoff))).all()
+    for row in rows:
+        failed = row.build_attempts >= MAX_BUILD_ATTEMPTS
+        row.status, row.progress, row.claimed_at = ("failed" if failed else "preparing"), 0, None
+        db.add(row)
+        audit.record(db, audit.SYSTEM, "privacy.archive_failed" if failed else "privacy.archive_requeued",
+                     target_type="privacy_request", target_id=row.id, account_id=row.account_id,
+                     attempts=row.build_attempts)
+    return len(rows)
 
 
 # ---- the staff queue ---------------------------------------------------------------------------------

@@ -23,8 +23,12 @@ def text_in(texts: dict, lang: str, default_lang: str) -> str:
     return texts.get(lang) or texts.get(default_lang) or next((v for v in texts.values() if v), "")
 
 
-def update_settings(db: Session, actor: audit.Actor, *, intro: dict[str, str], dpo_email: str) -> PrivacySettings:
+def update_settings(db: Session, actor: audit.Actor, *, intro: dict[str, str], dpo_email: str,
+                    signup_enabled: bool | None = None) -> PrivacySettings:
+    """`signup_enabled`: self-service sign-up from the login page (None: unchanged)."""
     row = get_settings_row(db)
+    if signup_enabled is not None:
+        row.signup_enabled = bool(signup_enabled)
     shipped = i18n.shipped_languages()
     cleaned = {lang: str(text).strip()[:INTRO_MAX_CHARS] for lang, text in intro.items() if lang in shipped}
     email = dpo_email.strip()

@@ -63,6 +63,9 @@ PUBLIC = {
     "HelpArticleState": {"load_article"},
     # An invited staff member choosing their password: the link's token is the credential.
     "StaffWelcomeState": {"welcome_load", "choose_password"},
+    # Self-service sign-up (a business option): the code sent to the email is the credential.
+    "SignupState": {"load_signup_link", "load_signup", "submit_signup_email", "submit_signup_code",
+                    "submit_signup_name"},
 }
 # The customer's own acts, refused while staff impersonate the contact (`impersonated="refuse"`):
 # paying, writing to the business as the contact, sending them files. Bookings are allowed and
@@ -76,6 +79,7 @@ REFUSED_WHILE_IMPERSONATING = {
     "TicketState": {"send_new", "send_reply", "resolve_ticket", "reopen_ticket", "remove_attachment",
                     "upload_attachments", "answered_by_article"},
     "PrivacyState": {"start_change", "confirm_change", "set_consent", "request_export", "request_erasure"},
+    "TeamState": {"save_member", "remove_access", "resend_access"},
 }
 SIDES = {"portal": PortalState, "staff": StaffState}
 

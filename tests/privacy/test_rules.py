@@ -200,3 +200,101 @@ def test_the_access_log_shows_impersonations_with_what_staff_did_and_access_chan
     assert len(visits) == 1 and visits[0].seconds == 7 * 60 and visits[0].actions == ("documents.opened",)
     assert visits[0].staff_name and visits[0].started_at == T0
     assert (changes[0].action, changes[0].staff_name) == ("contact.update", staff.email)
+
+
+def _left_behind(token):
+    """An export claimed by a builder that then stopped (the process died mid-build)."""
+    with session_scope() as db:
+        row = requests.create_request(db, ctx_of(db, token), "export")
+        assert requests._claim(db, None).id == row.id
+        return row.id
+
+
+def test_a_build_left_behind_goes_back_to_the_queue_after_15_minutes(person):
+    _, _, token = person
+    clock.freeze(T0)
+    request_id = _left_behind(token)
+    clock.freeze(T0 + timedelta(seconds=15 * 60 - 1))
+    with session_scope() as db:
+        assert requests.release_stuck_builds(db) == 0  # still within its time: a live builder may be on it
+        assert db.get(PrivacyRequest, request_id).status == "building"
+    clock.freeze(T0 + timedelta(seconds=15 * 60 + 1))
+    with session_scope() as db:
+        assert requests.release_stuck_builds(db) == 1
+    with session_scope() as db:
+        assert db.get(PrivacyRequest, request_id).status == "preparing"
+    assert requests.build_next_archive() == request_id  # taken again and built
+    with session_scope() as db:
+        assert db.get(PrivacyRequest, request_id).status == "ready"
+
+
+def test_a_build_left_behind_three_times_fails_visibly(person):
+    from portal_app.core.models.audit import AuditEvent
+
+    _, _, token = person
+    clock.freeze(T0)
+    with session_scope() as db:
+        request_id = requests.create_request(db, ctx_of(db, token), "export").id
+    for n in range(3):  # three claims, each left behind by its builder
+        clock.freeze(T0 + timedelta(minutes=16 * n))
+        with session_scope() as db:
+            requests.release_stuck_builds(db)
+            assert requests._claim(db, None).id == request_id
+    clock.freeze(T0 + timedelta(minutes=16 * 3))
+    with session_scope() as db:
+        requests.release_stuck_builds(db)
+    with session_scope() as db:
+        row = db.get(PrivacyRequest, request_id)
+        assert (row.status, row.build_attempts) == ("failed", 3)
+        assert db.exec(select(AuditEvent).where(AuditEvent.action == "privacy.archive_failed",
+                                                AuditEvent.target_id == request_id)).first() is not None
+        # the contact may ask again: a failed request is not open
+        requests.create_request(db, ctx_of(db, token), "export")
+
+
+def test_documents_and_bookings_are_in_the_archive_and_erased(person):
+    """Documents and bookings register their personal data: the export holds the files the contact sent
+    and their appointments; erasure removes the sent files and the notes, keeps the business's own."""
+    from portal_app.bookings.models import Booking
+    from portal_app.documents.models import SOURCE_CUSTOMER, Document, DocumentView
+    from tests.factories import make_booking_service, make_document
+
+    contact_id, account_id, token = person
+    clock.freeze(T0)
+    with session_scope() as db:
+        account = contact_account(db, account_id)
+        ours = make_document(db, account, title="Contract.pdf")
+        sent = make_document(db, account, title="My passport.pdf", data=b"%PDF-1.4 passport")
+        sent.source, sent.uploaded_by_contact_id = SOURCE_CUSTOMER, contact_id
+        db.add(sent)
+        db.add(DocumentView(document_id=ours.id, contact_id=contact_id))
+        service = make_booking_service(db, "Checkup")
+        booking = Booking(account_id=account_id, contact_id=contact_id, service_id=service.id,
+                          starts_at=T0 + timedelta(days=400), ends_at=T0 + timedelta(days=400, hours=1),
+                          blocked_until=T0 + timedelta(days=400, hours=1), time_zone="Europe/Paris",
+                          note="Back pain since May")
+        db.add(booking)
+        db.flush()
+        ids = (ours.id, sent.id, sent.stored_name, booking.id)
+        export = requests.create_request(db, ctx_of(db, token), "export")
+    assert requests.build_next_archive(contact_id) == export.id  # this contact's (other tests leave theirs)
+    with session_scope() as db:
+        row = db.get(PrivacyRequest, export.id)
+        data = zipfile.ZipFile(io.BytesIO(files.stored_path("privacy", row.stored_name).read_bytes()))
+    held = json.loads(data.read("data.json"))
+    assert [d["title"] for d in held["documents"]["sent"]] == ["My passport.pdf"]
+    assert [d["title"] for d in held["documents"]["opened"]] == ["Contract.pdf"]
+    assert held["bookings"]["bookings"][0]["note"] == "Back pain since May"
+    assert held["bookings"]["bookings"][0]["service"]["en"] == "Checkup"
+    assert any(name.endswith("My passport.pdf") or "passport" in name for name in data.namelist())
+    with session_scope() as db:
+        erasure_request = requests.create_request(db, ctx_of(db, token), "erasure")
+    with session_scope() as db:
+        erasure.fulfil_erasure(db, staff_ctx(db), erasure_request.id)
+    with session_scope() as db:
+        assert db.get(Document, ids[1]) is None and files.stored_path("documents", ids[2]) is None
+        assert db.get(Document, ids[0]) is not None  # the business's document stays on the account
+        assert db.exec(select(DocumentView).where(DocumentView.contact_id == contact_id)).first() is None
+        kept = db.get(Booking, ids[3])
+        assert kept is not None and kept.note == ""
+        db.delete(kept)  # far in the future: leave the shared calendar as it was

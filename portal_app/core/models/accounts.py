@@ -18,7 +18,9 @@ MODULES = ("invoices", "documents", "bookings", "tickets", "messages", "knowledg
 # What a member's rights may include (the role's ceiling), and what a new member gets. A member opens
 # and follows their own tickets without any right; the "tickets" right widens that to every ticket of
 # the account, so it may be given but is not by default.
-MEMBER_RIGHTS = ("tickets", "messages", "knowledge")
+# "gdpr" (the contact's own personal data space) may be given to a member too: a self-service sign-up
+# is a member holding that right alone.
+MEMBER_RIGHTS = ("tickets", "messages", "knowledge", "gdpr")
 MEMBER_DEFAULT_RIGHTS = ("messages", "knowledge")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import reflex as rx
 
 from portal_app.core.states.site import SiteState
@@ -237,3 +239,25 @@ def back_link(label_key: str, href: str) -> rx.Component:
     """The small "back to the list" link above a page's title."""
     return rx.link(rx.hstack(rx.icon("arrow_left", size=14), t(label_key), spacing="1", align="center"), href=href,
                    size="2")
+
+
+FIELDSET_STYLE = {"border": "1px solid var(--gray-5)", "border_radius": "8px", "padding": "0.75em"}
+
+
+def module_label(module: rx.Var) -> rx.Var:
+    return SiteState.tr["module." + module].to(str)
+
+
+def checkbox_group(legend_key: str, choices: rx.Var, name: Callable[[rx.Var], rx.Var],
+                   checked: Callable[[rx.Var], rx.Var], label: Callable[[rx.Var], rx.Var],
+                   help_key: str | None = None) -> rx.Component:
+    """A fieldset of checkboxes, one per choice: `name`, `checked` and `label` take the choice."""
+    return rx.el.fieldset(
+        rx.el.legend(t(legend_key), style={"font_weight": "500"}),
+        rx.hstack(rx.foreach(choices, lambda c: rx.el.label(
+            rx.el.input(type="checkbox", name=name(c), default_checked=checked(c), style={"margin_inline_end": "0.4em"}),
+            label(c),
+            style={"display": "flex", "align_items": "center"})), spacing="4", wrap="wrap"),
+        *([rx.text(t(help_key), size="1", color_scheme="gray")] if help_key else []),
+        style=FIELDSET_STYLE,
+    )

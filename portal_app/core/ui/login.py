@@ -1,4 +1,4 @@
-"""What the customer and the console login pages share: the branded card and a step's form."""
+"""What the login pages share (customer, console, password, sign-up): the branded card and a step's form."""
 
 import reflex as rx
 
