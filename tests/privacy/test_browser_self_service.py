@@ -136,6 +136,10 @@ def test_staff_read_the_consent_history_and_fulfil_an_erasure(browser, app_url, 
     expect(row).to_contain_text("days left")  # before its deadline
     row.get_by_role("button", name="Erase").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Erase").click()
+    # While the dialog is open the page behind it is hidden from the accessibility tree: wait for it to
+    # close (the erasure has then been committed), then the row is gone from the open requests.
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    expect(page.get_by_text("The contact has been anonymised.")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text=email)).to_have_count(0)
     with session_scope() as db:
         gone = db.get(Contact, contact_id)
