@@ -84,3 +84,12 @@ def test_the_seller_country_refuses_cldr_regions_that_are_not_countries():
         with pytest.raises(DomainError) as caught:
             check_seller(country=code, **seller)
         assert caught.value.key == "billing.error.country"
+
+
+def test_the_pdf_prints_the_buyer_address_with_the_country_in_the_reader_language(db):
+    from portal_app.billing.pdf import postal_lines
+
+    acc = make_account(db, address=PARIS)
+    assert postal_lines(acc, "de") == ["12 rue de la Paix", "75002 Paris", "Frankreich"]
+    assert postal_lines(acc, "en")[-1] == "France"
+    assert postal_lines(make_account(db), "en") == []
