@@ -302,6 +302,10 @@ def admin_invoice_page() -> rx.Component:
             ),
             rx.cond(v.status == "void", rx.callout(rx.text(t("admin.invoice.voided"), " ", v.void_reason),
                                                    icon="ban", color_scheme="gray", width="100%")),
+            rx.cond(S.address_missing, rx.callout(
+                rx.text(t("admin.invoice.address_missing"), " ",
+                        rx.link(t("admin.invoice.address_edit"), href="/admin/account?id=" + S.account_id.to(str))),
+                icon="triangle_alert", color_scheme="amber", width="100%", id="address-missing")),
             rx.cond(~S.is_draft, rx.text(t("billing.issue_date"), ": ", v.issue_date, " · ", t("billing.due_date"),
                                          ": ", v.due_date, size="2", color_scheme="gray")),
             rx.cond(S.is_draft, rx.card(_header_form(), width="100%")),

@@ -12,6 +12,7 @@ import reflex as rx
 
 from portal_app.billing import (consumption, credit_notes, imports, payments, refunds, rules, settings, storage,
                                 subscriptions)
+from portal_app.billing.einvoice import buyer_address_missing
 from portal_app.billing.access import lines_of
 from portal_app.billing.amounts import PAGE_SIZE, STAFF_STATUS_FILTERS, amount_due, display_status, today
 from portal_app.billing.card_payments import online_payment_enabled
@@ -73,6 +74,7 @@ class AdminInvoiceState(Dialogs, StaffState):
     account_name: str = ""
     account_number: str = ""
     consumption_on: bool = True
+    address_missing: bool = False  # no buyer postal address: the e-invoice is not EN 16931-complete
     view: InvoiceView = InvoiceView()
     is_draft: bool = False
     currency: str = "EUR"
@@ -95,6 +97,7 @@ class AdminInvoiceState(Dialogs, StaffState):
         self.invoice_id, self.account_id = inv.id, account.id
         self.account_name, self.account_number = account.name, account.number
         self.consumption_on = account.send_consumption_statements
+        self.address_missing = buyer_address_missing(account)
         self.view = invoice_view(f, inv, display_status(inv), amount_due(inv))
         self.is_draft, self.currency, self.source = inv.status == DRAFT, cur, inv.source
         self.due_date = inv.due_date.isoformat() if inv.due_date else ""

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from portal_app.billing.models import BillingSettings, CreditNote, Invoice
+from portal_app.core.accounts import has_address
 from portal_app.core.business import business_view
 from portal_app.core.errors import DomainError
 from portal_app.core.i18n import currency_precision
@@ -63,6 +64,23 @@ def _seller(db: Session, s: BillingSettings) -> dict:
     return party
 
 
+def _buyer(account: Account) -> dict:
+    """The buyer (BG-7) with its postal address (BG-8) when the account has one: without it the XML
+    still passes the XSD but breaks BR-10/BR-11 (see `buyer_address_missing`)."""
+    party = {"name": account.name or account.number}
+    if account.country:
+        party["country_code"] = account.country
+        for key, value in (("addr_l1", account.street), ("postcode", account.postcode), ("city", account.city)):
+            if value:
+                party[key] = value
+    return party
+
+
+def buyer_address_missing(account: Account) -> bool:
+    """True when the account's e-invoices cannot be EN 16931-complete: no buyer postal address."""
+    return not has_address(account)
+
+
 def _lines(lines, currency: str) -> list[dict]:
     out = []
     for i, line in enumerate(lines, 1):
@@ -84,7 +102,7 @@ def _document(db: Session, doc, *, number: str, type_code: str, issue_date, acco
         "BT-1": number, "BT-2": issue_date, "BT-3": type_code, "BT-5": cur, "BT-24": EN16931,
         "BT-10": account.number, "BT-72": issue_date,
         "BG-4": _seller(db, s),
-        "BG-7": {"name": account.name or account.number},
+        "BG-7": _buyer(account),
         "BT-81": s.payment_means_code or "58",
         "BG-23": [{"BT-116": _amount(b["net"], cur), "BT-117": _amount(b["tax"], cur),
                    "BT-118": _category(b["rate_bp"]), "BT-119": _rate(b["rate_bp"])}

@@ -108,12 +108,27 @@ def _issuer_block(pdf: _Doc, name: str, details: str, title: str, facts: list[tu
     pdf.set_y(max(left_end, pdf.get_y()) + 6)
 
 
+def postal_lines(account: Account, lang: str) -> list[str]:
+    """The account's postal address as printed: street, postcode and city, the country's name in `lang`."""
+    if not account.country:
+        return []
+    from babel import Locale
+
+    try:
+        country = Locale.parse(lang).territories.get(account.country, account.country)
+    except (ValueError, LookupError):
+        country = account.country
+    return [x for x in (account.street, " ".join(p for p in (account.postcode, account.city) if p), country) if x]
+
+
 def _bill_to(pdf: _Doc, lang: str, account: Account) -> None:
     pdf.set_font(FONT, "", 8)
     pdf.set_text_color(110, 110, 110)
     pdf.cell(0, 5, pdf_text(t(lang, "pdf.bill_to").upper()), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
     pdf.txt(account.name, 11, "B")
+    for line in postal_lines(account, lang):
+        pdf.txt(line, 9)
     pdf.txt(t(lang, "pdf.customer_number", number=account.number), 9)
     if account.billing_email:
         pdf.txt(account.billing_email, 9)

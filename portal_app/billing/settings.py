@@ -10,6 +10,7 @@ from portal_app.core.db import singleton
 from portal_app.billing.amounts import parse_rate
 from portal_app.billing.models import BillingSettings
 from portal_app.core import audit, clock
+from portal_app.core.accounts import check_country
 from portal_app.core.auth.staff import StaffContext
 from portal_app.core.business import business_view
 from portal_app.core.errors import DomainError
@@ -47,7 +48,6 @@ def check_seller(*, legal_id: str, legal_scheme: str, vat_number: str, street: s
                  country: str, payment_means: str) -> dict[str, str]:
     """The e-invoice seller fields, checked: a VAT number is a valid EU VAT number (check digits
     included), a SIREN or SIRET passes its Luhn check, a country is an ISO 3166 code."""
-    from babel import Locale
     from stdnum.eu import vat
     from stdnum.fr import siren, siret
 
@@ -66,9 +66,7 @@ def check_seller(*, legal_id: str, legal_scheme: str, vat_number: str, street: s
             raise DomainError("billing.error.legal_id")
     if len(legal_id) > 40 or any(ord(ch) < 32 for ch in legal_id):
         raise DomainError("billing.error.legal_id")
-    country = (country or "").strip().upper()
-    if country and (not re.fullmatch(r"[A-Z]{2}", country) or country not in Locale("en").territories):
-        raise DomainError("billing.error.country")
+    country = check_country(country, "billing.error.country")
     means = (payment_means or "58").strip()
     if means not in PAYMENT_MEANS:
         raise DomainError("billing.error.payment_means")

@@ -15,6 +15,7 @@ from portal_app.billing.rows import (AlertRow, BankDetails, CreditNoteRow, DueRo
                                      PaymentRow, PlanRow, SettlementRow, SubscriptionRow, TaxRow, credit_note_rows, file_rows,
                                      invoice_view, line_rows, refund_summary, settlement_rows)
 from portal_app.core import i18n
+from portal_app.core.errors import DomainError, Forbidden, NotFound
 from portal_app.core.states.handlers import portal_event
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.portal import PortalState
@@ -180,6 +181,14 @@ class UsageAlertsState(BillingBase, PortalState):
 
     def _clear(self) -> None:
         self.alert_rows, self.can_edit = [], False
+
+    def _fail(self, exc: DomainError) -> None:
+        """A refused input (`billing.error.*`: an amount, too many alerts) keeps the card and its form; a
+        refusal of access, a session over or a missing alert (`error.*`) takes them off as on every page."""
+        kept = self.alert_rows, self.can_edit
+        super()._fail(exc)
+        if not isinstance(exc, (Forbidden, NotFound)) and not exc.key.startswith("error."):
+            self.alert_rows, self.can_edit = kept
 
     def _fill(self, db, ctx) -> None:
         f = self._formats()

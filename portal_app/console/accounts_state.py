@@ -15,6 +15,9 @@ from portal_app.core.states.paging import PagedList
 from portal_app.core.states.staff import StaffState
 
 
+ADDRESS_FIELDS = ("street", "postcode", "city", "country")
+
+
 @dataclass(frozen=True)
 class AccountRow:
     """One line of the accounts list: display values only."""
@@ -59,10 +62,16 @@ class AccountView:
     domains: str = ""
     active: bool = True
     consumption: bool = True
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = ""
+    has_address: bool = False
 
     @classmethod
     def of(cls, a) -> "AccountView":
-        return cls(a.name, a.number, a.billing_email, a.domains, a.active, a.send_consumption_statements)
+        return cls(a.name, a.number, a.billing_email, a.domains, a.active, a.send_consumption_statements,
+                   a.street, a.postcode, a.city, a.country, accounts.has_address(a))
 
 
 class AdminAccountState(EditedForm, StaffState):
@@ -91,6 +100,7 @@ class AdminAccountState(EditedForm, StaffState):
                               number=str(form.get("number", "")),
                               billing_email=str(form.get("billing_email", "")),
                               active=bool(form.get("active")), domains=str(form.get("domains", "")),
-                              send_consumption_statements=bool(form.get("consumption")))
+                              send_consumption_statements=bool(form.get("consumption")),
+                              address={key: str(form.get(key, "")) for key in ADDRESS_FIELDS})
         self._fill(db, self.account_id)
         self._saved_now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -53,6 +54,47 @@ def check_mobile(raw: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Two-letter regions CLDR (babel) names that are not ISO 3166-1 countries: "unknown", the EU, the UN,
+# pseudo-locales, and exceptionally reserved or user-assigned codes (Kosovo's XK is not in EN 16931's list).
+NOT_ISO_COUNTRIES = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK",
+                               "ZZ"})
+
+
+def check_country(raw: str, error: str = "account.error.country") -> str:
+    """An ISO 3166-1 alpha-2 country code, upper-cased; "" when none is given."""
+    from babel import Locale
+
+    country = (raw or "").strip().upper()
+    if country and (not re.fullmatch(r"[A-Z]{2}", country) or country in NOT_ISO_COUNTRIES
+                    or country not in Locale("en").territories):
+        raise DomainError(error)
+    return country
+
+
+def _line(raw: str, limit: int, error: str) -> str:
+    value = " ".join((raw or "").split())
+    if len(value) > limit:
+        raise DomainError(error)
+    return value
+
+
+def check_address(*, street: str = "", postcode: str = "", city: str = "", country: str = "") -> dict[str, str]:
+    """A postal address, checked: none at all, or at least a street, a city and a country (the postcode
+    is optional: some countries have none)."""
+    address = {"street": _line(street, 200, "account.error.street"),
+               "postcode": _line(postcode, 20, "account.error.postcode"),
+               "city": _line(city, 100, "account.error.city"), "country": check_country(country)}
+    if address["postcode"] and not re.fullmatch(r"[A-Za-z0-9 -]+", address["postcode"]):
+        raise DomainError("account.error.postcode")
+    if any(address.values()) and not (address["street"] and address["city"] and address["country"]):
+        raise DomainError("account.error.address_incomplete")
+    return address
+
+
+def has_address(account: Account) -> bool:
+    return bool(account.street and account.city and account.country)
+
+
 def role_allows(role: str) -> tuple[str, ...]:
     """The rights a role may hold."""
     return MODULES if role == ROLE_ADMIN else MEMBER_RIGHTS
@@ -92,13 +134,15 @@ def get_account(db: Session, account_id: int) -> Account:
 
 def save_account(db: Session, actor: audit.Actor, *, account_id: int | None, name: str, number: str,
                  billing_email: str = "", active: bool = True, domains: str = "",
-                 send_consumption_statements: bool = True) -> Account:
+                 send_consumption_statements: bool = True, address: dict | None = None) -> Account:
+    """Create or update an account; `address` (street, postcode, city, country) is left as stored when None."""
     name, number = name.strip(), number.strip()
     if not name:
         raise DomainError("account.error.name_required")
     if not number:
         raise DomainError("account.error.number_required")
     billing = check_email(billing_email) if billing_email.strip() else ""
+    checked = check_address(**address) if address is not None else None
     clash = db.exec(select(Account).where(func.lower(Account.number) == number.lower())).first()
     if clash and clash.id != account_id:
         raise DomainError("account.error.number_taken", number=number)
@@ -112,6 +156,9 @@ def save_account(db: Session, actor: audit.Actor, *, account_id: int | None, nam
     row.name, row.number, row.billing_email = name[:200], number[:40], billing
     row.active, row.domains = bool(active), domains.strip()[:500]
     row.send_consumption_statements = bool(send_consumption_statements)
+    if checked is not None:
+        for key, value in checked.items():
+            setattr(row, key, value)
     db.add(row)
     db.flush()
     if was_active and not row.active:

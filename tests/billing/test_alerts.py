@@ -138,3 +138,25 @@ def test_the_alerts_card_handlers(root):
     page.add_alert({"kind": "invoice_total", "amount": "1", "currency": "EUR"})
     with session_scope() as db:
         assert len(db.exec(select(UsageAlert).where(UsageAlert.account_id == account.id)).all()) == 1
+
+
+def test_a_refused_amount_keeps_the_alerts_card_and_its_form(root):
+    """Found by the browser journey: a bad amount hid the card's form and list until the page reloaded."""
+    from portal_app.core.auth import sessions as portal_sessions
+    from portal_app.core.db import session_scope
+    from tests.support.states import router_data, sub
+
+    with session_scope() as db:
+        account, admin, _ = customer(db)
+        admin_token = portal_sessions.open_session(db, admin.id)
+    page = sub(root, UsageAlertsState)
+    page.router = router_data("/invoices", {})
+    page.portal_sid = admin_token
+    page.load_alerts()
+    page.add_alert({"kind": "invoice_total", "amount": "10", "currency": "EUR"})
+    page.add_alert({"kind": "invoice_total", "amount": "abc", "currency": "EUR"})
+    assert (page.error_key or page.flash_key).startswith("billing.")
+    assert page.can_edit and [r.amount for r in page.alert_rows] == ["€10.00"]
+    page.portal_sid = ""  # no session: the card goes
+    page.add_alert({"kind": "invoice_total", "amount": "20", "currency": "EUR"})
+    assert not page.can_edit and page.alert_rows == []

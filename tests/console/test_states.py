@@ -119,6 +119,30 @@ def test_account_page_lists_its_contacts_as_rows(root):
         assert page.account_id == 0 and page.flash_key == "error.not_found"
 
 
+def test_account_page_edits_the_postal_address(root):
+    with session_scope() as db:
+        acc = make_account(db, name="Address Ltd")
+        account_id = acc.id
+    page = sub(root, AdminAccountState)
+    page.staff_sid = console_token()
+    page.router = router_data("/admin/account", {"id": account_id})
+    page.load_account()
+    assert page.view.street == "" and page.view.has_address is False  # the page warns
+    form = {"name": "Address Ltd", "number": page.view.number, "active": "on", "street": "Hauptstr. 5",
+            "postcode": "80331", "city": "München", "country": "de"}
+    page.save_account({**form, "country": "Germany"})
+    assert page.flash_key == "account.error.country" and not page.saved
+    page.save_account({**form, "city": ""})
+    assert page.flash_key == "account.error.address_incomplete" and not page.saved
+    page.save_account(form)
+    assert page.saved and page.flash_key == ""
+    assert (page.view.street, page.view.postcode, page.view.city, page.view.country) == (
+        "Hauptstr. 5", "80331", "München", "DE")
+    assert page.view.has_address is True
+    page.save_account({**form, "street": "", "postcode": "", "city": "", "country": ""})
+    assert page.saved and page.view.has_address is False and page.view.city == ""
+
+
 def test_contact_page_diagnosis_rows_are_typed(root):
     with session_scope() as db:
         c = make_contact(db, email=f"diag{make_account(db).id}@example.com")

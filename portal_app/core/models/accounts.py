@@ -33,6 +33,11 @@ class Account(SQLModel, table=True):
     domains: str = Field(default="", max_length=500)
     send_consumption_statements: bool = True
     created_at: datetime = utc_field(default_now=True)
+    # Postal address (the buyer's address of its e-invoices, EN 16931 BG-8); country: ISO 3166-1 alpha-2.
+    street: str = Field(default="", max_length=200)
+    postcode: str = Field(default="", max_length=20)
+    city: str = Field(default="", max_length=100)
+    country: str = Field(default="", max_length=2)
 
 
 class Contact(SQLModel, table=True):
