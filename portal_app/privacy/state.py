@@ -137,17 +137,21 @@ class PrivacyState(EditedForm, PageMessage, PortalState):
     def request_erasure(self, db, ctx):
         self._ask(db, ctx, KIND_ERASURE)
 
+    async def _copy_requests(self, ctx) -> list[RequestRow]:
+        """Background events: read the contact's requests without the state lock, take it only to copy them in."""
+        with session_scope() as db:
+            rows = request_rows(requests.list_for_contact(db, ctx), self.lang or ctx.language)
+        async with self:
+            self.requests = rows
+        return rows
+
     @portal_event(background=True)
     async def downloaded(self, ctx):
         """The archive link was clicked: the browser fetches the file while this event runs, so the list is
         read again (every half second, for at most ten) until the route has recorded the download."""
-        lang = self.lang or ctx.language
         before = sum(r.downloadable for r in self.requests)
         for _ in range(20):
-            with session_scope() as db:
-                rows = request_rows(requests.list_for_contact(db, ctx), lang)
-            async with self:
-                self.requests = rows
+            rows = await self._copy_requests(ctx)
             if sum(r.downloadable for r in rows) < before:
                 return
             await asyncio.sleep(0.5)
@@ -165,10 +169,7 @@ class PrivacyState(EditedForm, PageMessage, PortalState):
             build = asyncio.create_task(asyncio.to_thread(requests.build_next_archive, ctx.contact_id))
             while True:
                 done = build.done()
-                with session_scope() as db:
-                    rows = request_rows(requests.list_for_contact(db, ctx), self.lang or ctx.language)
-                async with self:
-                    self.requests = rows
+                await self._copy_requests(ctx)
                 if done:
                     build.result()  # a failed build: logged by the caller's error handling
                     return
