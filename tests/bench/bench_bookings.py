@@ -23,13 +23,13 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from datetime import datetime, time as dtime, timedelta, timezone
 from pathlib import Path
+
+from tests.bench.harness import migrate_in_process, temporary_database
 from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,22 +40,9 @@ SAMPLES = int(os.environ.get("BENCH_BOOKING_SAMPLES", "50"))
 FILL = 0.8
 PARIS = ZoneInfo("Europe/Paris")
 
-_TMP = Path(tempfile.mkdtemp(prefix="guichet-bench-bookings-"))
-os.environ.update({
-    "REFLEX_DB_URL": os.environ.get("BENCH_BOOKING_DB_URL") or f"sqlite:///{_TMP / 'bench.db'}",
-    "GUICHET_DATA_DIR": str(_TMP / "data"),
-    "GUICHET_SECRET_KEY": "bench-secret-not-for-production",
-    "GUICHET_EMAIL_PROVIDER": "console",
-    "GUICHET_SMS_PROVIDER": "console",
-    "GUICHET_NOTIFY_SYNC": "1",
-    "REFLEX_TELEMETRY_ENABLED": "false",
-    "REFLEX_CHECK_LATEST_VERSION": "false",
-})
-
-
-def migrate() -> None:
-    subprocess.run([str(Path(sys.executable).parent / "reflex"), "db", "migrate"], cwd=REPO, env=os.environ,
-                   check=True, capture_output=True)
+_TMP = temporary_database("guichet-bench-bookings-", os.environ.get("BENCH_BOOKING_DB_URL"),
+                          {"GUICHET_NOTIFY_SYNC": "1"})
+migrate = migrate_in_process
 
 
 def pct(values: list[float], q: float) -> float:

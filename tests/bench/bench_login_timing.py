@@ -14,31 +14,20 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from tests.bench.harness import migrate_in_process, temporary_database
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "bench-results" / "login-timing.json"
 SAMPLES = int(os.environ.get("BENCH_LOGIN_TIMING_SAMPLES", "200"))
-_TMP = Path(tempfile.mkdtemp(prefix="guichet-bench-timing-"))
-os.environ.update({
-    "REFLEX_DB_URL": f"sqlite:///{_TMP / 'bench.db'}",
-    "GUICHET_DATA_DIR": str(_TMP / "data"),
-    "GUICHET_SECRET_KEY": "bench-secret-not-for-production",
-    "GUICHET_EMAIL_PROVIDER": "console",
-    "GUICHET_SMS_PROVIDER": "console",
-    "GUICHET_LOGIN_SEND_BUDGET": "1000000",
-    "REFLEX_TELEMETRY_ENABLED": "false",
-    "REFLEX_CHECK_LATEST_VERSION": "false",
-})
+_TMP = temporary_database("guichet-bench-timing-", extra={"GUICHET_LOGIN_SEND_BUDGET": "1000000"})
 
 
 def main() -> int:
-    subprocess.run([str(Path(sys.executable).parent / "reflex"), "db", "migrate"], cwd=REPO, env=os.environ,
-                   check=True, capture_output=True)
+    migrate_in_process()
     from portal_app.core.auth import login, passwords
     from portal_app.core.db import session_scope
     from tests.factories import make_account, make_contact, set_business

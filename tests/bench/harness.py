@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +23,7 @@ import psutil
 
 HOST = "127.0.0.1"
 VENV_BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parents[2]
 
 # What the Makefile exports for every Reflex command (offline npm, no telemetry, no version check).
 REFLEX_ENV = {
@@ -54,6 +56,29 @@ def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env["GRANIAN_WORKERS"] = "1"  # one backend worker, the embedded default
     env.update(extra or {})
     return env
+
+
+def temporary_database(prefix: str, db_url: str | None = None, extra: dict[str, str] | None = None) -> Path:
+    """In-process benches: point this process at a fresh temporary SQLite database (or `db_url`) and data
+    folder, with providers that only log, then build it with the real migrations. Returns the folder."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ.update({
+        "REFLEX_DB_URL": db_url or f"sqlite:///{tmp / 'bench.db'}",
+        "GUICHET_DATA_DIR": str(tmp / "data"),
+        "GUICHET_SECRET_KEY": "bench-secret-not-for-production",
+        "GUICHET_EMAIL_PROVIDER": "console",
+        "GUICHET_SMS_PROVIDER": "console",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_CHECK_LATEST_VERSION": "false",
+        **(extra or {}),
+    })
+    return tmp
+
+
+def migrate_in_process() -> None:
+    """`reflex db migrate` against the database this process points at."""
+    subprocess.run([str(VENV_BIN / "reflex"), "db", "migrate"], cwd=REPO, env=os.environ, check=True,
+                   capture_output=True)
 
 
 def copy_tree(src: Path, dst: Path) -> None:
