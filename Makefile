@@ -75,13 +75,14 @@ test-postgres: setup postgres
 test-fast: setup
 	$(PY) -m pytest -q -m "not e2e"
 
-bench: setup
+bench: setup browser
 	$(PY) -m tests.bench.run_bench
 	$(PY) -m tests.bench.bench_bookings
 	$(PY) -m tests.bench.bench_billing
 	$(PY) -m tests.bench.bench_documents
 	$(PY) -m tests.bench.bench_tickets
 	$(PY) -m tests.bench.bench_login_timing
+	$(PY) -m tests.bench.bench_lighthouse
 
 clean:
 	rm -rf .web .states guichet.db data/test-*
