@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import os
-import tracemalloc
 import zipfile
 
 from hypothesis import HealthCheck, given, settings, strategies as st
