@@ -92,8 +92,9 @@ def stage_for_staff(db: Session, staff: StaffContext, stored: StoredFile, *, kin
 
 
 def staged(db: Session, who: Author, *, kind: str, conversation_id: int | None = None) -> list[AttachmentView]:
-    rows = db.exec(select(ConversationAttachment).where(_uploader(who), ConversationAttachment.entry_id.is_(None),
-                                                        *_bound(conversation_id, kind))
+    rows = db.exec(select(ConversationAttachment.id, ConversationAttachment.title, ConversationAttachment.mime_type,
+                          ConversationAttachment.size_bytes)  # columns: what a view shows, no ORM object
+                   .where(_uploader(who), ConversationAttachment.entry_id.is_(None), *_bound(conversation_id, kind))
                    .order_by(ConversationAttachment.id)).all()
     return [attachment_view(a) for a in rows]
 
