@@ -163,6 +163,7 @@ def format_date(value, lang: str, fmt: str = "medium") -> str:
     return _pattern(lang, "date", fmt).apply(value, _locale(lang))
 
 
+@lru_cache(maxsize=1024)
 def format_month(value, lang: str) -> str:
     """A short month and year for chart axes ("Mar 2026", "mars 2026")."""
     from babel.dates import format_date as _babel_date
@@ -189,6 +190,9 @@ def _zone(tz: str):
     return ZoneInfo(tz)
 
 
+# Kept like dates: a list of documents shows a size per line on every load, Babel takes tens of
+# microseconds for each, and a reload shows the same sizes.
+@lru_cache(maxsize=8192)
 def format_size(size_bytes: int, lang: str) -> str:
     """A file size for people: "820 B", "1.4 MB" ("1,4 Mo" in French), from the catalogue's units."""
     from babel.numbers import format_decimal
