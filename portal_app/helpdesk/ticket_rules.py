@@ -85,8 +85,11 @@ def may_reopen(cfg: TicketConfig, conv: Conversation, ticket: Ticket) -> bool:
     return not ticket.billed and is_closed(conv) and cfg.reopen_allowed
 
 
+_TICKET_OF = select(Ticket).where(Ticket.conversation_id == bindparam("conversation_id"))  # built once
+
+
 def _ticket_of(db: Session, conv: Conversation) -> Ticket:
-    ticket = db.exec(select(Ticket).where(Ticket.conversation_id == conv.id)).first()
+    ticket = db.exec(_TICKET_OF, params={"conversation_id": conv.id}).first()
     if ticket is None:
         raise NotFound()
     return ticket
