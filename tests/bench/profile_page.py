@@ -6,7 +6,7 @@ with the delta Reflex computes and serialises after it, under cProfile.
 
 `--db` is a database a bench seeded (`BENCH_KEEP=1` keeps it). Each round runs `--route`'s opening
 event (`PortalState.open_page`, as the browser's page load does), then `--alternate` when given (a
-handler of a state of the tree, `State.handler:arg=value,...`, so the next load has something to
+handler of a state of the tree, `State.handler:arg=value,...` or `State.handler:{json}`, so the next load has something to
 change), computes the delta with Reflex (`_get_resolved_delta`), serialises it as the socket would
 (`format.json_dumps`) and cleans the tree. Prints the wall time per step and the profile.
 """
@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import cProfile
 import io
+import json
 import os
 import pstats
 import statistics
@@ -79,7 +80,8 @@ def main() -> None:
     parser.add_argument("--db", required=True, type=Path)
     parser.add_argument("--email", required=True)
     parser.add_argument("--route", required=True, help="the page opened, e.g. /tickets or /tickets/view?id=1")
-    parser.add_argument("--alternate", default="", help="State.handler:arg=value,... run between two loads")
+    parser.add_argument("--alternate", default="",
+                        help='State.handler:arg=value,... or State.handler:{"arg": {...}} run between two loads')
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--top", type=int, default=45)
     parser.add_argument("--sort", default="cumulative")
@@ -111,7 +113,7 @@ def main() -> None:
     if args.alternate:
         target, _, raw = args.alternate.partition(":")
         cls_name, handler = target.split(".")
-        kwargs = dict(p.split("=", 1) for p in raw.split(",") if "=" in p)
+        kwargs = json.loads(raw) if raw.startswith("{") else dict(p.split("=", 1) for p in raw.split(",") if "=" in p)
         other = (cls_name, handler, kwargs)
 
     timings: dict[str, list[float]] = {"open_page": [], "delta": [], "json": [], "alternate": []}
