@@ -18,25 +18,16 @@ import asyncio
 import cProfile
 import io
 import json
-import os
 import pstats
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 
 def _env(db: Path) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="guichet-profile-"))
-    os.environ.update({
-        "REFLEX_DB_URL": f"sqlite:///{db}",
-        "GUICHET_DATA_DIR": str(tmp / "data"),
-        "GUICHET_SECRET_KEY": "bench-secret-not-for-production",
-        "GUICHET_EMAIL_PROVIDER": "console",
-        "GUICHET_SMS_PROVIDER": "console",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "REFLEX_CHECK_LATEST_VERSION": "false",
-    })
+    from .harness import temporary_database
+
+    temporary_database("guichet-profile-", f"sqlite:///{db}")  # this database, providers that only log
 
 
 def _state_class(name: str):
