@@ -50,27 +50,29 @@ class InvoicesState(PagedList, BillingBase, PortalState):
         self.rows, self.total = [], 0
 
     def _fetch(self, db, ctx) -> None:
-        self.error_key = ""
-        self._clear()
+        # A refusal takes the rows off (`_fail` -> `_clear`); otherwise only what changed is assigned:
+        # Reflex sends every assigned var, and reloading the page mostly changes nothing.
+        self._set(error_key="")
         year = self.filter_values.get("year", "")
-        found, self.total = customer_views.list_invoices(db, ctx, status=self.filter_values.get("status", ""),
-                                                         year=int(year) if year else None, page=self.page)
+        found, total = customer_views.list_invoices(db, ctx, status=self.filter_values.get("status", ""),
+                                                    year=int(year) if year else None, page=self.page)
         files = consumption.consumption_counts(db, ctx, [i.id for i in found])
         notes = credit_notes.credit_numbers_by_invoice(db, ctx.account_id, [i.id for i in found])
         f, on = self._formats(), today()
-        self.rows = [InvoiceRow(i.id, i.number or "", f.date(i.issue_date), f.date(i.due_date),
-                                f.money(i.total_minor, i.currency), f.money(amount_due(i), i.currency),
-                                display_status(i, on), bool(i.pdf_file), files.get(i.id, 0),
-                                ", ".join(notes.get(i.id, []))) for i in found]
+        self._set(total=total, rows=[InvoiceRow(i.id, i.number or "", f.date(i.issue_date), f.date(i.due_date),
+                                                f.money(i.total_minor, i.currency), f.money(amount_due(i), i.currency),
+                                                display_status(i, on), bool(i.pdf_file), files.get(i.id, 0),
+                                                ", ".join(notes.get(i.id, []))) for i in found])
 
     @portal_event
     def load_years(self, db, ctx):
         """on_load, beside `load_list`: the year filter's choices and the account's recurring bills."""
-        self.years = [str(y) for y in customer_views.invoice_years(db, ctx)]
+        years = [str(y) for y in customer_views.invoice_years(db, ctx)]
         subs = subscriptions.subscriptions_of_account(db, ctx)
         nets, f = subscriptions.period_amounts(db, [x.id for x in subs]), self._formats()
-        self.subscriptions = [SubscriptionRow(x.id, "", x.name, x.period, f.date(x.next_date),
-                                              f.money(nets.get(x.id, 0), x.currency), x.active) for x in subs]
+        self._set(years=years, subscriptions=[SubscriptionRow(x.id, "", x.name, x.period, f.date(x.next_date),
+                                                              f.money(nets.get(x.id, 0), x.currency), x.active)
+                                              for x in subs])
 
 
 class InvoiceState(BillingBase, PortalState):
@@ -192,10 +194,9 @@ class UsageAlertsState(BillingBase, PortalState):
 
     def _fill(self, db, ctx) -> None:
         f = self._formats()
-        self.alert_rows = [AlertRow(a.id, a.kind, f.money(a.threshold_minor, a.currency), a.fired_period)
-                           for a in alerts.list_alerts(db, ctx)]
-        self.can_edit = ctx.role == "admin"
-        self.currency = settings.get_settings_row(db).default_currency
+        self._set(alert_rows=[AlertRow(a.id, a.kind, f.money(a.threshold_minor, a.currency), a.fired_period)
+                              for a in alerts.list_alerts(db, ctx)],
+                  can_edit=ctx.role == "admin", currency=settings.get_settings_row(db).default_currency)
 
     @portal_event
     def load_alerts(self, db, ctx):

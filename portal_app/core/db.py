@@ -57,11 +57,26 @@ def session_scope() -> Iterator[Session]:
             raise
 
 
-def fetch_page(db: Session, query, count, *, page: int, page_size: int) -> tuple[list, int]:
-    """One page of an ordered query, and the total of its count query: lists page in the database."""
-    total = db.exec(count).one()
-    rows = db.exec(query.offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
+def fetch_page(db: Session, query, count, *, page: int, page_size: int,
+               params: dict | None = None) -> tuple[list, int]:
+    """One page of an ordered query, and the total of its count query: lists page in the database.
+
+    With `params`, `query` and `count` are statements built once with bound parameters (`query` through
+    `paged`), run with `params` and the page's offset and limit: SQLAlchemy then reuses their compiled
+    form instead of building, keying and looking up a new statement on every page turn."""
+    offset = (max(page, 1) - 1) * page_size
+    if params is None:
+        total = db.exec(count).one()
+        rows = db.exec(query.offset(offset).limit(page_size)).all()
+    else:
+        total = db.exec(count, params=params).one()
+        rows = db.exec(query, params={**params, "page_offset": offset, "page_limit": page_size}).all()
     return list(rows), total
+
+
+def paged(query):
+    """An ordered statement built once, its page left to `fetch_page(..., params=...)`."""
+    return query.offset(sa.bindparam("page_offset")).limit(sa.bindparam("page_limit"))
 
 
 def get_or_not_found(db: Session, model, row_id):
@@ -80,10 +95,18 @@ def after_commit(db: Session, action) -> None:
     sa.event.listen(db, "after_commit", lambda _session: action(), once=True)
 
 
+# Key in a database session's `info`: the settings rows it read, held so that the session's identity map
+# keeps them (it holds rows weakly): a page reading its settings three times in one event sends one query.
+_SINGLETONS = "guichet.singletons"
+
+
 def singleton(db: Session, model, **defaults):
-    """The one row of a settings table (id 1), created with `defaults` the first time it is read."""
+    """The one row of a settings table (id 1), created with `defaults` the first time it is read. Read
+    once per database session: later reads in the same session come from its identity map (expired and
+    read again after a rollback, as any row)."""
     row = db.get(model, 1)
     if row is not None:
+        db.info.setdefault(_SINGLETONS, {})[model] = row
         return row
     try:
         with db.begin_nested():
@@ -92,4 +115,5 @@ def singleton(db: Session, model, **defaults):
             db.flush()
     except sa.exc.IntegrityError:  # another request created it first
         row = db.get(model, 1)
+    db.info.setdefault(_SINGLETONS, {})[model] = row
     return row

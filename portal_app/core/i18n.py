@@ -87,8 +87,11 @@ def format_datetime(value: datetime | None, lang: str, tz: str = "UTC") -> str:
 
 
 # ---- bookings: dates, times and prices in the reader's locale ----------------------------------------
+# Cached per value like the dates of the other lists: a bookings page formats a day and two times per
+# line on every load.
 
 
+@lru_cache(maxsize=8192)
 def format_long_date(value, lang: str) -> str:
     """'Tuesday, April 14, 2026' / 'mardi 14 avril 2026' / 'Dienstag, 14. April 2026'."""
     from babel.dates import format_date
@@ -96,6 +99,7 @@ def format_long_date(value, lang: str) -> str:
     return format_date(value, format="full", locale=lang)
 
 
+@lru_cache(maxsize=8192)
 def format_short_date(value, lang: str) -> str:
     """'Tue, Apr 14' / 'mar. 14 avr.' — a day heading that fits a phone."""
     from babel.dates import format_skeleton
@@ -103,6 +107,7 @@ def format_short_date(value, lang: str) -> str:
     return format_skeleton("MMMEd", value, locale=lang)
 
 
+@lru_cache(maxsize=8192)
 def format_time_of_day(value: datetime, lang: str, tz) -> str:
     """'10:00 AM' / '10:00' for an aware datetime, in the zone given (a tzinfo)."""
     from babel.dates import format_time
@@ -163,6 +168,7 @@ def format_date(value, lang: str, fmt: str = "medium") -> str:
     return _pattern(lang, "date", fmt).apply(value, _locale(lang))
 
 
+@lru_cache(maxsize=1024)
 def format_month(value, lang: str) -> str:
     """A short month and year for chart axes ("Mar 2026", "mars 2026")."""
     from babel.dates import format_date as _babel_date
@@ -189,6 +195,9 @@ def _zone(tz: str):
     return ZoneInfo(tz)
 
 
+# Kept like dates: a list of documents shows a size per line on every load, Babel takes tens of
+# microseconds for each, and a reload shows the same sizes.
+@lru_cache(maxsize=8192)
 def format_size(size_bytes: int, lang: str) -> str:
     """A file size for people: "820 B", "1.4 MB" ("1,4 Mo" in French), from the catalogue's units."""
     from babel.numbers import format_decimal

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import exists, or_
+from sqlalchemy import bindparam, exists, or_
 from sqlmodel import Session, func, select
 
 from portal_app.core import audit, clock, notify
@@ -20,7 +21,7 @@ from portal_app.core.auth.staff import StaffContext
 from portal_app.core.conversations import attachments, engine
 from portal_app.core.conversations.engine import Author, EntryView, Kind
 from portal_app.core.conversations.models import SIDE_CONTACT, SIDE_STAFF, Conversation, ConversationEntry
-from portal_app.core.db import fetch_page, get_or_not_found
+from portal_app.core.db import fetch_page, get_or_not_found, paged
 from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.models.accounts import ROLE_ADMIN, Account, Contact
 from portal_app.core.models.auth import StaffUser
@@ -84,8 +85,11 @@ def may_reopen(cfg: TicketConfig, conv: Conversation, ticket: Ticket) -> bool:
     return not ticket.billed and is_closed(conv) and cfg.reopen_allowed
 
 
+_TICKET_OF = select(Ticket).where(Ticket.conversation_id == bindparam("conversation_id"))  # built once
+
+
 def _ticket_of(db: Session, conv: Conversation) -> Ticket:
-    ticket = db.exec(select(Ticket).where(Ticket.conversation_id == conv.id)).first()
+    ticket = db.exec(_TICKET_OF, params={"conversation_id": conv.id}).first()
     if ticket is None:
         raise NotFound()
     return ticket
@@ -95,26 +99,43 @@ def _name(first: str, last: str, email: str) -> str:
     return f"{first} {last}".strip() or email
 
 
+def _like(q: str) -> str:
+    return f"%{q.strip().lower()[:SEARCH_MAX]}%"
+
+
 def _search(q: str, *, notes: bool = False):
+    return _matches(_like(q), notes=notes)
+
+
+def _matches(like, *, notes: bool = False):
     """Title, or the text of an entry: customers search what they see, never an internal note."""
-    like = f"%{q.strip().lower()[:SEARCH_MAX]}%"
     in_entries = exists().where(ConversationEntry.conversation_id == Conversation.id,
                                 *([] if notes else [ConversationEntry.internal.is_(False)]),
                                 func.lower(ConversationEntry.body).like(like))
     return or_(func.lower(Conversation.subject).like(like), in_entries)
 
 
+# What a list line shows, as columns: no Conversation or Ticket object is built for a line (an ORM
+# object costs more than its row). `unread_for_contact` / `unread_for_staff` read these rows by name.
+_LIST_COLUMNS = (Conversation.id, Ticket.number, Conversation.subject, Conversation.status, Ticket.type,
+                 Ticket.priority, Conversation.last_entry_at, Conversation.last_customer_entry_at,
+                 Conversation.last_staff_entry_at, Conversation.contact_read_at, Conversation.staff_read_at,
+                 Conversation.contact_id, Ticket.assignee_staff_id, Ticket.billed,
+                 Contact.first_name, Contact.last_name, Contact.email)
+# Built once (building a statement costs about as much as running it); each list adds its conditions.
+_LIST_QUERY = (select(*_LIST_COLUMNS).join(Ticket, Ticket.conversation_id == Conversation.id)
+               .join(Contact, Contact.id == Conversation.contact_id))
+_QUEUE_QUERY = (select(*_LIST_COLUMNS, Account.name.label("account_name"))
+                .join(Ticket, Ticket.conversation_id == Conversation.id)
+                .join(Contact, Contact.id == Conversation.contact_id)
+                .join(Account, Account.id == Conversation.account_id))
+_LIST_COUNT = select(func.count()).select_from(Conversation).join(Ticket, Ticket.conversation_id == Conversation.id)
+_LIST_ORDER = (Conversation.last_entry_at.desc(), Conversation.id.desc())
+
+
 def _listing(conds: list, *, staff: bool):
-    columns = [Conversation, Ticket, Contact.first_name, Contact.last_name, Contact.email]
-    if staff:
-        columns.append(Account.name)
-    query = (select(*columns).join(Ticket, Ticket.conversation_id == Conversation.id)
-             .join(Contact, Contact.id == Conversation.contact_id))
-    count = select(func.count()).select_from(Conversation).join(Ticket, Ticket.conversation_id == Conversation.id)
-    if staff:
-        query = query.join(Account, Account.id == Conversation.account_id)
-    return (query.where(*conds).order_by(Conversation.last_entry_at.desc(), Conversation.id.desc()),
-            count.where(*conds))
+    query = _QUEUE_QUERY if staff else _LIST_QUERY
+    return query.where(*conds).order_by(*_LIST_ORDER), _LIST_COUNT.where(*conds)
 
 
 # ---- customers ---------------------------------------------------------------------------------------
@@ -152,38 +173,59 @@ def list_tickets(db: Session, ctx: PortalContext, *, status: str = "", priority:
                  cfg: TicketConfig | None = None) -> tuple[list[TicketItem], int]:
     """The contact's tickets (the account's for those who read it all), newest activity first. `status` is a
     status customers see; it takes in the hidden statuses shown as it."""
-    conds = engine.visible_to(ctx, KIND)
+    whole, params = engine.visibility(ctx, KIND)
     cfg = cfg or settings.config(db)
     if status:
-        conds.append(Conversation.status.in_(cfg.statuses_shown_as(status)))
+        params["statuses"] = cfg.statuses_shown_as(status)
     if priority:
-        conds.append(Ticket.priority == priority)
-    if contact_id and reads_whole_account(ctx):
-        conds.append(Conversation.contact_id == contact_id)
+        params["priority"] = priority
+    by_contact = bool(contact_id and reads_whole_account(ctx))
+    if by_contact:
+        params["contact_id"] = contact_id
     if q.strip():
-        conds.append(_search(q))
+        params["like"] = _like(q)
+    query, count = _customer_list_statements(whole, bool(status), bool(priority), by_contact, "like" in params)
+    rows, total = fetch_page(db, query, count, page=page, page_size=page_size, params=params)
+    return [_item(r, unread=r.contact_id == ctx.contact_id and engine.unread_for_contact(r)) for r in rows], total
+
+
+@lru_cache(maxsize=64)
+def _customer_list_statements(whole_account: bool, status: bool, priority: bool, contact: bool, search: bool):
+    """The customer list's page and count statements for one combination of filters, built once."""
+    conds = list(engine.visible_conditions(whole_account))
+    if status:
+        conds.append(Conversation.status.in_(bindparam("statuses", expanding=True)))
+    if priority:
+        conds.append(Ticket.priority == bindparam("priority"))
+    if contact:
+        conds.append(Conversation.contact_id == bindparam("contact_id"))
+    if search:
+        conds.append(_matches(bindparam("like")))
     query, count = _listing(conds, staff=False)
-    rows, total = fetch_page(db, query, count, page=page, page_size=page_size)
-    return [_item(conv, t, _name(fn, ln, em), unread=conv.contact_id == ctx.contact_id
-                  and engine.unread_for_contact(conv)) for conv, t, fn, ln, em in rows], total
+    return paged(query), count
 
 
-def _item(conv: Conversation, t: Ticket, contact_name: str, *, unread: bool, account_name: str = "") -> TicketItem:
-    return TicketItem(id=conv.id, number=t.number, title=conv.subject, status=conv.status, type=t.type,
-                      priority=t.priority, last_entry_at=conv.last_entry_at,
-                      last_customer_entry_at=conv.last_customer_entry_at, unread=unread, contact_name=contact_name,
-                      account_name=account_name, assignee_staff_id=t.assignee_staff_id, billed=t.billed)
+def _item(r, *, unread: bool, account_name: str = "") -> TicketItem:
+    """A list line from a row of `_LIST_COLUMNS`."""
+    return TicketItem(id=r.id, number=r.number, title=r.subject, status=r.status, type=r.type,
+                      priority=r.priority, last_entry_at=r.last_entry_at,
+                      last_customer_entry_at=r.last_customer_entry_at, unread=unread,
+                      contact_name=_name(r.first_name, r.last_name, r.email), account_name=account_name,
+                      assignee_staff_id=r.assignee_staff_id, billed=r.billed)
 
 
 def account_contacts(db: Session, ctx: PortalContext) -> list[tuple[int, str]]:
     """The contacts of the account who opened tickets (the contact filter), for those who read them all."""
     if not engine.may_use(ctx, KIND) or not reads_whole_account(ctx):
         return []
-    rows = db.exec(select(Contact.id, Contact.first_name, Contact.last_name, Contact.email)
-                   .where(Contact.account_id == ctx.account_id,
-                          exists().where(Conversation.contact_id == Contact.id, Conversation.kind == KIND))
-                   .order_by(Contact.first_name, Contact.last_name, Contact.id).limit(200)).all()
+    rows = db.exec(_ACCOUNT_CONTACTS, params={"account_id": ctx.account_id}).all()
     return [(cid, _name(fn, ln, em)) for cid, fn, ln, em in rows]
+
+
+_ACCOUNT_CONTACTS = (select(Contact.id, Contact.first_name, Contact.last_name, Contact.email)
+                     .where(Contact.account_id == bindparam("account_id"),
+                            exists().where(Conversation.contact_id == Contact.id, Conversation.kind == KIND))
+                     .order_by(Contact.first_name, Contact.last_name, Contact.id).limit(200))
 
 
 def read_ticket(db: Session, ctx: PortalContext, conversation_id: int) -> TicketDetail:
@@ -305,8 +347,7 @@ def queue(db: Session, staff: StaffContext, *, status: str = "", priority: str =
                  .join(Contact, Contact.id == Conversation.contact_id).join(Account, Account.id == Conversation.account_id)
                  .where(*conds))
     rows, total = fetch_page(db, query, count, page=page, page_size=page_size)
-    return [_item(conv, t, _name(fn, ln, em), unread=engine.unread_for_staff(conv), account_name=an)
-            for conv, t, fn, ln, em, an in rows], total
+    return [_item(r, unread=engine.unread_for_staff(r), account_name=r.account_name) for r in rows], total
 
 
 def staff_unread_count(db: Session) -> int:

@@ -118,8 +118,19 @@ class ReflexApp:
             raise AppProcessError(f"{self.name}: reflex {' '.join(args)} failed:\n{result.stdout[-3000:]}\n"
                                   f"{result.stderr[-3000:]}")
 
-    def start(self, timeout: float = 420) -> None:
-        """Compile, build the production frontend and serve both on one port; wait for /ping."""
+    def start(self, timeout: float = 420, attempts: int = 3) -> None:
+        """Compile, build the production frontend and serve both on one port; wait for /ping. On a
+        loaded machine the build's prerendering can time out (`reflex run` exits): tried again."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._start(timeout)
+            except AppProcessError:
+                if attempt == attempts or "Prerender" not in self.log_tail(200):
+                    raise
+                self.stop()
+                time.sleep(5)
+
+    def _start(self, timeout: float) -> None:
         t0 = time.monotonic()
         self._log = open(self.log_path, "w")
         cmd = [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from portal_app.core.models.accounts import Account, Contact
@@ -71,15 +71,36 @@ def _live(row: PortalSession | None, now) -> bool:
             and now - row.last_seen_at < timedelta(seconds=SESSION_IDLE_SECONDS))
 
 
-# Built once: constructing the statement cost as much as running it.
+# Built once: constructing the statement cost as much as running it. Columns, not objects: every page load
+# and handler runs it, and building five ORM objects cost more than the query.
 _RESOLVE_QUERY = (
-    select(PortalSession, Contact, Account, StaffUser, StaffSession)
+    select(PortalSession.id, PortalSession.contact_id, PortalSession.impersonator_staff_id,
+           PortalSession.revoked_at, PortalSession.absolute_expires_at, PortalSession.last_seen_at,
+           Contact.first_name, Contact.last_name, Contact.email, Contact.language, Contact.portal_role,
+           Contact.rights, Contact.active.label("contact_active"), Contact.portal_access,
+           Account.id.label("account_id"), Account.name.label("account_name"), Account.active.label("account_active"),
+           StaffUser.id.label("staff_id"), StaffUser.active.label("staff_active"), StaffUser.name.label("staff_name"),
+           StaffUser.email.label("staff_email"), StaffSession.id.label("console_id"),
+           StaffSession.revoked_at.label("console_revoked_at"),
+           StaffSession.absolute_expires_at.label("console_absolute_expires_at"),
+           StaffSession.last_seen_at.label("console_last_seen_at"))
     .join(Contact, Contact.id == PortalSession.contact_id)
     .join(Account, Account.id == Contact.account_id)
     .outerjoin(StaffUser, StaffUser.id == PortalSession.impersonator_staff_id)
     .outerjoin(StaffSession, StaffSession.id == PortalSession.staff_session_id)
     .where(PortalSession.token_hash == bindparam("token_hash"))
 )
+_TOUCH = (update(PortalSession).where(PortalSession.id == bindparam("session_id"))
+          .values(last_seen_at=bindparam("now")).execution_options(synchronize_session=False))
+
+
+@dataclass(frozen=True)
+class _Console:
+    """The impersonating staff member's console session, as `staff_session_is_live` reads it."""
+
+    revoked_at: object
+    absolute_expires_at: object
+    last_seen_at: object
 
 
 def resolve_session(db: Session, token: str | None, *, touch: bool = True) -> PortalContext | None:
@@ -88,32 +109,33 @@ def resolve_session(db: Session, token: str | None, *, touch: bool = True) -> Po
         return None
     now = clock.now()
     # One query: every page load and handler runs this, on the event loop.
-    found = db.exec(_RESOLVE_QUERY, params={"token_hash": hmac_hash(token, TOKEN_PURPOSE)}).first()
-    if found is None:
+    r = db.exec(_RESOLVE_QUERY, params={"token_hash": hmac_hash(token, TOKEN_PURPOSE)}).first()
+    if r is None or not _live(r, now):
         return None
-    row, contact, account, impersonator, console = found
-    if not _live(row, now):
-        return None
-    if row.impersonator_staff_id is not None:
+    if r.impersonator_staff_id is not None:
         # Impersonation: only while the staff member and their console session are alive.
-        if impersonator is None or not impersonator.active or not staff_session_is_live(console, now) \
-                or not contact.active or not account.active:
+        console = None if r.console_id is None else _Console(r.console_revoked_at, r.console_absolute_expires_at,
+                                                              r.console_last_seen_at)
+        if r.staff_id is None or not r.staff_active or not staff_session_is_live(console, now) \
+                or not r.contact_active or not r.account_active:
             return None
-    elif not (contact.active and contact.portal_access and account.active):
+    elif not (r.contact_active and r.portal_access and r.account_active):
         return None
-    if touch and (now - row.last_seen_at).total_seconds() >= LAST_SEEN_WRITE_SECONDS:
-        row.last_seen_at = now
-        db.add(row)
-        db.flush()
+    if touch and (now - r.last_seen_at).total_seconds() >= LAST_SEEN_WRITE_SECONDS:
+        db.exec(_TOUCH, params={"session_id": r.id, "now": now})
+        stale = db.identity_map.get(db.identity_key(PortalSession, r.id))
+        if stale is not None:  # a copy this session holds reads the new value too
+            db.expire(stale, ["last_seen_at"])
     offered = business_view(db).modules
+    full_name = f"{r.first_name} {r.last_name}".strip() or r.email
     return PortalContext(
-        session_id=row.id, contact_id=contact.id, account_id=account.id,
-        contact_name=contact.full_name, first_name=contact.first_name or contact.full_name,
-        email=contact.email, account_name=account.name, language=contact.language,
-        role=contact.portal_role,
-        rights=tuple(m for m in effective_rights(contact) if m in offered), offered=offered,
-        impersonator_staff_id=impersonator.id if impersonator else None,
-        impersonator_name=(impersonator.name or impersonator.email) if impersonator else "",
+        session_id=r.id, contact_id=r.contact_id, account_id=r.account_id,
+        contact_name=full_name, first_name=r.first_name or full_name,
+        email=r.email, account_name=r.account_name, language=r.language,
+        role=r.portal_role,
+        rights=tuple(m for m in effective_rights(r) if m in offered), offered=offered,
+        impersonator_staff_id=r.staff_id,
+        impersonator_name=(r.staff_name or r.staff_email) if r.staff_id is not None else "",
     )
 
 

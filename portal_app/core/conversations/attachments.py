@@ -6,8 +6,9 @@ one never sent is removed after STAGED_TTL."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, bindparam
 from sqlmodel import Session, func, select
 
 from portal_app.core import audit, clock, files as file_intake
@@ -92,10 +93,24 @@ def stage_for_staff(db: Session, staff: StaffContext, stored: StoredFile, *, kin
 
 
 def staged(db: Session, who: Author, *, kind: str, conversation_id: int | None = None) -> list[AttachmentView]:
-    rows = db.exec(select(ConversationAttachment).where(_uploader(who), ConversationAttachment.entry_id.is_(None),
-                                                        *_bound(conversation_id, kind))
-                   .order_by(ConversationAttachment.id)).all()
+    """`who`'s files not sent yet, for a reply to `conversation_id` or (None) a new conversation of `kind`."""
+    params = {"uploader": who.contact_id if who.side == SIDE_CONTACT else who.staff_id}
+    params.update({"conversation_id": conversation_id} if conversation_id else {"kind": kind})
+    rows = db.exec(_staged_statement(who.side == SIDE_CONTACT, bool(conversation_id)), params=params).all()
     return [attachment_view(a) for a in rows]
+
+
+@lru_cache(maxsize=4)
+def _staged_statement(contact: bool, bound: bool):
+    """`staged`'s statement (the conditions of `_uploader` and `_bound`), built once per shape; columns, no
+    ORM object: every conversation page load runs it."""
+    uploader = ConversationAttachment.contact_id if contact else ConversationAttachment.staff_id
+    where = ([ConversationAttachment.conversation_id == bindparam("conversation_id")] if bound else
+             [ConversationAttachment.conversation_id.is_(None), ConversationAttachment.draft_kind == bindparam("kind")])
+    return (select(ConversationAttachment.id, ConversationAttachment.title, ConversationAttachment.mime_type,
+                   ConversationAttachment.size_bytes)
+            .where(uploader == bindparam("uploader"), ConversationAttachment.entry_id.is_(None), *where)
+            .order_by(ConversationAttachment.id))
 
 
 def discard_staged(db: Session, who: Author, attachment_id: int) -> str:

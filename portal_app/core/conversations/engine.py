@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Callable
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, or_
 from sqlmodel import Session, select
 
 from portal_app.core import audit, clock, notifications, notify
@@ -190,6 +191,27 @@ def visible_to(ctx: PortalContext, kind: str) -> list:
     return conds
 
 
+def visibility(ctx: PortalContext, kind: str) -> tuple[bool, dict]:
+    """`visible_to` for a statement built once: (whether the contact reads the whole account's, the
+    parameters of `visible_conditions`). Rights checked first."""
+    spec = KINDS[kind]
+    require_use(ctx, kind)
+    whole = bool(spec.whole_account(ctx))
+    params = {"vis_kind": kind, "vis_account_id": ctx.account_id}
+    if not whole:
+        params["vis_contact_id"] = ctx.contact_id
+    return whole, params
+
+
+@lru_cache(maxsize=2)
+def visible_conditions(whole_account: bool) -> tuple:
+    """The conditions of `visible_to` with bound parameters (`visibility` gives their values)."""
+    conds = [Conversation.kind == bindparam("vis_kind"), Conversation.account_id == bindparam("vis_account_id")]
+    if not whole_account:
+        conds.append(Conversation.contact_id == bindparam("vis_contact_id"))
+    return tuple(conds)
+
+
 def for_staff(db: Session, conversation_id: int, kind: str) -> Conversation:
     conv = get_or_not_found(db, Conversation, conversation_id)
     if conv.kind != kind:
@@ -234,13 +256,10 @@ def mark_read(db: Session, conv: Conversation, side: str, ctx: PortalContext | N
 
 def entries(db: Session, conversation_id: int, *, side: str) -> list[EntryView]:
     """The entries of a conversation, oldest first, with their files; customers never get internal notes."""
-    query = select(ConversationEntry).where(ConversationEntry.conversation_id == conversation_id)
-    if side == SIDE_CONTACT:
-        query = query.where(ConversationEntry.internal.is_(False))
-    rows = db.exec(query.order_by(ConversationEntry.created_at, ConversationEntry.id)).all()
+    query, files_query = _entry_statements(side == SIDE_CONTACT)
+    rows = db.exec(query, params={"conversation_id": conversation_id}).all()
     ids = [e.id for e in rows]
-    files = db.exec(select(ConversationAttachment).where(ConversationAttachment.entry_id.in_(ids))
-                    .order_by(ConversationAttachment.id)).all() if ids else []
+    files = db.exec(files_query, params={"ids": ids}).all() if ids else []
     by_entry: dict[int, list[AttachmentView]] = {}
     for a in files:
         by_entry.setdefault(a.entry_id, []).append(attachment_view(a))
@@ -249,7 +268,29 @@ def entries(db: Session, conversation_id: int, *, side: str) -> list[EntryView]:
             for e in rows]
 
 
-def attachment_view(a: ConversationAttachment) -> AttachmentView:
+# What a conversation page shows of its entries and their files, as columns (a long conversation would
+# otherwise build an ORM object per entry on every load).
+_ENTRY_COLUMNS = (ConversationEntry.id, ConversationEntry.author_type, ConversationEntry.author_name,
+                  ConversationEntry.body, ConversationEntry.created_at, ConversationEntry.internal)
+_FILE_COLUMNS = (ConversationAttachment.id, ConversationAttachment.entry_id, ConversationAttachment.title,
+                 ConversationAttachment.mime_type, ConversationAttachment.size_bytes)
+
+
+@lru_cache(maxsize=2)
+def _entry_statements(public_only: bool):
+    """The entries' and their files' statements, built once per side (building a statement costs about as
+    much as running it)."""
+    conds = [ConversationEntry.conversation_id == bindparam("conversation_id")]
+    if public_only:
+        conds.append(ConversationEntry.internal.is_(False))
+    query = select(*_ENTRY_COLUMNS).where(*conds).order_by(ConversationEntry.created_at, ConversationEntry.id)
+    files = (select(*_FILE_COLUMNS).where(ConversationAttachment.entry_id.in_(bindparam("ids", expanding=True)))
+             .order_by(ConversationAttachment.id))
+    return query, files
+
+
+def attachment_view(a) -> AttachmentView:
+    """From an attachment, or a row of its columns."""
     return AttachmentView(id=a.id, title=a.title, mime_type=a.mime_type, size_bytes=a.size_bytes)
 
 
