@@ -50,23 +50,35 @@ for _part in ("routes", "jobs", "cli"):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "e2e: drives the real UI in headless Chromium")
-    config.addinivalue_line("markers", "pg: run again on PostgreSQL by `make test` (state, security and concurrency tests)")
+    config.addinivalue_line("markers", "pg: browser tests run again on PostgreSQL by `make test` (the rest of the "
+                                       "suite runs there whole)")
+    config.addinivalue_line("markers", "workers: two real workers, Redis and a proxy; only run when selected "
+                                       "(`-m workers`, a step of its own in `make test`)")
+    config.addinivalue_line("markers", "stack: the login journey through deploy/stack-up.sh's nginx (run by it)")
 
 
-# Files run again on PostgreSQL: state and security tests, and the concurrency tests (invoice numbering
-# and booking claims rely on PostgreSQL's row locks there, which SQLite's one write lock hides).
-PG_FILES = ("test_states", "test_security", "test_concurrency")
+# The browser files run again on PostgreSQL (with `-m pg`); every other test runs there too (`-m "not e2e"`).
+PG_BROWSER_FILES = ("tests/login/test_browser.py", "tests/billing/test_browser.py")
 
 
-def pytest_collection_modifyitems(items):
-    """Browser tests are the ones that use the app server; state and security tests run again on
-    PostgreSQL (`make test-postgres` selects them with `-m pg`)."""
+def pytest_collection_modifyitems(config, items):
+    """Browser tests are the ones that use the app server. The two-worker journey runs only when asked
+    for by name (`-m workers`): it builds and starts servers of its own."""
+    wanted = "workers" in (config.getoption("markexpr") or "")
+    skip = pytest.mark.skip(reason="two-worker journey: run with -m workers (make test-workers)")
     for item in items:
         if "app_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.e2e)
-        name = item.path.name
-        if name.startswith(PG_FILES):
-            item.add_marker(pytest.mark.pg)
+            if item.path.relative_to(REPO_ROOT).as_posix() in PG_BROWSER_FILES:
+                item.add_marker(pytest.mark.pg)
+        if item.get_closest_marker("stack"):
+            item.add_marker(pytest.mark.e2e)
+            if not os.environ.get("GUICHET_STACK_URL"):
+                item.add_marker(pytest.mark.skip(reason="run by deploy/stack-up.sh (make deploy-check)"))
+        if item.get_closest_marker("workers"):
+            item.add_marker(pytest.mark.e2e)
+            if not wanted:
+                item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
