@@ -61,8 +61,20 @@ class SwitchProxy:
         return self
 
     def __exit__(self, *exc) -> None:
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        self._loop.close()
+
+    async def _shutdown(self) -> None:
+        """Stop listening, cut every pipe and wait for their tasks: nothing is left for the collector."""
+        self._server.close()
+        for writer in list(self._open):
+            writer.close()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def use(self, index: int) -> None:
         """Send new connections to worker `index` and cut the open ones (the browser reconnects)."""
@@ -80,12 +92,9 @@ class SwitchProxy:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
-        server = self._loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", self.port))
+        self._server = self._loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", self.port))
         self._ready.set()
-        try:
-            self._loop.run_forever()
-        finally:
-            server.close()
+        self._loop.run_forever()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         index = self.current
@@ -120,12 +129,18 @@ class Worker:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
         log = self.log_path.open("a")
         self.proc = subprocess.Popen(
             [str(BIN / "granian"), "--interface", "asgi", "--factory", "--host", "127.0.0.1", "--port",
              str(self.port), "--workers", "1", "--log-level", "info", "portal_app.portal_app:app"],
             cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
+
+    def wait_ready(self) -> None:
         wait_until(lambda: httpx.get(f"http://127.0.0.1:{self.port}/ping", timeout=2).status_code == 200,
                    120, f"worker {self.name}")
 
@@ -160,8 +175,14 @@ def start_redis(port: int, log_dir: Path) -> subprocess.Popen:
     return proc
 
 
-def export_frontend(env: dict, log_dir: Path) -> None:
-    """The production build, made for the proxy's address (the browser opens its event socket there)."""
+def export_frontend(env: dict, log_dir: Path, proxy_port: int) -> None:
+    """The production build, made for the proxy's address (the browser opens its event socket there).
+    GUICHET_WORKERS_PORT=<port> (a rerun while working on this test) keeps a build already made for it."""
+    env_json = REPO_ROOT / ".web" / "env.json"
+    if (os.environ.get("GUICHET_WORKERS_PORT") and env_json.exists()
+            and f"//localhost:{proxy_port}/" in env_json.read_text()
+            and (REPO_ROOT / ".web" / "build" / "client" / "index.html").exists()):
+        return
     for attempt in (1, 2):  # on a loaded machine the prerender's page requests may time out once
         with (log_dir / f"export-{attempt}.log").open("w") as log:
             done = subprocess.run([str(BIN / "reflex"), "export", "--frontend-only", "--no-zip", "--env", "prod"],
@@ -177,8 +198,9 @@ def worker_env(proxy_port: int, redis_port: int) -> dict:
     return {**os.environ,
             "REFLEX_REDIS_URL": f"redis://127.0.0.1:{redis_port}",
             "REFLEX_API_URL": api, "API_URL": api,
-            "REFLEX_ENV_MODE": "prod", "REFLEX_MOUNT_FRONTEND_COMPILED_APP": "true",
-            "REFLEX_SKIP_COMPILE": "true",
+            # what `reflex run --env prod` sets for its backend (Reflex's internal names start with "__")
+            "REFLEX_ENV_MODE": "prod", "__REFLEX_MOUNT_FRONTEND_COMPILED_APP": "true",
+            "__REFLEX_SKIP_COMPILE": "true",
             # real dispatchers: every worker runs the outbox loop and the jobs beside the server
             "GUICHET_NOTIFY_SYNC": "0",
             "GUICHET_LOGIN_IP_CAP": "1000000"}
