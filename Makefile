@@ -74,9 +74,9 @@ postgres:
 	@cd / && $(AS_PG) dropdb --if-exists guichet_test && $(AS_PG) createdb -O guichet guichet_test
 
 # Every test but the browser ones again on a fresh PostgreSQL database (numbering, bookings and message
-# claims under real row locks), plus the browser files marked pg (conftest.PG_BROWSER_FILES).
+# claims under real row locks). The browser journeys on PostgreSQL: test-workers and deploy-check.
 test-postgres: setup postgres
-	GUICHET_TEST_DB_URL=$(PG_TEST_URL) $(PY) -m pytest -q -m "not e2e or pg"
+	GUICHET_TEST_DB_URL=$(PG_TEST_URL) $(PY) -m pytest -q -m "not e2e"
 
 # Redis from Debian when missing (the tests start a private one on a free port).
 redis:

@@ -49,7 +49,7 @@ fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 # 2. PostgreSQL: the cluster Debian made, a role and a fresh database.
-$SUDO pg_ctlcluster "$(ls /etc/postgresql | tail -1)" main start 2>/dev/null || true
+$SUDO pg_ctlcluster "$(ls /etc/postgresql | tail -1)" main start >/dev/null 2>&1 || true
 (cd / && "${AS_PG[@]}" psql -qtc "SELECT 1 FROM pg_roles WHERE rolname='guichet'" | grep -q 1) ||
   (cd / && "${AS_PG[@]}" psql -qc "CREATE USER guichet PASSWORD 'guichet' CREATEDB")
 (cd / && "${AS_PG[@]}" dropdb --if-exists "$DB" && "${AS_PG[@]}" createdb -O guichet "$DB")

@@ -24,6 +24,7 @@ from portal_app.core import clock
 from portal_app.core.db import session_scope
 from portal_app.core.models.notify import OutboundMessage
 from tests.factories import PNG_BYTES, make_account, make_booking_service, make_contact
+from tests.support.browser import choose_png
 from tests.support.workers import (SwitchProxy, Worker, export_frontend, free_port, start_redis, wait_until,
                                    worker_env)
 
@@ -142,11 +143,7 @@ def test_one_customer_across_two_workers(browser: Browser, stack, shots, tmp_pat
     page.locator("#new-message").click()
     page.get_by_label("Subject").fill("Two workers")
     page.get_by_label("Your message").fill("Sent through worker B.")
-    photo = tmp_path / "meter.png"
-    photo.write_bytes(PNG_BYTES)
-    with page.expect_file_chooser() as chooser:
-        page.get_by_text("Drag files here, or click to choose").click()
-    chooser.value.set_files(str(photo))
+    choose_png(page, tmp_path / "meter.png")
     expect(page.locator("#staged-attachments")).to_contain_text("meter.png")
     page.locator("#send-message").click()
     expect(page.get_by_text("Your message has been sent.")).to_be_visible()
