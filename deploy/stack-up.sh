@@ -102,11 +102,22 @@ export GUICHET_EMAIL_PROVIDER=console GUICHET_SMS_PROVIDER=console
 log "migrating $DB"
 .venv/bin/reflex db migrate >"$RUN/migrate.log" 2>&1
 log "building and starting the portal (reflex run --env prod, 2 workers) on 127.0.0.1:$BACKEND_PORT"
-setsid .venv/bin/reflex run --env prod --backend-host 127.0.0.1 --backend-port "$BACKEND_PORT" \
-  >"$RUN/portal.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 600); do
+start_portal() {
+  setsid .venv/bin/reflex run --env prod --backend-host 127.0.0.1 --backend-port "$BACKEND_PORT" \
+    >>"$RUN/portal.log" 2>&1 &
+  PORTAL=$!
+  PIDS+=($PORTAL)
+}
+start_portal
+starts=1
+for _ in $(seq 1 900); do
   curl -sf "http://127.0.0.1:$BACKEND_PORT/ping" >/dev/null 2>&1 && break
+  # The build's prerender fetches each page with a timeout, which a loaded machine can miss: once more.
+  if ! kill -0 "$PORTAL" 2>/dev/null && [ $starts -lt 2 ]; then
+    log "the portal exited during its build; starting it again"
+    start_portal
+    starts=2
+  fi
   sleep 1
 done
 curl -sf "http://127.0.0.1:$BACKEND_PORT/ping" >/dev/null || { log "the portal did not start"; exit 1; }
