@@ -1,5 +1,5 @@
 """Issue 14: the portal's own HTTP routes (downloads, PDFs rendered on request, receipts, calendar files,
-logos, TOTP QR codes) do their database and file work in a thread, never on the worker's event loop,
+logos, TOTP QR codes, the delivery-report and inbound-mail webhooks) do their database and file work in a thread, never on the worker's event loop,
 where it would stall every browser that worker serves."""
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from portal_app.core.auth import sessions as portal_sessions, staff, totp as cus
 from portal_app.core.routes import build_api
 from portal_app.core.states.portal import PORTAL_COOKIE
 from portal_app.core.states.staff import STAFF_COOKIE
+from tests.core.test_notify_receipts import event, keys, post_events, post_status, sent_message  # noqa: F401
+from tests.helpdesk.test_security_tickets import inbound_key  # noqa: F401  (a fixture)
 
 
 def on_event_loop() -> bool:
@@ -61,3 +63,25 @@ def test_routes_work_off_the_event_loop(seen):
     assert names == {"portal", "staff", "brand", "staff-totp", "portal-totp"}
     assert len(seen) >= len(PORTAL_PATHS) + len(STAFF_PATHS)
     assert [call for call in seen if call[1]] == []
+
+
+def test_webhooks_work_off_the_event_loop(keys, inbound_key, monkeypatch):
+    """Delivery reports (SendGrid, Twilio) and inbound mail: signed and accepted, then applied in a thread."""
+    from portal_app.core.notify import receipts
+    from portal_app.helpdesk import ticket_inbound
+
+    calls: list[tuple[str, bool]] = []
+    for module, name in ((receipts, "apply_all"), (receipts, "apply"), (ticket_inbound, "receive")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: (
+            calls.append((_name, on_event_loop())), _real(*a, **k))[1])
+    client = TestClient(build_api())
+    _, provider_id, _ = sent_message()
+    assert post_events(client, keys, [event(provider_id, "delivered")]).status_code == 200
+    _, sid, _ = sent_message("sms", mobile="+33612345670")
+    assert post_status(client, {"MessageSid": sid, "MessageStatus": "delivered"}).status_code == 200
+    mail = {"from": "someone@elsewhere.example", "to": "support@help.example.com", "subject": "Hello",
+            "text": "A question.", "headers": "", "envelope": "", "cc": ""}
+    assert client.post(f"/api/inbound/sendgrid/{inbound_key}", data=mail).status_code == 200
+    assert {name for name, _ in calls} == {"apply", "apply_all", "receive"}
+    assert [call for call in calls if call[1]] == []
