@@ -14,7 +14,7 @@ from portal_app.core.auth import sessions as portal_sessions, staff, totp as cus
 from portal_app.core.routes import build_api
 from portal_app.core.states.portal import PORTAL_COOKIE
 from portal_app.core.states.staff import STAFF_COOKIE
-from tests.core.test_notify_receipts import event, keys, post_events, post_status, sent_message  # noqa: F401
+from tests.core.test_notify_receipts import event, keys, post_events, post_status, sent_message  # noqa: F401  (keys: a fixture)
 from tests.helpdesk.test_security_tickets import inbound_key  # noqa: F401  (a fixture)
 
 
@@ -65,8 +65,10 @@ def test_routes_work_off_the_event_loop(seen):
     assert [call for call in seen if call[1]] == []
 
 
-def test_webhooks_work_off_the_event_loop(keys, inbound_key, monkeypatch):
+def test_webhooks_work_off_the_event_loop(request, monkeypatch):
     """Delivery reports (SendGrid, Twilio) and inbound mail: signed and accepted, then applied in a thread."""
+    signing_keys = request.getfixturevalue("keys")  # test_notify_receipts' fixtures, imported above
+    inbound_secret = request.getfixturevalue("inbound_key")
     from portal_app.core.notify import receipts
     from portal_app.helpdesk import ticket_inbound
 
@@ -77,11 +79,11 @@ def test_webhooks_work_off_the_event_loop(keys, inbound_key, monkeypatch):
             calls.append((_name, on_event_loop())), _real(*a, **k))[1])
     client = TestClient(build_api())
     _, provider_id, _ = sent_message()
-    assert post_events(client, keys, [event(provider_id, "delivered")]).status_code == 200
+    assert post_events(client, signing_keys, [event(provider_id, "delivered")]).status_code == 200
     _, sid, _ = sent_message("sms", mobile="+33612345670")
     assert post_status(client, {"MessageSid": sid, "MessageStatus": "delivered"}).status_code == 200
     mail = {"from": "someone@elsewhere.example", "to": "support@help.example.com", "subject": "Hello",
             "text": "A question.", "headers": "", "envelope": "", "cc": ""}
-    assert client.post(f"/api/inbound/sendgrid/{inbound_key}", data=mail).status_code == 200
+    assert client.post(f"/api/inbound/sendgrid/{inbound_secret}", data=mail).status_code == 200
     assert {name for name, _ in calls} == {"apply", "apply_all", "receive"}
     assert [call for call in calls if call[1]] == []
