@@ -11,7 +11,7 @@ export REFLEX_HTTP_CLIENT_BIND_ADDRESS := 0.0.0.0
 export NPM_CONFIG_REGISTRY ?= https://registry.npmjs.org/
 export PYTHONUNBUFFERED := 1
 
-.PHONY: help setup migrate seed run dev test test-fast test-postgres postgres bench create-staff browser clean backup restore
+.PHONY: help setup migrate seed run dev test test-fast test-postgres test-workers deploy-check postgres redis bench create-staff browser clean backup restore
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_PG := $(if $(SUDO),sudo -u postgres,runuser -u postgres --)
 PG_TEST_URL := postgresql+psycopg://guichet:guichet@127.0.0.1/guichet_test
@@ -57,11 +57,15 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
 
+# The suite on SQLite (browser tests included), the suite again on PostgreSQL, two workers with Redis,
+# then the production recipe (nginx, two workers, Redis, PostgreSQL) through its proxy.
 test: setup browser
 	$(PY) -m pytest -q
 	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-workers
+	$(MAKE) --no-print-directory deploy-check
 
-# The scale-out database: the state, security and concurrency tests again, on a fresh PostgreSQL database.
+# The scale-out database, installed from Debian when missing; a fresh database for each run.
 postgres:
 	@command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 	@$(SUDO) pg_ctlcluster $$(ls /etc/postgresql | tail -1) main start 2>/dev/null || true
@@ -69,8 +73,23 @@ postgres:
 	  { cd / && $(AS_PG) psql -qc "CREATE USER guichet PASSWORD 'guichet' CREATEDB"; }
 	@cd / && $(AS_PG) dropdb --if-exists guichet_test && $(AS_PG) createdb -O guichet guichet_test
 
+# Every test but the browser ones again on a fresh PostgreSQL database (numbering, bookings and message
+# claims under real row locks). The browser journeys on PostgreSQL: test-workers and deploy-check.
 test-postgres: setup postgres
-	GUICHET_TEST_DB_URL=$(PG_TEST_URL) $(PY) -m pytest -q -m pg
+	GUICHET_TEST_DB_URL=$(PG_TEST_URL) $(PY) -m pytest -q -m "not e2e"
+
+# Redis from Debian when missing (the tests start a private one on a free port).
+redis:
+	@command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
+
+# Two real workers sharing Redis and PostgreSQL behind one address: one customer's journey across both.
+test-workers: setup browser postgres redis
+	GUICHET_TEST_DB_URL=$(PG_TEST_URL) $(PY) -m pytest -q -m workers tests/scale
+
+# docs/deploy.md's recipe brought up on loopback (nginx with TLS, two workers, Redis, PostgreSQL) and a
+# login through the proxy; everything it starts is stopped again.
+deploy-check: setup browser
+	deploy/stack-up.sh
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not e2e"

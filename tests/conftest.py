@@ -50,23 +50,31 @@ for _part in ("routes", "jobs", "cli"):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "e2e: drives the real UI in headless Chromium")
-    config.addinivalue_line("markers", "pg: run again on PostgreSQL by `make test` (state, security and concurrency tests)")
+    config.addinivalue_line("markers", "pg: a test written for PostgreSQL's row locks (`make test` runs every "
+                                       "non-browser test there)")
+    config.addinivalue_line("markers", "workers: two real workers, Redis and a proxy; only run when selected "
+                                       "(`-m workers`, a step of its own in `make test`)")
+    config.addinivalue_line("markers", "stack: the login journey through deploy/stack-up.sh's nginx (run by it)")
 
 
-# Files run again on PostgreSQL: state and security tests, and the concurrency tests (invoice numbering
-# and booking claims rely on PostgreSQL's row locks there, which SQLite's one write lock hides).
-PG_FILES = ("test_states", "test_security", "test_concurrency")
-
-
-def pytest_collection_modifyitems(items):
-    """Browser tests are the ones that use the app server; state and security tests run again on
-    PostgreSQL (`make test-postgres` selects them with `-m pg`)."""
+def pytest_collection_modifyitems(config, items):
+    """Browser tests are the ones that use the app server. `make test-postgres` runs every other test
+    on PostgreSQL (`-m "not e2e"`); the browser journeys that run there are the two-worker one and the
+    deploy check's. The two-worker journey runs only when asked for by name (`-m workers`): it builds
+    and starts servers of its own. The deploy check's runs only under deploy/stack-up.sh."""
+    wanted = "workers" in (config.getoption("markexpr") or "")
+    skip = pytest.mark.skip(reason="two-worker journey: run with -m workers (make test-workers)")
     for item in items:
         if "app_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.e2e)
-        name = item.path.name
-        if name.startswith(PG_FILES):
-            item.add_marker(pytest.mark.pg)
+        if item.get_closest_marker("stack"):
+            item.add_marker(pytest.mark.e2e)
+            if not os.environ.get("GUICHET_STACK_URL"):
+                item.add_marker(pytest.mark.skip(reason="run by deploy/stack-up.sh (make deploy-check)"))
+        if item.get_closest_marker("workers"):
+            item.add_marker(pytest.mark.e2e)
+            if not wanted:
+                item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

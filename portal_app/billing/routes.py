@@ -7,6 +7,7 @@ import logging
 import re
 from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -78,8 +79,9 @@ def _attachment(content: bytes | str, media_type: str, filename: str) -> Respons
 
 
 async def invoice_pdf(request: Request) -> Response:
-    found = _lookup(request, rules.invoice_pdf_for_staff, customer_views.invoice_pdf_for_customer,
-                    request.path_params["invoice_id"])
+    # the lookup (and a draft's PDF, rendered now) runs in a thread: never on the worker's event loop
+    found = await run_in_threadpool(_lookup, request, rules.invoice_pdf_for_staff,
+                                    customer_views.invoice_pdf_for_customer, request.path_params["invoice_id"])
     if found is None or isinstance(found, Response):
         return found or refusal()
     inv, pdf = found  # a draft's preview is bytes, made now and never stored
@@ -87,8 +89,8 @@ async def invoice_pdf(request: Request) -> Response:
 
 
 async def credit_note_pdf(request: Request) -> Response:
-    found = _lookup(request, credit_notes.credit_note_pdf_for_staff, credit_notes.credit_note_pdf_for_customer,
-                    request.path_params["credit_note_id"])
+    found = await run_in_threadpool(_lookup, request, credit_notes.credit_note_pdf_for_staff,
+                                    credit_notes.credit_note_pdf_for_customer, request.path_params["credit_note_id"])
     if found is None or isinstance(found, Response):
         return found or refusal()
     note, path = found
@@ -96,8 +98,8 @@ async def credit_note_pdf(request: Request) -> Response:
 
 
 async def consumption_file(request: Request) -> Response:
-    found = _lookup(request, consumption.consumption_file_for_staff, consumption.consumption_file_for_customer,
-                    request.path_params["file_id"])
+    found = await run_in_threadpool(_lookup, request, consumption.consumption_file_for_staff,
+                                    consumption.consumption_file_for_customer, request.path_params["file_id"])
     if found is None or isinstance(found, Response):
         return found or refusal()
     row, path = found
@@ -128,7 +130,7 @@ def _receipt_for_customer(db, ctx, payment_id, ip: str) -> bytes:
 
 async def payment_receipt(request: Request) -> Response:
     payment_id = request.path_params["payment_id"]
-    pdf = _lookup(request, _receipt_for_staff, _receipt_for_customer, payment_id)
+    pdf = await run_in_threadpool(_lookup, request, _receipt_for_staff, _receipt_for_customer, payment_id)
     if pdf is None or isinstance(pdf, Response):
         return pdf or refusal()
     return _attachment(pdf, "application/pdf", f"receipt-R-{payment_id:06d}.pdf")
@@ -144,9 +146,12 @@ async def stripe_webhook(request: Request) -> Response:
     except billing_stripe.WebhookRefused as exc:
         log.warning("Stripe webhook refused from %s: %s", _client_ip(request), exc)
         return JSONResponse({"error": "signature"}, status_code=400)
-    try:
+    def handle() -> str:
         with session_scope() as db:
-            outcome = billing_stripe.handle_event(db, event)
+            return billing_stripe.handle_event(db, event)
+
+    try:
+        outcome = await run_in_threadpool(handle)  # database work off the event loop
     except billing_stripe.DuplicateEvent:
         outcome = "duplicate"
     return JSONResponse({"received": True, "outcome": outcome})

@@ -14,7 +14,7 @@ from portal_app.core.errors import DomainError
 from portal_app.core.routes import NO_STORE, file_headers, portal_context, refusal
 
 
-async def booking_calendar_file(request: Request) -> Response:
+def booking_calendar_file(request: Request) -> Response:
     """One booking as an .ics file, for a contact of its account with the bookings right. Without a
     session the browser is sent to log in; another account's booking is 'not found', like no booking."""
     with session_scope() as db:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import parse_qsl
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -33,10 +34,14 @@ async def sendgrid_events(request: Request) -> JSONResponse:
     except receipts.Refused as exc:
         log.warning("SendGrid events refused from %s: %s", _client(request), exc)
         return JSONResponse({"error": "signature"}, status_code=403)
-    with session_scope() as db:
-        counts = receipts.apply_all(db, "email", receipts.sendgrid_reports(events))
-        alarm = alerts.check_failures(db) if counts.get("applied") else []
-    notify.dispatch(alarm)
+    def apply() -> dict:  # the database work, in a thread: never on the worker's event loop
+        with session_scope() as db:
+            counts = receipts.apply_all(db, "email", receipts.sendgrid_reports(events))
+            alarm = alerts.check_failures(db) if counts.get("applied") else []
+        notify.dispatch(alarm)
+        return counts
+
+    counts = await run_in_threadpool(apply)
     return JSONResponse({"received": len(events), **counts})
 
 
@@ -51,13 +56,17 @@ async def twilio_status(request: Request) -> JSONResponse:
         log.warning("Twilio status callback refused from %s: %s", _client(request), exc)
         return JSONResponse({"error": "signature"}, status_code=403)
     report = receipts.twilio_report(params)
-    outcome, alarm = "ignored", []
-    if report is not None:
+
+    def apply() -> str:
+        if report is None:
+            return "ignored"
         with session_scope() as db:
             outcome = receipts.apply(db, "sms", report)
             alarm = alerts.check_failures(db) if outcome == "applied" else []
-    notify.dispatch(alarm)
-    return JSONResponse({"outcome": outcome})
+        notify.dispatch(alarm)
+        return outcome
+
+    return JSONResponse({"outcome": await run_in_threadpool(apply)})
 
 
 registries.ROUTES.extend([

@@ -8,6 +8,7 @@ import logging
 
 import segno
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
@@ -25,7 +26,7 @@ NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 
 
-async def brand_image(request: Request) -> Response:
+def brand_image(request: Request) -> Response:
     """The logo and login image are public: they are on the login page before anyone logs in."""
     which = request.path_params["which"]
     with session_scope() as db:
@@ -85,21 +86,21 @@ def _portal_enrolment_uri(request: Request) -> str | None:
         return customer_totp.enrolment_uri(db, portal_context(db, request))
 
 
-async def totp_enrolment_qr(request: Request) -> Response:
+def totp_enrolment_qr(request: Request) -> Response:
     """The QR code (and key) for a staff member between password and first TOTP; the secret never
     enters Reflex state."""
     return _totp_qr(_staff_enrolment_uri(request))
 
 
-async def totp_enrolment_key(request: Request) -> Response:
+def totp_enrolment_key(request: Request) -> Response:
     return _totp_key_text(_staff_enrolment_uri(request))
 
 
-async def portal_totp_qr(request: Request) -> Response:
+def portal_totp_qr(request: Request) -> Response:
     return _totp_qr(_portal_enrolment_uri(request))
 
 
-async def portal_totp_key(request: Request) -> Response:
+def portal_totp_key(request: Request) -> Response:
     return _totp_key_text(_portal_enrolment_uri(request))
 
 
@@ -217,8 +218,7 @@ def stored_file_route(opener, param: str, *, area: str, staff_side: bool, permis
     if staff_side:
         permissions.split(permission or "")  # a console route names its permission (ValueError if not)
 
-    async def download(request: Request) -> Response:
-        inline = request.query_params.get("inline") == "1"
+    def look_up(request: Request) -> Response | tuple:
         try:
             with session_scope() as db:
                 actor = (console_actor(db, request, permission) if staff_side
@@ -228,11 +228,17 @@ def stored_file_route(opener, param: str, *, area: str, staff_side: bool, permis
                 # Other path parameters (a link's token) go to the opener by name.
                 extra = {k: v for k, v in request.path_params.items() if k != param}
                 stored = open_or_record(db, actor, opener, request.path_params[param], target_type=area, **extra)
-                found = (stored.stored_name, stored.title, stored.mime_type)
+                return (stored.stored_name, stored.title, stored.mime_type)
         except permissions.RoleForbidden:
             return role_forbidden()
         except DomainError:
             return refusal()
+
+    async def download(request: Request) -> Response:
+        inline = request.query_params.get("inline") == "1"
+        found = await run_in_threadpool(look_up, request)  # the database, in a thread: never on the event loop
+        if isinstance(found, Response):
+            return found
         return _file_response(area, *found, inline=inline)
 
     # The role walk (tests/console/test_security_roles.py) calls every route that declares this.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -38,11 +39,16 @@ async def sendgrid_inbound(request: Request) -> Response:
         log.warning("inbound mail refused: unreadable form (%s)", type(exc).__name__)
         return Response(status_code=400)
     field = lambda name: str(form.get(name) or "")[:FIELD_MAX_CHARS]  # noqa: E731
-    with session_scope() as db:
-        received, deliveries = inbound.receive(db, sender=field("from"), recipients=field("to") + "," + field("cc")
-                                               + "," + field("envelope"), subject=field("subject"),
-                                               text=field("text"), headers=field("headers"))
-        notify.dispatch_after_commit(db, deliveries)
+
+    def receive():  # the database work, in a thread: never on the worker's event loop
+        with session_scope() as db:
+            received, deliveries = inbound.receive(db, sender=field("from"), recipients=field("to") + "," +
+                                                   field("cc") + "," + field("envelope"), subject=field("subject"),
+                                                   text=field("text"), headers=field("headers"))
+            notify.dispatch_after_commit(db, deliveries)
+        return received
+
+    received = await run_in_threadpool(receive)
     await form.close()
     log.info("inbound mail: %s", received.outcome)
     return JSONResponse({"outcome": received.outcome})

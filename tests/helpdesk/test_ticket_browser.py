@@ -10,9 +10,9 @@ import itertools
 from playwright.sync_api import Browser, Page, expect
 
 from portal_app.core.db import session_scope
-from tests.factories import PNG_BYTES, make_account, make_contact, staff_ctx
+from tests.factories import make_account, make_contact, staff_ctx
 from tests.helpdesk.kb_factories import make_article
-from tests.support.browser import PHONE, customer_login, no_horizontal_overflow, serious_violations, staff_page
+from tests.support.browser import PHONE, choose_png, customer_login, no_horizontal_overflow, serious_violations, staff_page
 
 _n = itertools.count(1)
 WIDE = {"width": 1280, "height": 900}
@@ -49,11 +49,7 @@ def test_ticket_from_a_member_to_staff_and_back(page: Page, browser: Browser, ap
     page.get_by_label("Type").select_option(label="Incident")
     page.get_by_label("Priority").select_option(label="High")
     page.get_by_label("Describe your request").fill("Since this morning no receipt comes out.")
-    photo = tmp_path / "terminal.png"
-    photo.write_bytes(PNG_BYTES)
-    with page.expect_file_chooser() as chooser:
-        page.get_by_text("Drag files here, or click to choose").click()
-    chooser.value.set_files(str(photo))
+    choose_png(page, tmp_path / "terminal.png")
     expect(page.locator("#staged-attachments")).to_contain_text("terminal.png")
     _both_widths(page, shots, "new")
     page.locator("#send-ticket").click()

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from portal_app.core.db import session_scope
 from portal_app.core.conversations.models import Conversation as MessageThread
-from tests.support.browser import customer_login, staff_page
-from tests.factories import PNG_BYTES, make_account, make_contact
+from tests.support.browser import choose_png, customer_login, staff_page
+from tests.factories import make_account, make_contact
 
 _n = itertools.count(1)
 
@@ -37,11 +37,7 @@ def test_customer_writes_with_an_attachment_and_staff_reply(page: Page, browser:
     expect(page.get_by_role("heading", name="New message")).to_be_visible()
     page.get_by_label("Subject").fill("Meter photo")
     page.get_by_label("Your message").fill("Here is the photo of the meter.\nThanks!")
-    photo = tmp_path / "meter.png"
-    photo.write_bytes(PNG_BYTES)
-    with page.expect_file_chooser() as chooser:  # a click on the zone opens the chooser, as a person does it
-        page.get_by_text("Drag files here, or click to choose").click()
-    chooser.value.set_files(str(photo))
+    choose_png(page, tmp_path / "meter.png")
     expect(page.locator("#staged-attachments")).to_contain_text("meter.png")
     shots(page, "i4-new-message")
     page.locator("#send-message").click()

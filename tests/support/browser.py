@@ -118,3 +118,14 @@ def staff_page(browser, app_url: str, role: str = "owner", **context) -> Page:
     ctx = browser.new_context(**context)
     ctx.add_cookies([{"name": "guichet_staff", "value": token, "url": app_url}])
     return ctx.new_page()
+
+
+def choose_png(page: Page, path) -> None:
+    """A small PNG at `path`, chosen through the page's drop zone: a click on the zone opens the file
+    chooser, as a person does it."""
+    from tests.factories import PNG_BYTES
+
+    path.write_bytes(PNG_BYTES)
+    with page.expect_file_chooser() as chooser:
+        page.get_by_text("Drag files here, or click to choose").click()
+    chooser.value.set_files(str(path))
