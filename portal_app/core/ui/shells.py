@@ -102,9 +102,10 @@ def _logout_button() -> rx.Component:
                      on_click=PortalState.logout, variant="soft", size="2", aria_label=t("app.logout"))
 
 
-def portal_shell(content: rx.Component, public: bool = False) -> rx.Component:
+def portal_shell(content: rx.Component, public: bool = False, route: str = "") -> rx.Component:
     """The customer portal's page. `public`: a page anyone may read (see `public_page`): a visitor sees
-    the page with a "log in" link instead of the navigation; a logged-in contact sees the portal's."""
+    the page with a "log in" link instead of the navigation; a logged-in contact sees the portal's.
+    `route`: the page's own, which the language picker names so the page loads again in the new language."""
     return rx.box(
         rx.el.a(t("app.skip_to_content"), href="#main", class_name="skip-link"),
         impersonation_banner(),
@@ -115,7 +116,7 @@ def portal_shell(content: rx.Component, public: bool = False) -> rx.Component:
                 rx.spacer(),
                 rx.text(PortalState.account_name, size="2", color_scheme="gray", id="account-name",
                         display=["none", "none", "block"]),
-                language_picker(PortalState.choose_language),
+                language_picker(lambda lang: PortalState.choose_language(lang, route)),
                 rx.cond(PortalState.authed, _logout_button(),
                         rx.button(rx.link(t("app.login"), href="/login", underline="none"), as_child=True,
                                   variant="soft", size="2")) if public else _logout_button(),
@@ -159,7 +160,7 @@ def _role_refused() -> rx.Component:
     return rx.callout(t("error.role_forbidden"), icon="lock", color_scheme="amber", role="alert", id="role-refused")
 
 
-def admin_shell(content: rx.Component, area: str | None = None) -> rx.Component:
+def admin_shell(content: rx.Component, area: str | None = None, route: str = "") -> rx.Component:
     if area is not None:  # the page of an area this role may not read: a message instead of its content
         content = rx.cond(StaffState.staff_areas.contains(area), content, _role_refused())
     return rx.box(
@@ -177,7 +178,7 @@ def admin_shell(content: rx.Component, area: str | None = None) -> rx.Component:
                 ),
                 rx.spacer(),
                 rx.text(StaffState.staff_name, size="2", color_scheme="gray"),
-                language_picker(StaffState.set_language),
+                language_picker(lambda lang: StaffState.choose_language(lang, route)),
                 rx.button(t("app.logout"), on_click=StaffState.staff_logout, variant="soft", size="2"),
                 align="center",
                 spacing="4",
@@ -215,7 +216,7 @@ def _registered_page(shell, title: str, open_page, side: str, nav_list: list[Nav
         def decorator(fn: Callable[[], rx.Component]):
             @rx.page(route=route, title=title, on_load=[open_page(route)])
             def page() -> rx.Component:
-                return shell(fn(), **shell_options)
+                return shell(fn(), route=route, **shell_options)
 
             page.__name__ = fn.__name__
             return page
@@ -229,7 +230,7 @@ def _registered_page(shell, title: str, open_page, side: str, nav_list: list[Nav
 portal_page = _registered_page(portal_shell, "Guichet", PortalState.open_page, "portal", PORTAL_NAV)
 # Register a customer page anyone may read, logged in or not (the help centre): no redirect to the
 # login page; its handlers decide what a visitor may see.
-public_page = _registered_page(lambda content: portal_shell(content, public=True), "Guichet",
+public_page = _registered_page(lambda content, route: portal_shell(content, public=True, route=route), "Guichet",
                                PortalState.open_page, "public", PORTAL_NAV)
 # Register a console page: staff session (password + TOTP) checked before it loads. `area=` (the
 # page's part of the console, `core/permissions.py`) hides its link and its content from the roles
