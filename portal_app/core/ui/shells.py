@@ -35,6 +35,12 @@ ADMIN_NAV.extend([
 ])
 
 
+def page_language() -> dict:
+    """The props of a page's outermost box: its language and direction from the picker (live), marked
+    for assets/direction.js, which copies them onto the document (<html lang dir>)."""
+    return {"dir": SiteState.text_dir, "lang": SiteState.lang, "custom_attrs": {"data-page-language": ""}}
+
+
 def flash_message() -> rx.Component:
     """The page message of a handler that has no place of its own for it (a refusal, a confirmation)."""
     return rx.cond(SiteState.flash_kind == "error", alert(SiteState.flash_text, "error"),
@@ -136,8 +142,7 @@ def portal_shell(content: rx.Component, public: bool = False, route: str = "") -
             id="main",
             style={"max_width": PAGE_MAX_WIDTH, "margin": "0 auto", "padding": "1.5em 1em"},
         ),
-        dir=SiteState.text_dir,
-        lang=SiteState.lang,
+        **page_language(),
         min_height="100vh",
         background="var(--gray-2)",
     )
@@ -197,6 +202,7 @@ def admin_shell(content: rx.Component, area: str | None = None, route: str = "")
             id="main",
             style={"max_width": "1280px", "margin": "0 auto", "padding": "1.5em 1em"},
         ),
+        **page_language(),
         min_height="100vh",
         background="var(--gray-2)",
     )
