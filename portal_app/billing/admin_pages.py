@@ -143,7 +143,7 @@ def _totals() -> rx.Component:
         spacing="1",
         width="100%",
         max_width="360px",
-        margin_left="auto",
+        margin_inline_start="auto",
     )
 
 

@@ -347,7 +347,7 @@ def _bank_details(plan) -> rx.Component:
         rx.el.dl(
             *[rx.fragment(rx.el.dt(t(key), style={"font_weight": "500", "font_size": "0.85em",
                                                   "color": "var(--gray-11)"}),
-                          rx.el.dd(value, style={"margin": "0 0 0.5em 0", "font_family": "monospace",
+                          rx.el.dd(value, dir="auto", style={"margin": "0 0 0.5em 0", "font_family": "monospace",
                                                  "overflow_wrap": "anywhere"}))
               for key, value in (("billing.beneficiary", s.bank.beneficiary), ("billing.iban", s.bank.iban),
                                  ("billing.bic", s.bank.bic), ("billing.reference", plan.reference),

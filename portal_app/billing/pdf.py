@@ -1,44 +1,85 @@
-"""Invoice and receipt PDFs (fpdf2), in the document's language.
+"""Invoice, credit note and receipt PDFs (fpdf2), in the document's language, every script included.
 
-The PDF standard fonts are used with the Windows-1252 encoding (WinAnsiEncoding): every viewer has
-them, nothing is embedded, and they cover English, French, German and the other Western European
-languages including "€", "é", "ü", "œ". Characters outside it are transliterated ("ł" → "l") rather
-than lost; scripts such as Hebrew or Thai will need an embedded Unicode font (see the README).
+The fonts are embedded (subsets) from Python packages of the SIL Open Font License, so no system font
+is needed: Noto Sans for Latin, Greek and Cyrillic, Heebo for Hebrew, Noto Sans Thai for Thai. A
+character the current font lacks is drawn with the first fallback that has it. Text shaping
+(HarfBuzz, through `uharfbuzz`) places Thai vowel and tone marks and lays Hebrew out right to left
+(the Unicode bidirectional algorithm: numbers, IBANs and emails stay left to right inside). A Hebrew
+document is also mirrored: the issuer on the right, the table's columns from right to left, the totals
+on the left.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
+import re
+import tempfile
+from importlib import metadata
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import TextDirection, XPos, YPos
 from fpdf.fonts import FontFace
+from platformdirs import user_cache_dir
 from sqlmodel import Session
-from text_unidecode import unidecode
 
 from portal_app.core.models.accounts import Account
 from portal_app.billing.models import BillingSettings, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
 from portal_app.core.business import business_view
-from portal_app.core.i18n import format_date, format_money, t
+from portal_app.core.i18n import RTL_LANGUAGES, format_date, format_money, t
 from portal_app.core.notify import portal_url
 
-FONT = "Helvetica"
-ENCODING = "cp1252"
-# Spaces Babel puts in French numbers that Windows-1252 lacks; the no-break space is in it.
-_SPACES = {"\u202f": "\u00a0", "\u2009": " ", "\u2007": " ", "\u200b": ""}
+# family -> (the package that ships it, its variable font file, its axes besides the weight)
+FONTS = {
+    "NotoSans": ("fontpkg_noto_sans", "NotoSans[wdth,wght].ttf", {"wdth": 100}),
+    "Heebo": ("fontpkg_heebo", "Heebo[wght].ttf", {}),
+    "NotoSansThai": ("fontpkg_noto_sans_thai", "NotoSansThai[wdth,wght].ttf", {"wdth": 100}),
+}
+# A document's own font: its script's, which has Latin letters and digits too. A line then stays in
+# one font (one text run), so a right-to-left line is one run a text extractor reads in order.
+LANGUAGE_FONTS = {"he": "Heebo", "th": "NotoSansThai"}
+FONT = "NotoSans"
+WEIGHTS = {"": 400, "B": 700}
+# HarfBuzz splits Thai SARA AM into NIKHAHIT + SARA AA, and fpdf2 gives the second glyph no Unicode
+# (extracted text would carry a stray control character): written decomposed (its compatibility
+# decomposition, the same glyphs), every glyph keeps its character.
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")  # Hebrew, Arabic and their forms
+_DECOMPOSED = str.maketrans({"\u0e33": "\u0e4d\u0e32"})
 
 
-def pdf_text(text: str) -> str:
-    """Text the standard fonts can show: Windows-1252 as is, anything else transliterated."""
-    out = []
-    for ch in str(text or ""):
-        ch = _SPACES.get(ch, ch)
+@lru_cache(maxsize=None)
+def font_file(family: str, style: str) -> Path:
+    """The family at the style's weight as a static font, made once from the package's variable font and
+    kept in the user's cache folder (`~/.cache/guichet/fonts` on Linux, shared by every run on the
+    machine): fontTools' instancer takes seconds on Noto Sans, and fpdf2 would run it again for every
+    document."""
+    package, name, axes = FONTS[family]
+    version = metadata.version(package.replace("_", "-"))
+    file_name = f"{family}-{WEIGHTS[style]}-{version}.ttf"
+    for folder in (Path(user_cache_dir("guichet")) / "fonts", Path(tempfile.gettempdir()) / "guichet-fonts"):
+        target = folder / file_name
+        if target.exists():
+            return target
         try:
-            ch.encode(ENCODING)
-            out.append(ch)
-        except UnicodeEncodeError:
-            out.append(unidecode(ch) or "?")
-    return "".join(out)
+            folder.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f"{file_name}.{os.getpid()}.part")
+            _static_instance(package, name, {**axes, "wght": WEIGHTS[style]}).save(partial)
+            os.replace(partial, target)  # another process writing the same font at once is harmless
+            return target
+        except OSError:  # a home the service may not write to: the temporary folder then
+            continue
+    raise OSError(f"no folder to keep the PDF font {file_name} in")
+
+
+def _static_instance(package: str, name: str, axes: dict):
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    source = Path(importlib.import_module(package).ROOT) / "files" / name
+    return instancer.instantiateVariableFont(TTFont(source), axes, static=True)
 
 
 def _rate(bp: int, lang: str) -> str:
@@ -58,53 +99,76 @@ def _qty(milli: int, lang: str) -> str:
 class _Doc(FPDF):
     def __init__(self, lang: str, footer_text: str, draft: bool = False):
         super().__init__(orientation="P", unit="mm", format="A4")
-        self.core_fonts_encoding = ENCODING
         self.lang, self.footer_text, self.draft = lang, footer_text, draft
+        self.rtl = lang in RTL_LANGUAGES
+        self.body_font = LANGUAGE_FONTS.get(lang, FONT)
+        for family in FONTS:
+            for style in WEIGHTS:
+                self.add_font(family, style, font_file(family, style))
+        self.set_fallback_fonts([family for family in FONTS if family != self.body_font])
+        self.set_text_shaping(True, direction="ltr")
         self.set_auto_page_break(True, margin=20)
         self.set_margins(18, 18, 18)
 
+    def normalize_text(self, text: str) -> str:
+        """Every text passes here before it is laid out (fpdf2 calls it first): on a right-to-left page a
+        text with Hebrew in it is a right-to-left paragraph ("VAT 20 % על 183.70 €" reads from the
+        right), one without stays left to right (a Latin address: "1 rue de la Paix")."""
+        if self.rtl and self.text_shaping:
+            self.text_shaping["direction"] = TextDirection.RTL if _RTL_LETTER.search(text) else TextDirection.LTR
+        return super().normalize_text(text.translate(_DECOMPOSED))
+
+    def side(self, align: str) -> str:
+        """An alignment as written for a left-to-right page, mirrored on a right-to-left one."""
+        return {"L": "R", "R": "L", "LEFT": "RIGHT", "RIGHT": "LEFT"}.get(align, align) if self.rtl else align
+
+    def at(self, x: float, w: float) -> float:
+        """The left edge of a box `w` wide that starts `x` from the left on a left-to-right page."""
+        return self.w - x - w if self.rtl else x
+
     def header(self):
         if self.draft:
-            self.set_font(FONT, "B", 60)
+            self.set_font(self.body_font, "B", 60)
             self.set_text_color(235, 235, 235)
             with self.rotation(30, x=105, y=150):
-                self.text(40, 170, pdf_text(t(self.lang, "pdf.draft")))
+                self.text(40, 170, t(self.lang, "pdf.draft"))
             self.set_text_color(0, 0, 0)
 
     def footer(self):
         self.set_y(-14)
-        self.set_font(FONT, "", 8)
+        self.set_font(self.body_font, "", 8)
         self.set_text_color(110, 110, 110)
-        self.cell(0, 5, pdf_text(f"{self.footer_text}  ·  {self.page_no()}/{{nb}}"), align="C")
+        self.cell(0, 5, f"{self.footer_text}  ·  {self.page_no()}/{{nb}}", align="C")
         self.set_text_color(0, 0, 0)
 
     def txt(self, text: str, size: float = 10, style: str = "", h: float = 5, align: str = "L", w: float = 0):
-        self.set_font(FONT, style, size)
-        self.multi_cell(w, h, pdf_text(text), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(self.body_font, style, size)
+        self.multi_cell(w, h, str(text or ""), align=self.side(align), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _money(minor: int, currency: str, lang: str) -> str:
-    return pdf_text(format_money(minor, currency, lang))
+    return format_money(minor, currency, lang)
 
 
 def _issuer_block(pdf: _Doc, name: str, details: str, title: str, facts: list[tuple[str, str]]) -> None:
     top = pdf.get_y()
-    pdf.set_font(FONT, "B", 16)
-    pdf.multi_cell(95, 8, pdf_text(name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_x(pdf.at(18, 95))
+    pdf.set_font(pdf.body_font, "B", 16)
+    pdf.multi_cell(95, 8, name, align=pdf.side("L"), new_x=XPos.LEFT, new_y=YPos.NEXT)
     if details:
-        pdf.set_font(FONT, "", 9)
-        pdf.multi_cell(95, 4.5, pdf_text(details), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(pdf.body_font, "", 9)
+        pdf.multi_cell(95, 4.5, details, align=pdf.side("L"), new_x=XPos.LEFT, new_y=YPos.NEXT)
     left_end = pdf.get_y()
-    pdf.set_xy(120, top)
-    pdf.set_font(FONT, "B", 18)
-    pdf.cell(72, 9, pdf_text(title), align="R", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_xy(pdf.at(120, 72), top)
+    pdf.set_font(pdf.body_font, "B", 18)
+    pdf.cell(72, 9, title, align=pdf.side("R"), new_x=XPos.LEFT, new_y=YPos.NEXT)
     for label, value in facts:
-        pdf.set_x(120)
-        pdf.set_font(FONT, "", 9)
-        pdf.cell(32, 5.5, pdf_text(label))
-        pdf.set_font(FONT, "B", 9)
-        pdf.cell(40, 5.5, pdf_text(value), align="R", new_x=XPos.LEFT, new_y=YPos.NEXT)
-        pdf.set_x(120)
+        pdf.set_x(pdf.at(120, 72))
+        cells = [(32, label, "", "L"), (40, value, "B", "R")]
+        for width, text, style, align in reversed(cells) if pdf.rtl else cells:
+            pdf.set_font(pdf.body_font, style, 9)
+            pdf.cell(width, 5.5, text, align=pdf.side(align))
+        pdf.ln(5.5)
     pdf.set_y(max(left_end, pdf.get_y()) + 6)
 
 
@@ -122,9 +186,9 @@ def postal_lines(account: Account, lang: str) -> list[str]:
 
 
 def _bill_to(pdf: _Doc, lang: str, account: Account) -> None:
-    pdf.set_font(FONT, "", 8)
+    pdf.set_font(pdf.body_font, "", 8)
     pdf.set_text_color(110, 110, 110)
-    pdf.cell(0, 5, pdf_text(t(lang, "pdf.bill_to").upper()), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 5, t(lang, "pdf.bill_to").upper(), align=pdf.side("L"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
     pdf.txt(account.name, 11, "B")
     for line in postal_lines(account, lang):
@@ -138,29 +202,31 @@ def _bill_to(pdf: _Doc, lang: str, account: Account) -> None:
 def _lines_and_totals(pdf: _Doc, lang: str, lines, cur: str, doc, tax_label: str):
     """The lines table, the subtotal and the tax rows of an invoice or credit note; returns the
     function that writes one more total row."""
-    pdf.set_font(FONT, "", 9)
+    pdf.set_font(pdf.body_font, "", 9)
     pdf.set_draw_color(200, 200, 200)
-    with pdf.table(col_widths=(86, 18, 26, 16, 28), text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+    widths, aligns = (86, 18, 26, 16, 28), ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
+    order = (lambda cells: list(reversed(cells))) if pdf.rtl else list  # right to left: columns mirrored
+    with pdf.table(col_widths=order(widths), text_align=order([pdf.side(a) for a in aligns]),
                    line_height=5.5, padding=1.5, borders_layout="HORIZONTAL_LINES",
                    headings_style=FontFace(emphasis="BOLD", fill_color=(243, 244, 246)),
                    first_row_as_headings=True) as table:
-        head = table.row()
-        for key in ("pdf.description", "pdf.quantity", "pdf.unit_price", "pdf.tax_rate", "pdf.amount"):
-            head.cell(pdf_text(t(lang, key)))
-        for line in lines:
+        rows = [[t(lang, key) for key in ("pdf.description", "pdf.quantity", "pdf.unit_price", "pdf.tax_rate",
+                                           "pdf.amount")]]
+        rows += [[line.description, _qty(line.quantity_milli, lang), _money(line.unit_price_minor, cur, lang),
+                  _rate(line.tax_rate_bp, lang), _money(line.net_minor, cur, lang)] for line in lines]
+        for cells in rows:
             row = table.row()
-            row.cell(pdf_text(line.description))
-            row.cell(pdf_text(_qty(line.quantity_milli, lang)))
-            row.cell(_money(line.unit_price_minor, cur, lang))
-            row.cell(pdf_text(_rate(line.tax_rate_bp, lang)))
-            row.cell(_money(line.net_minor, cur, lang))
+            for text in order(cells):
+                row.cell(str(text))
     pdf.ln(4)
 
     def total_row(label: str, value: str, bold: bool = False):
-        pdf.set_x(100)
-        pdf.set_font(FONT, "B" if bold else "", 10 if bold else 9)
-        pdf.cell(58, 6, pdf_text(label))
-        pdf.cell(34, 6, value, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_x(pdf.at(100, 92))
+        pdf.set_font(pdf.body_font, "B" if bold else "", 10 if bold else 9)
+        cells = [(58, label, "L"), (34, value, "R")]
+        for width, text, align in reversed(cells) if pdf.rtl else cells:
+            pdf.cell(width, 6, text, align=pdf.side(align))
+        pdf.ln(6)
 
     total_row(t(lang, "pdf.subtotal"), _money(doc.subtotal_minor, cur, lang))
     for b in doc.tax_breakdown or []:
@@ -174,8 +240,8 @@ def render_invoice_pdf(db: Session, inv: Invoice, account: Account, lines: list[
     lang = inv.language or "en"
     biz = business_view(db)
     pdf = _Doc(lang, t(lang, "pdf.footer", business=biz.name), draft=draft)
-    pdf.set_title(pdf_text(t(lang, "pdf.invoice_title", number=inv.number or t(lang, "pdf.draft"))))
-    pdf.set_author(pdf_text(biz.name))
+    pdf.set_title(t(lang, "pdf.invoice_title", number=inv.number or t(lang, "pdf.draft")))
+    pdf.set_author(biz.name)
     pdf.set_creator("Guichet")
     pdf.add_page()
     facts = [(t(lang, "pdf.number"), inv.number or t(lang, "pdf.draft")),
@@ -213,8 +279,8 @@ def render_credit_note_pdf(db: Session, note: CreditNote, inv: Invoice, account:
     lang = note.language or "en"
     biz = business_view(db)
     pdf = _Doc(lang, t(lang, "pdf.footer", business=biz.name))
-    pdf.set_title(pdf_text(t(lang, "pdf.credit_note_title", number=note.number)))
-    pdf.set_author(pdf_text(biz.name))
+    pdf.set_title(t(lang, "pdf.credit_note_title", number=note.number))
+    pdf.set_author(biz.name)
     pdf.set_creator("Guichet")
     pdf.add_page()
     facts = [(t(lang, "pdf.number"), note.number),
@@ -244,8 +310,8 @@ def render_receipt_pdf(db: Session, payment: Payment, account: Account, settled:
     settings = get_settings_row(db)
     pdf = _Doc(lang, t(lang, "pdf.footer", business=biz.name))
     number = f"R-{payment.id:06d}"
-    pdf.set_title(pdf_text(t(lang, "pdf.receipt_title", number=number)))
-    pdf.set_author(pdf_text(biz.name))
+    pdf.set_title(t(lang, "pdf.receipt_title", number=number))
+    pdf.set_author(biz.name)
     pdf.set_creator("Guichet")
     pdf.add_page()
     received: datetime | None = payment.received_at or payment.created_at

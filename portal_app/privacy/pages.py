@@ -16,7 +16,7 @@ STATUS_COLOURS = {"received": "blue", "preparing": "amber", "building": "amber",
 
 
 def _line(label_key: str, value) -> rx.Component:
-    return rx.hstack(rx.text(t(label_key), weight="medium", size="2", min_width="9em"), rx.text(value, size="2"),
+    return rx.hstack(rx.text(t(label_key), weight="medium", size="2", min_width="9em"), rx.text(value, size="2", dir="auto"),
                      wrap="wrap", spacing="2")
 
 

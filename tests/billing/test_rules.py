@@ -18,7 +18,6 @@ from portal_app.billing.models import InvoiceLine
 from portal_app.billing import (access, amounts, consumption, customer_views, imports as billing_import, payments,
                                 rules, settings, storage)
 from portal_app.core import clock
-from portal_app.billing.pdf import pdf_text
 from portal_app.core.errors import DomainError, Forbidden, NotFound
 from tests.factories import (make_account, make_contact, make_draft, make_issued, portal_context,
                              staff_context)
@@ -31,12 +30,13 @@ def frozen():
     clock.freeze(T0)
 
 
-def pdf_strings(data: bytes) -> bytes:
-    """The PDF's page content, inflated (text shows as Windows-1252 bytes inside its Tj operators)."""
-    out = []
-    for m in re.finditer(rb"/Filter /FlateDecode\s*/Length (\d+)\s*>>\s*stream\r?\n", data):
-        out.append(zlib.decompress(data[m.end():m.end() + int(m.group(1))]))
-    return b"\n".join(out)
+def pdf_strings(data: bytes) -> str:
+    """The PDF's first page as text (the fonts are embedded subsets: the text is read through them)."""
+    import io
+
+    import pypdf
+
+    return pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
 
 
 def customer(db, account=None, **kw):
@@ -156,15 +156,10 @@ def test_issue_keeps_a_later_due_date_and_writes_the_pdf_once(db):
     data = path.read_bytes()
     assert data.startswith(b"%PDF-")
     text = pdf_strings(data)
-    assert inv.number.encode() in text
-    # "€", "é", "ü" in Windows-1252 inside the page text, and the account's name
-    assert "1,481.40 €".encode("cp1252") in text or "€1,481.40".encode("cp1252") in text
-    assert "Café Müller".encode("cp1252") in text and "été".encode("cp1252") in text
-    assert b"/WinAnsiEncoding" in data
-
-
-def test_pdf_text_transliterates_what_windows_1252_lacks():
-    assert pdf_text("Łódź 1\u202f234,56\u00a0€ œuvre") == "Lódz 1\u00a0234,56\u00a0€ œuvre"
+    assert inv.number in text
+    # "€", "é", "ü" inside the page text, and the account's name
+    assert "€1,481.40" in text
+    assert "Café Müller" in text and "été" in text
 
 
 def test_issue_sends_the_new_invoice_email_to_billing_contacts_in_their_language(db):
@@ -421,7 +416,7 @@ def test_payments_list_and_receipt_access(db):
     from portal_app.billing.pdf import render_receipt_pdf
 
     pdf = render_receipt_pdf(db, p, account, payments.payment_lines(db, p.id), "de")
-    assert f"R-{p.id:06d}".encode() in pdf_strings(pdf) and inv.number.encode() in pdf_strings(pdf)
+    assert f"R-{p.id:06d}" in pdf_strings(pdf) and inv.number in pdf_strings(pdf)
 
 
 def test_impersonating_staff_cannot_pay(db):

@@ -51,7 +51,7 @@ PUBLIC = {
     "SiteState": {"load_site", "set_language"},
     "PortalState": {"open_page", "portal_load", "public_load", "choose_language", "logout", "end_impersonation",
                     "forget_pages"},
-    "StaffState": {"open_page", "admin_load", "staff_logout"},
+    "StaffState": {"open_page", "admin_load", "staff_logout", "choose_language"},
     "LoginState": {"login_load", "submit_email", "resend", "send_by_email", "other_email", "submit_code",
                    "start_passkey", "finish_passkey", "submit_totp", "choose_step", "submit_password",
                    "request_password_link"},

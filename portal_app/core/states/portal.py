@@ -132,17 +132,20 @@ class PortalState(SiteState):
         return forget or None
 
     @public_event
-    def choose_language(self, db, lang: str):
-        """The picker: switches live and is remembered on the contact (not while impersonating).
+    def choose_language(self, db, lang: str, route: str = ""):
+        """The picker: switches live and is remembered on the contact (not while impersonating); the
+        page at `route` (the shell's own) loads again in the new language (`_relabel_page`).
         Public: the login page has the picker too; the contact is only touched with a live session."""
         if not self._on_offer(lang):
             return
         self._set(lang=lang, lang_pref=lang)
         ctx = self._resolve(db)
+        db.info[_OPENED] = (self.portal_sid, ctx)  # the page's loads reuse it, as on opening
         if ctx is not None and not ctx.impersonating:
             contact = accounts.get_contact(db, ctx.contact_id)
             contact.language = lang
             db.add(contact)
+        return self._relabel_page(db, route, ("portal", "public") if ctx is not None else ("public",))
 
     @public_event
     async def logout(self):

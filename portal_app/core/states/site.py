@@ -6,9 +6,9 @@ import logging
 
 import reflex as rx
 
-from portal_app.core import business, i18n
+from portal_app.core import business, i18n, registries
 from portal_app.core.errors import DomainError
-from portal_app.core.states.handlers import public_event
+from portal_app.core.states.handlers import public_event, run_page_loads
 
 log = logging.getLogger("guichet.ui")
 ONE_YEAR_SECONDS = 365 * 86400
@@ -93,6 +93,14 @@ class SiteState(rx.State):
     def set_language(self, db, lang: str):
         if self._on_offer(lang):
             self._set(lang=lang, lang_pref=lang)
+
+    def _relabel_page(self, db, route, sides: tuple[str, ...]) -> list | None:
+        """After the picker changed the language: the page at `route` runs its own loads again (as its
+        opening event does, `run_page_loads`), so every row they formatted on the server (dates, amounts,
+        month names, labels) is formatted again in the new language. A route that is not a page of
+        `sides` runs nothing."""
+        page = registries.page_load(route, sides)
+        return (run_page_loads(self, db, page.loads) or None) if page else None
 
     def _client_ip(self) -> str:
         return self.router.session.client_ip or ""

@@ -58,6 +58,10 @@ class StaffState(SiteState):
         reuse it on this database session)."""
         self.flash_key = ""
         self._load_branding(db)
+        return self._console_session(db)
+
+    def _console_session(self, db) -> bool:
+        """The staff session resolved once on this database session (the page's loads reuse it)."""
         db.info[_OPENED] = (self.staff_sid, staff.resolve(db, self.staff_sid))
         try:
             self._staff(db)
@@ -80,6 +84,15 @@ class StaffState(SiteState):
             return rx.redirect("/admin/login")
         page = registries.page_load(route, ("staff",))
         return run_page_loads(self, db, page.loads if page else ()) or None
+
+    @public_event
+    def choose_language(self, db, lang: str, route: str = ""):
+        """The console's picker: switches live, and the console page at `route` loads again in the new
+        language (`_relabel_page`) when a full staff session is behind it."""
+        if not self._on_offer(lang):
+            return
+        self._set(lang=lang, lang_pref=lang)
+        return self._relabel_page(db, route, ("staff",)) if self._console_session(db) else None
 
     async def _open_portal_as(self, ctx: StaffContext, contact_id: int):
         """Impersonation: open the customer portal in this tab as the contact (audited, with its banner);

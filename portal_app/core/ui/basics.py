@@ -76,7 +76,7 @@ def status_badge(ok: rx.Var, yes_key: str, no_key: str) -> rx.Component:
 
 
 def loading() -> rx.Component:
-    return rx.center(rx.spinner(size="3"), rx.text(t("app.loading"), margin_left="0.5em"), padding="4em")
+    return rx.center(rx.spinner(size="3"), rx.text(t("app.loading"), margin_inline_start="0.5em"), padding="4em")
 
 
 def titled_card(title_key: str, icon: str, *children, **props) -> rx.Component:

@@ -5,7 +5,7 @@ import reflex as rx
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.basics import brand_button, column, language_picker
 from portal_app.core.ui.i18n import t
-from portal_app.core.ui.shells import brand_mark
+from portal_app.core.ui.shells import brand_mark, page_language
 
 
 def step_form(on_submit, *fields: rx.Component, button_key: str, button_id: str | None = None,
@@ -33,6 +33,7 @@ def login_card(on_language, logo_size: str, heading: rx.Component, *body: rx.Com
         size="4",
         width="100%",
         max_width="440px",
+        **page_language(),
         **card_props,
     )
 

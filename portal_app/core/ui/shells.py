@@ -35,6 +35,12 @@ ADMIN_NAV.extend([
 ])
 
 
+def page_language() -> dict:
+    """The props of a page's outermost box: its language and direction from the picker (live), marked
+    for assets/direction.js, which copies them onto the document (<html lang dir>)."""
+    return {"dir": SiteState.text_dir, "lang": SiteState.lang, "custom_attrs": {"data-page-language": ""}}
+
+
 def flash_message() -> rx.Component:
     """The page message of a handler that has no place of its own for it (a refusal, a confirmation)."""
     return rx.cond(SiteState.flash_kind == "error", alert(SiteState.flash_text, "error"),
@@ -102,9 +108,10 @@ def _logout_button() -> rx.Component:
                      on_click=PortalState.logout, variant="soft", size="2", aria_label=t("app.logout"))
 
 
-def portal_shell(content: rx.Component, public: bool = False) -> rx.Component:
+def portal_shell(content: rx.Component, public: bool = False, route: str = "") -> rx.Component:
     """The customer portal's page. `public`: a page anyone may read (see `public_page`): a visitor sees
-    the page with a "log in" link instead of the navigation; a logged-in contact sees the portal's."""
+    the page with a "log in" link instead of the navigation; a logged-in contact sees the portal's.
+    `route`: the page's own, which the language picker names so the page loads again in the new language."""
     return rx.box(
         rx.el.a(t("app.skip_to_content"), href="#main", class_name="skip-link"),
         impersonation_banner(),
@@ -115,7 +122,7 @@ def portal_shell(content: rx.Component, public: bool = False) -> rx.Component:
                 rx.spacer(),
                 rx.text(PortalState.account_name, size="2", color_scheme="gray", id="account-name",
                         display=["none", "none", "block"]),
-                language_picker(PortalState.choose_language),
+                language_picker(lambda lang: PortalState.choose_language(lang, route)),
                 rx.cond(PortalState.authed, _logout_button(),
                         rx.button(rx.link(t("app.login"), href="/login", underline="none"), as_child=True,
                                   variant="soft", size="2")) if public else _logout_button(),
@@ -135,8 +142,7 @@ def portal_shell(content: rx.Component, public: bool = False) -> rx.Component:
             id="main",
             style={"max_width": PAGE_MAX_WIDTH, "margin": "0 auto", "padding": "1.5em 1em"},
         ),
-        dir=SiteState.text_dir,
-        lang=SiteState.lang,
+        **page_language(),
         min_height="100vh",
         background="var(--gray-2)",
     )
@@ -159,7 +165,7 @@ def _role_refused() -> rx.Component:
     return rx.callout(t("error.role_forbidden"), icon="lock", color_scheme="amber", role="alert", id="role-refused")
 
 
-def admin_shell(content: rx.Component, area: str | None = None) -> rx.Component:
+def admin_shell(content: rx.Component, area: str | None = None, route: str = "") -> rx.Component:
     if area is not None:  # the page of an area this role may not read: a message instead of its content
         content = rx.cond(StaffState.staff_areas.contains(area), content, _role_refused())
     return rx.box(
@@ -177,7 +183,7 @@ def admin_shell(content: rx.Component, area: str | None = None) -> rx.Component:
                 ),
                 rx.spacer(),
                 rx.text(StaffState.staff_name, size="2", color_scheme="gray"),
-                language_picker(StaffState.set_language),
+                language_picker(lambda lang: StaffState.choose_language(lang, route)),
                 rx.button(t("app.logout"), on_click=StaffState.staff_logout, variant="soft", size="2"),
                 align="center",
                 spacing="4",
@@ -196,6 +202,7 @@ def admin_shell(content: rx.Component, area: str | None = None) -> rx.Component:
             id="main",
             style={"max_width": "1280px", "margin": "0 auto", "padding": "1.5em 1em"},
         ),
+        **page_language(),
         min_height="100vh",
         background="var(--gray-2)",
     )
@@ -215,7 +222,7 @@ def _registered_page(shell, title: str, open_page, side: str, nav_list: list[Nav
         def decorator(fn: Callable[[], rx.Component]):
             @rx.page(route=route, title=title, on_load=[open_page(route)])
             def page() -> rx.Component:
-                return shell(fn(), **shell_options)
+                return shell(fn(), route=route, **shell_options)
 
             page.__name__ = fn.__name__
             return page
@@ -229,7 +236,7 @@ def _registered_page(shell, title: str, open_page, side: str, nav_list: list[Nav
 portal_page = _registered_page(portal_shell, "Guichet", PortalState.open_page, "portal", PORTAL_NAV)
 # Register a customer page anyone may read, logged in or not (the help centre): no redirect to the
 # login page; its handlers decide what a visitor may see.
-public_page = _registered_page(lambda content: portal_shell(content, public=True), "Guichet",
+public_page = _registered_page(lambda content, route: portal_shell(content, public=True, route=route), "Guichet",
                                PortalState.open_page, "public", PORTAL_NAV)
 # Register a console page: staff session (password + TOTP) checked before it loads. `area=` (the
 # page's part of the console, `core/permissions.py`) hides its link and its content from the roles

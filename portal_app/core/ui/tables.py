@@ -32,8 +32,10 @@ def data_table(rows: rx.Var, columns: list[tuple[str, Callable[[rx.Var], rx.Comp
 
 
 def text_cell(field: str) -> Callable[[rx.Var], rx.Component]:
-    """A plain text cell: the row's field `field` (a typed row's attribute or a dict row's key)."""
-    return lambda row: rx.text(cell_value(row, field), size="2")
+    """A plain text cell: the row's field `field` (a typed row's attribute or a dict row's key). Its
+    direction is its own text's (`dir="auto"`): on a right-to-left page an email, a phone number or a
+    reference stays left to right, a Hebrew name right to left."""
+    return lambda row: rx.text(cell_value(row, field), size="2", dir="auto")
 
 
 def cell_value(row: rx.Var, field: str) -> rx.Var:
