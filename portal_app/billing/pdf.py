@@ -48,6 +48,8 @@ WEIGHTS = {"": 400, "B": 700}
 # decomposition, the same glyphs), every glyph keeps its character.
 _RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")  # Hebrew, Arabic and their forms
 _DECOMPOSED = str.maketrans({"\u0e33": "\u0e4d\u0e32"})
+# The font a character the document's own font lacks is drawn in, by script; anything else, Noto Sans.
+_SCRIPT_FONTS = ((re.compile("[\u0590-\u05ff\ufb1d-\ufb4f]"), "Heebo"), (re.compile("[\u0e00-\u0e7f]"), "NotoSansThai"))
 
 
 @lru_cache(maxsize=None)
@@ -102,13 +104,27 @@ class _Doc(FPDF):
         self.lang, self.footer_text, self.draft = lang, footer_text, draft
         self.rtl = lang in RTL_LANGUAGES
         self.body_font = LANGUAGE_FONTS.get(lang, FONT)
-        for family in FONTS:
-            for style in WEIGHTS:
-                self.add_font(family, style, font_file(family, style))
-        self.set_fallback_fonts([family for family in FONTS if family != self.body_font])
+        self._families: list[str] = []
+        self._add_family(self.body_font)
         self.set_text_shaping(True, direction="ltr")
         self.set_auto_page_break(True, margin=20)
         self.set_margins(18, 18, 18)
+
+    def _add_family(self, family: str) -> None:
+        """Fonts are added when a text needs them: fpdf2 subsets every font a document holds when it
+        writes the file, and an unused Noto face costs about a tenth of a second."""
+        for style in WEIGHTS:
+            self.add_font(family, style, font_file(family, style))
+        self._families.append(family)
+        if len(self._families) > 1:
+            self.set_fallback_fonts([name for name in self._families if name != self.body_font])
+
+    def _add_fallbacks_for(self, text: str) -> None:
+        body = self.fonts[self.body_font.lower()].cmap
+        for char in {c for c in text if ord(c) > 0x7F and ord(c) not in body}:
+            family = next((name for name, pattern in _SCRIPT_FONTS if pattern.match(char)), FONT)
+            if family not in self._families:
+                self._add_family(family)
 
     def normalize_text(self, text: str) -> str:
         """Every text passes here before it is laid out (fpdf2 calls it first): on a right-to-left page a
@@ -116,7 +132,9 @@ class _Doc(FPDF):
         right), one without stays left to right (a Latin address: "1 rue de la Paix")."""
         if self.rtl and self.text_shaping:
             self.text_shaping["direction"] = TextDirection.RTL if _RTL_LETTER.search(text) else TextDirection.LTR
-        return super().normalize_text(text.translate(_DECOMPOSED))
+        text = text.translate(_DECOMPOSED)
+        self._add_fallbacks_for(text)
+        return super().normalize_text(text)
 
     def side(self, align: str) -> str:
         """An alignment as written for a left-to-right page, mirrored on a right-to-left one."""
