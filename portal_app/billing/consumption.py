@@ -63,6 +63,13 @@ def delete_consumption_file(db: Session, staff: StaffContext, file_id: int) -> N
         path.unlink(missing_ok=True)
 
 
+def invoice_numbers(db: Session, invoice_ids: list[int]) -> dict[int, str]:
+    """{invoice id: number} in one query."""
+    if not invoice_ids:
+        return {}
+    return {i: n or "" for i, n in db.exec(select(Invoice.id, Invoice.number).where(Invoice.id.in_(invoice_ids))).all()}
+
+
 def files_of(db: Session, invoice_id: int) -> list[ConsumptionFile]:
     return list(db.exec(select(ConsumptionFile).where(ConsumptionFile.invoice_id == invoice_id)
                         .order_by(ConsumptionFile.id)).all())
