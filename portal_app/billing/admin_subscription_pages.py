@@ -92,15 +92,16 @@ def _usage_dialog() -> rx.Component:
                                       on_click=SS.upload_usage(rx.upload_files_chunk(upload_id=upload_id)),
                                       id="send-usage"),
                          padding="1em"),
-            data_table(SS.usage_files, [
+            rx.box(data_table(SS.usage_files, [
                 ("admin.invoice.file", text_cell("name")),
                 ("admin.subscriptions.usage_period", text_cell("period")),
                 ("billing.amount", text_cell("usage")),
                 ("admin.subscriptions.usage_invoice", lambda f: rx.cond(
                     f.invoice != "", rx.text(f.invoice, size="2"),
                     rx.badge(t("admin.subscriptions.usage_waiting"), variant="soft", color_scheme="amber"))),
-            ], empty_key="admin.subscriptions.usage_none"),
+            ], empty_key="admin.subscriptions.usage_none"), overflow_x="auto", width="100%"),
             button_row(rx.button(t("admin.close"), variant="soft", on_click=SS.close_dialog, type="button")),
             spacing="3",
         ),
+        max_width="min(40rem, calc(100vw - 1.5rem))",
     ), open=SS.dialog == "usage")
