@@ -19,6 +19,7 @@ from portal_app.billing.models import ConsumptionFile, InvoiceLine
 from portal_app.core import clock
 from portal_app.core.db import database_url, session_scope
 from portal_app.core.errors import DomainError
+from tests.core.test_security_outbox_claims import _together
 from tests.factories import make_account, staff_context
 
 CALLS = b"description;quantity;unit_price;tax_rate\nCalls;100;0.10;20\n"
@@ -93,21 +94,7 @@ def test_several_workers_after_a_downtime_add_each_periods_file_once():
         for period in ("2031-03-31", "2031-04-30", "2031-05-31"):
             usage_files.attach_period_file(db, staff, sub_id, period, f"{period}.csv", CALLS)
     clock.freeze(datetime(2031, 6, 15, 6, tzinfo=timezone.utc))
-    errors, barrier = [], threading.Barrier(WORKERS)
-
-    def worker():
-        barrier.wait()
-        try:
-            subs.run_due(date(2031, 6, 15))
-        except Exception as exc:  # pragma: no cover - shown by the assertion below
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(180)
-    assert errors == []
+    _together(WORKERS, lambda i: subs.run_due(date(2031, 6, 15)))  # raises what a worker raised
     with session_scope() as db:
         invoices = subs.invoices_of(db, sub_id)
         assert [i.subscription_period for i in invoices] == [date(2031, 3, 31), date(2031, 4, 30), date(2031, 5, 31)]

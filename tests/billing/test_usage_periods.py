@@ -23,7 +23,7 @@ from portal_app.core.models.notifications import Notification
 from portal_app.core.models.notify import OutboundMessage
 from tests.billing.test_rules import customer
 from tests.billing.test_subscriptions import LINES, _issue_all, at
-from tests.factories import make_contact, portal_context, staff_context
+from tests.factories import make_contact, staff_context
 
 CALLS = ("description;quantity;unit_price;tax_rate\n"
          "Calls to mobiles;300;0.10;20\n"  # 30.00
