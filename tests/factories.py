@@ -146,7 +146,8 @@ def clear_bookings_from(db, start) -> None:
         db.exec(delete(Booking).where(Booking.id.in_(ids)))
 
 
-def staff_session_at_clock(db, *, totp: bool = True, password: str = "correct horse battery") -> str:
+def staff_session_at_clock(db, *, totp: bool = True, password: str = "correct horse battery",
+                           role: str = "owner") -> str:
     """Like staff_session, with the TOTP code of the services' clock (for tests that pin it)."""
     import pyotp
 
@@ -154,7 +155,7 @@ def staff_session_at_clock(db, *, totp: bool = True, password: str = "correct ho
     from portal_app.core import clock
     from portal_app.core.security import decrypt_secret
 
-    user = make_staff(db, password=password)
+    user = make_staff(db, password=password, role=role)
     token, _ = staff.login_password(db, user.email, password)
     if totp:
         staff.enrolment_uri(db, token)

@@ -11,7 +11,7 @@ from typing import ClassVar
 import reflex as rx
 
 from portal_app.billing import (consumption, credit_notes, imports, payments, refunds, rules, settings, storage,
-                                subscriptions)
+                                subscriptions, usage_files)
 from portal_app.billing.einvoice import buyer_address_missing
 from portal_app.billing.access import lines_of
 from portal_app.billing.amounts import PAGE_SIZE, STAFF_STATUS_FILTERS, amount_due, display_status, today
@@ -19,7 +19,8 @@ from portal_app.billing.card_payments import online_payment_enabled
 from portal_app.billing.models import DRAFT, Payment
 from portal_app.billing.numbering import format_number
 from portal_app.billing.rows import (AdminInvoiceRow, AdminPaymentRow, CreditLineRow, CreditNoteRow, FileRow, Formats, InvoiceView, LineForm, LineRow,
-                                     SettingsForm, SettlementRow, SubscriptionLineForm, SubscriptionRow,
+                                     PeriodOption, SettingsForm, SettlementRow, SubscriptionLineForm, SubscriptionRow,
+                                     UsageFileRow,
                                      credit_note_rows, file_rows, invoice_view, line_rows,
                                      plain_rate, refund_summary, settings_form, settlement_rows)
 from portal_app.core import i18n, notify
@@ -360,6 +361,7 @@ class AdminInvoiceImportState(StaffState):
             self.flash_key = ""
 
 
+USAGE_PERIODS_OFFERED = 3  # the next periods not invoiced yet a consumption file can be received for
 SUBSCRIPTION_FORM_LINES = 5  # rows of the editor; a subscription may have up to subscriptions.MAX_LINES
 
 
@@ -380,6 +382,9 @@ class AdminSubscriptionsState(PagedList, Dialogs, StaffState):
     edit_lines: list[SubscriptionLineForm] = []
     new_lines: list[SubscriptionLineForm] = []
     form_version: int = 0
+    usage_periods: list[PeriodOption] = []
+    usage_period: str = ""
+    usage_files: list[UsageFileRow] = []
 
     def _fetch(self, db, ctx) -> None:
         found, self.total = subscriptions.list_subscriptions_admin(db, page=self.page, page_size=PAGE_SIZE)
@@ -421,6 +426,55 @@ class AdminSubscriptionsState(PagedList, Dialogs, StaffState):
         self._refetch(db, ctx)
         self.dialog = ""
         self._flash("admin.subscriptions.changed", "info")
+
+    @staff_event("read")
+    def open_usage(self, db, ctx, subscription_id: str):
+        """The "usage file" dialog: the periods a file can still be received for, and the files received."""
+        sub = subscriptions.subscription_row(db, subscription_id)
+        self.editing_id, self.editing_name = sub.id, sub.name
+        self._fill_usage(db)
+        self.usage_period = self.usage_periods[0].value if self.usage_periods else ""
+        self.dialog = "usage"
+
+    @staff_event("read")
+    def choose_usage_period(self, db, ctx, value: str):
+        if value in {p.value for p in self.usage_periods}:
+            self.usage_period = value
+
+    def _fill_usage(self, db) -> None:
+        sub = subscriptions.subscription_row(db, self.editing_id)
+        f = Formats(self.lang or "en")
+        dates = [subscriptions.period_date(sub.start_date, sub.period, sub.periods_billed + k)
+                 for k in range(USAGE_PERIODS_OFFERED)] if sub.active else []
+        self.usage_periods = [PeriodOption(d.isoformat(), f.date(d)) for d in dates]
+        files = usage_files.period_files(db, sub.id)
+        numbers = consumption.invoice_numbers(db, [r.invoice_id for r in files if r.invoice_id])
+        self.usage_files = [UsageFileRow(r.id, r.filename, f.date(r.period), f.money(r.usage_minor, sub.currency),
+                                         numbers.get(r.invoice_id, "")) for r in files]
+
+    @staff_event(background=True)
+    async def upload_usage(self, ctx, chunks: rx.UploadChunkIterator):
+        """One consumption CSV for the chosen period, streamed like the invoice's files; the usage alerts it
+        fires are sent after the commit."""
+        async with self:
+            subscription_id, period, token = self.editing_id, self.usage_period, self.staff_sid
+        fired: list = []
+
+        def store(db, who, staged):
+            row, deliveries = usage_files.attach_period_file(db, who, subscription_id, period, staged[0].title,
+                                                             staged[0].path.read_bytes())
+            fired.extend(deliveries)
+            return row.filename
+
+        name = await receive_and_store(
+            chunks, area=STAGING, resolve=lambda db: staff.resolve(db, token),
+            limit_for=lambda db, who: storage.CONSUMPTION_MAX_BYTES, store=store, max_files=1,
+            too_many_key="files.error.too_many", require_file=True, what="usage upload")
+        notify.dispatch(fired)
+        async with self:
+            with session_scope() as db:
+                self._fill_usage(db)
+            self._flash("admin.subscriptions.usage_received", "info", name=name)
 
     @staff_event
     def end_subscription(self, db, ctx, subscription_id: str):

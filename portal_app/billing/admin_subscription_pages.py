@@ -1,14 +1,16 @@
-"""Console recurring bills: the subscriptions list, a new subscription, change and end."""
+"""Console recurring bills: the subscriptions list, a new subscription, change and end, and the consumption
+files received for a subscription's next periods."""
 
 import reflex as rx
 
-from portal_app.billing.admin_pages import _form
+from portal_app.billing.admin_pages import _form, _upload_box
 from portal_app.billing.admin_state import AdminSubscriptionsState
 from portal_app.core.states.site import SiteState
-from portal_app.core.ui.basics import brand_button, column, field, form_dialog, form_grid, options, page_header, select_field
+from portal_app.core.ui.basics import (LABEL_STYLE, brand_button, button_row, column, field, form_dialog, form_grid,
+                                       options, page_header, select_field)
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page, if_permitted
-from portal_app.core.ui.tables import list_page, text_cell
+from portal_app.core.ui.tables import data_table, list_page, text_cell
 
 SS = AdminSubscriptionsState
 
@@ -59,6 +61,7 @@ def admin_subscriptions_page() -> rx.Component:
             ("billing.amount", text_cell("amount")),
             ("admin.invoice.actions", lambda r: rx.cond(r.active, if_permitted("billing.write", rx.hstack(
                 rx.button(t("admin.subscriptions.change"), size="1", variant="soft", on_click=SS.open_change(r.id)),
+                rx.button(t("admin.subscriptions.usage"), size="1", variant="soft", on_click=SS.open_usage(r.id)),
                 rx.button(t("admin.subscriptions.end"), size="1", variant="soft", color_scheme="red",
                           on_click=SS.end_subscription(r.id)),
                 spacing="2")), rx.badge(t("admin.subscriptions.ended"), variant="soft", color_scheme="gray"))),
@@ -67,4 +70,38 @@ def admin_subscriptions_page() -> rx.Component:
                     _subscription_lines(SS.edit_lines),
                     open=SS.dialog == "change", on_cancel=SS.close_dialog, on_submit=SS.change_subscription,
                     description_key="admin.subscriptions.change_text", key=SS.form_version),
+        _usage_dialog(),
     )
+
+
+def _usage_dialog() -> rx.Component:
+    """Consumption CSVs for one of the next periods: they join that period's invoice when it is issued."""
+    upload_id = "usage-upload"
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title(t("admin.subscriptions.usage_title")),
+        rx.dialog.description(t("admin.subscriptions.usage_text"), size="2"),
+        column(
+            rx.text(SS.editing_name, weight="medium"),
+            rx.el.label(t("admin.subscriptions.usage_period"), html_for="usage-period", style=LABEL_STYLE),
+            rx.select.root(
+                rx.select.trigger(id="usage-period", width="100%"),
+                rx.select.content(rx.foreach(SS.usage_periods, lambda p: rx.select.item(p.label, value=p.value))),
+                value=SS.usage_period, on_change=SS.choose_usage_period),
+            *_upload_box(upload_id, "admin.subscriptions.usage_drop", {"text/csv": [".csv"]}, 1,
+                         brand_button(rx.icon("upload", size=16), t("admin.subscriptions.usage_send"),
+                                      on_click=SS.upload_usage(rx.upload_files_chunk(upload_id=upload_id)),
+                                      id="send-usage"),
+                         padding="1em"),
+            rx.box(data_table(SS.usage_files, [
+                ("admin.invoice.file", text_cell("name")),
+                ("admin.subscriptions.usage_period", text_cell("period")),
+                ("billing.amount", text_cell("usage")),
+                ("admin.subscriptions.usage_invoice", lambda f: rx.cond(
+                    f.invoice != "", rx.text(f.invoice, size="2"),
+                    rx.badge(t("admin.subscriptions.usage_waiting"), variant="soft", color_scheme="amber"))),
+            ], empty_key="admin.subscriptions.usage_none"), overflow_x="auto", width="100%"),
+            button_row(rx.button(t("admin.close"), variant="soft", on_click=SS.close_dialog, type="button")),
+            spacing="3",
+        ),
+        max_width="min(40rem, calc(100vw - 1.5rem))",
+    ), open=SS.dialog == "usage")

@@ -1,5 +1,6 @@
 """Consumption files (call records and the like) attached to invoices: staff attach and remove them;
-customers see them when their account has statements on."""
+customers see them when their account has statements on. Files received for a subscription's billing
+period (`usage_files.py`) join their invoice when it is issued, and are seen from then on."""
 
 from __future__ import annotations
 
@@ -26,6 +27,14 @@ def attach_consumption_file(db: Session, staff: StaffContext, invoice_id: int, f
     inv = invoice_row(db, invoice_id)
     if inv.status == VOID:
         raise DomainError("billing.error.void")
+    row = store_file(db, staff, filename, data, invoice_id=inv.id, account_id=inv.account_id)
+    audit.record(db, staff.actor, "consumption.attach", target_type="consumption_file", target_id=row.id,
+                 account_id=inv.account_id, invoice_id=inv.id)
+    return row
+
+
+def store_file(db: Session, staff: StaffContext, filename: str, data: bytes, **fields) -> ConsumptionFile:
+    """Check (size, sniffed type), write under a generated name and add the row with `fields`."""
     if len(data) > CONSUMPTION_MAX_BYTES:
         raise DomainError("billing.error.file_too_large", max_mb=CONSUMPTION_MAX_BYTES // (1024 * 1024))
     ext, content_type = sniff_upload(data)
@@ -34,13 +43,10 @@ def attach_consumption_file(db: Session, staff: StaffContext, invoice_id: int, f
     shown = safe_filename(filename, f"consumption.{ext}")
     if not shown.lower().endswith(f".{ext}"):
         shown = f"{shown.rsplit('.', 1)[0] if '.' in shown else shown}.{ext}"
-    row = ConsumptionFile(invoice_id=inv.id, account_id=inv.account_id, filename=shown[:200], stored_name=stored,
-                          content_type=content_type, size_bytes=len(data), created_at=clock.now(),
-                          uploaded_by_staff_id=staff.staff_id)
+    row = ConsumptionFile(filename=shown[:200], stored_name=stored, content_type=content_type, size_bytes=len(data),
+                          created_at=clock.now(), uploaded_by_staff_id=staff.staff_id, **fields)
     db.add(row)
     db.flush()
-    audit.record(db, staff.actor, "consumption.attach", target_type="consumption_file", target_id=row.id,
-                 account_id=inv.account_id, invoice_id=inv.id)
     return row
 
 
@@ -55,6 +61,13 @@ def delete_consumption_file(db: Session, staff: StaffContext, file_id: int) -> N
                  account_id=row.account_id, invoice_id=row.invoice_id)
     if path is not None:
         path.unlink(missing_ok=True)
+
+
+def invoice_numbers(db: Session, invoice_ids: list[int]) -> dict[int, str]:
+    """{invoice id: number} in one query."""
+    if not invoice_ids:
+        return {}
+    return {i: n or "" for i, n in db.exec(select(Invoice.id, Invoice.number).where(Invoice.id.in_(invoice_ids))).all()}
 
 
 def files_of(db: Session, invoice_id: int) -> list[ConsumptionFile]:
@@ -77,7 +90,7 @@ def consumption_file_for_customer(db: Session, ctx: PortalContext, file_id,
     require_billing(db, ctx, client_ip)
     key = as_id(file_id)
     row = db.get(ConsumptionFile, key) if key else None
-    inv = db.get(Invoice, row.invoice_id) if row else None
+    inv = db.get(Invoice, row.invoice_id) if row and row.invoice_id else None  # a period file: not billed yet
     if row is None or inv is None or row.account_id != ctx.account_id or inv.account_id != ctx.account_id \
             or inv.status == DRAFT or not consumption_allowed(db, ctx):
         raise denied(db, ctx, "consumption_file", file_id, client_ip)

@@ -3,13 +3,15 @@ embedded in its PDF, with the `factur-x` library.
 
 The XML is built from the stored document (numbers, dates, lines, per-rate tax breakdown, amounts
 already in minor units) and the billing settings' seller identifiers, and checked against the official
-XSD the library ships before it is embedded. Prices are never negative in EN 16931 (BR-27): a discount
+XSD the library ships and against the EN 16931 business rules (Schematron) before it is embedded: a
+document that fails either is not issued (`check_rules`). Prices are never negative in EN 16931 (BR-27): a discount
 line is written as a negative quantity at a positive price.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from decimal import Decimal
 
 from sqlmodel import Session
@@ -121,10 +123,12 @@ def _document(db: Session, doc, *, number: str, type_code: str, issue_date, acco
     from facturx import generate_cii_xml
 
     try:
-        return generate_cii_xml(data, level="en16931", check_xsd=True, check_schematron=False)
+        xml = generate_cii_xml(data, level="en16931", check_xsd=True, check_schematron=False)
     except Exception as exc:  # the library raises plain exceptions; never issue a document without its XML
         log.error("Factur-X XML of %s refused: %s", number, exc)
         raise DomainError("billing.error.einvoice", number=number) from None
+    check_rules(xml, number, strict=seller_identified(s))
+    return xml
 
 
 def invoice_xml(db: Session, inv: Invoice, account: Account, lines, s: BillingSettings) -> bytes:
@@ -162,8 +166,9 @@ def schematron_failures(xml: bytes, *, fatal_only: bool = True) -> list[tuple[st
     """The EN 16931 rules the XML breaks, as (rule id, message); warnings too unless `fatal_only`."""
     from lxml import etree
 
-    report = etree.fromstring(_schematron().transform_to_string(
-        xdm_node=_saxon().parse_xml(xml_text=xml.decode("utf-8"))).encode("utf-8"))
+    with _SAXON_LOCK:
+        report = etree.fromstring(_schematron().transform_to_string(
+            xdm_node=_saxon().parse_xml(xml_text=xml.decode("utf-8"))).encode("utf-8"))
     out = []
     for failed in report.iter(f"{SVRL}failed-assert"):
         if fatal_only and failed.get("flag", "fatal") != "fatal":
@@ -173,7 +178,33 @@ def schematron_failures(xml: bytes, *, fatal_only: bool = True) -> list[tuple[st
     return out
 
 
+# Rules about who the parties are and where they live (the seller's identifiers and postal address, the
+# buyer's postal address, the seller's bank account for a transfer): data a business enters once in its
+# settings and on its accounts, not something one invoice gets wrong.
+SETUP_RULES = frozenset({"BR-08", "BR-09", "BR-10", "BR-11", "BR-CO-26", "BR-S-02", "BR-Z-02", "CII-SR-470",
+                         "FX-SCH-A-000032", "FX-SCH-A-000419"})
+
+
+def seller_identified(s: BillingSettings) -> bool:
+    """The business has entered its e-invoicing identity (VAT number or legal identifier): from then on
+    every EN 16931 rule is enforced at issue, the setup rules included."""
+    return bool(s.seller_vat_number or s.seller_legal_id)
+
+
+def check_rules(xml: bytes, number: str, *, strict: bool) -> None:
+    """Refuse a document whose XML breaks a fatal EN 16931 rule, naming the first rule broken. Before the
+    business has entered its identity (`strict` False) the `SETUP_RULES` are let through: a new portal
+    can bill before its e-invoicing settings are filled in; every other rule still refuses."""
+    broken = [(rule, text) for rule, text in schematron_failures(xml) if strict or rule not in SETUP_RULES]
+    if broken:
+        rule, text = broken[0]
+        log.error("Factur-X XML of %s breaks EN 16931 rules: %s", number, ", ".join(r for r, _ in broken))
+        raise DomainError("billing.error.einvoice_rule", number=number, rule=rule, text=text[:300],
+                          more=len(broken) - 1)
+
+
 _SAXON: dict = {}
+_SAXON_LOCK = threading.Lock()  # one compile; and SaxonC's processor is not documented as thread-safe
 
 
 def _saxon():

@@ -117,12 +117,15 @@ class InvoiceLine(SQLModel, table=True):
 
 
 class ConsumptionFile(SQLModel, table=True):
-    """Usage detail attached to an invoice (e.g. call records as CSV), stored outside public folders."""
+    """Usage detail attached to an invoice (e.g. call records as CSV), stored outside public folders; or a
+    consumption CSV received for a subscription's billing period, whose lines join that period's invoice
+    when the recurring job issues it (`invoice_id` is set then)."""
 
     __tablename__ = "consumption_file"
+    __table_args__ = (sa.Index("ix_consumption_file_subscription_period", "subscription_id", "period"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    invoice_id: int | None = Field(default=None, foreign_key="invoice.id", index=True)
     account_id: int = Field(foreign_key="account.id", index=True)
     filename: str = Field(max_length=200)  # shown to people; never used as a path
     stored_name: str = Field(max_length=80)
@@ -132,6 +135,12 @@ class ConsumptionFile(SQLModel, table=True):
     uploaded_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
     # When its rows became usage lines of the (draft) invoice: a file adds its lines once.
     lines_added_at: datetime | None = utc_field(nullable=True)
+    # A file for a billing period: the subscription, the period's start date, and the net of its rows
+    # (counted by the usage alerts until the invoice carries them).
+    subscription_id: int | None = Field(default=None, sa_column_kwargs={"nullable": True},
+                                        foreign_key="subscription.id")
+    period: date | None = None
+    usage_minor: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Payment(SQLModel, table=True):

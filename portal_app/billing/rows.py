@@ -300,6 +300,25 @@ def settings_form(s, iban: str) -> SettingsForm:
 
 
 @dataclass(frozen=True)
+class PeriodOption:
+    """A billing period a consumption file can be received for: its start date (ISO) and its label."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class UsageFileRow:
+    """A consumption file received for a subscription's period: waiting, or on its invoice."""
+
+    id: int
+    name: str
+    period: str
+    usage: str
+    invoice: str  # the invoice's number once issued with it, "" while it waits
+
+
+@dataclass(frozen=True)
 class SubscriptionRow:
     """A recurring bill in the console's list, or on the customer's invoices page."""
 

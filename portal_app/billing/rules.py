@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from portal_app.billing import alerts
+from portal_app.billing import alerts, usage_files
 from portal_app.billing.access import invoice_row, lines_of
 from portal_app.billing.amounts import (MODULE, PAGE_SIZE, STAFF_STATUS_FILTERS, Totals, as_id, compute_totals,
-                                        line_net, parse_money, parse_quantity, parse_rate, status_condition, today)
+                                        line_net, status_condition, today)
 from portal_app.billing.models import (ConsumptionFile, DRAFT, ISSUED, Invoice, InvoiceLine, PAID, PARTIALLY_PAID,
                                        Payment, PaymentAllocation, VOID)
 from portal_app.billing.numbering import next_number
@@ -114,15 +113,7 @@ def save_line(db: Session, staff: StaffContext, invoice_id: int, *, line_id: int
 def _line_values(inv: Invoice, description: str, quantity: str, unit_price: str,
                  tax_rate: str) -> tuple[str, int, int, int]:
     """A line's fields checked: (description, quantity in thousandths, unit price in minor units, rate bp)."""
-    description = description.strip()
-    if not description:
-        raise DomainError("billing.error.description")
-    return (description[:500], parse_quantity(quantity), parse_money(unit_price, inv.currency, allow_negative=True),
-            parse_rate(tax_rate))
-
-
-USAGE_COLUMNS = ("description", "quantity", "unit_price")  # and tax_rate (%), the default rate when absent
-USAGE_ERRORS_SHOWN = 20
+    return usage_files.line_values(inv.currency, description, quantity, unit_price, tax_rate)
 
 
 def add_usage_lines(db: Session, staff: StaffContext, file_id) -> int:
@@ -131,36 +122,18 @@ def add_usage_lines(db: Session, staff: StaffContext, file_id) -> int:
     Any bad row refuses the whole file with each bad row's CSV line number and column, so staff fix the
     file and try again; nothing is added in between. Returns how many lines were added."""
     from portal_app.billing.consumption import consumption_file_for_staff
-    from portal_app.billing.imports import read_csv
 
     row, path = consumption_file_for_staff(db, staff, file_id)
+    if row.invoice_id is None:
+        raise DomainError("billing.usage.for_period")  # joins its period's invoice by itself
     inv = _draft(db, row.invoice_id)
     if row.content_type != "text/csv":
         raise DomainError("billing.usage.not_csv")
     if row.lines_added_at is not None:
         raise DomainError("billing.usage.already_added")
-    rows = read_csv(path.read_bytes())
-    if not rows or any(col not in rows[0] for col in USAGE_COLUMNS):
-        raise DomainError("billing.usage.columns", columns=", ".join((*USAGE_COLUMNS, "tax_rate")))
     count = db.exec(select(func.count()).select_from(InvoiceLine).where(InvoiceLine.invoice_id == inv.id)).one()
-    if count + len(rows) > MAX_LINES:
-        raise DomainError("billing.error.too_many_lines", max=MAX_LINES)
-    default_rate = str(Decimal(get_settings_row(db).default_tax_rate_bp) / 100)
-    values, bad = [], []
-    for line_no, r in enumerate(rows, start=2):  # line 1 is the header
-        cells = [r.get(c, "") for c in USAGE_COLUMNS] + [r.get("tax_rate", "") or default_rate]
-        try:
-            values.append(_line_values(inv, *cells))
-        except DomainError:
-            column = _first_bad_column(inv, cells)
-            bad.append(f"{line_no}: {column} “{cells[USAGE_CELLS.index(column)][:30]}”")
-    if bad:
-        more = len(bad) - USAGE_ERRORS_SHOWN
-        raise DomainError("billing.usage.bad_rows", count=len(bad),
-                          rows="; ".join(bad[:USAGE_ERRORS_SHOWN]) + (f"; … (+{more})" if more > 0 else ""))
-    for i, (description, qty, price, rate) in enumerate(values, start=count + 1):
-        db.add(InvoiceLine(invoice_id=inv.id, position=i, description=description, quantity_milli=qty,
-                           unit_price_minor=price, tax_rate_bp=rate, net_minor=line_net(qty, price), is_usage=True))
+    values = usage_files.csv_values(db, inv.currency, path.read_bytes(), room=MAX_LINES - count)
+    usage_files.add_lines(db, inv.id, values, count + 1)
     row.lines_added_at = clock.now()
     db.add(row)
     db.flush()
@@ -168,20 +141,6 @@ def add_usage_lines(db: Session, staff: StaffContext, file_id) -> int:
     audit.record(db, staff.actor, "consumption.lines_added", target_type="consumption_file", target_id=row.id,
                  account_id=inv.account_id, invoice_id=inv.id, lines=len(values))
     return len(values)
-
-
-USAGE_CELLS = (*USAGE_COLUMNS, "tax_rate")
-_FINE = ("-", "1", "0", "0")  # a cell that passes, in each column
-
-
-def _first_bad_column(inv: Invoice, cells: list[str]) -> str:
-    """The first column whose cell alone makes the row wrong."""
-    for i, column in enumerate(USAGE_CELLS):
-        try:
-            _line_values(inv, *(cells[j] if j == i else _FINE[j] for j in range(len(USAGE_CELLS))))
-        except DomainError:
-            return column
-    return USAGE_CELLS[0]
 
 
 def delete_line(db: Session, staff: StaffContext, invoice_id: int, line_id: int) -> None:

@@ -4,7 +4,8 @@ within a period, and issuing each period's invoice exactly once.
 Each period is invoiced in advance on its date. The job claims a period with a conditional UPDATE of
 `next_date` (…WHERE next_date = <the date it read>): of several workers, exactly one moves it, and
 only that one writes the invoice, in the same transaction, so a failure gives the period back. After a
-downtime every missed period is issued, once each and oldest first (`run_due`)."""
+downtime every missed period is issued, once each and oldest first (`run_due`). The consumption files
+received for the period join its invoice (`usage_files.join_period_files`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from decimal import Decimal, ROUND_HALF_UP
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
+from portal_app.billing import usage_files
 from portal_app.billing.access import require_billing
 from portal_app.billing.amounts import MODULE, as_id, line_net, parse_money, parse_quantity, parse_rate, today
 from portal_app.billing.models import (Invoice, InvoiceLine, PERIOD_MONTHS, Subscription, SubscriptionLine)
@@ -130,13 +132,10 @@ def _net_by_rate(lines) -> dict[int, int]:
 def change_lines(db: Session, staff: StaffContext, subscription_id, lines: list[dict]) -> Subscription:
     """New lines from the next period on; for the period already invoiced and under way, the difference
     for the days left (per tax rate, rounded half up) is added to the next invoice."""
-    sub = subscription_row(db, subscription_id)
+    # First write: locks the row against the job claiming a period meanwhile.
+    sub = usage_files.lock_subscription(db, subscription_id)
     if not sub.active:
         raise DomainError("billing.error.subscription_ended")
-    # First write: locks the row against the job claiming a period meanwhile.
-    db.exec(sa.update(Subscription).where(Subscription.id == sub.id).values(updated_at=clock.now())
-            .execution_options(synchronize_session=False))
-    db.refresh(sub)
     old = lines_of_subscription(db, sub.id)
     new = _parse_lines(lines, sub.currency)
     on = today()
@@ -276,6 +275,8 @@ def _claim_and_issue(db: Session, row: Subscription) -> Claimed:
                            quantity_milli=1000, unit_price_minor=int(extra["net_minor"]),
                            tax_rate_bp=int(extra["tax_rate_bp"]), net_minor=int(extra["net_minor"])))
     db.flush()
+    # The consumption files received for this period, under the claim's lock: each joins this invoice once.
+    usage_files.join_period_files(db, row, claimed_date, inv, position)
     issued = rules.issue_invoice(db, issuer, inv.id)
     row.pending = []
     db.add(row)

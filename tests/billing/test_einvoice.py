@@ -27,6 +27,8 @@ SETTINGS = dict(default_currency="EUR", default_tax_rate="20", tax_label="TVA", 
                 seller_vat_number="fr 40 303 265 045", seller_street="1 rue de la Paix", seller_postcode="75002",
                 seller_city="Paris", seller_country="fr", payment_means_code="58")
 
+ADDRESS = {"street": "12 rue de la Paix", "postcode": "75002", "city": "Paris", "country": "fr"}
+
 
 @pytest.fixture(autouse=True)
 def frozen():
@@ -46,7 +48,7 @@ def _text(tree, path: str) -> list[str]:
 def test_an_issued_invoice_pdf_carries_valid_en16931_xml(db):
     staff = staff_context(db)
     settings.update_settings(db, staff, **SETTINGS)
-    account = make_account(db)
+    account = make_account(db, address=ADDRESS)  # BR-10: a business with its seller identity needs it
     inv = make_issued(db, account, (("Fibre 1 Gbit/s", "1", "49.90", "20"), ("Discount", "1", "-10", "20"),
                                     ("Calls", "12.5", "0.10", "20", True)), staff=staff)
     xml = _xml_of(inv.pdf_file)
@@ -73,7 +75,7 @@ def test_an_issued_invoice_pdf_carries_valid_en16931_xml(db):
 def test_a_credit_note_pdf_carries_valid_xml_naming_the_invoice(db):
     staff = staff_context(db)
     settings.update_settings(db, staff, **SETTINGS)
-    inv = make_issued(db, make_account(db), (("Units", "3", "10", "20"),), staff=staff)
+    inv = make_issued(db, make_account(db, address=ADDRESS), (("Units", "3", "10", "20"),), staff=staff)
     line = credit_notes.remaining_lines(db, inv)[0].line
     note = credit_notes.credit_invoice(db, staff, inv.id, "One unit back", {line.id: "1"})
     xml = _xml_of(note.pdf_file)

@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from portal_app.billing import admin_state as billing_admin
-from portal_app.billing.admin_state import AdminInvoiceImportState, AdminInvoiceState
+from portal_app.billing.admin_state import AdminInvoiceImportState, AdminInvoiceState, AdminSubscriptionsState
 from portal_app.billing.models import ConsumptionFile, Invoice
 from portal_app.console.settings_state import AdminSettingsState
 from portal_app.core.config import get_settings
@@ -55,6 +55,7 @@ def _editor(root, sid: str, inv_id: int) -> AdminInvoiceState:
 HANDLERS = [
     (AdminInvoiceState, "upload_consumption"),
     (AdminInvoiceImportState, "import_files"),
+    (AdminSubscriptionsState, "upload_usage"),
     (AdminSettingsState, "upload_logo"),
     (AdminSettingsState, "upload_login_image"),
 ]
