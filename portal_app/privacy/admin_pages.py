@@ -186,7 +186,6 @@ def staff_export_panel() -> rx.Component:
                             variant="soft", on_click=s.prepare_staff_export, id="prepare-staff-export"),
                   width="100%", align="center", wrap="wrap"),
         rx.text(t("admin.privacy.export_help"), size="2", color_scheme="gray"),
-        alert(s.export_error, "error"),
         rx.foreach(s.staff_exports, _export_line),
         spacing="2"), width="100%", id="staff-export-panel"))
 

@@ -185,19 +185,14 @@ class AdminDataExportState(StaffState):
     area: ClassVar[str] = "accounts"
     staff_exports: list[StaffExportRow] = []
     export_contact_id: int = 0
-    export_error: str = ""
     building: bool = False
-
-    def _fail(self, exc) -> None:
-        super()._fail(exc)
-        self.export_error = i18n.t(self.lang or "en", exc.key)
 
     def _rows(self, db, ctx) -> list[StaffExportRow]:
         return staff_export_rows(requests.staff_exports(db, ctx, self.export_contact_id), self.lang or "en")
 
     @staff_event("read")
     def load_staff_exports(self, db, ctx):
-        self.export_contact_id, self.staff_exports, self.export_error = 0, [], ""
+        self.export_contact_id, self.staff_exports = 0, []
         contact_id = query_int(self, "id")
         if not contact_id:
             return
@@ -208,7 +203,6 @@ class AdminDataExportState(StaffState):
 
     @staff_event
     def prepare_staff_export(self, db, ctx):
-        self.export_error = ""
         requests.request_staff_export(db, ctx, parse_id(self.export_contact_id))
         self.staff_exports = self._rows(db, ctx)
         return AdminDataExportState.watch_staff_export
