@@ -423,3 +423,67 @@ def test_giving_access_needs_the_rights_of_both_acts(root):
         assert db.get(Contact, contact_id).portal_access is False
         assert db.exec(select(func.count()).select_from(OutboundMessage)
                        .where(OutboundMessage.recipient == email)).one() == 0
+
+
+# ---- what the issue asks of the console that had no test of its own -----------------------------------
+
+
+def test_staff_write_the_gdpr_texts_per_language_and_the_contact_reads_theirs(root):
+    """The settings page (area settings: owners only) saves an intro per language and the DPO's email; a
+    contact reads the intro in their language, else in the business's default language."""
+    from portal_app.core.business import business_view
+    from portal_app.privacy import settings
+    from portal_app.privacy.admin_state import AdminPrivacySettingsState
+
+    with session_scope() as db:
+        owner, staff_member = staff_session(db), staff_session(db, role="staff")
+        default = business_view(db).default_language
+    page = sub(root, AdminPrivacySettingsState)
+    page.staff_sid = owner
+    page.load_settings()
+    assert set(page.intro_languages) >= {"en", "fr", "de"}
+    try:
+        page.save_settings({"dpo_email": " DPO@Example.com ", f"intro_{default}": "Default words",
+                            "intro_fr": "Vos données, vos choix."})
+        assert page.saved and page.dpo_email == "dpo@example.com" and page.intro["fr"] == "Vos données, vos choix."
+        with session_scope() as db:
+            row = settings.get_settings_row(db)
+            assert settings.text_in(row.intro, "fr", default) == "Vos données, vos choix."
+            other = next(code for code in ("de", "nl", "da") if code != default)
+            assert settings.text_in(row.intro, other, default) == "Default words"
+        page.save_settings({"dpo_email": "not an email"})
+        assert not page.saved and page.flash_key == "privacy.error.dpo_email"
+        page.staff_sid = staff_member  # the business's settings are the owner's
+        page.save_settings({"dpo_email": ""})
+        assert page.flash_key == "error.role_forbidden"
+    finally:
+        with session_scope() as db:
+            settings.update_settings(db, staff_ctx(db).actor, intro={}, dpo_email="")
+
+
+def test_staff_edit_consent_purposes_per_language(root):
+    from portal_app.privacy import consents
+    from portal_app.privacy.admin_state import AdminConsentPurposesState
+
+    with session_scope() as db:
+        owner, agent = staff_session(db), staff_session(db, role="agent")
+    page = sub(root, AdminConsentPurposesState)
+    page.staff_sid = owner
+    page.load_purposes()
+    page.edit_purpose(0)
+    assert page.dialog == "purpose" and page.editing_id == 0
+    name = f"Surveys {_domain()}"
+    page.save_purpose({"name_en": name, "name_fr": "Enquêtes", "description_en": "Twice a year", "active": "on"})
+    assert page.error_key == "" and page.dialog == ""
+    saved = next(p for p in page.purposes if p.name == name)
+    assert saved.names["fr"] == "Enquêtes" and saved.active
+    page.edit_purpose(saved.id)
+    page.save_purpose({"name_en": name, "name_fr": "Enquêtes"})  # unticked: withdrawn from the customers' page
+    with session_scope() as db:
+        assert not next(p for p in consents.list_purposes(db) if p.id == saved.id).active
+    for bad in ("1 or 1=1", -1):
+        page.edit_purpose(bad)
+        assert page.error_key == "error.not_found"
+    page.staff_sid = agent
+    page.save_purpose({"name_en": "Agent's"})
+    assert page.error_key == "error.role_forbidden"
