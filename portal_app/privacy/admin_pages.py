@@ -82,6 +82,12 @@ def consent_purposes_page() -> rx.Component:
     )
 
 
+def _queue_head(s, title_key: str, help_key: str) -> tuple[rx.Component, ...]:
+    """A staff queue's title, its error and done messages, and what it is for."""
+    return (page_header(title_key), alert(s.error_text, "error"), alert(s.notice_text, "success"),
+            rx.text(t(help_key), size="2", color_scheme="gray"))
+
+
 def _deadline(row) -> rx.Component:
     return rx.hstack(rx.text(row.due, size="2"),
                      rx.cond(row.overdue, rx.badge(t("admin.privacy.overdue"), color_scheme="red"),
@@ -110,10 +116,7 @@ def _contact_cell(row) -> rx.Component:
 def privacy_requests_page() -> rx.Component:
     s = AdminPrivacyRequestsState
     return column(
-        page_header("admin.nav.privacy_requests"),
-        alert(s.error_text, "error"),
-        alert(s.notice_text, "success"),
-        rx.text(t("admin.privacy.queue_help"), size="2", color_scheme="gray"),
+        *_queue_head(s, "admin.nav.privacy_requests", "admin.privacy.queue_help"),
         list_page(s, [
             ("admin.privacy.contact", _contact_cell),
             ("admin.privacy.kind", lambda r: rx.text(rx.cond(r.kind == "export", t("privacy.kind_export"),
@@ -230,10 +233,7 @@ def _attach_dialog() -> rx.Component:
 def signups_page() -> rx.Component:
     s = AdminSignupsState
     return column(
-        page_header("admin.nav.signups"),
-        alert(s.error_text, "error"),
-        alert(s.notice_text, "success"),
-        rx.text(t("admin.signups.help"), size="2", color_scheme="gray"),
+        *_queue_head(s, "admin.nav.signups", "admin.signups.help"),
         list_page(s, [
             ("admin.signups.email", text_cell("email")),
             ("admin.signups.name", text_cell("name")),

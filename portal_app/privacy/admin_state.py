@@ -91,7 +91,17 @@ class AdminConsentPurposesState(Dialogs, PageMessage, StaffState):
         self._load(db)
 
 
-class AdminPrivacyRequestsState(PagedList, Dialogs, PageMessage, StaffState):
+class Notice(rx.State, mixin=True):
+    """A staff queue's "done" message (erased, refused, attached, rejected), by catalogue key."""
+
+    notice_key: str = ""
+
+    @rx.var
+    def notice_text(self) -> str:
+        return i18n.t(self.lang or "en", self.notice_key) if self.notice_key else ""
+
+
+class AdminPrivacyRequestsState(Notice, PagedList, Dialogs, PageMessage, StaffState):
     """The queue of data requests, the nearest deadline first; staff fulfil or refuse erasures here.
     Erasure anonymises a contact: it belongs to the accounts area (agents read, do not act)."""
 
@@ -100,11 +110,6 @@ class AdminPrivacyRequestsState(PagedList, Dialogs, PageMessage, StaffState):
     filters: ClassVar[dict[str, tuple[str, ...]]] = {"status": ("", "all")}
     rows: list[QueueRow] = []
     chosen_id: int = 0
-    notice_key: str = ""
-
-    @rx.var
-    def notice_text(self) -> str:
-        return i18n.t(self.lang or "en", self.notice_key) if self.notice_key else ""
 
     def _fetch(self, db, ctx) -> None:
         status = "all" if self.filter_values.get("status") == "all" else "open"
@@ -246,7 +251,7 @@ class SignupCountState(LinkCount, StaffState):
         self._set(count=signup.waiting_count(db))
 
 
-class AdminSignupsState(PagedList, Dialogs, PageMessage, StaffState):
+class AdminSignupsState(Notice, PagedList, Dialogs, PageMessage, StaffState):
     """Sign-ups whose email domain matched no single account: staff attach each to an account (the contact
     then has the GDPR space only) or reject it. Making a contact is the accounts area's write."""
 
@@ -256,11 +261,6 @@ class AdminSignupsState(PagedList, Dialogs, PageMessage, StaffState):
     chosen_id: int = 0
     chosen_email: str = ""
     account_options: list[AccountChoice] = []
-    notice_key: str = ""
-
-    @rx.var
-    def notice_text(self) -> str:
-        return i18n.t(self.lang or "en", self.notice_key) if self.notice_key else ""
 
     def _fetch(self, db, ctx) -> None:
         found, self.total = signup.waiting_page(db, page=self.page)
