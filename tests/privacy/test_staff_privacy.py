@@ -487,3 +487,25 @@ def test_staff_edit_consent_purposes_per_language(root):
     page.staff_sid = agent
     page.save_purpose({"name_en": "Agent's"})
     assert page.error_key == "error.role_forbidden"
+
+
+def test_the_contacts_download_and_an_erasure_are_in_the_audit_log(contact_with_data):
+    """The issue asks both to be audited; the other tests check what they do, this one what they record."""
+    from portal_app.privacy import erasure
+
+    contact_id, account_id = contact_with_data
+    with session_scope() as db:
+        ctx = ctx_of(db, sessions.open_session(db, contact_id))
+        export = requests.create_request(db, ctx, "export").id
+    requests.build_next_archive(contact_id)
+    with session_scope() as db:
+        ctx = ctx_of(db, sessions.open_session(db, contact_id))
+        row = db.get(PrivacyRequest, export)
+        requests.open_archive(db, ctx, export, requests.archive_token(row))
+        erase = requests.create_request(db, ctx, "erasure").id
+    taken = _audited("privacy.archive_downloaded", target_id=export)
+    assert len(taken) == 1 and taken[0].actor_type == "contact" and taken[0].account_id == account_id
+    with session_scope() as db:
+        erasure.fulfil_erasure(db, staff_ctx(db), erase)
+    done = _audited("privacy.erasure_done", target_id=contact_id)
+    assert len(done) == 1 and done[0].actor_type == "staff" and done[0].account_id == account_id
