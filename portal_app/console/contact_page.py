@@ -54,13 +54,30 @@ def _invitation_dialog() -> rx.Component:
                                 "border_radius": "6px", "background": "white"}),
             button_row(
                 rx.button(t("admin.cancel"), on_click=S.close_dialog, variant="soft"),
-                brand_button(rx.icon("send", size=16), t("admin.contact.send_invitation_now"),
-                             on_click=S.send_invitation, id="confirm-invitation"),
+                # From the offer, the same email also turns portal access on ("Give access").
+                rx.cond(S.dialog == "give_access",
+                        brand_button(rx.icon("send", size=16), t("admin.contact.send_invitation_now"),
+                                     on_click=S.give_access, id="confirm-give-access"),
+                        brand_button(rx.icon("send", size=16), t("admin.contact.send_invitation_now"),
+                                     on_click=S.send_invitation, id="confirm-invitation")),
                 margin_top="1em",
             ),
             max_width="640px",
         ),
         open=S.preview_open,
+    )
+
+
+def _access_offer() -> rx.Component:
+    """After a right was granted to a contact with no way in yet: an offer, never a send on save."""
+    return rx.callout(
+        rx.hstack(
+            rx.text(t("admin.contact.access_offer"), size="2"),
+            rx.button(rx.icon("send", size=14), t("admin.contact.give_access_now"), on_click=S.open_give_access,
+                      size="1", id="give-access"),
+            spacing="3", align="center", wrap="wrap",
+        ),
+        icon="mail", color_scheme="blue", role="status", id="access-offer", width="100%",
     )
 
 
@@ -157,6 +174,7 @@ def contact_page() -> rx.Component:
         ),
         rx.cond(S.invited_at != "", rx.text(t("admin.contact.invited_at"), " ", S.invited_at, size="2",
                                             color_scheme="gray")),
+        rx.cond(S.offer_access & ~S.invitation_sent, _access_offer()),
         rx.cond(S.invitation_sent, rx.callout(t("admin.contact.invitation_queued"), icon="circle_check",
                                               color_scheme="green", role="status")),
         rx.card(_form(), width="100%"),

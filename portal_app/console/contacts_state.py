@@ -8,7 +8,7 @@ from typing import ClassVar
 import reflex as rx
 
 from portal_app.core.models.accounts import MODULES
-from portal_app.core import access, accounts, audit, i18n, notify, registries
+from portal_app.core import access, accounts, audit, i18n, notify, permissions, registries
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.notify import receipts
@@ -118,10 +118,14 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
     preview_to: str = ""
     invitation_sent: bool = False
     diagnosis: DiagnosisView = DiagnosisView()
+    # After a save that granted a right to a contact with no way in yet: "Send the access email now".
+    # Only an offer: the email goes when staff press it (then confirm the preview), never on save.
+    offer_access: bool = False
+    _offer_for: int = 0  # a new contact's offer, kept across the redirect to its page
 
     @rx.var
     def preview_open(self) -> bool:
-        return self.dialog == "invitation"
+        return self.dialog in ("invitation", "give_access")
 
     @rx.var
     def module_choices(self) -> list[str]:
@@ -154,6 +158,7 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
         self.contact_id = self.account_id = 0  # nothing shown until the contact (or account) is found
         self.language_choices = LanguageChoice.shipped()
         contact_id = query_int(self, "id")
+        self.offer_access, self._offer_for = bool(contact_id) and contact_id == self._offer_for, 0
         if contact_id:
             self._fill(db, contact_id)
             return registries.panel_loads("contact")  # the sections features add to the page
@@ -173,24 +178,45 @@ class AdminContactState(Dialogs, EditedForm, StaffState):
             portal_access=bool(form.get("portal_access")), portal_role=str(form.get("portal_role", "member")),
             rights=[m for m in MODULES if form.get(f"right_{m}")],
         )
+        before = set(self.contact.rights or []) if self.contact_id else set()
         row = accounts.save_contact(db, ctx.actor, data, self.contact_id or None)
         new = self.contact_id == 0
+        self.offer_access = bool(set(row.rights or []) - before) and access.needs_access_email(row)
         self._fill(db, row.id)
         self._saved_now()
         if new:
+            self._offer_for = row.id if self.offer_access else 0
             return rx.redirect(f"/admin/contact?id={self.contact_id}")
+
+    def _preview(self, db, dialog: str) -> None:
+        contact = accounts.get_contact(db, self.contact_id)
+        self.invitation, self.preview_to = access.render_invitation(db, contact), contact.email
+        self.dialog, self.invitation_sent = dialog, False
 
     @staff_event("support.read")
     def open_invitation(self, db, ctx):
-        contact = accounts.get_contact(db, self.contact_id)
-        self.invitation, self.preview_to = access.render_invitation(db, contact), contact.email
-        self.dialog, self.invitation_sent = "invitation", False
+        self._preview(db, "invitation")
 
     @staff_event("support.write")
     def send_invitation(self, db, ctx):
         deliveries = access.send_invitation(db, ctx.actor, self.contact_id)
         notify.dispatch_after_commit(db, deliveries)
         self.dialog, self.invitation_sent = "", True
+        self._fill(db, self.contact_id)
+
+    @staff_event("support.read")
+    def open_give_access(self, db, ctx):
+        """The offer's button: the same invitation, previewed; confirming it gives access (`give_access`)."""
+        self._preview(db, "give_access")
+
+    @staff_event("support.write")
+    def give_access(self, db, ctx):
+        """Portal access on (a change of the contact's record: the accounts area's write too) and the
+        access email, the same one "Send invitation" sends."""
+        if not accounts.get_contact(db, self.contact_id).portal_access:
+            permissions.require(db, ctx, "accounts.write", "give_access")
+        notify.dispatch_after_commit(db, access.give_access(db, ctx.actor, self.contact_id))
+        self.dialog, self.invitation_sent, self.offer_access = "", True, False
         self._fill(db, self.contact_id)
 
     @staff_event("support.read")

@@ -134,3 +134,21 @@ def send_invitation(db: Session, actor: audit.Actor, contact_id: int) -> list[no
     audit.record(db, actor, "contact.invite", target_type="contact", target_id=contact.id,
                  account_id=contact.account_id)
     return [delivery]
+
+
+def needs_access_email(contact: Contact) -> bool:
+    """Whether a contact still lacks a way in: no portal access, or never sent the access email and never
+    logged in. Granting such a contact a right is when the console offers "Give access"."""
+    return not contact.portal_access or (contact.invited_at is None and contact.last_login_at is None)
+
+
+def give_access(db: Session, actor: audit.Actor, contact_id: int) -> list[notify.Delivery]:
+    """"Give access": portal access on (recorded when it was off), then the access email. The explicit act
+    of the console's offer and of a customer administrator's "resend access"; the caller dispatches."""
+    contact = get_contact(db, contact_id)
+    if not contact.portal_access:
+        contact.portal_access = True
+        db.add(contact)
+        audit.record(db, actor, "contact.access_given", target_type="contact", target_id=contact.id,
+                     account_id=contact.account_id)
+    return send_invitation(db, actor, contact.id)

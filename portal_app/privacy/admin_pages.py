@@ -6,11 +6,15 @@ from portal_app.core.ui.basics import (LABEL_STYLE, alert, brand_button, button_
                                        confirm_dialog, field, form_dialog, keyed_badge, page_header, saved_row)
 from portal_app.core import registries
 from portal_app.core.ui.i18n import t
-from portal_app.core.ui.shells import NavEntry, admin_page
+from portal_app.core.ui.shells import NavEntry, admin_page, if_permitted
+from portal_app.core.ui.unread import count_badge
+from portal_app.core.ui.api import api_url
+from portal_app.core.states.staff import StaffState
 from portal_app.core.ui.tables import data_table, list_page, text_cell
-from portal_app.privacy.admin_state import (AdminConsentHistoryState, AdminConsentPurposesState,
-                                            AdminPrivacyRequestsState, AdminPrivacySettingsState,
-                                            AdminTeamDelegationState)
+from portal_app.privacy.admin_state import (AdminConsentHistoryState, AdminConsentPurposesState, AdminDataExportState,
+                                            AdminPrivacyRequestsState, AdminPrivacySettingsState, AdminSignupsState,
+                                            AdminTeamDelegationState, SignupCountState)
+from portal_app.privacy.signup import REVIEW_ROUTE
 from portal_app.privacy.pages import STATUS_COLOURS
 
 
@@ -78,6 +82,12 @@ def consent_purposes_page() -> rx.Component:
     )
 
 
+def _queue_head(s, title_key: str, help_key: str) -> tuple[rx.Component, ...]:
+    """A staff queue's title, its error and done messages, and what it is for."""
+    return (page_header(title_key), alert(s.error_text, "error"), alert(s.notice_text, "success"),
+            rx.text(t(help_key), size="2", color_scheme="gray"))
+
+
 def _deadline(row) -> rx.Component:
     return rx.hstack(rx.text(row.due, size="2"),
                      rx.cond(row.overdue, rx.badge(t("admin.privacy.overdue"), color_scheme="red"),
@@ -91,7 +101,13 @@ def _actions(row) -> rx.Component:
     s = AdminPrivacyRequestsState
     return rx.cond((row.kind == "erasure") & (row.status == "received"), button_row(
         rx.button(t("admin.privacy.erase"), size="1", color_scheme="red", on_click=s.choose(row.id, "erase")),
-        rx.button(t("admin.privacy.refuse"), size="1", variant="soft", on_click=s.choose(row.id, "refuse"))))
+        rx.button(t("admin.privacy.refuse"), size="1", variant="soft", on_click=s.choose(row.id, "refuse"))),
+        rx.cond(row.kind == "export", if_permitted("accounts.write", rx.button(
+            t("admin.privacy.staff_copy"), size="1", variant="soft", on_click=s.staff_copy(row.id)))))
+
+
+def _contact_cell(row) -> rx.Component:
+    return rx.link(row.contact, href="/admin/contact?id=" + row.contact_id.to(str), size="2")
 
 
 @admin_page("/admin/privacy-requests", on_load=[AdminPrivacyRequestsState.load_list],
@@ -100,12 +116,9 @@ def _actions(row) -> rx.Component:
 def privacy_requests_page() -> rx.Component:
     s = AdminPrivacyRequestsState
     return column(
-        page_header("admin.nav.privacy_requests"),
-        alert(s.error_text, "error"),
-        alert(s.notice_text, "success"),
-        rx.text(t("admin.privacy.queue_help"), size="2", color_scheme="gray"),
+        *_queue_head(s, "admin.nav.privacy_requests", "admin.privacy.queue_help"),
         list_page(s, [
-            ("admin.privacy.contact", text_cell("contact")),
+            ("admin.privacy.contact", _contact_cell),
             ("admin.privacy.kind", lambda r: rx.text(rx.cond(r.kind == "export", t("privacy.kind_export"),
                                                               t("privacy.kind_erasure")))),
             ("admin.privacy.status", lambda r: keyed_badge(r.status, "privacy.status_", STATUS_COLOURS)),
@@ -149,6 +162,92 @@ def team_delegation_panel() -> rx.Component:
         spacing="2"), width="100%", id="team-delegation-panel")
 
 
+def _export_line(row) -> rx.Component:
+    s = AdminDataExportState
+    return rx.hstack(
+        rx.text(row.requested, size="2"),
+        keyed_badge(row.status, "privacy.status_", STATUS_COLOURS),
+        rx.cond((row.status == "preparing") | (row.status == "building"),
+                rx.progress(value=row.progress, max=100, width="8em", aria_label=t("admin.privacy.export_progress"))),
+        rx.cond(row.href != "", rx.hstack(
+            rx.button(rx.el.a(rx.icon("download", size=14), t("admin.privacy.export_download"),
+                              href=api_url(row.href), on_click=s.staff_downloaded),
+                      as_child=True, size="1", variant="soft"),
+            rx.text(t("privacy.expires"), " ", row.expires, size="1", color_scheme="gray"),
+            spacing="2", align="center", wrap="wrap")),
+        spacing="3", align="center", wrap="wrap", width="100%",
+    )
+
+
+def staff_export_panel() -> rx.Component:
+    """On the console's contact page: the contact's data archive, prepared for the staff member who asks
+    (the roles that may change contacts), downloaded once within its day."""
+    s = AdminDataExportState
+    return if_permitted("accounts.write", rx.card(column(
+        rx.hstack(rx.heading(t("admin.privacy.export_title"), size="4", as_="h2"), rx.spacer(),
+                  rx.button(rx.icon("archive", size=14), t("admin.privacy.export_prepare"), size="1",
+                            variant="soft", on_click=s.prepare_staff_export, id="prepare-staff-export"),
+                  width="100%", align="center", wrap="wrap"),
+        rx.text(t("admin.privacy.export_help"), size="2", color_scheme="gray"),
+        rx.foreach(s.staff_exports, _export_line),
+        spacing="2"), width="100%", id="staff-export-panel"))
+
+
+def _signups_badge() -> rx.Component:
+    return count_badge(SignupCountState.count, SignupCountState.load_signup_count, StaffState.staff_authed)
+
+
+def _signup_actions(row) -> rx.Component:
+    s = AdminSignupsState
+    return if_permitted("accounts.write", button_row(
+        rx.button(t("admin.signups.attach"), size="1", on_click=s.choose_signup(row.id, "attach")),
+        rx.button(t("admin.signups.reject"), size="1", variant="soft", color_scheme="red",
+                  on_click=s.choose_signup(row.id, "reject"))))
+
+
+def _attach_dialog() -> rx.Component:
+    s = AdminSignupsState
+    return form_dialog(
+        "admin.signups.attach",
+        rx.text(s.chosen_email, size="2", weight="medium"),
+        rx.vstack(
+            rx.el.label(t("admin.signups.account"), html_for="f-account_id", style=LABEL_STYLE),
+            rx.el.select(rx.foreach(s.account_options, lambda o: rx.el.option(
+                rx.cond(o.matched, o.label + " ✓", o.label), value=o.value)),
+                id="f-account_id", name="account_id", required=True,
+                style={"width": "100%", "padding": "0.4em", "border_radius": "6px",
+                       "border": "1px solid var(--gray-7)"}),
+            rx.text(t("admin.signups.matched_help"), size="1", color_scheme="gray"),
+            spacing="1", width="100%"),
+        checkbox_field("admin.signups.send_access", "send_access", True),
+        rx.text(t("admin.signups.attach_help"), size="2", color_scheme="gray"),
+        alert(s.error_text, "error"),
+        open=s.dialog == "attach", on_cancel=s.close_dialog, on_submit=s.attach_signup,
+        submit_key="admin.signups.attach", key=s.chosen_id.to(str) + s.dialog,
+    )
+
+
+@admin_page(REVIEW_ROUTE, on_load=[AdminSignupsState.load_list],
+            nav=NavEntry("admin.nav.signups", REVIEW_ROUTE, "user_plus", 27, badge=_signups_badge),
+            area=AdminSignupsState.area)
+def signups_page() -> rx.Component:
+    s = AdminSignupsState
+    return column(
+        *_queue_head(s, "admin.nav.signups", "admin.signups.help"),
+        list_page(s, [
+            ("admin.signups.email", text_cell("email")),
+            ("admin.signups.name", text_cell("name")),
+            ("admin.signups.when", text_cell("when")),
+            ("", _signup_actions),
+        ], empty_key="admin.signups.none"),
+        _attach_dialog(),
+        confirm_dialog("admin.signups.reject", "admin.signups.reject_confirm", open=s.dialog == "reject",
+                       on_cancel=s.close_dialog, on_confirm=s.reject_signup, confirm_key="admin.signups.reject"),
+    )
+
+
+registries.console_panel(registries.ConsolePanel("contact", "staff_export", 60, staff_export_panel,
+                                                 AdminDataExportState.load_staff_exports))
 registries.console_panel(registries.ConsolePanel("contact", "consent_history", 50, consent_history_panel,
                                                  AdminConsentHistoryState.load_consent_history))
 registries.console_panel(registries.ConsolePanel("account", "team_delegation", 50, team_delegation_panel,

@@ -87,6 +87,9 @@ class PrivacyRequest(SQLModel, table=True):
     handled_at: datetime | None = utc_field(nullable=True)
     handled_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
     note: str = Field(default="", max_length=1000)
+    # An export a staff member prepared (not the contact's own request): built the same way, downloaded
+    # once by that staff member from the console, never shown to the contact nor in the legal queue.
+    requested_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
 
 
 class ContactChange(SQLModel, table=True):
@@ -135,3 +138,7 @@ class SignupChallenge(SQLModel, table=True):
     waiting: bool = False
     first_name: str = Field(default="", max_length=100)
     last_name: str = Field(default="", max_length=100)
+    # The language the person signed up in (their contact's, once staff attach them).
+    language: str = Field(default="", max_length=8)
+    # When staff attached the waiting sign-up to an account (contact_id set) or rejected it.
+    handled_at: datetime | None = utc_field(nullable=True)

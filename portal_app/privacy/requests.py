@@ -71,6 +71,7 @@ def create_request(db: Session, ctx: PortalContext, kind: str) -> PrivacyRequest
     if kind not in KINDS:
         raise NotFound()
     open_one = db.exec(select(PrivacyRequest.id).where(PrivacyRequest.contact_id == ctx.contact_id,
+                                                       PrivacyRequest.requested_by_staff_id.is_(None),
                                                        PrivacyRequest.kind == kind,
                                                        PrivacyRequest.status.in_(OPEN_STATUSES))).first()
     if open_one is not None:
@@ -89,14 +90,16 @@ def list_for_contact(db: Session, ctx: PortalContext) -> list[PrivacyRequest]:
     require_module(ctx, "gdpr")
     _expire(db)
     return list(db.exec(select(PrivacyRequest).where(PrivacyRequest.contact_id == ctx.contact_id,
-                                                     PrivacyRequest.account_id == ctx.account_id)
+                                                     PrivacyRequest.account_id == ctx.account_id,
+                                                     PrivacyRequest.requested_by_staff_id.is_(None))
                         .order_by(PrivacyRequest.id.desc()).limit(20)).all())
 
 
 def _own(db: Session, ctx: PortalContext, request_id: int) -> PrivacyRequest:
     """The contact's own request, or the NotFound (recorded) that another's gets."""
     row = db.get(PrivacyRequest, request_id) if isinstance(request_id, int) else None
-    if row is None or row.contact_id != ctx.contact_id or row.account_id != ctx.account_id:
+    if row is None or row.contact_id != ctx.contact_id or row.account_id != ctx.account_id \
+            or row.requested_by_staff_id is not None:
         raise audit.refuse(db, audit.portal_actor(ctx), "privacy_request", request_id, "not_own",
                            account_id=ctx.account_id)
     return row
@@ -111,12 +114,25 @@ class ArchiveFile:
 
 def archive_token(row: PrivacyRequest) -> str:
     """The link's second half: bound to the request, its contact and this build's file (whose generated
-    name never leaves the server), so a bare id, or a link of an earlier build, opens nothing."""
-    return hmac_hash(f"{row.id}:{row.contact_id}:{row.stored_name}", ARCHIVE_TOKEN_PURPOSE)
+    name never leaves the server), so a bare id, or a link of an earlier build, opens nothing. A staff
+    export's link is bound to the staff member who prepared it as well."""
+    staff = f":staff:{row.requested_by_staff_id}" if row.requested_by_staff_id is not None else ""
+    return hmac_hash(f"{row.id}:{row.contact_id}:{row.stored_name}{staff}", ARCHIVE_TOKEN_PURPOSE)
 
 
 def archive_path(row: PrivacyRequest) -> str:
     return f"/api/privacy/archive/{row.id}/{archive_token(row)}"
+
+
+def _spend(db: Session, row: PrivacyRequest, refuse) -> ArchiveFile:
+    """A ready archive within its day is taken: the link is spent before the file is sent."""
+    now = clock.now()
+    if row.kind != KIND_EXPORT or row.status != "ready" or not row.stored_name or row.expires_at is None \
+            or row.expires_at <= now:
+        raise refuse(f"archive_{row.status}")
+    row.status, row.downloaded_at = "downloaded", now
+    db.add(row)
+    return ArchiveFile(row.stored_name, f"personal-data-{row.received_at:%Y%m%d}.zip", ARCHIVE_MIME)
 
 
 def open_archive(db: Session, ctx: PortalContext, request_id: int, token: str = "") -> ArchiveFile:
@@ -131,16 +147,11 @@ def open_archive(db: Session, ctx: PortalContext, request_id: int, token: str = 
     if ctx.impersonating:
         raise audit.refuse(db, audit.portal_actor(ctx), "privacy_request", request_id, "impersonated",
                            account_id=ctx.account_id)
-    now = clock.now()
-    if row.kind != KIND_EXPORT or row.status != "ready" or not row.stored_name or row.expires_at is None \
-            or row.expires_at <= now:
-        raise audit.refuse(db, audit.portal_actor(ctx), "privacy_request", request_id, f"archive_{row.status}",
-                           account_id=ctx.account_id)
-    row.status, row.downloaded_at = "downloaded", now
-    db.add(row)
+    taken = _spend(db, row, lambda reason: audit.refuse(db, audit.portal_actor(ctx), "privacy_request", request_id,
+                                                         reason, account_id=ctx.account_id))
     audit.record(db, audit.portal_actor(ctx), "privacy.archive_downloaded", target_type="privacy_request",
                  target_id=row.id, account_id=row.account_id)
-    return ArchiveFile(row.stored_name, f"personal-data-{row.received_at:%Y%m%d}.zip", ARCHIVE_MIME)
+    return taken
 
 
 def _expire(db: Session) -> int:
@@ -188,12 +199,15 @@ def collect(db: Session, contact: Contact) -> tuple[dict, list[tuple[str, str, s
     return data, sent
 
 
-def _claim(db: Session, contact_id: int | None) -> PrivacyRequest | None:
-    """The oldest waiting export (of one contact, or of anyone), taken for this builder alone: the job and
-    the contact's page may both try, and only the one whose update changed the row builds it."""
+def _claim(db: Session, contact_id: int | None, staff_id: int | None = None) -> PrivacyRequest | None:
+    """The oldest waiting export (of anyone, or of one contact: their own request, or the one `staff_id`
+    prepared), taken for this builder alone: the job and the page may both try, and only the one whose
+    update changed the row builds it."""
     query = select(PrivacyRequest.id).where(PrivacyRequest.kind == KIND_EXPORT, PrivacyRequest.status == "preparing")
     if contact_id is not None:
-        query = query.where(PrivacyRequest.contact_id == contact_id)
+        query = query.where(PrivacyRequest.contact_id == contact_id,
+                            PrivacyRequest.requested_by_staff_id == staff_id if staff_id is not None
+                            else PrivacyRequest.requested_by_staff_id.is_(None))
     for request_id in db.exec(query.order_by(PrivacyRequest.id).limit(5)).all():
         taken = db.exec(sa_update(PrivacyRequest).where(PrivacyRequest.id == request_id,
                                                         PrivacyRequest.status == "preparing")
@@ -204,11 +218,11 @@ def _claim(db: Session, contact_id: int | None) -> PrivacyRequest | None:
     return None
 
 
-def build_next_archive(contact_id: int | None = None) -> int | None:
+def build_next_archive(contact_id: int | None = None, staff_id: int | None = None) -> int | None:
     """Prepare one waiting export, if any: claim it and read the data in one short transaction, write the
     zip with no transaction open (progress written per file), then mark it ready for a day. Returns its id."""
     with session_scope() as db:
-        row = _claim(db, contact_id)
+        row = _claim(db, contact_id, staff_id)
         if row is None:
             return None
         request_id = row.id
@@ -259,8 +273,9 @@ def release_stuck_builds(db: Session) -> int:
 
 def staff_queue(db: Session, *, status: str = "open", page: int = 1, page_size: int = QUEUE_PAGE_SIZE):
     """Requests, the open ones first by deadline; (request, contact) pairs."""
-    query = select(PrivacyRequest, Contact).join(Contact, Contact.id == PrivacyRequest.contact_id)
-    count = select(func.count()).select_from(PrivacyRequest)
+    query = select(PrivacyRequest, Contact).join(Contact, Contact.id == PrivacyRequest.contact_id) \
+        .where(PrivacyRequest.requested_by_staff_id.is_(None))
+    count = select(func.count()).select_from(PrivacyRequest).where(PrivacyRequest.requested_by_staff_id.is_(None))
     if status == "open":
         query = query.where(PrivacyRequest.status.in_(STAFF_OPEN))
         count = count.where(PrivacyRequest.status.in_(STAFF_OPEN))
@@ -270,7 +285,15 @@ def staff_queue(db: Session, *, status: str = "open", page: int = 1, page_size: 
 
 def open_count(db: Session) -> int:
     return db.exec(select(func.count()).select_from(PrivacyRequest)
-                   .where(PrivacyRequest.status.in_(STAFF_OPEN))).one()
+                   .where(PrivacyRequest.status.in_(STAFF_OPEN), PrivacyRequest.requested_by_staff_id.is_(None))).one()
+
+
+def contact_of_request(db: Session, request_id: int) -> int:
+    """The contact of a request in the queue (a staff export is not in it: NotFound)."""
+    row = get_or_not_found(db, PrivacyRequest, request_id)
+    if row.requested_by_staff_id is not None:
+        raise NotFound()
+    return row.contact_id
 
 
 def refuse_request(db: Session, staff: StaffContext, request_id: int, note: str) -> PrivacyRequest:
@@ -285,3 +308,60 @@ def refuse_request(db: Session, staff: StaffContext, request_id: int, note: str)
     audit.record(db, staff.actor, "privacy.erasure_refused", target_type="privacy_request", target_id=row.id,
                  account_id=row.account_id)
     return row
+
+
+# ---- exports staff prepare (the console's contact page) ------------------------------------------------
+# The same archive the contact gets, built by the same builder, as a request of its own that names the
+# staff member: only they download it, once, within its day, through the console's route; the contact's
+# own link stays theirs, and the legal queue does not list it.
+
+STAFF_EXPORTS_SHOWN = 5
+
+
+def request_staff_export(db: Session, staff: StaffContext, contact_id: int) -> PrivacyRequest:
+    """A staff member asks for a contact's archive (one open at a time per staff member and contact)."""
+    contact = get_or_not_found(db, Contact, contact_id)
+    open_one = db.exec(select(PrivacyRequest.id).where(PrivacyRequest.contact_id == contact.id,
+                                                       PrivacyRequest.requested_by_staff_id == staff.staff_id,
+                                                       PrivacyRequest.status.in_(OPEN_STATUSES))).first()
+    if open_one is not None:
+        raise DomainError("privacy.error.already_open")
+    now = clock.now()
+    row = PrivacyRequest(account_id=contact.account_id, contact_id=contact.id, kind=KIND_EXPORT, received_at=now,
+                         due_at=add_one_month(now), status="preparing", requested_by_staff_id=staff.staff_id)
+    db.add(row)
+    db.flush()
+    audit.record(db, staff.actor, "privacy.staff_export_requested", target_type="contact", target_id=contact.id,
+                 account_id=contact.account_id, request_id=row.id)
+    return row
+
+
+def staff_exports(db: Session, staff: StaffContext, contact_id: int) -> list[PrivacyRequest]:
+    """This staff member's latest exports of the contact (expired ones marked as such first)."""
+    _expire(db)
+    return list(db.exec(select(PrivacyRequest).where(PrivacyRequest.contact_id == contact_id,
+                                                     PrivacyRequest.requested_by_staff_id == staff.staff_id)
+                        .order_by(PrivacyRequest.id.desc()).limit(STAFF_EXPORTS_SHOWN)).all())
+
+
+def staff_archive_path(row: PrivacyRequest) -> str:
+    return f"/api/admin/privacy/archive/{row.id}/{archive_token(row)}"
+
+
+def open_staff_archive(db: Session, staff: StaffContext, request_id: int, token: str = "") -> ArchiveFile:
+    """The console's download route: an export this staff member prepared, by its link, once, within its
+    day. Another staff member's, a contact's own, a bad link: the same recorded refusal."""
+    row = db.get(PrivacyRequest, request_id) if isinstance(request_id, int) else None
+
+    def refuse(reason: str) -> DomainError:
+        return audit.refuse(db, staff.actor, "privacy_request", row.id if row else None, reason,
+                            account_id=row.account_id if row else None)
+
+    if row is None or row.requested_by_staff_id != staff.staff_id:
+        raise refuse("not_own")
+    if not row.stored_name or not hashes_equal(str(token), archive_token(row)):
+        raise refuse("bad_link")
+    taken = _spend(db, row, refuse)
+    audit.record(db, staff.actor, "privacy.staff_archive_downloaded", target_type="contact",
+                 target_id=row.contact_id, account_id=row.account_id, request_id=row.id)
+    return taken

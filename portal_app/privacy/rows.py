@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal_app.core import i18n
-from portal_app.privacy.requests import archive_path, deadline_of
+from portal_app.privacy.requests import archive_path, deadline_of, staff_archive_path
 from portal_app.privacy.settings import text_in
 
 
@@ -78,6 +78,49 @@ class AdminPurposeRow:
     active: bool
     names: dict[str, str]
     descriptions: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SignupRow:
+    """A sign-up waiting for staff on the console's sign-ups page."""
+
+    id: int
+    email: str
+    name: str
+    when: str
+    language: str
+
+
+@dataclass(frozen=True)
+class AccountChoice:
+    """An account a waiting sign-up may be attached to; `matched`: its domains match the address."""
+
+    value: str
+    label: str
+    matched: bool
+
+
+@dataclass(frozen=True)
+class StaffExportRow:
+    """An export a staff member prepared, on the console's contact page."""
+
+    id: int
+    status: str
+    progress: int
+    requested: str
+    expires: str
+    href: str  # the console's download link while it is ready, else ""
+
+
+def signup_rows(found, lang: str) -> list[SignupRow]:
+    return [SignupRow(r.id, r.email, f"{r.first_name} {r.last_name}".strip(), i18n.format_datetime(r.created_at, lang),
+                      r.language) for r in found]
+
+
+def staff_export_rows(found, lang: str) -> list[StaffExportRow]:
+    return [StaffExportRow(r.id, r.status, r.progress, i18n.format_datetime(r.received_at, lang),
+                           i18n.format_datetime(r.expires_at, lang) if r.expires_at else "",
+                           staff_archive_path(r) if r.status == "ready" else "") for r in found]
 
 
 def purpose_rows(answers, lang: str, default: str) -> list[PurposeRow]:

@@ -13,10 +13,12 @@ from datetime import timedelta
 
 from sqlmodel import Session, func, select
 
-from portal_app.core import audit, clock, i18n, notify
+from portal_app.core import access, accounts, audit, clock, i18n, notify
 from portal_app.core.accounts import check_email, normalise_email
+from portal_app.core.auth.staff import StaffContext
+from portal_app.core.db import fetch_page
 from portal_app.core.business import branding, business_view
-from portal_app.core.errors import DomainError
+from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.models.accounts import ROLE_MEMBER, Account, Contact
 from portal_app.core.models.auth import StaffUser
 from portal_app.core.security import hashes_equal, hmac_hash, new_code, only_ascii_digits
@@ -31,6 +33,9 @@ NAME_MAX_CHARS = 100
 HOUR = timedelta(hours=1)
 CODE_PURPOSE = "signup-code"
 SIGNUP_RIGHTS = ["gdpr"]  # the GDPR space only; staff widen it
+REVIEW_ROUTE = "/admin/signups"  # the console page where staff attach or reject waiting sign-ups
+REVIEW_PAGE_SIZE = 20
+ACCOUNT_CHOICES_LIMIT = 500
 
 
 def enabled(db: Session) -> bool:
@@ -128,7 +133,7 @@ def finish(db: Session, challenge_id: int, *, first_name: str, last_name: str,
         language = business_view(db).default_language
     if db.exec(select(Contact.id).where(Contact.email == row.email)).first() is not None:
         raise DomainError("signup.error.expired")  # taken meanwhile (staff created it): log in instead
-    row.used_at, row.first_name, row.last_name = clock.now(), first, last
+    row.used_at, row.first_name, row.last_name, row.language = clock.now(), first, last, language
     matches = matching_accounts(db, row.email)
     contact = None
     if len(matches) == 1:
@@ -152,7 +157,7 @@ def _tell_staff(db: Session, row: SignupChallenge, contact: Contact | None) -> l
     brand = branding(db)
     lang = business_view(db).default_language
     account = db.get(Account, contact.account_id) if contact else None
-    path = f"/admin/contact?id={contact.id}" if contact else "/admin/accounts"
+    path = f"/admin/contact?id={contact.id}" if contact else REVIEW_ROUTE
     mail = notify.render_email("signup_staff", lang, brand, link=notify.portal_url(path),
                                name=f"{row.first_name} {row.last_name}".strip(), email=row.email,
                                account=account.name if account else i18n.t(lang, "signup.no_account"))
@@ -166,3 +171,69 @@ def waiting(db: Session, limit: int = 50) -> list[SignupChallenge]:
     """Sign-ups with no matching account, for staff (newest first)."""
     return list(db.exec(select(SignupChallenge).where(SignupChallenge.waiting.is_(True))
                         .order_by(SignupChallenge.id.desc()).limit(limit)).all())
+
+
+# ---- staff: the waiting sign-ups (console page /admin/signups) ----------------------------------------
+
+
+def waiting_page(db: Session, *, page: int = 1, page_size: int = REVIEW_PAGE_SIZE):
+    """One page of the waiting sign-ups, the oldest first (they have waited longest), and their count."""
+    query = select(SignupChallenge).where(SignupChallenge.waiting.is_(True)).order_by(SignupChallenge.id)
+    count = select(func.count()).select_from(SignupChallenge).where(SignupChallenge.waiting.is_(True))
+    return fetch_page(db, query, count, page=page, page_size=page_size)
+
+
+def waiting_count(db: Session) -> int:
+    return db.exec(select(func.count()).select_from(SignupChallenge).where(SignupChallenge.waiting.is_(True))).one()
+
+
+def _waiting_row(db: Session, signup_id) -> SignupChallenge:
+    """A sign-up still waiting for staff; a handled, unfinished or missing one is the same NotFound."""
+    row = db.get(SignupChallenge, signup_id) if isinstance(signup_id, int) else None
+    if row is None or not row.waiting:
+        raise NotFound()
+    return row
+
+
+def account_choices(db: Session, signup_id) -> list[tuple[int, str, bool]]:
+    """The accounts a waiting sign-up may be attached to: (id, label, its domains match the address),
+    the matching ones first (several matched, or an inactive one did), then every active account."""
+    row = _waiting_row(db, signup_id)
+    matched = {a.id for a in matching_accounts(db, row.email)}
+    found = db.exec(select(Account.id, Account.name, Account.number).where(Account.active.is_(True))
+                    .order_by(Account.name, Account.id).limit(ACCOUNT_CHOICES_LIMIT)).all()
+    choices = [(aid, f"{name} ({number})", aid in matched) for aid, name, number in found]
+    return sorted(choices, key=lambda c: not c[2])
+
+
+def attach(db: Session, staff: StaffContext, signup_id, account_id, *,
+           send_access: bool) -> tuple[Contact, list[notify.Delivery]]:
+    """Staff put a waiting sign-up on an account: the contact is made with the GDPR space only (as a
+    matched sign-up is), and, when asked, gets the access email. Returns the deliveries to dispatch."""
+    row = _waiting_row(db, signup_id)
+    account = accounts.get_account(db, account_id)
+    if not account.active:
+        raise DomainError("signup.error.account_inactive")
+    language = row.language if row.language in business_view(db).languages else business_view(db).default_language
+    contact = accounts.save_contact(db, staff.actor, accounts.ContactInput(
+        account_id=account.id, email=row.email, first_name=row.first_name, last_name=row.last_name,
+        language=language, portal_role=ROLE_MEMBER, rights=list(SIGNUP_RIGHTS)))
+    row.waiting, row.contact_id, row.handled_at = False, contact.id, clock.now()
+    db.add(row)
+    audit.record(db, staff.actor, "signup.attached", target_type="contact", target_id=contact.id,
+                 account_id=account.id, signup_id=row.id)
+    return contact, (access.send_invitation(db, staff.actor, contact.id) if send_access else [])
+
+
+def reject(db: Session, staff: StaffContext, signup_id) -> list[notify.Delivery]:
+    """Staff decline a waiting sign-up: no contact is made, the name is forgotten, and the person is told
+    (the waiting page promised an answer by email). Returns the delivery to dispatch."""
+    row = _waiting_row(db, signup_id)
+    row.waiting, row.handled_at, row.first_name, row.last_name = False, clock.now(), "", ""
+    db.add(row)
+    audit.record(db, staff.actor, "signup.rejected", target_type="signup", target_id=row.id)
+    brand = branding(db)
+    lang = row.language or business_view(db).default_language
+    mail = notify.render_email("signup_declined", lang, brand)
+    return [notify.queue_email(db, to=row.email, template="signup_declined", language=lang, rendered=mail,
+                               sender_name=brand.sender_name)]

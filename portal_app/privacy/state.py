@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from portal_app.core import i18n, notify
@@ -13,11 +11,14 @@ from portal_app.core.states.forms import EditedForm
 from portal_app.core.states.handlers import parse_id, portal_event
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.site import PageMessage
-from portal_app.privacy import access_log, consents, requests, settings, space
+from portal_app.privacy import access_log, consents, requests, settings, space, watch
 from portal_app.privacy.models import KIND_ERASURE, KIND_EXPORT
 from portal_app.privacy.rows import (ChangeRow, HistoryRow, PurposeRow, RequestRow, VisitRow, history_rows,
                                      purpose_rows, request_rows)
 
+
+def _downloadable(rows) -> int:
+    return sum(r.downloadable for r in rows)
 
 
 class PrivacyState(EditedForm, PageMessage, PortalState):
@@ -149,12 +150,7 @@ class PrivacyState(EditedForm, PageMessage, PortalState):
     async def downloaded(self, ctx):
         """The archive link was clicked: the browser fetches the file while this event runs, so the list is
         read again (every half second, for at most ten) until the route has recorded the download."""
-        before = sum(r.downloadable for r in self.requests)
-        for _ in range(20):
-            rows = await self._copy_requests(ctx)
-            if sum(r.downloadable for r in rows) < before:
-                return
-            await asyncio.sleep(0.5)
+        await watch.until_spent(lambda: self._copy_requests(ctx), _downloadable, _downloadable(self.requests))
 
     @portal_event(background=True)
     async def watch_export(self, ctx):
@@ -166,14 +162,8 @@ class PrivacyState(EditedForm, PageMessage, PortalState):
                 return
             self.watching = True
         try:
-            build = asyncio.create_task(asyncio.to_thread(requests.build_next_archive, ctx.contact_id))
-            while True:
-                done = build.done()
-                await self._copy_requests(ctx)
-                if done:
-                    build.result()  # a failed build: logged by the caller's error handling
-                    return
-                await asyncio.wait({build}, timeout=0.5)
+            await watch.build_watching(lambda: requests.build_next_archive(ctx.contact_id),
+                                       lambda: self._copy_requests(ctx))
         finally:
             async with self:
                 self.watching = False

@@ -149,6 +149,4 @@ def resend_access(db: Session, ctx: PortalContext, contact_id) -> list[notify.De
     c = _colleague(db, ctx, contact_id)
     if not c.active:
         raise DomainError("team.error.inactive")
-    c.portal_access = True
-    db.add(c)
-    return access.send_invitation(db, audit.portal_actor(ctx), c.id)
+    return access.give_access(db, audit.portal_actor(ctx), c.id)
