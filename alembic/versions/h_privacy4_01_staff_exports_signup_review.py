@@ -12,7 +12,7 @@ import portal_app.core.models.base  # noqa: F401  (UTC timestamp column type)
 import sqlmodel
 
 revision: str = 'h_privacy4_01'
-down_revision: Union[str, Sequence[str], None] = 'h_billing4_01'
+down_revision: Union[str, Sequence[str], None] = 'h_billing5_01'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
