@@ -6,7 +6,7 @@ from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
 from portal_app.console.forms import checkbox_group, edit_form, module_label
-from portal_app.core.ui.basics import LABEL_STYLE, checkbox_field, column, field, form_grid, options, select_field
+from portal_app.core.ui.basics import LABEL_STYLE, alert, checkbox_field, column, field, form_grid, options, select_field
 from portal_app.console.settings_state import AdminSettingsState
 from portal_app.core.states.site import SiteState
 
@@ -46,6 +46,7 @@ def settings_page() -> rx.Component:
                 rx.el.label(t("admin.settings.brand_color"), html_for="f-brand_color", style=LABEL_STYLE),
                 rx.el.input(type="color", id="f-brand_color", name="brand_color", default_value=v.brand_color,
                             style={"width": "80px", "height": "36px"}),
+                alert(S.contrast_warning, "info"),
                 spacing="1",
             ),
             select_field("admin.settings.default_language", "default_language",

@@ -13,7 +13,7 @@ from portal_app.core.states.site import SiteState
 from portal_app.core.states.staff import StaffState
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
-from portal_app.core.ui.basics import alert, language_picker, loading
+from portal_app.core.ui.basics import alert, language_picker, loading, web_app_links
 
 PAGE_MAX_WIDTH = "1100px"
 
@@ -107,6 +107,7 @@ def portal_shell(content: rx.Component, public: bool = False) -> rx.Component:
     the page with a "log in" link instead of the navigation; a logged-in contact sees the portal's."""
     return rx.box(
         rx.el.a(t("app.skip_to_content"), href="#main", class_name="skip-link"),
+        web_app_links(),
         impersonation_banner(),
         rx.el.header(
             rx.hstack(
@@ -163,6 +164,8 @@ def admin_shell(content: rx.Component, area: str | None = None) -> rx.Component:
     if area is not None:  # the page of an area this role may not read: a message instead of its content
         content = rx.cond(StaffState.staff_areas.contains(area), content, _role_refused())
     return rx.box(
+        rx.el.a(t("app.skip_to_content"), href="#main", class_name="skip-link"),
+        web_app_links(),
         rx.el.header(
             rx.hstack(
                 brand_mark("28px"),
