@@ -162,6 +162,11 @@ def keyed_badge(value: rx.Var, key_prefix: str, colours: dict[str, str], **props
                     color_scheme=rx.match(value, *[(k, v) for k, v in colours.items()], "gray"), **props)
 
 
+# A page's step (the part that replaces what the person acted on): assets/focus.js moves the focus to its
+# heading when it appears, so keyboard and screen-reader users land on the new content.
+FOCUS_STEP = {"data-focus-step": ""}
+
+
 def column(*children, **props) -> rx.Component:
     """The page's vertical rhythm: children full width, spaced alike on every page."""
     props.setdefault("spacing", "4")

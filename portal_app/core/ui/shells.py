@@ -16,6 +16,9 @@ from portal_app.core.ui.i18n import t
 from portal_app.core.ui.basics import alert, language_picker, loading, web_app_links
 
 PAGE_MAX_WIDTH = "1100px"
+# The navigation takes a line of its own under the header's first line (brand, language, logout): however
+# many links a business switches on, the logout button never wraps onto a line of its own.
+NAV_LINE = {"order": "1", "flex_basis": "100%"}
 
 
 def _nav_label(entry: NavEntry) -> rx.Component | rx.Var:
@@ -94,7 +97,7 @@ def _portal_nav_link(entry: NavEntry) -> rx.Component:
 def _portal_nav() -> rx.Component:
     return rx.el.nav(rx.hstack(*[_portal_nav_link(e) for e in sorted(PORTAL_NAV, key=lambda e: e.order)],
                                spacing="4", wrap="wrap"),
-                     aria_label=t("nav.menu"))
+                     aria_label=t("nav.menu"), style=NAV_LINE)
 
 
 def _logout_button() -> rx.Component:
@@ -177,6 +180,7 @@ def admin_shell(content: rx.Component, area: str | None = None) -> rx.Component:
                         wrap="wrap",
                     ),
                     aria_label=t("nav.menu"),
+                    style=NAV_LINE,
                 ),
                 rx.spacer(),
                 rx.text(StaffState.staff_name, size="2", color_scheme="gray"),
