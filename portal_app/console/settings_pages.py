@@ -3,6 +3,7 @@
 import reflex as rx
 
 from portal_app.core.ui.api import api_url
+from portal_app.core.ui.dropzone import dropzone
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
 from portal_app.console.forms import checkbox_group, edit_form, module_label
@@ -17,15 +18,9 @@ def _upload(upload_id: str, label_key: str, handler, current) -> rx.Component:
     return rx.vstack(
         rx.text(t(label_key), weight="medium"),
         rx.cond(current != "", rx.image(src=api_url(current), alt=t(label_key), height="60px", width="auto")),
-        rx.upload(
-            rx.vstack(rx.icon("upload"), rx.text(t("admin.settings.drop_image"), size="2"), align="center"),
-            id=upload_id,
-            accept={"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]},
-            max_files=1,
-            border="1px dashed var(--gray-7)",
-            padding="1em",
-            width="100%",
-        ),
+        dropzone(upload_id, "admin.settings.drop_image",
+                 accept={"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]},
+                 max_files=1),
         rx.hstack(rx.foreach(rx.selected_files(upload_id), lambda f: rx.text(f, size="1")), spacing="2"),
         rx.button(t("admin.settings.upload"), on_click=handler(rx.upload_files_chunk(upload_id=upload_id)),
                   variant="soft"),

@@ -94,7 +94,7 @@ def test_login_pay_book_message_ticket_by_keyboard(browser: Browser, app_url, mo
                                                          {"Content-Type": "text/html"}))
         monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_kbd")
         monkeypatch.setenv("STRIPE_API_BASE", stripe_api.url)
-        tab_to(page, page.locator("#amount-due-card").get_by_role("link", name="Pay now"))
+        tab_to(page, page.locator("#amount-due-card").get_by_role("link", name="Pay", exact=True))
         page.keyboard.press("Enter")
         focus_is_on(page, page.get_by_role("heading", name="Pay", level=1))
         pay = page.get_by_role("button", name=re.compile(r"Pay .*120\.00 by card"))
@@ -107,8 +107,8 @@ def test_login_pay_book_message_ticket_by_keyboard(browser: Browser, app_url, mo
     page.goto(f"{app_url}/bookings")
     tab_to(page, page.get_by_role("link", name="Book an appointment").last)
     page.keyboard.press("Enter")
-    step = page.get_by_role("heading", name="2. Choose a time")  # one service: its times at once
-    focus_is_on(page, step)
+    focus_is_on(page, page.get_by_role("heading", name="Book an appointment", level=1))
+    expect(page.get_by_role("heading", name="2. Choose a time")).to_be_visible()  # one service: its times at once
     first = page.locator("#slot-picker").get_by_role("group").get_by_role("button").first
     tab_to(page, first)
     page.keyboard.press("Enter")

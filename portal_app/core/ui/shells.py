@@ -183,7 +183,7 @@ def admin_shell(content: rx.Component, area: str | None = None) -> rx.Component:
                     style=NAV_LINE,
                 ),
                 rx.spacer(),
-                rx.text(StaffState.staff_name, size="2", color_scheme="gray"),
+                rx.text(StaffState.staff_name, size="2", color_scheme="gray", display=["none", "none", "block"]),
                 language_picker(StaffState.set_language),
                 rx.button(t("app.logout"), on_click=StaffState.staff_logout, variant="soft", size="2"),
                 align="center",
