@@ -13,8 +13,7 @@ from sqlmodel import select
 from portal_app.bookings.models import Booking
 from portal_app.core.db import session_scope
 from tests.factories import make_account, make_booking_service, make_contact, make_issued, staff_ctx
-from tests.support.browser import last_message_id, latest_code
-from tests.support.fake_http import FakeHTTP, Reply
+from tests.support.browser import fake_stripe_checkout, last_message_id, latest_code
 
 # The focused element, or the field's frame around it (Radix draws a text field's ring on its root),
 # shows an outline or a box shadow.
@@ -54,6 +53,24 @@ def focus_is_on(page: Page, locator) -> None:
                            arg=locator.element_handle(), timeout=5000)
 
 
+def compose_by_keyboard(page: Page, new_link: str, heading: str, fields: list[tuple[str, str]], send: str) -> None:
+    """From a list page: the "new" link, its page (focus on its heading), each field by its label (typed
+    into, or a key pressed: "ArrowDown"), then the send button; the focus lands on the new thread's heading
+    (the first field's text)."""
+    tab_to(page, page.locator(new_link))
+    page.keyboard.press("Enter")
+    focus_is_on(page, page.get_by_role("heading", name=heading, level=1))
+    for label, text in fields:
+        tab_to(page, page.get_by_label(label))
+        if text.startswith("Arrow"):
+            page.keyboard.press(text)
+        else:
+            page.keyboard.type(text)
+    tab_to(page, page.locator(send))
+    page.keyboard.press("Enter")
+    focus_is_on(page, page.get_by_role("heading", name=fields[0][1], level=1))
+
+
 def _customer() -> tuple[str, int, str]:
     from portal_app.bookings import rules as bookings
 
@@ -86,14 +103,7 @@ def test_login_pay_book_message_ticket_by_keyboard(browser: Browser, app_url, mo
     focus_is_on(page, page.locator("#greeting"))  # the home page's heading
 
     # ---- pay: from the home card to Stripe Checkout -------------------------------------------------
-    with FakeHTTP() as stripe_api:
-        checkout_page = f"{stripe_api.url}/c/pay/cs_test_kbd"
-        stripe_api.set_reply("/v1/checkout/sessions", Reply(200, {"id": f"cs_test_kbd_{inv_id}",
-                                                                  "object": "checkout.session", "url": checkout_page}))
-        stripe_api.set_reply("/c/pay/cs_test_kbd", Reply(200, "<h1>Stripe Checkout (test)</h1>",
-                                                         {"Content-Type": "text/html"}))
-        monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_kbd")
-        monkeypatch.setenv("STRIPE_API_BASE", stripe_api.url)
+    with fake_stripe_checkout(monkeypatch, f"cs_test_kbd_{inv_id}") as (stripe_api, checkout_page):
         tab_to(page, page.locator("#amount-due-card").get_by_role("link", name="Pay", exact=True))
         page.keyboard.press("Enter")
         focus_is_on(page, page.get_by_role("heading", name="Pay", level=1))
@@ -127,32 +137,17 @@ def test_login_pay_book_message_ticket_by_keyboard(browser: Browser, app_url, mo
 
     # ---- a new message ------------------------------------------------------------------------------
     page.goto(f"{app_url}/messages")
-    tab_to(page, page.locator("#new-message"))
-    page.keyboard.press("Enter")
-    focus_is_on(page, page.get_by_role("heading", name="New message", level=1))
-    tab_to(page, page.get_by_label("Subject"))
-    page.keyboard.type("Typed, not clicked")
-    tab_to(page, page.get_by_label("Your message"))
-    page.keyboard.type("Sent with the keyboard only.")
-    tab_to(page, page.locator("#send-message"))
-    page.keyboard.press("Enter")
-    focus_is_on(page, page.get_by_role("heading", name="Typed, not clicked", level=1))
+    compose_by_keyboard(page, "#new-message", "New message", [("Subject", "Typed, not clicked"),
+                                                             ("Your message", "Sent with the keyboard only.")],
+                        "#send-message")
     expect(page.get_by_text("Your message has been sent.")).to_be_visible()
 
     # ---- a new ticket -------------------------------------------------------------------------------
     page.goto(f"{app_url}/tickets")
-    tab_to(page, page.locator("#new-ticket"))
-    page.keyboard.press("Enter")
-    focus_is_on(page, page.get_by_role("heading", name="New ticket", level=1))
-    tab_to(page, page.get_by_label("Title"))
-    page.keyboard.type("Keyboard ticket")
-    tab_to(page, page.get_by_label("Priority"))
-    page.keyboard.press("ArrowDown")  # a native select changes with the arrows
-    tab_to(page, page.get_by_label("Describe your request"))
-    page.keyboard.type("Opened without a mouse.")
-    tab_to(page, page.locator("#send-ticket"))
-    page.keyboard.press("Enter")
-    focus_is_on(page, page.get_by_role("heading", name="Keyboard ticket", level=1))
+    # a native select changes with the arrows
+    compose_by_keyboard(page, "#new-ticket", "New ticket", [("Title", "Keyboard ticket"), ("Priority", "ArrowDown"),
+                                                           ("Describe your request", "Opened without a mouse.")],
+                        "#send-ticket")
     expect(page.get_by_text("Your ticket is open.")).to_be_visible()
     shots(page, "keyboard-ticket")
     page.context.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
 
 import pyotp
 from axe_playwright_python.sync_playwright import Axe
@@ -162,3 +163,19 @@ def staff_page(browser, app_url: str, role: str = "owner", **context) -> Page:
     ctx = browser.new_context(**context)
     ctx.add_cookies([{"name": "guichet_staff", "value": token, "url": app_url}])
     return ctx.new_page()
+
+
+@contextmanager
+def fake_stripe_checkout(monkeypatch, session_id: str):
+    """Stripe Checkout through the real SDK, pointed at a local server standing in for Stripe. Yields the
+    server and the URL of its checkout page (where the portal sends the browser)."""
+    from tests.support.fake_http import FakeHTTP, Reply
+
+    with FakeHTTP() as stripe_api:
+        path = f"/c/pay/{session_id}"
+        stripe_api.set_reply("/v1/checkout/sessions", Reply(200, {"id": session_id, "object": "checkout.session",
+                                                                  "url": stripe_api.url + path}))
+        stripe_api.set_reply(path, Reply(200, "<h1>Stripe Checkout (test)</h1>", {"Content-Type": "text/html"}))
+        monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_e2e")
+        monkeypatch.setenv("STRIPE_API_BASE", stripe_api.url)
+        yield stripe_api, stripe_api.url + path
