@@ -78,7 +78,10 @@ PUBLIC_ROUTES = ["/login", "/signup", "/password?token=nothing", "/admin/login",
 
 
 def _shot_name(route: str) -> str:
-    return "a11y-360" + (route.split("?")[0].replace("/", "-").rstrip("-") or "-home")
+    path, _, query = route.partition("?")
+    name = "a11y-360" + (path.replace("/", "-").rstrip("-") or "-home")
+    # a detail page beside its list (/admin/inbox?thread=N) keeps a screenshot of its own
+    return name + ("-" + query.split("=")[0] if query and path.startswith("/admin") else "")
 
 
 class Walk:
