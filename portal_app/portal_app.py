@@ -40,7 +40,9 @@ app = rx.App(
     # direction.css/.js: right-to-left (Hebrew) and Thai pages, the document's `lang` and `dir` kept live.
     stylesheets=["/guichet.css", "/direction.css"],
     # The browser side of passkeys (navigator.credentials): a file of this repository, no CDN.
-    head_components=[rx.script(src="/passkeys.js"), rx.script(src="/live.js"), rx.script(src="/direction.js")],
+    # focus.js: focus follows the content after a navigation or a step (accessibility).
+    head_components=[rx.script(src="/passkeys.js"), rx.script(src="/live.js"), rx.script(src="/direction.js"),
+                     rx.script(src="/focus.js")],
     # Our routes; the security headers around everything the backend serves (pages included); outermost,
     # a line telling an operator which origin was refused and which setting to change.
     api_transformer=[build_api(), SecurityHeaders, log_refused_origins(_origins)],

@@ -10,6 +10,7 @@ from portal_app.billing.amounts import STAFF_STATUS_FILTERS
 from portal_app.billing.components import invoice_status, method_cell, money_row
 from portal_app.core.states.site import SiteState
 from portal_app.core.ui.api import api_url
+from portal_app.core.ui.dropzone import dropzone
 from portal_app.core.ui.basics import (LABEL_STYLE, brand_button, checkbox_field, column, confirm_dialog, field, form_dialog, form_grid, options, page_header, saved_row, select, select_field)
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page, if_permitted
@@ -181,15 +182,7 @@ def _upload_box(upload_id: str, drop_key: str, accept: dict, max_files: int, but
                 **props) -> list[rx.Component]:
     """A drop zone, the names of the files chosen, and the button that sends them."""
     return [
-        rx.upload(
-            rx.vstack(rx.icon("upload"), rx.text(t(drop_key), size="2"), align="center"),
-            id=upload_id,
-            accept=accept,
-            max_files=max_files,
-            border="1px dashed var(--gray-7)",
-            width="100%",
-            **props,
-        ),
+        dropzone(upload_id, drop_key, accept=accept, max_files=max_files, **props),
         rx.hstack(rx.foreach(rx.selected_files(upload_id), lambda f: rx.text(f, size="1")), spacing="2", wrap="wrap"),
         button,
     ]
@@ -218,7 +211,7 @@ def _files() -> rx.Component:
                      rx.button(t("admin.invoice.attach"),
                                on_click=S.upload_consumption(rx.upload_files_chunk(upload_id=upload_id)), variant="soft",
                                id="attach-files"),
-                     padding="1em"),
+                     ),
         spacing="3",
     )
 
@@ -456,7 +449,7 @@ def invoice_import_page() -> rx.Component:
                              brand_button(rx.icon("upload", size=16), t("admin.import.run"),
                                           on_click=s.import_files(rx.upload_files_chunk(upload_id=upload_id)),
                                           id="run-import"),
-                             multiple=True, padding="1.5em"),
+                             multiple=True),
                 spacing="3",
             ),
             width="100%",

@@ -7,7 +7,7 @@ import reflex as rx
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
-from portal_app.core.ui.basics import (LABEL_STYLE, alert, back_link, brand_button, button_row, column, keyed_badge, page_header, pager)
+from portal_app.core.ui.basics import (FOCUS_STEP, LABEL_STYLE, alert, back_link, brand_button, button_row, column, keyed_badge, page_header, pager)
 from portal_app.bookings.state import BookingsState, NewBookingState
 from portal_app.core.states.site import SiteState
 
@@ -311,6 +311,7 @@ def _done() -> rx.Component:
             role="status",
         ),
         width="100%",
+        custom_attrs=FOCUS_STEP,
     )
 
 
@@ -326,6 +327,7 @@ def new_booking_page() -> rx.Component:
             rx.card(rx.text(t("bookings.no_services"), color_scheme="gray"), width="100%"),
         ),
         spacing="3",
+        custom_attrs=FOCUS_STEP,
     )
     pick = column(
         page_header("bookings.step_time",
@@ -335,6 +337,7 @@ def new_booking_page() -> rx.Component:
         rx.text(rx.text.strong(N.service_label), size="3"),
         slot_picker(N),
         spacing="3",
+        custom_attrs=FOCUS_STEP,
     )
     return column(
         back_link("bookings.back_to_list", "/bookings"),

@@ -3,10 +3,11 @@
 import reflex as rx
 
 from portal_app.core.ui.api import api_url
+from portal_app.core.ui.dropzone import dropzone
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import admin_page
 from portal_app.console.forms import checkbox_group, edit_form, module_label
-from portal_app.core.ui.basics import LABEL_STYLE, checkbox_field, column, field, form_grid, options, select_field
+from portal_app.core.ui.basics import LABEL_STYLE, alert, checkbox_field, column, field, form_grid, options, select_field
 from portal_app.console.settings_state import AdminSettingsState
 from portal_app.core.states.site import SiteState
 
@@ -17,15 +18,9 @@ def _upload(upload_id: str, label_key: str, handler, current) -> rx.Component:
     return rx.vstack(
         rx.text(t(label_key), weight="medium"),
         rx.cond(current != "", rx.image(src=api_url(current), alt=t(label_key), height="60px", width="auto")),
-        rx.upload(
-            rx.vstack(rx.icon("upload"), rx.text(t("admin.settings.drop_image"), size="2"), align="center"),
-            id=upload_id,
-            accept={"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]},
-            max_files=1,
-            border="1px dashed var(--gray-7)",
-            padding="1em",
-            width="100%",
-        ),
+        dropzone(upload_id, "admin.settings.drop_image",
+                 accept={"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]},
+                 max_files=1),
         rx.hstack(rx.foreach(rx.selected_files(upload_id), lambda f: rx.text(f, size="1")), spacing="2"),
         rx.button(t("admin.settings.upload"), on_click=handler(rx.upload_files_chunk(upload_id=upload_id)),
                   variant="soft"),
@@ -46,6 +41,7 @@ def settings_page() -> rx.Component:
                 rx.el.label(t("admin.settings.brand_color"), html_for="f-brand_color", style=LABEL_STYLE),
                 rx.el.input(type="color", id="f-brand_color", name="brand_color", default_value=v.brand_color,
                             style={"width": "80px", "height": "36px"}),
+                alert(S.contrast_warning, "info"),
                 spacing="1",
             ),
             select_field("admin.settings.default_language", "default_language",

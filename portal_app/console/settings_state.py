@@ -10,7 +10,7 @@ from portal_app.core.auth import staff
 from portal_app.core.db import session_scope
 from portal_app.core.files import STAGING
 from portal_app.core.models.accounts import MODULES
-from portal_app.core import business, i18n
+from portal_app.core import business, contrast, i18n
 from portal_app.core.states.handlers import staff_event
 from portal_app.core.states.staff import StaffState
 from portal_app.core.states.uploads import receive_and_store
@@ -22,6 +22,18 @@ class AdminSettingsState(SettingsPage, StaffState):
     area: ClassVar[str] = "settings"
     view: business.BusinessView = business.BusinessView("", "", None, None, "", "en", (), "")  # the form's values
     shipped: list[LanguageChoice] = []
+
+    @rx.var
+    def contrast_warning(self) -> str:
+        """Said when the saved brand colour is hard to read against white or its button text (WCAG 1.4.3)."""
+        colour = self.view.brand_color
+        if not business.HEX_COLOUR.match(colour or ""):
+            return ""
+        check = contrast.brand_contrast(colour)
+        if check.ok:
+            return ""
+        return self._t("admin.settings.contrast_warning", colour=colour, ratio=f"{check.on_white:.1f}",
+                       minimum=f"{contrast.TEXT_MIN:.1f}")
 
     @rx.var
     def module_choices(self) -> list[str]:

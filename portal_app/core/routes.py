@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from portal_app.core import audit
 from portal_app.core.db import session_scope
-from portal_app.core import business, i18n, permissions, registries
+from portal_app.core import business, i18n, permissions, registries, webapp
 from portal_app.core.auth import sessions as portal_sessions, staff, totp as customer_totp
 from portal_app.core.errors import DomainError
 from portal_app.core.states.portal import PORTAL_COOKIE
@@ -37,6 +37,26 @@ def brand_image(request: Request) -> Response:
     return FileResponse(path, media_type=media,
                         headers={**file_headers(media, inline=True), "Cache-Control": "public, max-age=300",
                                  "Content-Disposition": "inline"})
+
+
+async def web_manifest(request: Request) -> Response:
+    """The web app manifest: public, like the logo (the login page is where a phone installs the portal)."""
+    from starlette.responses import JSONResponse
+
+    with session_scope() as db:
+        body = webapp.manifest(db)
+    return JSONResponse(body, media_type="application/manifest+json",
+                        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"})
+
+
+async def app_icon(request: Request) -> Response:
+    """A home-screen icon drawn from the logo (webapp.ICON_SIZES only)."""
+    with session_scope() as db:
+        png = webapp.icon_png(db, request.path_params["size"])
+    if png is None:
+        return refusal()
+    return Response(png, media_type="image/png",
+                    headers={**file_headers("image/png", inline=True), "Cache-Control": "public, max-age=300"})
 
 
 def _totp_qr(uri: str | None) -> Response:
@@ -250,6 +270,8 @@ def build_api() -> Starlette:
     """The core routes, then every route a feature registered (`features.load("routes")` first)."""
     return Starlette(routes=[
         Route("/api/brand/{which:str}", brand_image),
+        Route(webapp.MANIFEST_ROUTE, web_manifest),
+        Route("/api/icons/{size:int}.png", app_icon),
         Route("/api/admin/totp-enrol.svg", totp_enrolment_qr),
         Route("/api/admin/totp-key", totp_enrolment_key),
         Route("/api/portal/totp-enrol.svg", portal_totp_qr),

@@ -135,7 +135,7 @@ def admin_kb_page() -> rx.Component:
         page_header("admin.nav.kb",
                     rx.button(rx.link(rx.hstack(rx.icon("plus", size=14), t("kb.admin.new_article"), spacing="1",
                                                 align="center"), href=EDITOR_ROUTE, underline="none",
-                                      color="inherit"),
+                                      color="var(--accent-contrast)"),
                               as_child=True, size="2")),
         rx.grid(
             column(_list(), min_width="0"),

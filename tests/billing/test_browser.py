@@ -16,12 +16,11 @@ from portal_app.core.models.accounts import Account
 from portal_app.billing.models import Invoice
 from portal_app.core.models.notify import OutboundMessage
 from portal_app.billing import consumption as consumption_files, settings
-from tests.support.browser import customer_login
+from tests.support.browser import customer_login, fake_stripe_checkout
 from tests.support.browser import SERIOUS
 from tests.support.browser import PHONE, no_horizontal_overflow
 from tests.support.browser import PASSWORD, staff_login
 from tests.factories import make_account, make_contact, make_issued, make_staff, staff_context
-from tests.support.fake_http import FakeHTTP, Reply
 
 _n = itertools.count(1)
 
@@ -98,14 +97,7 @@ def test_customer_sees_due_opens_invoice_downloads_and_pays(page: Page, app_url,
     assert open(dl.value.path(), "rb").read().startswith(b"date;number;seconds")
 
     # paying: Stripe Checkout through the SDK, pointed at a local server standing in for Stripe
-    with FakeHTTP() as stripe_api:
-        checkout_page = f"{stripe_api.url}/c/pay/cs_test_e2e"
-        stripe_api.set_reply("/v1/checkout/sessions", Reply(200, {"id": f"cs_test_e2e_{inv_id}",
-                                                                  "object": "checkout.session", "url": checkout_page}))
-        stripe_api.set_reply("/c/pay/cs_test_e2e", Reply(200, "<h1>Stripe Checkout (test)</h1>",
-                                                         {"Content-Type": "text/html"}))
-        monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_e2e")
-        monkeypatch.setenv("STRIPE_API_BASE", stripe_api.url)
+    with fake_stripe_checkout(monkeypatch, f"cs_test_e2e_{inv_id}") as (stripe_api, checkout_page):
         page.get_by_role("link", name="Pay now").click()
         expect(page.get_by_role("heading", name="Pay")).to_be_visible()
         shots(page, "billing-pay")

@@ -3,8 +3,6 @@ and over-payments, credit, visibility (drafts, consumption flag, rights), files,
 
 from __future__ import annotations
 
-import re
-import zlib
 from datetime import date, datetime, timedelta, timezone
 
 import pytest

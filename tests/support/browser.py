@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
 
 import pyotp
 from axe_playwright_python.sync_playwright import Axe
@@ -46,17 +47,61 @@ def last_message_id() -> int:
 PHONE = {"width": 390, "height": 844}
 
 
+# The page's real width: the stylesheet may hide overflow on <html>/<body> (content cut off is still
+# content a person cannot reach), so the measure lifts that for a moment, then names the outermost
+# elements that stick out on the right, outside any scroll box of their own (a wide table in its own
+# scroll box is fine: the page itself does not scroll).
+_OVERFLOW_JS = """() => {
+  const root = document.documentElement, body = document.body;
+  const saved = [root.style.overflowX, body.style.overflowX];
+  root.style.overflowX = 'visible'; body.style.overflowX = 'visible';
+  const width = root.clientWidth;
+  const scrollWidth = Math.max(root.scrollWidth, body.scrollWidth);
+  const clipped = (el) => {
+    for (let a = el.parentElement; a && a !== body && a !== root; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX;
+      if (o !== 'visible') return true;
+    }
+    return false;
+  };
+  const out = [];
+  if (scrollWidth > width + 1) {
+    for (const el of body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || r.right <= width + 1 || clipped(el)) continue;
+      const p = el.parentElement.getBoundingClientRect();
+      if (p.right > width + 1 && el.parentElement !== body) continue;  // its parent is named already
+      const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+        (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).slice(0, 2).join('.') : '');
+      out.push(`${name} "${(el.innerText || '').trim().slice(0, 30)}" right=${Math.round(r.right)}`);
+    }
+  }
+  root.style.overflowX = saved[0]; body.style.overflowX = saved[1];
+  return {scrollWidth, width, offenders: out.slice(0, 12)};
+}"""
+
+
+def horizontal_overflow(page) -> list[str]:
+    """What makes the page wider than the window (empty when it fits), measured with any overflow
+    hiding of <html>/<body> lifted."""
+    found = page.evaluate(_OVERFLOW_JS)
+    if found["scrollWidth"] <= found["width"] + 1:
+        return []
+    return [f"page {found['scrollWidth']}px wide in {found['width']}px", *found["offenders"]]
+
+
 def no_horizontal_overflow(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    return horizontal_overflow(page) == []
 
 
 SERIOUS = {"serious", "critical"}
 
 
 def serious_violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-            for v in results.response["violations"] if v.get("impact") in SERIOUS]
+    """axe-core's serious and critical findings, with the elements they are about."""
+    page.mouse.move(0, 0)  # no link left in its hover state by the last click
+    return [f"{v['id']}: {[(n['target'], (n.get('any') or [{}])[0].get('message', '')) for n in v['nodes']][:5]}"
+            for v in Axe().run(page).response["violations"] if v.get("impact") in SERIOUS]
 
 
 PASSWORD = "console password 2026"
@@ -129,3 +174,19 @@ def choose_png(page: Page, path) -> None:
     with page.expect_file_chooser() as chooser:
         page.get_by_text("Drag files here, or click to choose").click()
     chooser.value.set_files(str(path))
+
+
+@contextmanager
+def fake_stripe_checkout(monkeypatch, session_id: str):
+    """Stripe Checkout through the real SDK, pointed at a local server standing in for Stripe. Yields the
+    server and the URL of its checkout page (where the portal sends the browser)."""
+    from tests.support.fake_http import FakeHTTP, Reply
+
+    with FakeHTTP() as stripe_api:
+        path = f"/c/pay/{session_id}"
+        stripe_api.set_reply("/v1/checkout/sessions", Reply(200, {"id": session_id, "object": "checkout.session",
+                                                                  "url": stripe_api.url + path}))
+        stripe_api.set_reply(path, Reply(200, "<h1>Stripe Checkout (test)</h1>", {"Content-Type": "text/html"}))
+        monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_e2e")
+        monkeypatch.setenv("STRIPE_API_BASE", stripe_api.url)
+        yield stripe_api, stripe_api.url + path

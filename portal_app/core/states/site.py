@@ -6,7 +6,7 @@ import logging
 
 import reflex as rx
 
-from portal_app.core import business, i18n, registries
+from portal_app.core import business, contrast, i18n, registries
 from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import public_event, run_page_loads
 
@@ -51,6 +51,11 @@ class SiteState(rx.State):
     def tr(self) -> dict[str, str]:
         """The current language's catalogue; components index it by key."""
         return i18n.catalogue(self.lang or self._default_language)
+
+    @rx.var
+    def brand_text_color(self) -> str:
+        """The text colour written on the brand colour (buttons): white, or dark on a pale brand colour."""
+        return contrast.text_on(self.brand_color)
 
     @rx.var
     def text_dir(self) -> str:

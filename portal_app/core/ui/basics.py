@@ -11,9 +11,20 @@ from portal_app.core.ui.i18n import t
 
 
 def brand_button(*children, **props) -> rx.Component:
-    style = {"background_color": SiteState.brand_color, "color": "white", "cursor": "pointer"}
+    style = {"background_color": SiteState.brand_color, "color": SiteState.brand_text_color, "cursor": "pointer"}
     style.update(props.pop("style", {}))
     return rx.button(*children, style=style, **props)
+
+
+def web_app_links() -> rx.Component:
+    """The web app manifest, the home-screen icon and the theme colour (React puts them in <head>)."""
+    from portal_app.core.ui.api import api_url
+
+    return rx.fragment(
+        rx.el.link(rel="manifest", href=api_url("/api/manifest.webmanifest")),
+        rx.el.link(rel="apple-touch-icon", href=api_url("/api/icons/192.png")),
+        rx.el.meta(name="theme-color", content=SiteState.brand_color),
+    )
 
 
 def alert(text: rx.Var, kind: str = "error") -> rx.Component:
@@ -149,6 +160,11 @@ def keyed_badge(value: rx.Var, key_prefix: str, colours: dict[str, str], **props
     props.setdefault("variant", "soft")
     return rx.badge(SiteState.tr[key_prefix + value].to(str),
                     color_scheme=rx.match(value, *[(k, v) for k, v in colours.items()], "gray"), **props)
+
+
+# A page's step (the part that replaces what the person acted on): assets/focus.js moves the focus to its
+# heading when it appears, so keyboard and screen-reader users land on the new content.
+FOCUS_STEP = {"data-focus-step": ""}
 
 
 def column(*children, **props) -> rx.Component:

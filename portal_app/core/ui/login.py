@@ -3,7 +3,7 @@
 import reflex as rx
 
 from portal_app.core.ui.api import api_url
-from portal_app.core.ui.basics import brand_button, column, language_picker
+from portal_app.core.ui.basics import brand_button, column, language_picker, web_app_links
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import brand_mark, page_language
 
@@ -24,6 +24,7 @@ def login_card(on_language, logo_size: str, heading: rx.Component, *body: rx.Com
                **card_props) -> rx.Component:
     """The login card: the business's mark and the language picker, the page's heading, then `body`."""
     return rx.card(
+        web_app_links(),
         column(
             rx.hstack(brand_mark(logo_size), rx.spacer(), language_picker(on_language), width="100%",
                       align="center", wrap="wrap"),

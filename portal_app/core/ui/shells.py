@@ -13,9 +13,12 @@ from portal_app.core.states.site import SiteState
 from portal_app.core.states.staff import StaffState
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
-from portal_app.core.ui.basics import alert, language_picker, loading
+from portal_app.core.ui.basics import alert, language_picker, loading, web_app_links
 
 PAGE_MAX_WIDTH = "1100px"
+# The navigation takes a line of its own under the header's first line (brand, language, logout): however
+# many links a business switches on, the logout button never wraps onto a line of its own.
+NAV_LINE = {"order": "1", "flex_basis": "100%"}
 
 
 def _nav_label(entry: NavEntry) -> rx.Component | rx.Var:
@@ -100,7 +103,7 @@ def _portal_nav_link(entry: NavEntry) -> rx.Component:
 def _portal_nav() -> rx.Component:
     return rx.el.nav(rx.hstack(*[_portal_nav_link(e) for e in sorted(PORTAL_NAV, key=lambda e: e.order)],
                                spacing="4", wrap="wrap"),
-                     aria_label=t("nav.menu"))
+                     aria_label=t("nav.menu"), style=NAV_LINE)
 
 
 def _logout_button() -> rx.Component:
@@ -114,6 +117,7 @@ def portal_shell(content: rx.Component, public: bool = False, route: str = "") -
     `route`: the page's own, which the language picker names so the page loads again in the new language."""
     return rx.box(
         rx.el.a(t("app.skip_to_content"), href="#main", class_name="skip-link"),
+        web_app_links(),
         impersonation_banner(),
         rx.el.header(
             rx.hstack(
@@ -169,6 +173,8 @@ def admin_shell(content: rx.Component, area: str | None = None, route: str = "")
     if area is not None:  # the page of an area this role may not read: a message instead of its content
         content = rx.cond(StaffState.staff_areas.contains(area), content, _role_refused())
     return rx.box(
+        rx.el.a(t("app.skip_to_content"), href="#main", class_name="skip-link"),
+        web_app_links(),
         rx.el.header(
             rx.hstack(
                 brand_mark("28px"),
@@ -180,9 +186,10 @@ def admin_shell(content: rx.Component, area: str | None = None, route: str = "")
                         wrap="wrap",
                     ),
                     aria_label=t("nav.menu"),
+                    style=NAV_LINE,
                 ),
                 rx.spacer(),
-                rx.text(StaffState.staff_name, size="2", color_scheme="gray"),
+                rx.text(StaffState.staff_name, size="2", color_scheme="gray", display=["none", "none", "block"]),
                 language_picker(lambda lang: StaffState.choose_language(lang, route)),
                 rx.button(t("app.logout"), on_click=StaffState.staff_logout, variant="soft", size="2"),
                 align="center",
