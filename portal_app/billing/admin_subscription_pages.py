@@ -90,8 +90,7 @@ def _usage_dialog() -> rx.Component:
             *_upload_box(upload_id, "admin.subscriptions.usage_drop", {"text/csv": [".csv"]}, 1,
                          brand_button(rx.icon("upload", size=16), t("admin.subscriptions.usage_send"),
                                       on_click=SS.upload_usage(rx.upload_files_chunk(upload_id=upload_id)),
-                                      id="send-usage"),
-                         padding="1em"),
+                                      id="send-usage")),
             rx.box(data_table(SS.usage_files, [
                 ("admin.invoice.file", text_cell("name")),
                 ("admin.subscriptions.usage_period", text_cell("period")),
