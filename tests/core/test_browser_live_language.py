@@ -119,7 +119,7 @@ def test_every_page_follows_the_picker_and_hebrew_reads_right_to_left(browser: B
 
         # Hebrew: the document turns right to left at once, the layout and the direction icons mirror,
         # amounts stay readable; Thai wraps. On a desktop and on a phone.
-        page.goto(f"{app_url}/bookings")
+        page.goto(f"{app_url}/")  # the home page's actions end with a chevron pointing onward
         _switch(page, "he")
         expect(page.locator("html")).to_have_attribute("dir", "rtl")
         assert page.evaluate("getComputedStyle(document.querySelector('main')).direction") == "rtl"
@@ -128,7 +128,7 @@ def test_every_page_follows_the_picker_and_hebrew_reads_right_to_left(browser: B
         header = page.locator("header").bounding_box()
         brand = page.locator("header a").first.bounding_box()
         assert brand["x"] > header["x"] + header["width"] / 2  # the business's mark on the right
-        shots(page, "rtl-he-bookings-1280")
+        shots(page, "rtl-he-home-1280")
         page.goto(f"{app_url}/invoices")
         expect(page.locator("html")).to_have_attribute("dir", "rtl")
         shots(page, "rtl-he-invoices-1280")
