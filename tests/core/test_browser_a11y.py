@@ -47,9 +47,9 @@ def _data() -> dict:
         bookings.set_weekly_hours(db, staff, {d: "08:00-20:00" for d in range(7)})
         make_booking_service(db, "Fitting", duration=30, audience="accounts", account_numbers=account.number)
         ctx = portal_context(db, contact)
-        thread, _ = messages.start_thread(db, ctx, subject="Meter photo", body="Here it is.")
+        thread, _ = messages.start_thread(db, ctx, subject="Walk: router photo", body="Here it is.")
         cfg = config(db)
-        conv, _, _ = ticket_rules.open_ticket(db, ctx, title="Terminal prints nothing", type=cfg.codes("types")[0],
+        conv, _, _ = ticket_rules.open_ticket(db, ctx, title="Walk: card reader offline", type=cfg.codes("types")[0],
                                               priority=cfg.codes("priorities")[0], body="No receipt.")
         article = make_article(db, staff, "When the terminal prints no receipt", "Check the **paper**.")
         return {"email": contact.email, "account": account.id, "contact": contact.id, "invoice": inv.id,
