@@ -24,9 +24,7 @@ Writes bench-results/documents.json. Environment: BENCH_SAMPLES (default 200), B
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import shutil
 import signal
 import sqlite3
 import statistics
@@ -40,11 +38,10 @@ from typing import Any
 
 from .harness import ReflexApp
 from .reflex_client import Browser, Frontend
-from .run_bench import REPO, Portal, Recorder, _meta, _r, login_flow, log, prepare_portal
+from .run_bench import REPO, Portal, Recorder, _meta, _r, finish_run, login_flow, log, prepare_portal
 
 RESULTS = REPO / "bench-results" / "documents.json"
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "200"))
-KEEP = os.environ.get("BENCH_KEEP", "") not in ("", "0", "false")
 WARMUP = 20
 FLOOR_PAGE = "/__bench-floor"
 TARGET_FACTOR = 2.0
@@ -557,15 +554,7 @@ def main() -> int:
     finally:
         if app is not None:
             app.stop()
-        res["meta"]["total_seconds"] = _r(time.monotonic() - t0)
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(res, indent=2) + "\n")
-        print(report(res))
-        log(f"results written to {RESULTS.relative_to(REPO)}")
-        if KEEP:
-            log(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        finish_run(res, RESULTS, report, tmp, t0)
     return 0 if not res["failures"] else 2
 
 

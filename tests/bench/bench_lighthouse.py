@@ -21,7 +21,6 @@ import gzip
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .harness import free_port
-from .run_bench import REPO, _meta, log, prepare_portal
+from .run_bench import REPO, _meta, finish_run, log, prepare_portal
 
 LIGHTHOUSE = "lighthouse@13.5.0"
 CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
@@ -159,12 +158,7 @@ def main() -> int:
     finally:
         if app is not None:
             app.stop()
-        res["meta"]["total_seconds"] = round(time.monotonic() - t0)
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(res, indent=2) + "\n")
-        print(report(res))
-        if os.environ.get("BENCH_KEEP", "") in ("", "0", "false"):
-            shutil.rmtree(tmp, ignore_errors=True)
+        finish_run(res, RESULTS, report, tmp, t0)
     return 0 if not res["failures"] else 2
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import signal
 import sys
 import tempfile
@@ -30,10 +29,10 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from .bench_documents import FLOOR_PAGE, KEEP, SAMPLES, TARGET_FACTOR, WARMUP, time_pages
+from .bench_documents import FLOOR_PAGE, SAMPLES, TARGET_FACTOR, WARMUP, time_pages
 from .harness import ReflexApp
 from .reflex_client import Frontend
-from .run_bench import REPO, Portal, Recorder, _meta, _r, login_flow, log, prepare_portal
+from .run_bench import REPO, Portal, Recorder, _meta, _r, finish_run, login_flow, log, prepare_portal
 
 RESULTS = REPO / "bench-results" / "tickets.json"
 BIG_EMAIL = "tickets-admin@bench.example"
@@ -290,15 +289,7 @@ def main() -> int:
     finally:
         if app is not None:
             app.stop()
-        res["meta"]["total_seconds"] = _r(time.monotonic() - t0)
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(res, indent=2) + "\n")
-        print(report(res))
-        log(f"results written to {RESULTS.relative_to(REPO)}")
-        if KEEP:
-            log(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        finish_run(res, RESULTS, report, tmp, t0)
     return 0 if not res["failures"] else 2
 
 

@@ -122,6 +122,20 @@ def _r(x: float | None, nd: int = 2) -> float | None:
     return None if x is None else round(x, nd)
 
 
+def finish_run(res: dict[str, Any], results: Path, report, tmp: Path, started: float) -> None:
+    """Every bench's last step: the total time, the results file, the printed report, and the temporary
+    folder removed (kept with BENCH_KEEP=1)."""
+    res["meta"]["total_seconds"] = _r(time.monotonic() - started)
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(res, indent=2) + "\n")
+    print(report(res))
+    log(f"results written to {results.relative_to(REPO)}")
+    if KEEP:
+        log(f"kept {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 # ---- the portal's side: names, demo data, codes ----------------------------------------------------
 
 
@@ -715,16 +729,8 @@ def main() -> int:
     finally:
         for app in apps:
             app.stop()
-        res["meta"]["total_seconds"] = _r(time.monotonic() - t_start)
         res["meta"]["loadavg_end"] = _loadavg()
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(res, indent=2) + "\n")
-        print(report(res))
-        log(f"results written to {RESULTS.relative_to(REPO)}")
-        if KEEP:
-            log(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        finish_run(res, RESULTS, report, tmp, t_start)
 
     ran = all(k in res for k in ("floor_vs_home", "burst", "memory_portal", "memory_bare"))
     return 0 if ran and not res["failures"] else 2
