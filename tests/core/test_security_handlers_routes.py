@@ -19,6 +19,8 @@ from portal_app.core.auth import login, sessions as portal_sessions, staff
 from portal_app.core.errors import DomainError
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.staff import STAFF_COOKIE
+from portal_app.core.models.auth import StaffUser
+from portal_app.core.security import decrypt_secret
 from tests.factories import make_contact, make_staff
 from tests.support.states import STAFF_PASSWORD as PASSWORD, contact_row, staff_tokens, sub
 
@@ -89,6 +91,33 @@ def test_totp_qr_only_for_a_staff_member_mid_enrolment():
     with session_scope() as db:
         customer_token = portal_sessions.open_session(db, cid)
     assert client.get("/api/admin/totp-enrol.svg", cookies={STAFF_COOKIE: customer_token}).status_code == 404
+
+
+def test_the_qr_code_and_the_key_in_text_name_one_secret_when_fetched_together():
+    """The enrolment page fetches the QR code and the key in text at the same time. The secret used to be
+    made by whichever request came first, so the two could show different keys and the code typed from
+    the QR was refused (seen in CI). The password step makes it now; the two routes only read it."""
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import parse_qs, urlparse
+
+    with session_scope() as db:
+        user = make_staff(db, email=f"together{next(_n)}@guichet.example", password=PASSWORD)
+        pending, _ = staff.login_password(db, user.email, PASSWORD)
+    with session_scope() as db:
+        stored = decrypt_secret(db.get(StaffUser, user.id).totp_secret_enc)  # made by the password step
+    client = TestClient(build_api())
+
+    def key_text(_):
+        response = client.get("/api/admin/totp-key", cookies={STAFF_COOKIE: pending})
+        assert response.status_code == 200
+        return re.search(r'id="key">([A-Z2-7 ]+)', response.text).group(1).replace(" ", "")
+
+    with ThreadPoolExecutor(8) as pool:
+        keys_seen = set(pool.map(key_text, range(16)))
+    assert keys_seen == {stored}
+    with session_scope() as db:
+        uri = staff.enrolment_uri(db, pending)
+    assert parse_qs(urlparse(uri).query)["secret"] == [stored]
 
 
 @pytest.mark.parametrize("path", ["/api/brand/secret.key", "/api/brand/..%2Fsecret.key", "/api/brand/logo%00",

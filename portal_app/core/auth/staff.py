@@ -142,6 +142,12 @@ def login_password(db: Session, email: str, password: str, client_ip: str = "") 
     if not check_password(password, user.password_hash):
         _fail(db, user, client_ip, "staff_password")
         raise DomainError("staff.error.credentials")
+    if not user.totp_enabled and not user.totp_secret_enc:
+        # The enrolment secret is fixed here, in the one event that passed the password: the QR code and
+        # the key in text are fetched by two concurrent requests, and a secret made by whichever came
+        # first let them show two different keys.
+        user.totp_secret_enc = encrypt_secret(pyotp.random_base32())
+        db.add(user)
     token = new_token()
     now = clock.now()
     db.add(StaffSession(token_hash=hmac_hash(token, TOKEN_PURPOSE), staff_id=user.id, mfa_passed=False,
@@ -193,12 +199,8 @@ def enrolment_uri(db: Session, token: str | None) -> str | None:
     if found is None:
         return None
     row, user = found
-    if user.totp_enabled or row.mfa_passed:
-        return None
-    if not user.totp_secret_enc:
-        user.totp_secret_enc = encrypt_secret(pyotp.random_base32())
-        db.add(user)
-        db.flush()
+    if user.totp_enabled or row.mfa_passed or not user.totp_secret_enc:
+        return None  # read only: the password step made the secret
     secret = decrypt_secret(user.totp_secret_enc)
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
 
