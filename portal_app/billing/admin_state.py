@@ -29,7 +29,7 @@ from portal_app.core.db import session_scope
 from portal_app.core.files import STAGING
 from portal_app.core.errors import NotFound
 from portal_app.core.states.dialogs import Dialogs
-from portal_app.core.states.handlers import parse_id, query_id, staff_event
+from portal_app.core.states.handlers import off_loop, parse_id, query_id, staff_event
 from portal_app.core.states.paging import PagedList
 from portal_app.core.states.forms import SettingsPage
 from portal_app.core.states.staff import StaffState
@@ -118,6 +118,11 @@ class AdminInvoiceState(Dialogs, StaffState):
         self._fill(db, ctx, self.invoice_id)
         self.flash_key = ""
 
+    def _refill_now(self, ctx) -> None:
+        """`_refill` from a background handler, under the state lock, in a short session of its own."""
+        with session_scope() as db:
+            self._refill(db, ctx)
+
     def _reset_line_form(self) -> None:
         self.line = LineForm(rate=self.default_rate)
 
@@ -169,15 +174,24 @@ class AdminInvoiceState(Dialogs, StaffState):
         rules.delete_draft(db, ctx, self.invoice_id)
         return rx.redirect("/admin/invoices")
 
-    @staff_event
-    def issue(self, db, ctx):
-        """Number, PDF and emails: the emails go once the transaction commits, from a worker thread."""
-        self.dialog = ""
-        deliveries = rules.issue_invoice(db, ctx, self.invoice_id).deliveries
-        self._refill(db, ctx)
-        notify.dispatch_after_commit(db, deliveries)
-        self.emails_sent = len(deliveries)
-        self._flash("admin.invoice.issued", "info", number=self.view.number, count=len(deliveries))
+    @staff_event(background=True)
+    async def issue(self, ctx):
+        """Number, PDF and emails, off the event loop (`off_loop`): rendering the PDF takes a few tenths
+        of a second. The emails go once the transaction commits, from a worker thread."""
+        async with self:
+            self.dialog = ""
+            invoice_id = self.invoice_id
+
+        def work(db):
+            deliveries = rules.issue_invoice(db, ctx, invoice_id).deliveries
+            notify.dispatch_after_commit(db, deliveries)
+            return len(deliveries)
+
+        count = await off_loop(work)
+        async with self:
+            self._refill_now(ctx)
+            self.emails_sent = count
+            self._flash("admin.invoice.issued", "info", number=self.view.number, count=count)
 
     @staff_event
     def void(self, db, ctx, form: dict):
@@ -185,23 +199,26 @@ class AdminInvoiceState(Dialogs, StaffState):
         self._refill(db, ctx)
         self.dialog = ""
 
-    @staff_event
-    def cancel_with_credit_note(self, db, ctx, form: dict):
-        """Cancel the invoice: a credit note for everything not yet credited."""
-        note = credit_notes.credit_invoice(db, ctx, self.invoice_id, str(form.get("reason", ""))[:300])
-        self._refill(db, ctx)
-        self.dialog = ""
-        self._flash("admin.invoice.credit_note_issued", "info", number=note.number)
+    @staff_event(background=True)
+    async def cancel_with_credit_note(self, ctx, form: dict):
+        """Cancel the invoice: a credit note for everything not yet credited (its PDF off the loop)."""
+        await self._credit(ctx, str(form.get("reason", ""))[:300], None)
 
-    @staff_event
-    def issue_partial_credit(self, db, ctx, form: dict):
+    @staff_event(background=True)
+    async def issue_partial_credit(self, ctx, form: dict):
         """A credit note for the quantities typed in the dialog (fields `qty-<line id>`)."""
         quantities = {str(k)[4:]: str(v)[:20] for k, v in list(form.items())[:rules.MAX_LINES + 1]
                       if str(k).startswith("qty-")}
-        note = credit_notes.credit_invoice(db, ctx, self.invoice_id, str(form.get("reason", ""))[:300], quantities)
-        self._refill(db, ctx)
-        self.dialog = ""
-        self._flash("admin.invoice.credit_note_issued", "info", number=note.number)
+        await self._credit(ctx, str(form.get("reason", ""))[:300], quantities)
+
+    async def _credit(self, ctx, reason: str, quantities: dict | None) -> None:
+        async with self:
+            invoice_id = self.invoice_id
+        number = await off_loop(lambda db: credit_notes.credit_invoice(db, ctx, invoice_id, reason, quantities).number)
+        async with self:
+            self._refill_now(ctx)
+            self.dialog = ""
+            self._flash("admin.invoice.credit_note_issued", "info", number=number)
 
     @staff_event
     def record_payment(self, db, ctx, form: dict):
@@ -239,8 +256,7 @@ class AdminInvoiceState(Dialogs, StaffState):
             max_files=CONSUMPTION_MAX_FILES, too_many_key="files.error.too_many", require_file=True,
             what="consumption upload")
         async with self:
-            with session_scope() as db:
-                self._refill(db, ctx)
+            self._refill_now(ctx)
             self._flash("admin.invoice.files_attached", "info", count=count)
 
     @staff_event

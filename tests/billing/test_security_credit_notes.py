@@ -22,7 +22,7 @@ from portal_app.core.routes import build_api
 from portal_app.core.states.portal import PORTAL_COOKIE
 from portal_app.core.states.staff import STAFF_COOKIE
 from tests.factories import make_account, make_contact, make_issued, staff_context, staff_session
-from tests.support.states import _router, sub
+from tests.support.states import _router, sub, run_background
 
 _n = itertools.count(1)
 
@@ -123,14 +123,14 @@ def test_console_handler_arguments_cannot_reach_another_invoices_lines(root):
     ed.load_invoice()
     assert [r.remaining for r in ed.credit_lines] == ["1"]
     ed.open_dialog("credit")
-    ed.issue_partial_credit({"reason": "x", f"qty-{theirs['line']}": "1"})
+    run_background(ed, "issue_partial_credit", {"reason": "x", f"qty-{theirs['line']}": "1"})
     assert ed.flash_key == "error.not_found" and ed.dialog == "credit"
-    ed.issue_partial_credit({"reason": "x", f"qty-{mine['line']}": "2"})
+    run_background(ed, "issue_partial_credit", {"reason": "x", f"qty-{mine['line']}": "2"})
     assert ed.flash_key == "billing.error.credit_exceeds"
     with session_scope() as db:
         assert len(db.exec(select(CreditNote).where(CreditNote.invoice_id == theirs["invoice"])).all()) == 1
         assert db.get(Invoice, mine["invoice"]).credited_minor == 1200
-    ed.issue_partial_credit({"reason": "Second unit", f"qty-{mine['line']}": "1"})
+    run_background(ed, "issue_partial_credit", {"reason": "Second unit", f"qty-{mine['line']}": "1"})
     assert ed.flash_key == "admin.invoice.credit_note_issued" and ed.view.status == "void" and ed.dialog == ""
     assert len(ed.credit_notes) == 2 and ed.credit_lines == []
     # an agent reads billing but issues no credit note
@@ -138,7 +138,7 @@ def test_console_handler_arguments_cannot_reach_another_invoices_lines(root):
     ag.staff_sid = agent
     ag.router = _router("/admin/invoice", {"id": theirs["invoice"]})
     ag.load_invoice()
-    ag.cancel_with_credit_note({"reason": "no"})
+    run_background(ag, "cancel_with_credit_note", {"reason": "no"})
     assert ag.flash_key == "error.role_forbidden"
     with session_scope() as db:
         assert db.get(Invoice, theirs["invoice"]).status == "issued"

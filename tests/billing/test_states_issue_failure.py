@@ -25,7 +25,7 @@ from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.models.accounts import Account
 from portal_app.core.models.audit import AuditEvent
 from tests.factories import make_account, make_contact, make_draft, staff_context, staff_session_at_clock
-from tests.support.states import _router, sub
+from tests.support.states import _router, sub, run_background
 
 _n = itertools.count(1)
 
@@ -117,7 +117,7 @@ def test_number_taken_through_the_console_handler(root, prefix):
     ed.router = _router("/admin/invoice", {"id": draft_id})
     ed.load_invoice()
     assert ed.is_draft
-    ed.issue()
+    run_background(ed, "issue")
     assert ed.flash_key == "billing.error.number_taken"
     _assert_untouched(account_id, contact_id, draft_id, year, counter_before, pdfs)
     assert len(_refusals(draft_id)) == 1
@@ -126,7 +126,7 @@ def test_number_taken_through_the_console_handler(root, prefix):
         clash = db.exec(select(Invoice).where(Invoice.account_id == other_id)).one()
         clash.number = f"OLD-{clash.id}"
         db.add(clash)
-    ed.issue()
+    run_background(ed, "issue")
     assert ed.flash_key == "admin.invoice.issued" and ed.view.number == f"INV-{year}-{(counter_before or 0) + 1:05d}"
     with session_scope() as db:
         inv = db.get(Invoice, draft_id)

@@ -32,10 +32,16 @@ session, each load with the same checks and the same refusals as when it is sent
 Async handlers (uploads, payment providers, impersonation) receive `(self, ctx, *args)` without a
 database session: none is held across an `await`. With `background=True` the actor check runs
 inside `async with self`, and the handler takes the state lock itself when it changes vars.
+
+Slow work (rendering and storing a PDF, a provider call, building an archive) never runs in a sync
+handler: Reflex runs those on the worker's event loop, under the state lock, and every browser that
+worker serves would wait. It runs in a background handler through `off_loop(work)`, in a thread with
+a database session of its own, committed there (a refusal keeps what it recorded, as above).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import logging
@@ -113,6 +119,17 @@ def _refuse(state, exc: Exception) -> None:
         log.warning("%s refused arguments: %s", type(state).__name__, exc)
         exc = NotFound()
     state._fail(exc)
+
+
+async def off_loop(work: Callable[[Any], Any]) -> Any:
+    """`work(db)` in a worker thread with its own database session, committed when it returns: the event
+    loop and the state lock stay free meanwhile. A DomainError it raises reaches the caller (and
+    so the handler's refusal), with what the work recorded before refusing committed."""
+    def run():
+        with session_scope() as db:
+            return work(db)
+
+    return await asyncio.to_thread(run)
 
 
 def _wrap(fn: Callable, side: str, *, background: bool = False, rule: Rule = Rule()) -> Any:
