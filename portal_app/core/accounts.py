@@ -258,13 +258,18 @@ def find_login_contact(db: Session, email: str) -> Contact | None:
 
 def may_log_in(db: Session, contact: Contact | None) -> str:
     """'ok' or why not: unknown, inactive, no_access, account_inactive."""
+    return login_status(db, contact)[0]
+
+
+def login_status(db: Session, contact: Contact | None) -> tuple[str, Account | None]:
+    """`may_log_in`'s answer and the account it read (None unless 'ok'), for a login that goes on with it."""
     if contact is None:
-        return "unknown"
+        return "unknown", None
     if not contact.active:
-        return "inactive"
+        return "inactive", None
     if not contact.portal_access:
-        return "no_access"
+        return "no_access", None
     account = db.get(Account, contact.account_id)
     if account is None or not account.active:
-        return "account_inactive"
-    return "ok"
+        return "account_inactive", None
+    return "ok", account
