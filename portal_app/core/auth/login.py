@@ -226,13 +226,19 @@ def _deliveries(db: Session, contact: Contact | None, channel: str, code: str, k
     return _queue_code(db, contact, channel, code)
 
 
-_CHALLENGE = select(LoginChallenge).where(LoginChallenge.public_id == bindparam("public_id"))
+# Built once; the challenge's contact and account come with it, held for the event (the caller reads them next).
+_CHALLENGE = (select(LoginChallenge, Contact, Account)
+              .outerjoin(Contact, Contact.id == LoginChallenge.contact_id)
+              .outerjoin(Account, Account.id == Contact.account_id)
+              .where(LoginChallenge.public_id == bindparam("public_id")))
 
 
 def _challenge(db: Session, challenge_id: str) -> LoginChallenge:
-    row = db.exec(_CHALLENGE, params={"public_id": challenge_id}).first() if challenge_id else None
-    if row is None:
+    found = db.exec(_CHALLENGE, params={"public_id": challenge_id}).first() if challenge_id else None
+    if found is None:
         raise DomainError("login.error.challenge_over")
+    row, contact, account = found
+    hold(db, *(r for r in (contact, account) if r is not None))
     if row.ended_at is not None:
         raise DomainError("login.error.too_many_tries" if row.end_reason == "too_many_tries"
                           else "login.error.challenge_over")
