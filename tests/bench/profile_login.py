@@ -16,7 +16,7 @@ After each event Reflex's delta is computed and serialised as the socket would (
 Reading the code from the outbox between 2 and 3 is the test's, not the worker's: it is not counted. The
 frozen clock moves one hour and a minute per login, so no code budget is ever reached (each login walks
 the path of a normal one). Prints, per step and per login: CPU (process time), wall, SQL statements,
-commits, reply bytes; then the profile of the logins (cProfile, sorted by `--sort`).
+commits, reply bytes, and the Reflex floor of the same round trips (`reflex_floor`); then the profile of the logins (cProfile, sorted by `--sort`).
 """
 
 from __future__ import annotations
@@ -183,9 +183,28 @@ def main() -> None:
             for key in totals:
                 totals[key].append(sum(per_step[s][key][-1] for s in STEPS))
 
+    floor: list[float] = []
+
+    async def reflex_floor() -> None:
+        """What Reflex costs for the same four round trips with nothing to do: a new tab's tree and its
+        full snapshot, then four deltas of an event that changed nothing."""
+        from reflex.state import _resolve_delta
+        from reflex_base.utils import format
+
+        c0 = time.process_time()
+        root = rx.State(_reflex_internal_init=True)
+        open_route(root, "/login")
+        format.json_dumps(await _resolve_delta(root.dict()))
+        root._clean()
+        for _ in STEPS:
+            await delta_json(root)
+        floor.append((time.process_time() - c0) * 1000)
+
     async def run():
         for _ in range(10):
             await one_login(False)
+        for _ in range(args.n):
+            await reflex_floor()
         for _ in range(args.n):
             await one_login(True)
         plain = ({s: {k: statistics.median(v) for k, v in got.items()} for s, got in per_step.items()},
@@ -203,6 +222,7 @@ def main() -> None:
               f"{got['bytes']:>9.0f}")
     print(f"{'per login':<14}{total['cpu']:>8.2f}{total['wall']:>9.2f}{total['statements']:>6.0f}"
           f"{total['commits']:>9.0f}")
+    print(f"{'Reflex floor':<14}{statistics.median(floor):>8.2f}   (new tab, full snapshot, four empty deltas)")
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(*([args.filter] if args.filter else []),
                                                                          args.top)
