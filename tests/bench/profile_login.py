@@ -30,38 +30,14 @@ import re
 import sqlite3
 import statistics
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+
+from tests.support.sql import SqlSent
 
 from .profile_page import delta_json, open_route, sub
 
 STEPS = ("open /login", "submit_email", "submit_code", "home")
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=timezone.utc)
-
-
-@dataclass
-class Counter:
-    """SQL statements and commits sent to the engine while `on`."""
-
-    on: bool = False
-    statements: int = 0
-    commits: int = 0
-    seen: list[str] = field(default_factory=list)
-
-    def install(self, engine) -> None:
-        from sqlalchemy import event
-
-        event.listen(engine, "before_cursor_execute", self._stmt)
-        event.listen(engine, "commit", self._commit)
-
-    def _stmt(self, _conn, _cursor, statement, *_a):
-        if self.on:
-            self.statements += 1
-            self.seen.append(" ".join(statement.split())[:140])
-
-    def _commit(self, _conn):
-        if self.on:
-            self.commits += 1
 
 
 def _setup():
@@ -96,8 +72,7 @@ def main() -> None:
     from portal_app.core.states.portal import PortalState
     from portal_app.login.state import LoginState
 
-    counter = Counter()
-    counter.install(get_engine())
+    engine = get_engine()
     outbox = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
 
     def code_for(email: str) -> str:
@@ -114,25 +89,22 @@ def main() -> None:
     login_no = [0]
 
     async def step(name: str, action, root, record: bool) -> None:
-        counter.statements = counter.commits = 0
-        counter.seen.clear()
-        counter.on = True
-        c0, t0 = time.process_time(), time.perf_counter()
-        await action()
-        _d, _j, text = await delta_json(root)
-        c1, t1 = time.process_time(), time.perf_counter()
-        counter.on = False
+        with SqlSent(engine) as sent:
+            c0, t0 = time.process_time(), time.perf_counter()
+            await action()
+            _d, _j, text = await delta_json(root)
+            c1, t1 = time.process_time(), time.perf_counter()
         if record:
             got = per_step[name]
             got["cpu"].append((c1 - c0) * 1000)
             got["wall"].append((t1 - t0) * 1000)
-            got["statements"].append(counter.statements)
-            got["commits"].append(counter.commits)
+            got["statements"].append(len(sent.statements))
+            got["commits"].append(sent.commits)
             got["bytes"].append(len(text))
         if args.statements and record and login_no[0] == 11:
-            print(f"--- {name}: {counter.statements} statements, {counter.commits} commits")
-            for s in counter.seen:
-                print("   ", s)
+            print(f"--- {name}: {len(sent.statements)} statements, {sent.commits} commits")
+            for s in sent.statements:
+                print("   ", s[:140])
 
     async def one_login(record: bool, profiler: cProfile.Profile | None = None) -> None:
         login_no[0] += 1

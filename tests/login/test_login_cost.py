@@ -7,45 +7,17 @@ from __future__ import annotations
 
 import itertools
 
-from sqlalchemy import event as sa_event
-
 from portal_app.core.business import forget_cached_business, get_business
-from portal_app.core.db import get_engine, session_scope
+from portal_app.core.db import session_scope
 from portal_app.core.states.portal import PortalState
 from portal_app.core.states.site import SiteState
 from portal_app.login.state import LoginState
 from tests.conftest import run_async
 from tests.factories import make_contact
+from tests.support.sql import SqlSent
 from tests.support.states import last_code, sub
 
 _n = itertools.count(1)
-
-
-class _Sent:
-    """Statements and commits sent to the engine while active."""
-
-    def __init__(self):
-        self.statements: list[str] = []
-        self.commits = 0
-
-    def __enter__(self):
-        sa_event.listen(get_engine(), "before_cursor_execute", self._stmt)
-        sa_event.listen(get_engine(), "commit", self._commit)
-        return self
-
-    def __exit__(self, *exc):
-        sa_event.remove(get_engine(), "before_cursor_execute", self._stmt)
-        sa_event.remove(get_engine(), "commit", self._commit)
-
-    def _stmt(self, _conn, _cursor, statement, *_a):
-        self.statements.append(" ".join(statement.split()))
-
-    def _commit(self, _conn):
-        self.commits += 1
-
-    def selects(self, table: str) -> int:
-        """SELECTs whose first table is `table`."""
-        return sum(1 for s in self.statements if s.upper().startswith("SELECT") and f" FROM {table} " in f"{s} ")
 
 
 def _tab(root, path: str, ip: str) -> None:
@@ -71,11 +43,11 @@ def test_opening_the_login_page_and_asking_for_a_code_send_few_statements(root):
     login = sub(root, LoginState)
     _tab(root, "/login", ip)
     login.login_load()  # the business settings are then cached (for 5 s) for the tabs that follow
-    with _Sent() as opening:
+    with SqlSent() as opening:
         login.login_load()
     assert len(opening.statements) == 0  # branding cached, no session to check
 
-    with _Sent() as asking:
+    with SqlSent() as asking:
         login.submit_email({"email": email})
     assert login.step == "code" and login.error_key == ""
     # Contact with its account (1), the three code budgets (1), the attempt, the challenge, the staff's
@@ -93,7 +65,7 @@ def test_a_right_code_opens_the_session_with_few_statements_and_one_commit(root)
     _tab(root, "/login", ip)
     login.submit_email({"email": email})
     code = last_code(email)
-    with _Sent() as checking:
+    with SqlSent() as checking:
         login.submit_code({"code": code})
     assert login.error_key == "" and login.portal_sid
     # The challenge with its contact and account (1), the failures of the day (1); then the writes: contact's
@@ -103,7 +75,7 @@ def test_a_right_code_opens_the_session_with_few_statements_and_one_commit(root)
     assert checking.commits == 1
 
     _tab(root, "/", ip)
-    with _Sent() as home:
+    with SqlSent() as home:
         sub(root, PortalState).open_page("/")
     assert sub(root, PortalState).authed
     assert home.selects("portal_session") == 1  # the session check still reads the database
