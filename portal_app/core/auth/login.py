@@ -238,6 +238,8 @@ def _challenge(db: Session, challenge_id: str) -> LoginChallenge:
     if found is None:
         raise DomainError("login.error.challenge_over")
     row, contact, account = found
+    # Held for the event: the caller reads them next, and the device cookie a login gives is signed over
+    # the contact (`devices.remember`).
     hold(db, *(r for r in (contact, account) if r is not None))
     if row.ended_at is not None:
         raise DomainError("login.error.too_many_tries" if row.end_reason == "too_many_tries"
@@ -339,7 +341,6 @@ def _open(db: Session, row: LoginChallenge, contact: Contact, account: Account, 
     audit.record(db, audit.Actor("contact", contact.id, contact.email, client_ip=client_ip), "portal.login",
                  target_type="contact", target_id=contact.id, account_id=contact.account_id,
                  channel=row.channel, **({"second_factor": outcome} if kind == totp.KIND else {}))
-    hold(db, contact)  # the device cookie given next is signed over it (`devices.remember`): not read again
     return token, ctx
 
 
