@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, func, select
 
 from portal_app.core.config import get_settings
 from portal_app.core.models.accounts import Account, Contact
 from portal_app.core.models.accounts import MEMBER_DEFAULT_RIGHTS, MEMBER_RIGHTS, MODULES, ROLE_ADMIN, ROLES
 from portal_app.core import audit, clock
-from portal_app.core.db import fetch_page, get_or_not_found
+from portal_app.core.db import fetch_page, get_or_not_found, hold
 from portal_app.core.errors import DomainError
 from portal_app.core.i18n import shipped_languages
 
@@ -252,19 +252,36 @@ def save_contact(db: Session, actor: audit.Actor, data: ContactInput, contact_id
     return row
 
 
+# Built once: every code request runs it. The account comes with the contact (`may_log_in` reads it next).
+_LOGIN_CONTACT = select(Contact, Account).join(Account, Account.id == Contact.account_id) \
+    .where(Contact.email == bindparam("email"))
+
+
 def find_login_contact(db: Session, email: str) -> Contact | None:
-    return db.exec(select(Contact).where(Contact.email == normalise_email(email))).first()
+    """The contact with this address, its account read with it and held for the event: one query whether
+    the address is known or not."""
+    found = db.exec(_LOGIN_CONTACT, params={"email": normalise_email(email)}).first()
+    if found is None:
+        return None
+    contact, account = found
+    hold(db, account)
+    return contact
 
 
 def may_log_in(db: Session, contact: Contact | None) -> str:
     """'ok' or why not: unknown, inactive, no_access, account_inactive."""
+    return login_status(db, contact)[0]
+
+
+def login_status(db: Session, contact: Contact | None) -> tuple[str, Account | None]:
+    """`may_log_in`'s answer and the account it read (None unless 'ok'), for a login that goes on with it."""
     if contact is None:
-        return "unknown"
+        return "unknown", None
     if not contact.active:
-        return "inactive"
+        return "inactive", None
     if not contact.portal_access:
-        return "no_access"
+        return "no_access", None
     account = db.get(Account, contact.account_id)
     if account is None or not account.active:
-        return "account_inactive"
-    return "ok"
+        return "account_inactive", None
+    return "ok", account

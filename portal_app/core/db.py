@@ -117,3 +117,13 @@ def singleton(db: Session, model, **defaults):
         row = db.get(model, 1)
     db.info.setdefault(_SINGLETONS, {})[model] = row
     return row
+
+
+# Key in a database session's `info`: rows an event holds on to (`hold`).
+_HELD = "guichet.held"
+
+
+def hold(db: Session, *rows) -> None:
+    """Keep these rows in the session's identity map for the rest of its event (it holds rows weakly): a
+    later `db.get` of one, in another function of the same event, then sends no query."""
+    db.info.setdefault(_HELD, []).extend(rows)

@@ -58,12 +58,23 @@ def router_data(path: str, query: dict):
                                         "ip": "127.0.0.1"})
 
 
-def _walk(root):
-    pending = [root]
-    while pending:
-        state = pending.pop()
-        yield state
-        pending.extend(state.substates.values())
+def open_route(root, path: str, query: dict | None = None) -> None:
+    """The tree now sees the router of a page load of `path?query` (its substates read the root's)."""
+    root.router = router_data(path, query or {})
+
+
+async def delta_json(root) -> tuple[float, float, str]:
+    """What Reflex does after an event: the delta (ms), its JSON as the socket sends it (ms), and the text;
+    the tree is clean afterwards."""
+    from reflex_base.utils import format
+
+    t0 = time.perf_counter()
+    delta = await root._get_resolved_delta()
+    t1 = time.perf_counter()
+    text = format.json_dumps(delta)
+    t2 = time.perf_counter()
+    root._clean()
+    return (t1 - t0) * 1000, (t2 - t1) * 1000, text
 
 
 def main() -> None:
@@ -81,7 +92,6 @@ def main() -> None:
     _env(args.db.resolve())
 
     import reflex as rx
-    from reflex_base.utils import format
     from sqlmodel import select
 
     import portal_app.portal_app  # noqa: F401 - registers every page and its loads
@@ -111,20 +121,13 @@ def main() -> None:
     sizes: list[int] = []
 
     async def flush(record: bool):
-        t0 = time.perf_counter()
-        delta = await root._get_resolved_delta()
-        t1 = time.perf_counter()
-        text = format.json_dumps(delta)
-        t2 = time.perf_counter()
-        root._clean()
+        delta_ms, json_ms, text = await delta_json(root)
         if record:
-            timings["delta"].append((t1 - t0) * 1000)
-            timings["json"].append((t2 - t1) * 1000)
+            timings["delta"].append(delta_ms)
+            timings["json"].append(json_ms)
             sizes.append(len(text))
 
-    router = router_data(path, params)
-    for state in _walk(root):
-        state.router = router
+    open_route(root, path, params)
 
     async def one_round(record: bool):
         t0 = time.perf_counter()

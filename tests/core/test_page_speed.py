@@ -8,53 +8,33 @@ import gc
 import itertools
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, event as sa_event
+from sqlalchemy import bindparam
 from sqlmodel import func, select
 
 from portal_app.core import clock, registries
 from portal_app.core.auth import sessions as portal_sessions
-from portal_app.core.db import fetch_page, get_engine, paged, session_scope
+from portal_app.core.db import fetch_page, paged, session_scope
 from portal_app.core.models.accounts import Account
 from portal_app.core.models.auth import PortalSession
 from portal_app.core.states.portal import PortalState
 from portal_app.helpdesk import ticket_rules, ticket_settings
 from portal_app.helpdesk.ticket_state import TicketsState
 from tests.factories import make_account, make_contact
+from tests.support.sql import SqlSent
 from tests.support.states import _router, sub
 
 _n = itertools.count(1)
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)
 
 
-class _Selects:
-    """SELECT statements sent while active, by the table they read first."""
-
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def __enter__(self):
-        sa_event.listen(get_engine(), "before_cursor_execute", self._stmt)
-        return self
-
-    def __exit__(self, *exc):
-        sa_event.remove(get_engine(), "before_cursor_execute", self._stmt)
-
-    def _stmt(self, _conn, _cursor, statement, *_a):
-        if statement.lstrip().upper().startswith("SELECT"):
-            self.statements.append(" ".join(statement.split()))
-
-    def reading(self, table: str) -> int:
-        return sum(1 for s in self.statements if f" FROM {table} " in f"{s} ")
-
-
 def test_a_settings_row_is_read_once_per_database_session(db):
     ticket_settings.config(db)  # created on first use
     db.commit()
-    with session_scope() as fresh, _Selects() as seen:
+    with session_scope() as fresh, SqlSent() as seen:
         for _ in range(3):
             ticket_settings.config(fresh)
             gc.collect()  # the identity map holds rows weakly: nothing else keeps this one
-    assert seen.reading("ticket_settings") == 1
+    assert seen.selects("ticket_settings") == 1
 
 
 def test_a_list_statement_built_once_pages_like_one_built_each_time(db):
@@ -109,11 +89,11 @@ def test_a_tickets_page_load_reads_its_settings_and_the_session_once(root, monke
                         registries.PageLoad("portal", (TicketsState.load_list,)))
     for cls in (PortalState, TicketsState):
         sub(root, cls).router = _router("/speed-tickets", {})
-    with _Selects() as seen:
+    with SqlSent() as seen:
         portal.open_page("/speed-tickets")
     assert sub(root, TicketsState).error_key == "" and portal.authed
-    assert seen.reading("portal_session") == 1
-    assert seen.reading("ticket_settings") == 1  # the list and its filter choices share one read
+    assert seen.selects("portal_session") == 1
+    assert seen.selects("ticket_settings") == 1  # the list and its filter choices share one read
 
 
 def test_the_session_check_refreshes_a_copy_the_event_holds(db):

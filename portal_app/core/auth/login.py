@@ -11,18 +11,19 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, case, or_
 from sqlmodel import Session, func, select
 
 from portal_app.core.config import get_settings
-from portal_app.core.models.accounts import Contact
+from portal_app.core.models.accounts import Account, Contact
 from portal_app.core.models.auth import LoginAttempt, LoginChallenge
 from portal_app.core import audit, clock, notify
-from portal_app.core.accounts import check_email, find_login_contact, may_log_in, normalise_email
+from portal_app.core.accounts import check_email, find_login_contact, login_status, may_log_in, normalise_email
 from portal_app.core.business import branding, business_view
 from portal_app.core.errors import DomainError
 from portal_app.core.auth import devices, totp
-from portal_app.core.auth.sessions import PortalContext, open_session, resolve_session
+from portal_app.core.auth.sessions import PortalContext, open_login_session
+from portal_app.core.db import hold
 from portal_app.core.security import hashes_equal, hmac_hash, new_code, new_token, only_ascii_digits
 
 CODE_TTL_SECONDS = 10 * 60
@@ -66,47 +67,65 @@ MAX_FAILURES_PER_CONTACT_PER_DAY = 100  # NIST SP 800-63B 5.2.2: at most 100 con
 BUDGET_ALERT_ACTION = "login.send_budget_crossed"
 
 
-def _sends_since(since):
-    return select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.kind.in_(SENDING_KINDS), LoginAttempt.outcome.not_in(NOT_SENT), LoginAttempt.created_at > since)
+# Built once, run with bound values: building a statement cost as much as running it.
+_SENDS = and_(LoginAttempt.kind.in_(SENDING_KINDS), LoginAttempt.outcome.not_in(NOT_SENT),
+              LoginAttempt.created_at > bindparam("since"))
+_TO_ADDRESS = or_(LoginAttempt.email == bindparam("email"), LoginAttempt.contact_id == bindparam("contact_id"))
+_FROM_IP = LoginAttempt.client_ip == bindparam("ip")
 
 
-def _codes_sent_last_hour(db: Session, email: str, contact_id: int | None, ip: str, device: str) -> int:
-    """Codes sent (or, for unknown addresses, pretended) to this address or contact in the last hour, for
-    this requester: the remembered browser `device`, else the client address `ip` (an empty address is
-    one client like any other). Counted per send: a resend on an old challenge counts as a new one.
-    Strangers elsewhere, or without the device cookie, use up their own budget, not the owner's."""
-    cond = LoginAttempt.email == email
-    if contact_id is not None:
-        cond = or_(cond, LoginAttempt.contact_id == contact_id)
-    mine = LoginAttempt.device == device if device else and_(LoginAttempt.device == "",
-                                                             LoginAttempt.client_ip == ip[:45])
-    return db.exec(_sends_since(clock.now() - HOUR).where(cond, mine)).one()
+def _sum(cond):
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
 
-def _check_contact_budget(db: Session, email: str, contact_id: int | None, ip: str, device: str, kind: str) -> None:
-    cap = MAX_CODES_PER_DEVICE_PER_HOUR if device else MAX_CODES_PER_CONTACT_PER_HOUR
-    if _codes_sent_last_hour(db, email, contact_id, ip, device) >= cap:
-        _attempt(db, email=email, contact_id=contact_id, ip=ip, kind=kind, outcome="too_many_codes", device=device)
-        raise DomainError("login.error.too_many_codes")
+# A browser the portal does not remember: the hour's sends to browsers it does not remember, counted three
+# ways in one statement: from this client address (its cap), from it to this address or contact (their
+# budget for it), and sent for real (the portal-wide budget).
+_ANONYMOUS_BUDGETS = select(_sum(_FROM_IP), _sum(and_(_FROM_IP, _TO_ADDRESS)), _sum(LoginAttempt.outcome.in_(SENT))) \
+    .where(_SENDS, LoginAttempt.device == "")
+# A remembered browser: only its own budget for this address or contact.
+_DEVICE_BUDGET = select(func.count()).select_from(LoginAttempt) \
+    .where(_SENDS, LoginAttempt.device == bindparam("device"), _TO_ADDRESS)
 
 
-def _check_ip_cap(db: Session, email: str, ip: str) -> None:
-    """Code requests per client address, whatever the email. An empty address is capped as one client:
-    a request whose address is unknown must not go uncounted. Remembered browsers have their own budget."""
-    n = db.exec(_sends_since(clock.now() - HOUR).where(LoginAttempt.client_ip == ip[:45],
-                                                       LoginAttempt.device == "")).one()
-    if n >= get_settings().login_ip_cap_per_hour:
+@dataclass(frozen=True)
+class _Budgets:
+    """Codes sent in the last hour, as each budget counts them (a remembered browser has only its own)."""
+
+    from_ip: int
+    to_address: int  # to this address or contact, from this requester (the device, else the client address)
+    portal: int
+
+
+def _budgets(db: Session, email: str, contact_id: int | None, ip: str, device: str) -> _Budgets:
+    """Codes sent (or, for unknown addresses, pretended) in the last hour. Counted per send: a resend on an
+    old challenge counts as a new one. For the address or contact: from this requester only, the remembered
+    browser `device`, else the client address `ip` (an empty address is one client like any other), so
+    strangers elsewhere, or without the device cookie, use up their own budget, not the owner's."""
+    params = {"since": clock.now() - HOUR, "email": email, "contact_id": contact_id}
+    if device:
+        return _Budgets(0, db.exec(_DEVICE_BUDGET, params={**params, "device": device}).one(), 0)
+    from_ip, to_address, portal = db.exec(_ANONYMOUS_BUDGETS, params={**params, "ip": ip[:45]}).one()
+    return _Budgets(from_ip, to_address, portal)
+
+
+def _check_budgets(db: Session, email: str, contact_id: int | None, ip: str, device: str, kind: str) -> bool:
+    """The code request's caps, in order; raises when one is reached. Returns whether the portal-wide budget
+    is spent (asked for every address alike: the same query whatever the address).
+
+    Per client address, whatever the email (a browser the portal does not remember): an empty address is
+    capped as one client, a request whose address is unknown must not go uncounted. Then this requester's
+    budget for the address or contact. Then the portal's hour's worth of codes to browsers it does not
+    remember (the caller holds the code back, the screen says "sent" all the same)."""
+    sent = _budgets(db, email, contact_id, ip, device)
+    if not device and sent.from_ip >= get_settings().login_ip_cap_per_hour:
         _attempt(db, email=email, contact_id=None, ip=ip, kind="code_request", outcome="ip_limited")
         raise DomainError("login.error.too_many_requests")
-
-
-def _over_portal_budget(db: Session) -> bool:
-    """Has the portal sent its hour's worth of codes to browsers it does not remember?"""
-    sent = db.exec(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.created_at > clock.now() - HOUR, LoginAttempt.outcome.in_(SENT),
-        LoginAttempt.kind.in_(SENDING_KINDS), LoginAttempt.device == "")).one()
-    return sent >= get_settings().login_send_budget_per_hour
+    cap = MAX_CODES_PER_DEVICE_PER_HOUR if device else MAX_CODES_PER_CONTACT_PER_HOUR
+    if sent.to_address >= cap:
+        _attempt(db, email=email, contact_id=contact_id, ip=ip, kind=kind, outcome="too_many_codes", device=device)
+        raise DomainError("login.error.too_many_codes")
+    return not device and sent.portal >= get_settings().login_send_budget_per_hour
 
 
 def _alert_staff_once(db: Session) -> list[notify.Delivery]:
@@ -120,14 +139,19 @@ def _alert_staff_once(db: Session) -> list[notify.Delivery]:
         budget=get_settings().login_send_budget_per_hour)
 
 
+_FAILURES = select(func.count()).select_from(LoginAttempt).where(
+    LoginAttempt.contact_id == bindparam("contact_id"), LoginAttempt.kind == "code_verify",
+    LoginAttempt.outcome.in_(("wrong_code", "too_many_tries")), LoginAttempt.created_at > bindparam("since"))
+_DEVICE_FAILURES = _FAILURES.where(LoginAttempt.device == bindparam("device"))
+
+
 def _failures_last_day(db: Session, contact_id: int, device: str) -> int:
     """Failed codes of the contact in 24 hours; for a challenge a remembered browser started, that
     browser's own failures, so strangers guessing elsewhere do not lock the owner out of it."""
-    since = clock.now() - timedelta(days=1)
-    query = select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.contact_id == contact_id, LoginAttempt.kind == "code_verify",
-        LoginAttempt.outcome.in_(("wrong_code", "too_many_tries")), LoginAttempt.created_at > since)
-    return db.exec(query.where(LoginAttempt.device == device) if device else query).one()
+    params = {"contact_id": contact_id, "since": clock.now() - timedelta(days=1)}
+    if device:
+        return db.exec(_DEVICE_FAILURES, params={**params, "device": device}).one()
+    return db.exec(_FAILURES, params=params).one()
 
 
 def _queue_code(db: Session, contact: Contact, channel: str, code: str) -> list[notify.Delivery]:
@@ -171,10 +195,7 @@ def request_code(db: Session, email: str, client_ip: str = "", *, force_email: b
     known = status == "ok"
     contact_id = contact.id if contact else None
     device = devices.recognise(contact, device_cookie) if known else ""
-    if not device:
-        _check_ip_cap(db, address, client_ip)
-    _check_contact_budget(db, address, contact_id, client_ip, device, "code_request")
-    over = not device and _over_portal_budget(db)  # asked for every address alike: same queries
+    over = _check_budgets(db, address, contact_id, client_ip, device, "code_request")
     held = known and over
     channel = code_channel(contact, known, prefer_email=force_email)
     code, now = new_code(), clock.now()
@@ -205,11 +226,21 @@ def _deliveries(db: Session, contact: Contact | None, channel: str, code: str, k
     return _queue_code(db, contact, channel, code)
 
 
+# Built once; the challenge's contact and account come with it, held for the event (the caller reads them next).
+_CHALLENGE = (select(LoginChallenge, Contact, Account)
+              .outerjoin(Contact, Contact.id == LoginChallenge.contact_id)
+              .outerjoin(Account, Account.id == Contact.account_id)
+              .where(LoginChallenge.public_id == bindparam("public_id")))
+
+
 def _challenge(db: Session, challenge_id: str) -> LoginChallenge:
-    row = db.exec(select(LoginChallenge).where(LoginChallenge.public_id == (challenge_id or ""))).first() \
-        if challenge_id else None
-    if row is None:
+    found = db.exec(_CHALLENGE, params={"public_id": challenge_id}).first() if challenge_id else None
+    if found is None:
         raise DomainError("login.error.challenge_over")
+    row, contact, account = found
+    # Held for the event: the caller reads them next, and the device cookie a login gives is signed over
+    # the contact (`devices.remember`).
+    hold(db, *(r for r in (contact, account) if r is not None))
     if row.ended_at is not None:
         raise DomainError("login.error.too_many_tries" if row.end_reason == "too_many_tries"
                           else "login.error.challenge_over")
@@ -229,10 +260,7 @@ def resend_code(db: Session, challenge_id: str, client_ip: str = "", *, by_email
     contact = db.get(Contact, row.contact_id) if row.contact_id else None
     known = contact is not None and may_log_in(db, contact) == "ok"
     device = devices.recognise(contact, device_cookie) if known else ""
-    if not device:
-        _check_ip_cap(db, row.email, client_ip)
-    _check_contact_budget(db, row.email, row.contact_id, client_ip, device, "resend")
-    over = not device and _over_portal_budget(db)
+    over = _check_budgets(db, row.email, row.contact_id, client_ip, device, "resend")
     held = known and over
     channel = code_channel(contact, known, prefer_email=by_email or row.channel == "email")
     code = new_code()
@@ -264,7 +292,8 @@ def verify_code(db: Session, challenge_id: str, code: str, client_ip: str = "") 
     matches = hashes_equal(_code_hash(row.public_id, typed), row.code_hash)
     worn_out = contact is not None and \
         _failures_last_day(db, contact.id, row.device) >= MAX_FAILURES_PER_CONTACT_PER_DAY
-    if not matches or worn_out or contact is None or may_log_in(db, contact) != "ok":
+    status, account = login_status(db, contact)
+    if not matches or worn_out or status != "ok":
         _wrong(db, row, client_ip, "code_verify", "wrong_code")
     if not contact.totp_enabled and totp.required_for(db, contact):
         row.ended_at, row.end_reason = now, "totp_missing"
@@ -284,7 +313,7 @@ def verify_code(db: Session, challenge_id: str, code: str, client_ip: str = "") 
     if trusted is not None:
         trusted.last_used_at = now
         db.add(trusted)
-    return _open(db, row, contact, client_ip, "code_verify", "ok" if trusted is None else "ok_trusted")
+    return _open(db, row, contact, account, client_ip, "code_verify", "ok" if trusted is None else "ok_trusted")
 
 
 def _wrong(db: Session, row: LoginChallenge, client_ip: str, kind: str, outcome: str) -> None:
@@ -300,7 +329,7 @@ def _wrong(db: Session, row: LoginChallenge, client_ip: str, kind: str, outcome:
     raise DomainError("login.error.code_wrong", remaining=MAX_CODE_ATTEMPTS - row.failed_attempts)
 
 
-def _open(db: Session, row: LoginChallenge, contact: Contact, client_ip: str, kind: str,
+def _open(db: Session, row: LoginChallenge, contact: Contact, account: Account, client_ip: str, kind: str,
           outcome: str) -> tuple[str, PortalContext]:
     now = clock.now()
     row.ended_at, row.end_reason = now, "used"
@@ -308,11 +337,10 @@ def _open(db: Session, row: LoginChallenge, contact: Contact, client_ip: str, ki
     contact.last_login_at = now
     db.add(contact)
     _attempt(db, email=row.email, contact_id=contact.id, ip=client_ip, kind=kind, outcome=outcome, device=row.device)
-    token = open_session(db, contact.id, client_ip=client_ip)
+    token, ctx = open_login_session(db, contact, account, client_ip=client_ip)
     audit.record(db, audit.Actor("contact", contact.id, contact.email, client_ip=client_ip), "portal.login",
                  target_type="contact", target_id=contact.id, account_id=contact.account_id,
                  channel=row.channel, **({"second_factor": outcome} if kind == totp.KIND else {}))
-    ctx = resolve_session(db, token, touch=False)
     return token, ctx
 
 
@@ -322,7 +350,8 @@ def verify_second_factor(db: Session, challenge_id: str, typed: str, client_ip: 
     if row.second_factor != "totp":
         raise DomainError("login.error.challenge_over")
     contact = db.get(Contact, row.contact_id) if row.contact_id else None
-    if clock.now() >= row.expires_at or contact is None or may_log_in(db, contact) != "ok":
+    status, account = login_status(db, contact)
+    if clock.now() >= row.expires_at or status != "ok":
         _attempt(db, email=row.email, contact_id=row.contact_id, ip=client_ip, kind=totp.KIND, outcome="expired",
                  device=row.device)
         raise DomainError("login.error.challenge_over")
@@ -333,7 +362,7 @@ def verify_second_factor(db: Session, challenge_id: str, typed: str, client_ip: 
     result = totp.check_login_code(db, contact, typed)
     if result == "wrong":
         _wrong(db, row, client_ip, totp.KIND, "wrong_totp")
-    return _open(db, row, contact, client_ip, totp.KIND, "ok" if result == "ok" else "recovery")
+    return _open(db, row, contact, account, client_ip, totp.KIND, "ok" if result == "ok" else "recovery")
 
 
 def recent_attempts(db: Session, *, email: str = "", contact_id: int | None = None, limit: int = 20):

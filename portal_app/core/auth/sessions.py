@@ -55,15 +55,32 @@ class PortalContext:
 def open_session(db: Session, contact_id: int, *, client_ip: str = "",
                  impersonator_staff_id: int | None = None, staff_session_id: int | None = None) -> str:
     """Create a session and return its token; only the hash is stored."""
+    return _add_session(db, contact_id, client_ip=client_ip, impersonator_staff_id=impersonator_staff_id,
+                        staff_session_id=staff_session_id)[0]
+
+
+def _add_session(db: Session, contact_id: int, *, client_ip: str = "", impersonator_staff_id: int | None = None,
+                 staff_session_id: int | None = None) -> tuple[str, PortalSession]:
     token = new_token()
     now = clock.now()
-    db.add(PortalSession(token_hash=hmac_hash(token, TOKEN_PURPOSE), contact_id=contact_id,
-                         impersonator_staff_id=impersonator_staff_id, staff_session_id=staff_session_id,
-                         created_at=now, last_seen_at=now,
-                         absolute_expires_at=now + timedelta(seconds=SESSION_ABSOLUTE_SECONDS),
-                         client_ip=client_ip[:45]))
+    row = PortalSession(token_hash=hmac_hash(token, TOKEN_PURPOSE), contact_id=contact_id,
+                        impersonator_staff_id=impersonator_staff_id, staff_session_id=staff_session_id,
+                        created_at=now, last_seen_at=now,
+                        absolute_expires_at=now + timedelta(seconds=SESSION_ABSOLUTE_SECONDS),
+                        client_ip=client_ip[:45])
+    db.add(row)
     db.flush()
-    return token
+    return token, row
+
+
+def open_login_session(db: Session, contact: Contact, account: Account, *,
+                       client_ip: str = "") -> tuple[str, PortalContext]:
+    """A login that has just checked `contact` and `account` in this transaction (`may_log_in`: both active,
+    portal access): its new session's token and context, built from those rows rather than read back. Every
+    later event still resolves the session from the database (`resolve_session`)."""
+    token, row = _add_session(db, contact.id, client_ip=client_ip)
+    return token, _context(db, row.id, contact.id, account.id, contact.first_name, contact.last_name, contact.email,
+                           account.name, contact.language, contact.portal_role, effective_rights(contact))
 
 
 def _live(row: PortalSession | None, now) -> bool:
@@ -126,16 +143,22 @@ def resolve_session(db: Session, token: str | None, *, touch: bool = True) -> Po
         stale = db.identity_map.get(db.identity_key(PortalSession, r.id))
         if stale is not None:  # a copy this session holds reads the new value too
             db.expire(stale, ["last_seen_at"])
+    return _context(db, r.id, r.contact_id, r.account_id, r.first_name, r.last_name, r.email, r.account_name,
+                    r.language, r.portal_role, effective_rights(r), r.staff_id,
+                    (r.staff_name or r.staff_email) if r.staff_id is not None else "")
+
+
+def _context(db: Session, session_id: int, contact_id: int, account_id: int, first_name: str, last_name: str,
+             email: str, account_name: str, language: str, role: str, rights: list[str],
+             staff_id: int | None = None, staff_name: str = "") -> PortalContext:
     offered = business_view(db).modules
-    full_name = f"{r.first_name} {r.last_name}".strip() or r.email
+    full_name = f"{first_name} {last_name}".strip() or email
     return PortalContext(
-        session_id=r.id, contact_id=r.contact_id, account_id=r.account_id,
-        contact_name=full_name, first_name=r.first_name or full_name,
-        email=r.email, account_name=r.account_name, language=r.language,
-        role=r.portal_role,
-        rights=tuple(m for m in effective_rights(r) if m in offered), offered=offered,
-        impersonator_staff_id=r.staff_id,
-        impersonator_name=(r.staff_name or r.staff_email) if r.staff_id is not None else "",
+        session_id=session_id, contact_id=contact_id, account_id=account_id,
+        contact_name=full_name, first_name=first_name or full_name,
+        email=email, account_name=account_name, language=language, role=role,
+        rights=tuple(m for m in rights if m in offered), offered=offered,
+        impersonator_staff_id=staff_id, impersonator_name=staff_name,
     )
 
 

@@ -70,13 +70,18 @@ def _due(now: datetime):
     )
 
 
+# Built once (every message sent runs it): the claim of one due row.
+_CLAIM = (sa.update(M).where(M.id == sa.bindparam("message_id"), _due(sa.bindparam("now")))
+          .values(status="sending", claimed_by=sa.bindparam("token"), claimed_until=sa.bindparam("until"),
+                  attempts=M.attempts + 1)
+          .execution_options(synchronize_session=False))
+
+
 def claim(db: Session, message_id: int, now: datetime) -> str:
     """Take one due row for this caller, committed; returns the claim's token ("" if not won)."""
     token = secrets.token_hex(16)
-    took = db.exec(sa.update(M).where(M.id == message_id, _due(now))
-                   .values(status="sending", claimed_by=token, claimed_until=now + timedelta(seconds=LEASE_SECONDS),
-                           attempts=M.attempts + 1)
-                   .execution_options(synchronize_session=False))
+    took = db.exec(_CLAIM, params={"message_id": message_id, "now": now, "token": token,
+                                   "until": now + timedelta(seconds=LEASE_SECONDS)})
     db.commit()
     return token if took.rowcount == 1 else ""
 
@@ -117,8 +122,7 @@ def process(db: Session, message_id: int) -> list[int]:
     token = claim(db, message_id, clock.now())
     if not token:
         return []
-    row = db.get(M, message_id)
-    db.refresh(row)
+    row = db.get(M, message_id, populate_existing=True)  # as the claim left it, even if this session held it
     attempts, channel = row.attempts, row.channel
     try:
         hidden = unseal(row.sealed)
@@ -211,12 +215,13 @@ def deliver_ids(db: Session, ids: list[int] | None = None) -> int:
     if wanted is None:  # a full pass (not a nudge for a few rows) also gives up dead claims
         sweep_abandoned(db, clock.now())
     while len(handled) < PASS_LIMIT:
-        query = select(M.id).where(_due(clock.now()))
         if wanted is not None:
-            query = query.where(M.id.in_([i for i in wanted if i not in handled] or [-1]))
-        candidates = [i for i in db.exec(query.order_by(M.next_attempt_at, M.id).limit(BATCH)).all()
-                      if i not in handled]
-        db.rollback()
+            # The rows asked for (and what they created), in order: each claim checks that its row is due.
+            candidates = [i for i in wanted if i not in handled][:BATCH]
+        else:
+            query = select(M.id).where(_due(clock.now())).order_by(M.next_attempt_at, M.id).limit(BATCH)
+            candidates = [i for i in db.exec(query).all() if i not in handled]
+            db.rollback()
         if not candidates:
             break
         for message_id in candidates:

@@ -19,6 +19,9 @@ class SiteState(rx.State):
     # re-sends its cookies on every navigation, and `tr` (the whole catalogue) follows `lang`.
     lang_pref: str = rx.Cookie("", name="guichet_lang", max_age=ONE_YEAR_SECONDS, same_site="lax")
     lang: str = ""
+    # The language `tr` is in: it follows `lang` (`_set`), but starts as the catalogue the pages are compiled
+    # with, so a new tab whose language turns out to be that one is not sent the whole catalogue again.
+    tr_lang: str = "en"
     brand_name: str = ""
     brand_color: str = "#2563eb"
     logo_url: str = ""
@@ -50,7 +53,7 @@ class SiteState(rx.State):
     @rx.var
     def tr(self) -> dict[str, str]:
         """The current language's catalogue; components index it by key."""
-        return i18n.catalogue(self.lang or self._default_language)
+        return i18n.catalogue(self.tr_lang)
 
     @rx.var
     def brand_text_color(self) -> str:
@@ -66,6 +69,8 @@ class SiteState(rx.State):
 
     def _set(self, **values) -> None:
         """Assign only what changed: Reflex sends every assigned var, and `tr` is the whole catalogue."""
+        if values.get("lang"):
+            values["tr_lang"] = values["lang"]
         for name, value in values.items():
             if getattr(self, name) != value:
                 setattr(self, name, value)
