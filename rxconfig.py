@@ -13,6 +13,9 @@ config = rx.Config(
     cors_allowed_origins=allowed_origins(),
     telemetry_enabled=False,
     show_built_with_reflex=False,
+    # Reflex otherwise imports whole component libraries (all of Radix Themes) into every page's first load
+    # for `window.__reflex`, which no script of ours reads: loaded when a dynamic component first needs them.
+    frontend_lazy_bundled_libraries=True,
     disable_plugins=[rx.plugins.SitemapPlugin],
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(appearance="light", accent_color="indigo", radius="medium"))],
 )

@@ -100,3 +100,40 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+# The production build names every file under /assets/ after a hash of its content (Vite): a new build
+# makes new names, so a browser may keep these for a year without asking again. Pages keep their names
+# across builds: the browser asks again each time (a 304 when unchanged), so a deploy is seen at once.
+HASHED_ASSETS = "/assets/"
+ASSET_CACHE = "public, max-age=31536000, immutable"
+PAGE_CACHE = "no-cache"
+
+
+class CacheHeaders:
+    """ASGI middleware: `Cache-Control` for the built frontend (see above). A response that sets its own
+    (a stored file, the API) keeps it; errors get none, so a missing asset is never kept."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        hashed = scope.get("path", "").startswith(HASHED_ASSETS)
+
+        async def send_with_cache(message):
+            if message["type"] == "http.response.start" and message.get("status") in (200, 304):
+                headers = list(message.get("headers") or [])
+                names = {name.lower() for name, _ in headers}
+                if b"cache-control" not in names:
+                    content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+                    if hashed:
+                        headers.append((b"cache-control", ASSET_CACHE.encode()))
+                    elif content_type.startswith(b"text/html"):
+                        headers.append((b"cache-control", PAGE_CACHE.encode()))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cache)
