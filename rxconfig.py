@@ -5,6 +5,7 @@ import os
 import reflex as rx
 
 from portal_app.core.config import allowed_origins
+from portal_app.core.first_paint import PaintFirstPlugin
 
 config = rx.Config(
     app_name="portal_app",
@@ -17,5 +18,7 @@ config = rx.Config(
     # for `window.__reflex`, which no script of ours reads: loaded when a dynamic component first needs them.
     frontend_lazy_bundled_libraries=True,
     disable_plugins=[rx.plugins.SitemapPlugin],
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(appearance="light", accent_color="indigo", radius="medium"))],
+    # PaintFirstPlugin: the prerendered page is painted before it is hydrated (portal_app/core/first_paint.py).
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(appearance="light", accent_color="indigo", radius="medium")),
+             PaintFirstPlugin()],
 )

@@ -81,3 +81,38 @@ def test_a_page_compiles_with_its_own_module():
     finally:
         del pages[before:]
         PAGE_LOADS.pop("/__first-load-probe", None)
+
+
+def test_the_entry_paints_before_it_hydrates():
+    """rxconfig's PaintFirstPlugin owns entry.client.js: Reflex's own entry, hydration after a frame."""
+    from pathlib import Path
+
+    import reflex_base
+
+    import rxconfig
+    from portal_app.core.first_paint import PaintFirstPlugin
+
+    plugin = next(p for p in rxconfig.config.plugins if isinstance(p, PaintFirstPlugin))
+    assert plugin.provides_entry_client()
+    tasks = []
+    plugin.pre_compile(add_save_task=tasks.append)
+    path, entry = tasks[0]()
+    assert path == "app/entry.client.js"
+    # Reflex's template, line for line (a Reflex upgrade that changes it makes this fail: port the change).
+    template = (Path(reflex_base.__file__).parent / ".templates/web/app/entry.client.js").read_text()
+    for line in template.splitlines():
+        if line.startswith("import "):
+            assert line in entry
+    assert "hydrateRoot(document, createElement(HydratedRouter))" in entry
+    assert "requestAnimationFrame(() => setTimeout(hydrate, 0))" in entry
+
+
+def test_the_home_chart_does_not_bring_recharts_into_the_first_load():
+    """The chart's module (and recharts with it) is imported lazily, not with the page."""
+    from portal_app.billing.components import billed_chart_card
+
+    imports = billed_chart_card()._get_all_imports()
+    rendered = {lib for lib, names in imports.items() if any(v.render for v in names)}
+    assert not any(lib.startswith("recharts") for lib in rendered), rendered
+    assert not any("billed_chart" in lib for lib in rendered), rendered
+    assert any(lib.startswith("recharts") for lib in imports)  # still installed
