@@ -5,7 +5,7 @@ import os
 import reflex as rx
 
 from portal_app.core.config import allowed_origins
-from portal_app.core.first_paint import PaintFirstPlugin
+from portal_app.core.first_paint import PaintFirstPlugin, RadixThemesSubset
 
 config = rx.Config(
     app_name="portal_app",
@@ -18,7 +18,8 @@ config = rx.Config(
     # for `window.__reflex`, which no script of ours reads: loaded when a dynamic component first needs them.
     frontend_lazy_bundled_libraries=True,
     disable_plugins=[rx.plugins.SitemapPlugin],
-    # PaintFirstPlugin: the prerendered page is painted before it is hydrated (portal_app/core/first_paint.py).
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(appearance="light", accent_color="indigo", radius="medium")),
+    # PaintFirstPlugin: the prerendered page is painted before it is hydrated; RadixThemesSubset: Radix
+    # Themes with only the colour scales the portal uses (both in portal_app/core/first_paint.py).
+    plugins=[RadixThemesSubset(theme=rx.theme(appearance="light", accent_color="indigo", radius="medium")),
              PaintFirstPlugin()],
 )

@@ -11,6 +11,7 @@ changes: the session is checked by the page's load event once the websocket is u
 from __future__ import annotations
 
 from reflex_base.plugins.base import Plugin
+from reflex_components_radix.plugin import RadixThemesPlugin
 
 ENTRY_PATH = "app/entry.client.js"  # reflex_base.constants.Embed.ENTRY_PATH
 ENTRY = """\
@@ -39,3 +40,23 @@ class PaintFirstPlugin(Plugin):
 
     def provides_entry_client(self) -> bool:
         return True
+
+
+# Radix Themes' one stylesheet defines all 30 of its colour scales (light and dark, sRGB and P3): most of
+# its 800 KB, thousands of custom properties on the root that the browser parses before the first paint
+# and carries through every style computation. Radix documents importing the tokens, the scales one
+# uses, the components and the utilities instead; these are the scales Guichet names (`color_scheme=`,
+# `var(--…-N)`: tests/core/test_first_load.py checks the code names no other), its accent (indigo) and
+# the accent's grey (slate).
+THEME_COLOURS = ("gray", "slate", "indigo", "red", "green", "amber", "blue", "purple", "orange", "teal")
+
+
+class RadixThemesSubset(RadixThemesPlugin):
+    """Reflex's Radix Themes plugin, with only the colour scales of THEME_COLOURS in the stylesheet."""
+
+    def get_stylesheet_paths(self, **context) -> tuple[str, ...]:
+        if not self.enabled:
+            return ()
+        return ("@radix-ui/themes/tokens/base.css",
+                *(f"@radix-ui/themes/tokens/colors/{colour}.css" for colour in THEME_COLOURS),
+                "@radix-ui/themes/components.css", "@radix-ui/themes/utilities.css")

@@ -116,3 +116,37 @@ def test_the_home_chart_does_not_bring_recharts_into_the_first_load():
     assert not any(lib.startswith("recharts") for lib in rendered), rendered
     assert not any("billed_chart" in lib for lib in rendered), rendered
     assert any(lib.startswith("recharts") for lib in imports)  # still installed
+
+
+RADIX_SCALES = ("tomato", "red", "ruby", "crimson", "pink", "plum", "purple", "violet", "iris", "indigo", "blue",
+                "cyan", "teal", "jade", "green", "grass", "brown", "orange", "sky", "mint", "lime", "yellow",
+                "amber", "gold", "bronze", "gray", "mauve", "slate", "sage", "olive", "sand")
+
+
+def test_the_stylesheet_has_every_colour_the_code_names():
+    """The Radix stylesheet keeps only THEME_COLOURS: a badge in a colour left out would lose its colour.
+    Every quoted scale name and every `var(--scale-N)` in the code and the assets must be kept."""
+    import re
+    from pathlib import Path
+
+    import portal_app
+    from portal_app.core.first_paint import THEME_COLOURS
+
+    root = Path(portal_app.__file__).parent
+    files = [*root.rglob("*.py"), *(root.parent / "assets").glob("*.*")]
+    named = set()
+    for path in files:
+        if path.suffix not in (".py", ".css", ".js", ".jsx"):
+            continue
+        text = path.read_text()
+        named |= {m for m in re.findall(r"""["']([a-z]+)["']""", text) if m in RADIX_SCALES}
+        named |= {m for m in re.findall(r"var\(--([a-z]+)-a?\d+\)", text) if m in RADIX_SCALES}
+    assert named, "the scan found no colour at all"
+    assert named <= set(THEME_COLOURS), sorted(named - set(THEME_COLOURS))
+    import rxconfig
+
+    paths = rxconfig.config.plugins[0].get_stylesheet_paths()
+    assert "@radix-ui/themes/styles.css" not in paths
+    assert {f"@radix-ui/themes/tokens/colors/{c}.css" for c in ("indigo", "slate", "gray")} <= set(paths)
+    assert {"@radix-ui/themes/tokens/base.css", "@radix-ui/themes/components.css",
+            "@radix-ui/themes/utilities.css"} <= set(paths)
