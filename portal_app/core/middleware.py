@@ -137,3 +137,37 @@ class CacheHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_cache)
+
+
+class PageWithoutSlash:
+    """ASGI middleware: the built frontend has a folder per page (`login/index.html`), which Starlette
+    serves only under a trailing slash: `/login` (a bookmark, an email's link, the redirect of a visitor
+    without a session) was answered with a redirect to `/login/`, one more round trip before anything
+    shows (about 0.6 s on a slow mobile connection). When the answer is exactly that redirect (same path
+    plus "/"), the request is served as `/login/` at once instead. Everything else passes untouched."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD") or path.endswith("/"):
+            await self.app(scope, receive, send)
+            return
+        held: list[dict] = []
+
+        async def hold_redirect(message):
+            if message["type"] == "http.response.start" and message.get("status") in (301, 302, 307, 308):
+                location = next((v for n, v in message.get("headers") or () if n.lower() == b"location"), b"")
+                target = location.decode("latin-1").split("?", 1)[0]
+                if target.endswith(path + "/") and target.rsplit(path + "/", 1)[0].count("/") <= 2:
+                    held.append(message)
+                    return
+            if held:  # the held redirect's body: dropped
+                return
+            await send(message)
+
+        await self.app(scope, receive, hold_redirect)
+        if held:
+            slashed = {**scope, "path": path + "/", "raw_path": (scope.get("raw_path") or path.encode()) + b"/"}
+            await self.app(slashed, receive, send)

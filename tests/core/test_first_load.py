@@ -150,3 +150,40 @@ def test_the_stylesheet_has_every_colour_the_code_names():
     assert {f"@radix-ui/themes/tokens/colors/{c}.css" for c in ("indigo", "slate", "gray")} <= set(paths)
     assert {"@radix-ui/themes/tokens/base.css", "@radix-ui/themes/components.css",
             "@radix-ui/themes/utilities.css"} <= set(paths)
+
+
+def _frontend(tmp_path):
+    """The built frontend's shape: a page file and a folder per page, served like Reflex does."""
+    from starlette.staticfiles import StaticFiles
+
+    (tmp_path / "login").mkdir(exist_ok=True)
+    (tmp_path / "login" / "index.html").write_text("<html>login form</html>")
+    (tmp_path / "login.html").write_text("<html>login form</html>")
+    (tmp_path / "index.html").write_text("<html>home</html>")
+    return StaticFiles(directory=tmp_path, html=True)
+
+
+def test_a_page_is_served_without_the_trailing_slash_redirect(tmp_path):
+    from portal_app.core.middleware import PageWithoutSlash, SecurityHeaders
+
+    bare = TestClient(_frontend(tmp_path)).get("/login?next=%2Finvoices", follow_redirects=False)
+    assert bare.status_code in (307, 308)  # what Starlette does on its own
+    client = TestClient(PageWithoutSlash(SecurityHeaders(_frontend(tmp_path))))
+    r = client.get("/login?next=%2Finvoices", follow_redirects=False)
+    assert r.status_code == 200 and r.text == "<html>login form</html>"
+    assert r.headers["x-frame-options"] == "DENY"  # the second dispatch still gets the security headers
+    assert client.get("/login/", follow_redirects=False).text == "<html>login form</html>"
+    assert client.get("/", follow_redirects=False).text == "<html>home</html>"
+
+
+def test_other_redirects_pass_untouched():
+    from starlette.responses import RedirectResponse
+
+    from portal_app.core.middleware import PageWithoutSlash
+
+    app = Starlette(routes=[Route("/invoices", lambda r: RedirectResponse("/login", status_code=307)),
+                            Route("/evil", lambda r: RedirectResponse("https://elsewhere.example/x/evil/"))])
+    client = TestClient(PageWithoutSlash(app))
+    assert client.get("/invoices", follow_redirects=False).headers["location"] == "/login"
+    assert client.get("/evil", follow_redirects=False).headers["location"] == "https://elsewhere.example/x/evil/"
+    assert client.post("/invoices", follow_redirects=False).status_code in (307, 405)
