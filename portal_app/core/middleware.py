@@ -100,3 +100,74 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+# The production build names every file under /assets/ after a hash of its content (Vite): a new build
+# makes new names, so a browser may keep these for a year without asking again. Pages keep their names
+# across builds: the browser asks again each time (a 304 when unchanged), so a deploy is seen at once.
+HASHED_ASSETS = "/assets/"
+ASSET_CACHE = "public, max-age=31536000, immutable"
+PAGE_CACHE = "no-cache"
+
+
+class CacheHeaders:
+    """ASGI middleware: `Cache-Control` for the built frontend (see above). A response that sets its own
+    (a stored file, the API) keeps it; errors get none, so a missing asset is never kept."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        hashed = scope.get("path", "").startswith(HASHED_ASSETS)
+
+        async def send_with_cache(message):
+            if message["type"] == "http.response.start" and message.get("status") in (200, 304):
+                headers = list(message.get("headers") or [])
+                names = {name.lower() for name, _ in headers}
+                if b"cache-control" not in names:
+                    content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+                    if hashed:
+                        headers.append((b"cache-control", ASSET_CACHE.encode()))
+                    elif content_type.startswith(b"text/html"):
+                        headers.append((b"cache-control", PAGE_CACHE.encode()))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cache)
+
+
+class PageWithoutSlash:
+    """ASGI middleware: the built frontend has a folder per page (`login/index.html`), which Starlette
+    serves only under a trailing slash: `/login` (a bookmark, an email's link, the redirect of a visitor
+    without a session) was answered with a redirect to `/login/`, one more round trip before anything
+    shows (about 0.6 s on a slow mobile connection). When the answer is exactly that redirect (same path
+    plus "/"), the request is served as `/login/` at once instead. Everything else passes untouched."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD") or path.endswith("/"):
+            await self.app(scope, receive, send)
+            return
+        held: list[dict] = []
+
+        async def hold_redirect(message):
+            if message["type"] == "http.response.start" and message.get("status") in (301, 302, 307, 308):
+                location = next((v for n, v in message.get("headers") or () if n.lower() == b"location"), b"")
+                target = location.decode("latin-1").split("?", 1)[0]
+                if target.endswith(path + "/") and target.rsplit(path + "/", 1)[0].count("/") <= 2:
+                    held.append(message)
+                    return
+            if held:  # the held redirect's body: dropped
+                return
+            await send(message)
+
+        await self.app(scope, receive, hold_redirect)
+        if held:
+            slashed = {**scope, "path": path + "/", "raw_path": (scope.get("raw_path") or path.encode()) + b"/"}
+            await self.app(slashed, receive, send)
