@@ -51,7 +51,8 @@ from tests.support.workers import Worker, export_frontend, free_port, start_redi
 from .harness import REFLEX_ENV, ReflexApp, migrate_in_process, temporary_database
 from .reflex_client import Browser, Frontend, ProtocolError
 from .run_bench import (LOGIN_STEPS, REPO, Portal, Recorder, _loadavg, _meta, _r, _verdict, close_all,
-                        finish_run, limited, login_flow, log, prepare_bare)
+                        finish_run, limited, login_flow, log, open_tab,
+                        prepare_bare)
 
 RESULTS = REPO / "bench-results" / "workers.json"
 BURST = int(os.environ.get("BENCH_BURST", "200"))
@@ -59,7 +60,6 @@ CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "1000"))
 STEADY_SECONDS = float(os.environ.get("BENCH_STEADY_SECONDS", "70"))
 EVENT_EVERY = float(os.environ.get("BENCH_EVENT_EVERY", "10"))
 OPEN_CONCURRENCY = int(os.environ.get("BENCH_OPEN_CONCURRENCY", "20"))
-CALL_TIMEOUT = 60.0
 COMPLETE = "complete login"
 
 TARGET_LOGIN_P95_MS = 500.0
@@ -210,20 +210,13 @@ async def burst(urls: list[str], fe: Frontend, portal: Portal, emails: list[str]
     }
 
 
-async def open_logged_in(url: str, fe: Frontend, portal: Portal, token: str, rec: Recorder) -> Browser | None:
+def open_logged_in(url: str, fe: Frontend, portal: Portal, token: str, rec: Recorder):
     """A tab with the session cookie opens /: connect, hydrate, the home page's load event."""
-    b = Browser(url, fe)
-    b.cookies[portal.cookie] = token
-    try:
-        ms = await b.open("/", timeout=CALL_TIMEOUT)
+    def check(b: Browser) -> None:
         if b.value(portal.portal, "authed") is not True:
             raise ProtocolError("home opened without the session")
-        rec.add("open / with the session", ms)
-        return b
-    except Exception as exc:  # noqa: BLE001 - counted
-        rec.error("open / with the session", exc)
-        await b.close()
-        return None
+
+    return open_tab(url, fe, rec, "open / with the session", cookies={portal.cookie: token}, check=check)
 
 
 async def steady(urls: list[str], fe: Frontend, portal: Portal, tokens: list[str], pids: list[int],
@@ -313,17 +306,7 @@ async def bare_memory(app: ReflexApp, redis_port: int, sessions: int, out: dict)
     before = await asyncio.to_thread(settled, pids, redis_port)
     rec = Recorder()
 
-    async def open_one() -> Browser | None:
-        b = Browser(app.url, fe)
-        try:
-            rec.add("open /", await b.open("/", timeout=CALL_TIMEOUT))
-            return b
-        except Exception as exc:  # noqa: BLE001
-            rec.error("open /", exc)
-            await b.close()
-            return None
-
-    tabs = await limited([open_one() for _ in range(sessions)], OPEN_CONCURRENCY)
+    tabs = await limited([open_tab(app.url, fe, rec, "open /") for _ in range(sessions)], OPEN_CONCURRENCY)
     live = [b for b in tabs if b is not None]
     after = await asyncio.to_thread(settled, pids, redis_port)
     out["memory_bare_redis"] = {

@@ -262,6 +262,24 @@ LOGIN_STEPS = ["open /login (connect+hydrate+on_load)", "submit_email", "submit_
                "home (navigate /, on_load)"]
 
 
+async def open_tab(url: str, fe: Frontend, rec: Recorder, step: str, *, path: str = "/",
+                   cookies: dict[str, str] | None = None, check=None) -> Browser | None:
+    """A fresh tab opens `path` (connect, hydrate, on_load) with `cookies`; `check(browser)` may raise.
+    The time goes to `step`, a failure is counted there and the tab closed."""
+    b = Browser(url, fe)
+    b.cookies.update(cookies or {})
+    try:
+        ms = await b.open(path, timeout=CALL_TIMEOUT)
+        if check is not None:
+            check(b)
+        rec.add(step, ms)
+        return b
+    except Exception as exc:  # noqa: BLE001 - every failure is counted, the run goes on
+        rec.error(step, exc)
+        await b.close()
+        return None
+
+
 async def limited(coros, limit: int):
     sem = asyncio.Semaphore(limit)
 
@@ -489,15 +507,8 @@ async def bare_scenarios(app: ReflexApp, state_name: str, out: dict[str, Any]) -
     before = await asyncio.to_thread(app.settled_memory)
     log(f"bare app: worker RSS {before['rss'] / 2**20:.1f} MiB; {SESSIONS} browsers connect and stay idle")
 
-    async def open_one() -> Browser | None:
-        b = Browser(app.url, fe)
-        try:
-            rec.add("open / (connect+hydrate)", await b.open("/", timeout=CALL_TIMEOUT))
-            return b
-        except Exception as exc:  # noqa: BLE001
-            rec.error("open / (connect+hydrate)", exc)
-            await b.close()
-            return None
+    def open_one():
+        return open_tab(app.url, fe, rec, "open / (connect+hydrate)")
 
     half = SESSIONS // 2
     first = await limited([open_one() for _ in range(half)], MEM_CONCURRENCY)
