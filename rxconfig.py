@@ -14,5 +14,9 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     disable_plugins=[rx.plugins.SitemapPlugin],
+    # With Redis (several workers), an event that keeps its tab's lock longer than this is dropped and its
+    # state change lost. Reflex's 10 s failed logins in a burst on busy workers (tests/bench/bench_workers.py);
+    # a tab whose worker dies mid-event now waits up to 60 s for its lock instead.
+    redis_lock_expiration=60_000,
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(appearance="light", accent_color="indigo", radius="medium"))],
 )
