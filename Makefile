@@ -14,7 +14,9 @@ export PYTHONUNBUFFERED := 1
 .PHONY: help setup migrate seed run dev test test-fast test-postgres test-workers deploy-check postgres redis bench create-staff browser clean backup restore
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AS_PG := $(if $(SUDO),sudo -u postgres,runuser -u postgres --)
+PG_DB ?= guichet_test
 PG_TEST_URL := postgresql+psycopg://guichet:guichet@127.0.0.1/guichet_test
+PG_BENCH_URL := postgresql+psycopg://guichet:guichet@127.0.0.1/guichet_bench
 
 help:
 	@echo "make run | make dev | make test | make bench | make create-staff EMAIL=... | make backup | make restore FILE=..."
@@ -65,13 +67,13 @@ test: setup browser
 	$(MAKE) --no-print-directory test-workers
 	$(MAKE) --no-print-directory deploy-check
 
-# The scale-out database, installed from Debian when missing; a fresh database for each run.
+# The scale-out database, installed from Debian when missing; a fresh database $(PG_DB) for each run.
 postgres:
 	@command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 	@$(SUDO) pg_ctlcluster $$(ls /etc/postgresql | tail -1) main start 2>/dev/null || true
 	@cd / && $(AS_PG) psql -qtc "SELECT 1 FROM pg_roles WHERE rolname='guichet'" | grep -q 1 || \
 	  { cd / && $(AS_PG) psql -qc "CREATE USER guichet PASSWORD 'guichet' CREATEDB"; }
-	@cd / && $(AS_PG) dropdb --if-exists guichet_test && $(AS_PG) createdb -O guichet guichet_test
+	@cd / && $(AS_PG) dropdb --if-exists $(PG_DB) && $(AS_PG) createdb -O guichet $(PG_DB)
 
 # Every test but the browser ones again on a fresh PostgreSQL database (numbering, bookings and message
 # claims under real row locks). The browser journeys on PostgreSQL: test-workers and deploy-check.
@@ -94,8 +96,11 @@ deploy-check: setup browser
 test-fast: setup
 	$(PY) -m pytest -q -m "not e2e"
 
-bench: setup browser
+# bench_workers: two workers with Redis on a fresh PostgreSQL database of its own (guichet_bench).
+bench: setup browser redis
 	$(PY) -m tests.bench.run_bench
+	$(MAKE) --no-print-directory postgres PG_DB=guichet_bench
+	GUICHET_BENCH_DB_URL=$(PG_BENCH_URL) $(PY) -m tests.bench.bench_workers
 	$(PY) -m tests.bench.bench_bookings
 	$(PY) -m tests.bench.bench_billing
 	$(PY) -m tests.bench.bench_documents

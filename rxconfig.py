@@ -22,4 +22,8 @@ config = rx.Config(
     # Themes with only the colour scales the portal uses (both in portal_app/core/first_paint.py).
     plugins=[RadixThemesSubset(theme=rx.theme(appearance="light", accent_color="indigo", radius="medium")),
              PaintFirstPlugin()],
+    # With Redis (several workers), an event that keeps its tab's lock longer than this is dropped and its
+    # state change lost. Reflex's 10 s failed logins in a burst on busy workers (tests/bench/bench_workers.py);
+    # a tab whose worker dies mid-event now waits up to 60 s for its lock instead.
+    redis_lock_expiration=60_000,
 )
