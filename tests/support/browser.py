@@ -15,6 +15,11 @@ from portal_app.core.db import session_scope
 from portal_app.core.models.auth import StaffUser
 from portal_app.core.security import decrypt_secret
 
+# Playwright's expectations wait 5 s by default. On a loaded 2-core machine a page that has just been
+# navigated to (its chunks fetched, React started) took longer than that to render, and journeys failed
+# while nothing was wrong. They wait up to 15 s now; a real failure still fails, only later.
+expect.set_options(timeout=15_000)
+
 
 def latest_code(email: str, after_id: int = 0, timeout: float = 10) -> str:
     """The code from the console outbox, the way a developer reads it in the demo."""
