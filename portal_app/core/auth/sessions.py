@@ -39,6 +39,7 @@ class PortalContext:
     language: str
     role: str
     rights: tuple[str, ...] = field(default=())
+    time_zone: str = ""  # the contact's chosen zone, "" = their device's
     # The modules the business offers (`rights` are within them).
     offered: tuple[str, ...] = field(default=())
     impersonator_staff_id: int | None = None
@@ -76,7 +77,7 @@ def _live(row: PortalSession | None, now) -> bool:
 _RESOLVE_QUERY = (
     select(PortalSession.id, PortalSession.contact_id, PortalSession.impersonator_staff_id,
            PortalSession.revoked_at, PortalSession.absolute_expires_at, PortalSession.last_seen_at,
-           Contact.first_name, Contact.last_name, Contact.email, Contact.language, Contact.portal_role,
+           Contact.first_name, Contact.last_name, Contact.email, Contact.language, Contact.time_zone, Contact.portal_role,
            Contact.rights, Contact.active.label("contact_active"), Contact.portal_access,
            Account.id.label("account_id"), Account.name.label("account_name"), Account.active.label("account_active"),
            StaffUser.id.label("staff_id"), StaffUser.active.label("staff_active"), StaffUser.name.label("staff_name"),
@@ -131,7 +132,7 @@ def resolve_session(db: Session, token: str | None, *, touch: bool = True) -> Po
     return PortalContext(
         session_id=r.id, contact_id=r.contact_id, account_id=r.account_id,
         contact_name=full_name, first_name=r.first_name or full_name,
-        email=r.email, account_name=r.account_name, language=r.language,
+        email=r.email, account_name=r.account_name, language=r.language, time_zone=r.time_zone or "",
         role=r.portal_role,
         rights=tuple(m for m in effective_rights(r) if m in offered), offered=offered,
         impersonator_staff_id=r.staff_id,
