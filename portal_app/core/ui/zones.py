@@ -28,7 +28,7 @@ def time_zone_form(save, route: str) -> rx.Component:
                 rx.input(id="f-time_zone", name="time_zone", list=ZONE_LIST_ID, default_value=SiteState.chosen_zone,
                          placeholder=SiteState.zone_automatic_label, max_length=zones.ZONE_MAX_CHARS,
                          auto_complete="off", size="3", flex="1", min_width="12em",
-                         aria_describedby="zone-shown"),
+                         custom_attrs={"aria-describedby": "zone-shown"}),
                 brand_button(t("zone.save"), type="submit", size="3"),
                 wrap="wrap", spacing="2", width="100%",
             ),
