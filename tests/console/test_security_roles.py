@@ -132,7 +132,8 @@ def test_a_refusal_is_shown_to_the_staff_member(root, tokens):
     state.staff_sid = tokens["agent"]
     state.load_settings()
     assert state.flash_text == "Your role does not give access to this part of the console."
-    assert state.staff_areas == ["accounts", "support", "messages", "tickets", "documents", "bookings", "billing"]
+    assert state.staff_areas == ["accounts", "support", "messages", "tickets", "documents", "bookings", "billing",
+                                 "me"]
 
 
 def test_the_walk_meets_each_kind_of_permission():
