@@ -12,7 +12,7 @@ from portal_app.bookings.models import Booking, BookingService, BookingSlotClaim
 from portal_app.bookings.models import (CELL_MINUTES, STATUS_CANCELLED, STATUS_COMPLETED, STATUS_CONFIRMED,
                                         STATUS_REQUESTED)
 from portal_app.bookings.rules import service_name, zone
-from portal_app.core import audit, clock, notify
+from portal_app.core import audit, clock, notify, zones
 from portal_app.core.business import branding, business_view
 from portal_app.core.config import get_settings
 from portal_app.core.i18n import format_long_date, format_time_of_day, shipped_languages, t
@@ -59,10 +59,12 @@ def on_behalf(b: Booking, contact_name: str, names: dict[int, str], lang: str) -
     return booked, change
 
 
-def describe_when(value: datetime, lang: str, tz_name: str) -> str:
-    """'Tuesday, 14 April 2026, 10:00' in the zone given."""
+def describe_when(value: datetime, lang: str, tz_name: str, *, with_zone: bool = False) -> str:
+    """'Tuesday, 14 April 2026, 10:00' in the zone given; `with_zone`: '…, 10:00 CEST' (messages, read
+    away from the portal, say which zone the time is in)."""
     tz = zone(tz_name)
-    return f"{format_long_date(value.astimezone(tz).date(), lang)}, {format_time_of_day(value, lang, tz)}"
+    text = f"{format_long_date(value.astimezone(tz).date(), lang)}, {format_time_of_day(value, lang, tz)}"
+    return f"{text} {zones.abbreviation(value, tz_name)}" if with_zone else text
 
 
 def ics_path(booking_id: int) -> str:
@@ -80,11 +82,13 @@ def tell(db: Session, b: Booking, event: str, *, by_staff: bool, on_behalf: str 
     lang = contact.language if contact.language in shipped_languages() else biz.default_language
     brand = branding(db)
     svc = db.get(BookingService, b.service_id)
+    # The contact's own zone when they chose one, else the business's when booked (no device to ask).
+    shown_zone = contact.time_zone if zones.is_zone(contact.time_zone) else b.time_zone
     params = {
         "name": contact.first_name or contact.full_name,
         "service": service_name(svc, lang, biz.default_language),
-        "when": describe_when(b.starts_at, lang, b.time_zone),
-        "zone": b.time_zone,
+        "when": describe_when(b.starts_at, lang, shown_zone, with_zone=True),
+        "zone": shown_zone.replace("_", " "),
         "bookings_url": notify.portal_url("/bookings"),
     }
     template = f"booking_{event}"

@@ -16,8 +16,6 @@ from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import portal_event
 from portal_app.core.states.site import PageMessage
 
-# The browser's own time zone, asked once per page: slots are shown in it.
-ZONE_SCRIPT = "Intl.DateTimeFormat().resolvedOptions().timeZone"
 DAYS_SHOWN = 7
 JUST_TAKEN = "bookings.error.just_taken"
 
@@ -37,31 +35,10 @@ class PickerSlot:
     label: str  # its time of day in the reader's zone
 
 
-class BrowserZone(rx.State, mixin=True):
-    """The browser's own time zone, asked once per page (`_ask_zone`): times are shown in it. Each state
-    says what a new zone changes (`_zone_changed`)."""
-
-    viewer_zone: str = ""
-
-    def _ask_zone(self):
-        return rx.call_script(ZONE_SCRIPT, callback=type(self).set_viewer_zone)
-
-    def _zone_changed(self, db, ctx) -> None:  # pragma: no cover - each state defines it
-        raise NotImplementedError
-
-    @portal_event
-    def set_viewer_zone(self, db, ctx, name: str):
-        """The browser's zone; anything that is not a known IANA zone keeps the zone shown."""
-        name = str(name or "")[:64]
-        if not rules.is_zone(name) or name == self.viewer_zone:
-            return
-        self.viewer_zone = name
-        self._zone_changed(db, ctx)
-
-
-class BookingPageMixin(BrowserZone, PageMessage, mixin=True):
+class BookingPageMixin(PageMessage, mixin=True):
     """Mixed into each customer bookings page's state (a copy per state), which also derives from
-    PortalState. Each page writes `_refresh_slots(db, ctx)`. A refusal is the page's message
+    PortalState. Times are shown in the reader's zone (the shell's `time_zone`: their choice, else their
+    device's; a new one loads the page again). Each page writes `_refresh_slots(db, ctx)`. A refusal is the page's message
     (`PageMessage`); `_clear_messages` takes both messages off before the next action."""
 
     business_zone: str = ""
@@ -82,11 +59,11 @@ class BookingPageMixin(BrowserZone, PageMessage, mixin=True):
 
     @rx.var
     def zone_note(self) -> str:
-        if not self.viewer_zone:
+        if not self.time_zone:
             return ""
-        key = "bookings.times_in_business_zone" if self.viewer_zone == self.business_zone \
+        key = "bookings.times_in_business_zone" if self.time_zone == self.business_zone \
             else "bookings.times_in_your_zone"
-        return i18n.t(self.lang or "en", key, zone=self.viewer_zone.replace("_", " "))
+        return i18n.t(self.lang or "en", key, zone=self.time_zone.replace("_", " "))
 
     def _ok(self, key: str, **params) -> None:
         self.error_key = ""
@@ -97,7 +74,7 @@ class BookingPageMixin(BrowserZone, PageMessage, mixin=True):
         self.error_key = self.success_key = ""
 
     def _zone(self) -> str:
-        return self.viewer_zone if rules.is_zone(self.viewer_zone) else (self.business_zone or "UTC")
+        return self.time_zone if rules.is_zone(self.time_zone) else (self.business_zone or "UTC")
 
     def _today(self) -> date:
         return clock.now().astimezone(rules.zone(self._zone())).date()
@@ -153,10 +130,6 @@ class BookingPageMixin(BrowserZone, PageMessage, mixin=True):
                 except DomainError:
                     pass
             raise
-
-    def _zone_changed(self, db, ctx) -> None:
-        self.week_first = self._today().isoformat()
-        self._refresh_slots(db, ctx)
 
     @portal_event
     def next_week(self, db, ctx):

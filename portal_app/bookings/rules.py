@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 import re
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from babel.numbers import get_currency_precision, list_currencies
 from sqlalchemy import delete, func, or_
@@ -30,6 +30,8 @@ from portal_app.core.auth.staff import StaffContext
 from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.i18n import shipped_languages
 from portal_app.core.models.accounts import Account
+# Zone names and lookups are the portal's (core/zones.py); bookings reads them from here.
+from portal_app.core.zones import is_zone, zone, zone_names  # noqa: F401
 
 MODULE = "bookings"
 PAGE_SIZE = 10
@@ -55,21 +57,6 @@ NOTE_MAX = 500
 
 
 @lru_cache(maxsize=1)
-def zone_names() -> tuple[str, ...]:
-    """IANA zone names offered to staff and accepted from browsers."""
-    names = {z for z in available_timezones()
-             if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "posix", "right"))}
-    return tuple(sorted(names | {"UTC"}))
-
-
-def is_zone(name: str | None) -> bool:
-    return bool(name) and name in zone_names()
-
-
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name if is_zone(name) else "UTC")
-
-
 def aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise DomainError("bookings.error.slot_unavailable")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.bookings.admin_pages import section_header
-from portal_app.bookings.settings_state import (ZONE_NAMES, AdminBookingExceptionsState, AdminBookingServicesState,
+from portal_app.bookings.settings_state import (AdminBookingExceptionsState, AdminBookingServicesState,
                                                 AdminBookingSettingsState)
 from portal_app.core.ui.basics import (LABEL_STYLE, brand_button, checkbox_field, column, field, form_grid, options,
                                        select_field, status_badge)
 from portal_app.core.ui.i18n import t
+from portal_app.core.ui.zones import ZONE_LIST_ID, zone_datalist
 from portal_app.core.ui.shells import admin_page
 from portal_app.core.ui.tables import list_page, text_cell
 
@@ -130,9 +131,9 @@ def _rules_form() -> rx.Component:
         form_grid(
             rx.vstack(
                 rx.el.label(t("admin.booking_settings.time_zone"), html_for="f-time_zone", style=LABEL_STYLE),
-                rx.input(id="f-time_zone", name="time_zone", default_value=G.form.time_zone, list="zone-names",
+                rx.input(id="f-time_zone", name="time_zone", default_value=G.form.time_zone, list=ZONE_LIST_ID,
                          required=True, width="100%", size="3"),
-                rx.el.datalist(*[rx.el.option(value=z) for z in ZONE_NAMES], id="zone-names"),
+                zone_datalist(),
                 spacing="1",
                 width="100%",
             ),

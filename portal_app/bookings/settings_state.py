@@ -18,7 +18,6 @@ from portal_app.core.states.paging import PagedList
 from portal_app.core.states.staff import StaffState
 
 # Offered in the settings page's time-zone field (compiled into the page, not sent as state).
-ZONE_NAMES = rules.zone_names()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import reflex as rx
 
 from portal_app.bookings import customer, rules
 from portal_app.bookings.notices import ics_path, on_behalf, staff_names
-from portal_app.bookings.picker_state import DAYS_SHOWN, BookingPageMixin, BrowserZone
+from portal_app.bookings.picker_state import DAYS_SHOWN, BookingPageMixin
 from portal_app.core import clock, i18n, notify
 from portal_app.core.errors import DomainError
 from portal_app.core.states.dialogs import Dialogs
@@ -134,8 +134,6 @@ class BookingsState(Dialogs, PagedList, BookingPageMixin, PortalState):
         self.q, self.page, self.filter_values = "", 1, self._initial_filters()
         self._load_zone(db)
         self._fetch(db, ctx)
-        if not self.viewer_zone:
-            return self._ask_zone()
 
     # ---- cancel -----------------------------------------------------------------------------------
 
@@ -242,8 +240,6 @@ class NewBookingState(BookingPageMixin, PortalState):
         self._service_rows(db, ctx)
         if len(self._service_ids) == 1:
             self._select(db, ctx, self._service_ids[0])
-        if not self.viewer_zone:
-            return self._ask_zone()
 
     @portal_event
     def choose_service(self, db, ctx, service_id: str):
@@ -279,7 +275,7 @@ class NewBookingState(BookingPageMixin, PortalState):
         self._change_service()
 
 
-class UpcomingBookingsCardState(BrowserZone, PortalState):
+class UpcomingBookingsCardState(PortalState):
     """The home page's "next appointments" card: the account's next few bookings, in the reader's zone."""
 
     card_visible: bool = False
@@ -294,7 +290,7 @@ class UpcomingBookingsCardState(BrowserZone, PortalState):
             self.card_visible, self.card_items = False, []
             return
         settings = rules.get_booking_settings(db)
-        name = self.viewer_zone if rules.is_zone(self.viewer_zone) else settings.time_zone
+        name = self.time_zone if rules.is_zone(self.time_zone) else settings.time_zone
         tz, lang = rules.zone(name), self.lang or "en"
         today = clock.now().astimezone(tz).date()
         items = []
@@ -310,9 +306,4 @@ class UpcomingBookingsCardState(BrowserZone, PortalState):
 
     @portal_event
     def load_upcoming_bookings(self, db, ctx):
-        self._fill(db, ctx)
-        if self.card_visible and not self.viewer_zone:
-            return self._ask_zone()
-
-    def _zone_changed(self, db, ctx) -> None:
         self._fill(db, ctx)

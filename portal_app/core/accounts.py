@@ -285,3 +285,18 @@ def login_status(db: Session, contact: Contact | None) -> tuple[str, Account | N
     if account is None or not account.active:
         return "account_inactive", None
     return "ok", account
+
+
+def set_time_zone(db: Session, ctx, raw) -> str:
+    """The acting contact's own time zone: "" (as their device) or a known zone name; a bad name is
+    refused with the name in the message. Only the contact behind the session is ever changed."""
+    from portal_app.core import zones
+
+    name = zones.check_choice(raw)
+    contact = get_contact(db, ctx.contact_id)
+    if contact.time_zone != name:
+        contact.time_zone = name
+        db.add(contact)
+        audit.record(db, audit.portal_actor(ctx), "contact.time_zone_saved", target_type="contact",
+                     target_id=contact.id, account_id=contact.account_id, zone=name or "device")
+    return name

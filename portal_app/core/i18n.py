@@ -9,6 +9,8 @@ from pathlib import Path
 
 from babel.dates import format_datetime as _babel_datetime
 
+from portal_app.core import zones
+
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 FALLBACK_LANGUAGE = "en"
 # Each language's own name, shown in the picker.
@@ -77,13 +79,19 @@ def pick_language(wanted: str | None, offered: list[str], default: str) -> str:
     return default if default in offered else offered[0]
 
 
+def format_datetime(value: datetime | None, lang: str, tz: str | None = None) -> str:
+    """A moment in the reader's locale and time zone: `tz`, else the current reader's (`zones.reader_zone`,
+    set by the handler helper for the event)."""
+    if value is None:
+        return ""
+    return _format_datetime(value, lang, tz or zones.reader_zone())
+
+
 # Kept like `format_money` below: a list formats a date and time per row (Babel: 0.1 ms each), and
 # the same moments come back on every load of the list.
 @lru_cache(maxsize=8192)
-def format_datetime(value: datetime | None, lang: str, tz: str = "UTC") -> str:
-    if value is None:
-        return ""
-    return _babel_datetime(value, format="medium", tzinfo=tz, locale=lang)
+def _format_datetime(value: datetime, lang: str, tz: str) -> str:
+    return _babel_datetime(value, format="medium", tzinfo=zones.zone(tz), locale=lang)
 
 
 # ---- bookings: dates, times and prices in the reader's locale ----------------------------------------
@@ -179,20 +187,18 @@ def format_month(value, lang: str) -> str:
 # ---- documents and messages ------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8192)
-def format_day(value: datetime | None, lang: str, tz: str = "UTC") -> str:
-    """The day of a moment, in the reader's locale and a time zone (lists of documents and messages)."""
+def format_day(value: datetime | None, lang: str, tz: str | None = None) -> str:
+    """The day of a moment, in the reader's locale and time zone (lists of documents and articles)."""
     if value is None:
         return ""
+    return _format_day(value, lang, tz or zones.reader_zone())
+
+
+@lru_cache(maxsize=8192)
+def _format_day(value: datetime, lang: str, tz: str) -> str:
     from babel.dates import format_date as _babel_date
 
-    return _babel_date(value.astimezone(_zone(tz)).date(), format="medium", locale=lang)
-
-
-def _zone(tz: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(tz)
+    return _babel_date(value.astimezone(zones.zone(tz)).date(), format="medium", locale=lang)
 
 
 # Kept like dates: a list of documents shows a size per line on every load, Babel takes tens of

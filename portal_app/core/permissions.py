@@ -8,6 +8,7 @@ this table is the only place a role's reach is decided.
 
     owner   everything, and the only role for the business's settings and the staff users
     staff   everything but settings and staff users
+    everyone  their own settings ("me": the time zone the console shows times in)
     agent   customer support: finds accounts and contacts (read), helps them log in (support),
             answers messages and tickets, shares documents, books appointments, reads billing; changes no
             account or contact record, no billing, no settings, no staff users; no audit log
@@ -36,6 +37,7 @@ AREAS = (
     "settings",   # every page that configures the business: branding, modules, portal actions,
                   # booking services, rules, hours and closed days, billing, inbox and ticket settings
     "staff",      # the staff users
+    "me",         # a staff member's own settings (their time zone): every role, on themselves only
 )
 
 _ALL = {area: frozenset(LEVELS) for area in AREAS}
@@ -50,6 +52,7 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
         "documents": frozenset(LEVELS),
         "bookings": frozenset(LEVELS),
         "billing": frozenset({READ}),
+        "me": frozenset(LEVELS),
     },
 }
 

@@ -117,6 +117,8 @@ class Registry:
     personal_data: list[PersonalData] = field(default_factory=list)
     # Sections features add to the console's contact and account pages.
     console_panels: list[ConsolePanel] = field(default_factory=list)
+    # Where the business's own time zone is kept: fn(db) -> an IANA name or None (`core/zones.py`).
+    business_zones: list[Callable[[Any], str | None]] = field(default_factory=list)
 
 
 REGISTRY = Registry()
@@ -131,6 +133,7 @@ COMMANDS = REGISTRY.commands
 ACTION_DESTINATIONS = REGISTRY.action_destinations
 PERSONAL_DATA = REGISTRY.personal_data
 CONSOLE_PANELS = REGISTRY.console_panels
+BUSINESS_ZONES = REGISTRY.business_zones
 
 
 def _add_once(entries: list, entry):
@@ -138,6 +141,14 @@ def _add_once(entries: list, entry):
     if all(existing.key != entry.key for existing in entries):
         entries.append(entry)
     return entry
+
+
+def business_zone(source: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    """A feature that keeps the business's time zone (bookings' opening hours) says where: `source(db)`
+    returns an IANA name or None. The first source with an answer is the readers' fallback zone."""
+    if source not in BUSINESS_ZONES:
+        BUSINESS_ZONES.append(source)
+    return source
 
 
 def home_card(card: HomeCard) -> HomeCard:

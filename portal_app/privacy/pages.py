@@ -6,8 +6,10 @@ import reflex as rx
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.basics import (alert, brand_button, button_row, column, empty_note, field, form_grid,
                                        keyed_badge, saved_row, select_field, titled_card)
+from portal_app.core.states.portal import PortalState
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
+from portal_app.core.ui.zones import time_zone_form
 from portal_app.privacy.state import PrivacyState
 
 S = PrivacyState
@@ -54,6 +56,7 @@ def _profile() -> rx.Component:
         _line("privacy.member_since", S.member_since),
         _line("privacy.last_login", S.last_login),
         form,
+        time_zone_form(PortalState.save_time_zone, "/privacy"),
         _change(),
     )
 

@@ -651,3 +651,27 @@ def test_rules_are_validated(db, staff):
             rules(db, staff, **change)
         assert err.value.key == key
     assert rules(db, staff, time_zone="America/Montreal").time_zone == "America/Montreal"
+
+
+def test_messages_use_the_contacts_own_zone_with_its_abbreviation(db):
+    """A contact who chose a zone reads the time of their appointment in it, and every message says which
+    zone it is in (an SMS has no room for the zone's name: the abbreviation is beside the time)."""
+    clock.freeze(paris(2026, 4, 10, 9))
+    contact, ctx = customer(db, language="en")
+    contact.time_zone = "America/New_York"
+    db.add(contact)
+    svc = make_booking_service(db, "Fitting", duration=60)
+    b, _ = customer_side.book(db, ctx, svc.id, paris(2026, 4, 13, 10))
+    assert b.time_zone == "Europe/Paris"  # the booking keeps the business's zone
+    [msg] = db.exec(select(OutboundMessage).where(OutboundMessage.contact_id == contact.id)).all()
+    body = msg.body_text.replace("\u202f", " ")
+    assert "Monday, April 13, 2026, 4:00 AM EDT (America/New York)" in body
+    # Without a choice: the business's zone, abbreviated too (the same customer, reset).
+    contact.time_zone = ""
+    db.add(contact)
+    assert notices.describe_when(b.starts_at, "fr", "Europe/Paris", with_zone=True) == "lundi 13 avril 2026, 10:00 CEST"
+    deliveries = notices.tell(db, b, "moved", by_staff=False)
+    assert deliveries
+    moved = db.exec(select(OutboundMessage).where(OutboundMessage.contact_id == contact.id)
+                    .where(OutboundMessage.template == "booking_moved")).one()
+    assert "10:00 AM CEST (Europe/Paris)" in moved.body_text.replace("\u202f", " ")

@@ -145,9 +145,9 @@ def test_values_from_the_browser_are_checked(root):
     new = sub(root, NewBookingState)
     new.portal_sid = token
     new.load_new()
-    new.set_viewer_zone("../../../../etc/passwd")
-    new.set_viewer_zone("<script>alert(1)</script>")
-    assert new.viewer_zone in ("", "Europe/Paris")
+    new.set_device_zone("../../../../etc/passwd", "/bookings/new")
+    new.set_device_zone("<script>alert(1)</script>", "/bookings/new")
+    assert new.device_zone == "" and new.time_zone == "Europe/Paris"  # the business's zone still
     new.choose_service(str(svc))
     new.choose_slot("2032-02-05T03:00:00+00:00")  # 04:00 in Paris, never offered
     new.choose_slot("not a date")

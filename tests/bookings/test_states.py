@@ -19,7 +19,7 @@ from portal_app.bookings.models import Booking, BookingException, BookingService
 from portal_app.core.models.accounts import Contact
 from portal_app.core.models.notify import OutboundMessage
 from portal_app.bookings import customer as customer_side, rules as bookings
-from portal_app.core import business, clock
+from portal_app.core import business, clock, registries
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.bookings.admin_state import AdminBookingsState
 from portal_app.bookings.settings_state import (AdminBookingExceptionsState, AdminBookingServicesState,
@@ -90,7 +90,7 @@ def test_a_customer_books_a_free_slot(root):
     page = open_new(root, token, svc)
     assert [d.long for d in page.days][:2] == ["Thursday, May 1, 2031", "Friday, May 2, 2031"]
     assert page.zone_note == "" or "Europe/Paris" in page.zone_note
-    page.set_viewer_zone("Europe/Paris")
+    page.set_device_zone("Europe/Paris")
     assert page.zone_note == "Times are in Europe/Paris time."
     key = slot_key(page, "May 5", "10:00 AM")
     page.choose_slot(key)
@@ -158,14 +158,19 @@ def _other_account_number() -> str:
         return make_account(db).number
 
 
-def test_the_browser_zone_changes_how_slots_read(root):
+def test_the_browser_zone_changes_how_slots_read(root, monkeypatch):
+    """The shell reports the browser's zone once per tab; the page's loads run again in it."""
     _, token = customer()
-    page = open_new(root, token, service("Zoned", duration=60))
-    page.set_viewer_zone("America/New_York")
+    svc = service("Zoned", duration=60)
+    monkeypatch.setitem(registries.PAGE_LOADS, "/bookings/new", registries.PageLoad("portal", (NewBookingState.load_new,)))
+    page = open_new(root, token, svc)
+    assert slot_key(page, "May 5", "9:00 AM")  # no zone reported yet: the business's (Paris)
+    page.set_device_zone("America/New_York", "/bookings/new")
     assert "America/New York" in page.zone_note and "your time zone" in page.zone_note
+    page.choose_service(str(svc))
     assert slot_key(page, "May 5", "3:00 AM")  # 09:00 in Paris
-    page.set_viewer_zone("Not/AZone")
-    assert page.viewer_zone == "America/New_York"
+    page.set_device_zone("Not/AZone", "/bookings/new")
+    assert page.device_zone == page.time_zone == "America/New_York"
 
 
 def test_reschedule_then_cancel_from_the_list(root):
@@ -177,7 +182,7 @@ def test_reschedule_then_cancel_from_the_list(root):
     page = sub(root, BookingsState)
     page.portal_sid = token
     page.load_bookings()
-    page.set_viewer_zone("Europe/Paris")
+    page.set_device_zone("Europe/Paris")
     page.start_reschedule(str(bid))
     assert page.dialog == "move" and plain(page.moving_label).endswith("Monday, May 5, 2031, 9:00 AM")
     page.choose_slot(slot_key(page, "May 6", "2:00 PM"))

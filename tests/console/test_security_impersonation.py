@@ -183,7 +183,7 @@ def _book(root, token: str, service_id: int) -> NewBookingState:
     page.portal_sid = token
     page.load_new()
     page.choose_service(str(service_id))
-    page.set_viewer_zone("Europe/Paris")
+    page.set_device_zone("Europe/Paris")
     page.choose_slot(page.day_slots[1][0].key)
     page.confirm_booking({"note": "Booked on the phone"})
     assert page.done and page.error_key == ""

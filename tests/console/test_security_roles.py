@@ -71,12 +71,12 @@ def test_the_table_of_roles():
     allowed = {role: {f"{a}.{lvl}" for a in permissions.AREAS for lvl in ("read", "write")
                       if permissions.allows(role, f"{a}.{lvl}")} for role in ROLES}
     every = {f"{a}.{lvl}" for a in ("accounts", "support", "messages", "tickets", "documents", "bookings", "billing",
-                                    "audit", "settings", "staff") for lvl in ("read", "write")}
+                                    "audit", "settings", "staff", "me") for lvl in ("read", "write")}
     assert allowed["owner"] == every
     assert allowed["staff"] == every - {"settings.read", "settings.write", "staff.read", "staff.write"}
     assert allowed["agent"] == {"accounts.read", "support.read", "support.write", "messages.read", "messages.write",
                                 "tickets.read", "tickets.write", "documents.read", "documents.write", "bookings.read", "bookings.write",
-                                "billing.read"}
+                                "billing.read", "me.read", "me.write"}
     assert not permissions.allows("someone", "accounts.read")  # an unknown role holds nothing
     with pytest.raises(ValueError):
         permissions.allows("owner", "accounts.delete")
@@ -132,7 +132,8 @@ def test_a_refusal_is_shown_to_the_staff_member(root, tokens):
     state.staff_sid = tokens["agent"]
     state.load_settings()
     assert state.flash_text == "Your role does not give access to this part of the console."
-    assert state.staff_areas == ["accounts", "support", "messages", "tickets", "documents", "bookings", "billing"]
+    assert state.staff_areas == ["accounts", "support", "messages", "tickets", "documents", "bookings", "billing",
+                                 "me"]
 
 
 def test_the_walk_meets_each_kind_of_permission():

@@ -70,8 +70,9 @@ def console_routes(d: dict) -> list[str]:
             "/admin/bookings", "/admin/documents", "/admin/inbox", f"/admin/inbox?thread={d['thread']}",
             "/admin/tickets", f"/admin/tickets?ticket={d['ticket']}", "/admin/ticket-settings", "/admin/kb",
             "/admin/kb/article", "/admin/actions", "/admin/privacy-settings", "/admin/consent-purposes",
-            "/admin/privacy-requests", "/admin/outbox", "/admin/deliveries", "/admin/attempts", "/admin/audit",
-            "/admin/settings", "/admin/settings/emails", "/admin/settings/sending", "/admin/staff"]
+            "/admin/privacy-requests", "/admin/signups", "/admin/outbox", "/admin/deliveries", "/admin/attempts", "/admin/audit",
+            "/admin/settings", "/admin/settings/emails", "/admin/settings/sending", "/admin/staff",
+            "/admin/me"]
 
 
 PUBLIC_ROUTES = ["/login", "/signup", "/password?token=nothing", "/admin/login", "/admin/welcome?token=nothing"]

@@ -71,6 +71,8 @@ PUBLIC = {
 # paying, writing to the business as the contact, sending them files. Bookings are allowed and
 # recorded as "by <staff> for <contact>". Adding or removing one here is a decision a reviewer sees.
 REFUSED_WHILE_IMPERSONATING = {
+    # The contact's time zone is their own preference: staff viewing the portal do not change it.
+    "PortalState": {"save_time_zone"},
     "PayState": {"start_checkout"},
     # Billing alerts are the customer's own settings: staff viewing the portal do not set them for them.
     "UsageAlertsState": {"add_alert", "delete_alert"},

@@ -39,6 +39,7 @@ class PortalContext:
     language: str
     role: str
     rights: tuple[str, ...] = field(default=())
+    time_zone: str = ""  # the contact's chosen zone, "" = their device's
     # The modules the business offers (`rights` are within them).
     offered: tuple[str, ...] = field(default=())
     impersonator_staff_id: int | None = None
@@ -80,7 +81,8 @@ def open_login_session(db: Session, contact: Contact, account: Account, *,
     later event still resolves the session from the database (`resolve_session`)."""
     token, row = _add_session(db, contact.id, client_ip=client_ip)
     return token, _context(db, row.id, contact.id, account.id, contact.first_name, contact.last_name, contact.email,
-                           account.name, contact.language, contact.portal_role, effective_rights(contact))
+                           account.name, contact.language, contact.portal_role, effective_rights(contact),
+                           time_zone=contact.time_zone or "")
 
 
 def _live(row: PortalSession | None, now) -> bool:
@@ -93,7 +95,7 @@ def _live(row: PortalSession | None, now) -> bool:
 _RESOLVE_QUERY = (
     select(PortalSession.id, PortalSession.contact_id, PortalSession.impersonator_staff_id,
            PortalSession.revoked_at, PortalSession.absolute_expires_at, PortalSession.last_seen_at,
-           Contact.first_name, Contact.last_name, Contact.email, Contact.language, Contact.portal_role,
+           Contact.first_name, Contact.last_name, Contact.email, Contact.language, Contact.time_zone, Contact.portal_role,
            Contact.rights, Contact.active.label("contact_active"), Contact.portal_access,
            Account.id.label("account_id"), Account.name.label("account_name"), Account.active.label("account_active"),
            StaffUser.id.label("staff_id"), StaffUser.active.label("staff_active"), StaffUser.name.label("staff_name"),
@@ -145,18 +147,18 @@ def resolve_session(db: Session, token: str | None, *, touch: bool = True) -> Po
             db.expire(stale, ["last_seen_at"])
     return _context(db, r.id, r.contact_id, r.account_id, r.first_name, r.last_name, r.email, r.account_name,
                     r.language, r.portal_role, effective_rights(r), r.staff_id,
-                    (r.staff_name or r.staff_email) if r.staff_id is not None else "")
+                    (r.staff_name or r.staff_email) if r.staff_id is not None else "", r.time_zone or "")
 
 
 def _context(db: Session, session_id: int, contact_id: int, account_id: int, first_name: str, last_name: str,
              email: str, account_name: str, language: str, role: str, rights: list[str],
-             staff_id: int | None = None, staff_name: str = "") -> PortalContext:
+             staff_id: int | None = None, staff_name: str = "", time_zone: str = "") -> PortalContext:
     offered = business_view(db).modules
     full_name = f"{first_name} {last_name}".strip() or email
     return PortalContext(
         session_id=session_id, contact_id=contact_id, account_id=account_id,
         contact_name=full_name, first_name=first_name or full_name,
-        email=email, account_name=account_name, language=language, role=role,
+        email=email, account_name=account_name, language=language, time_zone=time_zone, role=role,
         rights=tuple(m for m in rights if m in offered), offered=offered,
         impersonator_staff_id=staff_id, impersonator_name=staff_name,
     )

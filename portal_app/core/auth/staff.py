@@ -37,6 +37,7 @@ class StaffContext:
     mfa_passed: bool
     totp_enabled: bool
     session_id: int | None = None
+    time_zone: str = ""  # the staff member's chosen zone, "" = their device's
 
     @property
     def actor(self) -> audit.Actor:
@@ -161,7 +162,8 @@ def login_password(db: Session, email: str, password: str, client_ip: str = "") 
 
 def _context(user: StaffUser, mfa_passed: bool, session_id: int | None = None) -> StaffContext:
     return StaffContext(staff_id=user.id, email=user.email, name=user.name or user.email, role=user.role,
-                        mfa_passed=mfa_passed, totp_enabled=user.totp_enabled, session_id=session_id)
+                        mfa_passed=mfa_passed, totp_enabled=user.totp_enabled, session_id=session_id,
+                        time_zone=user.time_zone or "")
 
 
 def _session(db: Session, token: str | None) -> tuple[StaffSession, StaffUser] | None:
@@ -261,3 +263,17 @@ def logout(db: Session, token: str | None) -> None:
             portal.revoked_at, portal.revoked_reason = now, "staff_logout"
             db.add(portal)
         db.flush()
+
+
+def set_time_zone(db: Session, ctx: StaffContext, raw) -> str:
+    """The acting staff member's own time zone for the console: "" (as their device) or a known zone name."""
+    from portal_app.core import zones
+
+    name = zones.check_choice(raw)
+    user = db.get(StaffUser, ctx.staff_id)
+    if user is not None and user.time_zone != name:
+        user.time_zone = name
+        db.add(user)
+        audit.record(db, ctx.actor, "staff.time_zone_saved", target_type="staff_user", target_id=user.id,
+                     zone=name or "device")
+    return name

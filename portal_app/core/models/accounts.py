@@ -49,6 +49,8 @@ class Contact(SQLModel, table=True):
     email: str = Field(max_length=254, unique=True, index=True)
     mobile: str | None = Field(default=None, max_length=20)  # E.164
     language: str = Field(default="en", max_length=8)
+    # An IANA zone name the contact chose; "" = their device's zone (core/zones.py).
+    time_zone: str = Field(default="", max_length=64)
     active: bool = True
     portal_access: bool = True
     portal_role: str = Field(default=ROLE_MEMBER, max_length=10)

@@ -86,6 +86,8 @@ class StaffUser(SQLModel, table=True):
     totp_enabled: bool = False
     last_totp_step: int = 0
     role: str = Field(default="staff", max_length=10)  # owner | staff | agent
+    # An IANA zone name the staff member chose for the console; "" = their device's zone.
+    time_zone: str = Field(default="", max_length=64)
     active: bool = True
     failed_logins: int = 0
     locked_until: datetime | None = utc_field(nullable=True)

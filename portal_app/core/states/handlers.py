@@ -54,6 +54,7 @@ from reflex.event import EventHandler
 
 from sqlalchemy.exc import OperationalError
 
+from portal_app.core import zones
 from portal_app.core.db import session_scope
 from portal_app.core.errors import DomainError, NotFound
 
@@ -132,6 +133,11 @@ async def off_loop(work: Callable[[Any], Any]) -> Any:
     return await asyncio.to_thread(run)
 
 
+def _reader_zone(state) -> Callable[[], str] | None:
+    """The state's reader's time zone, read when a date is formatted (`SiteState._reader_zone`)."""
+    return getattr(state, "_reader_zone", None)
+
+
 def _wrap(fn: Callable, side: str, *, background: bool = False, rule: Rule = Rule()) -> Any:
     needs_actor = side != "public"
     if rule.impersonated not in IMPERSONATION_CHOICES:
@@ -155,7 +161,7 @@ def _wrap(fn: Callable, side: str, *, background: bool = False, rule: Rule = Rul
         @functools.wraps(fn)
         def handler(self, *args, **kwargs):
             try:
-                with session_scope() as db:
+                with session_scope() as db, zones.reading(_reader_zone(self)):
                     ctx = actor(self, db) if needs_actor else None
                     _check_shapes(shapes, args, kwargs)
                     if needs_actor:
@@ -202,8 +208,9 @@ def _wrap(fn: Callable, side: str, *, background: bool = False, rule: Rule = Rul
                 if not ok:
                     return
                 try:
-                    async for update in call(self, ctx, args, kwargs):
-                        yield update
+                    with zones.reading(_reader_zone(self)):
+                        async for update in call(self, ctx, args, kwargs):
+                            yield update
                 except (DomainError, TypeError, ValueError, OperationalError) as exc:
                     await fail(self, exc)
         else:
@@ -213,7 +220,8 @@ def _wrap(fn: Callable, side: str, *, background: bool = False, rule: Rule = Rul
                 if not ok:
                     return None
                 try:
-                    return await call(self, ctx, args, kwargs)
+                    with zones.reading(_reader_zone(self)):
+                        return await call(self, ctx, args, kwargs)
                 except (DomainError, TypeError, ValueError, OperationalError) as exc:
                     await fail(self, exc)
                     return None

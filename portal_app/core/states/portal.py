@@ -10,7 +10,7 @@ from portal_app.core import accounts, audit, registries
 from portal_app.core.auth import devices, impersonation, sessions as portal_sessions
 from portal_app.core.errors import DomainError, Forbidden
 from portal_app.core.auth.sessions import PortalContext
-from portal_app.core.states.handlers import public_event, run_page_loads
+from portal_app.core.states.handlers import portal_event, public_event, run_page_loads
 from portal_app.core.states.site import SiteState
 
 PORTAL_COOKIE = "guichet_session"
@@ -72,6 +72,7 @@ class PortalState(SiteState):
         self._apply(ctx)
         if ctx is None:
             raise DomainError("error.session_over")
+        self._use_zone(db, ctx.time_zone)
         return ctx
 
     _actor = _require  # what the handler helper calls: the customer's actor
@@ -94,6 +95,7 @@ class PortalState(SiteState):
         db.info[_OPENED] = (self.portal_sid, ctx)
         held_a_contact = self._contact_id is not None
         self._apply(ctx)
+        self._use_zone(db, ctx.time_zone if ctx else "")
         if ctx is None:
             self._set(portal_sid="")
             return None, [PortalState.forget_pages] if held_a_contact else []
@@ -122,7 +124,8 @@ class PortalState(SiteState):
         if ctx is not None and not public:
             self._exit_to = ""
         later = run_page_loads(self, db, page.loads if page else ())
-        return [*forget, *later] or None
+        ask = self._ask_device_zone(route) if ctx is not None else []
+        return [*forget, *later, *ask] or None
 
     @public_event
     def public_load(self, db):
@@ -146,6 +149,22 @@ class PortalState(SiteState):
             contact.language = lang
             db.add(contact)
         return self._relabel_page(db, route, ("portal", "public") if ctx is not None else ("public",))
+
+    @portal_event
+    def set_device_zone(self, db, ctx, name: str, route: str = ""):
+        """The browser's own zone (the shell asks once per tab): when it changes the zone the page is
+        shown in, the page at `route` loads again (`_relabel_page`), as after a language switch."""
+        if self._device_zone_reported(db, name, ctx.time_zone):
+            return self._relabel_page(db, route, ("portal", "public"))
+
+    @portal_event(impersonated="refuse")
+    def save_time_zone(self, db, ctx, form: dict):
+        """The profile's "Time zone": "" (as this device) or a zone name, stored on the acting contact
+        only; the page at the form's `route` loads again in the new zone."""
+        name = accounts.set_time_zone(db, ctx, form.get("time_zone", ""))
+        self._use_zone(db, name)
+        self._flash("zone.saved")
+        return self._relabel_page(db, form.get("route", ""), ("portal", "public"))
 
     @public_event
     async def logout(self):

@@ -6,7 +6,7 @@ import logging
 
 import reflex as rx
 
-from portal_app.core import business, contrast, i18n, registries
+from portal_app.core import business, contrast, i18n, registries, zones
 from portal_app.core.errors import DomainError
 from portal_app.core.states.handlers import public_event, run_page_loads
 
@@ -34,6 +34,11 @@ class SiteState(rx.State):
     flash_key: str = ""
     flash_params: dict[str, str] = {}
     flash_kind: str = "info"  # info | error
+    # The reader's time zones (core/zones.py): the browser's own, asked once per tab by the shell, and the
+    # one every time on the page is shown in (their choice, else the device's, else the business's).
+    device_zone: str = ""
+    time_zone: str = ""
+    chosen_zone: str = ""  # what the person chose ("" = as their device), for the profile's field
 
     @rx.var
     def flash_text(self) -> str:
@@ -59,6 +64,19 @@ class SiteState(rx.State):
     def brand_text_color(self) -> str:
         """The text colour written on the brand colour (buttons): white, or dark on a pale brand colour."""
         return contrast.text_on(self.brand_color)
+
+    @rx.var
+    def zone_automatic_label(self) -> str:
+        """The time zone field's empty choice: "Automatic (this device: Europe/Paris)"."""
+        device = self.device_zone if zones.is_zone(self.device_zone) else "?"
+        return i18n.t(self.lang or self._default_language, "zone.automatic", zone=device.replace("_", " "))
+
+    @rx.var
+    def zone_shown_text(self) -> str:
+        """"Times are shown in Asia/Bangkok time." under the time zone field."""
+        if not self.time_zone:
+            return ""
+        return i18n.t(self.lang or self._default_language, "zone.shown_in", zone=self.time_zone.replace("_", " "))
 
     @rx.var
     def text_dir(self) -> str:
@@ -111,6 +129,34 @@ class SiteState(rx.State):
         `sides` runs nothing."""
         page = registries.page_load(route, sides)
         return (run_page_loads(self, db, page.loads) or None) if page else None
+
+    def _reader_zone(self) -> str:
+        """The zone this tab's reader reads times in (the handler helper makes it the event's)."""
+        return self.time_zone
+
+    def _use_zone(self, db, chosen: str) -> None:
+        """The reader's effective zone, from their choice and the device's (the business's zone, read
+        only when neither is known)."""
+        chosen = chosen if zones.is_zone(chosen) else ""
+        known = chosen or (self.device_zone if zones.is_zone(self.device_zone) else "")
+        self._set(chosen_zone=chosen, time_zone=known or zones.business_zone(db))
+
+    def _ask_device_zone(self, route: str) -> list:
+        """The shell asks the browser for its zone once per tab; the answer comes back to
+        `set_device_zone` with the page's route, so the page can be formatted again."""
+        if self.device_zone:
+            return []
+        return [rx.call_script(zones.ZONE_SCRIPT, callback=lambda name: type(self).set_device_zone(name, route))]
+
+    def _device_zone_reported(self, db, name, chosen: str) -> bool:
+        """The browser's zone (anything that is not a known zone is ignored); True when the zone the
+        page is shown in changed."""
+        if not zones.is_zone(name) or name == self.device_zone:
+            return False
+        before = self.time_zone
+        self._set(device_zone=name)
+        self._use_zone(db, chosen)
+        return self.time_zone != before
 
     def _client_ip(self) -> str:
         return self.router.session.client_ip or ""

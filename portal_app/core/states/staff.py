@@ -12,7 +12,7 @@ from portal_app.core.db import session_scope
 from portal_app.core.auth import staff
 from portal_app.core.errors import DomainError
 from portal_app.core.auth.staff import StaffContext
-from portal_app.core.states.handlers import public_event, run_page_loads
+from portal_app.core.states.handlers import public_event, run_page_loads, staff_event
 from portal_app.core.states.site import SiteState
 
 STAFF_COOKIE = "guichet_staff"
@@ -45,6 +45,7 @@ class StaffState(SiteState):
             raise DomainError("error.session_over")
         self._set(staff_name=ctx.name, staff_role=ctx.role, staff_areas=permissions.readable_areas(ctx.role),
                   staff_permissions=permissions.held(ctx.role))
+        self._use_zone(db, ctx.time_zone)
         return ctx
 
     _actor = _staff  # what the handler helper calls: the console's actor
@@ -83,7 +84,22 @@ class StaffState(SiteState):
         if not self._open_console(db):
             return rx.redirect("/admin/login")
         page = registries.page_load(route, ("staff",))
-        return run_page_loads(self, db, page.loads if page else ()) or None
+        return [*run_page_loads(self, db, page.loads if page else ()), *self._ask_device_zone(route)] or None
+
+    @staff_event("me.read")
+    def set_device_zone(self, db, ctx, name: str, route: str = ""):
+        """The browser's own zone (asked once per tab): the console page at `route` loads again in it
+        when it changes the zone times are shown in."""
+        if self._device_zone_reported(db, name, ctx.time_zone):
+            return self._relabel_page(db, route, ("staff",))
+
+    @staff_event("me.write")
+    def save_time_zone(self, db, ctx, form: dict):
+        """A staff member's own time zone ("" = as this device); the console page at `route` loads again."""
+        name = staff.set_time_zone(db, ctx, form.get("time_zone", ""))
+        self._use_zone(db, name)
+        self._flash("zone.saved")
+        return self._relabel_page(db, form.get("route", ""), ("staff",))
 
     @public_event
     def choose_language(self, db, lang: str, route: str = ""):

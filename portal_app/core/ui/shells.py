@@ -189,7 +189,9 @@ def admin_shell(content: rx.Component, area: str | None = None, route: str = "")
                     style=NAV_LINE,
                 ),
                 rx.spacer(),
-                rx.text(StaffState.staff_name, size="2", color_scheme="gray", display=["none", "none", "block"]),
+                # Their own settings (the time zone): console/me_pages.py.
+                rx.link(StaffState.staff_name, href="/admin/me", size="2", color_scheme="gray", id="staff-me",
+                        display=["none", "none", "block"]),
                 language_picker(lambda lang: StaffState.choose_language(lang, route)),
                 rx.button(t("app.logout"), on_click=StaffState.staff_logout, variant="soft", size="2"),
                 align="center",
