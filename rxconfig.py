@@ -5,7 +5,6 @@ import os
 import reflex as rx
 
 from portal_app.core.config import allowed_origins
-from portal_app.core.first_paint import PaintFirstPlugin, RadixThemesSubset
 
 config = rx.Config(
     app_name="portal_app",
@@ -14,14 +13,8 @@ config = rx.Config(
     cors_allowed_origins=allowed_origins(),
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    # Reflex otherwise imports whole component libraries (all of Radix Themes) into every page's first load
-    # for `window.__reflex`, which no script of ours reads: loaded when a dynamic component first needs them.
-    frontend_lazy_bundled_libraries=True,
     disable_plugins=[rx.plugins.SitemapPlugin],
-    # PaintFirstPlugin: the prerendered page is painted before it is hydrated; RadixThemesSubset: Radix
-    # Themes with only the colour scales the portal uses (both in portal_app/core/first_paint.py).
-    plugins=[RadixThemesSubset(theme=rx.theme(appearance="light", accent_color="indigo", radius="medium")),
-             PaintFirstPlugin()],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(appearance="light", accent_color="indigo", radius="medium"))],
     # With Redis (several workers), an event that keeps its tab's lock longer than this is dropped and its
     # state change lost. Reflex's 10 s failed logins in a burst on busy workers (tests/bench/bench_workers.py);
     # a tab whose worker dies mid-event now waits up to 60 s for its lock instead.

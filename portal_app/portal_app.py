@@ -8,7 +8,7 @@ from reflex.config import get_config
 
 from portal_app import features
 from portal_app.core.config import allowed_origins, get_settings
-from portal_app.core.middleware import CacheHeaders, PageWithoutSlash, SecurityHeaders
+from portal_app.core.middleware import SecurityHeaders
 from portal_app.core.origins import log_refused_origins
 from portal_app.core.registries import LIFESPAN_TASKS
 from portal_app.core.routes import build_api
@@ -43,11 +43,9 @@ app = rx.App(
     # focus.js: focus follows the content after a navigation or a step (accessibility).
     head_components=[rx.script(src="/passkeys.js"), rx.script(src="/live.js"), rx.script(src="/direction.js"),
                      rx.script(src="/focus.js")],
-    # Our routes; the security headers around everything the backend serves (pages included); the
-    # built frontend's pages served without the trailing-slash redirect and its cache headers (hashed
-    # assets kept a year); outermost, a line telling an operator which origin was refused and which
-    # setting to change.
-    api_transformer=[build_api(), SecurityHeaders, PageWithoutSlash, CacheHeaders, log_refused_origins(_origins)],
+    # Our routes; the security headers around everything the backend serves (pages included); outermost,
+    # a line telling an operator which origin was refused and which setting to change.
+    api_transformer=[build_api(), SecurityHeaders, log_refused_origins(_origins)],
 )
 for task in LIFESPAN_TASKS:
     app.register_lifespan_task(task)

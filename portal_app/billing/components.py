@@ -4,11 +4,7 @@ Self-contained: each card reads BillingSummaryState, filled by its `load_summary
 the page's on_load), and shows nothing to contacts without the invoices right.
 """
 
-from typing import Any, Sequence
-
 import reflex as rx
-from reflex_base.components.component import NoSSRComponent
-from reflex_base.vars import Var
 
 from portal_app.billing.state import BillingSummaryState
 from portal_app.core import registries
@@ -89,22 +85,6 @@ def amount_due_card() -> rx.Component:
     )
 
 
-class BilledChart(NoSSRComponent):
-    """The bar chart of `billed_chart_card`, in a module of this repository (assets/billed_chart.jsx) that
-    the page imports lazily, when a chart is shown: recharts (about 100 KB gzip) is not part of the home
-    page's first load, as it is with rx.recharts (whose axes and bars are imported with the page)."""
-
-    library = "$/public/billed_chart.jsx"
-    lib_dependencies: list[str] = ["recharts@3.10.1"]
-    tag = "BilledChart"
-
-    data: Var[Sequence[dict[str, Any]]]
-    color: Var[str]
-    billed_label: Var[str]
-    usage_label: Var[str]
-    show_usage: Var[bool]
-
-
 def billed_chart_card() -> rx.Component:
     s = BillingSummaryState
     return rx.cond(
@@ -114,9 +94,21 @@ def billed_chart_card() -> rx.Component:
                 rx.heading(SiteState.tr["billing.chart.title"].to(str).replace("{currency}", s.chart_currency),
                            size="4", as_="h2"),
                 rx.box(
-                    BilledChart.create(data=s.chart, color=SiteState.brand_color,
-                                       billed_label=t("billing.chart.billed"), usage_label=t("billing.chart.usage"),
-                                       show_usage=s.chart_has_usage),
+                    rx.recharts.bar_chart(
+                        rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+                        rx.recharts.x_axis(data_key="month", tick_line=False, font_size=11),
+                        rx.recharts.y_axis(width=48, font_size=11, tick_line=False),
+                        rx.recharts.tooltip(),
+                        rx.recharts.bar(data_key="billed", name=t("billing.chart.billed"),
+                                        fill=SiteState.brand_color, radius=[3, 3, 0, 0]),
+                        rx.cond(s.chart_has_usage,
+                                rx.recharts.bar(data_key="usage", name=t("billing.chart.usage"), fill="#64748b",
+                                                radius=[3, 3, 0, 0])),
+                        rx.recharts.legend(),
+                        data=s.chart,
+                        width="100%",
+                        height=240,
+                    ),
                     width="100%",
                     role="img",
                     aria_label=t("billing.chart.alt"),

@@ -78,11 +78,6 @@ def run_lighthouse(url: str, port: int, out: Path) -> dict[str, Any]:
         "largest_contentful_paint_ms": ms("largest-contentful-paint"),
         "total_blocking_time_ms": ms("total-blocking-time"),
         "speed_index_ms": ms("speed-index"),
-        "cumulative_layout_shift": round(audits.get("cumulative-layout-shift", {}).get("numericValue") or 0, 3),
-        # Lighthouse's measure of this CPU while it ran (a quiet 2-core machine here: about 1,100-1,300;
-        # below 1,000 it warns that the simulated numbers are unreliable), and the machine's load then.
-        "benchmark_index": round(report.get("environment", {}).get("benchmarkIndex") or 0),
-        "load_average_1min": round(os.getloadavg()[0], 2),
         "accessibility_failures": failed,
     }
 
@@ -102,9 +97,8 @@ def report(res: dict[str, Any]) -> str:
         verdicts = ", ".join(f"{cat} {page[cat]} (≥ {target}: {'MET' if page[cat] >= target else 'MISSED'})"
                              for cat, target in TARGETS.items())
         lines.append(f"{name:<6} {verdicts}; FCP {page['first_contentful_paint_ms']} ms, LCP "
-                     f"{page['largest_contentful_paint_ms']} ms, TBT {page['total_blocking_time_ms']} ms, "
-                     f"SI {page['speed_index_ms']} ms, CLS {page.get('cumulative_layout_shift')}; CPU index "
-                     f"{page.get('benchmark_index')}, load {page.get('load_average_1min')} [{page['final_url']}]")
+                     f"{page['largest_contentful_paint_ms']} ms, TBT {page['total_blocking_time_ms']} ms "
+                     f"[{page['final_url']}]")
         if page["accessibility_failures"]:
             lines.append(f"       accessibility audits failed: {', '.join(page['accessibility_failures'])}")
     for failure in res["failures"]:

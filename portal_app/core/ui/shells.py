@@ -234,10 +234,6 @@ def _registered_page(shell, title: str, open_page, side: str, nav_list: list[Nav
                 return shell(fn(), route=route, **shell_options)
 
             page.__name__ = fn.__name__
-            # Reflex writes a page's memoised components into one JS module per Python module (the page
-            # function's `__module__`): left as this module, every page's components share one chunk
-            # that each page downloads whole (1.6 MB). The feature's own module keeps each chunk to its pages.
-            page.__module__ = fn.__module__
             return page
 
         return decorator
