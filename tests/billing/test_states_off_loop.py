@@ -6,7 +6,6 @@ test_security_credit_notes.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 
 import pytest
@@ -14,19 +13,12 @@ import pytest
 from portal_app.billing import credit_notes, rules
 from portal_app.billing.admin_state import AdminInvoiceState
 from portal_app.core.db import session_scope
+from tests.core.test_routes_off_loop import on_event_loop
 from tests.factories import make_account, make_contact, make_draft, staff_session
 from tests.support.states import _router, run_background, sub
 
 _n = itertools.count(1)
 SLOW = ("issue", "cancel_with_credit_note", "issue_partial_credit")
-
-
-def on_event_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 @pytest.mark.parametrize("name", SLOW)
