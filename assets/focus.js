@@ -3,6 +3,8 @@
 // acted on (an element marked data-focus-step appears), focus goes to that step's heading. A field the
 // new content focused itself (autofocus) keeps the focus. And a box that scrolls sideways (a wide table on
 // a phone) takes the focus too, so its hidden columns can be scrolled into view with the arrows (2.1.1).
+// A page's controls stay disabled until its load has run (the fieldset marked data-page-controls): a field
+// that asked for the focus (data-autofocus) could not take it then, and takes it when they come alive.
 (function () {
   function focusOn(el) {
     if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
@@ -63,7 +65,17 @@
   }
   window.addEventListener("resize", scrollBoxesSoon);
 
+  function controlsAlive(box) {
+    if (box.disabled || !focusLost(null)) return;
+    var field = box.querySelector("[data-autofocus]:not([disabled])");
+    if (field && field.getClientRects().length) field.focus();
+  }
   function watch() {
+    new MutationObserver(function (mutations) {
+      mutations.forEach(function (m) {
+        if (m.target.nodeType === 1 && m.target.hasAttribute("data-page-controls")) controlsAlive(m.target);
+      });
+    }).observe(document.body, { attributes: true, attributeFilter: ["disabled"], subtree: true });
     new MutationObserver(function (mutations) {
       scrollBoxesSoon();
       mutations.forEach(function (m) {

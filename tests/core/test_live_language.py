@@ -8,6 +8,7 @@ import itertools
 
 from portal_app.billing.admin_state import AdminInvoicesState
 from portal_app.billing.state import InvoicesState
+from portal_app.console.contacts_state import AdminContactState
 from portal_app.core import registries
 from portal_app.core.auth import sessions as portal_sessions
 from portal_app.core.db import session_scope
@@ -94,3 +95,34 @@ def test_the_console_picker_formats_the_console_page_again(root, monkeypatch):
     staff.staff_sid = "revoked"  # no staff session: the language changes, the page does not load
     listed.rows = []
     assert staff.choose_language("de", ROUTE) is None and listed.rows == []
+
+
+def test_formatting_the_page_again_keeps_what_is_typed_in_its_forms(root, monkeypatch):
+    """The browser's zone arrives just after a page opened, and the picker may be used mid-edit: the page's
+    loads run again (an open dialog closes, the rows are formatted again), but its forms are not
+    re-created (`form_version` kept), so the fields keep what the person typed and did not save yet."""
+    _, contact_id = _customer()
+    console = sub(root, StaffState)
+    with session_scope() as db:
+        console.staff_sid = staff_session(db)
+    route = "/test-live-contact"
+    monkeypatch.setitem(registries.PAGE_LOADS, route, registries.PageLoad("staff", (AdminContactState.load_contact,)))
+    page = sub(root, AdminContactState)
+    page.router = console.router = _router(route, {"id": contact_id})
+    console.open_page(route)
+    assert page.contact.email.startswith("live") and page.contact_id == contact_id
+    version = page.form_version
+    assert version > 0  # the load shows the stored values in a new form
+
+    page.dialog = "invitation"
+    console.set_device_zone("Asia/Bangkok", route)
+    assert console.time_zone == "Asia/Bangkok"
+    assert page.dialog == "" and page.form_version == version  # the load ran again; the form stayed
+
+    page.dialog = "invitation"
+    console.choose_language("de", route)
+    assert console.lang == "de" and page.dialog == "" and page.form_version == version
+
+    page.router = console.router = _router(route, {"id": contact_id})
+    console.open_page(route)  # opening the page (a navigation, a reload) shows the stored values afresh
+    assert page.form_version > version

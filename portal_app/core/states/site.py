@@ -128,7 +128,14 @@ class SiteState(rx.State):
         month names, labels) is formatted again in the new language. A route that is not a page of
         `sides` runs nothing."""
         page = registries.page_load(route, sides)
-        return (run_page_loads(self, db, page.loads) or None) if page else None
+        if page is None:
+            return None
+        forms = _form_versions(self)
+        events = run_page_loads(self, db, page.loads)
+        for state, name, version in forms:  # the values are the same: the forms stay as typed
+            if getattr(state, name) != version:
+                setattr(state, name, version)
+        return events or None
 
     def _reader_zone(self) -> str:
         """The zone this tab's reader reads times in (the handler helper makes it the event's)."""
@@ -160,6 +167,23 @@ class SiteState(rx.State):
 
     def _client_ip(self) -> str:
         return self.router.session.client_ip or ""
+
+
+def _form_versions(state: rx.State) -> list[tuple[rx.State, str, int]]:
+    """Every form version (`EditedForm.form_version` and its kin) of the tab's loaded states. A page
+    formatted again (another language, another zone) shows the same stored values: its loads must not
+    re-create the forms, or what the person was typing (or had typed just before the browser reported
+    its zone) is lost."""
+    root = state
+    while root.parent_state is not None:
+        root = root.parent_state
+    found, pending = [], [root]
+    while pending:
+        current = pending.pop()
+        found += [(current, name, getattr(current, name)) for name in type(current).base_vars
+                  if name.endswith("form_version")]
+        pending += current.substates.values()
+    return found
 
 
 class PageMessage(rx.State, mixin=True):

@@ -42,6 +42,10 @@ def field(label_key: str, name: str, *, type: str = "text", required: bool = Fal
           autocomplete: str | None = None, placeholder=None, **props) -> rx.Component:
     """A labelled input; the label is tied to the input so people and tests find it by name."""
     input_id = props.pop("id", f"f-{name}")
+    if props.get("auto_focus"):
+        # A field inside `until_loaded` mounts disabled and cannot take the focus then: assets/focus.js
+        # gives it the focus when the page's controls come alive.
+        props["custom_attrs"] = {**props.get("custom_attrs", {}), "data-autofocus": "true"}
     return rx.vstack(
         rx.el.label(t(label_key), html_for=input_id, style={"font_weight": "500", "font_size": "0.9em"}),
         rx.input(id=input_id, name=name, type=type, required=required, default_value=default_value,
@@ -84,6 +88,17 @@ def pager(page: rx.Var, pages: rx.Var, total: rx.Var, on_prev, on_next) -> rx.Co
 
 def status_badge(ok: rx.Var, yes_key: str, no_key: str) -> rx.Component:
     return rx.cond(ok, rx.badge(t(yes_key), color_scheme="green"), rx.badge(t(no_key), color_scheme="red"))
+
+
+def until_loaded(*children) -> rx.Component:
+    """A page's controls, alive only once the page's load has run (Reflex's `is_hydrated`). A load shows
+    the stored values: typing or a click that reached the server before it would be undone by it (a
+    field emptied, a chosen step reset), so until then the controls are disabled, and whoever types or
+    clicks (a person, a test) waits. A fieldset with no box of its own: the layout is unchanged."""
+    return rx.el.fieldset(*children, disabled=~rx.State.is_hydrated, role="none",
+                          custom_attrs={"data-page-controls": "true"},
+                          style={"display": "contents", "border": "0", "margin": "0", "padding": "0",
+                                 "min_width": "0"})
 
 
 def loading() -> rx.Component:
@@ -129,6 +144,10 @@ def options(pairs, prefix: str = "") -> list[rx.Component]:
 def select_field(label_key: str, name: str, *choices, value=None, **props) -> rx.Component:
     """A labelled select: the label is tied to it, so people and tests find it by name."""
     input_id = props.pop("id", f"f-{name}")
+    if props.get("auto_focus"):
+        # A field inside `until_loaded` mounts disabled and cannot take the focus then: assets/focus.js
+        # gives it the focus when the page's controls come alive.
+        props["custom_attrs"] = {**props.get("custom_attrs", {}), "data-autofocus": "true"}
     return rx.vstack(
         rx.el.label(t(label_key), html_for=input_id, style=LABEL_STYLE),
         select(*choices, id=input_id, name=name, default_value=value, **props),

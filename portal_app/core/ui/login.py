@@ -3,7 +3,7 @@
 import reflex as rx
 
 from portal_app.core.ui.api import api_url
-from portal_app.core.ui.basics import brand_button, column, language_picker, web_app_links
+from portal_app.core.ui.basics import brand_button, column, language_picker, until_loaded, web_app_links
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import brand_mark, page_language
 
@@ -29,7 +29,7 @@ def login_card(on_language, logo_size: str, heading: rx.Component, *body: rx.Com
             rx.hstack(brand_mark(logo_size), rx.spacer(), language_picker(on_language), width="100%",
                       align="center", wrap="wrap"),
             heading,
-            *body,
+            until_loaded(*body),
         ),
         size="4",
         width="100%",

@@ -13,7 +13,7 @@ from portal_app.core.states.site import SiteState
 from portal_app.core.states.staff import StaffState
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
-from portal_app.core.ui.basics import alert, language_picker, loading, web_app_links
+from portal_app.core.ui.basics import alert, language_picker, loading, until_loaded, web_app_links
 
 PAGE_MAX_WIDTH = "1100px"
 # The navigation takes a line of its own under the header's first line (brand, language, logout): however
@@ -141,8 +141,9 @@ def portal_shell(content: rx.Component, public: bool = False, route: str = "") -
                    "background": "var(--color-panel-solid)"},
         ),
         rx.el.main(
-            rx.vstack(flash_message(), content, width="100%", spacing="4") if public else
-            rx.cond(PortalState.authed, rx.vstack(flash_message(), content, width="100%", spacing="4"), loading()),
+            until_loaded(rx.vstack(flash_message(), content, width="100%", spacing="4")) if public else
+            rx.cond(PortalState.authed, until_loaded(rx.vstack(flash_message(), content, width="100%", spacing="4")),
+                    loading()),
             id="main",
             style={"max_width": PAGE_MAX_WIDTH, "margin": "0 auto", "padding": "1.5em 1em"},
         ),
@@ -205,7 +206,7 @@ def admin_shell(content: rx.Component, area: str | None = None, route: str = "")
         rx.el.main(
             rx.cond(
                 StaffState.staff_authed,
-                rx.vstack(flash_message(), content, width="100%", spacing="4"),
+                until_loaded(rx.vstack(flash_message(), content, width="100%", spacing="4")),
                 loading(),
             ),
             id="main",
