@@ -68,7 +68,7 @@ def _own(contact_id: int) -> str:
 def _refusal_lines(contact_id: int) -> list[str]:
     with session_scope() as db:
         return [e.detail["handler"] for e in db.exec(select(AuditEvent).where(
-            AuditEvent.action == "impersonation.refused", AuditEvent.target_id == contact_id))]
+            AuditEvent.action == "impersonation.refused", AuditEvent.target_id == contact_id).order_by(AuditEvent.id))]
 
 
 def _unchanged_but_audit(before: dict[str, int]) -> bool:
