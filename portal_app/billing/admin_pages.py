@@ -11,6 +11,7 @@ from portal_app.billing.components import invoice_status, method_cell, money_row
 from portal_app.core.states.site import SiteState
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.dropzone import dropzone
+from portal_app.core.ui.basics import link_button
 from portal_app.core.ui.basics import (LABEL_STYLE, brand_button, checkbox_field, column, confirm_dialog, field, form_dialog, form_grid, options, page_header, saved_row, select, select_field)
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, admin_page, if_permitted
@@ -34,9 +35,9 @@ def admin_invoices_page() -> rx.Component:
     s = AdminInvoicesState
     return column(
         page_header("admin.nav.invoices",
-                    if_permitted("billing.write", rx.link(rx.button(rx.icon("upload", size=16),
-                                                                    t("admin.invoices.import"), variant="soft"),
-                                                          href="/admin/invoice-import"))),
+                    if_permitted("billing.write", link_button(rx.icon("upload", size=16), t("admin.invoices.import"),
+                                                              href="/admin/invoice-import", brand=False,
+                                                              variant="soft"))),
         if_permitted("billing.write", rx.card(
             rx.form(
                 rx.hstack(

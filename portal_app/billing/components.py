@@ -10,7 +10,7 @@ from portal_app.billing.state import BillingSummaryState
 from portal_app.core import registries
 from portal_app.core.states.site import SiteState
 from portal_app.core.ui.i18n import t
-from portal_app.core.ui.basics import brand_button, keyed_badge, titled_card
+from portal_app.core.ui.basics import keyed_badge, link_button, titled_card
 
 STATUS_COLOURS = {"issued": "blue", "partially_paid": "amber", "overdue": "red", "paid": "green", "void": "gray",
                   "draft": "gray"}
@@ -64,8 +64,7 @@ def amount_due_card() -> rx.Component:
                 rx.vstack(
                     rx.foreach(s.due_rows, _due_row),
                     rx.hstack(
-                        rx.link(brand_button(rx.icon("credit_card", size=16), t("billing.card.pay")),
-                                href="/pay?all=1"),
+                        link_button(rx.icon("credit_card", size=16), t("billing.card.pay"), href="/pay?all=1"),
                         rx.link(t("billing.see_invoices"),
                                 href=rx.cond(s.has_overdue, "/invoices?status=overdue", "/invoices"), size="2"),
                         spacing="4",

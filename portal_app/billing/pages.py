@@ -7,7 +7,7 @@ from portal_app.billing.components import credit_text, invoice_status, method_ce
 from portal_app.billing.state import InvoicesState, InvoiceState, PayState, PaymentsState, UsageAlertsState
 from portal_app.core.states.site import SiteState
 from portal_app.core.ui.api import api_url
-from portal_app.core.ui.basics import LABEL_STYLE, alert, brand_button, column, options, pager, select
+from portal_app.core.ui.basics import LABEL_STYLE, alert, brand_button, column, link_button, options, pager, select
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
 from portal_app.core.ui.tables import data_table, list_page, text_cell
@@ -240,7 +240,7 @@ def _invoice_body() -> rx.Component:
             money_row("billing.total", v.total),
             money_row("billing.amount_due", v.due, bold=True),
             rx.hstack(
-                rx.cond(s.can_pay, rx.link(brand_button(rx.icon("credit_card", size=16), t("billing.pay_now")),
+                rx.cond(s.can_pay, link_button(rx.icon("credit_card", size=16), t("billing.pay_now"),
                                            href="/pay?invoice=" + s.invoice_id.to(str))),
                 rx.cond(v.has_pdf, pdf_link(s.invoice_id.to(str))),
                 spacing="4",

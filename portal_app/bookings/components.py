@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal_app.bookings.state import UpcomingBookingsCardState
 from portal_app.core import registries
-from portal_app.core.ui.basics import brand_button, empty_note, titled_card
+from portal_app.core.ui.basics import empty_note, link_button, titled_card
 from portal_app.core.ui.i18n import t
 
 
@@ -39,8 +39,8 @@ def upcoming_bookings_card() -> rx.Component:
                 empty_note(t("bookings.card_empty")),
             ),
             rx.hstack(
-                rx.cond(S.card_can_book, rx.link(brand_button(rx.icon("calendar_plus", size=16), t("bookings.book_now"),
-                                                              size="2"), href="/bookings/new")),
+                rx.cond(S.card_can_book, link_button(rx.icon("calendar_plus", size=16), t("bookings.book_now"),
+                                                             href="/bookings/new", size="2")),
                 rx.link(t("bookings.card_all"), href="/bookings", size="2"),
                 spacing="4",
                 align="center",

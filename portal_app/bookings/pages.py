@@ -7,6 +7,7 @@ import reflex as rx
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
+from portal_app.core.ui.basics import link_button
 from portal_app.core.ui.basics import (FOCUS_STEP, LABEL_STYLE, alert, back_link, brand_button, button_row, column, keyed_badge, page_header, pager)
 from portal_app.bookings.state import BookingsState, NewBookingState
 from portal_app.core.states.site import SiteState
@@ -210,8 +211,8 @@ def bookings_page() -> rx.Component:
     S = BookingsState
     return column(
         page_header("bookings.title",
-                    rx.cond(S.online_booking, rx.link(brand_button(rx.icon("calendar_plus", size=16),
-                                                                   t("bookings.book_now")), href="/bookings/new"))),
+                    rx.cond(S.online_booking, link_button(rx.icon("calendar_plus", size=16), t("bookings.book_now"),
+                                                              href="/bookings/new"))),
         rx.cond(S.dialog != "move", alert(S.error_text, "error")),
         alert(S.success_text, "success"),
         rx.tabs.root(
@@ -297,9 +298,9 @@ def _done() -> rx.Component:
             rx.text(rx.cond(N.booked.status == "requested", t("bookings.done_requested_text"),
                             t("bookings.done_confirmed_text")), size="2", color_scheme="gray"),
             rx.flex(
-                rx.link(rx.button(rx.icon("calendar_plus", size=16), t("bookings.add_to_calendar"), variant="soft"),
-                        href=api_url(N.booked.ics)),
-                rx.link(rx.button(t("bookings.see_mine"), variant="soft"), href="/bookings"),
+                link_button(rx.icon("calendar_plus", size=16), t("bookings.add_to_calendar"), href=api_url(N.booked.ics),
+                            brand=False, variant="soft"),
+                link_button(t("bookings.see_mine"), href="/bookings", brand=False, variant="soft"),
                 rx.button(t("bookings.book_another"), variant="ghost", on_click=N.book_another),
                 wrap="wrap",
                 gap="3",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.core import registries
-from portal_app.core.ui.basics import brand_button, empty_note, select, titled_card
+from portal_app.core.ui.basics import empty_note, link_button, select, titled_card
 from portal_app.core.ui.i18n import t
 from portal_app.helpdesk.ticket_state import TicketsCardState
 
@@ -84,8 +84,7 @@ def tickets_card() -> rx.Component:
                 empty_note(t("tickets.card_empty")),
             ),
             rx.hstack(
-                rx.link(brand_button(rx.icon("plus", size=16), t("tickets.new"), size="2", tab_index=-1),
-                        href="/tickets/new"),
+                link_button(rx.icon("plus", size=16), t("tickets.new"), href="/tickets/new", size="2"),
                 rx.link(t("tickets.card_all"), href="/tickets", size="2"),
                 spacing="4", align="center", wrap="wrap",
             ),

@@ -3,8 +3,9 @@ ticket with its replies, "mark as resolved" and "reopen"."""
 
 import reflex as rx
 
+from portal_app.core.ui.basics import link_button
 from portal_app.core.ui.basics import (
-    LABEL_STYLE, alert, back_link, brand_button, column, field, form_grid, pager, search_form,
+    LABEL_STYLE, alert, back_link, column, field, form_grid, pager, search_form,
 )
 from portal_app.core.ui.conversation import body_field, compose, customer_entry
 from portal_app.core.ui.i18n import t
@@ -31,8 +32,7 @@ def tickets_page() -> rx.Component:
             rx.vstack(rx.heading(t("tickets.title"), size="7", as_="h1"),
                       rx.text(t("tickets.intro"), color_scheme="gray"), spacing="1"),
             rx.spacer(),
-            rx.link(brand_button(rx.icon("plus", size=16), t("tickets.new"), tab_index=-1), href="/tickets/new",
-                    id="new-ticket"),
+            link_button(rx.icon("plus", size=16), t("tickets.new"), href="/tickets/new", id="new-ticket"),
             align="center", spacing="3", wrap="wrap", width="100%",
         ),
         alert(L.error_text, "error"),

@@ -4,7 +4,7 @@ import reflex as rx
 
 from portal_app.core.ui.i18n import t
 from portal_app.core.ui.shells import NavEntry, portal_page
-from portal_app.core.ui.basics import alert, back_link, brand_button, column, field, pager
+from portal_app.core.ui.basics import alert, back_link, column, field, link_button, pager
 from portal_app.core.ui.unread import count_badge
 from portal_app.core.ui.conversation import body_field, compose, customer_entry
 from portal_app.messages.components import status_badge
@@ -59,8 +59,7 @@ def messages_page() -> rx.Component:
             rx.vstack(rx.heading(t("messages.title"), size="7", as_="h1"),
                       rx.text(_business("messages.intro"), color_scheme="gray"), spacing="1"),
             rx.spacer(),
-            rx.link(brand_button(rx.icon("pen_line", size=16), t("messages.new"), tab_index=-1), href="/messages/new",
-                    id="new-message"),
+            link_button(rx.icon("pen_line", size=16), t("messages.new"), href="/messages/new", id="new-message"),
             align="center", spacing="3", wrap="wrap", width="100%",
         ),
         alert(L.error_text, "error"),

@@ -16,6 +16,14 @@ def brand_button(*children, **props) -> rx.Component:
     return rx.button(*children, style=style, **props)
 
 
+def link_button(*children, href, brand: bool = True, **props) -> rx.Component:
+    """A link drawn as a button: one <a> with the button's look (`as_child`). Not a button inside a link,
+    which is invalid HTML, two tab stops, and, inside `until_loaded`, a disabled control that swallows the
+    click while the page loads; a link navigates whatever the page's state."""
+    inner = rx.link(*children, href=href, underline="none")
+    return brand_button(inner, as_child=True, **props) if brand else rx.button(inner, as_child=True, **props)
+
+
 def web_app_links() -> rx.Component:
     """The web app manifest, the home-screen icon and the theme colour (React puts them in <head>)."""
     from portal_app.core.ui.api import api_url
