@@ -46,14 +46,18 @@ def alert(text: rx.Var, kind: str = "error") -> rx.Component:
     )
 
 
+def _focus_when_alive(props: dict) -> None:
+    """A field that asks for the focus mounts disabled inside `until_loaded` and cannot take it then:
+    marked, it gets it from assets/focus.js when the page's controls come alive."""
+    if props.get("auto_focus"):
+        props["custom_attrs"] = {**props.get("custom_attrs", {}), "data-autofocus": "true"}
+
+
 def field(label_key: str, name: str, *, type: str = "text", required: bool = False, default_value=None,
           autocomplete: str | None = None, placeholder=None, **props) -> rx.Component:
     """A labelled input; the label is tied to the input so people and tests find it by name."""
     input_id = props.pop("id", f"f-{name}")
-    if props.get("auto_focus"):
-        # A field inside `until_loaded` mounts disabled and cannot take the focus then: assets/focus.js
-        # gives it the focus when the page's controls come alive.
-        props["custom_attrs"] = {**props.get("custom_attrs", {}), "data-autofocus": "true"}
+    _focus_when_alive(props)
     return rx.vstack(
         rx.el.label(t(label_key), html_for=input_id, style={"font_weight": "500", "font_size": "0.9em"}),
         rx.input(id=input_id, name=name, type=type, required=required, default_value=default_value,
@@ -152,10 +156,7 @@ def options(pairs, prefix: str = "") -> list[rx.Component]:
 def select_field(label_key: str, name: str, *choices, value=None, **props) -> rx.Component:
     """A labelled select: the label is tied to it, so people and tests find it by name."""
     input_id = props.pop("id", f"f-{name}")
-    if props.get("auto_focus"):
-        # A field inside `until_loaded` mounts disabled and cannot take the focus then: assets/focus.js
-        # gives it the focus when the page's controls come alive.
-        props["custom_attrs"] = {**props.get("custom_attrs", {}), "data-autofocus": "true"}
+    _focus_when_alive(props)
     return rx.vstack(
         rx.el.label(t(label_key), html_for=input_id, style=LABEL_STYLE),
         select(*choices, id=input_id, name=name, default_value=value, **props),
