@@ -13,7 +13,7 @@ from portal_app.core.states.site import SiteState
 from portal_app.core.states.staff import StaffState
 from portal_app.core.ui.api import api_url
 from portal_app.core.ui.i18n import t
-from portal_app.core.ui.basics import alert, language_picker, loading, until_loaded, web_app_links
+from portal_app.core.ui.basics import alert, language_picker, link_button, loading, until_loaded, web_app_links
 
 PAGE_MAX_WIDTH = "1100px"
 # The navigation takes a line of its own under the header's first line (brand, language, logout): however
@@ -128,8 +128,8 @@ def portal_shell(content: rx.Component, public: bool = False, route: str = "") -
                         display=["none", "none", "block"]),
                 language_picker(lambda lang: PortalState.choose_language(lang, route)),
                 rx.cond(PortalState.authed, _logout_button(),
-                        rx.button(rx.link(t("app.login"), href="/login", underline="none"), as_child=True,
-                                  variant="soft", size="2")) if public else _logout_button(),
+                        link_button(t("app.login"), href="/login", brand=False, variant="soft", size="2"))
+                if public else _logout_button(),
                 align="center",
                 spacing="4",
                 wrap="wrap",
