@@ -10,4 +10,4 @@ from portal_app.core import registries
 RECURRING_INTERVAL_SECONDS = 300
 
 recurring_bills_loop = registries.periodic_job(subscriptions.run_due, RECURRING_INTERVAL_SECONDS,
-                                               "recurring bills")
+                                               "recurring bills", name="recurring_bills")

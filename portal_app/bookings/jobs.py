@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import datetime
 
 from portal_app.core.db import session_scope
 from portal_app.bookings import notices
 from portal_app.core import clock, notify, registries
 
-log = logging.getLogger("guichet.jobs")
 REMINDER_INTERVAL_SECONDS = 60
 
 
@@ -25,18 +22,7 @@ def run_booking_reminders(now: datetime | None = None) -> int:
     return len(deliveries)
 
 
-async def booking_reminders_loop() -> None:
-    """Every minute, off the event loop; an error is logged and the next pass tries again."""
-    while True:
-        try:
-            sent = await asyncio.to_thread(run_booking_reminders)
-            if sent:
-                log.info("booking reminders queued: %s", sent)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # never take the server down
-            log.exception("booking reminders pass failed")
-        await asyncio.sleep(REMINDER_INTERVAL_SECONDS)
-
-
-registries.LIFESPAN_TASKS.append(booking_reminders_loop)
+# Every minute, off the event loop; an error is logged and the next pass tries again. Both names are read
+# at each pass (the loop's tests shorten the wait and replace the pass).
+booking_reminders_loop = registries.periodic_job(lambda: run_booking_reminders(), lambda: REMINDER_INTERVAL_SECONDS,
+                                                 "booking reminders pass", name="booking_reminders")

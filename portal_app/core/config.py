@@ -59,6 +59,14 @@ class Settings:
     # and the support address replies go to (its "+tag" form carries a signed thread reference).
     inbound_secret: str = ""
     inbound_address: str = ""
+    # The background jobs this process runs (GUICHET_JOBS: "all", "none" or names separated by commas:
+    # outbox, recurring_bills, booking_reminders, privacy_archives; empty means all). Every worker may run them all, since
+    # each piece of work is claimed once; a process kept for pages only says "none".
+    jobs: str = "all"
+
+    def runs_job(self, name: str) -> bool:
+        wanted = {part.strip() for part in self.jobs.lower().split(",") if part.strip()}
+        return not wanted or "all" in wanted or name in wanted
 
     @property
     def is_production(self) -> bool:
@@ -131,6 +139,7 @@ def get_settings() -> Settings:
         login_send_budget_per_hour=int(_env("GUICHET_LOGIN_SEND_BUDGET", "200")),
         inbound_secret=_env("GUICHET_INBOUND_SECRET"),
         inbound_address=_env("GUICHET_INBOUND_ADDRESS").lower(),
+        jobs=_env("GUICHET_JOBS", "all"),
     )
 
 

@@ -205,15 +205,31 @@ def personal_data(entry: PersonalData) -> PersonalData:
     return _add_once(PERSONAL_DATA, entry)
 
 
-def periodic_job(run: Callable[[], Any], seconds: float, what: str) -> Callable:
-    """A lifespan task that calls `run()` every `seconds`, off the event loop (in a thread: it may use
-    the database), logging a pass that failed and trying again at the next one."""
+def job_runs_here(name: str, log) -> bool:
+    """Called first by every background job's loop: False (logged) when GUICHET_JOBS leaves `name` out of
+    this process. Otherwise the job reads the real clock from here on (`clock.run_on_real_time`)."""
+    from portal_app.core import clock
+    from portal_app.core.config import get_settings
+
+    if not get_settings().runs_job(name):
+        log.info("%s: not run by this process (GUICHET_JOBS)", name)
+        return False
+    clock.run_on_real_time()
+    return True
+
+
+def periodic_job(run: Callable[[], Any], seconds: float | Callable[[], float], what: str, *, name: str) -> Callable:
+    """A lifespan task that calls `run()` every `seconds` (a number, or a function read before each
+    wait), off the event loop (in a thread: it may use the database), logging a pass that failed and
+    trying again at the next one. `name` is the job's name in GUICHET_JOBS."""
     import asyncio
     import logging
 
     log = logging.getLogger("guichet.jobs")
 
     async def loop() -> None:
+        if not job_runs_here(name, log):
+            return
         while True:
             try:
                 done = await asyncio.to_thread(run)
@@ -223,8 +239,8 @@ def periodic_job(run: Callable[[], Any], seconds: float, what: str) -> Callable:
                 raise
             except Exception:  # never take the server down
                 log.exception("%s failed", what)
-            await asyncio.sleep(seconds)
+            await asyncio.sleep(seconds() if callable(seconds) else seconds)
 
-    loop.__name__ = f"{what.replace(' ', '_')}_loop"
+    loop.__name__ = f"{name}_loop"
     LIFESPAN_TASKS.append(loop)
     return loop

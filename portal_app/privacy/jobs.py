@@ -22,4 +22,5 @@ def run_archive_pass() -> int:
     return built
 
 
-archives_loop = registries.periodic_job(run_archive_pass, ARCHIVE_POLL_SECONDS, "privacy archives prepared")
+archives_loop = registries.periodic_job(run_archive_pass, ARCHIVE_POLL_SECONDS, "privacy archives prepared",
+                                      name="privacy_archives")

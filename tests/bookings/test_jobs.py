@@ -53,7 +53,8 @@ def test_a_pass_sends_due_reminders_once_and_survives_a_restart():
         assert db.get(Booking, booking_id).reminder_sent_at == paris(2033, 6, 2, 10, 1)
 
 
-def test_the_loop_logs_errors_and_keeps_going(monkeypatch, caplog):
+def test_the_loop_logs_errors_and_keeps_going(monkeypatch, caplog, jobs_setting):
+    jobs_setting("all")
     calls = []
 
     def failing(now=None):

@@ -245,7 +245,7 @@ def test_a_sealed_body_under_another_secret_fails_cleanly(outbox_db, sendgrid, c
 
 
 def test_the_dispatcher_recovers_by_itself_after_a_database_blip(outbox_db, sends, monkeypatch, caplog, configure):
-    configure(GUICHET_NOTIFY_SYNC="0")
+    configure(GUICHET_NOTIFY_SYNC="0", GUICHET_JOBS="all")
     message_id = committed(queue_login_email)
     real_scope, failures = outbox.session_scope, []
 
@@ -264,7 +264,7 @@ def test_the_dispatcher_recovers_by_itself_after_a_database_blip(outbox_db, send
 
 
 def test_a_commit_nudges_the_running_dispatcher_at_once(outbox_db, sends, configure, monkeypatch):
-    configure(GUICHET_NOTIFY_SYNC="0")
+    configure(GUICHET_NOTIFY_SYNC="0", GUICHET_JOBS="all")
     monkeypatch.setattr(outbox, "POLL_SECONDS", 60)  # only a nudge can make it send in time
 
     def queue_and_commit():

@@ -274,6 +274,8 @@ async def outbox_loop() -> None:
     if get_settings().notify_sync:
         log.info("GUICHET_NOTIFY_SYNC: messages are sent inline at each commit, no outbox dispatcher")
         return
+    if not registries.job_runs_here("outbox", log):
+        return
     mine = asyncio.Event()
     _loop, _wake = asyncio.get_running_loop(), mine
     log.info("outbox dispatcher started")
