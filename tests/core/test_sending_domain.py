@@ -51,7 +51,10 @@ class Responder:
                 response.answer.append(dns.rrset.from_text_list(q.name, 300, "IN", rdtype, self.zone[(name, rdtype)]))
             elif not any(n == name for n, _ in self.zone):
                 response.set_rcode(dns.rcode.NXDOMAIN)
-            self.sock.sendto(response.to_wire(), addr)
+            try:
+                self.sock.sendto(response.to_wire(), addr)
+            except OSError:  # closed by the test while it answered a late retry
+                return
 
     def close(self):
         self.sock.close()
