@@ -117,6 +117,9 @@ def _reset_link(email: str, after_id: int, timeout: float = 10) -> str:
 def _password_login(page: Page, app_url: str, email: str, password: str) -> None:
     page.goto(f"{app_url}/login")
     page.get_by_role("button", name="Log in with a password").click()
+    # The code step's form has an "Email address" too: type once the password step has replaced it, as a
+    # person does (typing into the form on its way out was lost, or doubled, when the server was slow).
+    expect(page.get_by_label("Password", exact=True)).to_be_visible()
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in", exact=True).click()
@@ -140,6 +143,7 @@ def test_forgotten_password_a_new_one_by_the_link_ends_the_old_one_and_other_ses
         page.goto(f"{app_url}/login")
         page.get_by_role("button", name="Log in with a password").click()
         page.get_by_role("button", name="First connection or forgotten password?").click()
+        expect(page.get_by_role("button", name="Send me a link")).to_be_visible()  # that step's own field
         page.get_by_label("Email address").fill(email)
         before = last_message_id()
         page.get_by_role("button", name="Send me a link").click()

@@ -143,6 +143,7 @@ def test_password_first_connection_then_login(page: Page, app_url, shots):
         page.goto(f"{app_url}/login")
         page.get_by_role("button", name="Log in with a password").click()
         page.get_by_role("button", name="First connection or forgotten password?").click()
+        expect(page.get_by_role("button", name="Send me a link")).to_be_visible()  # that step's own field
         page.get_by_label("Email address").fill("pia-pw@example.com")
         page.get_by_role("button", name="Send me a link").click()
         expect(page.get_by_text("we have sent a link to choose a password")).to_be_visible()
@@ -156,6 +157,7 @@ def test_password_first_connection_then_login(page: Page, app_url, shots):
         shots(page, "password-saved-390")
         page.get_by_role("link", name="Go to the login page").click()
         page.get_by_role("button", name="Log in with a password").click()
+        expect(page.get_by_label("Password", exact=True)).to_be_visible()  # the password step's own field
         page.get_by_label("Email address").fill("pia-pw@example.com")
         page.get_by_label("Password", exact=True).fill("plum-harbour-kettle-91")
         page.set_viewport_size({"width": 1280, "height": 800})
