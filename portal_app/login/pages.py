@@ -15,7 +15,8 @@ def _email_step() -> rx.Component:
     return column(step_form(
         LoginState.submit_email,
         field("login.email_label", "email", type="email", required=True, autocomplete="email",
-              placeholder=t("login.email_placeholder"), default_value=LoginState.email, auto_focus=True),
+              placeholder=t("login.email_placeholder"), default_value=LoginState.email, auto_focus=True,
+              on_blur=LoginState.keep_email),
         rx.text(t("login.email_help"), size="2", color_scheme="gray"),
         button_key="login.continue", button_id="send-code",
     ), rx.hstack(rx.separator(size="4", flex="1"), rx.text(t("login.or"), size="1", color_scheme="gray"),
@@ -33,7 +34,7 @@ def _password_step() -> rx.Component:
         step_form(
             LoginState.submit_password,
             field("login.email_label", "email", type="email", required=True, autocomplete="username",
-                  default_value=LoginState.email, auto_focus=True),
+                  default_value=LoginState.email, auto_focus=True, on_blur=LoginState.keep_email),
             field("password.label", "password", type="password", required=True, autocomplete="current-password"),
             button_key="login.verify", button_id="password-login",
         ),
@@ -51,7 +52,7 @@ def _forgot_step() -> rx.Component:
         step_form(
             LoginState.request_password_link,
             field("login.email_label", "email", type="email", required=True, autocomplete="email",
-                  default_value=LoginState.email, auto_focus=True),
+                  default_value=LoginState.email, auto_focus=True, on_blur=LoginState.keep_email),
             button_key="password.send_link", button_id="send-link",
         ),
         rx.button(t("password.with_password"), on_click=LoginState.choose_step("password"), variant="ghost", size="2"),

@@ -58,6 +58,13 @@ class LoginState(PageMessage, PortalState):
             self._goodbye = False
 
     @public_event
+    def keep_email(self, db, value: str):
+        """The address typed so far, kept as the person leaves the field: the step they choose next (a
+        password, a forgotten one, a code again) shows it in its own form instead of an empty one."""
+        if isinstance(value, str):
+            self.email = value[:254].strip()
+
+    @public_event
     def submit_email(self, db, form: dict):
         self.error_key = self.info_key = ""
         self.email = str(form.get("email", ""))[:254].strip()

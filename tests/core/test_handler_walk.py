@@ -52,7 +52,7 @@ PUBLIC = {
     "PortalState": {"open_page", "portal_load", "public_load", "choose_language", "logout", "end_impersonation",
                     "forget_pages"},
     "StaffState": {"open_page", "admin_load", "staff_logout", "choose_language"},
-    "LoginState": {"login_load", "submit_email", "resend", "send_by_email", "other_email", "submit_code",
+    "LoginState": {"login_load", "keep_email", "submit_email", "resend", "send_by_email", "other_email", "submit_code",
                    "start_passkey", "finish_passkey", "submit_totp", "choose_step", "submit_password",
                    "request_password_link"},
     "PasswordState": {"password_load", "save_password"},

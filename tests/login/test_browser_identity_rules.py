@@ -141,10 +141,13 @@ def test_forgotten_password_a_new_one_by_the_link_ends_the_old_one_and_other_ses
 
         page = browser.new_context(viewport=PHONE).new_page()
         page.goto(f"{app_url}/login")
+        page.get_by_label("Email address").fill(email)  # typed on the code step, then she changes her mind
         page.get_by_role("button", name="Log in with a password").click()
+        expect(page.get_by_label("Password", exact=True)).to_be_visible()
+        expect(page.get_by_label("Email address")).to_have_value(email)  # the step's own field, filled in
         page.get_by_role("button", name="First connection or forgotten password?").click()
-        expect(page.get_by_role("button", name="Send me a link")).to_be_visible()  # that step's own field
-        page.get_by_label("Email address").fill(email)
+        expect(page.get_by_role("button", name="Send me a link")).to_be_visible()
+        expect(page.get_by_label("Email address")).to_have_value(email)
         before = last_message_id()
         page.get_by_role("button", name="Send me a link").click()
         expect(page.get_by_text("we have sent a link to choose a password")).to_be_visible()

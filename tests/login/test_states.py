@@ -198,3 +198,15 @@ def test_a_code_login_remembers_the_browser_past_logout(root):
     # a second login from the same browser keeps its device (and its budget)
     login.submit_code({"code": last_code(email)})
     assert portal.login_device == cookie
+
+
+def test_the_address_typed_is_kept_for_the_step_chosen_next(root):
+    login = sub(root, LoginState)
+    login.keep_email("a" * 300 + "@example.com")
+    assert login.email == "a" * 254 and login.step == "email"  # bounded like a submitted one
+    login.keep_email("nora@example.com ")
+    login.choose_step("email")  # the code step again (always offered): the address stays
+    assert (login.step, login.email) == ("email", "nora@example.com")
+    login.keep_email(["not", "text"])  # any browser may send anything: ignored
+    login.keep_email(None)
+    assert login.email == "nora@example.com"
