@@ -26,10 +26,11 @@ os.environ.update({
     # One database serves the whole run, and thousands of tests log in within the hour: the portal-wide
     # code budget would hold codes back for the tests that come late. Its own tests use the default.
     "GUICHET_LOGIN_SEND_BUDGET": "1000000",
-    # The browser tests' server runs inside this process, beside tests that call the jobs' passes
-    # themselves and count what they did: its recurring bills and reminders passes would race them (and
-    # hold SQLite's write lock through a long catch-up). It keeps the archives job its journeys wait for.
-    "GUICHET_JOBS": "privacy_archives",
+    # The browser tests' server runs inside this process, beside tests that run the jobs' passes
+    # themselves at a frozen time and count what they did: a job of its own would race them (its recurring
+    # bills once held SQLite's write lock through years of periods). It runs none; a journey that waits
+    # for a job runs its pass (tests/support/browser.py: run_archive_job). The two-worker run: all.
+    "GUICHET_JOBS": "none",
 })
 # What the Makefile exports, so `pytest` alone works too: Node >= 22 from the venv, npm instead of bun.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -114,7 +115,7 @@ def _browsers_share_one_address(request, monkeypatch):
 @pytest.fixture
 def jobs_setting(monkeypatch):
     """`jobs_setting("all")`: the background jobs this test's process runs (GUICHET_JOBS; the run's own
-    setting keeps only the archives job, for the in-process browser server). Restored afterwards."""
+    setting is "none", for the in-process browser server). Restored afterwards."""
     def choose(value: str):
         monkeypatch.setenv("GUICHET_JOBS", value)
         return reload_settings()

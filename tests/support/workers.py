@@ -209,5 +209,5 @@ def worker_env(proxy_port: int, redis_port: int) -> dict:
             "REFLEX_ENV_MODE": "prod", "__REFLEX_MOUNT_FRONTEND_COMPILED_APP": "true",
             "__REFLEX_SKIP_COMPILE": "true",
             # real dispatchers: every worker runs the outbox loop and the jobs beside the server
-            "GUICHET_NOTIFY_SYNC": "0",
+            "GUICHET_NOTIFY_SYNC": "0", "GUICHET_JOBS": "all",
             "GUICHET_LOGIN_IP_CAP": "1000000"}
