@@ -28,8 +28,8 @@ os.environ.update({
     "GUICHET_LOGIN_SEND_BUDGET": "1000000",
     # The browser tests' server runs inside this process, beside tests that run the jobs' passes
     # themselves at a frozen time and count what they did: a job of its own would race them (its recurring
-    # bills once held SQLite's write lock through years of periods). It runs none; a journey that waits
-    # for a job runs its pass (tests/support/browser.py: run_archive_job). The two-worker run: all.
+    # bills once held SQLite's write lock through years of periods). It runs none: the archive journeys
+    # need none (the page's own background event builds the archive). The two-worker run: all.
     "GUICHET_JOBS": "none",
 })
 # What the Makefile exports, so `pytest` alone works too: Node >= 22 from the venv, npm instead of bun.

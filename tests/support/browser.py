@@ -195,23 +195,3 @@ def fake_stripe_checkout(monkeypatch, session_id: str):
         monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_e2e")
         monkeypatch.setenv("STRIPE_API_BASE", stripe_api.url)
         yield stripe_api, stripe_api.url + path
-
-
-def run_archive_job(contact_id: int, timeout: float = 20) -> None:
-    """The archives job's pass, run by the test once the contact's request is stored. The browser tests'
-    server runs inside the test process with no background jobs (GUICHET_JOBS=none, tests/conftest.py): a
-    job of its own would race the tests that run a job's pass themselves at a frozen time."""
-    from portal_app.privacy.jobs import run_archive_pass
-    from portal_app.privacy.models import PrivacyRequest
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with session_scope() as db:
-            waiting = db.exec(select(PrivacyRequest.id).where(PrivacyRequest.contact_id == contact_id,
-                                                              PrivacyRequest.status == "preparing")).first()
-        if waiting is not None:
-            run_archive_pass()
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"no archive asked for contact {contact_id}")
-
