@@ -60,8 +60,8 @@ class Settings:
     inbound_secret: str = ""
     inbound_address: str = ""
     # The background jobs this process runs (GUICHET_JOBS: "all", "none" or names separated by commas:
-    # outbox, recurring_bills, booking_reminders, privacy_archives; empty means all). Every worker may run them all, since
-    # each piece of work is claimed once; a process kept for pages only says "none".
+    # outbox, recurring_bills, booking_reminders, privacy_archives; empty means all). Every worker may run
+    # them all, since each piece of work is claimed once; a process kept for pages only says "none".
     jobs: str = "all"
 
     def runs_job(self, name: str) -> bool:

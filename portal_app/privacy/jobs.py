@@ -23,4 +23,4 @@ def run_archive_pass() -> int:
 
 
 archives_loop = registries.periodic_job(run_archive_pass, ARCHIVE_POLL_SECONDS, "privacy archives prepared",
-                                      name="privacy_archives")
+                                        name="privacy_archives")

@@ -64,8 +64,11 @@ def test_guichet_jobs_leaves_the_others_out_of_this_process(job_list, jobs_setti
     assert seen
 
 
-@pytest.mark.parametrize(("value", "runs"), [("all", {"outbox", "recurring_bills"}), ("", {"outbox", "recurring_bills"}),
-                                             ("none", set()), ("Recurring_Bills ,", {"recurring_bills"})])
+BOTH = {"outbox", "recurring_bills"}
+
+
+@pytest.mark.parametrize(("value", "runs"), [("all", BOTH), ("", BOTH), ("none", set()),
+                                             ("Recurring_Bills ,", {"recurring_bills"})])
 def test_the_setting_names_the_jobs(jobs_setting, value, runs):
     settings = jobs_setting(value)
     assert {name for name in ("outbox", "recurring_bills") if settings.runs_job(name)} == runs
