@@ -43,7 +43,13 @@ def test_ticket_from_a_member_to_staff_and_back(page: Page, browser: Browser, ap
     expect(page.get_by_text("No tickets here.")).to_be_visible()
     page.locator("#new-ticket").click()
     expect(page.get_by_role("heading", name="New ticket")).to_be_visible()
-    page.get_by_label("Title").press_sequentially("Terminal prints nothing", delay=20)
+    title = page.get_by_label("Title")
+    # Key by key, as a person types (the suggestions follow each pause). Unlike fill, pressing keys does not
+    # wait for the field: the page's controls stay disabled until its load has run, and keys sent before
+    # are dropped, so wait for it as a person waits for the page.
+    expect(title).to_be_editable()
+    title.press_sequentially("Terminal prints nothing", delay=20)
+    expect(title).to_have_value("Terminal prints nothing")
     suggestions = page.get_by_role("region", name="These articles may answer your question")
     expect(suggestions.get_by_role("link", name="When the card terminal prints no receipt")).to_be_visible()
     page.get_by_label("Type").select_option(label="Incident")
