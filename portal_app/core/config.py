@@ -63,6 +63,7 @@ class Settings:
     # outbox, recurring_bills, booking_reminders, privacy_archives; empty means all). Every worker may run
     # them all, since each piece of work is claimed once; a process kept for pages only says "none".
     jobs: str = "all"
+    JOB_NAMES = ("outbox", "recurring_bills", "booking_reminders", "privacy_archives")  # what GUICHET_JOBS names
 
     def runs_job(self, name: str) -> bool:
         wanted = {part.strip() for part in self.jobs.lower().split(",") if part.strip()}

@@ -12,6 +12,7 @@ import pytest
 from portal_app.billing import jobs as billing_jobs
 from portal_app.bookings import jobs as booking_jobs
 from portal_app.core import clock, registries
+from portal_app.core.config import Settings
 from portal_app.privacy import jobs as privacy_jobs
 from tests.conftest import run_async
 
@@ -80,3 +81,5 @@ def test_every_job_of_the_app_has_a_name_the_setting_knows():
             privacy_jobs.archives_loop.__name__} == {"recurring_bills_loop", "booking_reminders_loop",
                                                      "privacy_archives_loop"}
     assert names >= {"recurring_bills_loop", "booking_reminders_loop", "privacy_archives_loop", "outbox_loop"}
+    # and no job the setting's list (README, docs/deploy.md) does not name
+    assert {name.removesuffix("_loop") for name in names} == set(Settings.JOB_NAMES)
