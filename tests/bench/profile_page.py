@@ -109,6 +109,7 @@ def main() -> None:
     root = rx.State(_reflex_internal_init=True)
     portal = sub(root, PortalState)
     portal.portal_sid = token
+    portal.device_zone = "Europe/Paris"  # the shell's question answered, as a browser does once per tab
 
     other = None
     if args.alternate:
