@@ -126,6 +126,14 @@ def jobs_setting(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _no_shared_reads_from_another_test():
+    """Settings values kept by the process (`SharedRead`) come from this test's database, not an earlier one's."""
+    from portal_app.core.db import SharedRead
+
+    SharedRead.forget_all()
+
+
+@pytest.fixture(autouse=True)
 def _release_clock():
     yield
     clock.freeze(None)

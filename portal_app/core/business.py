@@ -5,12 +5,11 @@ from __future__ import annotations
 import io
 import re
 import secrets
-import time
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from portal_app.core.db import singleton
+from portal_app.core.db import SharedRead, singleton
 from portal_app.core.config import get_settings
 from portal_app.core.models.business import BusinessSettings
 from portal_app.core.models.accounts import MODULES
@@ -49,31 +48,24 @@ class BusinessView:
 CUSTOMER_TOTP_CHOICES = ("optional", "admins", "all")
 
 
-# Every page load shows the branding; it changes a few times a year. Another worker's cache
-# catches up within this many seconds; this worker's at once.
-BUSINESS_CACHE_SECONDS = 5.0
-_cache: tuple[float, BusinessView] | None = None
-
-
-def business_view(db: Session) -> BusinessView:
-    global _cache
-    now = time.monotonic()
-    if _cache is not None and now - _cache[0] < BUSINESS_CACHE_SECONDS:
-        return _cache[1]
+def _business_view(db: Session) -> BusinessView:
     row = get_business(db)
-    view = BusinessView(name=row.name, brand_color=row.brand_color, logo_file=row.logo_file,
+    return BusinessView(name=row.name, brand_color=row.brand_color, logo_file=row.logo_file,
                         login_image_file=row.login_image_file, login_text=row.login_text,
                         default_language=row.default_language, languages=tuple(row.languages or ()),
                         sender_name=row.sender_name, modules=tuple(row.modules or ()),
                         customer_totp=row.customer_totp or "optional",
                         password_login_enabled=bool(row.password_login_enabled))
-    _cache = (now, view)
-    return view
+
+
+# Every event shows or checks the branding and the modules; they change a few times a year. This worker
+# sees a change as soon as it is committed, another worker within SHARED_READ_SECONDS.
+business_view = SharedRead(_business_view, BusinessSettings)
 
 
 def forget_cached_business() -> None:
-    global _cache
-    _cache = None
+    """For a change made outside the ORM (a test's raw SQL, a restore)."""
+    business_view.forget()
 
 
 def offered_languages(row: BusinessSettings | BusinessView) -> list[str]:
@@ -123,7 +115,6 @@ def update_business(db: Session, actor: audit.Actor, *, name: str, brand_color: 
     row.updated_at = clock.now()
     db.add(row)
     audit.record(db, actor, "settings.update", target_type="business", target_id=1)
-    forget_cached_business()
     return row
 
 
@@ -165,7 +156,6 @@ def store_branding_image(db: Session, actor: audit.Actor, which: str, data: byte
     row.updated_at = clock.now()
     db.add(row)
     audit.record(db, actor, f"settings.{which}", target_type="business", target_id=1)
-    forget_cached_business()
     return name, (old if old and old != name else None)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -12,6 +11,7 @@ from portal_app.dashboard.models import PortalAction
 from portal_app.dashboard.models import AUDIENCE_ADMINS, AUDIENCE_EVERYONE
 from portal_app.core import audit, clock, conversations, registries
 from portal_app.core.business import business_view
+from portal_app.core.db import SharedRead
 from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.auth.sessions import PortalContext
 
@@ -39,12 +39,6 @@ LABEL_MAX_CHARS = 60
 TARGET_MAX_CHARS = 500
 
 
-# Every dashboard load shows the actions; they change a few times a year. Another worker's cache
-# catches up within this many seconds; this worker's at once (every write forgets it).
-ACTIONS_CACHE_SECONDS = 5.0
-_cache: tuple[float, tuple["ActionSnapshot", ...]] | None = None
-
-
 @dataclass(frozen=True)
 class ActionSnapshot:
     """A plain copy of an enabled action, safe to keep between requests."""
@@ -58,22 +52,21 @@ class ActionSnapshot:
     enabled: bool = True
 
 
-def forget_cached_actions() -> None:
-    global _cache
-    _cache = None
-
-
-def _enabled_actions(db: Session) -> tuple[ActionSnapshot, ...]:
-    global _cache
-    now = time.monotonic()
-    if _cache is not None and now - _cache[0] < ACTIONS_CACHE_SECONDS:
-        return _cache[1]
+def _read_enabled_actions(db: Session) -> tuple[ActionSnapshot, ...]:
     rows = db.exec(select(PortalAction).where(PortalAction.enabled.is_(True))
                    .order_by(PortalAction.position, PortalAction.id)).all()
-    snap = tuple(ActionSnapshot(id=r.id, kind=r.kind, labels=dict(r.labels or {}), icon=r.icon, target=r.target,
+    return tuple(ActionSnapshot(id=r.id, kind=r.kind, labels=dict(r.labels or {}), icon=r.icon, target=r.target,
                                 audience=r.audience) for r in rows)
-    _cache = (now, snap)
-    return snap
+
+
+# Every dashboard load shows the actions; they change a few times a year. This worker sees a change as
+# soon as it is committed, another worker within SHARED_READ_SECONDS.
+_enabled_actions = SharedRead(_read_enabled_actions, PortalAction)
+
+
+def forget_cached_actions() -> None:
+    """For a change made outside the ORM (a test's raw SQL, a restore)."""
+    _enabled_actions.forget()
 
 
 def register_destination(kind: str, route: str) -> None:
@@ -176,7 +169,6 @@ def save_action(db: Session, actor: audit.Actor, data: ActionInput, action_id: i
     row.audience, row.enabled, row.updated_at = data.audience, bool(data.enabled), now
     db.add(row)
     db.flush()
-    forget_cached_actions()
     audit.record(db, actor, action, target_type="portal_action", target_id=row.id, kind=row.kind)
     return row
 
@@ -186,7 +178,6 @@ def set_enabled(db: Session, actor: audit.Actor, action_id: int, enabled: bool) 
     row.enabled, row.updated_at = bool(enabled), clock.now()
     db.add(row)
     db.flush()
-    forget_cached_actions()
     audit.record(db, actor, "portal_action.enable" if enabled else "portal_action.disable",
                  target_type="portal_action", target_id=row.id)
     return row
@@ -196,7 +187,6 @@ def delete_action(db: Session, actor: audit.Actor, action_id: int) -> None:
     row = get_action(db, action_id)
     db.delete(row)
     db.flush()
-    forget_cached_actions()
     audit.record(db, actor, "portal_action.delete", target_type="portal_action", target_id=action_id, kind=row.kind)
 
 
@@ -230,7 +220,6 @@ def _renumber(db: Session, rows: list[PortalAction]) -> None:
             row.position = i
             db.add(row)
     db.flush()
-    forget_cached_actions()
 
 
 def label_for(labels: dict, lang: str, default_language: str) -> str:

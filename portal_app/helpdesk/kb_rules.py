@@ -26,7 +26,7 @@ from sqlmodel import Session, and_, exists, func, or_, select
 from portal_app.core.auth.sessions import PortalContext
 from portal_app.core.auth.staff import StaffContext
 from portal_app.core.business import business_view
-from portal_app.core.db import fetch_page
+from portal_app.core.db import fetch_page, read
 from portal_app.core.errors import NotFound
 from portal_app.helpdesk import kb_markdown
 from portal_app.helpdesk.kb_models import KbArticle, KbCategory
@@ -144,9 +144,13 @@ def _reader_kind(reader: Reader) -> str:
 _TRANSLATION = aliased(KbArticle)  # built once: making an alias costs more than running the query
 
 
+# A reader standing for each kind, for the statements built once per kind.
+_KIND_READERS = {"staff": StaffContext(0, "", "", "", True, True), "customer": _ANY_CUSTOMER, "visitor": None}
+
+
 @lru_cache(maxsize=256)
 def _language_clause(kind: str, lang: str, default: str):
-    reader = {"staff": StaffContext(0, "", "", "", True, True), "customer": _ANY_CUSTOMER, "visitor": None}[kind]
+    reader = _KIND_READERS[kind]
     if lang == default:
         return KbArticle.language == lang
     has_own = exists().where(_TRANSLATION.group_key == KbArticle.group_key, _TRANSLATION.language == lang,
@@ -258,17 +262,28 @@ def suggest(db: Session, text: str, lang: str | None, limit: int = 5, *, reader:
     if not words:
         return []
     lang, default = reading_language(db, lang)
+    statement = _suggest_statement(len(words), _reader_kind(reader), lang, default)
+    rows = read(db, statement, {**{f"word{n}": like_pattern(w) for n, w in enumerate(words)},
+                                "limit": max(1, min(int(limit), SUGGEST_MAX))}).all()
+    return [KbSuggestion(i, s, t, e, int(sc)) for i, s, t, e, sc in rows]
+
+
+@lru_cache(maxsize=128)
+def _suggest_statement(words: int, reader_kind: str, lang: str, default: str):
+    """The suggestions' statement for this many words, built once (building and keying a statement of
+    sixteen LIKEs costs more than SQLite takes to run it): the words' patterns are `word0`, `word1`…"""
+    reader = _KIND_READERS[reader_kind]
     title, body = func.lower(KbArticle.title), func.lower(KbArticle.body_md)
-    title_hits = [title.like(like_pattern(w), escape="\\") for w in words]
-    body_hits = [body.like(like_pattern(w), escape="\\") for w in words]
+    patterns = [sa.bindparam(f"word{n}") for n in range(words)]
+    title_hits = [title.like(p, escape="\\") for p in patterns]
+    body_hits = [body.like(p, escape="\\") for p in patterns]
     score = sum((sa.case((hit, TITLE_WEIGHT), else_=0) for hit in title_hits), sa.literal(0)) + \
         sum((sa.case((hit, BODY_WEIGHT), else_=0) for hit in body_hits), sa.literal(0))
     score = score.label("score")
-    rows = db.exec(select(KbArticle.id, KbArticle.slug, KbArticle.title, KbArticle.excerpt, score)
-                   .where(*_visible(reader), *_in_language(reader, lang, default), or_(*title_hits, *body_hits))
-                   .order_by(score.desc(), KbArticle.answered_count.desc(), KbArticle.id.asc())
-                   .limit(max(1, min(int(limit), SUGGEST_MAX)))).all()
-    return [KbSuggestion(i, s, t, e, int(sc)) for i, s, t, e, sc in rows]
+    return (select(KbArticle.id, KbArticle.slug, KbArticle.title, KbArticle.excerpt, score)
+            .where(*_visible(reader), *_in_language(reader, lang, default), or_(*title_hits, *body_hits))
+            .order_by(score.desc(), KbArticle.answered_count.desc(), KbArticle.id.asc())
+            .limit(sa.bindparam("limit")))
 
 
 def record_answered(db: Session, article_id: int, *, reader: Reader) -> None:

@@ -21,7 +21,7 @@ from portal_app.core.auth.staff import StaffContext
 from portal_app.core.conversations import attachments, engine
 from portal_app.core.conversations.engine import Author, EntryView, Kind
 from portal_app.core.conversations.models import SIDE_CONTACT, SIDE_STAFF, Conversation, ConversationEntry
-from portal_app.core.db import fetch_page, get_or_not_found, paged
+from portal_app.core.db import fetch_page, get_or_not_found, paged, read
 from portal_app.core.errors import DomainError, NotFound
 from portal_app.core.models.accounts import ROLE_ADMIN, Account, Contact
 from portal_app.core.models.auth import StaffUser
@@ -218,7 +218,7 @@ def account_contacts(db: Session, ctx: PortalContext) -> list[tuple[int, str]]:
     """The contacts of the account who opened tickets (the contact filter), for those who read them all."""
     if not engine.may_use(ctx, KIND) or not reads_whole_account(ctx):
         return []
-    rows = db.exec(_ACCOUNT_CONTACTS, params={"account_id": ctx.account_id}).all()
+    rows = read(db, _ACCOUNT_CONTACTS, {"account_id": ctx.account_id}).all()
     return [(cid, _name(fn, ln, em)) for cid, fn, ln, em in rows]
 
 

@@ -4,14 +4,14 @@ in place of the others), whether customers may reopen, and where staff hear of n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
 from portal_app.core import audit, clock, i18n
 from portal_app.core.accounts import check_email, normalise_email
 from portal_app.core.auth.staff import StaffContext, first_owner_email
-from portal_app.core.db import singleton
+from portal_app.core.db import SharedRead, singleton
 from portal_app.core.errors import DomainError
 from portal_app.core.models.auth import StaffUser
 from portal_app.helpdesk.ticket_models import TicketSettings
@@ -43,6 +43,7 @@ class TicketConfig:
     statuses: tuple[Choice, ...]
     reopen_allowed: bool
     staff_notify_email: str
+    _labels: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def initial_status(self) -> str:
@@ -68,6 +69,13 @@ class TicketConfig:
 
     def label(self, what: str, code: str, lang: str) -> str:
         """The words for a type, priority or status: the business's own, else the catalogue's, else the code."""
+        key = (what, code, lang)
+        words = self._labels.get(key)
+        if words is None:  # every line of a list asks for three: each is looked up once per settings
+            words = self._labels[key] = self._label(what, code, lang)
+        return words
+
+    def _label(self, what: str, code: str, lang: str) -> str:
         for c in getattr(self, what):
             if c.code == code and c.label:
                 return c.label
@@ -86,13 +94,18 @@ def _row(db: Session) -> TicketSettings:
                      statuses=[{"code": c, "label": "", "shown_as": s} for c, s in DEFAULT_STATUSES])
 
 
-def config(db: Session) -> TicketConfig:
+def _config(db: Session) -> TicketConfig:
     row = _row(db)
     return TicketConfig(
         types=tuple(Choice(d["code"], d.get("label", "")) for d in row.types),
         priorities=tuple(Choice(d["code"], d.get("label", "")) for d in row.priorities),
         statuses=tuple(Choice(d["code"], d.get("label", ""), d.get("shown_as", "")) for d in row.statuses),
         reopen_allowed=row.reopen_allowed, staff_notify_email=row.staff_notify_email)
+
+
+# Every tickets page and list line reads them; they change a few times a year (SharedRead: this worker
+# sees a change once committed, another within seconds).
+config = SharedRead(_config, TicketSettings)
 
 
 # ---- editing (the console's settings page: one line per choice) -----------------------------------------

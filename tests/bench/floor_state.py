@@ -15,3 +15,13 @@ class BenchFloorState(rx.State):
     @rx.event
     def floor(self):
         self.n += 1
+
+
+CHAIN_PAGE = "/__bench-chain"
+
+
+@rx.page(route=CHAIN_PAGE, title="bench", on_load=BenchFloorState.floor)
+def bench_chain() -> rx.Component:
+    """A page whose load is one no-op event: what Reflex's page-load chain costs by itself (the load
+    event, the page's on_load, then the hydrated flag), against which a page's own load is read."""
+    return rx.text("bench")

@@ -690,7 +690,8 @@ def _meta() -> dict[str, Any]:
     meta = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "sessions": SESSIONS,
             "samples": SAMPLES, "mem_concurrency": MEM_CONCURRENCY, "cpus": os.cpu_count(),
             "python": platform.python_version(), "host": "127.0.0.1", "workers": 1,
-            "state_manager": "memory", "loadavg_start": _loadavg()}
+            "state_manager": "disk (Reflex's default for one worker: kept in memory, written to disk when idle)",
+            "loadavg_start": _loadavg()}
     try:
         meta["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
                                         text=True, timeout=10).stdout.strip()

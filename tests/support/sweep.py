@@ -102,9 +102,8 @@ def make_world() -> World:
 def own_portal(folder: Path):
     """The portal on a database and a data dir of its own (an SQLite file built from the models), so a
     test may write at random or wipe everything without touching the session's shared database."""
-    from portal_app.core import business
     from portal_app.core.config import reload_settings
-    from portal_app.core.db import get_engine
+    from portal_app.core.db import SharedRead, get_engine
 
     saved = {k: os.environ[k] for k in ("REFLEX_DB_URL", "GUICHET_DATA_DIR")}
     folder.mkdir(parents=True, exist_ok=True)
@@ -113,7 +112,7 @@ def own_portal(folder: Path):
     def switch():
         get_engine.cache_clear()
         reload_settings()
-        business.forget_cached_business()
+        SharedRead.forget_all()
 
     switch()
     try:

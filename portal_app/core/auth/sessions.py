@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from portal_app.core.models.accounts import Account, Contact
 from portal_app.core.models.auth import PortalSession, StaffSession, StaffUser
 from portal_app.core import clock
+from portal_app.core.db import read
 from portal_app.core.accounts import effective_rights
 from portal_app.core.business import business_view
 from portal_app.core.auth import devices
@@ -128,7 +129,7 @@ def resolve_session(db: Session, token: str | None, *, touch: bool = True) -> Po
         return None
     now = clock.now()
     # One query: every page load and handler runs this, on the event loop.
-    r = db.exec(_RESOLVE_QUERY, params={"token_hash": hmac_hash(token, TOKEN_PURPOSE)}).first()
+    r = read(db, _RESOLVE_QUERY, {"token_hash": hmac_hash(token, TOKEN_PURPOSE)}).first()
     if r is None or not _live(r, now):
         return None
     if r.impersonator_staff_id is not None:

@@ -18,7 +18,7 @@ from portal_app.core.business import branding, business_view
 from portal_app.core.conversations.models import (
     SIDE_CONTACT, SIDE_STAFF, Conversation, ConversationAttachment, ConversationEntry,
 )
-from portal_app.core.db import get_or_not_found
+from portal_app.core.db import get_or_not_found, read
 from portal_app.core.errors import DomainError, Forbidden, NotFound
 from portal_app.core.models.accounts import ROLE_ADMIN, Contact
 
@@ -257,9 +257,9 @@ def mark_read(db: Session, conv: Conversation, side: str, ctx: PortalContext | N
 def entries(db: Session, conversation_id: int, *, side: str) -> list[EntryView]:
     """The entries of a conversation, oldest first, with their files; customers never get internal notes."""
     query, files_query = _entry_statements(side == SIDE_CONTACT)
-    rows = db.exec(query, params={"conversation_id": conversation_id}).all()
+    rows = read(db, query, {"conversation_id": conversation_id}).all()
     ids = [e.id for e in rows]
-    files = db.exec(files_query, params={"ids": ids}).all() if ids else []
+    files = read(db, files_query, {"ids": ids}).all() if ids else []
     by_entry: dict[int, list[AttachmentView]] = {}
     for a in files:
         by_entry.setdefault(a.entry_id, []).append(attachment_view(a))
