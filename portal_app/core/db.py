@@ -107,10 +107,15 @@ def get_or_not_found(db: Session, model, row_id):
     return row
 
 
+# Key in a database session's `info`: what to do once its transaction commits (`after_commit`).
+_AFTER_COMMIT = "guichet.after_commit"
+
+
 def after_commit(db: Session, action) -> None:
     """Run `action()` once this session's transaction commits, never if it rolls back: messages are
-    sent and files removed only when the rows that speak of them are for good."""
-    sa.event.listen(db, "after_commit", lambda _session: action(), once=True)
+    sent and files removed only when the rows that speak of them are for good. Releasing a savepoint
+    (`begin_nested`) is not that commit: the transaction around it may still roll back."""
+    db.info.setdefault(_AFTER_COMMIT, []).append(action)
 
 
 # Key in a database session's `info`: the settings rows it read, held so that the session's identity map
@@ -177,6 +182,8 @@ class SharedRead(Generic[V]):
         SharedRead._all.append(self)
 
     def __call__(self, db: Session) -> V:
+        if db.autoflush:
+            db.flush()  # a change this session holds, not flushed yet, counts as written (nothing to do if none)
         if self._models & db.info.get(_WRITTEN, set()):
             return self._build(db)
         now = time.monotonic()
@@ -189,6 +196,10 @@ class SharedRead(Generic[V]):
             if generation == self._generation and not self._models & db.info.get(_WRITTEN, set()):
                 self._held = (now, value)
         return value
+
+    def fresh(self, db: Session) -> V:
+        """Built from the database now, whatever is kept (a settings form that saves every field back)."""
+        return self._build(db)
 
     def forget(self) -> None:
         with self._lock:
@@ -226,7 +237,21 @@ def _note_bulk_write(state) -> None:
 
 
 @sa.event.listens_for(OrmSession, "after_commit")  # every session, Reflex's too
-def _forget_committed(db) -> None:
+def _committed(db) -> None:
+    """The transaction committed: what it wrote is forgotten by the kept values, then its `after_commit`
+    actions run. SQLAlchemy sends this event when a savepoint is released too: then nothing is over yet."""
+    if db.in_nested_transaction():
+        return
     tables = db.info.pop(_WRITTEN, None)
     if tables:
         SharedRead.forget_written(tables)
+    for action in db.info.pop(_AFTER_COMMIT, ()):
+        action()
+
+
+@sa.event.listens_for(OrmSession, "after_soft_rollback")  # every session, Reflex's too
+def _rolled_back(db, previous_transaction) -> None:
+    """The whole transaction rolled back (not a savepoint): its writes and its actions are gone."""
+    if previous_transaction.parent is None and not previous_transaction.nested:
+        db.info.pop(_WRITTEN, None)
+        db.info.pop(_AFTER_COMMIT, None)

@@ -206,7 +206,7 @@ class AdminTicketSettingsState(SettingsPage, StaffState):
     notify_email: str = ""
 
     def _fill(self, db) -> None:
-        cfg = settings.config(db)
+        cfg = settings.config.fresh(db)  # every line is saved back: never another worker's older copy
         self.types, self.priorities = settings.as_lines(cfg.types), settings.as_lines(cfg.priorities)
         self.statuses = settings.as_lines(cfg.statuses, with_shown_as=True)
         self.reopen_allowed, self.notify_email = cfg.reopen_allowed, cfg.staff_notify_email

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from portal_app.core import business
-from portal_app.core.db import SharedRead, get_engine, read, session_scope
+from portal_app.core.db import SharedRead, after_commit, get_engine, read, session_scope
 from portal_app.core.models.accounts import Account
 from portal_app.helpdesk.kb_models import KbCategory
 from tests.factories import make_account
@@ -156,3 +156,50 @@ def test_another_worker_sees_a_settings_change_within_five_seconds():
 
     for kept in (business.business_view, config, _enabled_actions, _opening_hours_zone):
         assert isinstance(kept, SharedRead) and kept._seconds == 5.0
+
+
+def test_a_released_savepoint_is_not_the_commit():
+    """SQLAlchemy announces a released savepoint as a commit: neither the kept values nor the actions
+    waiting for the commit may take it for one, since the transaction around it may still roll back."""
+    prefix = _prefix()
+    kept, _ = _kept(prefix)
+    with session_scope() as other:
+        assert kept(other) == ()
+    ran: list[str] = []
+    with Session(get_engine(), expire_on_commit=False) as db:
+        after_commit(db, lambda: ran.append("sent"))
+        # A write first: SQLite's Python driver only opens the transaction at the first write, and a
+        # savepoint opened before it would be a transaction of its own, committed when released.
+        db.add(KbCategory(slug=prefix + "g", names={"en": "g"}))
+        db.flush()
+        with db.begin_nested():
+            db.add(KbCategory(slug=prefix + "h", names={"en": "h"}))
+        assert ran == []  # the savepoint is released, the transaction is not over
+        assert kept(db) == (prefix + "g", prefix + "h")  # still the writer's own, uncommitted
+        with session_scope() as other:
+            assert kept(other) == ()
+        db.rollback()
+    assert ran == []  # rolled back: never run
+    with session_scope() as other:
+        assert kept(other) == ()
+    with Session(get_engine(), expire_on_commit=False) as db:
+        after_commit(db, lambda: ran.append("sent"))
+        with db.begin_nested():
+            db.add(KbCategory(slug=prefix + "i", names={"en": "i"}))
+        db.commit()
+    assert ran == ["sent"]  # once, at the commit
+    with session_scope() as other:
+        assert kept(other) == (prefix + "i",)
+
+
+def test_a_change_not_flushed_yet_is_still_the_writers_own():
+    prefix = _prefix()
+    kept, _ = _kept(prefix)
+    with session_scope() as other:
+        assert kept(other) == ()
+    with Session(get_engine(), expire_on_commit=False) as db:
+        db.add(KbCategory(slug=prefix + "j", names={"en": "j"}))  # no flush
+        assert kept(db) == (prefix + "j",)
+        db.rollback()
+    with session_scope() as other:
+        assert kept(other) == ()
