@@ -99,6 +99,9 @@ def update_business(db: Session, actor: audit.Actor, *, name: str, brand_color: 
         raise DomainError("settings.error.languages")
     if default_language not in languages:
         raise DomainError("settings.error.default_language")
+    if customer_totp is not None and customer_totp not in CUSTOMER_TOTP_CHOICES:
+        raise DomainError("settings.error.customer_totp")
+    # Checked first, changed after: a refusal is committed with its session and must leave the row as it was.
     row.name = name[:200]
     row.brand_color = brand_color.strip().lower()
     row.login_text = login_text.strip()[:2000]
@@ -109,8 +112,6 @@ def update_business(db: Session, actor: audit.Actor, *, name: str, brand_color: 
     if modules is not None:
         row.modules = [m for m in MODULES if m in modules]
     if customer_totp is not None:
-        if customer_totp not in CUSTOMER_TOTP_CHOICES:
-            raise DomainError("settings.error.customer_totp")
         row.customer_totp = customer_totp
     row.updated_at = clock.now()
     db.add(row)

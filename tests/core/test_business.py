@@ -30,6 +30,28 @@ def test_update_validates(db):
         assert err.value.key == key
 
 
+def test_a_refused_update_changes_nothing_though_its_session_commits(db):
+    """A refusal is an answer: the handler's session commits (its audit lines and limits hold), so every
+    check comes before the first change."""
+    from sqlmodel import select
+
+    from portal_app.core.models.audit import AuditEvent
+
+    common = dict(name="Acme", brand_color="#112233", login_text="", default_language="en",
+                  languages=["en", "fr"], sender_name="Acme", password_login_enabled=False, customer_totp="optional")
+    business.update_business(db, audit.SYSTEM, **common)
+    db.commit()
+    audits = len(db.exec(select(AuditEvent).where(AuditEvent.action == "settings.update")).all())
+    with pytest.raises(DomainError) as err:
+        business.update_business(db, audit.SYSTEM, **{**common, "name": "Renamed", "customer_totp": "everyone"})
+    assert err.value.key == "settings.error.customer_totp"
+    db.commit()
+    db.expire_all()
+    row = business.get_business(db)
+    assert (row.name, row.customer_totp) == ("Acme", "optional")
+    assert len(db.exec(select(AuditEvent).where(AuditEvent.action == "settings.update")).all()) == audits
+
+
 def test_logo_stored_outside_public_folders_under_a_generated_name(db):
     name, previous = business.store_branding_image(db, audit.SYSTEM, "logo", png_bytes())
     assert previous is None
