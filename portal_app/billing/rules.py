@@ -75,12 +75,13 @@ def create_draft_for_number(db: Session, staff: StaffContext, account_number: st
 def update_draft(db: Session, staff: StaffContext, invoice_id: int, *, currency: str, due_date: str,
                  notes: str) -> Invoice:
     inv = _draft(db, invoice_id)
-    inv.currency = check_currency(currency)
+    checked_currency = check_currency(currency)
     raw = (due_date or "").strip()
     try:
-        inv.due_date = date.fromisoformat(raw) if raw else None
+        due = date.fromisoformat(raw) if raw else None
     except ValueError:
         raise DomainError("billing.error.date") from None
+    inv.currency, inv.due_date = checked_currency, due  # after the checks: a refusal is committed with its session
     inv.notes = notes.strip()[:2000]
     db.add(inv)
     _retotal(db, inv)

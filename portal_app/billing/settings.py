@@ -106,15 +106,17 @@ def update_settings(db: Session, staff: StaffContext, *, default_currency: str, 
     seller = check_seller(legal_id=seller_legal_id, legal_scheme=seller_legal_scheme, vat_number=seller_vat_number,
                           street=seller_street, postcode=seller_postcode, city=seller_city, country=seller_country,
                           payment_means=payment_means_code)
-    row.default_currency = check_currency(default_currency)
-    row.default_tax_rate_bp = parse_rate(default_tax_rate)
+    currency, rate, iban = check_currency(default_currency), parse_rate(default_tax_rate), check_iban(bank_iban)
+    # Every check above, every change below: a refusal is committed with its session and must change nothing.
+    row.default_currency = currency
+    row.default_tax_rate_bp = rate
     row.tax_label = tax_label.strip()[:40] or "VAT"
     row.number_prefix, row.number_digits, row.number_yearly = prefix, digits, bool(number_yearly)
     row.credit_note_prefix = cn_prefix
     row.payment_terms_days = terms
     row.issuer_details = issuer_details.strip()[:1000]
     row.bank_beneficiary, row.bank_name = bank_beneficiary.strip()[:200], bank_name.strip()[:200]
-    row.bank_iban, row.bank_bic = check_iban(bank_iban), bic
+    row.bank_iban, row.bank_bic = iban, bic
     for key, value in seller.items():
         setattr(row, key, value)
     row.updated_at = clock.now()

@@ -355,6 +355,7 @@ def save_service(db: Session, staff: StaffContext, data: ServiceInput, service_i
             account_ids.append(acc.id)
         if not account_ids:
             raise DomainError("bookings.error.no_accounts")
+    position = _bounded(data.position or 0, 0, 10_000, "bookings.error.position")  # checked before any change
     if service_id is None:
         row = BookingService(created_at=clock.now())
         action = "booking.service_create"
@@ -364,7 +365,7 @@ def save_service(db: Session, staff: StaffContext, data: ServiceInput, service_i
     row.names, row.duration_minutes, row.buffer_minutes = names, duration, buffer
     row.price_minor, row.currency, row.show_price = price, currency, bool(data.show_price) and price is not None
     row.audience, row.active = data.audience, bool(data.active)
-    row.position = _bounded(data.position or 0, 0, 10_000, "bookings.error.position")
+    row.position = position
     db.add(row)
     db.flush()
     db.exec(delete(BookingServiceAccount).where(BookingServiceAccount.service_id == row.id))

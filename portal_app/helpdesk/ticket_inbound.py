@@ -20,11 +20,11 @@ from portal_app.core.business import business_view
 from portal_app.core.config import get_settings
 from portal_app.core.conversations import engine
 from portal_app.core.db import fetch_page, get_or_not_found
-from portal_app.core.errors import DomainError, NotFound
+from portal_app.core.errors import DomainError, Forbidden, NotFound
 from portal_app.core.models.accounts import Account, Contact
 from portal_app.helpdesk import ticket_rules as rules, ticket_settings as settings
 from portal_app.helpdesk.ticket_mail import REFERENCE, thread_reference
-from portal_app.helpdesk.ticket_models import INBOUND_DISCARDED, INBOUND_DONE, INBOUND_PENDING, InboundMail
+from portal_app.helpdesk.ticket_models import INBOUND_DISCARDED, KIND, INBOUND_DONE, INBOUND_PENDING, InboundMail
 
 _QUOTE_START = re.compile(r"^(On .{3,200} wrote:|Le .{3,200} a écrit ?:|Am .{3,200} schrieb .{0,200}:|"
                           r"-{2,} ?Original Message ?-{2,}|From: .+)$", re.IGNORECASE)
@@ -106,6 +106,8 @@ def receive(db: Session, *, sender: str, recipients: str, subject: str, text: st
         return Received("reply", conversation_id=conversation_id), deliveries
     if REFERENCE.search((recipients or "").lower()):
         return _wait(db, address, name, subject, body, "bad_reference"), []
+    if not _tickets_offered(db):  # no ticket can be opened: the mail waits for staff, and no contact is made
+        return _wait(db, address, name, subject, body, "not_a_reader"), []
     outcome = "ticket"
     if contact is None:
         domain = address.rsplit("@", 1)[1]
@@ -115,6 +117,10 @@ def receive(db: Session, *, sender: str, recipients: str, subject: str, text: st
         contact = _new_contact(db, matches[0].id, address, name, audit.SYSTEM)
         outcome = "new_contact"
     return _open_from_mail(db, contact, subject, body, outcome)
+
+
+def _tickets_offered(db: Session) -> bool:
+    return engine.KINDS[KIND].module in business_view(db).modules
 
 
 def _new_contact(db: Session, account_id: int, address: str, name: str, actor: audit.Actor) -> Contact:
@@ -160,6 +166,8 @@ def accept(db: Session, staff: StaffContext, mail_id: int, account_id: int) -> t
     contact = db.exec(select(Contact).where(Contact.email == row.sender)).first()
     if contact is not None and contact.account_id != account.id:
         raise DomainError("tickets.error.sender_elsewhere")
+    if not _tickets_offered(db):  # refused before the contact is made: a refusal is committed with its session
+        raise Forbidden()
     if contact is None:
         contact = _new_contact(db, account.id, row.sender, row.sender_name, staff.actor)
     received, deliveries = _open_from_mail(db, contact, row.subject, row.body, "ticket")

@@ -402,25 +402,28 @@ def update_ticket(db: Session, staff: StaffContext, conversation_id: int, *, sta
     cfg = cfg or settings.config(db)
     conv = engine.for_staff(db, conversation_id, KIND)
     ticket = _ticket_of(db, conv)
+    # Every value is checked before anything changes: a refusal is committed with its session.
+    if status is not None and status != conv.status and status not in cfg.codes("statuses"):
+        raise DomainError("tickets.error.status")
+    for name, choices, value in (("priority", "priorities", priority), ("type", "types", type)):
+        if value is not None and value != getattr(ticket, name) and value not in cfg.codes(choices):
+            raise DomainError(f"tickets.error.{name}")
+    if assignee_staff_id is not NO_CHANGE and assignee_staff_id is not None \
+            and assignee_staff_id != ticket.assignee_staff_id:
+        user = get_or_not_found(db, StaffUser, assignee_staff_id)
+        if not user.active:
+            raise NotFound()
     changes: dict[str, object] = {}
     if status is not None and status != conv.status:
-        if status not in cfg.codes("statuses"):
-            raise DomainError("tickets.error.status")
         _set_status(conv, ticket, status, staff.staff_id)
         changes["status"] = status
-    for name, choices, value in (("priority", "priorities", priority), ("type", "types", type)):
+    for name, value in (("priority", priority), ("type", type)):
         if value is not None and value != getattr(ticket, name):
-            if value not in cfg.codes(choices):
-                raise DomainError(f"tickets.error.{name}")
             setattr(ticket, name, value)
             changes[name] = value
     if billed is not None and bool(billed) != ticket.billed:
         ticket.billed = changes["billed"] = bool(billed)
     if assignee_staff_id is not NO_CHANGE and assignee_staff_id != ticket.assignee_staff_id:
-        if assignee_staff_id is not None:
-            user = get_or_not_found(db, StaffUser, assignee_staff_id)
-            if not user.active:
-                raise NotFound()
         ticket.assignee_staff_id = changes["assignee"] = assignee_staff_id
     if changes:
         db.add(conv)

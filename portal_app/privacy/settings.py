@@ -27,8 +27,6 @@ def update_settings(db: Session, actor: audit.Actor, *, intro: dict[str, str], d
                     signup_enabled: bool | None = None) -> PrivacySettings:
     """`signup_enabled`: self-service sign-up from the login page (None: unchanged)."""
     row = get_settings_row(db)
-    if signup_enabled is not None:
-        row.signup_enabled = bool(signup_enabled)
     shipped = i18n.shipped_languages()
     cleaned = {lang: str(text).strip()[:INTRO_MAX_CHARS] for lang, text in intro.items() if lang in shipped}
     email = dpo_email.strip()
@@ -37,6 +35,8 @@ def update_settings(db: Session, actor: audit.Actor, *, intro: dict[str, str], d
             email = check_email(email)
         except DomainError:
             raise DomainError("privacy.error.dpo_email") from None
+    if signup_enabled is not None:  # after the checks: a refusal is committed with its session
+        row.signup_enabled = bool(signup_enabled)
     row.intro = {k: v for k, v in cleaned.items() if v}
     row.dpo_email = email
     row.updated_at = clock.now()

@@ -47,3 +47,15 @@ def test_at_most_five_attachments_per_message(root):
     run_upload(page, "upload_attachments", [("one-more.pdf", PDF_BYTES)])
     assert page.error_key == "messages.error.too_many_files" and len(page.staged) == 5
     assert "one-more.pdf" not in [a.title for a in page.staged]
+
+
+def test_an_upload_that_would_pass_five_keeps_none_of_its_files(root):
+    """Two staged, then four at once: the fourth file is one too many, and none of the four is kept (the
+    refusal's session commits, so the rows of the first three must not be in it)."""
+    page = _page(root)
+    run_upload(page, "upload_attachments", [("a.pdf", PDF_BYTES), ("b.pdf", PDF_BYTES)])
+    assert page.error_key == "" and len(page.staged) == 2
+    run_upload(page, "upload_attachments", [(f"more{i}.pdf", PDF_BYTES) for i in range(4)])
+    assert page.error_key == "messages.error.too_many_files"
+    page.load_new()
+    assert [a.title for a in page.staged] == ["a.pdf", "b.pdf"]

@@ -85,7 +85,10 @@ async def receive_and_store(chunks: AsyncIterator, *, area: str, resolve: Callab
             actor = resolve(db)
             if actor is None:
                 raise DomainError("error.session_over")
-            result = store(db, actor, stored)
+            # All the upload's rows or none: a refusal met on a later file (one too many) is committed
+            # with its session, as every refusal is, and must not keep the earlier files' rows.
+            with db.begin_nested():
+                result = store(db, actor, stored)
         if staged:
             for f in stored:
                 file_intake.remove(area, f.stored_name)
