@@ -40,8 +40,7 @@ class AdminSettingsState(SettingsPage, StaffState):
         return list(MODULES)
 
     def _fill(self, db) -> None:
-        business.forget_cached_business()  # the form shows what is stored now, not another worker's cache
-        self.view = business.business_view(db)
+        self.view = business.business_view.fresh(db)  # what is stored now: every field is saved back
         self.shipped = LanguageChoice.shipped()
 
     def _save(self, db, ctx, form: dict) -> None:
